@@ -1,0 +1,53 @@
+//! chaoslab: a YAML lab spec in, the Terraform tree of an AWS chaos-engineering lab out.
+//!
+//! The pipeline, one folder per stage: [`spec`] (YAML → spanned raw types) → [`validate`]
+//! (→ checked [`validate::Lab`] or diagnostics) → [`model`] (→ Terraform blocks) → [`render`]
+//! (→ `terraform fmt`-canonical HCL) → [`output`] (atomic write, manifest, drift check).
+//! The library never prints; [`cli`] returns text for the binary to show.
+
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod catalog;
+pub mod cli;
+pub mod errors;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod spec;
+pub mod validate;
+
+use errors::{Error, SpecErrors};
+use output::{GeneratedFile, MARKER};
+use validate::Lab;
+
+/// Parses and validates a spec; `file` is only used to label diagnostics.
+pub fn load(file: &str, source: &str) -> Result<Lab, Error> {
+    let fail = |diagnostics| {
+        Error::Spec(Box::new(SpecErrors {
+            file: file.to_owned(),
+            source: source.to_owned(),
+            diagnostics,
+        }))
+    };
+    let raw = spec::parse(source).map_err(|d| fail(vec![d]))?;
+    validate::validate(&raw).map_err(fail)
+}
+
+/// Renders every file of the lab's tree, sorted by name.
+pub fn generate(lab: &Lab) -> Result<Vec<GeneratedFile>, Error> {
+    let header = [
+        format!("{} from the lab spec \"{}\". Do not edit:", MARKER.trim_start_matches("# "), lab.name),
+        "change the spec and run `chaoslab generate` instead.".to_owned(),
+    ];
+    model::build(lab)
+        .iter()
+        .map(|file| {
+            let content = render::render_file(file, &header)
+                .map_err(|bad| Error::Bug(format!("reference `{}` in {}", bad.0, file.name)))?;
+            Ok(GeneratedFile {
+                name: file.name.to_owned(),
+                content,
+            })
+        })
+        .collect()
+}

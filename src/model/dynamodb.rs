@@ -1,0 +1,71 @@
+//! dynamodb.tf: one table per spec entry, with its seed items.
+
+use super::hcl::{Block, Expr};
+use super::{Tree, prefixed};
+use crate::validate::{AttrValue, Billing, Lab, tf_name};
+
+const FILE: &str = "dynamodb.tf";
+
+pub fn build(lab: &Lab, tree: &mut Tree) {
+    for t in &lab.tables {
+        let id = tf_name(&t.name);
+        let mut table = Block::resource("aws_dynamodb_table", &id)
+            .attr("name", prefixed(&t.name))
+            .attr(
+                "billing_mode",
+                Expr::str(match t.billing {
+                    Billing::PayPerRequest => "PAY_PER_REQUEST",
+                    Billing::Provisioned { .. } => "PROVISIONED",
+                }),
+            );
+        if let Billing::Provisioned { read, write } = t.billing {
+            table = table
+                .attr("read_capacity", Expr::int(i64::from(read)))
+                .attr("write_capacity", Expr::int(i64::from(write)));
+        }
+        table = table
+            .attr("hash_key", Expr::str(&t.hash_key.name))
+            .attr_opt("range_key", t.range_key.as_ref().map(|k| Expr::str(&k.name)));
+        for key in std::iter::once(&t.hash_key).chain(t.range_key.as_ref()) {
+            table = table.block(
+                Block::new("attribute", &[])
+                    .attr("name", Expr::str(&key.name))
+                    .attr("type", Expr::str(key.kind.as_str())),
+            );
+        }
+        table = table
+            .block(Block::new("point_in_time_recovery", &[]).attr("enabled", Expr::Bool(true)))
+            .block(Block::new("server_side_encryption", &[]).attr("enabled", Expr::Bool(true)));
+        tree.add(FILE, table);
+
+        if !t.items.is_empty() {
+            let items = t.items.iter().map(|item| {
+                let attrs = item.attrs.iter().map(|(name, value)| {
+                    let typed = match value {
+                        AttrValue::S(s) => ("S", Expr::str(s)),
+                        AttrValue::N(n) => ("N", Expr::str(n)),
+                        AttrValue::Bool(b) => ("BOOL", Expr::Bool(*b)),
+                    };
+                    (name.clone(), Expr::map([typed]))
+                });
+                (item.id.clone(), Expr::map(attrs))
+            });
+            let table_ref = |attr: &str| Expr::r(format!("aws_dynamodb_table.{id}.{attr}"));
+            tree.add(
+                FILE,
+                Block::resource("aws_dynamodb_table_item", &id)
+                    .attr("for_each", Expr::map(items))
+                    .blank()
+                    .attr("table_name", table_ref("name"))
+                    .attr("hash_key", table_ref("hash_key"))
+                    .attr_opt("range_key", t.range_key.as_ref().map(|_| table_ref("range_key")))
+                    .attr("item", Expr::call("jsonencode", vec![Expr::r("each.value")])),
+            );
+        }
+        tree.output(
+            &format!("{id}_table_name"),
+            &format!("Name of the {} DynamoDB table.", t.name),
+            Expr::r(format!("aws_dynamodb_table.{id}.name")),
+        );
+    }
+}

@@ -1,0 +1,119 @@
+//! iam.tf: the role FIS assumes, with exactly the permissions the lab's actions need.
+//!
+//! The policy is the union of the catalog statements of the actions the experiments use, so a
+//! lab without RDS experiments holds no `rds:*`. ARNs are scoped to the lab's account and
+//! Region; the trust policy only admits FIS calls made for this account.
+
+use super::hcl::{Block, Expr, Part, interp, lit};
+use super::{Tree, account_id, prefixed};
+use crate::catalog::Statement;
+use crate::validate::Lab;
+
+const FILE: &str = "iam.tf";
+
+pub fn build(lab: &Lab, tree: &mut Tree) {
+    if lab.experiments.is_empty() {
+        return;
+    }
+    tree.add(
+        FILE,
+        Block::data("aws_iam_policy_document", "fis_assume").block(
+            Block::new("statement", &[])
+                .attr("actions", Expr::List(vec![Expr::str("sts:AssumeRole")]))
+                .block(
+                    Block::new("principals", &[])
+                        .attr("type", Expr::str("Service"))
+                        .attr("identifiers", Expr::List(vec![Expr::str("fis.amazonaws.com")])),
+                )
+                .block(condition("StringEquals", "aws:SourceAccount", account_id())),
+        ),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_iam_role", "fis")
+            .attr("name", prefixed("fis"))
+            .attr("description", Expr::str("Assumed by AWS FIS to run this lab's experiments."))
+            .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.fis_assume.json")),
+    );
+
+    let mut doc = Block::data("aws_iam_policy_document", "fis");
+    for s in statements(lab) {
+        let mut st = Block::new("statement", &[])
+            .attr("sid", Expr::str(s.sid))
+            .attr("actions", Expr::List(s.actions.iter().map(|a| Expr::str(*a)).collect()))
+            .attr("resources", Expr::List(s.resources.iter().map(|r| arn(r)).collect()));
+        for (test, variable, value) in s.conditions {
+            st = st.block(condition(test, variable, Expr::str(*value)));
+        }
+        doc = doc.block(st);
+    }
+    tree.add(FILE, doc);
+    tree.add(
+        FILE,
+        Block::resource("aws_iam_role_policy", "fis")
+            .attr("name", Expr::str("fis-actions"))
+            .attr("role", Expr::r("aws_iam_role.fis.id"))
+            .attr("policy", Expr::r("data.aws_iam_policy_document.fis.json")),
+    );
+    tree.output("fis_role_arn", "ARN of the role FIS assumes for the experiments.", Expr::r("aws_iam_role.fis.arn"));
+}
+
+/// The catalog statements of every action the lab uses, each once, in catalog order.
+pub fn statements(lab: &Lab) -> Vec<&'static Statement> {
+    let mut out: Vec<&'static Statement> = Vec::new();
+    for action in crate::catalog::ACTIONS {
+        if lab.experiments.iter().any(|e| e.action.id == action.id) {
+            for s in action.iam {
+                if !out.iter().any(|o| o.sid == s.sid) {
+                    out.push(s);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn condition(test: &str, variable: &str, value: Expr) -> Block {
+    Block::new("condition", &[])
+        .attr("test", Expr::str(test))
+        .attr("variable", Expr::str(variable))
+        .attr("values", Expr::List(vec![value]))
+}
+
+/// Fills `{partition}`, `{region}` and `{account}` in a catalog ARN with references.
+fn arn(pattern: &str) -> Expr {
+    let mut parts: Vec<Part> = Vec::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        let name = &rest[start + 1..start + len];
+        let value = match name {
+            "partition" => Expr::r("data.aws_partition.current.partition"),
+            "region" => Expr::r("var.aws_region"),
+            "account" => account_id(),
+            _ => break,
+        };
+        if start > 0 {
+            parts.push(lit(&rest[..start]));
+        }
+        parts.push(interp(value));
+        rest = &rest[start + len + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(lit(rest));
+    }
+    Expr::template(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_placeholders_become_references() {
+        let e = arn("arn:{partition}:ec2:{region}:{account}:vpc/*");
+        let Expr::Template(parts) = e else { panic!("not a template") };
+        assert_eq!(parts.len(), 7);
+        assert_eq!(arn("*"), Expr::str("*"));
+    }
+}

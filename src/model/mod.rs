@@ -1,0 +1,85 @@
+//! Stage 3: checked lab → Terraform blocks, grouped into files.
+//!
+//! One module per AWS resource kind; each adds its blocks to its file and its outputs to
+//! `outputs.tf`. Adding a kind means adding a module and a line to [`COMPONENTS`].
+
+pub mod hcl;
+
+mod dynamodb;
+mod fis;
+mod fis_role;
+mod network;
+mod s3;
+mod terraform;
+
+use std::collections::BTreeMap;
+
+use hcl::{Block, Expr, File, interp, lit};
+
+use crate::validate::Lab;
+
+/// The tree being built: blocks per file name, and outputs in the order components add them.
+#[derive(Default)]
+pub struct Tree {
+    files: BTreeMap<&'static str, Vec<Block>>,
+    outputs: Vec<Block>,
+}
+
+impl Tree {
+    pub fn add(&mut self, file: &'static str, block: Block) {
+        self.files.entry(file).or_default().push(block);
+    }
+
+    /// Adds `output "name"` with a description.
+    pub fn output(&mut self, name: &str, description: &str, value: Expr) {
+        self.outputs.push(
+            Block::new("output", &[name])
+                .attr("description", Expr::str(description))
+                .attr("value", value),
+        );
+    }
+}
+
+const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
+    terraform::build,
+    network::build,
+    dynamodb::build,
+    s3::build,
+    fis_role::build,
+    fis::build,
+];
+
+/// Every file of the lab, sorted by name.
+pub fn build(lab: &Lab) -> Vec<File> {
+    let mut tree = Tree::default();
+    for component in COMPONENTS {
+        component(lab, &mut tree);
+    }
+    let mut files: Vec<File> = tree
+        .files
+        .into_iter()
+        .map(|(name, blocks)| File { name, blocks })
+        .collect();
+    if !tree.outputs.is_empty() {
+        files.push(File {
+            name: "outputs.tf",
+            blocks: tree.outputs,
+        });
+    }
+    files.sort_by(|a, b| a.name.cmp(b.name));
+    files
+}
+
+/// `"${var.name_prefix}-<suffix>"`: every AWS name the lab creates.
+pub fn prefixed(suffix: &str) -> Expr {
+    Expr::template(vec![interp(Expr::r("var.name_prefix")), lit(format!("-{suffix}"))])
+}
+
+/// `{ Name = "${var.name_prefix}-<suffix>" }`.
+pub fn name_tag(suffix: &str) -> Expr {
+    Expr::map([("Name", prefixed(suffix))])
+}
+
+pub fn account_id() -> Expr {
+    Expr::r("data.aws_caller_identity.current.account_id")
+}

@@ -1,0 +1,166 @@
+//! network.tf: VPC, internet gateway, public and private subnets across AZs, NAT, routes and
+//! optional gateway endpoints.
+//!
+//! Subnets use `count`, so experiments can target `aws_subnet.private[*].arn` as the article
+//! does; CIDRs and AZs live in locals so a reviewer sees them in one place.
+
+use super::hcl::{Block, Expr, interp, lit};
+use super::{Tree, name_tag, prefixed};
+use crate::validate::{Lab, Nat, Tier};
+
+const FILE: &str = "network.tf";
+
+/// Reference to every subnet of a tier, e.g. `aws_subnet.private[*].arn`.
+pub fn subnets(tier: Tier, attr: &str) -> Expr {
+    Expr::r(format!("aws_subnet.{}[*].{attr}", tier.name()))
+}
+
+pub fn build(lab: &Lab, tree: &mut Tree) {
+    let n = &lab.network;
+    let cidrs = |list: &[String]| Expr::List(list.iter().map(Expr::str).collect());
+    tree.add(
+        FILE,
+        Block::new("locals", &[])
+            .attr(
+                "azs",
+                Expr::call(
+                    "slice",
+                    vec![Expr::r("data.aws_availability_zones.available.names"), Expr::int(0), Expr::int(n.azs as i64)],
+                ),
+            )
+            .attr("public_subnet_cidrs", cidrs(&n.public))
+            .attr("private_subnet_cidrs", cidrs(&n.private)),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_vpc", "main")
+            .attr("cidr_block", Expr::str(&n.cidr))
+            .attr("enable_dns_hostnames", Expr::Bool(true))
+            .attr("enable_dns_support", Expr::Bool(true))
+            .attr("tags", name_tag("vpc")),
+    );
+    // No rules: nothing may use the default security group by accident.
+    tree.add(
+        FILE,
+        Block::resource("aws_default_security_group", "main")
+            .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+            .attr("tags", name_tag("default-deny")),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_internet_gateway", "main")
+            .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+            .attr("tags", name_tag("igw")),
+    );
+    for tier in [Tier::Public, Tier::Private] {
+        let t = tier.name();
+        tree.add(
+            FILE,
+            Block::resource("aws_subnet", t)
+                .attr("count", Expr::call("length", vec![Expr::r(format!("local.{t}_subnet_cidrs"))]))
+                .blank()
+                .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+                .attr("cidr_block", Expr::r(format!("local.{t}_subnet_cidrs[count.index]")))
+                .attr("availability_zone", Expr::r("local.azs[count.index]"))
+                .attr(
+                    "tags",
+                    Expr::map([
+                        (
+                            "Name",
+                            Expr::template(vec![
+                                interp(Expr::r("var.name_prefix")),
+                                lit(format!("-{t}-")),
+                                interp(Expr::r("local.azs[count.index]")),
+                            ]),
+                        ),
+                        ("Tier", Expr::str(t)),
+                    ]),
+                ),
+        );
+    }
+
+    // Public route table: default route to the internet gateway.
+    tree.add(
+        FILE,
+        Block::resource("aws_route_table", "public")
+            .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+            .attr("tags", name_tag("public")),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_route", "public_internet")
+            .attr("route_table_id", Expr::r("aws_route_table.public.id"))
+            .attr("destination_cidr_block", Expr::str("0.0.0.0/0"))
+            .attr("gateway_id", Expr::r("aws_internet_gateway.main.id")),
+    );
+    tree.add(FILE, association(Tier::Public, Expr::r("aws_route_table.public.id")));
+
+    // Private route tables: one shared, or one per AZ when each AZ has its own NAT gateway.
+    let per_az = n.nat == Nat::PerAz;
+    let count = || Expr::call("length", vec![Expr::r("local.azs")]);
+    let with_count = |b: Block| if per_az { b.attr("count", count()).blank() } else { b };
+    let idx = if per_az { "[count.index]" } else { "" };
+    if n.nat != Nat::None {
+        tree.add(
+            FILE,
+            with_count(Block::resource("aws_eip", "nat"))
+                .attr("domain", Expr::str("vpc"))
+                .attr("tags", name_tag("nat")),
+        );
+        tree.add(
+            FILE,
+            with_count(Block::resource("aws_nat_gateway", "main"))
+                .attr("allocation_id", Expr::r(format!("aws_eip.nat{idx}.id")))
+                .attr("subnet_id", Expr::r(if per_az { "aws_subnet.public[count.index].id" } else { "aws_subnet.public[0].id" }))
+                .attr("tags", name_tag("nat"))
+                .blank()
+                .attr("depends_on", Expr::List(vec![Expr::r("aws_internet_gateway.main")])),
+        );
+    }
+    tree.add(
+        FILE,
+        with_count(Block::resource("aws_route_table", "private"))
+            .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+            .attr("tags", name_tag("private")),
+    );
+    if n.nat != Nat::None {
+        tree.add(
+            FILE,
+            with_count(Block::resource("aws_route", "private_nat"))
+                .attr("route_table_id", Expr::r(format!("aws_route_table.private{idx}.id")))
+                .attr("destination_cidr_block", Expr::str("0.0.0.0/0"))
+                .attr("nat_gateway_id", Expr::r(format!("aws_nat_gateway.main{idx}.id"))),
+        );
+    }
+    let private_rt = if per_az { "aws_route_table.private[count.index].id" } else { "aws_route_table.private.id" };
+    tree.add(FILE, association(Tier::Private, Expr::r(private_rt)));
+
+    for service in &n.gateway_endpoints {
+        let tables = if per_az { Expr::r("aws_route_table.private[*].id") } else { Expr::List(vec![Expr::r("aws_route_table.private.id")]) };
+        tree.add(
+            FILE,
+            Block::resource("aws_vpc_endpoint", service)
+                .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+                .attr(
+                    "service_name",
+                    Expr::template(vec![lit("com.amazonaws."), interp(Expr::r("var.aws_region")), lit(format!(".{service}"))]),
+                )
+                .attr("vpc_endpoint_type", Expr::str("Gateway"))
+                .attr("route_table_ids", tables)
+                .attr("tags", Expr::map([("Name", prefixed(service))])),
+        );
+    }
+
+    tree.output("vpc_id", "ID of the lab VPC.", Expr::r("aws_vpc.main.id"));
+    tree.output("public_subnet_ids", "IDs of the public subnets, one per AZ.", subnets(Tier::Public, "id"));
+    tree.output("private_subnet_ids", "IDs of the private (app) subnets, one per AZ.", subnets(Tier::Private, "id"));
+}
+
+fn association(tier: Tier, route_table: Expr) -> Block {
+    let t = tier.name();
+    Block::resource("aws_route_table_association", t)
+        .attr("count", Expr::call("length", vec![Expr::r(format!("local.{t}_subnet_cidrs"))]))
+        .blank()
+        .attr("subnet_id", Expr::r(format!("aws_subnet.{t}[count.index].id")))
+        .attr("route_table_id", route_table)
+}

@@ -1,0 +1,77 @@
+//! s3.tf: private, encrypted, versioned buckets and their objects.
+
+use super::hcl::{Block, Expr, interp, lit};
+use super::{Tree, account_id};
+use crate::validate::{Lab, tf_name};
+
+const FILE: &str = "s3.tf";
+
+pub fn build(lab: &Lab, tree: &mut Tree) {
+    for b in &lab.buckets {
+        let id = tf_name(&b.name);
+        let bucket_id = || Expr::r(format!("aws_s3_bucket.{id}.id"));
+        // Bucket names are global: the account id keeps two accounts' labs apart.
+        tree.add(
+            FILE,
+            Block::resource("aws_s3_bucket", &id)
+                .attr(
+                    "bucket",
+                    Expr::template(vec![
+                        interp(Expr::r("var.name_prefix")),
+                        lit(format!("-{}-", b.name)),
+                        interp(account_id()),
+                    ]),
+                )
+                .attr("force_destroy", Expr::Bool(true)),
+        );
+        tree.add(
+            FILE,
+            Block::resource("aws_s3_bucket_public_access_block", &id)
+                .attr("bucket", bucket_id())
+                .attr("block_public_acls", Expr::Bool(true))
+                .attr("block_public_policy", Expr::Bool(true))
+                .attr("ignore_public_acls", Expr::Bool(true))
+                .attr("restrict_public_buckets", Expr::Bool(true)),
+        );
+        tree.add(
+            FILE,
+            Block::resource("aws_s3_bucket_server_side_encryption_configuration", &id)
+                .attr("bucket", bucket_id())
+                .block(Block::new("rule", &[]).block(
+                    Block::new("apply_server_side_encryption_by_default", &[]).attr("sse_algorithm", Expr::str("AES256")),
+                )),
+        );
+        tree.add(
+            FILE,
+            Block::resource("aws_s3_bucket_versioning", &id)
+                .attr("bucket", bucket_id())
+                .block(Block::new("versioning_configuration", &[]).attr("status", Expr::str("Enabled"))),
+        );
+        if !b.objects.is_empty() {
+            let objects = b.objects.iter().map(|o| {
+                (
+                    o.key.clone(),
+                    Expr::map([
+                        ("content", Expr::str(&o.content)),
+                        ("content_type", Expr::str(&o.content_type)),
+                    ]),
+                )
+            });
+            tree.add(
+                FILE,
+                Block::resource("aws_s3_object", &id)
+                    .attr("for_each", Expr::map(objects))
+                    .blank()
+                    .attr("bucket", bucket_id())
+                    .attr("key", Expr::r("each.key"))
+                    .attr("content", Expr::r("each.value.content"))
+                    .attr("content_type", Expr::r("each.value.content_type")),
+            );
+        }
+        tree.output(
+            &format!("{id}_bucket_name"),
+            &format!("Name of the {} S3 bucket.", b.name),
+            Expr::r(format!("aws_s3_bucket.{id}.bucket")),
+        );
+    }
+}

@@ -1,0 +1,216 @@
+//! Stage 1: YAML lab spec → raw, spanned types.
+//!
+//! Nothing here judges values; it only fixes the shape (unknown keys, wrong types and YAML
+//! abuse are rejected) and keeps each value's position for the validator's diagnostics.
+
+mod named_map;
+mod scalar;
+
+pub use named_map::NamedMap;
+pub use scalar::Scalar;
+pub use serde_saphyr::Spanned;
+
+use serde::Deserialize;
+
+use crate::errors::{Code, Diagnostic, Pos};
+
+/// Specs are hand-written files of a few KiB; anything far larger is a mistake or an attack.
+pub const MAX_SPEC_BYTES: usize = 256 * 1024;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpec {
+    pub lab: Spanned<String>,
+    pub region: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<Spanned<String>>,
+    /// Defaults to the lab name.
+    #[serde(default)]
+    pub prefix: Option<Spanned<String>>,
+    #[serde(default)]
+    pub tags: NamedMap<Spanned<String>>,
+    pub network: Spanned<RawNetwork>,
+    #[serde(default)]
+    pub dynamodb: NamedMap<Spanned<RawTable>>,
+    #[serde(default)]
+    pub s3: NamedMap<Spanned<RawBucket>>,
+    #[serde(default)]
+    pub experiments: NamedMap<Spanned<RawExperiment>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub cidr: Spanned<String>,
+    pub azs: Spanned<u32>,
+    pub public: Spanned<Vec<Spanned<String>>>,
+    pub private: Spanned<Vec<Spanned<String>>>,
+    /// `single` (default), `per-az` or `none`.
+    #[serde(default)]
+    pub nat: Option<Spanned<String>>,
+    /// Gateway endpoints on the private route tables: `dynamodb`, `s3`.
+    #[serde(default)]
+    pub gateway_endpoints: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKey {
+    pub name: Spanned<String>,
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTable {
+    pub hash_key: Spanned<RawKey>,
+    #[serde(default)]
+    pub range_key: Option<Spanned<RawKey>>,
+    /// `PAY_PER_REQUEST` (default) or `PROVISIONED`.
+    #[serde(default)]
+    pub billing_mode: Option<Spanned<String>>,
+    #[serde(default)]
+    pub read_capacity: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub write_capacity: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub items: Vec<Spanned<NamedMap<Spanned<Scalar>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBucket {
+    #[serde(default)]
+    pub objects: NamedMap<Spanned<RawObject>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawObject {
+    pub content: Spanned<String>,
+    #[serde(default)]
+    pub content_type: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExperiment {
+    pub description: Spanned<String>,
+    pub action: Spanned<String>,
+    #[serde(default)]
+    pub parameters: NamedMap<Spanned<String>>,
+    /// Target kind → what it selects, e.g. `subnets: private`.
+    pub targets: Spanned<NamedMap<Spanned<String>>>,
+    /// `ALL` (default), `COUNT(n)` or `PERCENT(n)`.
+    #[serde(default)]
+    pub selection_mode: Option<Spanned<String>>,
+}
+
+/// Position of a spanned value, for diagnostics.
+pub fn pos<T>(s: &Spanned<T>) -> Pos {
+    Pos {
+        line: s.referenced.line(),
+        column: s.referenced.column(),
+    }
+}
+
+/// Parses a spec with the YAML hardening chaoslab promises: YAML 1.2 booleans only, duplicate
+/// keys rejected, alias expansion and nesting bounded, size capped before parsing.
+pub fn parse(source: &str) -> Result<RawSpec, Diagnostic> {
+    if source.len() > MAX_SPEC_BYTES {
+        return Err(Diagnostic::error(
+            Code::E001,
+            Pos::default(),
+            "",
+            format!(
+                "spec is {} bytes; the limit is {MAX_SPEC_BYTES} bytes",
+                source.len()
+            ),
+        )
+        .help("split the lab into several specs, or move large object contents out of the spec"));
+    }
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        budget: serde_saphyr::budget! {
+            max_depth: 32,
+            max_aliases: 64,
+            max_anchors: 64,
+            max_events: 100_000,
+            max_documents: 1,
+            max_nodes: 50_000,
+            max_total_scalar_bytes: MAX_SPEC_BYTES * 4,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 10_000,
+            max_replay_stack_depth: 8,
+            max_alias_expansions_per_anchor: 64,
+        },
+    };
+    serde_saphyr::from_str_with_options::<RawSpec>(source, options).map_err(yaml_diagnostic)
+}
+
+/// Turns a loader error into a diagnostic, adding the fix the loader cannot know.
+fn yaml_diagnostic(err: serde_saphyr::Error) -> Diagnostic {
+    let pos = err
+        .location()
+        .map(|l| Pos {
+            line: l.line(),
+            column: l.column(),
+        })
+        .unwrap_or_default();
+    let raw = err.without_snippet().to_string();
+    let message = strip_location_prefix(raw.lines().next().unwrap_or_default()).to_owned();
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let choices: Vec<&str> = expected
+            .trim_start_matches(", expected one of ")
+            .trim_start_matches(", expected ")
+            .split(", ")
+            .map(|c| c.trim_matches('`'))
+            .filter(|c| !c.is_empty())
+            .collect();
+        let help = match crate::validate::suggest(field, &choices) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if choices.is_empty() => "remove this key".to_owned(),
+            None => format!("remove it; the keys allowed here are {}", choices.join(", ")),
+        };
+        return Diagnostic::error(Code::E003, pos, field, format!("unknown key `{field}`")).help(help);
+    }
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+    {
+        return Diagnostic::error(Code::E005, pos, field, format!("missing required key `{field}`"))
+            .help(format!("add `{field}:` to this mapping (see the spec format in README.md)"));
+    }
+    if message.contains("duplicate mapping key") {
+        return Diagnostic::error(Code::E002, pos, "", message)
+            .help("each key may appear once in a mapping; remove or rename the repeated key");
+    }
+    if message.contains("invalid boolean") {
+        return Diagnostic::error(Code::E004, pos, "", message)
+            .help("write `true` or `false` (YAML 1.2: `yes`/`no`/`on`/`off` are text, not booleans)");
+    }
+    if message.starts_with("invalid ") || message.contains("invalid type") {
+        return Diagnostic::error(Code::E004, pos, "", message)
+            .help("check the value's type against the spec format in README.md");
+    }
+    if message.contains("budget") || message.contains("alias") || message.contains("depth") {
+        return Diagnostic::error(Code::E002, pos, "", message).help(
+            "lab specs need no deep nesting or repeated aliases; write the values out plainly",
+        );
+    }
+    Diagnostic::error(Code::E002, pos, "", message).help("fix the YAML syntax at this position")
+}
+
+fn strip_location_prefix(msg: &str) -> &str {
+    let msg = msg.trim_start_matches("error: ");
+    if let Some(rest) = msg.strip_prefix("line ") {
+        if let Some((_, after)) = rest.split_once(": ") {
+            return after;
+        }
+    }
+    msg
+}

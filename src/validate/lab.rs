@@ -1,0 +1,157 @@
+//! The checked lab: what every later stage may rely on without re-checking.
+//!
+//! Names are already valid for AWS and as Terraform identifiers, CIDRs parse and nest, every
+//! reference resolves. Collections are sorted by name so output never depends on YAML order.
+
+use crate::catalog::{Action, TargetSpec};
+
+#[derive(Clone, Debug)]
+pub struct Lab {
+    pub name: String,
+    /// Prefix of every AWS resource name.
+    pub prefix: String,
+    pub region: String,
+    pub description: Option<String>,
+    /// Sorted by key.
+    pub tags: Vec<(String, String)>,
+    pub network: Network,
+    pub tables: Vec<Table>,
+    pub buckets: Vec<Bucket>,
+    pub experiments: Vec<Experiment>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nat {
+    Single,
+    PerAz,
+    None,
+}
+
+#[derive(Clone, Debug)]
+pub struct Network {
+    pub cidr: String,
+    pub azs: usize,
+    pub public: Vec<String>,
+    pub private: Vec<String>,
+    pub nat: Nat,
+    /// Sorted service names (`dynamodb`, `s3`).
+    pub gateway_endpoints: Vec<String>,
+}
+
+/// Subnet tiers a spec can target by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    Public,
+    Private,
+}
+
+impl Tier {
+    pub const ALL: [(&'static str, Tier); 2] = [("public", Tier::Public), ("private", Tier::Private)];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Public => "public",
+            Tier::Private => "private",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyType {
+    S,
+    N,
+    B,
+}
+
+impl KeyType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyType::S => "S",
+            KeyType::N => "N",
+            KeyType::B => "B",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Key {
+    pub name: String,
+    pub kind: KeyType,
+}
+
+#[derive(Clone, Debug)]
+pub enum Billing {
+    PayPerRequest,
+    Provisioned { read: u32, write: u32 },
+}
+
+/// A DynamoDB attribute value in a seed item.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AttrValue {
+    S(String),
+    N(String),
+    Bool(bool),
+}
+
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// Stable `for_each` key: hash key value, then `#` and the range key value.
+    pub id: String,
+    /// Sorted by attribute name.
+    pub attrs: Vec<(String, AttrValue)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// Spec name; also the Terraform resource name.
+    pub name: String,
+    pub hash_key: Key,
+    pub range_key: Option<Key>,
+    pub billing: Billing,
+    /// Sorted by id.
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub key: String,
+    pub content: String,
+    /// As given, or guessed from the key's extension.
+    pub content_type: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Bucket {
+    pub name: String,
+    /// Sorted by key.
+    pub objects: Vec<Object>,
+}
+
+#[derive(Clone, Debug)]
+pub enum TargetSelection {
+    /// Every subnet of a tier.
+    Subnets(Tier),
+}
+
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub spec: TargetSpec,
+    pub selection: TargetSelection,
+}
+
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    /// Spec name; the FIS action name, and (with `-` as `_`) the Terraform resource name.
+    pub name: String,
+    pub description: String,
+    pub action: &'static Action,
+    /// In catalog order.
+    pub parameters: Vec<(String, String)>,
+    pub target: Option<Target>,
+    pub selection_mode: String,
+}
+
+/// Terraform resource name for a spec name: identifiers may not contain `-` by convention.
+pub fn tf_name(spec_name: &str) -> String {
+    spec_name.replace('-', "_")
+}

@@ -1,0 +1,613 @@
+//! Stage 2: raw spec → checked [`Lab`], or every problem found, each with a stable code.
+//!
+//! Checks keep going after a problem so one run reports them all. Later stages consume only
+//! the checked model, so they cannot see an unchecked value.
+
+mod cidr;
+pub mod duration;
+pub mod lab;
+
+pub use lab::*;
+
+use cidr::Cidr;
+
+use crate::catalog::{self, ParamKind};
+use crate::errors::{Code, Diagnostic, Pos};
+use crate::spec::{NamedMap, RawSpec, Scalar, Spanned, pos};
+
+/// Longest spec name (tables, buckets, experiments); keeps derived AWS names within limits.
+const MAX_NAME: usize = 32;
+
+pub fn validate(raw: &RawSpec) -> Result<Lab, Vec<Diagnostic>> {
+    let mut v = Validator { diags: Vec::new() };
+    let lab = v.lab(raw);
+    if v.diags.is_empty() {
+        Ok(lab)
+    } else {
+        v.diags.sort_by_key(|d| (d.pos, d.code));
+        Err(v.diags)
+    }
+}
+
+struct Validator {
+    diags: Vec<Diagnostic>,
+}
+
+impl Validator {
+    fn err(&mut self, code: Code, at: Pos, field: impl Into<String>, msg: impl Into<String>, help: impl Into<String>) {
+        self.diags.push(Diagnostic::error(code, at, field, msg).help(help));
+    }
+
+    fn lab(&mut self, raw: &RawSpec) -> Lab {
+        self.name(&raw.lab, "lab", 40);
+        let prefix = raw.prefix.as_ref().unwrap_or(&raw.lab);
+        self.name(prefix, "prefix", 24);
+        let region = raw.region.value.clone();
+        if !is_region(&region) {
+            self.err(
+                Code::E012,
+                pos(&raw.region),
+                "region",
+                format!("`{region}` is not an AWS Region code"),
+                "use a Region code such as `us-east-1` or `eu-west-3`",
+            );
+        }
+        let tags = self.tags(&raw.tags);
+        let description = raw.description.as_ref().map(|d| d.value.clone());
+        let network = self.network(&raw.network);
+        let tables = self.sorted(&raw.dynamodb, "dynamodb", |v, name, t| v.table(name, t));
+        let buckets = self.sorted(&raw.s3, "s3", |v, name, b| v.bucket(name, b));
+        let experiments = self.sorted(&raw.experiments, "experiments", |v, name, e| v.experiment(name, e));
+        Lab {
+            name: raw.lab.value.clone(),
+            prefix: prefix.value.clone(),
+            region,
+            description,
+            tags,
+            network,
+            tables,
+            buckets,
+            experiments,
+        }
+    }
+
+    /// Checks every name of a section and builds its entries, sorted by name.
+    fn sorted<R, T>(
+        &mut self,
+        map: &NamedMap<R>,
+        section: &str,
+        mut build: impl FnMut(&mut Self, &Spanned<String>, &R) -> T,
+    ) -> Vec<T> {
+        let mut out: Vec<(String, T)> = map
+            .iter()
+            .map(|(name, raw)| {
+                self.name(name, &format!("{section}.{}", name.value), MAX_NAME);
+                (name.value.clone(), build(self, name, raw))
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// Spec names become AWS names and Terraform addresses: lowercase letters, digits and
+    /// single hyphens, starting with a letter.
+    fn name(&mut self, name: &Spanned<String>, field: &str, max: usize) {
+        let n = &name.value;
+        let ok = n.len() <= max
+            && n.starts_with(|c: char| c.is_ascii_lowercase())
+            && !n.ends_with('-')
+            && !n.contains("--")
+            && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !ok {
+            let fixed = slug(n);
+            let help = if fixed.is_empty() {
+                format!("use lowercase letters, digits and hyphens, starting with a letter, at most {max} characters")
+            } else {
+                format!(
+                    "use lowercase letters, digits and hyphens, starting with a letter, at most {max} characters, e.g. `{fixed}`"
+                )
+            };
+            self.err(
+                Code::E010,
+                pos(name),
+                field,
+                format!("`{}` is not a valid name", n.escape_debug()),
+                help,
+            );
+        }
+    }
+
+    fn tags(&mut self, raw: &NamedMap<Spanned<String>>) -> Vec<(String, String)> {
+        let mut tags = Vec::new();
+        for (k, v) in raw.iter() {
+            let field = format!("tags.{}", k.value);
+            if k.value.is_empty() || k.value.chars().count() > 128 || k.value.to_lowercase().starts_with("aws:") {
+                self.err(
+                    Code::E013,
+                    pos(k),
+                    &field,
+                    format!("tag key `{}` is not allowed", k.value.escape_debug()),
+                    "tag keys are 1 to 128 characters and may not start with `aws:`",
+                );
+            } else if let Some(c) = k.value.chars().find(|c| !tag_char(*c)) {
+                self.err(
+                    Code::E013,
+                    pos(k),
+                    &field,
+                    format!("tag key `{}` contains `{}`", k.value.escape_debug(), c.escape_debug()),
+                    "tag keys may use letters, digits, spaces and _ . : / = + - @",
+                );
+            }
+            if v.value.chars().count() > 256 {
+                self.err(Code::E013, pos(v), &field, "tag value is longer than 256 characters", "shorten the value");
+            } else if let Some(c) = v.value.chars().find(|c| !tag_char(*c)) {
+                self.err(
+                    Code::E013,
+                    pos(v),
+                    &field,
+                    format!("tag value contains `{}`", c.escape_debug()),
+                    "tag values may use letters, digits, spaces and _ . : / = + - @",
+                );
+            }
+            tags.push((k.value.clone(), v.value.clone()));
+        }
+        tags.sort();
+        tags
+    }
+
+    fn network(&mut self, raw: &Spanned<RawNetworkRef>) -> Network {
+        let n = &raw.value;
+        let vpc = self.cidr(&n.cidr, "network.cidr");
+        if let Some(vpc) = vpc {
+            if !(16..=28).contains(&vpc.len) {
+                self.err(
+                    Code::E020,
+                    pos(&n.cidr),
+                    "network.cidr",
+                    format!("a VPC block must be /16 to /28; `{}` is /{}", n.cidr.value, vpc.len),
+                    "use a block such as 10.0.0.0/16",
+                );
+            }
+        }
+        let azs = n.azs.value;
+        if !(1..=6).contains(&azs) {
+            self.err(
+                Code::E022,
+                pos(&n.azs),
+                "network.azs",
+                format!("azs must be 1 to 6, not {azs}"),
+                "labs normally use 2 availability zones",
+            );
+        }
+        let mut seen: Vec<(Cidr, String)> = Vec::new();
+        let mut tier = |v: &mut Self, list: &Spanned<Vec<Spanned<String>>>, name: &str| -> Vec<String> {
+            if list.value.len() != azs as usize {
+                v.err(
+                    Code::E022,
+                    pos(list),
+                    format!("network.{name}"),
+                    format!("{} {name} subnets for {azs} availability zones", list.value.len()),
+                    format!("give exactly one {name} subnet per availability zone ({azs})"),
+                );
+            }
+            for (i, s) in list.value.iter().enumerate() {
+                let field = format!("network.{name}[{i}]");
+                let Some(c) = v.cidr(s, &field) else { continue };
+                if let Some(vpc) = vpc {
+                    if !vpc.contains(c) {
+                        v.err(
+                            Code::E021,
+                            pos(s),
+                            &field,
+                            format!("subnet {c} is outside the VPC {vpc}"),
+                            format!("choose a block inside {vpc}"),
+                        );
+                    }
+                }
+                if let Some((other, where_)) = seen.iter().find(|(o, _)| o.overlaps(c)) {
+                    v.err(
+                        Code::E021,
+                        pos(s),
+                        &field,
+                        format!("subnet {c} overlaps {other} ({where_})"),
+                        "give every subnet its own block",
+                    );
+                }
+                seen.push((c, field));
+            }
+            list.value.iter().map(|s| s.value.clone()).collect()
+        };
+        let public = tier(self, &n.public, "public");
+        let private = tier(self, &n.private, "private");
+        let nat = match n.nat.as_ref().map(|s| (s, s.value.as_str())) {
+            None | Some((_, "single")) => Nat::Single,
+            Some((_, "per-az")) => Nat::PerAz,
+            Some((_, "none")) => Nat::None,
+            Some((s, other)) => {
+                self.choice(s, "network.nat", other, &["single", "per-az", "none"]);
+                Nat::Single
+            }
+        };
+        let mut endpoints: Vec<String> = Vec::new();
+        for (i, e) in n.gateway_endpoints.iter().enumerate() {
+            let field = format!("network.gateway_endpoints[{i}]");
+            if !["dynamodb", "s3"].contains(&e.value.as_str()) {
+                self.choice(e, &field, &e.value, &["dynamodb", "s3"]);
+            } else if endpoints.contains(&e.value) {
+                self.err(Code::E023, pos(e), field, format!("`{}` is listed twice", e.value), "list each service once");
+            } else {
+                endpoints.push(e.value.clone());
+            }
+        }
+        endpoints.sort();
+        Network {
+            cidr: n.cidr.value.clone(),
+            azs: azs as usize,
+            public,
+            private,
+            nat,
+            gateway_endpoints: endpoints,
+        }
+    }
+
+    fn cidr(&mut self, s: &Spanned<String>, field: &str) -> Option<Cidr> {
+        match Cidr::parse(&s.value) {
+            Ok(c) => Some(c),
+            Err(msg) => {
+                self.err(Code::E020, pos(s), field, msg, "write an IPv4 block such as 10.0.11.0/24");
+                None
+            }
+        }
+    }
+
+    /// Reports a value outside a fixed set, suggesting the nearest allowed one.
+    fn choice(&mut self, at: &Spanned<String>, field: &str, got: &str, allowed: &[&str]) {
+        let help = match suggest(got, allowed) {
+            Some(s) => format!("did you mean `{s}`? (allowed: {})", allowed.join(", ")),
+            None => format!("use one of: {}", allowed.join(", ")),
+        };
+        self.err(Code::E023, pos(at), field, format!("`{}` is not allowed here", got.escape_debug()), help);
+    }
+
+    fn key(&mut self, raw: &Spanned<crate::spec::RawKey>, field: &str) -> Key {
+        let k = &raw.value;
+        if k.name.value.is_empty() || k.name.value.len() > 255 {
+            self.err(Code::E030, pos(&k.name), format!("{field}.name"), "key attribute names are 1 to 255 bytes", "name the key attribute, e.g. `product_id`");
+        }
+        let kind = match k.kind.value.as_str() {
+            "S" => KeyType::S,
+            "N" => KeyType::N,
+            "B" => KeyType::B,
+            other => {
+                self.choice(&k.kind, &format!("{field}.type"), other, &["S", "N", "B"]);
+                KeyType::S
+            }
+        };
+        Key {
+            name: k.name.value.clone(),
+            kind,
+        }
+    }
+
+    fn table(&mut self, name: &Spanned<String>, raw: &Spanned<crate::spec::RawTable>) -> Table {
+        let t = &raw.value;
+        let field = format!("dynamodb.{}", name.value);
+        let hash_key = self.key(&t.hash_key, &format!("{field}.hash_key"));
+        let range_key = t.range_key.as_ref().map(|r| self.key(r, &format!("{field}.range_key")));
+        if let (Some(r), Some(raw_r)) = (&range_key, &t.range_key) {
+            if r.name == hash_key.name {
+                self.err(Code::E030, pos(raw_r), format!("{field}.range_key"), "the range key repeats the hash key", "give the range key its own attribute name");
+            }
+        }
+        let billing = match t.billing_mode.as_ref().map(|b| (b, b.value.as_str())) {
+            None | Some((_, "PAY_PER_REQUEST")) => {
+                for cap in [&t.read_capacity, &t.write_capacity].into_iter().flatten() {
+                    self.err(Code::E023, pos(cap), format!("{field}.billing_mode"), "capacity is set but billing is on demand", "remove read_capacity/write_capacity, or set `billing_mode: PROVISIONED`");
+                }
+                Billing::PayPerRequest
+            }
+            Some((b, "PROVISIONED")) => match (&t.read_capacity, &t.write_capacity) {
+                (Some(r), Some(w)) if r.value > 0 && w.value > 0 => Billing::Provisioned { read: r.value, write: w.value },
+                _ => {
+                    self.err(Code::E005, pos(b), format!("{field}.billing_mode"), "PROVISIONED billing needs read_capacity and write_capacity", "add `read_capacity: 1` and `write_capacity: 1`, or use PAY_PER_REQUEST");
+                    Billing::PayPerRequest
+                }
+            },
+            Some((b, other)) => {
+                self.choice(b, &format!("{field}.billing_mode"), other, &["PAY_PER_REQUEST", "PROVISIONED"]);
+                Billing::PayPerRequest
+            }
+        };
+        let mut items: Vec<Item> = Vec::new();
+        for (i, raw_item) in t.items.iter().enumerate() {
+            let ifield = format!("{field}.items[{i}]");
+            let mut attrs = Vec::new();
+            for (k, v) in raw_item.value.iter() {
+                let value = match &v.value {
+                    Scalar::Text(s) => AttrValue::S(s.clone()),
+                    Scalar::Number(n) => AttrValue::N(n.clone()),
+                    Scalar::Bool(b) => AttrValue::Bool(*b),
+                };
+                attrs.push((k.value.clone(), value));
+            }
+            attrs.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut id = Vec::new();
+            for key in std::iter::once(&hash_key).chain(range_key.as_ref()) {
+                match attrs.iter().find(|(n, _)| *n == key.name) {
+                    None => self.err(Code::E030, pos(raw_item), &ifield, format!("seed item has no `{}` (the table's key)", key.name), format!("add `{}:` to the item", key.name)),
+                    Some((_, value)) => match (key.kind, value) {
+                        (KeyType::S, AttrValue::S(s)) => id.push(s.clone()),
+                        (KeyType::N, AttrValue::N(n)) => id.push(n.clone()),
+                        _ => self.err(
+                            Code::E030,
+                            pos(raw_item),
+                            format!("{ifield}.{}", key.name),
+                            format!("`{}` must be of type {} to match the table's key", key.name, key.kind.as_str()),
+                            match key.kind {
+                                KeyType::S => "quote the value to make it text, e.g. '3'",
+                                KeyType::N => "write a number without quotes",
+                                KeyType::B => "binary keys cannot be seeded from a spec; use S or N",
+                            },
+                        ),
+                    },
+                }
+            }
+            let id = id.join("#");
+            if items.iter().any(|it| it.id == id) {
+                self.err(Code::E030, pos(raw_item), &ifield, format!("two seed items have the key `{id}`"), "give each seed item a unique key");
+            }
+            items.push(Item { id, attrs });
+        }
+        items.sort_by(|a, b| a.id.cmp(&b.id));
+        Table {
+            name: name.value.clone(),
+            hash_key,
+            range_key,
+            billing,
+            items,
+        }
+    }
+
+    fn bucket(&mut self, name: &Spanned<String>, raw: &Spanned<crate::spec::RawBucket>) -> Bucket {
+        let mut objects = Vec::new();
+        for (k, o) in raw.value.objects.iter() {
+            let field = format!("s3.{}.objects.{}", name.value, k.value);
+            if k.value.is_empty() || k.value.len() > 1024 || k.value.starts_with('/') || k.value.chars().any(char::is_control) {
+                self.err(Code::E031, pos(k), &field, format!("`{}` is not a usable object key", k.value.escape_debug()), "use a relative key of 1 to 1024 bytes without control characters, e.g. `promo.json`");
+            }
+            objects.push(Object {
+                key: k.value.clone(),
+                content: o.value.content.value.clone(),
+                content_type: match &o.value.content_type {
+                    Some(c) => c.value.clone(),
+                    None => content_type_for(&k.value).to_owned(),
+                },
+            });
+        }
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
+        Bucket {
+            name: name.value.clone(),
+            objects,
+        }
+    }
+
+    fn experiment(&mut self, name: &Spanned<String>, raw: &Spanned<crate::spec::RawExperiment>) -> Experiment {
+        let e = &raw.value;
+        let field = format!("experiments.{}", name.value);
+        if e.description.value.chars().count() > 512 {
+            self.err(Code::E041, pos(&e.description), format!("{field}.description"), "an FIS template description is at most 512 characters", "shorten the description");
+        }
+        let action = match catalog::find(&e.action.value) {
+            Some(a) => a,
+            None => {
+                let ids: Vec<&str> = catalog::ACTIONS.iter().map(|a| a.id).collect();
+                let help = match suggest(&e.action.value, &ids) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("supported actions: {}", ids.join(", ")),
+                };
+                self.err(Code::E040, pos(&e.action), format!("{field}.action"), format!("`{}` is not an FIS action chaoslab supports", e.action.value), help);
+                &catalog::ACTIONS[0]
+            }
+        };
+        let known: Vec<&str> = action.params.iter().map(|p| p.name).collect();
+        for (k, _) in e.parameters.iter() {
+            if !known.contains(&k.value.as_str()) {
+                let help = match suggest(&k.value, &known) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("{} takes: {}", action.id, known.join(", ")),
+                };
+                self.err(Code::E041, pos(k), format!("{field}.parameters.{}", k.value), format!("{} has no parameter `{}`", action.id, k.value), help);
+            }
+        }
+        let mut parameters = Vec::new();
+        for p in action.params {
+            let Some((_, value)) = e.parameters.iter().find(|(k, _)| k.value == p.name) else {
+                if p.required {
+                    self.err(Code::E041, pos(raw), format!("{field}.parameters"), format!("{} needs the parameter `{}`", action.id, p.name), format!("add `{}:` under parameters", p.name));
+                }
+                continue;
+            };
+            let pfield = format!("{field}.parameters.{}", p.name);
+            match p.kind {
+                ParamKind::Duration { min_secs, max_secs } => match duration::parse(&value.value) {
+                    Err(msg) => self.err(Code::E041, pos(value), pfield, msg, "write an ISO 8601 duration such as PT3M"),
+                    Ok(secs) if secs < min_secs || secs > max_secs => self.err(
+                        Code::E041,
+                        pos(value),
+                        pfield,
+                        format!("{} is outside {}..{} for {}", value.value, duration::show(min_secs), duration::show(max_secs), action.id),
+                        format!("choose a duration from {} to {}", duration::show(min_secs), duration::show(max_secs)),
+                    ),
+                    Ok(_) => {}
+                },
+                ParamKind::OneOf(allowed) => {
+                    if !allowed.contains(&value.value.as_str()) {
+                        self.choice(value, &pfield, &value.value, allowed);
+                    }
+                }
+            }
+            parameters.push((p.name.to_owned(), value.value.clone()));
+        }
+        let target = self.target(&field, action, &e.targets);
+        let selection_mode = match &e.selection_mode {
+            None => "ALL".to_owned(),
+            Some(m) => {
+                if !is_selection_mode(&m.value) {
+                    self.err(Code::E042, pos(m), format!("{field}.selection_mode"), format!("`{}` is not a selection mode", m.value), "use ALL, COUNT(n) or PERCENT(n)");
+                }
+                m.value.clone()
+            }
+        };
+        Experiment {
+            name: name.value.clone(),
+            description: e.description.value.clone(),
+            action,
+            parameters,
+            target,
+            selection_mode,
+        }
+    }
+
+    fn target(&mut self, field: &str, action: &'static catalog::Action, raw: &Spanned<NamedMap<Spanned<String>>>) -> Option<Target> {
+        let Some(spec) = action.target else {
+            if let Some((k, _)) = raw.value.iter().next() {
+                self.err(Code::E042, pos(k), format!("{field}.targets"), format!("{} takes no target", action.id), "remove `targets`");
+            }
+            return None;
+        };
+        let mut found = None;
+        for (k, v) in raw.value.iter() {
+            if k.value != spec.spec_key {
+                let help = match suggest(&k.value, &[spec.spec_key]) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("{} targets `{}`", action.id, spec.spec_key),
+                };
+                self.err(Code::E042, pos(k), format!("{field}.targets.{}", k.value), format!("{} cannot target `{}`", action.id, k.value), help);
+                continue;
+            }
+            let tiers: Vec<&str> = Tier::ALL.iter().map(|(n, _)| *n).collect();
+            match Tier::ALL.iter().find(|(n, _)| *n == v.value) {
+                Some((_, tier)) => found = Some(Target { spec, selection: TargetSelection::Subnets(*tier) }),
+                None => {
+                    let help = match suggest(&v.value, &tiers) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("subnet tiers are: {}", tiers.join(", ")),
+                    };
+                    self.err(Code::E043, pos(v), format!("{field}.targets.{}", k.value), format!("there is no subnet tier `{}`", v.value), help);
+                }
+            }
+        }
+        if found.is_none() && raw.value.is_empty() {
+            self.err(Code::E042, pos(raw), format!("{field}.targets"), format!("{} needs a `{}` target", action.id, spec.spec_key), format!("add `{}: private` under targets", spec.spec_key));
+        }
+        found
+    }
+}
+
+type RawNetworkRef = crate::spec::RawNetwork;
+
+/// The content type S3 should serve an object with, from its key's extension.
+fn content_type_for(key: &str) -> &'static str {
+    let ext = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "json" => "application/json",
+        "html" | "htm" => "text/html",
+        "txt" => "text/plain",
+        "css" => "text/css",
+        "js" => "text/javascript",
+        "csv" => "text/csv",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        _ => "application/octet-stream",
+    }
+}
+
+fn tag_char(c: char) -> bool {
+    c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c)
+}
+
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts.first().is_some_and(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts.last().is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .iter()
+            .skip(1)
+            .take(parts.len() - 2)
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+fn is_selection_mode(s: &str) -> bool {
+    if s == "ALL" {
+        return true;
+    }
+    ["COUNT(", "PERCENT("].iter().any(|p| {
+        s.strip_prefix(p)
+            .and_then(|r| r.strip_suffix(')'))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// A best-effort valid name derived from an invalid one, for the fix text.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').trim_start_matches(|c: char| c.is_ascii_digit()).to_owned()
+}
+
+/// The allowed word closest to `got`, if it is close enough to be a typo.
+pub fn suggest<'a>(got: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|a| (edit_distance(&got.to_lowercase(), &a.to_lowercase()), *a))
+        .filter(|(d, a)| *d <= (a.chars().count() / 3).max(1))
+        .min()
+        .map(|(_, a)| a)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("privte", &["public", "private"]), Some("private"));
+        assert_eq!(suggest("zzz", &["public", "private"]), None);
+        assert_eq!(suggest("aws:network:disrupt-conectivity", &["aws:network:disrupt-connectivity"]), Some("aws:network:disrupt-connectivity"));
+    }
+
+    #[test]
+    fn regions_and_modes() {
+        for ok in ["us-east-1", "eu-west-3", "us-gov-west-1", "ap-southeast-2"] {
+            assert!(is_region(ok), "{ok}");
+        }
+        for bad in ["us-east", "US-EAST-1", "useast1", "us--1", ""] {
+            assert!(!is_region(bad), "{bad}");
+        }
+        assert!(is_selection_mode("COUNT(2)") && is_selection_mode("PERCENT(50)"));
+        assert!(!is_selection_mode("COUNT()") && !is_selection_mode("all"));
+        assert_eq!(slug("Chaos Shop_07"), "chaos-shop-07");
+    }
+}
