@@ -19,7 +19,10 @@ pub struct TargetSpec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamKind {
     /// ISO 8601 duration within [min, max] seconds.
-    Duration { min_secs: u64, max_secs: u64 },
+    Duration {
+        min_secs: u64,
+        max_secs: u64,
+    },
     OneOf(&'static [&'static str]),
 }
 

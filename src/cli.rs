@@ -11,7 +11,11 @@ use crate::spec::MAX_SPEC_BYTES;
 use crate::validate::Lab;
 
 #[derive(Parser, Debug)]
-#[command(name = "chaoslab", version, about = "Generate the Terraform tree of an AWS chaos-engineering lab from a YAML lab spec")]
+#[command(
+    name = "chaoslab",
+    version,
+    about = "Generate the Terraform tree of an AWS chaos-engineering lab from a YAML lab spec"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -63,14 +67,26 @@ where
             let text = e.render().to_string();
             let code = u8::try_from(e.exit_code()).unwrap_or(2);
             return if e.use_stderr() {
-                Outcome { code, stdout: String::new(), stderr: text }
+                Outcome {
+                    code,
+                    stdout: String::new(),
+                    stderr: text,
+                }
             } else {
-                Outcome { code, stdout: text, stderr: String::new() }
+                Outcome {
+                    code,
+                    stdout: text,
+                    stderr: String::new(),
+                }
             };
         }
     };
     match execute(cli.command) {
-        Ok(stdout) => Outcome { code: 0, stdout, stderr: String::new() },
+        Ok(stdout) => Outcome {
+            code: 0,
+            stdout,
+            stderr: String::new(),
+        },
         Err(e) => Outcome {
             code: u8::try_from(e.exit_code()).unwrap_or(1),
             stdout: String::new(),
@@ -111,10 +127,15 @@ fn execute(command: Command) -> Result<String, Error> {
             if diff.is_empty() {
                 Ok(format!("{}: up to date\n", dir.display()))
             } else {
-                let out_arg = out.map(|o| format!(" -o {}", o.display())).unwrap_or_default();
+                let out_arg = out
+                    .map(|o| format!(" -o {}", o.display()))
+                    .unwrap_or_default();
                 Err(Error::Drift {
                     diff,
-                    fix: format!("run `chaoslab generate {}{out_arg}` and commit the result", spec.display()),
+                    fix: format!(
+                        "run `chaoslab generate {}{out_arg}` and commit the result",
+                        spec.display()
+                    ),
                 })
             }
         }
@@ -147,20 +168,30 @@ fn read(path: &Path) -> Result<Lab, Error> {
         Error::Spec(Box::new(SpecErrors {
             file: file.clone(),
             source: String::new(),
-            diagnostics: vec![Diagnostic::error(Code::E001, Pos::default(), "", message).help(help)],
+            diagnostics: vec![
+                Diagnostic::error(Code::E001, Pos::default(), "", message).help(help),
+            ],
         }))
     };
-    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read the spec: {e}"), "check the path"))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| fail(format!("cannot read the spec: {e}"), "check the path"))?;
     if meta.len() > MAX_SPEC_BYTES as u64 {
         return Err(fail(
-            format!("spec is {} bytes; the limit is {MAX_SPEC_BYTES} bytes", meta.len()),
+            format!(
+                "spec is {} bytes; the limit is {MAX_SPEC_BYTES} bytes",
+                meta.len()
+            ),
             "lab specs are short; move large contents out of the spec",
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the spec: {e}"), "check the path"))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| fail(format!("cannot read the spec: {e}"), "check the path"))?;
     let source = String::from_utf8(bytes).map_err(|e| {
         fail(
-            format!("spec is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "spec is not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
             "save the file as UTF-8",
         )
     })?;

@@ -23,8 +23,6 @@ pub enum Code {
     E005,
     /// A name that cannot become an AWS resource name or Terraform address.
     E010,
-    /// Two spec names that map to the same Terraform address.
-    E011,
     /// A region that is not an AWS Region code.
     E012,
     /// A tag key or value AWS rejects.
@@ -84,7 +82,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: Code, pos: Pos, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(
+        code: Code,
+        pos: Pos,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -173,7 +176,10 @@ pub enum Error {
     /// Invalid lab spec (exit 2).
     Spec(Box<SpecErrors>),
     /// Reading or writing the output tree failed (exit 3).
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// A file in the output directory that chaoslab did not generate would be replaced or
     /// removed (exit 3).
     NotOwned { path: PathBuf },
@@ -213,7 +219,10 @@ impl fmt::Display for Error {
                  = help: move it out of the output directory, or pass --force to replace it",
                 path.display()
             ),
-            Error::Drift { diff, fix } => write!(f, "{diff}error: generated tree is out of date\n  = help: {fix}"),
+            Error::Drift { diff, fix } => write!(
+                f,
+                "{diff}error: generated tree is out of date\n  = help: {fix}"
+            ),
             Error::Bug(msg) => write!(f, "error: internal error (please report it): {msg}"),
         }
     }

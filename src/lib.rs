@@ -36,7 +36,11 @@ pub fn load(file: &str, source: &str) -> Result<Lab, Error> {
 /// Renders every file of the lab's tree, sorted by name.
 pub fn generate(lab: &Lab) -> Result<Vec<GeneratedFile>, Error> {
     let header = [
-        format!("{} from the lab spec \"{}\". Do not edit:", MARKER.trim_start_matches("# "), lab.name),
+        format!(
+            "{} from the lab spec \"{}\". Do not edit:",
+            MARKER.trim_start_matches("# "),
+            lab.name
+        ),
         "change the spec and run `chaoslab generate` instead.".to_owned(),
     ];
     model::build(lab)

@@ -25,7 +25,10 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         }
         table = table
             .attr("hash_key", Expr::str(&t.hash_key.name))
-            .attr_opt("range_key", t.range_key.as_ref().map(|k| Expr::str(&k.name)));
+            .attr_opt(
+                "range_key",
+                t.range_key.as_ref().map(|k| Expr::str(&k.name)),
+            );
         for key in std::iter::once(&t.hash_key).chain(t.range_key.as_ref()) {
             table = table.block(
                 Block::new("attribute", &[])
@@ -58,8 +61,14 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     .blank()
                     .attr("table_name", table_ref("name"))
                     .attr("hash_key", table_ref("hash_key"))
-                    .attr_opt("range_key", t.range_key.as_ref().map(|_| table_ref("range_key")))
-                    .attr("item", Expr::call("jsonencode", vec![Expr::r("each.value")])),
+                    .attr_opt(
+                        "range_key",
+                        t.range_key.as_ref().map(|_| table_ref("range_key")),
+                    )
+                    .attr(
+                        "item",
+                        Expr::call("jsonencode", vec![Expr::r("each.value")]),
+                    ),
             );
         }
         tree.output(

@@ -23,7 +23,10 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 .block(
                     Block::new("principals", &[])
                         .attr("type", Expr::str("Service"))
-                        .attr("identifiers", Expr::List(vec![Expr::str("fis.amazonaws.com")])),
+                        .attr(
+                            "identifiers",
+                            Expr::List(vec![Expr::str("fis.amazonaws.com")]),
+                        ),
                 )
                 .block(condition("StringEquals", "aws:SourceAccount", account_id())),
         ),
@@ -32,16 +35,28 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         FILE,
         Block::resource("aws_iam_role", "fis")
             .attr("name", prefixed("fis"))
-            .attr("description", Expr::str("Assumed by AWS FIS to run this lab's experiments."))
-            .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.fis_assume.json")),
+            .attr(
+                "description",
+                Expr::str("Assumed by AWS FIS to run this lab's experiments."),
+            )
+            .attr(
+                "assume_role_policy",
+                Expr::r("data.aws_iam_policy_document.fis_assume.json"),
+            ),
     );
 
     let mut doc = Block::data("aws_iam_policy_document", "fis");
     for s in statements(lab) {
         let mut st = Block::new("statement", &[])
             .attr("sid", Expr::str(s.sid))
-            .attr("actions", Expr::List(s.actions.iter().map(|a| Expr::str(*a)).collect()))
-            .attr("resources", Expr::List(s.resources.iter().map(|r| arn(r)).collect()));
+            .attr(
+                "actions",
+                Expr::List(s.actions.iter().map(|a| Expr::str(*a)).collect()),
+            )
+            .attr(
+                "resources",
+                Expr::List(s.resources.iter().map(|r| arn(r)).collect()),
+            );
         for (test, variable, value) in s.conditions {
             st = st.block(condition(test, variable, Expr::str(*value)));
         }
@@ -55,7 +70,11 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr("role", Expr::r("aws_iam_role.fis.id"))
             .attr("policy", Expr::r("data.aws_iam_policy_document.fis.json")),
     );
-    tree.output("fis_role_arn", "ARN of the role FIS assumes for the experiments.", Expr::r("aws_iam_role.fis.arn"));
+    tree.output(
+        "fis_role_arn",
+        "ARN of the role FIS assumes for the experiments.",
+        Expr::r("aws_iam_role.fis.arn"),
+    );
 }
 
 /// The catalog statements of every action the lab uses, each once, in catalog order.
@@ -85,7 +104,9 @@ fn arn(pattern: &str) -> Expr {
     let mut parts: Vec<Part> = Vec::new();
     let mut rest = pattern;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         let name = &rest[start + 1..start + len];
         let value = match name {
             "partition" => Expr::r("data.aws_partition.current.partition"),
@@ -112,7 +133,9 @@ mod tests {
     #[test]
     fn arn_placeholders_become_references() {
         let e = arn("arn:{partition}:ec2:{region}:{account}:vpc/*");
-        let Expr::Template(parts) = e else { panic!("not a template") };
+        let Expr::Template(parts) = e else {
+            panic!("not a template")
+        };
         assert_eq!(parts.len(), 7);
         assert_eq!(arn("*"), Expr::str("*"));
     }

@@ -55,7 +55,12 @@ impl Expr {
     }
 
     pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, Expr)>) -> Expr {
-        Expr::Map(entries.into_iter().map(|(k, v)| (Key(k.into()), v)).collect())
+        Expr::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (Key(k.into()), v))
+                .collect(),
+        )
     }
 
     /// A template; a lone interpolation collapses to the bare expression, as `terraform fmt`

@@ -72,7 +72,10 @@ pub fn build(lab: &Lab) -> Vec<File> {
 
 /// `"${var.name_prefix}-<suffix>"`: every AWS name the lab creates.
 pub fn prefixed(suffix: &str) -> Expr {
-    Expr::template(vec![interp(Expr::r("var.name_prefix")), lit(format!("-{suffix}"))])
+    Expr::template(vec![
+        interp(Expr::r("var.name_prefix")),
+        lit(format!("-{suffix}")),
+    ])
 }
 
 /// `{ Name = "${var.name_prefix}-<suffix>" }`.

@@ -25,7 +25,11 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 "azs",
                 Expr::call(
                     "slice",
-                    vec![Expr::r("data.aws_availability_zones.available.names"), Expr::int(0), Expr::int(n.azs as i64)],
+                    vec![
+                        Expr::r("data.aws_availability_zones.available.names"),
+                        Expr::int(0),
+                        Expr::int(n.azs as i64),
+                    ],
                 ),
             )
             .attr("public_subnet_cidrs", cidrs(&n.public))
@@ -57,10 +61,16 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         tree.add(
             FILE,
             Block::resource("aws_subnet", t)
-                .attr("count", Expr::call("length", vec![Expr::r(format!("local.{t}_subnet_cidrs"))]))
+                .attr(
+                    "count",
+                    Expr::call("length", vec![Expr::r(format!("local.{t}_subnet_cidrs"))]),
+                )
                 .blank()
                 .attr("vpc_id", Expr::r("aws_vpc.main.id"))
-                .attr("cidr_block", Expr::r(format!("local.{t}_subnet_cidrs[count.index]")))
+                .attr(
+                    "cidr_block",
+                    Expr::r(format!("local.{t}_subnet_cidrs[count.index]")),
+                )
                 .attr("availability_zone", Expr::r("local.azs[count.index]"))
                 .attr(
                     "tags",
@@ -93,12 +103,21 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr("destination_cidr_block", Expr::str("0.0.0.0/0"))
             .attr("gateway_id", Expr::r("aws_internet_gateway.main.id")),
     );
-    tree.add(FILE, association(Tier::Public, Expr::r("aws_route_table.public.id")));
+    tree.add(
+        FILE,
+        association(Tier::Public, Expr::r("aws_route_table.public.id")),
+    );
 
     // Private route tables: one shared, or one per AZ when each AZ has its own NAT gateway.
     let per_az = n.nat == Nat::PerAz;
     let count = || Expr::call("length", vec![Expr::r("local.azs")]);
-    let with_count = |b: Block| if per_az { b.attr("count", count()).blank() } else { b };
+    let with_count = |b: Block| {
+        if per_az {
+            b.attr("count", count()).blank()
+        } else {
+            b
+        }
+    };
     let idx = if per_az { "[count.index]" } else { "" };
     if n.nat != Nat::None {
         tree.add(
@@ -111,10 +130,20 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             FILE,
             with_count(Block::resource("aws_nat_gateway", "main"))
                 .attr("allocation_id", Expr::r(format!("aws_eip.nat{idx}.id")))
-                .attr("subnet_id", Expr::r(if per_az { "aws_subnet.public[count.index].id" } else { "aws_subnet.public[0].id" }))
+                .attr(
+                    "subnet_id",
+                    Expr::r(if per_az {
+                        "aws_subnet.public[count.index].id"
+                    } else {
+                        "aws_subnet.public[0].id"
+                    }),
+                )
                 .attr("tags", name_tag("nat"))
                 .blank()
-                .attr("depends_on", Expr::List(vec![Expr::r("aws_internet_gateway.main")])),
+                .attr(
+                    "depends_on",
+                    Expr::List(vec![Expr::r("aws_internet_gateway.main")]),
+                ),
         );
     }
     tree.add(
@@ -127,23 +156,41 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         tree.add(
             FILE,
             with_count(Block::resource("aws_route", "private_nat"))
-                .attr("route_table_id", Expr::r(format!("aws_route_table.private{idx}.id")))
+                .attr(
+                    "route_table_id",
+                    Expr::r(format!("aws_route_table.private{idx}.id")),
+                )
                 .attr("destination_cidr_block", Expr::str("0.0.0.0/0"))
-                .attr("nat_gateway_id", Expr::r(format!("aws_nat_gateway.main{idx}.id"))),
+                .attr(
+                    "nat_gateway_id",
+                    Expr::r(format!("aws_nat_gateway.main{idx}.id")),
+                ),
         );
     }
-    let private_rt = if per_az { "aws_route_table.private[count.index].id" } else { "aws_route_table.private.id" };
+    let private_rt = if per_az {
+        "aws_route_table.private[count.index].id"
+    } else {
+        "aws_route_table.private.id"
+    };
     tree.add(FILE, association(Tier::Private, Expr::r(private_rt)));
 
     for service in &n.gateway_endpoints {
-        let tables = if per_az { Expr::r("aws_route_table.private[*].id") } else { Expr::List(vec![Expr::r("aws_route_table.private.id")]) };
+        let tables = if per_az {
+            Expr::r("aws_route_table.private[*].id")
+        } else {
+            Expr::List(vec![Expr::r("aws_route_table.private.id")])
+        };
         tree.add(
             FILE,
             Block::resource("aws_vpc_endpoint", service)
                 .attr("vpc_id", Expr::r("aws_vpc.main.id"))
                 .attr(
                     "service_name",
-                    Expr::template(vec![lit("com.amazonaws."), interp(Expr::r("var.aws_region")), lit(format!(".{service}"))]),
+                    Expr::template(vec![
+                        lit("com.amazonaws."),
+                        interp(Expr::r("var.aws_region")),
+                        lit(format!(".{service}")),
+                    ]),
                 )
                 .attr("vpc_endpoint_type", Expr::str("Gateway"))
                 .attr("route_table_ids", tables)
@@ -152,15 +199,29 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     }
 
     tree.output("vpc_id", "ID of the lab VPC.", Expr::r("aws_vpc.main.id"));
-    tree.output("public_subnet_ids", "IDs of the public subnets, one per AZ.", subnets(Tier::Public, "id"));
-    tree.output("private_subnet_ids", "IDs of the private (app) subnets, one per AZ.", subnets(Tier::Private, "id"));
+    tree.output(
+        "public_subnet_ids",
+        "IDs of the public subnets, one per AZ.",
+        subnets(Tier::Public, "id"),
+    );
+    tree.output(
+        "private_subnet_ids",
+        "IDs of the private (app) subnets, one per AZ.",
+        subnets(Tier::Private, "id"),
+    );
 }
 
 fn association(tier: Tier, route_table: Expr) -> Block {
     let t = tier.name();
     Block::resource("aws_route_table_association", t)
-        .attr("count", Expr::call("length", vec![Expr::r(format!("local.{t}_subnet_cidrs"))]))
+        .attr(
+            "count",
+            Expr::call("length", vec![Expr::r(format!("local.{t}_subnet_cidrs"))]),
+        )
         .blank()
-        .attr("subnet_id", Expr::r(format!("aws_subnet.{t}[count.index].id")))
+        .attr(
+            "subnet_id",
+            Expr::r(format!("aws_subnet.{t}[count.index].id")),
+        )
         .attr("route_table_id", route_table)
 }

@@ -37,15 +37,21 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             FILE,
             Block::resource("aws_s3_bucket_server_side_encryption_configuration", &id)
                 .attr("bucket", bucket_id())
-                .block(Block::new("rule", &[]).block(
-                    Block::new("apply_server_side_encryption_by_default", &[]).attr("sse_algorithm", Expr::str("AES256")),
-                )),
+                .block(
+                    Block::new("rule", &[]).block(
+                        Block::new("apply_server_side_encryption_by_default", &[])
+                            .attr("sse_algorithm", Expr::str("AES256")),
+                    ),
+                ),
         );
         tree.add(
             FILE,
             Block::resource("aws_s3_bucket_versioning", &id)
                 .attr("bucket", bucket_id())
-                .block(Block::new("versioning_configuration", &[]).attr("status", Expr::str("Enabled"))),
+                .block(
+                    Block::new("versioning_configuration", &[])
+                        .attr("status", Expr::str("Enabled")),
+                ),
         );
         if !b.objects.is_empty() {
             let objects = b.objects.iter().map(|o| {

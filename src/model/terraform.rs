@@ -41,7 +41,10 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     tree.add(
         "variables.tf",
         Block::new("variable", &["aws_region"])
-            .attr("description", Expr::str("AWS Region to deploy the lab into."))
+            .attr(
+                "description",
+                Expr::str("AWS Region to deploy the lab into."),
+            )
             .attr("type", Expr::r("string"))
             .attr("default", Expr::str(&lab.region)),
     );

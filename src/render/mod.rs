@@ -53,7 +53,9 @@ fn render_block(out: &mut String, block: &Block, level: usize) -> Result<(), Bad
     let mut lines: Vec<Line> = Vec::new();
     for (i, item) in block.body.iter().enumerate() {
         match item {
-            Item::Attr(key, value) => lines.push(Line::Assign((*key).to_owned(), expr(value, level + 1)?)),
+            Item::Attr(key, value) => {
+                lines.push(Line::Assign((*key).to_owned(), expr(value, level + 1)?))
+            }
             Item::Blank => lines.push(Line::Blank),
             Item::Block(b) => {
                 if i > 0 && !matches!(block.body.get(i - 1), Some(Item::Blank)) {
@@ -85,7 +87,10 @@ fn write_aligned(out: &mut String, lines: &[Line], level: usize) {
     let mut i = 0;
     while i < lines.len() {
         let run_end = if single(&lines[i]) {
-            lines[i..].iter().position(|l| !single(l)).map_or(lines.len(), |p| i + p)
+            lines[i..]
+                .iter()
+                .position(|l| !single(l))
+                .map_or(lines.len(), |p| i + p)
         } else {
             i + 1
         };
@@ -146,7 +151,10 @@ fn expr(e: &Expr, level: usize) -> Result<String, BadReference> {
             r.clone()
         }
         Expr::Call(name, args) => {
-            let args = args.iter().map(|a| expr(a, level)).collect::<Result<Vec<_>, _>>()?;
+            let args = args
+                .iter()
+                .map(|a| expr(a, level))
+                .collect::<Result<Vec<_>, _>>()?;
             format!("{name}({})", args.join(", "))
         }
         Expr::Template(parts) => {
@@ -166,7 +174,10 @@ fn expr(e: &Expr, level: usize) -> Result<String, BadReference> {
         }
         Expr::List(items) if items.is_empty() => "[]".to_owned(),
         Expr::List(items) if items.iter().all(is_simple) => {
-            let items = items.iter().map(|i| expr(i, level)).collect::<Result<Vec<_>, _>>()?;
+            let items = items
+                .iter()
+                .map(|i| expr(i, level))
+                .collect::<Result<Vec<_>, _>>()?;
             format!("[{}]", items.join(", "))
         }
         Expr::List(items) => {
@@ -202,7 +213,8 @@ fn expr(e: &Expr, level: usize) -> Result<String, BadReference> {
 fn key(k: &Key) -> String {
     let s = k.0.as_str();
     let ident = s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && !matches!(s, "null" | "true" | "false" | "for" | "in" | "if");
     if ident { s.to_owned() } else { quote(s) }
 }
@@ -213,7 +225,14 @@ mod tests {
     use crate::model::hcl::{interp, lit};
 
     fn file(blocks: Vec<Block>) -> String {
-        render_file(&File { name: "t.tf", blocks }, &[]).unwrap()
+        render_file(
+            &File {
+                name: "t.tf",
+                blocks,
+            },
+            &[],
+        )
+        .unwrap()
     }
 
     #[test]
@@ -223,7 +242,10 @@ mod tests {
             .blank()
             .attr("name", Expr::str("a"))
             .attr("description", Expr::str("b"))
-            .attr("tags", Expr::map([("Name", Expr::str("n")), ("Tier", Expr::str("private"))]))
+            .attr(
+                "tags",
+                Expr::map([("Name", Expr::str("n")), ("Tier", Expr::str("private"))]),
+            )
             .attr("id", Expr::r("x.y"))
             .block(Block::new("rule", &[]).attr("enabled", Expr::Bool(true)));
         assert_eq!(
@@ -235,9 +257,18 @@ mod tests {
     #[test]
     fn templates_lists_and_calls() {
         let b = Block::new("locals", &[])
-            .attr("a", Expr::template(vec![interp(Expr::r("var.p")), lit("-${x}")]))
+            .attr(
+                "a",
+                Expr::template(vec![interp(Expr::r("var.p")), lit("-${x}")]),
+            )
             .attr("b", Expr::List(vec![Expr::str("x"), Expr::r("y.z")]))
-            .attr("c", Expr::call("jsonencode", vec![Expr::map([("k", Expr::map([("S", Expr::str("1"))]))])]));
+            .attr(
+                "c",
+                Expr::call(
+                    "jsonencode",
+                    vec![Expr::map([("k", Expr::map([("S", Expr::str("1"))]))])],
+                ),
+            );
         assert_eq!(
             file(vec![b]),
             "locals {\n  a = \"${var.p}-$${x}\"\n  b = [\"x\", y.z]\n  c = jsonencode({\n    k = { S = \"1\" }\n  })\n}\n"
@@ -247,7 +278,16 @@ mod tests {
     #[test]
     fn rejects_non_traversal_references() {
         let b = Block::new("locals", &[]).attr("a", Expr::r("x }\nevil"));
-        assert!(render_file(&File { name: "t.tf", blocks: vec![b] }, &[]).is_err());
+        assert!(
+            render_file(
+                &File {
+                    name: "t.tf",
+                    blocks: vec![b]
+                },
+                &[]
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -174,24 +174,36 @@ fn yaml_diagnostic(err: serde_saphyr::Error) -> Diagnostic {
         let help = match crate::validate::suggest(field, &choices) {
             Some(s) => format!("did you mean `{s}`?"),
             None if choices.is_empty() => "remove this key".to_owned(),
-            None => format!("remove it; the keys allowed here are {}", choices.join(", ")),
+            None => format!(
+                "remove it; the keys allowed here are {}",
+                choices.join(", ")
+            ),
         };
-        return Diagnostic::error(Code::E003, pos, field, format!("unknown key `{field}`")).help(help);
+        return Diagnostic::error(Code::E003, pos, field, format!("unknown key `{field}`"))
+            .help(help);
     }
     if let Some(field) = message
         .strip_prefix("missing field `")
         .and_then(|r| r.split('`').next())
     {
-        return Diagnostic::error(Code::E005, pos, field, format!("missing required key `{field}`"))
-            .help(format!("add `{field}:` to this mapping (see the spec format in README.md)"));
+        return Diagnostic::error(
+            Code::E005,
+            pos,
+            field,
+            format!("missing required key `{field}`"),
+        )
+        .help(format!(
+            "add `{field}:` to this mapping (see the spec format in README.md)"
+        ));
     }
     if message.contains("duplicate mapping key") {
         return Diagnostic::error(Code::E002, pos, "", message)
             .help("each key may appear once in a mapping; remove or rename the repeated key");
     }
     if message.contains("invalid boolean") {
-        return Diagnostic::error(Code::E004, pos, "", message)
-            .help("write `true` or `false` (YAML 1.2: `yes`/`no`/`on`/`off` are text, not booleans)");
+        return Diagnostic::error(Code::E004, pos, "", message).help(
+            "write `true` or `false` (YAML 1.2: `yes`/`no`/`on`/`off` are text, not booleans)",
+        );
     }
     if message.starts_with("invalid ") || message.contains("invalid type") {
         return Diagnostic::error(Code::E004, pos, "", message)
@@ -207,10 +219,10 @@ fn yaml_diagnostic(err: serde_saphyr::Error) -> Diagnostic {
 
 fn strip_location_prefix(msg: &str) -> &str {
     let msg = msg.trim_start_matches("error: ");
-    if let Some(rest) = msg.strip_prefix("line ") {
-        if let Some((_, after)) = rest.split_once(": ") {
-            return after;
-        }
+    if let Some(rest) = msg.strip_prefix("line ")
+        && let Some((_, after)) = rest.split_once(": ")
+    {
+        return after;
     }
     msg
 }

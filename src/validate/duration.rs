@@ -2,9 +2,9 @@
 
 /// Seconds in `PT[nH][nM][nS]`, or why the text is not such a duration.
 pub fn parse(s: &str) -> Result<u64, String> {
-    let body = s
-        .strip_prefix("PT")
-        .ok_or_else(|| format!("`{s}` is not an ISO 8601 duration (expected e.g. PT3M, PT1H30M)"))?;
+    let body = s.strip_prefix("PT").ok_or_else(|| {
+        format!("`{s}` is not an ISO 8601 duration (expected e.g. PT3M, PT1H30M)")
+    })?;
     if body.is_empty() {
         return Err(format!("`{s}` has no hours, minutes or seconds"));
     }
@@ -20,7 +20,11 @@ pub fn parse(s: &str) -> Result<u64, String> {
             'H' => (1, 3600),
             'M' => (2, 60),
             'S' => (3, 1),
-            _ => return Err(format!("`{s}` has an unexpected `{c}` (units are H, M and S)")),
+            _ => {
+                return Err(format!(
+                    "`{s}` has an unexpected `{c}` (units are H, M and S)"
+                ));
+            }
         };
         if digits.is_empty() || rank <= last_unit {
             return Err(format!("`{s}` is not of the form PT[nH][nM][nS]"));
@@ -36,7 +40,9 @@ pub fn parse(s: &str) -> Result<u64, String> {
         last_unit = rank;
     }
     if !digits.is_empty() {
-        return Err(format!("`{s}` ends with a number without a unit (H, M or S)"));
+        return Err(format!(
+            "`{s}` ends with a number without a unit (H, M or S)"
+        ));
     }
     Ok(total)
 }
@@ -66,7 +72,16 @@ mod tests {
         assert_eq!(parse("PT3M"), Ok(180));
         assert_eq!(parse("PT1H30M"), Ok(5400));
         assert_eq!(parse("PT90S"), Ok(90));
-        for bad in ["3M", "PT", "PT3", "PTM", "PT3M1H", "P1D", "PT3m", "PT99999999999999999999H"] {
+        for bad in [
+            "3M",
+            "PT",
+            "PT3",
+            "PTM",
+            "PT3M1H",
+            "P1D",
+            "PT3m",
+            "PT99999999999999999999H",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert_eq!(show(43200), "PT12H");

@@ -46,7 +46,8 @@ pub enum Tier {
 }
 
 impl Tier {
-    pub const ALL: [(&'static str, Tier); 2] = [("public", Tier::Public), ("private", Tier::Private)];
+    pub const ALL: [(&'static str, Tier); 2] =
+        [("public", Tier::Public), ("private", Tier::Private)];
 
     pub fn name(self) -> &'static str {
         match self {

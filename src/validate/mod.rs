@@ -34,8 +34,16 @@ struct Validator {
 }
 
 impl Validator {
-    fn err(&mut self, code: Code, at: Pos, field: impl Into<String>, msg: impl Into<String>, help: impl Into<String>) {
-        self.diags.push(Diagnostic::error(code, at, field, msg).help(help));
+    fn err(
+        &mut self,
+        code: Code,
+        at: Pos,
+        field: impl Into<String>,
+        msg: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.diags
+            .push(Diagnostic::error(code, at, field, msg).help(help));
     }
 
     fn lab(&mut self, raw: &RawSpec) -> Lab {
@@ -57,7 +65,9 @@ impl Validator {
         let network = self.network(&raw.network);
         let tables = self.sorted(&raw.dynamodb, "dynamodb", |v, name, t| v.table(name, t));
         let buckets = self.sorted(&raw.s3, "s3", |v, name, b| v.bucket(name, b));
-        let experiments = self.sorted(&raw.experiments, "experiments", |v, name, e| v.experiment(name, e));
+        let experiments = self.sorted(&raw.experiments, "experiments", |v, name, e| {
+            v.experiment(name, e)
+        });
         Lab {
             name: raw.lab.value.clone(),
             prefix: prefix.value.clone(),
@@ -97,11 +107,14 @@ impl Validator {
             && n.starts_with(|c: char| c.is_ascii_lowercase())
             && !n.ends_with('-')
             && !n.contains("--")
-            && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && n.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !ok {
             let fixed = slug(n);
             let help = if fixed.is_empty() {
-                format!("use lowercase letters, digits and hyphens, starting with a letter, at most {max} characters")
+                format!(
+                    "use lowercase letters, digits and hyphens, starting with a letter, at most {max} characters"
+                )
             } else {
                 format!(
                     "use lowercase letters, digits and hyphens, starting with a letter, at most {max} characters, e.g. `{fixed}`"
@@ -121,7 +134,10 @@ impl Validator {
         let mut tags = Vec::new();
         for (k, v) in raw.iter() {
             let field = format!("tags.{}", k.value);
-            if k.value.is_empty() || k.value.chars().count() > 128 || k.value.to_lowercase().starts_with("aws:") {
+            if k.value.is_empty()
+                || k.value.chars().count() > 128
+                || k.value.to_lowercase().starts_with("aws:")
+            {
                 self.err(
                     Code::E013,
                     pos(k),
@@ -134,12 +150,22 @@ impl Validator {
                     Code::E013,
                     pos(k),
                     &field,
-                    format!("tag key `{}` contains `{}`", k.value.escape_debug(), c.escape_debug()),
+                    format!(
+                        "tag key `{}` contains `{}`",
+                        k.value.escape_debug(),
+                        c.escape_debug()
+                    ),
                     "tag keys may use letters, digits, spaces and _ . : / = + - @",
                 );
             }
             if v.value.chars().count() > 256 {
-                self.err(Code::E013, pos(v), &field, "tag value is longer than 256 characters", "shorten the value");
+                self.err(
+                    Code::E013,
+                    pos(v),
+                    &field,
+                    "tag value is longer than 256 characters",
+                    "shorten the value",
+                );
             } else if let Some(c) = v.value.chars().find(|c| !tag_char(*c)) {
                 self.err(
                     Code::E013,
@@ -158,16 +184,19 @@ impl Validator {
     fn network(&mut self, raw: &Spanned<RawNetworkRef>) -> Network {
         let n = &raw.value;
         let vpc = self.cidr(&n.cidr, "network.cidr");
-        if let Some(vpc) = vpc {
-            if !(16..=28).contains(&vpc.len) {
-                self.err(
-                    Code::E020,
-                    pos(&n.cidr),
-                    "network.cidr",
-                    format!("a VPC block must be /16 to /28; `{}` is /{}", n.cidr.value, vpc.len),
-                    "use a block such as 10.0.0.0/16",
-                );
-            }
+        if let Some(vpc) = vpc
+            && !(16..=28).contains(&vpc.len)
+        {
+            self.err(
+                Code::E020,
+                pos(&n.cidr),
+                "network.cidr",
+                format!(
+                    "a VPC block must be /16 to /28; `{}` is /{}",
+                    n.cidr.value, vpc.len
+                ),
+                "use a block such as 10.0.0.0/16",
+            );
         }
         let azs = n.azs.value;
         if !(1..=6).contains(&azs) {
@@ -180,21 +209,26 @@ impl Validator {
             );
         }
         let mut seen: Vec<(Cidr, String)> = Vec::new();
-        let mut tier = |v: &mut Self, list: &Spanned<Vec<Spanned<String>>>, name: &str| -> Vec<String> {
-            if list.value.len() != azs as usize {
-                v.err(
-                    Code::E022,
-                    pos(list),
-                    format!("network.{name}"),
-                    format!("{} {name} subnets for {azs} availability zones", list.value.len()),
-                    format!("give exactly one {name} subnet per availability zone ({azs})"),
-                );
-            }
-            for (i, s) in list.value.iter().enumerate() {
-                let field = format!("network.{name}[{i}]");
-                let Some(c) = v.cidr(s, &field) else { continue };
-                if let Some(vpc) = vpc {
-                    if !vpc.contains(c) {
+        let mut tier =
+            |v: &mut Self, list: &Spanned<Vec<Spanned<String>>>, name: &str| -> Vec<String> {
+                if list.value.len() != azs as usize {
+                    v.err(
+                        Code::E022,
+                        pos(list),
+                        format!("network.{name}"),
+                        format!(
+                            "{} {name} subnets for {azs} availability zones",
+                            list.value.len()
+                        ),
+                        format!("give exactly one {name} subnet per availability zone ({azs})"),
+                    );
+                }
+                for (i, s) in list.value.iter().enumerate() {
+                    let field = format!("network.{name}[{i}]");
+                    let Some(c) = v.cidr(s, &field) else { continue };
+                    if let Some(vpc) = vpc
+                        && !vpc.contains(c)
+                    {
                         v.err(
                             Code::E021,
                             pos(s),
@@ -203,20 +237,19 @@ impl Validator {
                             format!("choose a block inside {vpc}"),
                         );
                     }
+                    if let Some((other, where_)) = seen.iter().find(|(o, _)| o.overlaps(c)) {
+                        v.err(
+                            Code::E021,
+                            pos(s),
+                            &field,
+                            format!("subnet {c} overlaps {other} ({where_})"),
+                            "give every subnet its own block",
+                        );
+                    }
+                    seen.push((c, field));
                 }
-                if let Some((other, where_)) = seen.iter().find(|(o, _)| o.overlaps(c)) {
-                    v.err(
-                        Code::E021,
-                        pos(s),
-                        &field,
-                        format!("subnet {c} overlaps {other} ({where_})"),
-                        "give every subnet its own block",
-                    );
-                }
-                seen.push((c, field));
-            }
-            list.value.iter().map(|s| s.value.clone()).collect()
-        };
+                list.value.iter().map(|s| s.value.clone()).collect()
+            };
         let public = tier(self, &n.public, "public");
         let private = tier(self, &n.private, "private");
         let nat = match n.nat.as_ref().map(|s| (s, s.value.as_str())) {
@@ -234,7 +267,13 @@ impl Validator {
             if !["dynamodb", "s3"].contains(&e.value.as_str()) {
                 self.choice(e, &field, &e.value, &["dynamodb", "s3"]);
             } else if endpoints.contains(&e.value) {
-                self.err(Code::E023, pos(e), field, format!("`{}` is listed twice", e.value), "list each service once");
+                self.err(
+                    Code::E023,
+                    pos(e),
+                    field,
+                    format!("`{}` is listed twice", e.value),
+                    "list each service once",
+                );
             } else {
                 endpoints.push(e.value.clone());
             }
@@ -254,7 +293,13 @@ impl Validator {
         match Cidr::parse(&s.value) {
             Ok(c) => Some(c),
             Err(msg) => {
-                self.err(Code::E020, pos(s), field, msg, "write an IPv4 block such as 10.0.11.0/24");
+                self.err(
+                    Code::E020,
+                    pos(s),
+                    field,
+                    msg,
+                    "write an IPv4 block such as 10.0.11.0/24",
+                );
                 None
             }
         }
@@ -266,13 +311,25 @@ impl Validator {
             Some(s) => format!("did you mean `{s}`? (allowed: {})", allowed.join(", ")),
             None => format!("use one of: {}", allowed.join(", ")),
         };
-        self.err(Code::E023, pos(at), field, format!("`{}` is not allowed here", got.escape_debug()), help);
+        self.err(
+            Code::E023,
+            pos(at),
+            field,
+            format!("`{}` is not allowed here", got.escape_debug()),
+            help,
+        );
     }
 
     fn key(&mut self, raw: &Spanned<crate::spec::RawKey>, field: &str) -> Key {
         let k = &raw.value;
         if k.name.value.is_empty() || k.name.value.len() > 255 {
-            self.err(Code::E030, pos(&k.name), format!("{field}.name"), "key attribute names are 1 to 255 bytes", "name the key attribute, e.g. `product_id`");
+            self.err(
+                Code::E030,
+                pos(&k.name),
+                format!("{field}.name"),
+                "key attribute names are 1 to 255 bytes",
+                "name the key attribute, e.g. `product_id`",
+            );
         }
         let kind = match k.kind.value.as_str() {
             "S" => KeyType::S,
@@ -293,28 +350,53 @@ impl Validator {
         let t = &raw.value;
         let field = format!("dynamodb.{}", name.value);
         let hash_key = self.key(&t.hash_key, &format!("{field}.hash_key"));
-        let range_key = t.range_key.as_ref().map(|r| self.key(r, &format!("{field}.range_key")));
-        if let (Some(r), Some(raw_r)) = (&range_key, &t.range_key) {
-            if r.name == hash_key.name {
-                self.err(Code::E030, pos(raw_r), format!("{field}.range_key"), "the range key repeats the hash key", "give the range key its own attribute name");
-            }
+        let range_key = t
+            .range_key
+            .as_ref()
+            .map(|r| self.key(r, &format!("{field}.range_key")));
+        if let (Some(r), Some(raw_r)) = (&range_key, &t.range_key)
+            && r.name == hash_key.name
+        {
+            self.err(
+                Code::E030,
+                pos(raw_r),
+                format!("{field}.range_key"),
+                "the range key repeats the hash key",
+                "give the range key its own attribute name",
+            );
         }
         let billing = match t.billing_mode.as_ref().map(|b| (b, b.value.as_str())) {
             None | Some((_, "PAY_PER_REQUEST")) => {
                 for cap in [&t.read_capacity, &t.write_capacity].into_iter().flatten() {
-                    self.err(Code::E023, pos(cap), format!("{field}.billing_mode"), "capacity is set but billing is on demand", "remove read_capacity/write_capacity, or set `billing_mode: PROVISIONED`");
+                    self.err(
+                        Code::E023,
+                        pos(cap),
+                        format!("{field}.billing_mode"),
+                        "capacity is set but billing is on demand",
+                        "remove read_capacity/write_capacity, or set `billing_mode: PROVISIONED`",
+                    );
                 }
                 Billing::PayPerRequest
             }
-            Some((b, "PROVISIONED")) => match (&t.read_capacity, &t.write_capacity) {
-                (Some(r), Some(w)) if r.value > 0 && w.value > 0 => Billing::Provisioned { read: r.value, write: w.value },
-                _ => {
-                    self.err(Code::E005, pos(b), format!("{field}.billing_mode"), "PROVISIONED billing needs read_capacity and write_capacity", "add `read_capacity: 1` and `write_capacity: 1`, or use PAY_PER_REQUEST");
-                    Billing::PayPerRequest
+            Some((b, "PROVISIONED")) => {
+                match (&t.read_capacity, &t.write_capacity) {
+                    (Some(r), Some(w)) if r.value > 0 && w.value > 0 => Billing::Provisioned {
+                        read: r.value,
+                        write: w.value,
+                    },
+                    _ => {
+                        self.err(Code::E005, pos(b), format!("{field}.billing_mode"), "PROVISIONED billing needs read_capacity and write_capacity", "add `read_capacity: 1` and `write_capacity: 1`, or use PAY_PER_REQUEST");
+                        Billing::PayPerRequest
+                    }
                 }
-            },
+            }
             Some((b, other)) => {
-                self.choice(b, &format!("{field}.billing_mode"), other, &["PAY_PER_REQUEST", "PROVISIONED"]);
+                self.choice(
+                    b,
+                    &format!("{field}.billing_mode"),
+                    other,
+                    &["PAY_PER_REQUEST", "PROVISIONED"],
+                );
                 Billing::PayPerRequest
             }
         };
@@ -334,7 +416,13 @@ impl Validator {
             let mut id = Vec::new();
             for key in std::iter::once(&hash_key).chain(range_key.as_ref()) {
                 match attrs.iter().find(|(n, _)| *n == key.name) {
-                    None => self.err(Code::E030, pos(raw_item), &ifield, format!("seed item has no `{}` (the table's key)", key.name), format!("add `{}:` to the item", key.name)),
+                    None => self.err(
+                        Code::E030,
+                        pos(raw_item),
+                        &ifield,
+                        format!("seed item has no `{}` (the table's key)", key.name),
+                        format!("add `{}:` to the item", key.name),
+                    ),
                     Some((_, value)) => match (key.kind, value) {
                         (KeyType::S, AttrValue::S(s)) => id.push(s.clone()),
                         (KeyType::N, AttrValue::N(n)) => id.push(n.clone()),
@@ -342,11 +430,17 @@ impl Validator {
                             Code::E030,
                             pos(raw_item),
                             format!("{ifield}.{}", key.name),
-                            format!("`{}` must be of type {} to match the table's key", key.name, key.kind.as_str()),
+                            format!(
+                                "`{}` must be of type {} to match the table's key",
+                                key.name,
+                                key.kind.as_str()
+                            ),
                             match key.kind {
                                 KeyType::S => "quote the value to make it text, e.g. '3'",
                                 KeyType::N => "write a number without quotes",
-                                KeyType::B => "binary keys cannot be seeded from a spec; use S or N",
+                                KeyType::B => {
+                                    "binary keys cannot be seeded from a spec; use S or N"
+                                }
                             },
                         ),
                     },
@@ -354,7 +448,13 @@ impl Validator {
             }
             let id = id.join("#");
             if items.iter().any(|it| it.id == id) {
-                self.err(Code::E030, pos(raw_item), &ifield, format!("two seed items have the key `{id}`"), "give each seed item a unique key");
+                self.err(
+                    Code::E030,
+                    pos(raw_item),
+                    &ifield,
+                    format!("two seed items have the key `{id}`"),
+                    "give each seed item a unique key",
+                );
             }
             items.push(Item { id, attrs });
         }
@@ -372,7 +472,11 @@ impl Validator {
         let mut objects = Vec::new();
         for (k, o) in raw.value.objects.iter() {
             let field = format!("s3.{}.objects.{}", name.value, k.value);
-            if k.value.is_empty() || k.value.len() > 1024 || k.value.starts_with('/') || k.value.chars().any(char::is_control) {
+            if k.value.is_empty()
+                || k.value.len() > 1024
+                || k.value.starts_with('/')
+                || k.value.chars().any(char::is_control)
+            {
                 self.err(Code::E031, pos(k), &field, format!("`{}` is not a usable object key", k.value.escape_debug()), "use a relative key of 1 to 1024 bytes without control characters, e.g. `promo.json`");
             }
             objects.push(Object {
@@ -391,11 +495,21 @@ impl Validator {
         }
     }
 
-    fn experiment(&mut self, name: &Spanned<String>, raw: &Spanned<crate::spec::RawExperiment>) -> Experiment {
+    fn experiment(
+        &mut self,
+        name: &Spanned<String>,
+        raw: &Spanned<crate::spec::RawExperiment>,
+    ) -> Experiment {
         let e = &raw.value;
         let field = format!("experiments.{}", name.value);
         if e.description.value.chars().count() > 512 {
-            self.err(Code::E041, pos(&e.description), format!("{field}.description"), "an FIS template description is at most 512 characters", "shorten the description");
+            self.err(
+                Code::E041,
+                pos(&e.description),
+                format!("{field}.description"),
+                "an FIS template description is at most 512 characters",
+                "shorten the description",
+            );
         }
         let action = match catalog::find(&e.action.value) {
             Some(a) => a,
@@ -405,7 +519,16 @@ impl Validator {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("supported actions: {}", ids.join(", ")),
                 };
-                self.err(Code::E040, pos(&e.action), format!("{field}.action"), format!("`{}` is not an FIS action chaoslab supports", e.action.value), help);
+                self.err(
+                    Code::E040,
+                    pos(&e.action),
+                    format!("{field}.action"),
+                    format!(
+                        "`{}` is not an FIS action chaoslab supports",
+                        e.action.value
+                    ),
+                    help,
+                );
                 &catalog::ACTIONS[0]
             }
         };
@@ -416,27 +539,55 @@ impl Validator {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("{} takes: {}", action.id, known.join(", ")),
                 };
-                self.err(Code::E041, pos(k), format!("{field}.parameters.{}", k.value), format!("{} has no parameter `{}`", action.id, k.value), help);
+                self.err(
+                    Code::E041,
+                    pos(k),
+                    format!("{field}.parameters.{}", k.value),
+                    format!("{} has no parameter `{}`", action.id, k.value),
+                    help,
+                );
             }
         }
         let mut parameters = Vec::new();
         for p in action.params {
             let Some((_, value)) = e.parameters.iter().find(|(k, _)| k.value == p.name) else {
                 if p.required {
-                    self.err(Code::E041, pos(raw), format!("{field}.parameters"), format!("{} needs the parameter `{}`", action.id, p.name), format!("add `{}:` under parameters", p.name));
+                    self.err(
+                        Code::E041,
+                        pos(raw),
+                        format!("{field}.parameters"),
+                        format!("{} needs the parameter `{}`", action.id, p.name),
+                        format!("add `{}:` under parameters", p.name),
+                    );
                 }
                 continue;
             };
             let pfield = format!("{field}.parameters.{}", p.name);
             match p.kind {
                 ParamKind::Duration { min_secs, max_secs } => match duration::parse(&value.value) {
-                    Err(msg) => self.err(Code::E041, pos(value), pfield, msg, "write an ISO 8601 duration such as PT3M"),
+                    Err(msg) => self.err(
+                        Code::E041,
+                        pos(value),
+                        pfield,
+                        msg,
+                        "write an ISO 8601 duration such as PT3M",
+                    ),
                     Ok(secs) if secs < min_secs || secs > max_secs => self.err(
                         Code::E041,
                         pos(value),
                         pfield,
-                        format!("{} is outside {}..{} for {}", value.value, duration::show(min_secs), duration::show(max_secs), action.id),
-                        format!("choose a duration from {} to {}", duration::show(min_secs), duration::show(max_secs)),
+                        format!(
+                            "{} is outside {}..{} for {}",
+                            value.value,
+                            duration::show(min_secs),
+                            duration::show(max_secs),
+                            action.id
+                        ),
+                        format!(
+                            "choose a duration from {} to {}",
+                            duration::show(min_secs),
+                            duration::show(max_secs)
+                        ),
                     ),
                     Ok(_) => {}
                 },
@@ -453,7 +604,13 @@ impl Validator {
             None => "ALL".to_owned(),
             Some(m) => {
                 if !is_selection_mode(&m.value) {
-                    self.err(Code::E042, pos(m), format!("{field}.selection_mode"), format!("`{}` is not a selection mode", m.value), "use ALL, COUNT(n) or PERCENT(n)");
+                    self.err(
+                        Code::E042,
+                        pos(m),
+                        format!("{field}.selection_mode"),
+                        format!("`{}` is not a selection mode", m.value),
+                        "use ALL, COUNT(n) or PERCENT(n)",
+                    );
                 }
                 m.value.clone()
             }
@@ -468,10 +625,21 @@ impl Validator {
         }
     }
 
-    fn target(&mut self, field: &str, action: &'static catalog::Action, raw: &Spanned<NamedMap<Spanned<String>>>) -> Option<Target> {
+    fn target(
+        &mut self,
+        field: &str,
+        action: &'static catalog::Action,
+        raw: &Spanned<NamedMap<Spanned<String>>>,
+    ) -> Option<Target> {
         let Some(spec) = action.target else {
             if let Some((k, _)) = raw.value.iter().next() {
-                self.err(Code::E042, pos(k), format!("{field}.targets"), format!("{} takes no target", action.id), "remove `targets`");
+                self.err(
+                    Code::E042,
+                    pos(k),
+                    format!("{field}.targets"),
+                    format!("{} takes no target", action.id),
+                    "remove `targets`",
+                );
             }
             return None;
         };
@@ -482,23 +650,46 @@ impl Validator {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("{} targets `{}`", action.id, spec.spec_key),
                 };
-                self.err(Code::E042, pos(k), format!("{field}.targets.{}", k.value), format!("{} cannot target `{}`", action.id, k.value), help);
+                self.err(
+                    Code::E042,
+                    pos(k),
+                    format!("{field}.targets.{}", k.value),
+                    format!("{} cannot target `{}`", action.id, k.value),
+                    help,
+                );
                 continue;
             }
             let tiers: Vec<&str> = Tier::ALL.iter().map(|(n, _)| *n).collect();
             match Tier::ALL.iter().find(|(n, _)| *n == v.value) {
-                Some((_, tier)) => found = Some(Target { spec, selection: TargetSelection::Subnets(*tier) }),
+                Some((_, tier)) => {
+                    found = Some(Target {
+                        spec,
+                        selection: TargetSelection::Subnets(*tier),
+                    })
+                }
                 None => {
                     let help = match suggest(&v.value, &tiers) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("subnet tiers are: {}", tiers.join(", ")),
                     };
-                    self.err(Code::E043, pos(v), format!("{field}.targets.{}", k.value), format!("there is no subnet tier `{}`", v.value), help);
+                    self.err(
+                        Code::E043,
+                        pos(v),
+                        format!("{field}.targets.{}", k.value),
+                        format!("there is no subnet tier `{}`", v.value),
+                        help,
+                    );
                 }
             }
         }
         if found.is_none() && raw.value.is_empty() {
-            self.err(Code::E042, pos(raw), format!("{field}.targets"), format!("{} needs a `{}` target", action.id, spec.spec_key), format!("add `{}: private` under targets", spec.spec_key));
+            self.err(
+                Code::E042,
+                pos(raw),
+                format!("{field}.targets"),
+                format!("{} needs a `{}` target", action.id, spec.spec_key),
+                format!("add `{}: private` under targets", spec.spec_key),
+            );
         }
         found
     }
@@ -508,7 +699,10 @@ type RawNetworkRef = crate::spec::RawNetwork;
 
 /// The content type S3 should serve an object with, from its key's extension.
 fn content_type_for(key: &str) -> &'static str {
-    let ext = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = key
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "json" => "application/json",
         "html" | "htm" => "text/html",
@@ -530,8 +724,12 @@ fn tag_char(c: char) -> bool {
 fn is_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3
-        && parts.first().is_some_and(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts.last().is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .first()
+            .is_some_and(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         && parts
             .iter()
             .skip(1)
@@ -560,7 +758,9 @@ fn slug(s: &str) -> String {
             out.push('-');
         }
     }
-    out.trim_matches('-').trim_start_matches(|c: char| c.is_ascii_digit()).to_owned()
+    out.trim_matches('-')
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .to_owned()
 }
 
 /// The allowed word closest to `got`, if it is close enough to be a typo.
@@ -595,7 +795,13 @@ mod tests {
     fn suggestions() {
         assert_eq!(suggest("privte", &["public", "private"]), Some("private"));
         assert_eq!(suggest("zzz", &["public", "private"]), None);
-        assert_eq!(suggest("aws:network:disrupt-conectivity", &["aws:network:disrupt-connectivity"]), Some("aws:network:disrupt-connectivity"));
+        assert_eq!(
+            suggest(
+                "aws:network:disrupt-conectivity",
+                &["aws:network:disrupt-connectivity"]
+            ),
+            Some("aws:network:disrupt-connectivity")
+        );
     }
 
     #[test]

@@ -1,0 +1,77 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every lab spec in blueprints/: the files ending in `.yaml`.
+pub fn blueprints() -> Vec<PathBuf> {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(root().join("blueprints"))
+        .expect("blueprints/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    specs.sort();
+    assert!(!specs.is_empty(), "no blueprints found");
+    specs
+}
+
+/// Loads and generates a spec file through the library.
+pub fn generate_file(
+    spec: &Path,
+) -> (
+    chaoslab::validate::Lab,
+    Vec<chaoslab::output::GeneratedFile>,
+) {
+    let source = std::fs::read_to_string(spec).expect("spec readable");
+    let lab = chaoslab::load(&spec.display().to_string(), &source)
+        .unwrap_or_else(|e| panic!("{} does not load:\n{e}", spec.display()));
+    let files = chaoslab::generate(&lab).expect("generates");
+    (lab, files)
+}
+
+pub fn generate_str(source: &str) -> Vec<chaoslab::output::GeneratedFile> {
+    let lab =
+        chaoslab::load("test.yaml", source).unwrap_or_else(|e| panic!("spec does not load:\n{e}"));
+    chaoslab::generate(&lab).expect("generates")
+}
+
+/// The Terraform binary for `terraform fmt`: $CHAOSLAB_TERRAFORM, else the one
+/// `scripts/install-terraform` puts in .tools/bin, else `terraform` on PATH.
+pub fn terraform() -> PathBuf {
+    if let Some(p) = std::env::var_os("CHAOSLAB_TERRAFORM") {
+        return PathBuf::from(p);
+    }
+    let local = root().join(".tools/bin/terraform");
+    if local.exists() {
+        return local;
+    }
+    let on_path = Command::new("terraform").arg("version").output();
+    assert!(
+        on_path.is_ok_and(|o| o.status.success()),
+        "no Terraform binary: run scripts/install-terraform (or set CHAOSLAB_TERRAFORM)"
+    );
+    PathBuf::from("terraform")
+}
+
+pub fn write_tree(dir: &Path, files: &[chaoslab::output::GeneratedFile]) {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    for f in files {
+        std::fs::write(dir.join(&f.name), &f.content).expect("write");
+    }
+}
+
+/// A minimal valid spec; tests append sections or replace lines.
+pub const MINIMAL: &str = "\
+lab: mini
+region: us-east-1
+network:
+  cidr: 10.0.0.0/16
+  azs: 2
+  public: [10.0.1.0/24, 10.0.2.0/24]
+  private: [10.0.11.0/24, 10.0.12.0/24]
+";

@@ -1,0 +1,75 @@
+//! The checked-in generated/ trees are exactly what the blueprints generate.
+
+mod common;
+
+use chaoslab::output;
+
+#[test]
+fn every_blueprint_reproduces_its_generated_tree_byte_for_byte() {
+    for spec in common::blueprints() {
+        let (lab, files) = common::generate_file(&spec);
+        let dir = common::root().join("generated").join(&lab.name);
+        let diff = output::diff(&dir, &files).expect("generated tree readable");
+        assert!(
+            diff.is_empty(),
+            "generated/{} is stale; run `cargo run -- generate {}`:\n{diff}",
+            lab.name,
+            spec.display()
+        );
+        // Every file in the directory is one chaoslab generated (nothing hand-added).
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .expect("generated dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut expected: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        expected.push(output::MANIFEST.to_owned());
+        expected.sort();
+        assert_eq!(
+            on_disk, expected,
+            "generated/{} holds files the blueprint does not generate",
+            lab.name
+        );
+    }
+}
+
+#[test]
+fn generated_dirs_all_have_a_blueprint() {
+    let labs: Vec<String> = common::blueprints()
+        .iter()
+        .map(|s| common::generate_file(s).0.name)
+        .collect();
+    for entry in std::fs::read_dir(common::root().join("generated")).expect("generated/") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            labs.contains(&name),
+            "generated/{name} has no blueprint in blueprints/"
+        );
+    }
+}
+
+#[test]
+fn generation_is_deterministic() {
+    for spec in common::blueprints() {
+        let (_, first) = common::generate_file(&spec);
+        let (_, second) = common::generate_file(&spec);
+        assert_eq!(first, second);
+    }
+}
+
+#[test]
+fn yaml_order_does_not_change_the_output() {
+    let a = format!(
+        "{}tags: {{b: '2', a: '1'}}\ndynamodb:\n  t2: {{hash_key: {{name: k, type: S}}}}\n  t1: {{hash_key: {{name: k, type: S}}}}\n",
+        common::MINIMAL
+    );
+    let b = format!(
+        "{}dynamodb:\n  t1: {{hash_key: {{name: k, type: S}}}}\n  t2: {{hash_key: {{name: k, type: S}}}}\ntags: {{a: '1', b: '2'}}\n",
+        common::MINIMAL
+    );
+    assert_eq!(common::generate_str(&a), common::generate_str(&b));
+}
