@@ -105,7 +105,9 @@ pub fn write(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Changes
                 }
                 changes.written.push(f.name.clone());
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => changes.written.push(f.name.clone()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                changes.written.push(f.name.clone())
+            }
             Err(e) => return Err(Error::io(path, e)),
         }
     }
@@ -127,8 +129,10 @@ pub fn write(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Changes
             write_staged(&staging.join(&f.name), &f.content)?;
         }
         // The manifest goes last, so it never lists a file that is not yet in place.
-        let (manifest_first, rest): (Vec<&GeneratedFile>, Vec<&GeneratedFile>) =
-            all.iter().filter(|f| changes.written.contains(&f.name)).partition(|f| f.name == MANIFEST);
+        let (manifest_first, rest): (Vec<&GeneratedFile>, Vec<&GeneratedFile>) = all
+            .iter()
+            .filter(|f| changes.written.contains(&f.name))
+            .partition(|f| f.name == MANIFEST);
         for f in rest.into_iter().chain(manifest_first) {
             rename(&staging.join(&f.name), &dir.join(&f.name))?;
         }
@@ -148,7 +152,10 @@ fn write_new_dir(dir: &Path, files: &[GeneratedFile]) -> Result<()> {
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    let leaf = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let leaf = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let staging = parent.join(format!(".{leaf}{STAGING}"));
     remove_dir(&staging)?;
     create_dir(&staging)?;
@@ -163,7 +170,8 @@ fn write_new_dir(dir: &Path, files: &[GeneratedFile]) -> Result<()> {
 /// cost of a generate for power-loss durability that git already gives.
 fn write_staged(path: &Path, content: &str) -> Result<()> {
     let mut file = fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    file.write_all(content.as_bytes()).map_err(|e| Error::io(path, e))
+    file.write_all(content.as_bytes())
+        .map_err(|e| Error::io(path, e))
 }
 
 fn create_dir(path: &Path) -> Result<()> {

@@ -515,10 +515,9 @@ impl Validator {
             Some(a) => a,
             None => {
                 let ids: Vec<&str> = catalog::ACTIONS.iter().map(|a| a.id).collect();
-                let help = match suggest(&e.action.value, &ids) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("supported actions: {}", ids.join(", ")),
-                };
+                let help = did_you_mean(&e.action.value, &ids, || {
+                    format!("supported actions: {}", ids.join(", "))
+                });
                 self.err(
                     Code::E040,
                     pos(&e.action),
@@ -535,10 +534,9 @@ impl Validator {
         let known: Vec<&str> = action.params.iter().map(|p| p.name).collect();
         for (k, _) in e.parameters.iter() {
             if !known.contains(&k.value.as_str()) {
-                let help = match suggest(&k.value, &known) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("{} takes: {}", action.id, known.join(", ")),
-                };
+                let help = did_you_mean(&k.value, &known, || {
+                    format!("{} takes: {}", action.id, known.join(", "))
+                });
                 self.err(
                     Code::E041,
                     pos(k),
@@ -646,10 +644,9 @@ impl Validator {
         let mut found = None;
         for (k, v) in raw.value.iter() {
             if k.value != spec.spec_key {
-                let help = match suggest(&k.value, &[spec.spec_key]) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("{} targets `{}`", action.id, spec.spec_key),
-                };
+                let help = did_you_mean(&k.value, &[spec.spec_key], || {
+                    format!("{} targets `{}`", action.id, spec.spec_key)
+                });
                 self.err(
                     Code::E042,
                     pos(k),
@@ -668,10 +665,9 @@ impl Validator {
                     })
                 }
                 None => {
-                    let help = match suggest(&v.value, &tiers) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("subnet tiers are: {}", tiers.join(", ")),
-                    };
+                    let help = did_you_mean(&v.value, &tiers, || {
+                        format!("subnet tiers are: {}", tiers.join(", "))
+                    });
                     self.err(
                         Code::E043,
                         pos(v),
@@ -761,6 +757,14 @@ fn slug(s: &str) -> String {
     out.trim_matches('-')
         .trim_start_matches(|c: char| c.is_ascii_digit())
         .to_owned()
+}
+
+/// "did you mean `x`?" for a near miss, else the fallback text.
+pub fn did_you_mean(got: &str, allowed: &[&str], otherwise: impl FnOnce() -> String) -> String {
+    match suggest(got, allowed) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => otherwise(),
+    }
 }
 
 /// The allowed word closest to `got`, if it is close enough to be a typo.
