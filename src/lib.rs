@@ -36,14 +36,11 @@ pub fn load(file: &str, source: &str) -> Result<Lab, Error> {
 /// Renders every file of the lab's tree, sorted by name.
 pub fn generate(lab: &Lab) -> Result<Vec<GeneratedFile>, Error> {
     let header = [
-        format!(
-            "{} from the lab spec \"{}\". Do not edit:",
-            MARKER.trim_start_matches("# "),
-            lab.name
-        ),
+        format!("{MARKER} from the lab spec \"{}\". Do not edit:", lab.name),
         "change the spec and run `chaoslab generate` instead.".to_owned(),
     ];
-    model::build(lab)
+    let model = model::build(lab);
+    let mut out = model
         .iter()
         .map(|file| {
             let content = render::render_file(file, &header)
@@ -53,5 +50,10 @@ pub fn generate(lab: &Lab) -> Result<Vec<GeneratedFile>, Error> {
                 content,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, Error>>()?;
+    let template_bug = |e: minijinja::Error| Error::Bug(format!("template: {e:#}"));
+    out.extend(render::templates::user_data(lab, &header).map_err(template_bug)?);
+    out.push(render::templates::readme(lab, &model, &header).map_err(template_bug)?);
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
 }

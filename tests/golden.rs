@@ -17,10 +17,7 @@ fn every_blueprint_reproduces_its_generated_tree_byte_for_byte() {
             spec.display()
         );
         // Every file in the directory is one chaoslab generated (nothing hand-added).
-        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
-            .expect("generated dir")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut on_disk = common::files_under(&dir);
         on_disk.sort();
         let mut expected: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
         expected.push(output::MANIFEST.to_owned());

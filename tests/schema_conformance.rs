@@ -33,6 +33,9 @@ fn check_file(schema: &Value, file: &str, text: &str) -> Vec<String> {
             ));
             continue;
         };
+        if !kind.starts_with("aws_") {
+            continue; // only the aws provider's schema is checked
+        }
         let at = format!("{file}: {kind}.{name}");
         match schema[section].get(*kind) {
             None => problems.push(format!(

@@ -26,9 +26,34 @@ output "promo_bucket_name" {
   value       = aws_s3_bucket.promo.bucket
 }
 
+output "app_url" {
+  description = "URL of the Chaos Shop API."
+  value       = "http://${aws_lb.app.dns_name}"
+}
+
+output "aurora_endpoint" {
+  description = "Writer endpoint of the Aurora catalog cluster."
+  value       = aws_rds_cluster.main.endpoint
+}
+
+output "db_secret_arn" {
+  description = "Secrets Manager secret holding the database credentials."
+  value       = aws_secretsmanager_secret.db.arn
+}
+
+output "asg_name" {
+  description = "Name of the app auto-scaling group."
+  value       = aws_autoscaling_group.app.name
+}
+
 output "fis_role_arn" {
   description = "ARN of the role FIS assumes for the experiments."
   value       = aws_iam_role.fis.arn
+}
+
+output "fis_log_group" {
+  description = "CloudWatch Logs group of the FIS experiment logs."
+  value       = aws_cloudwatch_log_group.fis.name
 }
 
 output "disrupt_dynamodb_template_id" {

@@ -20,6 +20,24 @@ fn target_name(selection: &TargetSelection) -> String {
 }
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
+    if lab.experiments.is_empty() {
+        return;
+    }
+    // Every experiment logs its actions and target resolution here (log schema 2).
+    tree.add(
+        FILE,
+        Block::resource("aws_cloudwatch_log_group", "fis")
+            .attr(
+                "name",
+                Expr::template(vec![lit("/aws/fis/"), interp(Expr::r("var.name_prefix"))]),
+            )
+            .attr("retention_in_days", Expr::int(30)),
+    );
+    tree.output(
+        "fis_log_group",
+        "CloudWatch Logs group of the FIS experiment logs.",
+        Expr::r("aws_cloudwatch_log_group.fis.name"),
+    );
     for e in &lab.experiments {
         let id = tf_name(&e.name);
         let mut action = Block::new("action", &[])
@@ -55,8 +73,35 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         } else {
             template = template.block(action);
         }
+        if e.stop_conditions.is_empty() {
+            template =
+                template.block(Block::new("stop_condition", &[]).attr("source", Expr::str("none")));
+        }
+        for alarm in &e.stop_conditions {
+            template = template.block(
+                Block::new("stop_condition", &[])
+                    .attr("source", Expr::str("aws:cloudwatch:alarm"))
+                    .attr(
+                        "value",
+                        Expr::r(format!(
+                            "aws_cloudwatch_metric_alarm.{}.arn",
+                            tf_name(alarm)
+                        )),
+                    ),
+            );
+        }
         template = template
-            .block(Block::new("stop_condition", &[]).attr("source", Expr::str("none")))
+            .block(
+                Block::new("log_configuration", &[])
+                    .attr("log_schema_version", Expr::int(2))
+                    .block(Block::new("cloudwatch_logs_configuration", &[]).attr(
+                        "log_group_arn",
+                        Expr::template(vec![
+                            interp(Expr::r("aws_cloudwatch_log_group.fis.arn")),
+                            lit(":*"),
+                        ]),
+                    )),
+            )
             .block(
                 Block::new("experiment_options", &[])
                     .attr("account_targeting", Expr::str("single-account"))

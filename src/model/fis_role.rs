@@ -9,7 +9,7 @@ use super::{Tree, account_id, prefixed};
 use crate::catalog::Statement;
 use crate::validate::Lab;
 
-const FILE: &str = "iam.tf";
+const FILE: &str = "fis_iam.tf";
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
     if lab.experiments.is_empty() {
@@ -77,7 +77,22 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     );
 }
 
-/// The catalog statements of every action the lab uses, each once, in catalog order.
+/// Vended-log delivery to CloudWatch Logs, for the templates' `log_configuration`. No FIS
+/// managed policy grants it.
+pub const LOG_DELIVERY: Statement = Statement {
+    sid: "DeliverExperimentLogs",
+    actions: &[
+        "logs:CreateLogDelivery",
+        "logs:DescribeLogGroups",
+        "logs:DescribeResourcePolicies",
+        "logs:PutResourcePolicy",
+    ],
+    resources: &["*"],
+    conditions: &[],
+};
+
+/// The catalog statements of every action the lab uses, each once, in catalog order, then
+/// log delivery.
 pub fn statements(lab: &Lab) -> Vec<&'static Statement> {
     let mut out: Vec<&'static Statement> = Vec::new();
     for action in crate::catalog::ACTIONS {
@@ -88,6 +103,9 @@ pub fn statements(lab: &Lab) -> Vec<&'static Statement> {
                 }
             }
         }
+    }
+    if !lab.experiments.is_empty() {
+        out.push(&LOG_DELIVERY);
     }
     out
 }

@@ -5,11 +5,17 @@
 
 pub mod hcl;
 
+mod alb;
+mod aurora;
+pub mod compute;
 mod dynamodb;
 mod fis;
 mod fis_role;
+mod iam_app;
+pub mod monitoring;
 mod network;
 mod s3;
+mod security_groups;
 mod terraform;
 
 use std::collections::BTreeMap;
@@ -45,6 +51,12 @@ const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
     network::build,
     dynamodb::build,
     s3::build,
+    security_groups::build,
+    alb::build,
+    aurora::build,
+    iam_app::build,
+    compute::build,
+    monitoring::build,
     fis_role::build,
     fis::build,
 ];

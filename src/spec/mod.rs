@@ -36,6 +36,77 @@ pub struct RawSpec {
     pub s3: NamedMap<Spanned<RawBucket>>,
     #[serde(default)]
     pub experiments: NamedMap<Spanned<RawExperiment>>,
+    /// The Chaos Shop app tier (ALB + auto-scaling EC2 fleet); needs `aurora`.
+    #[serde(default)]
+    pub app: Option<Spanned<RawApp>>,
+    /// The Aurora Serverless v2 catalog database.
+    #[serde(default)]
+    pub aurora: Option<Spanned<RawAurora>>,
+    /// CloudWatch alarms, usable as experiment stop conditions. Defaults to the three
+    /// standard app alarms when `app` is present.
+    #[serde(default)]
+    pub alarms: Option<Spanned<NamedMap<Spanned<RawAlarm>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApp {
+    #[serde(default)]
+    pub instance_type: Option<Spanned<String>>,
+    #[serde(default)]
+    pub port: Option<Spanned<u16>>,
+    /// Instances in the auto-scaling group (min = max = desired).
+    #[serde(default)]
+    pub instances: Option<Spanned<u32>>,
+    /// Gunicorn workers per instance.
+    #[serde(default)]
+    pub workers: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub timeouts: Option<Spanned<RawTimeouts>>,
+    /// DynamoDB table (spec name) behind `/products/<id>/reviews`.
+    #[serde(default)]
+    pub reviews: Option<Spanned<String>>,
+    /// `bucket/key` of the S3 object behind `/promo`.
+    #[serde(default)]
+    pub promo: Option<Spanned<String>>,
+}
+
+/// Dependency client settings (botocore): the article's defence against cascading failure.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTimeouts {
+    #[serde(default)]
+    pub connect: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub read: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub retries: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAurora {
+    #[serde(default)]
+    pub engine: Option<Spanned<String>>,
+    #[serde(default)]
+    pub engine_version: Option<Spanned<String>>,
+    #[serde(default)]
+    pub min_capacity: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub max_capacity: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub database: Option<Spanned<String>>,
+    #[serde(default)]
+    pub username: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlarm {
+    /// `unhealthy-hosts`, `5xx-rate` or `p99-latency`.
+    pub metric: Spanned<String>,
+    /// Hosts, percent of requests, or seconds, by metric.
+    pub threshold: Spanned<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,6 +176,9 @@ pub struct RawExperiment {
     /// `ALL` (default), `COUNT(n)` or `PERCENT(n)`.
     #[serde(default)]
     pub selection_mode: Option<Spanned<String>>,
+    /// Alarm names that stop the experiment; none means `source = "none"`.
+    #[serde(default)]
+    pub stop_conditions: Vec<Spanned<String>>,
 }
 
 /// Position of a spanned value, for diagnostics.

@@ -18,6 +18,67 @@ pub struct Lab {
     pub tables: Vec<Table>,
     pub buckets: Vec<Bucket>,
     pub experiments: Vec<Experiment>,
+    pub app: Option<App>,
+    pub aurora: Option<Aurora>,
+    /// Sorted by name.
+    pub alarms: Vec<Alarm>,
+}
+
+/// Dependency client settings baked into the app (botocore `Config`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: u32,
+    pub read: u32,
+    /// Retries after the first attempt (`retries.max_attempts`).
+    pub retries: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct App {
+    pub instance_type: String,
+    pub port: u16,
+    pub instances: u32,
+    pub workers: u32,
+    pub timeouts: Timeouts,
+    /// Spec name of the DynamoDB table behind the reviews endpoint.
+    pub reviews_table: String,
+    pub promo_bucket: String,
+    pub promo_key: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Aurora {
+    pub engine: String,
+    pub engine_version: String,
+    pub min_capacity: f64,
+    pub max_capacity: f64,
+    pub database: String,
+    pub username: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlarmMetric {
+    /// Load balancer targets failing the health check (hosts).
+    UnhealthyHosts,
+    /// Target 5xx responses as a percentage of requests.
+    ErrorRate,
+    /// p99 target response time (seconds).
+    P99Latency,
+}
+
+impl AlarmMetric {
+    pub const ALL: [(&'static str, AlarmMetric); 3] = [
+        ("unhealthy-hosts", AlarmMetric::UnhealthyHosts),
+        ("5xx-rate", AlarmMetric::ErrorRate),
+        ("p99-latency", AlarmMetric::P99Latency),
+    ];
+}
+
+#[derive(Clone, Debug)]
+pub struct Alarm {
+    pub name: String,
+    pub metric: AlarmMetric,
+    pub threshold: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,6 +211,8 @@ pub struct Experiment {
     pub parameters: Vec<(String, String)>,
     pub target: Option<Target>,
     pub selection_mode: String,
+    /// Names of alarms that stop the experiment, in spec order.
+    pub stop_conditions: Vec<String>,
 }
 
 /// Terraform resource name for a spec name: identifiers may not contain `-` by convention.

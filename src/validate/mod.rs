@@ -68,6 +68,10 @@ impl Validator {
         let experiments = self.sorted(&raw.experiments, "experiments", |v, name, e| {
             v.experiment(name, e)
         });
+        let aurora = raw.aurora.as_ref().map(|a| self.aurora(a));
+        let app = raw.app.as_ref().map(|a| self.app(a, raw));
+        let alarms = self.alarms(raw);
+        self.stop_conditions(raw, &alarms);
         Lab {
             name: raw.lab.value.clone(),
             prefix: prefix.value.clone(),
@@ -78,6 +82,9 @@ impl Validator {
             tables,
             buckets,
             experiments,
+            app,
+            aurora,
+            alarms,
         }
     }
 
@@ -620,6 +627,7 @@ impl Validator {
             parameters,
             target,
             selection_mode,
+            stop_conditions: e.stop_conditions.iter().map(|s| s.value.clone()).collect(),
         }
     }
 
@@ -692,6 +700,387 @@ impl Validator {
 }
 
 type RawNetworkRef = crate::spec::RawNetwork;
+
+/// Defaults that reproduce the Article 7 lab.
+pub mod defaults {
+    use super::Timeouts;
+
+    pub const INSTANCE_TYPE: &str = "t3.micro";
+    pub const PORT: u16 = 8080;
+    pub const INSTANCES: u32 = 2;
+    pub const WORKERS: u32 = 4;
+    /// `Config(connect_timeout=2, read_timeout=2, retries={"max_attempts": 0})`.
+    pub const TIMEOUTS: Timeouts = Timeouts {
+        connect: 2,
+        read: 2,
+        retries: 0,
+    };
+    pub const REVIEWS_TABLE: &str = "reviews";
+    pub const PROMO: &str = "promo/promo.json";
+    pub const ENGINE: &str = "aurora-postgresql";
+    pub const ENGINE_VERSION: &str = "16.8";
+    pub const MIN_CAPACITY: f64 = 0.5;
+    pub const MAX_CAPACITY: f64 = 2.0;
+    pub const DATABASE: &str = "chaosshop";
+    pub const USERNAME: &str = "chaosadmin";
+    /// (name, metric, threshold) of the alarms a lab with an app gets by default.
+    pub const ALARMS: [(&str, &str, f64); 3] = [
+        ("error-rate", "5xx-rate", 5.0),
+        ("latency", "p99-latency", 2.0),
+        ("unhealthy-hosts", "unhealthy-hosts", 1.0),
+    ];
+}
+
+impl Validator {
+    /// A number within `range`, or the default when absent.
+    fn bounded<T>(
+        &mut self,
+        v: &Option<Spanned<T>>,
+        field: &str,
+        range: std::ops::RangeInclusive<T>,
+        default: T,
+    ) -> T
+    where
+        T: Copy + PartialOrd + std::fmt::Display,
+    {
+        let Some(v) = v else { return default };
+        if !range.contains(&v.value) {
+            self.err(
+                Code::E004,
+                pos(v),
+                field,
+                format!("{} is out of range", v.value),
+                format!("use a value from {} to {}", range.start(), range.end()),
+            );
+        }
+        v.value
+    }
+
+    /// A text field matching `ok`, or the default when absent.
+    fn text(
+        &mut self,
+        v: &Option<Spanned<String>>,
+        field: &str,
+        ok: impl Fn(&str) -> bool,
+        rule: &str,
+        default: &str,
+    ) -> String {
+        match v {
+            None => default.to_owned(),
+            Some(s) => {
+                if !ok(&s.value) {
+                    self.err(
+                        Code::E004,
+                        pos(s),
+                        field,
+                        format!("`{}` is not a valid {field}", s.value.escape_debug()),
+                        rule,
+                    );
+                }
+                s.value.clone()
+            }
+        }
+    }
+
+    fn app(&mut self, raw: &Spanned<crate::spec::RawApp>, spec: &RawSpec) -> App {
+        let a = &raw.value;
+        if spec.aurora.is_none() {
+            self.err(
+                Code::E043,
+                pos(raw),
+                "app",
+                "the app serves its catalog from Aurora, but the spec has no `aurora:` section",
+                "add `aurora: {}` (defaults: aurora-postgresql 16.8, 0.5 to 2 ACUs)",
+            );
+        }
+        let instance_type = self.text(
+            &a.instance_type,
+            "app.instance_type",
+            |t| {
+                t.split_once('.').is_some_and(|(f, s)| {
+                    f.starts_with(|c: char| c.is_ascii_lowercase())
+                        && f.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                        && !s.is_empty()
+                        && s.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                })
+            },
+            "use an EC2 instance type such as t3.micro",
+            defaults::INSTANCE_TYPE,
+        );
+        let port = self.bounded(&a.port, "app.port", 1024..=65535, defaults::PORT);
+        let instances = self.bounded(&a.instances, "app.instances", 1..=20, defaults::INSTANCES);
+        let workers = self.bounded(&a.workers, "app.workers", 1..=32, defaults::WORKERS);
+        let timeouts = match &a.timeouts {
+            None => defaults::TIMEOUTS,
+            Some(t) => Timeouts {
+                connect: self.bounded(
+                    &t.value.connect,
+                    "app.timeouts.connect",
+                    1..=60,
+                    defaults::TIMEOUTS.connect,
+                ),
+                read: self.bounded(
+                    &t.value.read,
+                    "app.timeouts.read",
+                    1..=60,
+                    defaults::TIMEOUTS.read,
+                ),
+                retries: self.bounded(
+                    &t.value.retries,
+                    "app.timeouts.retries",
+                    0..=10,
+                    defaults::TIMEOUTS.retries,
+                ),
+            },
+        };
+        let tables: Vec<&str> = spec
+            .dynamodb
+            .iter()
+            .map(|(k, _)| k.value.as_str())
+            .collect();
+        let reviews_table = match &a.reviews {
+            Some(r) => {
+                if !tables.contains(&r.value.as_str()) {
+                    let help = did_you_mean(&r.value, &tables, || {
+                        "name a table under `dynamodb:`".to_owned()
+                    });
+                    self.err(
+                        Code::E043,
+                        pos(r),
+                        "app.reviews",
+                        format!("there is no DynamoDB table `{}`", r.value),
+                        help,
+                    );
+                }
+                r.value.clone()
+            }
+            None => {
+                if !tables.contains(&defaults::REVIEWS_TABLE) {
+                    self.err(Code::E005, pos(raw), "app.reviews", "the app needs a reviews table", "add a `reviews` table under `dynamodb:`, or set `app.reviews` to the table to use");
+                }
+                defaults::REVIEWS_TABLE.to_owned()
+            }
+        };
+        let (promo_at, promo) = match &a.promo {
+            Some(p) => (pos(p), p.value.as_str()),
+            None => (pos(raw), defaults::PROMO),
+        };
+        let (promo_bucket, promo_key) = promo.split_once('/').unwrap_or((promo, ""));
+        let found = spec.s3.iter().find(|(k, _)| k.value == promo_bucket);
+        match found {
+            Some((_, b)) if b.value.objects.iter().any(|(k, _)| k.value == promo_key) => {}
+            _ => self.err(
+                Code::E043,
+                promo_at,
+                "app.promo",
+                format!("there is no S3 object `{promo}` in the spec"),
+                "set `app.promo` to `<bucket>/<object key>` of an object under `s3:`",
+            ),
+        }
+        App {
+            instance_type,
+            port,
+            instances,
+            workers,
+            timeouts,
+            reviews_table,
+            promo_bucket: promo_bucket.to_owned(),
+            promo_key: promo_key.to_owned(),
+        }
+    }
+
+    fn aurora(&mut self, raw: &Spanned<crate::spec::RawAurora>) -> Aurora {
+        let a = &raw.value;
+        let engine = match &a.engine {
+            None => defaults::ENGINE.to_owned(),
+            Some(e) => {
+                if e.value != defaults::ENGINE {
+                    self.choice(e, "aurora.engine", &e.value, &[defaults::ENGINE]);
+                }
+                e.value.clone()
+            }
+        };
+        let engine_version = self.text(
+            &a.engine_version,
+            "aurora.engine_version",
+            |v| {
+                v.split('.').count() <= 3
+                    && v.split('.')
+                        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            },
+            "use a version such as \"16.8\" (quote it so YAML keeps it text)",
+            defaults::ENGINE_VERSION,
+        );
+        let min_capacity = self.bounded(
+            &a.min_capacity,
+            "aurora.min_capacity",
+            0.0..=256.0,
+            defaults::MIN_CAPACITY,
+        );
+        let max_capacity = self.bounded(
+            &a.max_capacity,
+            "aurora.max_capacity",
+            1.0..=256.0,
+            defaults::MAX_CAPACITY,
+        );
+        for (v, field) in [
+            (&a.min_capacity, "aurora.min_capacity"),
+            (&a.max_capacity, "aurora.max_capacity"),
+        ] {
+            if let Some(v) = v
+                && (v.value * 2.0).fract() != 0.0
+            {
+                self.err(
+                    Code::E004,
+                    pos(v),
+                    field,
+                    format!("{} is not a multiple of 0.5 ACU", v.value),
+                    "Aurora Serverless v2 capacity moves in steps of 0.5",
+                );
+            }
+        }
+        if min_capacity > max_capacity {
+            let at = a.min_capacity.as_ref().map_or(pos(raw), pos);
+            self.err(
+                Code::E004,
+                at,
+                "aurora.min_capacity",
+                format!("min_capacity {min_capacity} exceeds max_capacity {max_capacity}"),
+                "make min_capacity at most max_capacity",
+            );
+        }
+        let identifier = |s: &str, max: usize| {
+            s.len() <= max
+                && s.starts_with(|c: char| c.is_ascii_lowercase())
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        };
+        let database = self.text(
+            &a.database,
+            "aurora.database",
+            |s| identifier(s, 63) && s != "postgres",
+            "use 1 to 63 lowercase letters, digits and underscores, starting with a letter",
+            defaults::DATABASE,
+        );
+        let username = self.text(&a.username, "aurora.username", |s| identifier(s, 16) && !["postgres", "rdsadmin", "admin"].contains(&s), "use 1 to 16 lowercase letters, digits and underscores, not a reserved name (postgres, rdsadmin, admin)", defaults::USERNAME);
+        Aurora {
+            engine,
+            engine_version,
+            min_capacity,
+            max_capacity,
+            database,
+            username,
+        }
+    }
+
+    fn alarms(&mut self, raw: &RawSpec) -> Vec<Alarm> {
+        let Some(map) = &raw.alarms else {
+            if raw.app.is_none() {
+                return Vec::new();
+            }
+            return defaults::ALARMS
+                .iter()
+                .filter_map(|(name, metric, threshold)| {
+                    let metric = AlarmMetric::ALL.iter().find(|(m, _)| m == metric)?.1;
+                    Some(Alarm {
+                        name: (*name).to_owned(),
+                        metric,
+                        threshold: *threshold,
+                    })
+                })
+                .collect();
+        };
+        if raw.app.is_none() {
+            self.err(
+                Code::E043,
+                pos(map),
+                "alarms",
+                "alarms watch the app's load balancer, but the spec has no `app:` section",
+                "add `app: {}`, or remove `alarms`",
+            );
+        }
+        self.sorted(&map.value, "alarms", |v, name, a| {
+            let metrics: Vec<&str> = AlarmMetric::ALL.iter().map(|(m, _)| *m).collect();
+            let metric = match AlarmMetric::ALL
+                .iter()
+                .find(|(m, _)| *m == a.value.metric.value)
+            {
+                Some((_, m)) => *m,
+                None => {
+                    v.choice(
+                        &a.value.metric,
+                        &format!("alarms.{}.metric", name.value),
+                        &a.value.metric.value,
+                        &metrics,
+                    );
+                    AlarmMetric::UnhealthyHosts
+                }
+            };
+            let t = &a.value.threshold;
+            if !(t.value > 0.0 && t.value.is_finite()) {
+                v.err(
+                    Code::E004,
+                    pos(t),
+                    format!("alarms.{}.threshold", name.value),
+                    format!("{} is not a positive threshold", t.value),
+                    "use a positive number (hosts, percent or seconds, by metric)",
+                );
+            }
+            Alarm {
+                name: name.value.clone(),
+                metric,
+                threshold: t.value,
+            }
+        })
+    }
+
+    fn stop_conditions(&mut self, raw: &RawSpec, alarms: &[Alarm]) {
+        let names: Vec<&str> = alarms.iter().map(|a| a.name.as_str()).collect();
+        for (exp, e) in raw.experiments.iter() {
+            let field = format!("experiments.{}.stop_conditions", exp.value);
+            if e.value.stop_conditions.len() > 5 {
+                self.err(
+                    Code::E042,
+                    pos(e),
+                    &field,
+                    "an FIS template has at most 5 stop conditions",
+                    "keep the 5 alarms that matter most",
+                );
+            }
+            for (i, s) in e.value.stop_conditions.iter().enumerate() {
+                if !names.contains(&s.value.as_str()) {
+                    let help = did_you_mean(&s.value, &names, || {
+                        if names.is_empty() {
+                            "define the alarm under `alarms:` (or add `app:` for the default alarms)".to_owned()
+                        } else {
+                            format!("alarms in this spec: {}", names.join(", "))
+                        }
+                    });
+                    self.err(
+                        Code::E043,
+                        pos(s),
+                        format!("{field}[{i}]"),
+                        format!("there is no alarm `{}`", s.value),
+                        help,
+                    );
+                } else if e.value.stop_conditions[..i]
+                    .iter()
+                    .any(|p| p.value == s.value)
+                {
+                    self.err(
+                        Code::E042,
+                        pos(s),
+                        format!("{field}[{i}]"),
+                        format!("`{}` is listed twice", s.value),
+                        "list each alarm once",
+                    );
+                }
+            }
+        }
+    }
+}
 
 /// The content type S3 should serve an object with, from its key's extension.
 fn content_type_for(key: &str) -> &'static str {

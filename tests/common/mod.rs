@@ -58,10 +58,30 @@ pub fn terraform() -> PathBuf {
     PathBuf::from("terraform")
 }
 
+/// Paths of every file below `dir`, relative to it, with `/` separators.
+pub fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("readable dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).expect("below dir");
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out
+}
+
 pub fn write_tree(dir: &Path, files: &[chaoslab::output::GeneratedFile]) {
     std::fs::create_dir_all(dir).expect("mkdir");
     for f in files {
-        std::fs::write(dir.join(&f.name), &f.content).expect("write");
+        let path = dir.join(&f.name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, &f.content).expect("write");
     }
 }
 

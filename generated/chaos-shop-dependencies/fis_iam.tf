@@ -90,6 +90,12 @@ data "aws_iam_policy_document" "fis" {
     actions   = ["ec2:DescribeManagedPrefixLists", "ec2:DescribeNetworkAcls", "ec2:DescribeSubnets", "ec2:DescribeVpcs"]
     resources = ["*"]
   }
+
+  statement {
+    sid       = "DeliverExperimentLogs"
+    actions   = ["logs:CreateLogDelivery", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "logs:PutResourcePolicy"]
+    resources = ["*"]
+  }
 }
 
 resource "aws_iam_role_policy" "fis" {

@@ -1,0 +1,60 @@
+//! alb.tf: the internet-facing load balancer, the app target group (health check on
+//! `/health`, which calls no dependency) and the HTTP listener.
+
+use super::hcl::{Block, Expr, interp, lit};
+use super::{Tree, prefixed};
+use crate::validate::Lab;
+
+const FILE: &str = "alb.tf";
+
+pub fn build(lab: &Lab, tree: &mut Tree) {
+    let Some(app) = &lab.app else { return };
+    tree.add(
+        FILE,
+        Block::resource("aws_lb", "app")
+            .attr("name", prefixed("alb"))
+            .attr("load_balancer_type", Expr::str("application"))
+            .attr("internal", Expr::Bool(false))
+            .attr(
+                "security_groups",
+                Expr::List(vec![Expr::r("aws_security_group.alb.id")]),
+            )
+            .attr("subnets", Expr::r("aws_subnet.public[*].id"))
+            .attr("drop_invalid_header_fields", Expr::Bool(true)),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_lb_target_group", "app")
+            .attr("name", prefixed("app"))
+            .attr("port", Expr::int(i64::from(app.port)))
+            .attr("protocol", Expr::str("HTTP"))
+            .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+            .attr("deregistration_delay", Expr::int(30))
+            .block(
+                Block::new("health_check", &[])
+                    .attr("path", Expr::str("/health"))
+                    .attr("matcher", Expr::str("200"))
+                    .attr("interval", Expr::int(10))
+                    .attr("timeout", Expr::int(5))
+                    .attr("healthy_threshold", Expr::int(2))
+                    .attr("unhealthy_threshold", Expr::int(2)),
+            ),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_lb_listener", "http")
+            .attr("load_balancer_arn", Expr::r("aws_lb.app.arn"))
+            .attr("port", Expr::int(80))
+            .attr("protocol", Expr::str("HTTP"))
+            .block(
+                Block::new("default_action", &[])
+                    .attr("type", Expr::str("forward"))
+                    .attr("target_group_arn", Expr::r("aws_lb_target_group.app.arn")),
+            ),
+    );
+    tree.output(
+        "app_url",
+        "URL of the Chaos Shop API.",
+        Expr::template(vec![lit("http://"), interp(Expr::r("aws_lb.app.dns_name"))]),
+    );
+}

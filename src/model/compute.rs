@@ -1,0 +1,151 @@
+//! compute.tf: the Chaos Shop fleet. A launch template (latest Amazon Linux 2023 from the
+//! public SSM parameter, IMDSv2 only, encrypted root volume, the app delivered by user_data)
+//! and an auto-scaling group spread over every private app subnet.
+
+use super::hcl::{Block, Expr, interp, lit};
+use super::{Tree, name_tag, prefixed};
+use crate::validate::{Lab, tf_name};
+
+const FILE: &str = "compute.tf";
+/// Where the rendered app bootstrap lives in the generated tree.
+pub const USER_DATA: &str = "templates/user_data.sh.tftpl";
+
+pub fn build(lab: &Lab, tree: &mut Tree) {
+    let (Some(app), Some(aurora)) = (&lab.app, &lab.aurora) else {
+        return;
+    };
+    let table = tf_name(&app.reviews_table);
+    let bucket = tf_name(&app.promo_bucket);
+    let Some(reviews) = lab.tables.iter().find(|t| t.name == app.reviews_table) else {
+        return;
+    };
+
+    tree.add(
+        FILE,
+        Block::data("aws_ssm_parameter", "al2023").attr(
+            "name",
+            Expr::str("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"),
+        ),
+    );
+    // Runtime settings the app reads from /etc/chaos-shop/config.json (jsonencode keeps every
+    // value a JSON string, so nothing can escape into the bootstrap script).
+    tree.add(
+        FILE,
+        Block::new("locals", &[]).attr(
+            "app_config",
+            Expr::map([
+                ("region", Expr::r("var.aws_region")),
+                ("db_host", Expr::r("aws_rds_cluster.main.endpoint")),
+                ("db_name", Expr::str(&aurora.database)),
+                ("db_secret_arn", Expr::r("aws_secretsmanager_secret.db.arn")),
+                (
+                    "reviews_table",
+                    Expr::r(format!("aws_dynamodb_table.{table}.name")),
+                ),
+                ("reviews_key", Expr::str(&reviews.hash_key.name)),
+                (
+                    "reviews_key_type",
+                    Expr::str(reviews.hash_key.kind.as_str()),
+                ),
+                (
+                    "promo_bucket",
+                    Expr::r(format!("aws_s3_bucket.{bucket}.bucket")),
+                ),
+                ("promo_key", Expr::str(&app.promo_key)),
+            ]),
+        ),
+    );
+    let user_data = Expr::call(
+        "templatefile",
+        vec![
+            Expr::template(vec![
+                interp(Expr::r("path.module")),
+                lit(format!("/{USER_DATA}")),
+            ]),
+            Expr::map([(
+                "config",
+                Expr::call("jsonencode", vec![Expr::r("local.app_config")]),
+            )]),
+        ],
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_launch_template", "app")
+            .attr("name_prefix", prefixed("app-"))
+            .attr(
+                "image_id",
+                Expr::r("data.aws_ssm_parameter.al2023.insecure_value"),
+            )
+            .attr("instance_type", Expr::str(&app.instance_type))
+            .attr(
+                "vpc_security_group_ids",
+                Expr::List(vec![Expr::r("aws_security_group.app.id")]),
+            )
+            .attr("user_data", Expr::call("base64encode", vec![user_data]))
+            .attr("update_default_version", Expr::Bool(true))
+            .block(
+                Block::new("iam_instance_profile", &[])
+                    .attr("arn", Expr::r("aws_iam_instance_profile.app.arn")),
+            )
+            .block(
+                Block::new("metadata_options", &[])
+                    .attr("http_endpoint", Expr::str("enabled"))
+                    .attr("http_tokens", Expr::str("required"))
+                    .attr("http_put_response_hop_limit", Expr::int(1)),
+            )
+            .block(
+                Block::new("block_device_mappings", &[])
+                    .attr("device_name", Expr::str("/dev/xvda"))
+                    .block(
+                        Block::new("ebs", &[])
+                            .attr("volume_size", Expr::int(10))
+                            .attr("volume_type", Expr::str("gp3"))
+                            .attr("encrypted", Expr::Bool(true))
+                            .attr("delete_on_termination", Expr::Bool(true)),
+                    ),
+            )
+            .block(
+                Block::new("tag_specifications", &[])
+                    .attr("resource_type", Expr::str("instance"))
+                    .attr("tags", name_tag("app")),
+            ),
+    );
+    let size = Expr::int(i64::from(app.instances));
+    tree.add(
+        FILE,
+        Block::resource("aws_autoscaling_group", "app")
+            .attr("name", prefixed("app"))
+            .attr("min_size", size.clone())
+            .attr("max_size", size.clone())
+            .attr("desired_capacity", size)
+            .attr("vpc_zone_identifier", Expr::r("aws_subnet.private[*].id"))
+            .attr(
+                "target_group_arns",
+                Expr::List(vec![Expr::r("aws_lb_target_group.app.arn")]),
+            )
+            .attr("health_check_type", Expr::str("ELB"))
+            .attr("health_check_grace_period", Expr::int(300))
+            .block(
+                Block::new("launch_template", &[])
+                    .attr("id", Expr::r("aws_launch_template.app.id"))
+                    .attr("version", Expr::r("aws_launch_template.app.latest_version")),
+            )
+            .block(
+                Block::new("tag", &[])
+                    .attr("key", Expr::str("Name"))
+                    .attr("value", prefixed("app"))
+                    .attr("propagate_at_launch", Expr::Bool(true)),
+            )
+            .blank()
+            // The app seeds the catalog at boot: the writer must exist first.
+            .attr(
+                "depends_on",
+                Expr::List(vec![Expr::r("aws_rds_cluster_instance.writer")]),
+            ),
+    );
+    tree.output(
+        "asg_name",
+        "Name of the app auto-scaling group.",
+        Expr::r("aws_autoscaling_group.app.name"),
+    );
+}

@@ -1,0 +1,93 @@
+//! iam_app.tf: the instance role. It may query the reviews table, read the promo object and
+//! the database secret, and register with SSM; nothing else.
+
+use super::hcl::{Block, Expr, interp, lit};
+use super::{Tree, prefixed};
+use crate::validate::{Lab, tf_name};
+
+const FILE: &str = "iam_app.tf";
+
+pub fn build(lab: &Lab, tree: &mut Tree) {
+    let Some(app) = &lab.app else { return };
+    let table = tf_name(&app.reviews_table);
+    let bucket = tf_name(&app.promo_bucket);
+    tree.add(
+        FILE,
+        Block::data("aws_iam_policy_document", "ec2_assume").block(
+            Block::new("statement", &[])
+                .attr("actions", Expr::List(vec![Expr::str("sts:AssumeRole")]))
+                .block(
+                    Block::new("principals", &[])
+                        .attr("type", Expr::str("Service"))
+                        .attr(
+                            "identifiers",
+                            Expr::List(vec![Expr::str("ec2.amazonaws.com")]),
+                        ),
+                ),
+        ),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_iam_role", "app")
+            .attr("name", prefixed("app"))
+            .attr("description", Expr::str("Chaos Shop instances."))
+            .attr(
+                "assume_role_policy",
+                Expr::r("data.aws_iam_policy_document.ec2_assume.json"),
+            ),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_iam_role_policy_attachment", "app_ssm")
+            .attr("role", Expr::r("aws_iam_role.app.name"))
+            .attr(
+                "policy_arn",
+                Expr::template(vec![
+                    lit("arn:"),
+                    interp(Expr::r("data.aws_partition.current.partition")),
+                    lit(":iam::aws:policy/AmazonSSMManagedInstanceCore"),
+                ]),
+            ),
+    );
+    let statement = |sid: &str, action: &str, resource: Expr| {
+        Block::new("statement", &[])
+            .attr("sid", Expr::str(sid))
+            .attr("actions", Expr::List(vec![Expr::str(action)]))
+            .attr("resources", Expr::List(vec![resource]))
+    };
+    tree.add(
+        FILE,
+        Block::data("aws_iam_policy_document", "app")
+            .block(statement(
+                "QueryReviews",
+                "dynamodb:Query",
+                Expr::r(format!("aws_dynamodb_table.{table}.arn")),
+            ))
+            .block(statement(
+                "ReadPromo",
+                "s3:GetObject",
+                Expr::template(vec![
+                    interp(Expr::r(format!("aws_s3_bucket.{bucket}.arn"))),
+                    lit(format!("/{}", app.promo_key)),
+                ]),
+            ))
+            .block(statement(
+                "ReadDatabaseSecret",
+                "secretsmanager:GetSecretValue",
+                Expr::r("aws_secretsmanager_secret.db.arn"),
+            )),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_iam_role_policy", "app")
+            .attr("name", Expr::str("chaos-shop"))
+            .attr("role", Expr::r("aws_iam_role.app.id"))
+            .attr("policy", Expr::r("data.aws_iam_policy_document.app.json")),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_iam_instance_profile", "app")
+            .attr("name", prefixed("app"))
+            .attr("role", Expr::r("aws_iam_role.app.name")),
+    );
+}

@@ -1,0 +1,112 @@
+//! monitoring.tf: CloudWatch alarms on the load balancer, usable as FIS stop conditions.
+//!
+//! Missing data never breaches: a quiet lab must not stop an experiment. The 5xx alarm is a
+//! rate, not a count, so a handful of errors on an idle lab does not trip it.
+
+use super::Tree;
+use super::hcl::{Block, Expr, interp, lit};
+use crate::validate::{Alarm, AlarmMetric, Lab, tf_name};
+
+const FILE: &str = "monitoring.tf";
+
+fn alb_dimensions(with_target_group: bool) -> Expr {
+    let mut dims = vec![("LoadBalancer", Expr::r("aws_lb.app.arn_suffix"))];
+    if with_target_group {
+        dims.push(("TargetGroup", Expr::r("aws_lb_target_group.app.arn_suffix")));
+    }
+    Expr::map(dims)
+}
+
+/// Human summary of what the alarm watches, for its description and the lab README.
+pub fn describe(alarm: &Alarm) -> String {
+    match alarm.metric {
+        AlarmMetric::UnhealthyHosts => format!(
+            "{} or more app instances fail the /health check for 2 minutes",
+            alarm.threshold
+        ),
+        AlarmMetric::ErrorRate => format!(
+            "more than {}% of requests get a 5xx from the app for 2 minutes",
+            alarm.threshold
+        ),
+        AlarmMetric::P99Latency => format!(
+            "p99 response time above {} s for 3 minutes",
+            alarm.threshold
+        ),
+    }
+}
+
+pub fn build(lab: &Lab, tree: &mut Tree) {
+    if lab.app.is_none() {
+        return;
+    }
+    for alarm in &lab.alarms {
+        let id = tf_name(&alarm.name);
+        let mut b = Block::resource("aws_cloudwatch_metric_alarm", &id)
+            .attr(
+                "alarm_name",
+                Expr::template(vec![
+                    interp(Expr::r("var.name_prefix")),
+                    lit(format!("-{}", alarm.name)),
+                ]),
+            )
+            .attr("alarm_description", Expr::str(describe(alarm)))
+            .attr(
+                "comparison_operator",
+                Expr::str(match alarm.metric {
+                    AlarmMetric::UnhealthyHosts => "GreaterThanOrEqualToThreshold",
+                    _ => "GreaterThanThreshold",
+                }),
+            )
+            .attr("threshold", Expr::num(alarm.threshold))
+            .attr(
+                "evaluation_periods",
+                Expr::int(if alarm.metric == AlarmMetric::P99Latency {
+                    3
+                } else {
+                    2
+                }),
+            )
+            .attr("treat_missing_data", Expr::str("notBreaching"));
+        b = match alarm.metric {
+            AlarmMetric::UnhealthyHosts => b
+                .attr("namespace", Expr::str("AWS/ApplicationELB"))
+                .attr("metric_name", Expr::str("UnHealthyHostCount"))
+                .attr("statistic", Expr::str("Maximum"))
+                .attr("period", Expr::int(60))
+                .attr("dimensions", alb_dimensions(true)),
+            AlarmMetric::P99Latency => b
+                .attr("namespace", Expr::str("AWS/ApplicationELB"))
+                .attr("metric_name", Expr::str("TargetResponseTime"))
+                .attr("extended_statistic", Expr::str("p99"))
+                .attr("period", Expr::int(60))
+                .attr("dimensions", alb_dimensions(false)),
+            AlarmMetric::ErrorRate => {
+                let metric = |id: &'static str, name: &str| {
+                    Block::new("metric_query", &[])
+                        .attr("id", Expr::str(id))
+                        .block(
+                            Block::new("metric", &[])
+                                .attr("namespace", Expr::str("AWS/ApplicationELB"))
+                                .attr("metric_name", Expr::str(name))
+                                .attr("stat", Expr::str("Sum"))
+                                .attr("period", Expr::int(60))
+                                .attr("dimensions", alb_dimensions(false)),
+                        )
+                };
+                b.block(
+                    Block::new("metric_query", &[])
+                        .attr("id", Expr::str("rate"))
+                        .attr(
+                            "expression",
+                            Expr::str("IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)"),
+                        )
+                        .attr("label", Expr::str("5xx % of requests"))
+                        .attr("return_data", Expr::Bool(true)),
+                )
+                .block(metric("errors", "HTTPCode_Target_5XX_Count"))
+                .block(metric("requests", "RequestCount"))
+            }
+        };
+        tree.add(FILE, b);
+    }
+}

@@ -1,0 +1,369 @@
+//! The files that are not HCL: the app bootstrap (a Terraform template file) and the lab's
+//! README, rendered with minijinja from the templates in `blueprints/templates/`.
+//!
+//! Escaping is the environment's job, never a template author's: every value printed into a
+//! `.tftpl` has `${`/`%{` doubled, and every value printed into Markdown has its markup
+//! characters escaped (the `code` filter makes a safe code span). Undefined variables are
+//! errors.
+
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, Error as TemplateError, UndefinedBehavior, context};
+
+use crate::model::compute::USER_DATA;
+use crate::model::hcl::{Expr, File, Item};
+use crate::model::monitoring;
+use crate::output::GeneratedFile;
+use crate::validate::{Lab, Nat, TargetSelection, tf_name};
+
+const USER_DATA_J2: &str =
+    include_str!("../../blueprints/templates/chaos-shop/user_data.sh.tftpl.j2");
+const README_J2: &str = include_str!("../../blueprints/templates/README.md.j2");
+
+fn environment() -> Result<Environment<'static>, TemplateError> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .keep_trailing_newline(true)
+            .build()?,
+    );
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".tftpl.j2") {
+            AutoEscape::Custom("tftpl".into())
+        } else if name.ends_with(".md.j2") {
+            AutoEscape::Custom("markdown".into())
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.set_formatter(|out, state, value| {
+        let escape: fn(&str) -> String = match state.auto_escape() {
+            AutoEscape::Custom(name) if name == "tftpl" => escape_tftpl,
+            AutoEscape::Custom(name) if name == "markdown" => escape_markdown,
+            _ => return minijinja::escape_formatter(out, state, value),
+        };
+        let text = if value.is_safe() {
+            value.to_string()
+        } else {
+            escape(&value.to_string())
+        };
+        out.write_str(&text).map_err(TemplateError::from)
+    });
+    env.add_filter("code", |value: Value| {
+        Value::from_safe_string(code_span(&value.to_string()))
+    });
+    env.add_template("user_data.sh.tftpl.j2", USER_DATA_J2)?;
+    env.add_template("README.md.j2", README_J2)?;
+    Ok(env)
+}
+
+/// Literal text in a Terraform template: `${` and `%{` would start interpolation.
+pub fn escape_tftpl(s: &str) -> String {
+    s.replace("${", "$${").replace("%{", "%%{")
+}
+
+/// Text in Markdown prose or a table cell: markup characters escaped, one line.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A Markdown code span that shows `s` literally, whatever backticks it holds.
+pub fn code_span(s: &str) -> String {
+    let s = s.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    if longest == 0 && !s.starts_with(' ') {
+        format!("{fence}{s}{fence}")
+    } else {
+        format!("{fence} {s} {fence}")
+    }
+}
+
+/// The rendered app bootstrap, when the lab has an app.
+pub fn user_data(lab: &Lab, header: &[String]) -> Result<Option<GeneratedFile>, TemplateError> {
+    let Some(app) = &lab.app else { return Ok(None) };
+    let env = environment()?;
+    let content = env
+        .get_template("user_data.sh.tftpl.j2")?
+        .render(context! {
+            header => header.iter().map(|l| format!("# {l}")).collect::<Vec<_>>().join("\n"),
+            connect_timeout => app.timeouts.connect,
+            read_timeout => app.timeouts.read,
+            retries => app.timeouts.retries,
+            workers => app.workers,
+            port => app.port,
+        })?;
+    Ok(Some(GeneratedFile {
+        name: USER_DATA.to_owned(),
+        content,
+    }))
+}
+
+/// `variable` or `output` blocks of the rendered model, with their descriptions.
+fn described(files: &[File], kind: &str) -> Vec<Value> {
+    let text = |e: Option<&Expr>| match e {
+        Some(Expr::Str(s)) => s.clone(),
+        Some(Expr::Num(n)) => n.clone(),
+        _ => String::new(),
+    };
+    files
+        .iter()
+        .flat_map(|f| &f.blocks)
+        .filter(|b| b.kind == kind)
+        .map(|b| {
+            let attr = |key: &str| {
+                b.body.iter().find_map(|i| match i {
+                    Item::Attr(k, v) if *k == key => Some(v),
+                    _ => None,
+                })
+            };
+            context! {
+                name => b.labels.first().cloned().unwrap_or_default(),
+                description => text(attr("description")),
+                default => text(attr("default")),
+            }
+        })
+        .collect()
+}
+
+/// What a run of the experiment should show, derived from its action and the app's routes.
+fn expectation(lab: &Lab, e: &crate::validate::Experiment) -> String {
+    let param = |k: &str| {
+        e.parameters
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let duration = param("duration").unwrap_or("the action's duration");
+    match (e.action.id, param("scope"), &lab.app) {
+        ("aws:network:disrupt-connectivity", Some("dynamodb"), Some(_)) => format!(
+            "for {duration}, `/products/<id>/reviews` answers fast 503s (`reviews temporarily unavailable`) while `/products` and `/promo` keep answering 200. If reviews hang instead of failing fast, or the catalog fails too, the timeout or endpoint isolation is broken."
+        ),
+        ("aws:network:disrupt-connectivity", Some("s3"), Some(_)) => format!(
+            "for {duration}, `/promo` answers fast 503s (`promo temporarily unavailable`) while `/products` and the reviews keep answering 200. If the catalog or reviews fail too, the blast radius is wider than one feature."
+        ),
+        ("aws:network:disrupt-connectivity", Some(scope), _) => format!(
+            "for {duration}, traffic between the targeted subnets and `{scope}` is blocked by a network ACL that FIS swaps in, then restores."
+        ),
+        (id, _, _) => format!("{id} runs against its targets for {duration}."),
+    }
+}
+
+/// Scanner findings a lab accepts on purpose, with the reason, when the lab has the resource.
+/// (findings, why they are accepted, whether the lab has the resources they concern).
+type Tradeoff = (&'static str, &'static str, fn(&Lab) -> bool);
+
+const TRADEOFFS: &[Tradeoff] = &[
+    (
+        "CKV2_AWS_11 (VPC flow logs)",
+        "the lab is short-lived; the FIS logs and the alarms are the evidence that matters here",
+        |_| true,
+    ),
+    (
+        "CKV_AWS_394 (AZ data source not pinned by zone ID)",
+        "the lab takes the first zones of the Region on purpose, so it applies in any account",
+        |_| true,
+    ),
+    (
+        "CKV_AWS_119 (DynamoDB without a customer-managed KMS key)",
+        "tables are encrypted with the AWS-managed key; a customer key would outlive the lab",
+        |l| !l.tables.is_empty(),
+    ),
+    (
+        "CKV_AWS_144, CKV_AWS_145, CKV_AWS_18, CKV2_AWS_61, CKV2_AWS_62 (S3 replication, KMS, access logs, lifecycle, notifications)",
+        "lab buckets hold a few seeded objects and go with the lab; they are private, versioned and SSE-S3 encrypted",
+        |l| !l.buckets.is_empty(),
+    ),
+    (
+        "CKV_AWS_2, CKV_AWS_103, CKV_AWS_260, CKV_AWS_378, CKV2_AWS_20, CKV2_AWS_28 (plain HTTP from the internet, no TLS, no WAF)",
+        "the demo shop is probed over HTTP; it has no domain or certificate and serves no user data",
+        |l| l.app.is_some(),
+    ),
+    (
+        "CKV_AWS_91, CKV_AWS_150 (load balancer access logs, deletion protection)",
+        "the load balancer goes with the lab; the probe output is the record of a run",
+        |l| l.app.is_some(),
+    ),
+    (
+        "CKV_AWS_118, CKV_AWS_139, CKV_AWS_324, CKV_AWS_327, CKV2_AWS_8, CKV2_AWS_27 (Aurora enhanced monitoring, deletion protection, log exports, KMS CMK, AWS Backup, query logging)",
+        "the catalog is seeded at boot and rebuilt on every apply; `terraform destroy` must remove it and leave nothing billing behind",
+        |l| l.aurora.is_some(),
+    ),
+    (
+        "CKV_AWS_149, CKV2_AWS_57 (secret without a customer key or rotation)",
+        "the database secret lives only as long as the lab",
+        |l| l.aurora.is_some(),
+    ),
+    (
+        "CKV_AWS_158, CKV_AWS_338 (log group without a customer key, retention under a year)",
+        "experiment logs are kept 30 days, long enough to review a run",
+        |l| !l.experiments.is_empty(),
+    ),
+];
+
+/// The lab's README.md.
+pub fn readme(
+    lab: &Lab,
+    files: &[File],
+    header: &[String],
+) -> Result<GeneratedFile, TemplateError> {
+    let env = environment()?;
+    let app = lab.app.as_ref().map(|a| {
+        let probe_id = lab
+            .tables
+            .iter()
+            .find(|t| t.name == a.reviews_table)
+            .and_then(|t| t.items.first())
+            .map(|i| i.id.split('#').next().unwrap_or_default().to_owned())
+            .unwrap_or_else(|| "1".to_owned());
+        context! {
+            instances => a.instances,
+            instance_type => a.instance_type.clone(),
+            workers => a.workers,
+            port => a.port,
+            connect_timeout => a.timeouts.connect,
+            read_timeout => a.timeouts.read,
+            retries => a.timeouts.retries,
+            reviews_table => a.reviews_table.clone(),
+            promo => format!("{}/{}", a.promo_bucket, a.promo_key),
+            probe_id => probe_id,
+        }
+    });
+    let experiments: Vec<Value> = lab
+        .experiments
+        .iter()
+        .map(|e| {
+            let stops = if e.stop_conditions.is_empty() {
+                "nothing (stop condition `none`): watch the probe and stop it by hand if needed".to_owned()
+            } else {
+                e.stop_conditions
+                    .iter()
+                    .map(|n| match lab.alarms.iter().find(|a| &a.name == n) {
+                        Some(a) => format!("alarm {} fires ({})", code_span(n), monitoring::describe(a)),
+                        None => format!("alarm {}", code_span(n)),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; or ")
+            };
+            let target = match &e.target {
+                Some(t) => match t.selection {
+                    TargetSelection::Subnets(tier) => format!(
+                        "{} of every {} subnet ({})",
+                        e.selection_mode,
+                        tier.name(),
+                        code_span(&format!("aws_subnet.{}[*]", tier.name()))
+                    ),
+                },
+                None => "none".to_owned(),
+            };
+            context! {
+                name => e.name.clone(),
+                description => e.description.clone(),
+                action => e.action.id,
+                parameters => e.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
+                target => Value::from_safe_string(target),
+                stops => Value::from_safe_string(escape_or_keep_spans(&stops)),
+                expect => Value::from_safe_string(expectation(lab, e)),
+                output => identifier(&format!("{}_start_command", tf_name(&e.name))),
+            }
+        })
+        .collect();
+    let tradeoffs: Vec<Value> = TRADEOFFS
+        .iter()
+        .filter(|(_, _, applies)| applies(lab))
+        .map(|(finding, reason, _)| {
+            // chaoslab's own Markdown, not spec text.
+            context! { finding => Value::from_safe_string((*finding).to_owned()), reason => Value::from_safe_string((*reason).to_owned()) }
+        })
+        .collect();
+    let content = env.get_template("README.md.j2")?.render(context! {
+        header => Value::from_safe_string(header.join(" ").replace("--", "- -")),
+        lab => context! {
+            name => lab.name.clone(),
+            description => lab.description.clone(),
+            region => lab.region.clone(),
+            prefix => lab.prefix.clone(),
+        },
+        network => context! {
+            cidr => lab.network.cidr.clone(),
+            azs => lab.network.azs,
+            nat => match lab.network.nat { Nat::Single => "one gateway", Nat::PerAz => "one gateway per zone", Nat::None => "none" },
+        },
+        app => app,
+        aurora => lab.aurora.as_ref().map(|a| context! {
+            engine => a.engine.clone(),
+            engine_version => a.engine_version.clone(),
+            min_capacity => a.min_capacity,
+            max_capacity => a.max_capacity,
+            database => a.database.clone(),
+        }),
+        tables => lab.tables.iter().map(|t| context! { name => t.name.clone(), items => t.items.len() }).collect::<Vec<_>>(),
+        buckets => lab.buckets.iter().map(|b| context! { name => b.name.clone(), objects => b.objects.len() }).collect::<Vec<_>>(),
+        alarms => lab.alarms.iter().map(|a| context! { name => a.name.clone(), description => monitoring::describe(a) }).collect::<Vec<_>>(),
+        experiments => experiments,
+        variables => described(files, "variable"),
+        outputs => described(files, "output"),
+        tradeoffs => tradeoffs,
+    })?;
+    Ok(GeneratedFile {
+        name: "README.md".to_owned(),
+        content,
+    })
+}
+
+/// A Terraform identifier, printed as is (it is used inside code blocks); anything that is not
+/// a plain identifier is escaped like any other value.
+fn identifier(s: &str) -> Value {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        Value::from_safe_string(s.to_owned())
+    } else {
+        Value::from(s)
+    }
+}
+
+/// Text that mixes chaoslab-built code spans (kept) with plain prose (escaped).
+fn escape_or_keep_spans(s: &str) -> String {
+    // Code spans are built by `code_span`; everything outside them came from chaoslab's own
+    // wording or validated names, but escape it anyway so a future change cannot leak markup.
+    let mut out = String::new();
+    for (i, part) in s.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push('`');
+            out.push_str(part);
+            out.push('`');
+        } else {
+            out.push_str(&escape_markdown(part));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(escape_tftpl("a ${b} %{c}"), "a $${b} %%{c}");
+        assert_eq!(
+            escape_markdown("a|b <i> *x*\nnext"),
+            "a\\|b &lt;i&gt; \\*x\\* next"
+        );
+        assert_eq!(code_span("a_b"), "`a_b`");
+        assert_eq!(code_span("a`b"), "`` a`b ``");
+    }
+}
