@@ -199,7 +199,7 @@ const TRADEOFFS: &[Tradeoff] = &[
         |l| l.app.is_some(),
     ),
     (
-        "CKV_AWS_118, CKV_AWS_139, CKV_AWS_324, CKV_AWS_327, CKV2_AWS_8, CKV2_AWS_27 (Aurora enhanced monitoring, deletion protection, log exports, KMS CMK, AWS Backup, query logging)",
+        "CKV_AWS_118, CKV_AWS_139, CKV_AWS_324, CKV_AWS_327, CKV_AWS_354, CKV2_AWS_8, CKV2_AWS_27 (Aurora enhanced monitoring, deletion protection, log exports, customer keys for storage and Performance Insights, AWS Backup, query logging)",
         "the catalog is seeded at boot and rebuilt on every apply; `terraform destroy` must remove it and leave nothing billing behind",
         |l| l.aurora.is_some(),
     ),
