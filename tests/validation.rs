@@ -218,7 +218,7 @@ fn each_rule_reports_code_location_field_and_fix() {
         (
             "lab: demo",
             "lab: demo\nlab: again",
-            &["error[E002]", "duplicate mapping key"],
+            &["error[E002]", "`lab` is given twice"],
         ),
     ];
     for (from, to, expected) in cases {

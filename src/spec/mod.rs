@@ -4,6 +4,7 @@
 //! abuse are rejected) and keeps each value's position for the validator's diagnostics.
 
 mod named_map;
+mod path;
 mod scalar;
 
 pub use named_map::NamedMap;
@@ -222,11 +223,61 @@ pub fn parse(source: &str) -> Result<RawSpec, Diagnostic> {
             max_alias_expansions_per_anchor: 64,
         },
     };
-    serde_saphyr::from_str_with_options::<RawSpec>(source, options).map_err(yaml_diagnostic)
+    if source
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(Diagnostic::error(
+            Code::E005,
+            Pos { line: 1, column: 1 },
+            "",
+            "the spec is empty",
+        )
+        .help("start from a blueprint: a spec needs at least `lab`, `region` and `network`"));
+    }
+    serde_saphyr::from_str_with_options::<RawSpec>(source, options)
+        .map_err(|e| yaml_diagnostic(e, source))
 }
 
-/// Turns a loader error into a diagnostic, adding the fix the loader cannot know.
-fn yaml_diagnostic(err: serde_saphyr::Error) -> Diagnostic {
+/// Turns a loader error into a diagnostic, adding the field and the fix the loader cannot know.
+fn yaml_diagnostic(err: serde_saphyr::Error, source: &str) -> Diagnostic {
+    let mut d = loader_diagnostic(err);
+    let (field, key_line) = path::at(source, d.pos.line, d.pos.column);
+    match d.code {
+        Code::E005 => {
+            // Reported where the mapping ended: point at the mapping's own key instead.
+            let parent = field.rsplit_once('.').map_or("", |(p, _)| p);
+            d.field = if parent.is_empty() {
+                d.field
+            } else {
+                format!("{parent}.{}", d.field)
+            };
+            d.pos = if parent.is_empty() {
+                Pos { line: 1, column: 1 }
+            } else {
+                Pos {
+                    line: key_line,
+                    column: first_column(source, key_line),
+                }
+            };
+        }
+        Code::E003 if !field.is_empty() => d.field = field,
+        Code::E004 if !field.is_empty() && d.message.starts_with("expected ") => d.field = field,
+        _ => {}
+    }
+    d
+}
+
+fn first_column(source: &str, line: u64) -> u64 {
+    let text = usize::try_from(line)
+        .ok()
+        .and_then(|l| l.checked_sub(1))
+        .and_then(|l| source.lines().nth(l))
+        .unwrap_or("");
+    (text.len() - text.trim_start().len()) as u64 + 1
+}
+
+fn loader_diagnostic(err: serde_saphyr::Error) -> Diagnostic {
     let pos = err
         .location()
         .map(|l| Pos {
@@ -235,7 +286,9 @@ fn yaml_diagnostic(err: serde_saphyr::Error) -> Diagnostic {
         })
         .unwrap_or_default();
     let raw = err.without_snippet().to_string();
-    let message = strip_location_prefix(raw.lines().next().unwrap_or_default()).to_owned();
+    let message = tidy(strip_location_prefix(
+        raw.lines().next().unwrap_or_default(),
+    ));
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let choices: Vec<&str> = expected
@@ -270,9 +323,40 @@ fn yaml_diagnostic(err: serde_saphyr::Error) -> Diagnostic {
             "add `{field}:` to this mapping (see the spec format in README.md)"
         ));
     }
-    if message.contains("duplicate mapping key") {
-        return Diagnostic::error(Code::E002, pos, "", message)
-            .help("each key may appear once in a mapping; remove or rename the repeated key");
+    if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+        return Diagnostic::error(
+            Code::E002,
+            pos,
+            key,
+            format!("`{key}` is given twice in this mapping"),
+        )
+        .help("each key may appear once in a mapping; remove or rename the repeated key");
+    }
+    if message.contains("Documents") {
+        return Diagnostic::error(Code::E002, pos, "", "a spec holds one YAML document").help(
+            "remove the `---` and everything after it, or split the labs into separate files",
+        );
+    }
+    if message.starts_with("expected mapping") {
+        return Diagnostic::error(Code::E004, pos, "", "a lab spec is a mapping of keys")
+            .help("start from a blueprint: `lab:`, `region:`, `network:` and the other sections at the top level");
+    }
+    if message == "expected string scalar" {
+        return Diagnostic::error(Code::E004, pos, "", "expected text here")
+            .help("write a plain value (quote it if it contains `:`, `#`, `[` or `{`)");
+    }
+    if let Some(kind) = message
+        .strip_prefix("invalid ")
+        .filter(|k| ["u16", "u32", "u64", "i64", "f64"].contains(k))
+    {
+        let what = if kind == "f64" {
+            "a number"
+        } else {
+            "a whole number"
+        };
+        return Diagnostic::error(Code::E004, pos, "", format!("expected {what} here")).help(
+            format!("write {what} without quotes (YAML 1.2: `yes`/`no` are text, not values)"),
+        );
     }
     if message.contains("invalid boolean") {
         return Diagnostic::error(Code::E004, pos, "", message).help(
@@ -284,11 +368,29 @@ fn yaml_diagnostic(err: serde_saphyr::Error) -> Diagnostic {
             .help("check the value's type against the spec format in README.md");
     }
     if message.contains("budget") || message.contains("alias") || message.contains("depth") {
+        let message = match message.split_once("budget breached: ") {
+            Some((_, what)) => {
+                let kind = what.split([' ', '{']).next().unwrap_or(what).to_lowercase();
+                let count: String = what.chars().filter(char::is_ascii_digit).collect();
+                format!("the spec has too many {kind} ({count}); chaoslab's YAML limits stop here")
+            }
+            None => message,
+        };
         return Diagnostic::error(Code::E002, pos, "", message).help(
             "lab specs need no deep nesting or repeated aliases; write the values out plainly",
         );
     }
     Diagnostic::error(Code::E002, pos, "", message).help("fix the YAML syntax at this position")
+}
+
+/// Drops the loader's trailing position and its advice about library options.
+fn tidy(msg: &str) -> String {
+    let msg = msg.split(", set DuplicateKeyPolicy").next().unwrap_or(msg);
+    let msg = match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains(", column ") => &msg[..i],
+        _ => msg,
+    };
+    msg.to_owned()
 }
 
 fn strip_location_prefix(msg: &str) -> &str {

@@ -17,6 +17,8 @@ use crate::spec::{NamedMap, RawSpec, Scalar, Spanned, pos};
 
 /// Longest spec name (tables, buckets, experiments); keeps derived AWS names within limits.
 const MAX_NAME: usize = 32;
+/// Longest name prefix: `<prefix>-alb` must fit a load balancer name (32 characters).
+const MAX_PREFIX: usize = 24;
 
 pub fn validate(raw: &RawSpec) -> Result<Lab, Vec<Diagnostic>> {
     let mut v = Validator { diags: Vec::new() };
@@ -49,7 +51,30 @@ impl Validator {
     fn lab(&mut self, raw: &RawSpec) -> Lab {
         self.name(&raw.lab, "lab", 40);
         let prefix = raw.prefix.as_ref().unwrap_or(&raw.lab);
-        self.name(prefix, "prefix", 24);
+        if raw.prefix.is_none() && raw.lab.value.len() > MAX_PREFIX {
+            self.err(
+                Code::E010,
+                pos(&raw.lab),
+                "prefix",
+                format!("the lab name is the default prefix of every AWS name, and is longer than {MAX_PREFIX} characters"),
+                format!("add `prefix:` with a shorter name (at most {MAX_PREFIX} characters)"),
+            );
+        } else if let Some(p) = &raw.prefix {
+            self.name(p, "prefix", MAX_PREFIX);
+        }
+        // "<prefix>-<bucket>-<12-digit account id>" must fit S3's 63 characters.
+        for (name, _) in raw.s3.iter() {
+            let len = prefix.value.len() + name.value.len() + 14;
+            if len > 63 {
+                self.err(
+                    Code::E010,
+                    pos(name),
+                    format!("s3.{}", name.value),
+                    format!("the bucket name `{}-{}-<account id>` would be {len} characters; S3 allows 63", prefix.value, name.value),
+                    format!("shorten the bucket name or the prefix by {} characters", len - 63),
+                );
+            }
+        }
         let region = raw.region.value.clone();
         if !is_region(&region) {
             self.err(
@@ -110,22 +135,18 @@ impl Validator {
     /// single hyphens, starting with a letter.
     fn name(&mut self, name: &Spanned<String>, field: &str, max: usize) {
         let n = &name.value;
-        let ok = n.len() <= max
-            && n.starts_with(|c: char| c.is_ascii_lowercase())
+        let charset_ok = n.starts_with(|c: char| c.is_ascii_lowercase())
             && !n.ends_with('-')
             && !n.contains("--")
             && n.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !ok {
+        if !charset_ok {
             let fixed = slug(n);
-            let help = if fixed.is_empty() {
-                format!(
-                    "use lowercase letters, digits and hyphens, starting with a letter, at most {max} characters"
-                )
+            let rule = "use lowercase letters, digits and single hyphens, starting with a letter";
+            let help = if fixed.is_empty() || fixed.len() > max {
+                format!("{rule}, at most {max} characters")
             } else {
-                format!(
-                    "use lowercase letters, digits and hyphens, starting with a letter, at most {max} characters, e.g. `{fixed}`"
-                )
+                format!("{rule}, e.g. `{fixed}`")
             };
             self.err(
                 Code::E010,
@@ -133,6 +154,17 @@ impl Validator {
                 field,
                 format!("`{}` is not a valid name", n.escape_debug()),
                 help,
+            );
+        } else if n.len() > max {
+            self.err(
+                Code::E010,
+                pos(name),
+                field,
+                format!(
+                    "`{n}` is {} characters long; names here are at most {max}",
+                    n.len()
+                ),
+                format!("shorten it by {} characters", n.len() - max),
             );
         }
     }
