@@ -6,6 +6,17 @@
 //! The library never prints; [`cli`] returns text for the binary to show.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+// User input must never reach a panic: no unwrap, expect or unchecked indexing in the library.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::string_slice,
+        clippy::panic
+    )
+)]
 
 pub mod catalog;
 pub mod cli;

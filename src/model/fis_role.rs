@@ -120,26 +120,24 @@ fn condition(test: &str, variable: &str, value: Expr) -> Block {
 /// Fills `{partition}`, `{region}` and `{account}` in a catalog ARN with references.
 fn arn(pattern: &str) -> Expr {
     let mut parts: Vec<Part> = Vec::new();
-    let mut rest = pattern;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
-            break;
-        };
-        let name = &rest[start + 1..start + len];
-        let value = match name {
-            "partition" => Expr::r("data.aws_partition.current.partition"),
-            "region" => Expr::r("var.aws_region"),
-            "account" => account_id(),
-            _ => break,
-        };
-        if start > 0 {
-            parts.push(lit(&rest[..start]));
-        }
-        parts.push(interp(value));
-        rest = &rest[start + len + 1..];
+    let mut pieces = pattern.split('{');
+    if let Some(first) = pieces.next().filter(|p| !p.is_empty()) {
+        parts.push(lit(first));
     }
-    if !rest.is_empty() {
-        parts.push(lit(rest));
+    for piece in pieces {
+        let Some((name, rest)) = piece.split_once('}') else {
+            parts.push(lit(format!("{{{piece}")));
+            continue;
+        };
+        match name {
+            "partition" => parts.push(interp(Expr::r("data.aws_partition.current.partition"))),
+            "region" => parts.push(interp(Expr::r("var.aws_region"))),
+            "account" => parts.push(interp(account_id())),
+            _ => parts.push(lit(format!("{{{name}}}"))),
+        }
+        if !rest.is_empty() {
+            parts.push(lit(rest));
+        }
     }
     Expr::template(parts)
 }

@@ -63,7 +63,7 @@ fn is_safe_relative(name: &str) -> bool {
 
 /// Whether the marker appears in the first lines of the content.
 fn has_marker(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(512)];
+    let head = bytes.get(..512).unwrap_or(bytes);
     head.windows(MARKER.len()).any(|w| w == MARKER.as_bytes())
 }
 

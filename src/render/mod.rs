@@ -85,17 +85,15 @@ enum Line {
 /// Writes lines, padding keys so the `=` of each run of single-line assignments lines up.
 fn write_aligned(out: &mut String, lines: &[Line], level: usize) {
     let single = |l: &Line| matches!(l, Line::Assign(_, v) if !v.contains('\n'));
-    let mut i = 0;
-    while i < lines.len() {
-        let run_end = if single(&lines[i]) {
-            lines[i..]
-                .iter()
-                .position(|l| !single(l))
-                .map_or(lines.len(), |p| i + p)
+    let mut rest = lines;
+    while let Some(first) = rest.first() {
+        let n = if single(first) {
+            rest.iter().take_while(|l| single(l)).count()
         } else {
-            i + 1
+            1
         };
-        let width = lines[i..run_end]
+        let (run, tail) = rest.split_at(n);
+        let width = run
             .iter()
             .map(|l| match l {
                 Line::Assign(k, _) => k.chars().count(),
@@ -103,7 +101,7 @@ fn write_aligned(out: &mut String, lines: &[Line], level: usize) {
             })
             .max()
             .unwrap_or(0);
-        for line in &lines[i..run_end] {
+        for line in run {
             match line {
                 Line::Assign(k, v) => {
                     indent(out, level);
@@ -121,7 +119,7 @@ fn write_aligned(out: &mut String, lines: &[Line], level: usize) {
                 Line::Raw(text) => out.push_str(text),
             }
         }
-        i = run_end;
+        rest = tail;
     }
 }
 

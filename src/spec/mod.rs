@@ -386,8 +386,8 @@ fn loader_diagnostic(err: serde_saphyr::Error) -> Diagnostic {
 /// Drops the loader's trailing position and its advice about library options.
 fn tidy(msg: &str) -> String {
     let msg = msg.split(", set DuplicateKeyPolicy").next().unwrap_or(msg);
-    let msg = match msg.rfind(" at line ") {
-        Some(i) if msg[i..].contains(", column ") => &msg[..i],
+    let msg = match msg.rsplit_once(" at line ") {
+        Some((head, tail)) if tail.contains(", column ") => head,
         _ => msg,
     };
     msg.to_owned()

@@ -15,13 +15,12 @@ pub fn at(source: &str, line: u64, column: u64) -> (String, u64) {
     let mut path: Vec<String> = Vec::new();
     // Keys inside flow mappings on this line, up to the column.
     let before: String = text.chars().take(col).collect();
-    if let Some(brace) = before.find('{') {
+    if let Some((head, inner)) = before.split_once('{') {
         // Innermost first: the key at the column, the flow key around it, the line's own key.
         let after: String = text.chars().skip(col).collect();
         if let Some(k) = key_of(&after) {
             path.push(k);
         }
-        let inner = &before[brace + 1..];
         if let Some(k) = inner
             .rsplit([',', '{'])
             .next()
@@ -32,7 +31,7 @@ pub fn at(source: &str, line: u64, column: u64) -> (String, u64) {
                 path.push(key.to_owned());
             }
         }
-        if let Some(k) = key_of(&before[..brace]) {
+        if let Some(k) = key_of(head) {
             path.push(k);
         }
     } else if let Some(k) = key_of(text) {
@@ -40,7 +39,7 @@ pub fn at(source: &str, line: u64, column: u64) -> (String, u64) {
     }
     let mut indent = indentation(text);
     let mut key_line = line;
-    for (i, prev) in lines[..idx].iter().enumerate().rev() {
+    for (i, prev) in lines.iter().take(idx).enumerate().rev() {
         let trimmed = prev.trim_start();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;

@@ -90,9 +90,13 @@ impl Validator {
         let network = self.network(&raw.network);
         let tables = self.sorted(&raw.dynamodb, "dynamodb", |v, name, t| v.table(name, t));
         let buckets = self.sorted(&raw.s3, "s3", |v, name, b| v.bucket(name, b));
-        let experiments = self.sorted(&raw.experiments, "experiments", |v, name, e| {
-            v.experiment(name, e)
-        });
+        let experiments: Vec<Experiment> = self
+            .sorted(&raw.experiments, "experiments", |v, name, e| {
+                v.experiment(name, e)
+            })
+            .into_iter()
+            .flatten()
+            .collect();
         let aurora = raw.aurora.as_ref().map(|a| self.aurora(a));
         let app = raw.app.as_ref().map(|a| self.app(a, raw));
         let alarms = self.alarms(raw);
@@ -538,7 +542,7 @@ impl Validator {
         &mut self,
         name: &Spanned<String>,
         raw: &Spanned<crate::spec::RawExperiment>,
-    ) -> Experiment {
+    ) -> Option<Experiment> {
         let e = &raw.value;
         let field = format!("experiments.{}", name.value);
         if e.description.value.chars().count() > 512 {
@@ -567,7 +571,7 @@ impl Validator {
                     ),
                     help,
                 );
-                &catalog::ACTIONS[0]
+                return None;
             }
         };
         let known: Vec<&str> = action.params.iter().map(|p| p.name).collect();
@@ -652,7 +656,7 @@ impl Validator {
                 m.value.clone()
             }
         };
-        Experiment {
+        Some(Experiment {
             name: name.value.clone(),
             description: e.description.value.clone(),
             action,
@@ -660,7 +664,7 @@ impl Validator {
             target,
             selection_mode,
             stop_conditions: e.stop_conditions.iter().map(|s| s.value.clone()).collect(),
-        }
+        })
     }
 
     fn target(
@@ -1097,8 +1101,11 @@ impl Validator {
                         format!("there is no alarm `{}`", s.value),
                         help,
                     );
-                } else if e.value.stop_conditions[..i]
+                } else if e
+                    .value
+                    .stop_conditions
                     .iter()
+                    .take(i)
                     .any(|p| p.value == s.value)
                 {
                     self.err(
@@ -1202,14 +1209,19 @@ fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        let mut cur = Vec::with_capacity(b.len() + 1);
+        cur.push(i + 1);
+        for (cb, pair) in b.iter().zip(prev.windows(2)) {
+            let (diag, up) = match pair {
+                [d, u] => (*d, *u),
+                _ => continue,
+            };
+            let left = cur.last().copied().unwrap_or(i + 1);
+            cur.push((diag + usize::from(ca != *cb)).min(up + 1).min(left + 1));
         }
         prev = cur;
     }
-    prev[b.len()]
+    prev.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]
