@@ -5,7 +5,7 @@
 //! Source: the AWS FIS actions reference and the managed policies it names (see
 //! `fis-rules.md` §2 and §9 in the reference material).
 
-/// Where an action's targets come from in a lab spec.
+/// What a spec can point an action at, and the FIS resource type and target key it becomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TargetSpec {
     /// Key under `targets:` in the spec, e.g. `subnets`.
@@ -23,7 +23,23 @@ pub enum ParamKind {
         min_secs: u64,
         max_secs: u64,
     },
-    OneOf(&'static [&'static str]),
+    /// One of the listed values; `advice` explains the usual mistake when the value is wrong.
+    OneOf {
+        values: &'static [&'static str],
+        advice: Option<&'static str>,
+    },
+    Bool,
+    /// A whole number within [min, max].
+    Int {
+        min: u64,
+        max: u64,
+    },
+    /// Comma-separated API operation names, e.g. `DescribeInstances,RunInstances`.
+    Operations,
+    /// An AWSFIS-Run-* SSM document, by name or ARN (`arn:aws:ssm:<region>::document/<name>`).
+    SsmDocument,
+    /// A JSON object, passed as a string.
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,97 +71,408 @@ pub struct Action {
 
 const MINUTE: u64 = 60;
 const HOUR: u64 = 60 * MINUTE;
+/// The default FIS action duration range: one minute to twelve hours.
+const DURATION: ParamKind = ParamKind::Duration {
+    min_secs: MINUTE,
+    max_secs: 12 * HOUR,
+};
 
-pub const ACTIONS: &[Action] = &[Action {
-    id: "aws:network:disrupt-connectivity",
-    target: Some(TargetSpec {
-        spec_key: "subnets",
-        key: "Subnets",
-        resource_type: "aws:ec2:subnet",
-    }),
-    params: &[
-        Param {
-            name: "duration",
-            required: true,
-            kind: ParamKind::Duration {
-                min_secs: MINUTE,
-                max_secs: 12 * HOUR,
+const fn required(name: &'static str, kind: ParamKind) -> Param {
+    Param {
+        name,
+        required: true,
+        kind,
+    }
+}
+
+const fn optional(name: &'static str, kind: ParamKind) -> Param {
+    Param {
+        name,
+        required: false,
+        kind,
+    }
+}
+
+const fn target(
+    spec_key: &'static str,
+    key: &'static str,
+    resource_type: &'static str,
+) -> Option<TargetSpec> {
+    Some(TargetSpec {
+        spec_key,
+        key,
+        resource_type,
+    })
+}
+
+const SUBNETS: Option<TargetSpec> = target("subnets", "Subnets", "aws:ec2:subnet");
+const INSTANCES: Option<TargetSpec> = target("instances", "Instances", "aws:ec2:instance");
+const ROLES: Option<TargetSpec> = target("roles", "Roles", "aws:iam:role");
+const FUNCTIONS: Option<TargetSpec> = target("functions", "Functions", "aws:lambda:function");
+
+const TAG_RESOLUTION: Statement = Statement {
+    sid: "ResolveTargetsByTag",
+    actions: &["tag:GetResources"],
+    resources: &["*"],
+    conditions: &[],
+};
+
+const DESCRIBE_INSTANCES: Statement = Statement {
+    sid: "DescribeInstances",
+    actions: &["ec2:DescribeInstances"],
+    resources: &["*"],
+    conditions: &[],
+};
+
+/// `aws:fis:inject-api-*`: the parameters FIS accepts, with the article's lesson as advice.
+const API_FAULT_PARAMS: &[Param] = &[
+    required("duration", DURATION),
+    required(
+        "service",
+        ParamKind::OneOf {
+            values: &["ec2", "kinesis"],
+            advice: Some(
+                "FIS injects API faults only into ec2 and kinesis calls; to make DynamoDB or S3 unreachable, use aws:network:disrupt-connectivity with scope dynamodb or s3",
+            ),
+        },
+    ),
+    required("percentage", ParamKind::Int { min: 1, max: 100 }),
+    required("operations", ParamKind::Operations),
+];
+
+/// `aws:fis:inject-api-*` act on calls made by the targeted roles.
+const fn api_fault(id: &'static str, iam: &'static [Statement]) -> Action {
+    Action {
+        id,
+        target: ROLES,
+        params: API_FAULT_PARAMS,
+        iam,
+    }
+}
+
+const fn inject(sid: &'static str, actions: &'static [&'static str]) -> Statement {
+    Statement {
+        sid,
+        actions,
+        resources: &["arn:{partition}:iam::{account}:role/*"],
+        conditions: &[],
+    }
+}
+
+pub const ACTIONS: &[Action] = &[
+    Action {
+        id: "aws:network:disrupt-connectivity",
+        target: SUBNETS,
+        params: &[
+            required("duration", DURATION),
+            required(
+                "scope",
+                ParamKind::OneOf {
+                    values: &[
+                        "all",
+                        "availability-zone",
+                        "dynamodb",
+                        "prefix-list",
+                        "s3",
+                        "s3express",
+                        "vpc",
+                    ],
+                    advice: None,
+                },
+            ),
+        ],
+        // AWSFaultInjectionSimulatorNetworkAccess, narrowed to the lab's account and Region.
+        iam: &[
+            Statement {
+                sid: "CreateTagsOnFisNetworkAcl",
+                actions: &["ec2:CreateTags"],
+                resources: &["arn:{partition}:ec2:{region}:{account}:network-acl/*"],
+                conditions: &[
+                    ("StringEquals", "ec2:CreateAction", "CreateNetworkAcl"),
+                    ("StringEquals", "aws:RequestTag/managedByFIS", "true"),
+                ],
             },
-        },
-        Param {
-            name: "scope",
-            required: true,
-            kind: ParamKind::OneOf(&[
-                "all",
-                "availability-zone",
-                "dynamodb",
-                "prefix-list",
-                "s3",
-                "s3express",
-                "vpc",
-            ]),
-        },
-    ],
-    // AWSFaultInjectionSimulatorNetworkAccess, narrowed to the lab's account and Region.
-    iam: &[
-        Statement {
-            sid: "CreateTagsOnFisNetworkAcl",
-            actions: &["ec2:CreateTags"],
-            resources: &["arn:{partition}:ec2:{region}:{account}:network-acl/*"],
-            conditions: &[
-                ("StringEquals", "ec2:CreateAction", "CreateNetworkAcl"),
-                ("StringEquals", "aws:RequestTag/managedByFIS", "true"),
-            ],
-        },
-        Statement {
-            sid: "CreateFisNetworkAcl",
-            actions: &["ec2:CreateNetworkAcl"],
-            resources: &["arn:{partition}:ec2:{region}:{account}:network-acl/*"],
-            conditions: &[("StringEquals", "aws:RequestTag/managedByFIS", "true")],
-        },
-        Statement {
-            sid: "CreateNetworkAclInVpc",
-            actions: &["ec2:CreateNetworkAcl"],
-            resources: &["arn:{partition}:ec2:{region}:{account}:vpc/*"],
-            conditions: &[],
-        },
-        Statement {
-            sid: "EditFisNetworkAcl",
-            actions: &["ec2:CreateNetworkAclEntry", "ec2:DeleteNetworkAcl"],
-            resources: &[
-                "arn:{partition}:ec2:{region}:{account}:network-acl/*",
-                "arn:{partition}:ec2:{region}:{account}:vpc/*",
-            ],
-            conditions: &[("StringEquals", "ec2:ResourceTag/managedByFIS", "true")],
-        },
-        Statement {
-            sid: "SwapSubnetNetworkAcl",
-            actions: &["ec2:ReplaceNetworkAclAssociation"],
-            resources: &[
-                "arn:{partition}:ec2:{region}:{account}:network-acl/*",
-                "arn:{partition}:ec2:{region}:{account}:subnet/*",
-            ],
-            conditions: &[],
-        },
-        Statement {
-            sid: "ReadPrefixListEntries",
-            actions: &["ec2:GetManagedPrefixListEntries"],
-            resources: &["arn:{partition}:ec2:{region}:*:prefix-list/*"],
-            conditions: &[],
-        },
-        Statement {
-            sid: "DescribeNetwork",
-            actions: &[
-                "ec2:DescribeManagedPrefixLists",
-                "ec2:DescribeNetworkAcls",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeVpcs",
-            ],
-            resources: &["*"],
-            conditions: &[],
-        },
-    ],
-}];
+            Statement {
+                sid: "CreateFisNetworkAcl",
+                actions: &["ec2:CreateNetworkAcl"],
+                resources: &["arn:{partition}:ec2:{region}:{account}:network-acl/*"],
+                conditions: &[("StringEquals", "aws:RequestTag/managedByFIS", "true")],
+            },
+            Statement {
+                sid: "CreateNetworkAclInVpc",
+                actions: &["ec2:CreateNetworkAcl"],
+                resources: &["arn:{partition}:ec2:{region}:{account}:vpc/*"],
+                conditions: &[],
+            },
+            Statement {
+                sid: "EditFisNetworkAcl",
+                actions: &["ec2:CreateNetworkAclEntry", "ec2:DeleteNetworkAcl"],
+                resources: &[
+                    "arn:{partition}:ec2:{region}:{account}:network-acl/*",
+                    "arn:{partition}:ec2:{region}:{account}:vpc/*",
+                ],
+                conditions: &[("StringEquals", "ec2:ResourceTag/managedByFIS", "true")],
+            },
+            Statement {
+                sid: "SwapSubnetNetworkAcl",
+                actions: &["ec2:ReplaceNetworkAclAssociation"],
+                resources: &[
+                    "arn:{partition}:ec2:{region}:{account}:network-acl/*",
+                    "arn:{partition}:ec2:{region}:{account}:subnet/*",
+                ],
+                conditions: &[],
+            },
+            Statement {
+                sid: "ReadPrefixListEntries",
+                actions: &["ec2:GetManagedPrefixListEntries"],
+                resources: &["arn:{partition}:ec2:{region}:*:prefix-list/*"],
+                conditions: &[],
+            },
+            Statement {
+                sid: "DescribeNetwork",
+                actions: &[
+                    "ec2:DescribeManagedPrefixLists",
+                    "ec2:DescribeNetworkAcls",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeVpcs",
+                ],
+                resources: &["*"],
+                conditions: &[],
+            },
+        ],
+    },
+    Action {
+        id: "aws:ec2:stop-instances",
+        target: INSTANCES,
+        params: &[
+            optional("startInstancesAfterDuration", DURATION),
+            optional("completeIfInstancesTerminated", ParamKind::Bool),
+        ],
+        iam: &[
+            Statement {
+                sid: "StopAndStartInstances",
+                actions: &["ec2:StartInstances", "ec2:StopInstances"],
+                resources: &["arn:{partition}:ec2:{region}:{account}:instance/*"],
+                conditions: &[],
+            },
+            DESCRIBE_INSTANCES,
+            // Restarting instances with encrypted volumes (AWSFaultInjectionSimulatorEC2Access).
+            Statement {
+                sid: "RestartEncryptedVolumes",
+                actions: &["kms:CreateGrant"],
+                resources: &["arn:{partition}:kms:{region}:{account}:key/*"],
+                conditions: &[
+                    ("StringLike", "kms:ViaService", "ec2.*.amazonaws.com"),
+                    ("Bool", "kms:GrantIsForAWSResource", "true"),
+                ],
+            },
+        ],
+    },
+    Action {
+        id: "aws:ec2:terminate-instances",
+        target: INSTANCES,
+        params: &[],
+        iam: &[
+            Statement {
+                sid: "TerminateInstances",
+                actions: &["ec2:TerminateInstances"],
+                resources: &["arn:{partition}:ec2:{region}:{account}:instance/*"],
+                conditions: &[],
+            },
+            DESCRIBE_INSTANCES,
+        ],
+    },
+    Action {
+        id: "aws:ec2:reboot-instances",
+        target: INSTANCES,
+        params: &[],
+        iam: &[
+            Statement {
+                sid: "RebootInstances",
+                actions: &["ec2:RebootInstances"],
+                resources: &["arn:{partition}:ec2:{region}:{account}:instance/*"],
+                conditions: &[],
+            },
+            DESCRIBE_INSTANCES,
+        ],
+    },
+    Action {
+        id: "aws:rds:failover-db-cluster",
+        target: target("clusters", "Clusters", "aws:rds:cluster"),
+        params: &[],
+        iam: &[
+            Statement {
+                sid: "FailoverDbCluster",
+                actions: &["rds:FailoverDBCluster"],
+                resources: &["arn:{partition}:rds:{region}:{account}:cluster:*"],
+                conditions: &[],
+            },
+            Statement {
+                sid: "DescribeDbClusters",
+                actions: &["rds:DescribeDBClusters"],
+                resources: &["arn:{partition}:rds:{region}:{account}:cluster:*"],
+                conditions: &[],
+            },
+            TAG_RESOLUTION,
+        ],
+    },
+    Action {
+        id: "aws:rds:reboot-db-instances",
+        target: target("db-instances", "DBInstances", "aws:rds:db"),
+        params: &[optional("forceFailover", ParamKind::Bool)],
+        iam: &[
+            Statement {
+                sid: "RebootDbInstances",
+                actions: &["rds:RebootDBInstance"],
+                resources: &["arn:{partition}:rds:{region}:{account}:db:*"],
+                conditions: &[],
+            },
+            Statement {
+                sid: "DescribeDbInstances",
+                actions: &["rds:DescribeDBInstances"],
+                resources: &["arn:{partition}:rds:{region}:{account}:db:*"],
+                conditions: &[],
+            },
+            TAG_RESOLUTION,
+        ],
+    },
+    api_fault(
+        "aws:fis:inject-api-throttle-error",
+        &[inject(
+            "InjectApiThrottleError",
+            &["fis:InjectApiThrottleError"],
+        )],
+    ),
+    api_fault(
+        "aws:fis:inject-api-internal-error",
+        &[inject(
+            "InjectApiInternalError",
+            &["fis:InjectApiInternalError"],
+        )],
+    ),
+    api_fault(
+        "aws:fis:inject-api-unavailable-error",
+        &[inject(
+            "InjectApiUnavailableError",
+            &["fis:InjectApiUnavailableError"],
+        )],
+    ),
+    Action {
+        id: "aws:ssm:send-command",
+        target: INSTANCES,
+        params: &[
+            required("documentArn", ParamKind::SsmDocument),
+            optional(
+                "documentVersion",
+                ParamKind::Int {
+                    min: 1,
+                    max: 1_000_000,
+                },
+            ),
+            optional("documentParameters", ParamKind::Json),
+            required("duration", DURATION),
+        ],
+        iam: &[
+            Statement {
+                sid: "SendFisSsmDocuments",
+                actions: &["ssm:SendCommand"],
+                resources: &[
+                    "arn:{partition}:ec2:{region}:{account}:instance/*",
+                    "arn:{partition}:ssm:{region}::document/AWSFIS-Run-*",
+                ],
+                conditions: &[],
+            },
+            Statement {
+                sid: "FollowAndCancelCommands",
+                actions: &["ssm:CancelCommand", "ssm:ListCommands"],
+                resources: &["*"],
+                conditions: &[],
+            },
+            // The *-Sources documents resolve subnets and instances.
+            Statement {
+                sid: "DescribeForSsmSources",
+                actions: &["ec2:DescribeInstances", "ec2:DescribeSubnets"],
+                resources: &["*"],
+                conditions: &[],
+            },
+        ],
+    },
+    Action {
+        id: "aws:dynamodb:global-table-pause-replication",
+        target: target("global-tables", "Tables", "aws:dynamodb:global-table"),
+        params: &[required("duration", DURATION)],
+        iam: &[
+            Statement {
+                sid: "PauseGlobalTableReplication",
+                actions: &[
+                    "dynamodb:DeleteResourcePolicy",
+                    "dynamodb:DescribeTable",
+                    "dynamodb:GetResourcePolicy",
+                    "dynamodb:PutResourcePolicy",
+                ],
+                resources: &["arn:{partition}:dynamodb:{region}:{account}:table/*"],
+                conditions: &[],
+            },
+            TAG_RESOLUTION,
+        ],
+    },
+    Action {
+        id: "aws:ecs:stop-task",
+        target: target("tasks", "Tasks", "aws:ecs:task"),
+        params: &[],
+        iam: &[
+            Statement {
+                sid: "StopEcsTasks",
+                actions: &["ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask"],
+                resources: &["*"],
+                conditions: &[],
+            },
+            TAG_RESOLUTION,
+        ],
+    },
+    Action {
+        id: "aws:lambda:invocation-error",
+        target: FUNCTIONS,
+        params: &[
+            required("duration", DURATION),
+            optional("invocationPercentage", ParamKind::Int { min: 1, max: 100 }),
+            optional("preventExecution", ParamKind::Bool),
+        ],
+        iam: LAMBDA_IAM,
+    },
+    Action {
+        id: "aws:lambda:invocation-add-delay",
+        target: FUNCTIONS,
+        params: &[
+            required("duration", DURATION),
+            optional("invocationPercentage", ParamKind::Int { min: 1, max: 100 }),
+            optional(
+                "startupDelayMilliseconds",
+                ParamKind::Int {
+                    min: 0,
+                    max: 900_000,
+                },
+            ),
+        ],
+        iam: LAMBDA_IAM,
+    },
+    Action {
+        id: "aws:fis:wait",
+        target: None,
+        params: &[required("duration", DURATION)],
+        iam: &[],
+    },
+];
+
+const LAMBDA_IAM: &[Statement] = &[
+    Statement {
+        sid: "ReadLambdaFunctions",
+        actions: &["lambda:GetFunction"],
+        resources: &["arn:{partition}:lambda:{region}:{account}:function:*"],
+        conditions: &[],
+    },
+    TAG_RESOLUTION,
+];
 
 pub fn find(id: &str) -> Option<&'static Action> {
     ACTIONS.iter().find(|a| a.id == id)

@@ -17,6 +17,9 @@ use crate::validate::Lab;
     about = "Generate the Terraform tree of an AWS chaos-engineering lab from a YAML lab spec"
 )]
 struct Cli {
+    /// Treat lab-rule warnings as errors (for CI).
+    #[arg(long, global = true)]
+    deny_warnings: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -81,21 +84,24 @@ where
             };
         }
     };
-    match execute(cli.command) {
+    let mut warnings = String::new();
+    match execute(cli.command, cli.deny_warnings, &mut warnings) {
         Ok(stdout) => Outcome {
             code: 0,
             stdout,
-            stderr: String::new(),
+            stderr: warnings,
         },
         Err(e) => Outcome {
             code: u8::try_from(e.exit_code()).unwrap_or(1),
             stdout: String::new(),
-            stderr: format!("{e}\n"),
+            stderr: format!("{warnings}{e}\n"),
         },
     }
 }
 
-fn execute(command: Command) -> Result<String, Error> {
+/// Runs one command; lab-rule warnings are appended to `warnings`.
+fn execute(command: Command, deny_warnings: bool, warnings: &mut String) -> Result<String, Error> {
+    let mut read = |path: &Path| read(path, deny_warnings, warnings);
     match command {
         Command::Generate { spec, out, force } => {
             let lab = read(&spec)?;
@@ -162,7 +168,8 @@ fn out_dir(lab: &Lab, out: Option<PathBuf>) -> PathBuf {
 }
 
 /// Reads and validates a spec file; an unreadable file is a spec error (E001) with a fix.
-fn read(path: &Path) -> Result<Lab, Error> {
+/// Warnings are rendered into `warnings`, or fail the command with `--deny-warnings`.
+fn read(path: &Path, deny_warnings: bool, warnings: &mut String) -> Result<Lab, Error> {
     let file = path.display().to_string();
     let fail = |message: String, help: &str| {
         Error::Spec(Box::new(SpecErrors {
@@ -195,5 +202,20 @@ fn read(path: &Path) -> Result<Lab, Error> {
             "save the file as UTF-8",
         )
     })?;
-    crate::load(&file, &source)
+    let lab = crate::load(&file, &source)?;
+    if lab.warnings.is_empty() {
+        return Ok(lab);
+    }
+    if deny_warnings {
+        return Err(Error::Spec(Box::new(SpecErrors {
+            file,
+            source,
+            diagnostics: lab.warnings,
+        })));
+    }
+    for w in &lab.warnings {
+        warnings.push_str(&w.render(&file, &source));
+        warnings.push('\n');
+    }
+    Ok(lab)
 }

@@ -47,6 +47,12 @@ pub enum Code {
     E042,
     /// A reference to something the spec does not define.
     E043,
+    /// An experiment that breaks a lab rule the article teaches (see the message).
+    E044,
+    /// Warning: `scope: all` on the app subnets cuts every dependency, the catalog included.
+    W001,
+    /// Warning: an experiment with no alarm to stop it.
+    W002,
 }
 
 impl fmt::Display for Code {
@@ -95,6 +101,18 @@ impl Diagnostic {
             field: field.into(),
             message: message.into(),
             help: String::new(),
+        }
+    }
+
+    pub fn warning(
+        code: Code,
+        pos: Pos,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, pos, field, message)
         }
     }
 
@@ -160,12 +178,23 @@ impl SpecErrors {
             .iter()
             .filter(|d| d.severity == Severity::Error)
             .count();
-        let _ = writeln!(
-            out,
-            "{} rejected: {errors} error{}",
-            self.file,
-            if errors == 1 { "" } else { "s" }
-        );
+        let denied = self.diagnostics.len() - errors;
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        if errors > 0 {
+            let _ = writeln!(
+                out,
+                "{} rejected: {errors} error{}",
+                self.file,
+                plural(errors)
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{} rejected: {denied} warning{} denied (--deny-warnings)",
+                self.file,
+                plural(denied)
+            );
+        }
         out
     }
 }

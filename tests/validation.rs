@@ -140,7 +140,7 @@ fn each_rule_reports_code_location_field_and_fix() {
         (
             "scope: dynamodb",
             "scope: dynamo",
-            &["error[E023]", "did you mean `dynamodb`?"],
+            &["error[E041]", "did you mean `dynamodb`?"],
         ),
         (
             "duration: PT3M, scope: dynamodb",
@@ -242,7 +242,7 @@ fn several_errors_are_reported_in_one_run() {
         .replace("scope: dynamodb", "scope: nope");
     let err = errors(&spec);
     assert!(
-        err.contains("error[E012]") && err.contains("error[E023]"),
+        err.contains("error[E012]") && err.contains("error[E041]"),
         "{err}"
     );
     assert!(err.contains("spec.yaml rejected: 2 errors"), "{err}");

@@ -2,7 +2,7 @@
 //! Terraform and handed to the app through Secrets Manager: it never appears in the spec or
 //! in the generated files.
 
-use super::hcl::{Block, Expr};
+use super::hcl::{Block, Expr, interp, lit};
 use super::{Tree, name_tag, prefixed};
 use crate::validate::Lab;
 
@@ -94,6 +94,39 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr("auto_minor_version_upgrade", Expr::Bool(true))
             .attr("performance_insights_enabled", Expr::Bool(true)),
     );
+    if a.readers > 0 {
+        // Readers sit in the zones after the writer's, so a failover changes zone.
+        tree.add(
+            FILE,
+            Block::resource("aws_rds_cluster_instance", "reader")
+                .attr("count", Expr::int(i64::from(a.readers)))
+                .blank()
+                .attr(
+                    "identifier",
+                    Expr::template(vec![
+                        interp(Expr::r("var.name_prefix")),
+                        lit("-aurora-reader-"),
+                        interp(Expr::r("count.index")),
+                    ]),
+                )
+                .attr("cluster_identifier", Expr::r("aws_rds_cluster.main.id"))
+                .attr("instance_class", Expr::str("db.serverless"))
+                .attr("engine", Expr::r("aws_rds_cluster.main.engine"))
+                .attr(
+                    "engine_version",
+                    Expr::r("aws_rds_cluster.main.engine_version"),
+                )
+                .attr(
+                    "availability_zone",
+                    Expr::call(
+                        "element",
+                        vec![Expr::r("local.azs"), Expr::plus(Expr::r("count.index"), 1)],
+                    ),
+                )
+                .attr("auto_minor_version_upgrade", Expr::Bool(true))
+                .attr("performance_insights_enabled", Expr::Bool(true)),
+        );
+    }
     tree.output(
         "aurora_endpoint",
         "Writer endpoint of the Aurora catalog cluster.",

@@ -7,15 +7,59 @@
 use super::hcl::{Block, Expr, interp, lit};
 use super::network::subnets;
 use super::{Tree, name_tag};
-use crate::validate::{Lab, TargetSelection, Tier, tf_name};
+use crate::validate::{Lab, TargetSelection, tf_name};
 
 const FILE: &str = "fis.tf";
 
-/// Name of the template target for a selection; the app tier keeps the article's name.
-fn target_name(selection: &TargetSelection) -> String {
+/// The template `target` block for a selection: resources by ARN where Terraform knows them,
+/// the app fleet by its auto-scaling group tag (instances come and go). Never both, which FIS
+/// forbids.
+fn target_block(selection: TargetSelection, resource_type: &str, selection_mode: &str) -> Block {
+    let block = Block::new("target", &[])
+        .attr("name", Expr::str(selection.name()))
+        .attr("resource_type", Expr::str(resource_type))
+        .attr("selection_mode", Expr::str(selection_mode));
+    let arns = |refs: &[&str]| Expr::List(refs.iter().map(|r| Expr::r(*r)).collect());
     match selection {
-        TargetSelection::Subnets(Tier::Private) => "app-subnets".to_owned(),
-        TargetSelection::Subnets(tier) => format!("{}-subnets", tier.name()),
+        TargetSelection::Subnets { tier, az: None } => {
+            block.attr("resource_arns", subnets(tier, "arn"))
+        }
+        TargetSelection::Subnets { tier, az: Some(i) } => block.attr(
+            "resource_arns",
+            Expr::List(vec![Expr::r(format!(
+                "aws_subnet.{}[{i}].arn",
+                tier.name()
+            ))]),
+        ),
+        TargetSelection::AuroraCluster => {
+            block.attr("resource_arns", arns(&["aws_rds_cluster.main.arn"]))
+        }
+        TargetSelection::AuroraWriter => block.attr(
+            "resource_arns",
+            arns(&["aws_rds_cluster_instance.writer.arn"]),
+        ),
+        TargetSelection::AppRole => block.attr("resource_arns", arns(&["aws_iam_role.app.arn"])),
+        TargetSelection::AppInstances { az } => {
+            let filter = |path: &str, values: Expr| {
+                Block::new("filter", &[])
+                    .attr("path", Expr::str(path))
+                    .attr("values", values)
+            };
+            let mut b = block
+                .block(
+                    Block::new("resource_tag", &[])
+                        .attr("key", Expr::str("aws:autoscaling:groupName"))
+                        .attr("value", Expr::r("aws_autoscaling_group.app.name")),
+                )
+                .block(filter("State.Name", Expr::List(vec![Expr::str("running")])));
+            if let Some(i) = az {
+                b = b.block(filter(
+                    "Placement.AvailabilityZone",
+                    Expr::List(vec![Expr::r(format!("local.azs[{i}]"))]),
+                ));
+            }
+            b
+        }
     }
 }
 
@@ -54,22 +98,16 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr("description", Expr::str(&e.description))
             .attr("role_arn", Expr::r("aws_iam_role.fis.arn"));
         if let Some(target) = &e.target {
-            let name = target_name(&target.selection);
             action = action.block(
                 Block::new("target", &[])
                     .attr("key", Expr::str(target.spec.key))
-                    .attr("value", Expr::str(&name)),
+                    .attr("value", Expr::str(target.selection.name())),
             );
-            let arns = match target.selection {
-                TargetSelection::Subnets(tier) => subnets(tier, "arn"),
-            };
-            template = template.block(action).block(
-                Block::new("target", &[])
-                    .attr("name", Expr::str(&name))
-                    .attr("resource_type", Expr::str(target.spec.resource_type))
-                    .attr("selection_mode", Expr::str(&e.selection_mode))
-                    .attr("resource_arns", arns),
-            );
+            template = template.block(action).block(target_block(
+                target.selection,
+                target.spec.resource_type,
+                &e.selection_mode,
+            ));
         } else {
             template = template.block(action);
         }

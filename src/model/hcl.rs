@@ -20,6 +20,8 @@ pub enum Expr {
     Call(&'static str, Vec<Expr>),
     /// A string template mixing literal text and interpolations.
     Template(Vec<Part>),
+    /// `a + n`: index arithmetic such as `count.index + 1`.
+    Add(Box<Expr>, i64),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +50,10 @@ impl Expr {
     /// A reference built by chaoslab; see the module docs.
     pub fn r(path: impl Into<String>) -> Expr {
         Expr::Ref(path.into())
+    }
+
+    pub fn plus(e: Expr, n: i64) -> Expr {
+        Expr::Add(Box::new(e), n)
     }
 
     pub fn call(name: &'static str, args: Vec<Expr>) -> Expr {

@@ -141,6 +141,7 @@ fn expr(e: &Expr, level: usize) -> Result<String, BadReference> {
     Ok(match e {
         Expr::Str(s) => quote(s),
         Expr::Num(n) => n.clone(),
+        Expr::Add(e, n) => format!("{} + {n}", expr(e, level)?),
         Expr::Bool(b) => b.to_string(),
         Expr::Ref(r) => {
             let plain = |c: char| c.is_ascii_alphanumeric() || "_.[]*-".contains(c);

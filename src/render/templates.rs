@@ -149,6 +149,13 @@ fn expectation(lab: &Lab, e: &crate::validate::Experiment) -> String {
             .map(|(_, v)| v.as_str())
     };
     let duration = param("duration").unwrap_or("the action's duration");
+    let zone = e.target.as_ref().and_then(|t| match t.selection {
+        TargetSelection::Subnets { az, .. } | TargetSelection::AppInstances { az } => az,
+        _ => None,
+    });
+    let zone_text = zone
+        .map(|i| format!(" in zone {}", i + 1))
+        .unwrap_or_default();
     match (e.action.id, param("scope"), &lab.app) {
         ("aws:network:disrupt-connectivity", Some("dynamodb"), Some(_)) => format!(
             "for {duration}, `/products/<id>/reviews` answers fast 503s (`reviews temporarily unavailable`) while `/products` and `/promo` keep answering 200. If reviews hang instead of failing fast, or the catalog fails too, the timeout or endpoint isolation is broken."
@@ -156,9 +163,20 @@ fn expectation(lab: &Lab, e: &crate::validate::Experiment) -> String {
         ("aws:network:disrupt-connectivity", Some("s3"), Some(_)) => format!(
             "for {duration}, `/promo` answers fast 503s (`promo temporarily unavailable`) while `/products` and the reviews keep answering 200. If the catalog or reviews fail too, the blast radius is wider than one feature."
         ),
+        ("aws:network:disrupt-connectivity", Some("all"), Some(_)) if zone.is_some() => format!(
+            "for {duration}, all traffic in and out of the app subnet{zone_text} stops: its instances fail the /health check and the load balancer sends every request to the other zone(s). A few requests may fail while it notices; after that every endpoint answers 200."
+        ),
         ("aws:network:disrupt-connectivity", Some(scope), _) => format!(
             "for {duration}, traffic between the targeted subnets and `{scope}` is blocked by a network ACL that FIS swaps in, then restores."
         ),
+        ("aws:ec2:stop-instances", _, Some(_)) => format!(
+            "the app instances{zone_text} stop. The load balancer marks them unhealthy and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip; the auto-scaling group replaces the stopped instances."
+        ),
+        ("aws:ec2:terminate-instances" | "aws:ec2:reboot-instances", _, Some(_)) => format!(
+            "the app instances{zone_text} go away for a while; the load balancer routes around them and the auto-scaling group restores the fleet."
+        ),
+        ("aws:rds:failover-db-cluster", _, Some(_)) => "Aurora promotes a reader in another zone. `/products` answers fast 503s for the seconds the writer endpoint takes to move, then 200 again; the reviews and `/promo` never notice.".to_owned(),
+        ("aws:rds:reboot-db-instances", _, Some(_)) => "the Aurora writer restarts: `/products` answers fast 503s until it is back; the reviews and `/promo` never notice.".to_owned(),
         (id, _, _) => format!("{id} runs against its targets for {duration}."),
     }
 }
@@ -259,16 +277,20 @@ pub fn readme(
                     .collect::<Vec<_>>()
                     .join("; or ")
             };
-            let target = match &e.target {
-                Some(t) => match t.selection {
-                    TargetSelection::Subnets(tier) => format!(
-                        "{} of every {} subnet ({})",
-                        e.selection_mode,
-                        tier.name(),
-                        code_span(&format!("aws_subnet.{}[*]", tier.name()))
-                    ),
-                },
+            let target = match e.target.as_ref().map(|t| t.selection) {
                 None => "none".to_owned(),
+                Some(sel) => {
+                    let zone = |az: Option<usize>| az.map(|i| format!(" in zone {}", i + 1)).unwrap_or_default();
+                    let what = match sel {
+                        TargetSelection::Subnets { tier, az: None } => format!("every {} subnet", tier.name()),
+                        TargetSelection::Subnets { tier, az } => format!("the {} subnet{}", tier.name(), zone(az)),
+                        TargetSelection::AppInstances { az } => format!("the running app instances{}", zone(az)),
+                        TargetSelection::AuroraCluster => "the Aurora cluster".to_owned(),
+                        TargetSelection::AuroraWriter => "the Aurora writer instance".to_owned(),
+                        TargetSelection::AppRole => "calls made with the app instances' role".to_owned(),
+                    };
+                    format!("{what}, selection {} (target {})", e.selection_mode, code_span(&sel.name()))
+                }
             };
             context! {
                 name => e.name.clone(),

@@ -99,6 +99,9 @@ pub struct RawAurora {
     pub database: Option<Spanned<String>>,
     #[serde(default)]
     pub username: Option<Spanned<String>>,
+    /// Reader instances, spread over the other availability zones.
+    #[serde(default)]
+    pub readers: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,14 +175,22 @@ pub struct RawExperiment {
     pub action: Spanned<String>,
     #[serde(default)]
     pub parameters: NamedMap<Spanned<String>>,
-    /// Target kind → what it selects, e.g. `subnets: private`.
-    pub targets: Spanned<NamedMap<Spanned<String>>>,
+    /// Target kind → what it selects, e.g. `subnets: private`. `aws:fis:wait` takes none.
+    #[serde(default)]
+    pub targets: Option<Spanned<NamedMap<Spanned<String>>>>,
     /// `ALL` (default), `COUNT(n)` or `PERCENT(n)`.
     #[serde(default)]
     pub selection_mode: Option<Spanned<String>>,
     /// Alarm names that stop the experiment; none means `source = "none"`.
     #[serde(default)]
     pub stop_conditions: Vec<Spanned<String>>,
+    /// Limit the targets to one availability zone (1 = the lab's first).
+    #[serde(default)]
+    pub az: Option<Spanned<u32>>,
+    /// Lab rules this experiment breaks on purpose (`partial-subnets`, `scope-all`,
+    /// `no-stop-condition`).
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<String>>,
 }
 
 /// Position of a spanned value, for diagnostics.

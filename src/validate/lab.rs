@@ -22,6 +22,8 @@ pub struct Lab {
     pub aurora: Option<Aurora>,
     /// Sorted by name.
     pub alarms: Vec<Alarm>,
+    /// Lab-rule warnings: reported, not fatal unless `--deny-warnings`.
+    pub warnings: Vec<crate::errors::Diagnostic>,
 }
 
 /// Dependency client settings baked into the app (botocore `Config`).
@@ -54,6 +56,7 @@ pub struct Aurora {
     pub max_capacity: f64,
     pub database: String,
     pub username: String,
+    pub readers: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,10 +192,40 @@ pub struct Bucket {
     pub objects: Vec<Object>,
 }
 
-#[derive(Clone, Debug)]
+/// What an experiment targets, resolved to resources the lab creates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TargetSelection {
-    /// Every subnet of a tier.
-    Subnets(Tier),
+    /// The subnets of a tier; `az` (0-based) narrows to one zone's subnet.
+    Subnets {
+        tier: Tier,
+        az: Option<usize>,
+    },
+    /// The app fleet's running instances, optionally in one zone.
+    AppInstances {
+        az: Option<usize>,
+    },
+    AuroraCluster,
+    AuroraWriter,
+    /// The app instances' IAM role (API fault injection).
+    AppRole,
+}
+
+impl TargetSelection {
+    /// FIS target name, stable across regenerations; the app tier keeps the article's name.
+    pub fn name(self) -> String {
+        let zone = |az: Option<usize>| az.map(|i| format!("-az{}", i + 1)).unwrap_or_default();
+        match self {
+            TargetSelection::Subnets {
+                tier: Tier::Private,
+                az,
+            } => format!("app-subnets{}", zone(az)),
+            TargetSelection::Subnets { tier, az } => format!("{}-subnets{}", tier.name(), zone(az)),
+            TargetSelection::AppInstances { az } => format!("app-instances{}", zone(az)),
+            TargetSelection::AuroraCluster => "aurora-cluster".to_owned(),
+            TargetSelection::AuroraWriter => "aurora-writer".to_owned(),
+            TargetSelection::AppRole => "app-role".to_owned(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -5,13 +5,13 @@
 
 mod cidr;
 pub mod duration;
+mod fis;
 pub mod lab;
 
 pub use lab::*;
 
 use cidr::Cidr;
 
-use crate::catalog::{self, ParamKind};
 use crate::errors::{Code, Diagnostic, Pos};
 use crate::spec::{NamedMap, RawSpec, Scalar, Spanned, pos};
 
@@ -21,11 +21,17 @@ const MAX_NAME: usize = 32;
 const MAX_PREFIX: usize = 24;
 
 pub fn validate(raw: &RawSpec) -> Result<Lab, Vec<Diagnostic>> {
-    let mut v = Validator { diags: Vec::new() };
+    let mut v = Validator {
+        diags: Vec::new(),
+        warnings: Vec::new(),
+    };
     let lab = v.lab(raw);
     if v.diags.is_empty() {
+        let mut lab = lab;
+        lab.warnings.sort_by_key(|d| (d.pos, d.code));
         Ok(lab)
     } else {
+        v.diags.extend(lab.warnings);
         v.diags.sort_by_key(|d| (d.pos, d.code));
         Err(v.diags)
     }
@@ -33,6 +39,7 @@ pub fn validate(raw: &RawSpec) -> Result<Lab, Vec<Diagnostic>> {
 
 struct Validator {
     diags: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl Validator {
@@ -90,17 +97,22 @@ impl Validator {
         let network = self.network(&raw.network);
         let tables = self.sorted(&raw.dynamodb, "dynamodb", |v, name, t| v.table(name, t));
         let buckets = self.sorted(&raw.s3, "s3", |v, name, b| v.bucket(name, b));
+        let aurora = raw.aurora.as_ref().map(|a| self.aurora(a));
+        let app = raw.app.as_ref().map(|a| self.app(a, raw));
+        let alarms = self.alarms(raw);
+        let context = fis::Context {
+            azs: network.azs,
+            app: app.is_some(),
+            aurora: aurora.is_some(),
+            alarms: alarms.iter().map(|a| a.name.clone()).collect(),
+        };
         let experiments: Vec<Experiment> = self
             .sorted(&raw.experiments, "experiments", |v, name, e| {
-                v.experiment(name, e)
+                v.experiment(name, e, &context)
             })
             .into_iter()
             .flatten()
             .collect();
-        let aurora = raw.aurora.as_ref().map(|a| self.aurora(a));
-        let app = raw.app.as_ref().map(|a| self.app(a, raw));
-        let alarms = self.alarms(raw);
-        self.stop_conditions(raw, &alarms);
         Lab {
             name: raw.lab.value.clone(),
             prefix: prefix.value.clone(),
@@ -114,6 +126,7 @@ impl Validator {
             app,
             aurora,
             alarms,
+            warnings: std::mem::take(&mut self.warnings),
         }
     }
 
@@ -537,202 +550,6 @@ impl Validator {
             objects,
         }
     }
-
-    fn experiment(
-        &mut self,
-        name: &Spanned<String>,
-        raw: &Spanned<crate::spec::RawExperiment>,
-    ) -> Option<Experiment> {
-        let e = &raw.value;
-        let field = format!("experiments.{}", name.value);
-        if e.description.value.chars().count() > 512 {
-            self.err(
-                Code::E041,
-                pos(&e.description),
-                format!("{field}.description"),
-                "an FIS template description is at most 512 characters",
-                "shorten the description",
-            );
-        }
-        let action = match catalog::find(&e.action.value) {
-            Some(a) => a,
-            None => {
-                let ids: Vec<&str> = catalog::ACTIONS.iter().map(|a| a.id).collect();
-                let help = did_you_mean(&e.action.value, &ids, || {
-                    format!("supported actions: {}", ids.join(", "))
-                });
-                self.err(
-                    Code::E040,
-                    pos(&e.action),
-                    format!("{field}.action"),
-                    format!(
-                        "`{}` is not an FIS action chaoslab supports",
-                        e.action.value
-                    ),
-                    help,
-                );
-                return None;
-            }
-        };
-        let known: Vec<&str> = action.params.iter().map(|p| p.name).collect();
-        for (k, _) in e.parameters.iter() {
-            if !known.contains(&k.value.as_str()) {
-                let help = did_you_mean(&k.value, &known, || {
-                    format!("{} takes: {}", action.id, known.join(", "))
-                });
-                self.err(
-                    Code::E041,
-                    pos(k),
-                    format!("{field}.parameters.{}", k.value),
-                    format!("{} has no parameter `{}`", action.id, k.value),
-                    help,
-                );
-            }
-        }
-        let mut parameters = Vec::new();
-        for p in action.params {
-            let Some((_, value)) = e.parameters.iter().find(|(k, _)| k.value == p.name) else {
-                if p.required {
-                    self.err(
-                        Code::E041,
-                        pos(raw),
-                        format!("{field}.parameters"),
-                        format!("{} needs the parameter `{}`", action.id, p.name),
-                        format!("add `{}:` under parameters", p.name),
-                    );
-                }
-                continue;
-            };
-            let pfield = format!("{field}.parameters.{}", p.name);
-            match p.kind {
-                ParamKind::Duration { min_secs, max_secs } => match duration::parse(&value.value) {
-                    Err(msg) => self.err(
-                        Code::E041,
-                        pos(value),
-                        pfield,
-                        msg,
-                        "write an ISO 8601 duration such as PT3M",
-                    ),
-                    Ok(secs) if secs < min_secs || secs > max_secs => self.err(
-                        Code::E041,
-                        pos(value),
-                        pfield,
-                        format!(
-                            "{} is outside {}..{} for {}",
-                            value.value,
-                            duration::show(min_secs),
-                            duration::show(max_secs),
-                            action.id
-                        ),
-                        format!(
-                            "choose a duration from {} to {}",
-                            duration::show(min_secs),
-                            duration::show(max_secs)
-                        ),
-                    ),
-                    Ok(_) => {}
-                },
-                ParamKind::OneOf(allowed) => {
-                    if !allowed.contains(&value.value.as_str()) {
-                        self.choice(value, &pfield, &value.value, allowed);
-                    }
-                }
-            }
-            parameters.push((p.name.to_owned(), value.value.clone()));
-        }
-        let target = self.target(&field, action, &e.targets);
-        let selection_mode = match &e.selection_mode {
-            None => "ALL".to_owned(),
-            Some(m) => {
-                if !is_selection_mode(&m.value) {
-                    self.err(
-                        Code::E042,
-                        pos(m),
-                        format!("{field}.selection_mode"),
-                        format!("`{}` is not a selection mode", m.value),
-                        "use ALL, COUNT(n) or PERCENT(n)",
-                    );
-                }
-                m.value.clone()
-            }
-        };
-        Some(Experiment {
-            name: name.value.clone(),
-            description: e.description.value.clone(),
-            action,
-            parameters,
-            target,
-            selection_mode,
-            stop_conditions: e.stop_conditions.iter().map(|s| s.value.clone()).collect(),
-        })
-    }
-
-    fn target(
-        &mut self,
-        field: &str,
-        action: &'static catalog::Action,
-        raw: &Spanned<NamedMap<Spanned<String>>>,
-    ) -> Option<Target> {
-        let Some(spec) = action.target else {
-            if let Some((k, _)) = raw.value.iter().next() {
-                self.err(
-                    Code::E042,
-                    pos(k),
-                    format!("{field}.targets"),
-                    format!("{} takes no target", action.id),
-                    "remove `targets`",
-                );
-            }
-            return None;
-        };
-        let mut found = None;
-        for (k, v) in raw.value.iter() {
-            if k.value != spec.spec_key {
-                let help = did_you_mean(&k.value, &[spec.spec_key], || {
-                    format!("{} targets `{}`", action.id, spec.spec_key)
-                });
-                self.err(
-                    Code::E042,
-                    pos(k),
-                    format!("{field}.targets.{}", k.value),
-                    format!("{} cannot target `{}`", action.id, k.value),
-                    help,
-                );
-                continue;
-            }
-            let tiers: Vec<&str> = Tier::ALL.iter().map(|(n, _)| *n).collect();
-            match Tier::ALL.iter().find(|(n, _)| *n == v.value) {
-                Some((_, tier)) => {
-                    found = Some(Target {
-                        spec,
-                        selection: TargetSelection::Subnets(*tier),
-                    })
-                }
-                None => {
-                    let help = did_you_mean(&v.value, &tiers, || {
-                        format!("subnet tiers are: {}", tiers.join(", "))
-                    });
-                    self.err(
-                        Code::E043,
-                        pos(v),
-                        format!("{field}.targets.{}", k.value),
-                        format!("there is no subnet tier `{}`", v.value),
-                        help,
-                    );
-                }
-            }
-        }
-        if found.is_none() && raw.value.is_empty() {
-            self.err(
-                Code::E042,
-                pos(raw),
-                format!("{field}.targets"),
-                format!("{} needs a `{}` target", action.id, spec.spec_key),
-                format!("add `{}: private` under targets", spec.spec_key),
-            );
-        }
-        found
-    }
 }
 
 type RawNetworkRef = crate::spec::RawNetwork;
@@ -1001,7 +818,9 @@ impl Validator {
             defaults::DATABASE,
         );
         let username = self.text(&a.username, "aurora.username", |s| identifier(s, 16) && !["postgres", "rdsadmin", "admin"].contains(&s), "use 1 to 16 lowercase letters, digits and underscores, not a reserved name (postgres, rdsadmin, admin)", defaults::USERNAME);
+        let readers = self.bounded(&a.readers, "aurora.readers", 0..=4, 0);
         Aurora {
+            readers,
             engine,
             engine_version,
             min_capacity,
@@ -1071,54 +890,6 @@ impl Validator {
             }
         })
     }
-
-    fn stop_conditions(&mut self, raw: &RawSpec, alarms: &[Alarm]) {
-        let names: Vec<&str> = alarms.iter().map(|a| a.name.as_str()).collect();
-        for (exp, e) in raw.experiments.iter() {
-            let field = format!("experiments.{}.stop_conditions", exp.value);
-            if e.value.stop_conditions.len() > 5 {
-                self.err(
-                    Code::E042,
-                    pos(e),
-                    &field,
-                    "an FIS template has at most 5 stop conditions",
-                    "keep the 5 alarms that matter most",
-                );
-            }
-            for (i, s) in e.value.stop_conditions.iter().enumerate() {
-                if !names.contains(&s.value.as_str()) {
-                    let help = did_you_mean(&s.value, &names, || {
-                        if names.is_empty() {
-                            "define the alarm under `alarms:` (or add `app:` for the default alarms)".to_owned()
-                        } else {
-                            format!("alarms in this spec: {}", names.join(", "))
-                        }
-                    });
-                    self.err(
-                        Code::E043,
-                        pos(s),
-                        format!("{field}[{i}]"),
-                        format!("there is no alarm `{}`", s.value),
-                        help,
-                    );
-                } else if e
-                    .value
-                    .stop_conditions
-                    .iter()
-                    .take(i)
-                    .any(|p| p.value == s.value)
-                {
-                    self.err(
-                        Code::E042,
-                        pos(s),
-                        format!("{field}[{i}]"),
-                        format!("`{}` is listed twice", s.value),
-                        "list each alarm once",
-                    );
-                }
-            }
-        }
-    }
 }
 
 /// The content type S3 should serve an object with, from its key's extension.
@@ -1161,7 +932,7 @@ fn is_region(s: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
-fn is_selection_mode(s: &str) -> bool {
+pub(crate) fn is_selection_mode(s: &str) -> bool {
     if s == "ALL" {
         return true;
     }

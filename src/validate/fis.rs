@@ -1,0 +1,513 @@
+//! Experiments against the FIS catalog and the lab rules the article teaches.
+//!
+//! The catalog (`crate::catalog`) says what each action takes; this module checks a spec
+//! against it and adds the lessons no API check catches: a dependency fault must cut every
+//! app subnet, `scope: all` cuts the catalog too, an experiment needs an alarm to stop it.
+
+use super::{
+    Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration, is_selection_mode,
+};
+use crate::catalog::{self, Action, ParamKind, TargetSpec};
+use crate::errors::{Code, Diagnostic};
+use crate::spec::{NamedMap, RawExperiment, Spanned, pos};
+
+/// What the rest of the spec provides for experiments to target.
+pub struct Context {
+    pub azs: usize,
+    pub app: bool,
+    pub aurora: bool,
+    pub alarms: Vec<String>,
+}
+
+/// Lab rules an experiment may break on purpose, by saying so under `acknowledge:`.
+const ACKNOWLEDGEABLE: [&str; 3] = ["partial-subnets", "scope-all", "no-stop-condition"];
+
+impl Validator {
+    pub(super) fn experiment(
+        &mut self,
+        name: &Spanned<String>,
+        raw: &Spanned<RawExperiment>,
+        ctx: &Context,
+    ) -> Option<Experiment> {
+        let e = &raw.value;
+        let field = format!("experiments.{}", name.value);
+        if e.description.value.chars().count() > 512 {
+            self.err(
+                Code::E041,
+                pos(&e.description),
+                format!("{field}.description"),
+                "an FIS template description is at most 512 characters",
+                "shorten the description",
+            );
+        }
+        let mut acknowledged = Vec::new();
+        for (i, a) in e.acknowledge.iter().enumerate() {
+            if ACKNOWLEDGEABLE.contains(&a.value.as_str()) {
+                acknowledged.push(a.value.clone());
+            } else {
+                self.choice(
+                    a,
+                    &format!("{field}.acknowledge[{i}]"),
+                    &a.value,
+                    &ACKNOWLEDGEABLE,
+                );
+            }
+        }
+        let stop_conditions = self.stop_conditions(&field, e, ctx);
+        let Some(action) = catalog::find(&e.action.value) else {
+            let ids: Vec<&str> = catalog::ACTIONS.iter().map(|a| a.id).collect();
+            let help = did_you_mean(&e.action.value, &ids, || {
+                "see the supported actions in README.md (src/catalog.rs); CPU, memory and latency faults on EC2 use aws:ssm:send-command with an AWSFIS-Run-* document".to_owned()
+            });
+            self.err(
+                Code::E040,
+                pos(&e.action),
+                format!("{field}.action"),
+                format!(
+                    "`{}` is not an FIS action chaoslab supports",
+                    e.action.value
+                ),
+                help,
+            );
+            return None;
+        };
+        let parameters = self.parameters(&field, raw, action);
+        let az = match &e.az {
+            None => None,
+            Some(z) if z.value >= 1 && (z.value as usize) <= ctx.azs => Some(z.value as usize - 1),
+            Some(z) => {
+                self.err(
+                    Code::E042,
+                    pos(z),
+                    format!("{field}.az"),
+                    format!(
+                        "the lab has {} availability zones; there is no zone {}",
+                        ctx.azs, z.value
+                    ),
+                    format!("use a zone number from 1 to {}", ctx.azs),
+                );
+                None
+            }
+        };
+        let target = self.target(&field, action, raw, az, ctx);
+        let selection_mode = match &e.selection_mode {
+            None => "ALL".to_owned(),
+            Some(m) => {
+                if !is_selection_mode(&m.value) {
+                    self.err(
+                        Code::E042,
+                        pos(m),
+                        format!("{field}.selection_mode"),
+                        format!("`{}` is not a selection mode", m.value),
+                        "use ALL, COUNT(n) or PERCENT(n)",
+                    );
+                }
+                m.value.clone()
+            }
+        };
+        let experiment = Experiment {
+            name: name.value.clone(),
+            description: e.description.value.clone(),
+            action,
+            parameters,
+            target,
+            selection_mode,
+            stop_conditions,
+        };
+        self.lab_rules(&field, raw, &experiment, &acknowledged, ctx);
+        Some(experiment)
+    }
+
+    /// Parameters in catalog order, each checked against its kind.
+    fn parameters(
+        &mut self,
+        field: &str,
+        raw: &Spanned<RawExperiment>,
+        action: &Action,
+    ) -> Vec<(String, String)> {
+        let e = &raw.value;
+        let known: Vec<&str> = action.params.iter().map(|p| p.name).collect();
+        for (k, _) in e.parameters.iter() {
+            if !known.contains(&k.value.as_str()) {
+                let help = did_you_mean(&k.value, &known, || {
+                    if known.is_empty() {
+                        format!("{} takes no parameters; remove them", action.id)
+                    } else {
+                        format!("{} takes: {}", action.id, known.join(", "))
+                    }
+                });
+                self.err(
+                    Code::E041,
+                    pos(k),
+                    format!("{field}.parameters.{}", k.value),
+                    format!("{} has no parameter `{}`", action.id, k.value),
+                    help,
+                );
+            }
+        }
+        let mut out = Vec::new();
+        for p in action.params {
+            let Some((_, value)) = e.parameters.iter().find(|(k, _)| k.value == p.name) else {
+                if p.required {
+                    self.err(
+                        Code::E041,
+                        pos(raw),
+                        format!("{field}.parameters"),
+                        format!("{} needs the parameter `{}`", action.id, p.name),
+                        format!("add `{}:` under parameters", p.name),
+                    );
+                }
+                continue;
+            };
+            let pfield = format!("{field}.parameters.{}", p.name);
+            if let Err((msg, help)) = check_param(p.kind, &value.value, action.id) {
+                self.err(Code::E041, pos(value), pfield, msg, help);
+            }
+            out.push((p.name.to_owned(), value.value.clone()));
+        }
+        out
+    }
+
+    /// Resolves `targets:` to resources the lab creates.
+    fn target(
+        &mut self,
+        field: &str,
+        action: &'static Action,
+        experiment: &Spanned<RawExperiment>,
+        az: Option<usize>,
+        ctx: &Context,
+    ) -> Option<Target> {
+        let empty = NamedMap::default();
+        let targets = experiment
+            .value
+            .targets
+            .as_ref()
+            .map_or(&empty, |t| &t.value);
+        let Some(spec) = action.target else {
+            if let Some((k, _)) = targets.iter().next() {
+                self.err(
+                    Code::E042,
+                    pos(k),
+                    format!("{field}.targets"),
+                    format!("{} takes no target", action.id),
+                    "remove `targets`",
+                );
+            }
+            return None;
+        };
+        let mut found = None;
+        for (k, v) in targets.iter() {
+            let tfield = format!("{field}.targets.{}", k.value);
+            if k.value != spec.spec_key {
+                let help = did_you_mean(&k.value, &[spec.spec_key], || {
+                    format!("{} targets `{}`", action.id, spec.spec_key)
+                });
+                self.err(
+                    Code::E042,
+                    pos(k),
+                    &tfield,
+                    format!("{} cannot target `{}`", action.id, k.value),
+                    help,
+                );
+                continue;
+            }
+            match resolve(spec, &v.value, az, ctx) {
+                Ok(selection) => found = Some(Target { spec, selection }),
+                Err((code, msg, help)) => self.err(code, pos(v), &tfield, msg, help),
+            }
+        }
+        if found.is_none() && targets.is_empty() {
+            let at = experiment
+                .value
+                .targets
+                .as_ref()
+                .map_or(pos(&experiment.value.action), pos);
+            self.err(
+                Code::E042,
+                at,
+                format!("{field}.targets"),
+                format!("{} needs a `{}` target", action.id, spec.spec_key),
+                format!("add `{}:` under targets", spec.spec_key),
+            );
+        }
+        found
+    }
+
+    fn stop_conditions(&mut self, field: &str, e: &RawExperiment, ctx: &Context) -> Vec<String> {
+        let names: Vec<&str> = ctx.alarms.iter().map(String::as_str).collect();
+        let sfield = format!("{field}.stop_conditions");
+        if e.stop_conditions.len() > 5 {
+            self.err(
+                Code::E042,
+                pos(&e.description),
+                &sfield,
+                "an FIS template has at most 5 stop conditions",
+                "keep the 5 alarms that matter most",
+            );
+        }
+        let mut out: Vec<String> = Vec::new();
+        for (i, s) in e.stop_conditions.iter().enumerate() {
+            if !names.contains(&s.value.as_str()) {
+                let help = did_you_mean(&s.value, &names, || {
+                    if names.is_empty() {
+                        "define the alarm under `alarms:` (or add `app:` for the default alarms)"
+                            .to_owned()
+                    } else {
+                        format!("alarms in this spec: {}", names.join(", "))
+                    }
+                });
+                self.err(
+                    Code::E043,
+                    pos(s),
+                    format!("{sfield}[{i}]"),
+                    format!("there is no alarm `{}`", s.value),
+                    help,
+                );
+            } else if out.contains(&s.value) {
+                self.err(
+                    Code::E042,
+                    pos(s),
+                    format!("{sfield}[{i}]"),
+                    format!("`{}` is listed twice", s.value),
+                    "list each alarm once",
+                );
+            } else {
+                out.push(s.value.clone());
+            }
+        }
+        out
+    }
+
+    /// The article's lessons, as errors and warnings.
+    fn lab_rules(
+        &mut self,
+        field: &str,
+        raw: &Spanned<RawExperiment>,
+        e: &Experiment,
+        acknowledged: &[String],
+        ctx: &Context,
+    ) {
+        let ack = |rule: &str| acknowledged.iter().any(|a| a == rule);
+        let scope = e
+            .parameters
+            .iter()
+            .find(|(k, _)| k == "scope")
+            .map(|(_, v)| v.as_str());
+        let at = raw
+            .value
+            .targets
+            .as_ref()
+            .map_or(pos(&raw.value.action), pos);
+        if e.action.id == "aws:network:disrupt-connectivity" {
+            let partial = match e.target.as_ref().map(|t| t.selection) {
+                Some(TargetSelection::Subnets {
+                    tier: Tier::Private,
+                    az,
+                }) => az.is_some() || e.selection_mode != "ALL",
+                _ => false,
+            };
+            if partial && !ack("partial-subnets") {
+                self.err(
+                    Code::E044,
+                    at,
+                    format!("{field}.targets"),
+                    "the fault reaches only some of the app subnets, and the load balancer routes around it",
+                    "target every app subnet (no `az`, selection_mode ALL), or add `acknowledge: [partial-subnets]` if losing one zone is the point",
+                );
+            }
+            if scope == Some("all") && ctx.app && !ack("scope-all") {
+                self.warnings.push(
+                    Diagnostic::warning(
+                        Code::W001,
+                        at,
+                        format!("{field}.parameters.scope"),
+                        "scope `all` cuts every dependency of the app subnets, the catalog on Aurora included",
+                    )
+                    .help("to cut one dependency use scope `dynamodb` or `s3`; if a full network cut is the point, add `acknowledge: [scope-all]`"),
+                );
+            }
+        }
+        if raw.value.stop_conditions.is_empty() && !ack("no-stop-condition") {
+            let help = if ctx.alarms.is_empty() {
+                "add an alarm under `alarms:` and name it in `stop_conditions:`, or add `acknowledge: [no-stop-condition]`".to_owned()
+            } else {
+                format!(
+                    "name an alarm in `stop_conditions:` ({}), or add `acknowledge: [no-stop-condition]`",
+                    ctx.alarms.join(", ")
+                )
+            };
+            self.warnings.push(
+                Diagnostic::warning(
+                    Code::W002,
+                    pos(&raw.value.action),
+                    format!("{field}.stop_conditions"),
+                    "nothing stops this experiment if the lab breaks more than expected",
+                )
+                .help(help),
+            );
+        }
+    }
+}
+
+/// A spec target value → the lab resource it means, or (code, message, fix).
+fn resolve(
+    spec: TargetSpec,
+    value: &str,
+    az: Option<usize>,
+    ctx: &Context,
+) -> Result<TargetSelection, (Code, String, String)> {
+    let missing = |what: &str, section: &str| {
+        (
+            Code::E043,
+            format!("the spec has no {what} to target"),
+            format!("add `{section}:` to the spec"),
+        )
+    };
+    let only = |allowed: &str| {
+        let help = did_you_mean(value, &[allowed], || {
+            format!("`{}` targets take `{allowed}`", spec.spec_key)
+        });
+        (
+            Code::E043,
+            format!("there is no `{value}` to target with `{}`", spec.spec_key),
+            help,
+        )
+    };
+    let no_zone = |sel: TargetSelection| match az {
+        Some(_) => Err((
+            Code::E042,
+            format!("`az` does not apply to `{}` targets", spec.spec_key),
+            "remove `az`".to_owned(),
+        )),
+        None => Ok(sel),
+    };
+    match spec.spec_key {
+        "subnets" => match Tier::ALL.iter().find(|(n, _)| *n == value) {
+            Some((_, tier)) => Ok(TargetSelection::Subnets { tier: *tier, az }),
+            None => {
+                let tiers: Vec<&str> = Tier::ALL.iter().map(|(n, _)| *n).collect();
+                let help = did_you_mean(value, &tiers, || {
+                    format!("subnet tiers are: {}", tiers.join(", "))
+                });
+                Err((
+                    Code::E043,
+                    format!("there is no subnet tier `{value}`"),
+                    help,
+                ))
+            }
+        },
+        "instances" if !ctx.app => Err(missing("app instances", "app")),
+        "instances" if value == "app" => Ok(TargetSelection::AppInstances { az }),
+        "instances" => Err(only("app")),
+        "clusters" if !ctx.aurora => Err(missing("Aurora cluster", "aurora")),
+        "clusters" if value == "aurora" => no_zone(TargetSelection::AuroraCluster),
+        "clusters" => Err(only("aurora")),
+        "db-instances" if !ctx.aurora => Err(missing("Aurora instances", "aurora")),
+        "db-instances" if value == "aurora-writer" => no_zone(TargetSelection::AuroraWriter),
+        "db-instances" => Err(only("aurora-writer")),
+        "roles" if !ctx.app => Err(missing("app role", "app")),
+        "roles" if value == "app" => no_zone(TargetSelection::AppRole),
+        "roles" => Err(only("app")),
+        other => Err((
+            Code::E042,
+            format!(
+                "chaoslab labs have no `{other}` to target yet (ECS tasks, Lambda functions and global tables are not generated)"
+            ),
+            "use an action that targets subnets, instances, the Aurora cluster or the app role"
+                .to_owned(),
+        )),
+    }
+}
+
+/// Checks one parameter value against its kind; `Err((message, fix))`.
+fn check_param(kind: ParamKind, value: &str, action: &str) -> Result<(), (String, String)> {
+    match kind {
+        ParamKind::Duration { min_secs, max_secs } => match duration::parse(value) {
+            Err(msg) => Err((msg, "write an ISO 8601 duration such as PT3M".to_owned())),
+            Ok(secs) if secs < min_secs || secs > max_secs => Err((
+                format!(
+                    "{value} is outside {}..{} for {action}",
+                    duration::show(min_secs),
+                    duration::show(max_secs)
+                ),
+                format!(
+                    "choose a duration from {} to {}",
+                    duration::show(min_secs),
+                    duration::show(max_secs)
+                ),
+            )),
+            Ok(_) => Ok(()),
+        },
+        ParamKind::OneOf { values, advice } => {
+            if values.contains(&value) {
+                return Ok(());
+            }
+            let help = match advice {
+                Some(a) => a.to_owned(),
+                None => did_you_mean(value, values, || {
+                    format!("use one of: {}", values.join(", "))
+                }),
+            };
+            Err((
+                format!(
+                    "`{}` is not allowed here (allowed: {})",
+                    value.escape_debug(),
+                    values.join(", ")
+                ),
+                help,
+            ))
+        }
+        ParamKind::Bool => match value {
+            "true" | "false" => Ok(()),
+            _ => Err((
+                format!("`{}` is not true or false", value.escape_debug()),
+                "write true or false".to_owned(),
+            )),
+        },
+        ParamKind::Int { min, max } => match value.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(()),
+            _ => Err((
+                format!(
+                    "`{}` is not a whole number from {min} to {max}",
+                    value.escape_debug()
+                ),
+                format!("use a whole number from {min} to {max}"),
+            )),
+        },
+        ParamKind::Operations => {
+            let ok = !value.is_empty()
+                && value.split(',').all(|op| {
+                    op.starts_with(|c: char| c.is_ascii_uppercase())
+                        && op.chars().all(|c| c.is_ascii_alphanumeric())
+                });
+            if ok {
+                Ok(())
+            } else {
+                Err((
+                    format!("`{}` is not a list of API operations", value.escape_debug()),
+                    "list operation names separated by commas, without spaces, e.g. DescribeInstances,RunInstances".to_owned(),
+                ))
+            }
+        }
+        ParamKind::SsmDocument => {
+            let name = value.rsplit_once(":document/").map_or(value, |(_, n)| n);
+            let arn_ok = !value.starts_with("arn:") || value.contains("::document/");
+            if name.starts_with("AWSFIS-Run-") && arn_ok {
+                Ok(())
+            } else {
+                Err((
+                    format!("`{}` is not an AWSFIS-Run-* SSM document", value.escape_debug()),
+                    "use a document such as arn:aws:ssm:us-east-1::document/AWSFIS-Run-Network-Latency (the `document/` part is required)".to_owned(),
+                ))
+            }
+        }
+        ParamKind::Json => {
+            let t = value.trim();
+            if t.starts_with('{') && t.ends_with('}') {
+                Ok(())
+            } else {
+                Err((format!("`{}` is not a JSON object", value.escape_debug()), "write the parameters as a JSON object in quotes, e.g. '{\"DurationSeconds\": \"60\"}'".to_owned()))
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! One minimal spec per FIS rule, with the diagnostic it must produce.
+
+mod common;
+
+/// A lab with an app (so alarms, instances, the cluster and the role exist) and one
+/// experiment made of `experiment` (YAML lines indented under the experiment name).
+fn spec(experiment: &str) -> String {
+    format!(
+        "{}dynamodb:\n  reviews:\n    hash_key: {{name: product_id, type: S}}\ns3:\n  promo:\n    objects:\n      promo.json: {{content: '{{}}'}}\napp: {{}}\naurora: {{}}\nexperiments:\n  x:\n    description: d\n{experiment}",
+        common::MINIMAL
+    )
+}
+
+fn diagnostics(experiment: &str) -> String {
+    let s = spec(experiment);
+    match chaoslab::load("spec.yaml", &s) {
+        Err(e) => e.to_string(),
+        Ok(lab) => lab
+            .warnings
+            .iter()
+            .map(|w| w.render("spec.yaml", &s))
+            .collect(),
+    }
+}
+
+fn expect(experiment: &str, fragments: &[&str]) {
+    let text = diagnostics(experiment);
+    for f in fragments {
+        assert!(
+            text.contains(f),
+            "missing `{f}` for\n{experiment}\nin:\n{text}"
+        );
+    }
+}
+
+const STOP: &str = "    stop_conditions: [unhealthy-hosts]\n";
+
+#[test]
+fn unknown_action_with_suggestion() {
+    expect(
+        &format!("    action: aws:ec2:stop-instance\n    targets: {{instances: app}}\n{STOP}"),
+        &["error[E040]", "did you mean `aws:ec2:stop-instances`?"],
+    );
+    expect(
+        &format!("    action: aws:ec2:cpu-stress\n    targets: {{instances: app}}\n{STOP}"),
+        &[
+            "error[E040]",
+            "aws:ssm:send-command with an AWSFIS-Run-* document",
+        ],
+    );
+}
+
+#[test]
+fn missing_unknown_and_out_of_range_parameters() {
+    expect(
+        &format!("    action: aws:fis:wait\n{STOP}"),
+        &["error[E041]", "aws:fis:wait needs the parameter `duration`"],
+    );
+    expect(
+        &format!(
+            "    action: aws:ec2:terminate-instances\n    parameters: {{force: 'true'}}\n    targets: {{instances: app}}\n{STOP}"
+        ),
+        &["error[E041]", "takes no parameters"],
+    );
+    expect(
+        &format!("    action: aws:fis:wait\n    parameters: {{duration: PT30S}}\n{STOP}"),
+        &["error[E041]", "PT30S is outside PT1M..PT12H"],
+    );
+    expect(
+        &format!("    action: aws:fis:wait\n    parameters: {{duration: 5 minutes}}\n{STOP}"),
+        &["error[E041]", "is not an ISO 8601 duration"],
+    );
+    expect(
+        &format!(
+            "    action: aws:rds:reboot-db-instances\n    parameters: {{forceFailover: yes}}\n    targets: {{db-instances: aurora-writer}}\n{STOP}"
+        ),
+        &["error[E041]", "`yes` is not true or false"],
+    );
+    expect(
+        &format!(
+            "    action: aws:fis:inject-api-throttle-error\n    parameters: {{duration: PT2M, service: ec2, percentage: '150', operations: DescribeInstances}}\n    targets: {{roles: app}}\n{STOP}"
+        ),
+        &["error[E041]", "`150` is not a whole number from 1 to 100"],
+    );
+    expect(
+        &format!(
+            "    action: aws:ssm:send-command\n    parameters: {{duration: PT2M, documentArn: 'arn:aws:ssm:us-east-1::AWSFIS-Run-Network-Latency'}}\n    targets: {{instances: app}}\n{STOP}"
+        ),
+        &["error[E041]", "the `document/` part is required"],
+    );
+}
+
+#[test]
+fn target_kind_must_fit_the_action() {
+    expect(
+        &format!("    action: aws:ec2:stop-instances\n    targets: {{subnets: private}}\n{STOP}"),
+        &[
+            "error[E042]",
+            "aws:ec2:stop-instances cannot target `subnets`",
+            "targets `instances`",
+        ],
+    );
+    expect(
+        &format!(
+            "    action: aws:rds:failover-db-cluster\n    targets: {{clusters: catalog}}\n{STOP}"
+        ),
+        &["error[E043]", "`clusters` targets take `aurora`"],
+    );
+    expect(
+        &format!(
+            "    action: aws:lambda:invocation-error\n    parameters: {{duration: PT2M}}\n    targets: {{functions: api}}\n{STOP}"
+        ),
+        &["error[E042]", "no `functions` to target yet"],
+    );
+    expect(
+        &format!(
+            "    action: aws:rds:failover-db-cluster\n    targets: {{clusters: aurora}}\n    az: 1\n{STOP}"
+        ),
+        &["error[E042]", "`az` does not apply to `clusters` targets"],
+    );
+    expect(
+        &format!(
+            "    action: aws:ec2:stop-instances\n    targets: {{instances: app}}\n    az: 3\n{STOP}"
+        ),
+        &["error[E042]", "there is no zone 3"],
+    );
+}
+
+#[test]
+fn selection_mode_grammar() {
+    expect(
+        &format!(
+            "    action: aws:ec2:stop-instances\n    targets: {{instances: app}}\n    selection_mode: COUNT(one)\n{STOP}"
+        ),
+        &["error[E042]", "use ALL, COUNT(n) or PERCENT(n)"],
+    );
+}
+
+#[test]
+fn api_faults_only_reach_ec2_and_kinesis() {
+    expect(
+        &format!(
+            "    action: aws:fis:inject-api-throttle-error\n    parameters: {{duration: PT2M, service: dynamodb, percentage: '50', operations: Query}}\n    targets: {{roles: app}}\n{STOP}"
+        ),
+        &[
+            "error[E041]",
+            "`dynamodb` is not allowed here (allowed: ec2, kinesis)",
+            "use aws:network:disrupt-connectivity with scope dynamodb or s3",
+        ],
+    );
+}
+
+#[test]
+fn dependency_faults_must_cut_every_app_subnet() {
+    let partial = format!(
+        "    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT3M, scope: dynamodb}}\n    targets: {{subnets: private}}\n    az: 1\n{STOP}"
+    );
+    expect(
+        &partial,
+        &[
+            "error[E044]",
+            "the load balancer routes around it",
+            "acknowledge: [partial-subnets]",
+        ],
+    );
+    expect(
+        &format!(
+            "    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT3M, scope: dynamodb}}\n    targets: {{subnets: private}}\n    selection_mode: PERCENT(50)\n{STOP}"
+        ),
+        &["error[E044]"],
+    );
+    let acknowledged = format!("{partial}    acknowledge: [partial-subnets]\n");
+    assert_eq!(
+        diagnostics(&acknowledged),
+        "",
+        "acknowledged: no diagnostic"
+    );
+}
+
+#[test]
+fn scope_all_on_the_app_subnets_warns() {
+    let all = format!(
+        "    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT3M, scope: all}}\n    targets: {{subnets: private}}\n{STOP}"
+    );
+    expect(
+        &all,
+        &[
+            "warning[W001]",
+            "the catalog on Aurora included",
+            "use scope `dynamodb` or `s3`",
+        ],
+    );
+    assert_eq!(
+        diagnostics(&format!("{all}    acknowledge: [scope-all]\n")),
+        ""
+    );
+}
+
+#[test]
+fn experiments_without_an_alarm_stop_condition_warn() {
+    let none = "    action: aws:ec2:stop-instances\n    targets: {instances: app}\n";
+    expect(
+        none,
+        &[
+            "warning[W002]",
+            "nothing stops this experiment",
+            "(error-rate, latency, unhealthy-hosts)",
+        ],
+    );
+    assert_eq!(
+        diagnostics(&format!("{none}    acknowledge: [no-stop-condition]\n")),
+        ""
+    );
+    expect(
+        &format!("{none}    acknowledge: [no-stop-conditon]\n"),
+        &["error[E023]", "did you mean `no-stop-condition`?"],
+    );
+}
+
+#[test]
+fn targets_use_arns_or_tags_never_both() {
+    let lab =
+        common::generate_file(&common::root().join("blueprints/chaos-shop-az-failure.yaml")).1;
+    let fis = &lab
+        .iter()
+        .find(|f| f.name == "fis.tf")
+        .expect("fis.tf")
+        .content;
+    let body: hcl::Body = hcl::from_str(fis).expect("parses");
+    let mut targets = 0;
+    for template in body.blocks() {
+        for t in template
+            .body()
+            .blocks()
+            .filter(|b| b.identifier() == "target")
+        {
+            let arns = t.body().attributes().any(|a| a.key() == "resource_arns");
+            let tags = t.body().blocks().any(|b| b.identifier() == "resource_tag");
+            assert!(
+                arns != tags,
+                "target must use exactly one of resource_arns and resource_tag"
+            );
+            targets += 1;
+        }
+    }
+    assert_eq!(targets, 3);
+}
+
+#[test]
+fn warnings_print_but_only_fail_with_deny_warnings() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("lab.yaml");
+    std::fs::write(
+        &path,
+        spec("    action: aws:ec2:stop-instances\n    targets: {instances: app}\n"),
+    )
+    .expect("write");
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_chaoslab"))
+            .args(extra)
+            .arg("generate")
+            .arg(&path)
+            .arg("-o")
+            .arg(tmp.path().join("out"))
+            .output()
+            .expect("runs")
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning[W002]"));
+    let out = run(&["--deny-warnings"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning[W002]") && err.contains("1 warning denied (--deny-warnings)"),
+        "{err}"
+    );
+}
