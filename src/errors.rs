@@ -49,6 +49,8 @@ pub enum Code {
     E043,
     /// An experiment that breaks a lab rule the article teaches (see the message).
     E044,
+    /// A network fault aimed at a dependency it cannot reach (RDS Proxy, interface endpoint).
+    E045,
     /// Warning: `scope: all` on the app subnets cuts every dependency, the catalog included.
     W001,
     /// Warning: an experiment with no alarm to stop it.

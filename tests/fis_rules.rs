@@ -178,6 +178,38 @@ fn dependency_faults_must_cut_every_app_subnet() {
 }
 
 #[test]
+fn network_faults_cannot_cut_what_a_nacl_does_not_see() {
+    let aurora = format!(
+        "    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT3M, scope: all}}\n    targets: {{subnets: private}}\n    dependency: aurora\n{STOP}"
+    );
+    let proxied = spec(&aurora).replace("aurora: {}", "aurora: {proxy: true}");
+    let err = chaoslab::load("spec.yaml", &proxied)
+        .expect_err("proxy")
+        .to_string();
+    assert!(
+        err.contains("error[E045]") && err.contains("through RDS Proxy"),
+        "{err}"
+    );
+    // Without the proxy, cutting the catalog with scope all is what the experiment is for.
+    assert_eq!(diagnostics(&aurora), "");
+
+    let dynamodb = format!(
+        "    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT3M, scope: dynamodb}}\n    targets: {{subnets: private}}\n{STOP}"
+    );
+    let private_link = spec(&dynamodb).replace(
+        "  private: [10.0.11.0/24, 10.0.12.0/24]\n",
+        "  private: [10.0.11.0/24, 10.0.12.0/24]\n  interface_endpoints: [dynamodb]\n",
+    );
+    let err = chaoslab::load("spec.yaml", &private_link)
+        .expect_err("interface endpoint")
+        .to_string();
+    assert!(
+        err.contains("error[E045]") && err.contains("DynamoDB through an interface endpoint"),
+        "{err}"
+    );
+}
+
+#[test]
 fn scope_all_on_the_app_subnets_warns() {
     let all = format!(
         "    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT3M, scope: all}}\n    targets: {{subnets: private}}\n{STOP}"

@@ -38,7 +38,14 @@ fn unusual_specs_render_canonically() {
             "{}  nat: per-az\n  gateway_endpoints: [s3, dynamodb]\n",
             common::MINIMAL
         ),
-        format!("{}  nat: none\n", common::MINIMAL),
+        format!(
+            "{}  nat: none\n  interface_endpoints: [s3]\n",
+            common::MINIMAL
+        ),
+        format!(
+            "{}dynamodb: {{reviews: {{hash_key: {{name: id, type: N}}}}}}\ns3: {{promo: {{objects: {{promo.json: {{content: x}}}}}}}}\napp: {{}}\naurora: {{proxy: true, readers: 2}}\n",
+            common::MINIMAL
+        ),
     ];
     for (i, spec) in specs.iter().enumerate() {
         common::write_tree(&tmp.path().join(i.to_string()), &common::generate_str(spec));

@@ -35,7 +35,14 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             "app_config",
             Expr::map([
                 ("region", Expr::r("var.aws_region")),
-                ("db_host", Expr::r("aws_rds_cluster.main.endpoint")),
+                (
+                    "db_host",
+                    Expr::r(if aurora.proxy {
+                        "aws_db_proxy.main.endpoint"
+                    } else {
+                        "aws_rds_cluster.main.endpoint"
+                    }),
+                ),
                 ("db_name", Expr::str(&aurora.database)),
                 ("db_secret_arn", Expr::r("aws_secretsmanager_secret.db.arn")),
                 (

@@ -14,6 +14,7 @@ mod fis_role;
 mod iam_app;
 pub mod monitoring;
 mod network;
+mod rds_proxy;
 mod s3;
 mod security_groups;
 mod terraform;
@@ -54,6 +55,7 @@ const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
     security_groups::build,
     alb::build,
     aurora::build,
+    rds_proxy::build,
     iam_app::build,
     compute::build,
     monitoring::build,

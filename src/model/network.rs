@@ -198,6 +198,59 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         );
     }
 
+    if !n.interface_endpoints.is_empty() {
+        tree.add(
+            FILE,
+            Block::resource("aws_security_group", "endpoints")
+                .attr("name", prefixed("endpoints"))
+                .attr(
+                    "description",
+                    Expr::str("Interface endpoints: HTTPS from inside the VPC"),
+                )
+                .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+                .attr("tags", name_tag("endpoints")),
+        );
+        tree.add(
+            FILE,
+            Block::resource("aws_vpc_security_group_ingress_rule", "endpoints_https")
+                .attr(
+                    "security_group_id",
+                    Expr::r("aws_security_group.endpoints.id"),
+                )
+                .attr("description", Expr::str("HTTPS from the VPC"))
+                .attr("ip_protocol", Expr::str("tcp"))
+                .attr("from_port", Expr::int(443))
+                .attr("to_port", Expr::int(443))
+                .attr("cidr_ipv4", Expr::r("aws_vpc.main.cidr_block")),
+        );
+    }
+    for service in &n.interface_endpoints {
+        tree.add(
+            FILE,
+            Block::resource("aws_vpc_endpoint", &format!("{service}_interface"))
+                .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+                .attr(
+                    "service_name",
+                    Expr::template(vec![
+                        lit("com.amazonaws."),
+                        interp(Expr::r("var.aws_region")),
+                        lit(format!(".{service}")),
+                    ]),
+                )
+                .attr("vpc_endpoint_type", Expr::str("Interface"))
+                .attr("subnet_ids", subnets(Tier::Private, "id"))
+                .attr(
+                    "security_group_ids",
+                    Expr::List(vec![Expr::r("aws_security_group.endpoints.id")]),
+                )
+                .attr("private_dns_enabled", Expr::Bool(true))
+                .attr(
+                    "tags",
+                    Expr::map([("Name", prefixed(&format!("{service}-interface")))]),
+                ),
+        );
+    }
+
     tree.output("vpc_id", "ID of the lab VPC.", Expr::r("aws_vpc.main.id"));
     tree.output(
         "public_subnet_ids",

@@ -102,6 +102,9 @@ pub struct RawAurora {
     /// Reader instances, spread over the other availability zones.
     #[serde(default)]
     pub readers: Option<Spanned<u32>>,
+    /// Put RDS Proxy between the app and the cluster.
+    #[serde(default)]
+    pub proxy: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,6 +129,9 @@ pub struct RawNetwork {
     /// Gateway endpoints on the private route tables: `dynamodb`, `s3`.
     #[serde(default)]
     pub gateway_endpoints: Vec<Spanned<String>>,
+    /// Interface endpoints (PrivateLink) in the private subnets: `dynamodb`, `s3`.
+    #[serde(default)]
+    pub interface_endpoints: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -184,6 +190,10 @@ pub struct RawExperiment {
     /// Alarm names that stop the experiment; none means `source = "none"`.
     #[serde(default)]
     pub stop_conditions: Vec<Spanned<String>>,
+    /// The dependency the experiment means to cut (`dynamodb`, `s3`, `aurora`); defaults to
+    /// the `scope` of a disrupt-connectivity action.
+    #[serde(default)]
+    pub dependency: Option<Spanned<String>>,
     /// Limit the targets to one availability zone (1 = the lab's first).
     #[serde(default)]
     pub az: Option<Spanned<u32>>,

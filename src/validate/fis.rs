@@ -16,8 +16,15 @@ pub struct Context {
     pub azs: usize,
     pub app: bool,
     pub aurora: bool,
+    /// The app reaches Aurora through RDS Proxy.
+    pub proxy: bool,
+    /// Services the app reaches through PrivateLink.
+    pub interface_endpoints: Vec<String>,
     pub alarms: Vec<String>,
 }
+
+/// What `dependency:` may name.
+const DEPENDENCIES: [&str; 3] = ["aurora", "dynamodb", "s3"];
 
 /// Lab rules an experiment may break on purpose, by saying so under `acknowledge:`.
 const ACKNOWLEDGEABLE: [&str; 3] = ["partial-subnets", "scope-all", "no-stop-condition"];
@@ -105,7 +112,32 @@ impl Validator {
                 m.value.clone()
             }
         };
+        let scope = parameters
+            .iter()
+            .find(|(k, _)| k == "scope")
+            .map(|(_, v)| v.as_str());
+        let dependency = match &e.dependency {
+            Some(d) if d.value == "aurora" && !ctx.aurora => {
+                self.err(
+                    Code::E043,
+                    pos(d),
+                    format!("{field}.dependency"),
+                    "the spec has no Aurora cluster",
+                    "add `aurora:` to the spec, or name another dependency",
+                );
+                None
+            }
+            Some(d) if DEPENDENCIES.contains(&d.value.as_str()) => Some(d.value.clone()),
+            Some(d) => {
+                self.choice(d, &format!("{field}.dependency"), &d.value, &DEPENDENCIES);
+                None
+            }
+            None => scope
+                .filter(|s| ["dynamodb", "s3"].contains(s))
+                .map(str::to_owned),
+        };
         let experiment = Experiment {
+            dependency,
             name: name.value.clone(),
             description: e.description.value.clone(),
             action,
@@ -315,7 +347,30 @@ impl Validator {
                     "target every app subnet (no `az`, selection_mode ALL), or add `acknowledge: [partial-subnets]` if losing one zone is the point",
                 );
             }
-            if scope == Some("all") && ctx.app && !ack("scope-all") {
+            let path = match e.dependency.as_deref() {
+                Some("aurora") if ctx.proxy => {
+                    Some(("Aurora", "RDS Proxy, a managed service whose connections"))
+                }
+                Some(d) if ctx.interface_endpoints.iter().any(|i| i == d) => Some((
+                    if d == "s3" { "S3" } else { "DynamoDB" },
+                    "an interface endpoint (PrivateLink), whose private addresses",
+                )),
+                _ => None,
+            };
+            if let Some((dep, via)) = path {
+                self.err(
+                    Code::E045,
+                    at,
+                    format!("{field}.dependency"),
+                    format!("the app reaches {dep} through {via} a subnet network ACL does not sever"),
+                    "the fault has to match how the dependency is reached: drop the proxy or interface endpoint for this lab, or fault the dependency another way (aws:network:disrupt-vpc-endpoint for interface endpoints, once chaoslab supports it)",
+                );
+            }
+            if scope == Some("all")
+                && ctx.app
+                && e.dependency.as_deref() != Some("aurora")
+                && !ack("scope-all")
+            {
                 self.warnings.push(
                     Diagnostic::warning(
                         Code::W001,

@@ -57,6 +57,7 @@ pub struct Aurora {
     pub database: String,
     pub username: String,
     pub readers: u32,
+    pub proxy: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +101,8 @@ pub struct Network {
     pub nat: Nat,
     /// Sorted service names (`dynamodb`, `s3`).
     pub gateway_endpoints: Vec<String>,
+    /// Sorted service names reached through PrivateLink.
+    pub interface_endpoints: Vec<String>,
 }
 
 /// Subnet tiers a spec can target by name.
@@ -246,6 +249,8 @@ pub struct Experiment {
     pub selection_mode: String,
     /// Names of alarms that stop the experiment, in spec order.
     pub stop_conditions: Vec<String>,
+    /// The dependency the experiment means to cut, if any.
+    pub dependency: Option<String>,
 }
 
 /// Terraform resource name for a spec name: identifiers may not contain `-` by convention.

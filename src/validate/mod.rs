@@ -104,6 +104,8 @@ impl Validator {
             azs: network.azs,
             app: app.is_some(),
             aurora: aurora.is_some(),
+            proxy: aurora.as_ref().is_some_and(|a| a.proxy),
+            interface_endpoints: network.interface_endpoints.clone(),
             alarms: alarms.iter().map(|a| a.name.clone()).collect(),
         };
         let experiments: Vec<Experiment> = self
@@ -335,7 +337,34 @@ impl Validator {
             }
         }
         endpoints.sort();
+        let mut interface: Vec<String> = Vec::new();
+        for (i, e) in n.interface_endpoints.iter().enumerate() {
+            let field = format!("network.interface_endpoints[{i}]");
+            if !["dynamodb", "s3"].contains(&e.value.as_str()) {
+                self.choice(e, &field, &e.value, &["dynamodb", "s3"]);
+            } else if interface.contains(&e.value) {
+                self.err(
+                    Code::E023,
+                    pos(e),
+                    field,
+                    format!("`{}` is listed twice", e.value),
+                    "list each service once",
+                );
+            } else if endpoints.contains(&e.value) {
+                self.err(
+                    Code::E023,
+                    pos(e),
+                    field,
+                    format!("`{}` has both a gateway and an interface endpoint", e.value),
+                    "pick one way for the app to reach the service",
+                );
+            } else {
+                interface.push(e.value.clone());
+            }
+        }
+        interface.sort();
         Network {
+            interface_endpoints: interface,
             cidr: n.cidr.value.clone(),
             azs: azs as usize,
             public,
@@ -821,6 +850,7 @@ impl Validator {
         let readers = self.bounded(&a.readers, "aurora.readers", 0..=4, 0);
         Aurora {
             readers,
+            proxy: a.proxy.as_ref().is_some_and(|p| p.value),
             engine,
             engine_version,
             min_capacity,

@@ -1,0 +1,107 @@
+//! rds_proxy.tf: RDS Proxy between the app and Aurora, when the spec asks for it (Article 4's
+//! layout). It reads the same Secrets Manager secret as the app, through its own role.
+
+use super::hcl::{Block, Expr};
+use super::{Tree, name_tag, prefixed};
+use crate::validate::Lab;
+
+const FILE: &str = "rds_proxy.tf";
+
+pub fn build(lab: &Lab, tree: &mut Tree) {
+    if !lab.aurora.as_ref().is_some_and(|a| a.proxy) {
+        return;
+    }
+    tree.add(
+        FILE,
+        Block::data("aws_iam_policy_document", "rds_proxy_assume").block(
+            Block::new("statement", &[])
+                .attr("actions", Expr::List(vec![Expr::str("sts:AssumeRole")]))
+                .block(
+                    Block::new("principals", &[])
+                        .attr("type", Expr::str("Service"))
+                        .attr(
+                            "identifiers",
+                            Expr::List(vec![Expr::str("rds.amazonaws.com")]),
+                        ),
+                ),
+        ),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_iam_role", "rds_proxy")
+            .attr("name", prefixed("rds-proxy"))
+            .attr(
+                "assume_role_policy",
+                Expr::r("data.aws_iam_policy_document.rds_proxy_assume.json"),
+            ),
+    );
+    tree.add(
+        FILE,
+        Block::data("aws_iam_policy_document", "rds_proxy").block(
+            Block::new("statement", &[])
+                .attr("sid", Expr::str("ReadDatabaseSecret"))
+                .attr(
+                    "actions",
+                    Expr::List(vec![Expr::str("secretsmanager:GetSecretValue")]),
+                )
+                .attr(
+                    "resources",
+                    Expr::List(vec![Expr::r("aws_secretsmanager_secret.db.arn")]),
+                ),
+        ),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_iam_role_policy", "rds_proxy")
+            .attr("name", Expr::str("read-db-secret"))
+            .attr("role", Expr::r("aws_iam_role.rds_proxy.id"))
+            .attr(
+                "policy",
+                Expr::r("data.aws_iam_policy_document.rds_proxy.json"),
+            ),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_db_proxy", "main")
+            .attr("name", prefixed("proxy"))
+            .attr("engine_family", Expr::str("POSTGRESQL"))
+            .attr("role_arn", Expr::r("aws_iam_role.rds_proxy.arn"))
+            .attr("vpc_subnet_ids", Expr::r("aws_subnet.private[*].id"))
+            .attr(
+                "vpc_security_group_ids",
+                Expr::List(vec![Expr::r("aws_security_group.rds_proxy.id")]),
+            )
+            .attr("require_tls", Expr::Bool(false))
+            .block(
+                Block::new("auth", &[])
+                    .attr("auth_scheme", Expr::str("SECRETS"))
+                    .attr("iam_auth", Expr::str("DISABLED"))
+                    .attr("secret_arn", Expr::r("aws_secretsmanager_secret.db.arn")),
+            )
+            .blank()
+            .attr("tags", name_tag("proxy")),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_db_proxy_default_target_group", "main")
+            .attr("db_proxy_name", Expr::r("aws_db_proxy.main.name")),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_db_proxy_target", "main")
+            .attr("db_proxy_name", Expr::r("aws_db_proxy.main.name"))
+            .attr(
+                "target_group_name",
+                Expr::r("aws_db_proxy_default_target_group.main.name"),
+            )
+            .attr(
+                "db_cluster_identifier",
+                Expr::r("aws_rds_cluster.main.cluster_identifier"),
+            ),
+    );
+    tree.output(
+        "rds_proxy_endpoint",
+        "Endpoint of the RDS Proxy the app connects through.",
+        Expr::r("aws_db_proxy.main.endpoint"),
+    );
+}
