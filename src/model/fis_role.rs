@@ -5,7 +5,7 @@
 //! Region; the trust policy only admits FIS calls made for this account.
 
 use super::hcl::{Block, Expr, Part, interp, lit};
-use super::{Tree, account_id, prefixed};
+use super::{Tree, account_id, iam, prefixed};
 use crate::catalog::Statement;
 use crate::validate::Lab;
 
@@ -17,18 +17,14 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     }
     tree.add(
         FILE,
-        Block::data("aws_iam_policy_document", "fis_assume").block(
-            Block::new("statement", &[])
-                .attr("actions", Expr::List(vec![Expr::str("sts:AssumeRole")]))
-                .block(
-                    Block::new("principals", &[])
-                        .attr("type", Expr::str("Service"))
-                        .attr(
-                            "identifiers",
-                            Expr::List(vec![Expr::str("fis.amazonaws.com")]),
-                        ),
-                )
-                .block(condition("StringEquals", "aws:SourceAccount", account_id())),
+        iam::trust_policy(
+            "fis_assume",
+            "fis.amazonaws.com",
+            vec![iam::condition(
+                "StringEquals",
+                "aws:SourceAccount",
+                account_id(),
+            )],
         ),
     );
     tree.add(
@@ -47,18 +43,13 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
 
     let mut doc = Block::data("aws_iam_policy_document", "fis");
     for s in statements(lab) {
-        let mut st = Block::new("statement", &[])
-            .attr("sid", Expr::str(s.sid))
-            .attr(
-                "actions",
-                Expr::List(s.actions.iter().map(|a| Expr::str(*a)).collect()),
-            )
-            .attr(
-                "resources",
-                Expr::List(s.resources.iter().map(|r| arn(r)).collect()),
-            );
+        let mut st = iam::statement(
+            s.sid,
+            s.actions.iter().map(|a| Expr::str(*a)).collect(),
+            s.resources.iter().map(|r| arn(r)).collect(),
+        );
         for (test, variable, value) in s.conditions {
-            st = st.block(condition(test, variable, Expr::str(*value)));
+            st = st.block(iam::condition(test, variable, Expr::str(*value)));
         }
         doc = doc.block(st);
     }
@@ -108,13 +99,6 @@ pub fn statements(lab: &Lab) -> Vec<&'static Statement> {
         out.push(&LOG_DELIVERY);
     }
     out
-}
-
-fn condition(test: &str, variable: &str, value: Expr) -> Block {
-    Block::new("condition", &[])
-        .attr("test", Expr::str(test))
-        .attr("variable", Expr::str(variable))
-        .attr("values", Expr::List(vec![value]))
 }
 
 /// Fills `{partition}`, `{region}` and `{account}` in a catalog ARN with references.

@@ -2,7 +2,7 @@
 //! the database secret, and register with SSM; nothing else.
 
 use super::hcl::{Block, Expr, interp, lit};
-use super::{Tree, prefixed};
+use super::{Tree, iam, prefixed};
 use crate::validate::{Lab, tf_name};
 
 const FILE: &str = "iam_app.tf";
@@ -13,18 +13,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     let bucket = tf_name(&app.promo_bucket);
     tree.add(
         FILE,
-        Block::data("aws_iam_policy_document", "ec2_assume").block(
-            Block::new("statement", &[])
-                .attr("actions", Expr::List(vec![Expr::str("sts:AssumeRole")]))
-                .block(
-                    Block::new("principals", &[])
-                        .attr("type", Expr::str("Service"))
-                        .attr(
-                            "identifiers",
-                            Expr::List(vec![Expr::str("ec2.amazonaws.com")]),
-                        ),
-                ),
-        ),
+        iam::trust_policy("ec2_assume", "ec2.amazonaws.com", Vec::new()),
     );
     tree.add(
         FILE,
@@ -50,10 +39,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             ),
     );
     let statement = |sid: &str, action: &str, resource: Expr| {
-        Block::new("statement", &[])
-            .attr("sid", Expr::str(sid))
-            .attr("actions", Expr::List(vec![Expr::str(action)]))
-            .attr("resources", Expr::List(vec![resource]))
+        iam::statement(sid, vec![Expr::str(action)], vec![resource])
     };
     tree.add(
         FILE,

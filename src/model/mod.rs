@@ -11,6 +11,7 @@ pub mod compute;
 mod dynamodb;
 mod fis;
 mod fis_role;
+mod iam;
 mod iam_app;
 pub mod monitoring;
 mod network;

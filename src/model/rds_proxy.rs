@@ -2,7 +2,7 @@
 //! layout). It reads the same Secrets Manager secret as the app, through its own role.
 
 use super::hcl::{Block, Expr};
-use super::{Tree, name_tag, prefixed};
+use super::{Tree, iam, name_tag, prefixed};
 use crate::validate::Lab;
 
 const FILE: &str = "rds_proxy.tf";
@@ -13,18 +13,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     }
     tree.add(
         FILE,
-        Block::data("aws_iam_policy_document", "rds_proxy_assume").block(
-            Block::new("statement", &[])
-                .attr("actions", Expr::List(vec![Expr::str("sts:AssumeRole")]))
-                .block(
-                    Block::new("principals", &[])
-                        .attr("type", Expr::str("Service"))
-                        .attr(
-                            "identifiers",
-                            Expr::List(vec![Expr::str("rds.amazonaws.com")]),
-                        ),
-                ),
-        ),
+        iam::trust_policy("rds_proxy_assume", "rds.amazonaws.com", Vec::new()),
     );
     tree.add(
         FILE,
@@ -37,18 +26,11 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     );
     tree.add(
         FILE,
-        Block::data("aws_iam_policy_document", "rds_proxy").block(
-            Block::new("statement", &[])
-                .attr("sid", Expr::str("ReadDatabaseSecret"))
-                .attr(
-                    "actions",
-                    Expr::List(vec![Expr::str("secretsmanager:GetSecretValue")]),
-                )
-                .attr(
-                    "resources",
-                    Expr::List(vec![Expr::r("aws_secretsmanager_secret.db.arn")]),
-                ),
-        ),
+        Block::data("aws_iam_policy_document", "rds_proxy").block(iam::statement(
+            "ReadDatabaseSecret",
+            vec![Expr::str("secretsmanager:GetSecretValue")],
+            vec![Expr::r("aws_secretsmanager_secret.db.arn")],
+        )),
     );
     tree.add(
         FILE,

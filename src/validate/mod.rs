@@ -319,50 +319,12 @@ impl Validator {
                 Nat::Single
             }
         };
-        let mut endpoints: Vec<String> = Vec::new();
-        for (i, e) in n.gateway_endpoints.iter().enumerate() {
-            let field = format!("network.gateway_endpoints[{i}]");
-            if !["dynamodb", "s3"].contains(&e.value.as_str()) {
-                self.choice(e, &field, &e.value, &["dynamodb", "s3"]);
-            } else if endpoints.contains(&e.value) {
-                self.err(
-                    Code::E023,
-                    pos(e),
-                    field,
-                    format!("`{}` is listed twice", e.value),
-                    "list each service once",
-                );
-            } else {
-                endpoints.push(e.value.clone());
-            }
-        }
-        endpoints.sort();
-        let mut interface: Vec<String> = Vec::new();
-        for (i, e) in n.interface_endpoints.iter().enumerate() {
-            let field = format!("network.interface_endpoints[{i}]");
-            if !["dynamodb", "s3"].contains(&e.value.as_str()) {
-                self.choice(e, &field, &e.value, &["dynamodb", "s3"]);
-            } else if interface.contains(&e.value) {
-                self.err(
-                    Code::E023,
-                    pos(e),
-                    field,
-                    format!("`{}` is listed twice", e.value),
-                    "list each service once",
-                );
-            } else if endpoints.contains(&e.value) {
-                self.err(
-                    Code::E023,
-                    pos(e),
-                    field,
-                    format!("`{}` has both a gateway and an interface endpoint", e.value),
-                    "pick one way for the app to reach the service",
-                );
-            } else {
-                interface.push(e.value.clone());
-            }
-        }
-        interface.sort();
+        let endpoints = self.services(&n.gateway_endpoints, "network.gateway_endpoints", &[]);
+        let interface = self.services(
+            &n.interface_endpoints,
+            "network.interface_endpoints",
+            &endpoints,
+        );
         Network {
             interface_endpoints: interface,
             cidr: n.cidr.value.clone(),
@@ -372,6 +334,37 @@ impl Validator {
             nat,
             gateway_endpoints: endpoints,
         }
+    }
+
+    /// A list of endpoint services, each once, none already reached another way (`taken`).
+    fn services(&mut self, list: &[Spanned<String>], field: &str, taken: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (i, e) in list.iter().enumerate() {
+            let field = format!("{field}[{i}]");
+            if !["dynamodb", "s3"].contains(&e.value.as_str()) {
+                self.choice(e, &field, &e.value, &["dynamodb", "s3"]);
+            } else if out.contains(&e.value) {
+                self.err(
+                    Code::E023,
+                    pos(e),
+                    field,
+                    format!("`{}` is listed twice", e.value),
+                    "list each service once",
+                );
+            } else if taken.contains(&e.value) {
+                self.err(
+                    Code::E023,
+                    pos(e),
+                    field,
+                    format!("`{}` has both a gateway and an interface endpoint", e.value),
+                    "pick one way for the app to reach the service",
+                );
+            } else {
+                out.push(e.value.clone());
+            }
+        }
+        out.sort();
+        out
     }
 
     fn cidr(&mut self, s: &Spanned<String>, field: &str) -> Option<Cidr> {
