@@ -743,6 +743,19 @@ impl Validator {
             None => (pos(raw), defaults::PROMO),
         };
         let (promo_bucket, promo_key) = promo.split_once('/').unwrap_or((promo, ""));
+        // The key lands in an IAM resource ARN, where `*`, `?` and `${` have meanings.
+        if !promo_key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!-_.'()/".contains(c))
+        {
+            self.err(
+                Code::E031,
+                promo_at,
+                "app.promo",
+                format!("the promo object key `{}` is used in an IAM policy and must use S3's safe characters", promo_key.escape_debug()),
+                "use letters, digits and ! - _ . ' ( ) / in the key the app reads",
+            );
+        }
         let found = spec.s3.iter().find(|(k, _)| k.value == promo_bucket);
         match found {
             Some((_, b)) if b.value.objects.iter().any(|(k, _)| k.value == promo_key) => {}
