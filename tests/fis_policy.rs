@@ -38,49 +38,50 @@ fn concrete(arn: &str) -> String {
         .replace("{account}", "123456789012")
 }
 
+fn managed_policy() -> Vec<Value> {
+    let path = common::root().join("tests/fixtures/AWSFaultInjectionSimulatorNetworkAccess.json");
+    let managed: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+    managed["Statement"].as_array().expect("statements").clone()
+}
+
+type Condition = (String, String, String);
+
+/// Whether some managed statement allows `api` on `resource` under conditions `ours` also imposes.
+fn managed_allows(statements: &[Value], api: &str, resource: &str, ours: &[Condition]) -> bool {
+    statements.iter().any(|m| {
+        let mut conditions: Vec<Condition> = Vec::new();
+        for (test, kv) in m["Condition"].as_object().into_iter().flatten() {
+            for (k, v) in kv.as_object().into_iter().flatten() {
+                conditions.push((
+                    test.clone(),
+                    k.clone(),
+                    v.as_str().unwrap_or_default().to_owned(),
+                ));
+            }
+        }
+        strings(&m["Action"]).iter().any(|a| glob(a, api))
+            && strings(&m["Resource"]).iter().any(|r| glob(r, resource))
+            && conditions.iter().all(|c| ours.contains(c))
+    })
+}
+
 #[test]
 fn disrupt_connectivity_permissions_are_a_strict_subset_of_the_managed_policy() {
-    let text = std::fs::read_to_string(
-        common::root().join("tests/fixtures/AWSFaultInjectionSimulatorNetworkAccess.json"),
-    )
-    .expect("fixture");
-    let managed: Value = serde_json::from_str(&text).expect("json");
-    let statements = managed["Statement"].as_array().expect("statements");
+    let statements = managed_policy();
     let action = catalog::find("aws:network:disrupt-connectivity").expect("in catalog");
     let mut granted = 0;
     for ours in action.iam {
+        let conditions: Vec<Condition> = ours
+            .conditions
+            .iter()
+            .map(|(t, k, v)| ((*t).to_owned(), (*k).to_owned(), (*v).to_owned()))
+            .collect();
         for api in ours.actions {
             for resource in ours.resources {
                 let resource = concrete(resource);
-                // Some managed statement allows this pair under conditions ours also imposes.
-                let covered = statements.iter().any(|m| {
-                    let conditions: Vec<(String, String, String)> = m["Condition"]
-                        .as_object()
-                        .map(|tests| {
-                            tests
-                                .iter()
-                                .flat_map(|(test, kv)| {
-                                    kv.as_object().into_iter().flatten().map(move |(k, v)| {
-                                        (
-                                            test.clone(),
-                                            k.clone(),
-                                            v.as_str().unwrap_or_default().to_owned(),
-                                        )
-                                    })
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    strings(&m["Action"]).iter().any(|a| glob(a, api))
-                        && strings(&m["Resource"]).iter().any(|r| glob(r, &resource))
-                        && conditions.iter().all(|(t, k, v)| {
-                            ours.conditions
-                                .iter()
-                                .any(|(ot, ok, ov)| ot == t && ok == k && ov == v)
-                        })
-                });
                 assert!(
-                    covered,
+                    managed_allows(&statements, api, &resource, &conditions),
                     "{api} on {resource} ({}) is not granted by the managed policy",
                     ours.sid
                 );
@@ -92,6 +93,75 @@ fn disrupt_connectivity_permissions_are_a_strict_subset_of_the_managed_policy() 
     let managed_actions: usize = statements.iter().map(|m| strings(&m["Action"]).len()).sum();
     let ours: usize = action.iam.iter().map(|s| s.actions.len()).sum();
     assert!(ours < managed_actions && granted > 0);
+}
+
+fn strings_of(e: &hcl::Expression) -> Vec<String> {
+    match e {
+        hcl::Expression::String(s) => vec![s.clone()],
+        hcl::Expression::Array(items) => items.iter().flat_map(strings_of).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn the_reference_labs_fis_policy_is_a_strict_subset_of_the_managed_policy() {
+    let (_, files) =
+        common::generate_file(&common::root().join("blueprints/chaos-shop-dependencies.yaml"));
+    let text = &files
+        .iter()
+        .find(|f| f.name == "fis_iam.tf")
+        .expect("fis_iam.tf")
+        .content;
+    // Fill the references the way a deployed lab would, so resources are plain ARNs.
+    let text = text
+        .replace("${data.aws_partition.current.partition}", "aws")
+        .replace("${var.aws_region}", "us-east-1")
+        .replace(
+            "${data.aws_caller_identity.current.account_id}",
+            "123456789012",
+        );
+    let body: hcl::Body = hcl::from_str(&text).expect("parses");
+    let doc = body
+        .blocks()
+        .find(|b| b.identifier() == "data" && b.labels().iter().any(|l| l.as_str() == "fis"))
+        .expect("policy document");
+    let managed = managed_policy();
+    let mut checked = 0;
+    for st in doc.body().blocks() {
+        let attr = |b: &hcl::Block, k: &str| {
+            b.body()
+                .attributes()
+                .find(|a| a.key() == k)
+                .map(|a| strings_of(a.expr()))
+                .unwrap_or_default()
+        };
+        let sid = attr(st, "sid").join("");
+        if sid == "DeliverExperimentLogs" {
+            continue; // log_configuration's vended-log delivery: no FIS managed policy grants it
+        }
+        let conditions: Vec<Condition> = st
+            .body()
+            .blocks()
+            .filter(|b| b.identifier() == "condition")
+            .map(|c| {
+                (
+                    attr(c, "test").join(""),
+                    attr(c, "variable").join(""),
+                    attr(c, "values").join(""),
+                )
+            })
+            .collect();
+        for api in attr(st, "actions") {
+            for resource in attr(st, "resources") {
+                assert!(
+                    managed_allows(&managed, &api, &resource, &conditions),
+                    "{sid}: {api} on {resource} exceeds the managed policy"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "checked {checked} grants");
 }
 
 fn fis_policy(spec: &str) -> String {
