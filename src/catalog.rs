@@ -40,6 +40,8 @@ pub enum ParamKind {
     SsmDocument,
     /// A JSON object, passed as a string.
     Json,
+    /// A non-empty identifier (name, ID or ARN) of another resource.
+    Identifier,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,11 +152,12 @@ const fn api_fault(id: &'static str, iam: &'static [Statement]) -> Action {
     }
 }
 
+/// API fault injection is authorised on the experiment, not on the targeted role.
 const fn inject(sid: &'static str, actions: &'static [&'static str]) -> Statement {
     Statement {
         sid,
         actions,
-        resources: &["arn:{partition}:iam::{account}:role/*"],
+        resources: &["arn:{partition}:fis:{region}:{account}:experiment/*"],
         conditions: &[],
     }
 }
@@ -180,6 +183,8 @@ pub const ACTIONS: &[Action] = &[
                     advice: None,
                 },
             ),
+            // Required with scope prefix-list, refused otherwise (checked in validate::fis).
+            optional("prefixListIdentifier", ParamKind::Identifier),
         ],
         // AWSFaultInjectionSimulatorNetworkAccess, narrowed to the lab's account and Region.
         iam: &[

@@ -86,7 +86,7 @@ fn missing_unknown_and_out_of_range_parameters() {
         &format!(
             "    action: aws:ssm:send-command\n    parameters: {{duration: PT2M, documentArn: 'arn:aws:ssm:us-east-1::AWSFIS-Run-Network-Latency'}}\n    targets: {{instances: app}}\n{STOP}"
         ),
-        &["error[E041]", "the `document/` part is required"],
+        &["error[E041]", "with its `document/` part"],
     );
 }
 
@@ -193,18 +193,18 @@ fn network_faults_cannot_cut_what_a_nacl_does_not_see() {
     // Without the proxy, cutting the catalog with scope all is what the experiment is for.
     assert_eq!(diagnostics(&aurora), "");
 
-    let dynamodb = format!(
-        "    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT3M, scope: dynamodb}}\n    targets: {{subnets: private}}\n{STOP}"
+    let s3 = format!(
+        "    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT3M, scope: s3}}\n    targets: {{subnets: private}}\n{STOP}"
     );
-    let private_link = spec(&dynamodb).replace(
+    let private_link = spec(&s3).replace(
         "  private: [10.0.11.0/24, 10.0.12.0/24]\n",
-        "  private: [10.0.11.0/24, 10.0.12.0/24]\n  interface_endpoints: [dynamodb]\n",
+        "  private: [10.0.11.0/24, 10.0.12.0/24]\n  interface_endpoints: [s3]\n",
     );
     let err = chaoslab::load("spec.yaml", &private_link)
         .expect_err("interface endpoint")
         .to_string();
     assert!(
-        err.contains("error[E045]") && err.contains("DynamoDB through an interface endpoint"),
+        err.contains("error[E045]") && err.contains("S3 through an interface endpoint"),
         "{err}"
     );
 }

@@ -176,7 +176,7 @@ fn every_nat_and_endpoint_variant_conforms() {
     let schema = fixture();
     for extra in [
         "  nat: per-az\n  gateway_endpoints: [dynamodb, s3]\n",
-        "  nat: none\n  interface_endpoints: [dynamodb, s3]\n",
+        "  nat: none\n  interface_endpoints: [s3]\n",
         "dynamodb: {reviews: {hash_key: {name: id, type: N}}}\ns3: {promo: {objects: {promo.json: {content: x}}}}\napp: {}\naurora: {proxy: true, readers: 2}\n",
     ] {
         let files = common::generate_str(&format!("{}{extra}", common::MINIMAL));

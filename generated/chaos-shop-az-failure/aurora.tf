@@ -57,6 +57,7 @@ resource "aws_rds_cluster_instance" "writer" {
   instance_class               = "db.serverless"
   engine                       = aws_rds_cluster.main.engine
   engine_version               = aws_rds_cluster.main.engine_version
+  availability_zone            = local.azs[0]
   auto_minor_version_upgrade   = true
   performance_insights_enabled = true
 }
@@ -72,4 +73,6 @@ resource "aws_rds_cluster_instance" "reader" {
   availability_zone            = element(local.azs, count.index + 1)
   auto_minor_version_upgrade   = true
   performance_insights_enabled = true
+
+  depends_on = [aws_rds_cluster_instance.writer]
 }

@@ -113,6 +113,11 @@ resource "aws_fis_experiment_template" "stop_az1_instances" {
       value = "PT5M"
     }
 
+    parameter {
+      key   = "completeIfInstancesTerminated"
+      value = "true"
+    }
+
     target {
       key   = "Instances"
       value = "app-instances-az1"

@@ -91,6 +91,8 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 "engine_version",
                 Expr::r("aws_rds_cluster.main.engine_version"),
             )
+            // The first zone: readers go to the others, so a failover changes zone.
+            .attr("availability_zone", Expr::r("local.azs[0]"))
             .attr("auto_minor_version_upgrade", Expr::Bool(true))
             .attr("performance_insights_enabled", Expr::Bool(true)),
     );
@@ -124,7 +126,13 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     ),
                 )
                 .attr("auto_minor_version_upgrade", Expr::Bool(true))
-                .attr("performance_insights_enabled", Expr::Bool(true)),
+                .attr("performance_insights_enabled", Expr::Bool(true))
+                .blank()
+                // Created after the writer, so the writer really is the primary.
+                .attr(
+                    "depends_on",
+                    Expr::List(vec![Expr::r("aws_rds_cluster_instance.writer")]),
+                ),
         );
     }
     tree.output(

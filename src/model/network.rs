@@ -244,6 +244,11 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     Expr::List(vec![Expr::r("aws_security_group.endpoints.id")]),
                 )
                 .attr("private_dns_enabled", Expr::Bool(true))
+                // S3 private DNS without a gateway endpoint must answer VPC clients too.
+                .block(Block::new("dns_options", &[]).attr(
+                    "private_dns_only_for_inbound_resolver_endpoint",
+                    Expr::Bool(false),
+                ))
                 .attr(
                     "tags",
                     Expr::map([("Name", prefixed(&format!("{service}-interface")))]),

@@ -32,20 +32,21 @@ const INGRESS: &str = "aws_vpc_security_group_ingress_rule";
 const EGRESS: &str = "aws_vpc_security_group_egress_rule";
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
-    let Some(app) = &lab.app else { return };
-    let port = i64::from(app.port);
     let proxy = lab.aurora.as_ref().is_some_and(|a| a.proxy);
-    let mut groups = vec![
-        ("alb", "Chaos Shop load balancer: HTTP from the internet"),
-        (
+    let mut groups = Vec::new();
+    if lab.app.is_some() {
+        groups.push(("alb", "Chaos Shop load balancer: HTTP from the internet"));
+        groups.push((
             "app",
             "Chaos Shop instances: the app port from the load balancer",
-        ),
-        (
+        ));
+    }
+    if lab.aurora.is_some() {
+        groups.push((
             "aurora",
             "Chaos Shop catalog database: PostgreSQL from the app",
-        ),
-    ];
+        ));
+    }
     if proxy {
         groups.push(("rds_proxy", "RDS Proxy in front of the catalog database"));
     }
@@ -59,6 +60,11 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 .attr("tags", name_tag(&name.replace('_', "-"))),
         );
     }
+    // Without the app nothing may reach the database: its group stays closed.
+    let (Some(app), true) = (&lab.app, lab.aurora.is_some()) else {
+        return;
+    };
+    let port = i64::from(app.port);
     tree.add(
         FILE,
         rule(INGRESS, "alb_http", "alb", "HTTP from the internet", 80)

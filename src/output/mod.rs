@@ -102,15 +102,15 @@ fn stale(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<String>> {
 pub fn write(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Changes> {
     let mut all = files.to_vec();
     all.push(manifest(files));
-    let owned = read_manifest(dir)?;
     let mut changes = Changes::default();
     for f in &all {
         let path = dir.join(&f.name);
         match fs::read(&path) {
             Ok(bytes) if bytes == f.content.as_bytes() => changes.unchanged += 1,
+            // Replaced only when it still carries chaoslab's header: a hand-written file put in
+            // a generated file's place is the author's now, even if the manifest lists it.
             Ok(bytes) => {
-                let ours = owned.contains(&f.name) || has_marker(&bytes);
-                if !ours && !force {
+                if !has_marker(&bytes) && !force {
                     return Err(Error::NotOwned { path });
                 }
                 changes.written.push(f.name.clone());
@@ -121,11 +121,12 @@ pub fn write(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Changes
             Err(e) => return Err(Error::io(path, e)),
         }
     }
-    let stale = stale(dir, files)?;
-    for name in &stale {
-        let path = dir.join(name);
-        if !starts_with_marker(&path)? && !force {
-            return Err(Error::NotOwned { path });
+    // Stale files are removed only while they still carry the header, even with --force:
+    // --force lets chaoslab replace files of the new tree, never delete anything else.
+    let mut stale = Vec::new();
+    for name in self::stale(dir, files)? {
+        if starts_with_marker(&dir.join(&name))? {
+            stale.push(name);
         }
     }
 
@@ -138,17 +139,27 @@ pub fn write(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Changes
         for f in all.iter().filter(|f| changes.written.contains(&f.name)) {
             write_staged(&staging.join(&f.name), &f.content)?;
         }
-        // The manifest goes last, so it never lists a file that is not yet in place.
-        let (manifest_first, rest): (Vec<&GeneratedFile>, Vec<&GeneratedFile>) = all
+        let (manifest_last, rest): (Vec<&GeneratedFile>, Vec<&GeneratedFile>) = all
             .iter()
             .filter(|f| changes.written.contains(&f.name))
             .partition(|f| f.name == MANIFEST);
-        for f in rest.into_iter().chain(manifest_first) {
+        for f in rest {
+            rename(&staging.join(&f.name), &dir.join(&f.name))?;
+        }
+        // Stale files go before the new manifest drops them, so an interrupted run leaves
+        // them listed (and removable) rather than orphaned.
+        remove_stale(dir, &stale)?;
+        for f in manifest_last {
             rename(&staging.join(&f.name), &dir.join(&f.name))?;
         }
         remove_dir(&staging)?;
     }
-    for name in &stale {
+    changes.removed = stale;
+    Ok(changes)
+}
+
+fn remove_stale(dir: &Path, stale: &[String]) -> Result<()> {
+    for name in stale {
         let path = dir.join(name);
         fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
         // Drop folders (e.g. templates/) the removal left empty; never the output dir itself.
@@ -160,8 +171,7 @@ pub fn write(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Changes
             parent = p.parent();
         }
     }
-    changes.removed = stale;
-    Ok(changes)
+    Ok(())
 }
 
 fn write_new_dir(dir: &Path, files: &[GeneratedFile]) -> Result<()> {

@@ -159,9 +159,24 @@ fn expr(e: &Expr, level: usize) -> Result<String, BadReference> {
         }
         Expr::Template(parts) => {
             let mut s = String::from("\"");
-            for p in parts {
+            for (i, p) in parts.iter().enumerate() {
                 match p {
-                    Part::Lit(text) => s.push_str(escape::escape(text).as_str()),
+                    Part::Lit(text) => {
+                        // A `$` or `%` right before an interpolation would read as `$${`/`%%{`
+                        // (a literal marker): spell it as an interpolated string instead.
+                        let next_is_interp = matches!(parts.get(i + 1), Some(Part::Interp(_)));
+                        match text.strip_suffix(['$', '%']) {
+                            Some(head) if next_is_interp => {
+                                s.push_str(&escape::escape(head));
+                                s.push_str(if text.ends_with('$') {
+                                    "${\"$\"}"
+                                } else {
+                                    "${\"%\"}"
+                                });
+                            }
+                            _ => s.push_str(&escape::escape(text)),
+                        }
+                    }
                     Part::Interp(e) => {
                         s.push_str("${");
                         s.push_str(&expr(e, level)?);
@@ -272,6 +287,23 @@ mod tests {
         assert_eq!(
             file(vec![b]),
             "locals {\n  a = \"${var.p}-$${x}\"\n  b = [\"x\", y.z]\n  c = jsonencode({\n    k = { S = \"1\" }\n  })\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_marker_character_before_an_interpolation_stays_literal() {
+        let b = Block::new("locals", &[])
+            .attr(
+                "a",
+                Expr::template(vec![lit("cost: $"), interp(Expr::r("var.x")), lit("%")]),
+            )
+            .attr(
+                "b",
+                Expr::template(vec![lit("100%"), interp(Expr::r("var.y"))]),
+            );
+        assert_eq!(
+            file(vec![b]),
+            "locals {\n  a = \"cost: ${\"$\"}${var.x}%\"\n  b = \"100${\"%\"}${var.y}\"\n}\n"
         );
     }
 

@@ -62,12 +62,21 @@ pub fn escape_tftpl(s: &str) -> String {
     s.replace("${", "$${").replace("%{", "%%{")
 }
 
-/// Text in Markdown prose or a table cell: markup characters escaped, one line.
+/// Text in Markdown prose or a table cell: inline markup escaped, one line, and nothing at its
+/// start that Markdown would read as a block (list item, heading, fence, rule).
 pub fn escape_markdown(s: &str) -> String {
+    let s = s.trim_start();
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let leading_digits = s.chars().take_while(char::is_ascii_digit).count();
+    if matches!(s.chars().next(), Some('-' | '+' | '=')) {
+        out.push('\\');
+    }
+    for (i, c) in s.chars().enumerate() {
+        if i == leading_digits && leading_digits > 0 && matches!(c, '.' | ')') {
+            out.push('\\');
+        }
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -247,6 +256,13 @@ pub fn readme(
             .find(|t| t.name == a.reviews_table)
             .and_then(|t| t.items.first())
             .map(|i| i.id.split('#').next().unwrap_or_default().to_owned())
+            // It lands in a shell snippet: only URL- and shell-safe ids are printed as is.
+            .filter(|id| {
+                !id.is_empty()
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._~-".contains(c))
+            })
             .unwrap_or_else(|| "1".to_owned());
         context! {
             instances => a.instances,
@@ -258,7 +274,7 @@ pub fn readme(
             retries => a.timeouts.retries,
             reviews_table => a.reviews_table.clone(),
             promo => format!("{}/{}", a.promo_bucket, a.promo_key),
-            probe_id => probe_id,
+            probe_id => Value::from_safe_string(probe_id),
         }
     });
     let experiments: Vec<Value> = lab

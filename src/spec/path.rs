@@ -16,24 +16,28 @@ pub fn at(source: &str, line: u64, column: u64) -> (String, u64) {
     // Keys inside flow mappings on this line, up to the column.
     let before: String = text.chars().take(col).collect();
     if let Some((head, inner)) = before.split_once('{') {
-        // Innermost first: the key at the column, the flow key around it, the line's own key.
-        let after: String = text.chars().skip(col).collect();
-        if let Some(k) = key_of(&after) {
-            path.push(k);
-        }
-        if let Some(k) = inner
-            .rsplit([',', '{'])
-            .next()
-            .and_then(|s| s.split(':').next())
-        {
-            let key = k.trim().trim_matches(['\'', '"']);
-            if !key.is_empty() && !inner.trim_end().ends_with(':') {
-                path.push(key.to_owned());
+        // Keys on this line, outermost first: the block key, the keys of nested flow
+        // mappings opened before the column, then the entry the column is in.
+        let mut keys: Vec<String> = key_of(head).into_iter().collect();
+        let mut pieces: Vec<&str> = inner.split('{').collect();
+        let current = pieces.pop().unwrap_or_default();
+        for piece in pieces {
+            let entry = piece.rsplit(',').next().unwrap_or_default();
+            if let Some((k, _)) = entry.split_once(':') {
+                keys.push(k.trim().trim_matches(['\'', '"']).to_owned());
             }
         }
-        if let Some(k) = key_of(head) {
-            path.push(k);
+        let entry = current.rsplit(',').next().unwrap_or_default();
+        match entry.split_once(':') {
+            // The column is at a value: the entry's own key names it.
+            Some((k, _)) => keys.push(k.trim().trim_matches(['\'', '"']).to_owned()),
+            // The column is at a key.
+            None => {
+                let after: String = text.chars().skip(col).collect();
+                keys.extend(key_of(&after));
+            }
         }
+        path.extend(keys.into_iter().filter(|k| !k.is_empty()).rev());
     } else if let Some(k) = key_of(text) {
         path.push(k);
     }
@@ -94,6 +98,15 @@ mod tests {
         assert_eq!(at(SRC, 4, 3), ("network.privat".to_owned(), 2));
         assert_eq!(at(SRC, 1, 1), ("lab".to_owned(), 1));
         assert_eq!(at(SRC, 5, 7).0, "app.timeout");
+        assert_eq!(at("app: {instances: four}\n", 1, 18).0, "app.instances");
+        assert_eq!(
+            at("app: {timeouts: {connec: 1}}\n", 1, 18).0,
+            "app.timeouts.connec"
+        );
+        assert_eq!(
+            at("p: {documentArn: arn:aws:x}\n", 1, 18).0,
+            "p.documentArn"
+        );
         assert_eq!(at(SRC, 99, 1).0, "");
     }
 }

@@ -330,6 +330,50 @@ impl Validator {
             .targets
             .as_ref()
             .map_or(pos(&raw.value.action), pos);
+        let has = |k: &str| e.parameters.iter().any(|(n, _)| n == k);
+        if e.action.id == "aws:network:disrupt-connectivity"
+            && (scope == Some("prefix-list")) != has("prefixListIdentifier")
+        {
+            let (msg, help) = if scope == Some("prefix-list") {
+                (
+                    "scope prefix-list needs `prefixListIdentifier`",
+                    "add the customer-managed prefix list's name, ID or ARN as `prefixListIdentifier`",
+                )
+            } else {
+                (
+                    "`prefixListIdentifier` only applies to scope prefix-list",
+                    "remove `prefixListIdentifier`, or set `scope: prefix-list`",
+                )
+            };
+            self.err(
+                Code::E041,
+                pos(raw),
+                format!("{field}.parameters"),
+                msg,
+                help,
+            );
+        }
+        // The fleet's auto-scaling group replaces stopped instances (ELB health checks); FIS
+        // then cannot restart them and fails the action unless told that is fine.
+        if e.action.id == "aws:ec2:stop-instances"
+            && matches!(
+                e.target.as_ref().map(|t| t.selection),
+                Some(TargetSelection::AppInstances { .. })
+            )
+            && has("startInstancesAfterDuration")
+            && !e
+                .parameters
+                .iter()
+                .any(|(k, v)| k == "completeIfInstancesTerminated" && v == "true")
+        {
+            self.err(
+                Code::E044,
+                pos(raw),
+                format!("{field}.parameters"),
+                "the auto-scaling group replaces stopped app instances, so FIS cannot restart them and the action fails",
+                "add `completeIfInstancesTerminated: \"true\"` to the parameters",
+            );
+        }
         if e.action.id == "aws:network:disrupt-connectivity" {
             let partial = match e.target.as_ref().map(|t| t.selection) {
                 Some(TargetSelection::Subnets {
@@ -544,15 +588,30 @@ fn check_param(kind: ParamKind, value: &str, action: &str) -> Result<(), (String
                 ))
             }
         }
+        ParamKind::Identifier => {
+            if !value.is_empty() && !value.chars().any(char::is_whitespace) {
+                Ok(())
+            } else {
+                Err((
+                    format!(
+                        "`{}` is not a resource name, ID or ARN",
+                        value.escape_debug()
+                    ),
+                    "write the name, ID or ARN without spaces".to_owned(),
+                ))
+            }
+        }
         ParamKind::SsmDocument => {
-            let name = value.rsplit_once(":document/").map_or(value, |(_, n)| n);
-            let arn_ok = !value.starts_with("arn:") || value.contains("::document/");
-            if name.starts_with("AWSFIS-Run-") && arn_ok {
+            // FIS needs the full ARN: arn:<partition>:ssm:<region>::document/<name>.
+            let ok = value.split_once("::document/").is_some_and(|(arn, name)| {
+                arn.starts_with("arn:") && arn.contains(":ssm:") && name.starts_with("AWSFIS-Run-")
+            });
+            if ok {
                 Ok(())
             } else {
                 Err((
                     format!("`{}` is not an AWSFIS-Run-* SSM document", value.escape_debug()),
-                    "use a document such as arn:aws:ssm:us-east-1::document/AWSFIS-Run-Network-Latency (the `document/` part is required)".to_owned(),
+                    "use a document such as arn:aws:ssm:us-east-1::document/AWSFIS-Run-Network-Latency (the full ARN, with its `document/` part)".to_owned(),
                 ))
             }
         }

@@ -98,6 +98,16 @@ impl Validator {
         let tables = self.sorted(&raw.dynamodb, "dynamodb", |v, name, t| v.table(name, t));
         let buckets = self.sorted(&raw.s3, "s3", |v, name, b| v.bucket(name, b));
         let aurora = raw.aurora.as_ref().map(|a| self.aurora(a));
+        // A load balancer, a DB subnet group and RDS Proxy all need subnets in two zones.
+        if (raw.app.is_some() || raw.aurora.is_some()) && network.azs < 2 {
+            self.err(
+                Code::E022,
+                pos(&raw.network.value.azs),
+                "network.azs",
+                "the app and Aurora need subnets in at least 2 availability zones",
+                "set `azs: 2` and give two public and two private subnets",
+            );
+        }
         let app = raw.app.as_ref().map(|a| self.app(a, raw));
         let alarms = self.alarms(raw);
         let context = fis::Context {
@@ -257,12 +267,13 @@ impl Validator {
             );
         }
         let azs = n.azs.value;
-        if !(1..=6).contains(&azs) {
+        // FIS takes at most 5 subnets per action: more zones could not all be targeted.
+        if !(1..=5).contains(&azs) {
             self.err(
                 Code::E022,
                 pos(&n.azs),
                 "network.azs",
-                format!("azs must be 1 to 6, not {azs}"),
+                format!("azs must be 1 to 5, not {azs}"),
                 "labs normally use 2 availability zones",
             );
         }
@@ -319,11 +330,17 @@ impl Validator {
                 Nat::Single
             }
         };
-        let endpoints = self.services(&n.gateway_endpoints, "network.gateway_endpoints", &[]);
+        let endpoints = self.services(
+            &n.gateway_endpoints,
+            "network.gateway_endpoints",
+            &[],
+            &["dynamodb", "s3"],
+        );
         let interface = self.services(
             &n.interface_endpoints,
             "network.interface_endpoints",
             &endpoints,
+            &["s3"],
         );
         Network {
             interface_endpoints: interface,
@@ -337,12 +354,18 @@ impl Validator {
     }
 
     /// A list of endpoint services, each once, none already reached another way (`taken`).
-    fn services(&mut self, list: &[Spanned<String>], field: &str, taken: &[String]) -> Vec<String> {
+    fn services(
+        &mut self,
+        list: &[Spanned<String>],
+        field: &str,
+        taken: &[String],
+        allowed: &[&str],
+    ) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for (i, e) in list.iter().enumerate() {
             let field = format!("{field}[{i}]");
-            if !["dynamodb", "s3"].contains(&e.value.as_str()) {
-                self.choice(e, &field, &e.value, &["dynamodb", "s3"]);
+            if !allowed.contains(&e.value.as_str()) {
+                self.choice(e, &field, &e.value, allowed);
             } else if out.contains(&e.value) {
                 self.err(
                     Code::E023,
@@ -1004,8 +1027,15 @@ pub fn did_you_mean(got: &str, allowed: &[&str], otherwise: impl FnOnce() -> Str
 
 /// The allowed word closest to `got`, if it is close enough to be a typo.
 pub fn suggest<'a>(got: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    // A typo changes a few characters: far longer or shorter words are never suggested, which
+    // also keeps this cheap when a spec holds long names.
+    let len = got.chars().count();
+    let near = |a: &str| {
+        a.len() <= 128 && len.abs_diff(a.chars().count()) <= (a.chars().count() / 3).max(1)
+    };
     allowed
         .iter()
+        .filter(|a| near(a))
         .map(|a| (edit_distance(&got.to_lowercase(), &a.to_lowercase()), *a))
         .filter(|(d, a)| *d <= (a.chars().count() / 3).max(1))
         .min()
