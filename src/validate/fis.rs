@@ -38,7 +38,15 @@ impl Validator {
     ) -> Option<Experiment> {
         let e = &raw.value;
         let field = format!("experiments.{}", name.value);
-        if e.description.value.chars().count() > 512 {
+        if e.description.value.trim().is_empty() {
+            self.err(
+                Code::E041,
+                pos(&e.description),
+                format!("{field}.description"),
+                "an FIS template needs a description",
+                "say in a sentence what the experiment does",
+            );
+        } else if e.description.value.chars().count() > 512 {
             self.err(
                 Code::E041,
                 pos(&e.description),

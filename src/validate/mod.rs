@@ -243,6 +243,22 @@ impl Validator {
                     "tag values may use letters, digits, spaces and _ . : / = + - @",
                 );
             }
+            // IAM treats tag keys case-insensitively: `lab` next to chaoslab's `Lab` (or two
+            // spellings of one key) would make role creation fail.
+            let clash = ["Lab", "ManagedBy"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .chain(tags.iter().map(|(t, _): &(String, String)| t.clone()))
+                .find(|t| t != &k.value && t.to_lowercase() == k.value.to_lowercase());
+            if let Some(other) = clash {
+                self.err(
+                    Code::E013,
+                    pos(k),
+                    &field,
+                    format!("tag key `{}` differs from `{other}` only in case", k.value),
+                    format!("AWS IAM treats them as one key; use `{other}` or another name"),
+                );
+            }
             tags.push((k.value.clone(), v.value.clone()));
         }
         tags.sort();
@@ -707,6 +723,37 @@ impl Validator {
             "use an EC2 instance type such as t3.micro",
             defaults::INSTANCE_TYPE,
         );
+        // The AMI is Amazon Linux 2023 for x86_64: Graviton families (t4g, m7g, ...) cannot boot it.
+        let family = instance_type.split('.').next().unwrap_or_default();
+        if family
+            .trim_end_matches(|c: char| c.is_ascii_lowercase() && c != 'g')
+            .ends_with('g')
+            && family.chars().any(|c| c.is_ascii_digit())
+        {
+            let at = a.instance_type.as_ref().map_or(pos(raw), pos);
+            self.err(
+                Code::E004,
+                at,
+                "app.instance_type",
+                format!("`{instance_type}` is an Arm (Graviton) type; the app's AMI is x86_64"),
+                "use an x86_64 type such as t3.micro or m6i.large",
+            );
+        }
+        if spec
+            .network
+            .value
+            .nat
+            .as_ref()
+            .is_some_and(|n| n.value == "none")
+        {
+            self.err(
+                Code::E023,
+                pos(raw),
+                "network.nat",
+                "the app installs its packages and reads its database secret over the internet, and `nat: none` gives the private subnets no route out",
+                "use `nat: single` (or `per-az`)",
+            );
+        }
         let port = self.bounded(&a.port, "app.port", 1024..=65535, defaults::PORT);
         let instances = self.bounded(&a.instances, "app.instances", 1..=20, defaults::INSTANCES);
         let workers = self.bounded(&a.workers, "app.workers", 1..=32, defaults::WORKERS);
