@@ -51,6 +51,10 @@ fn reference_readme_covers_apply_experiments_and_destroy() {
         );
     }
     assert!(text.contains("answers fast 503s (`reviews temporarily unavailable`)"));
+    assert!(
+        text.contains("Stops early when: alarm `unhealthy-hosts` fires ("),
+        "spacing around code spans"
+    );
     assert!(text.contains("`/products/<id>/reviews` | DynamoDB table `reviews`"));
 }
 

@@ -6,12 +6,12 @@ resource "aws_cloudwatch_log_group" "fis" {
   retention_in_days = 30
 }
 
-resource "aws_fis_experiment_template" "blackhole_az1" {
-  description = "Cut the first zone's app subnet off the network"
+resource "aws_fis_experiment_template" "blackhole_az2" {
+  description = "Cut the second zone's app subnet off the network"
   role_arn    = aws_iam_role.fis.arn
 
   action {
-    name      = "blackhole-az1"
+    name      = "blackhole-az2"
     action_id = "aws:network:disrupt-connectivity"
 
     parameter {
@@ -26,15 +26,15 @@ resource "aws_fis_experiment_template" "blackhole_az1" {
 
     target {
       key   = "Subnets"
-      value = "app-subnets-az1"
+      value = "app-subnets-az2"
     }
   }
 
   target {
-    name           = "app-subnets-az1"
+    name           = "app-subnets-az2"
     resource_type  = "aws:ec2:subnet"
     selection_mode = "ALL"
-    resource_arns  = [aws_subnet.private[0].arn]
+    resource_arns  = [aws_subnet.private[1].arn]
   }
 
   stop_condition {
@@ -55,7 +55,7 @@ resource "aws_fis_experiment_template" "blackhole_az1" {
     empty_target_resolution_mode = "fail"
   }
 
-  tags = { Name = "${var.name_prefix}-blackhole-az1" }
+  tags = { Name = "${var.name_prefix}-blackhole-az2" }
 }
 
 resource "aws_fis_experiment_template" "failover_aurora" {

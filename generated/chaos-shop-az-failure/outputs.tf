@@ -56,14 +56,14 @@ output "fis_log_group" {
   value       = aws_cloudwatch_log_group.fis.name
 }
 
-output "blackhole_az1_template_id" {
-  description = "ID of the blackhole-az1 experiment template."
-  value       = aws_fis_experiment_template.blackhole_az1.id
+output "blackhole_az2_template_id" {
+  description = "ID of the blackhole-az2 experiment template."
+  value       = aws_fis_experiment_template.blackhole_az2.id
 }
 
-output "blackhole_az1_start_command" {
-  description = "Starts the blackhole-az1 experiment."
-  value       = "aws fis start-experiment --region ${var.aws_region} --experiment-template-id ${aws_fis_experiment_template.blackhole_az1.id}"
+output "blackhole_az2_start_command" {
+  description = "Starts the blackhole-az2 experiment."
+  value       = "aws fis start-experiment --region ${var.aws_region} --experiment-template-id ${aws_fis_experiment_template.blackhole_az2.id}"
 }
 
 output "failover_aurora_template_id" {

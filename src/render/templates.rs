@@ -69,10 +69,23 @@ pub fn escape_tftpl(s: &str) -> String {
 /// Text in Markdown prose or a table cell: inline markup escaped, one line, and nothing at its
 /// start that Markdown would read as a block (list item, heading, fence, rule).
 pub fn escape_markdown(s: &str) -> String {
-    let s = s.trim_start();
+    block_safe(s, true)
+}
+
+/// `escape_markdown` for text that continues a line (no block syntax can start there).
+fn escape_inline(s: &str) -> String {
+    block_safe(s, false)
+}
+
+fn block_safe(s: &str, line_start: bool) -> String {
+    let s = if line_start { s.trim_start() } else { s };
     let mut out = String::with_capacity(s.len());
-    let leading_digits = s.chars().take_while(char::is_ascii_digit).count();
-    if matches!(s.chars().next(), Some('-' | '+' | '=')) {
+    let leading_digits = if line_start {
+        s.chars().take_while(char::is_ascii_digit).count()
+    } else {
+        0
+    };
+    if line_start && matches!(s.chars().next(), Some('-' | '+' | '=')) {
         out.push('\\');
     }
     for (i, c) in s.chars().enumerate() {
@@ -176,9 +189,18 @@ fn expectation(lab: &Lab, e: &crate::validate::Experiment) -> String {
         ("aws:network:disrupt-connectivity", Some("s3"), Some(_)) => format!(
             "for {duration}, `/promo` answers fast 503s (`promo temporarily unavailable`) while `/products` and the reviews keep answering 200. If the catalog or reviews fail too, the blast radius is wider than one feature."
         ),
-        ("aws:network:disrupt-connectivity", Some("all"), Some(_)) if zone.is_some() => format!(
-            "for {duration}, all traffic in and out of the app subnet{zone_text} stops: its instances fail the /health check and the load balancer sends every request to the other zone(s). A few requests may fail while it notices; after that every endpoint answers 200."
-        ),
+        ("aws:network:disrupt-connectivity", Some("all"), Some(_)) if zone.is_some() => {
+            let mut text = format!(
+                "for {duration}, all traffic in and out of the app subnet{zone_text} stops: its instances fail the /health check and the load balancer sends every request to the other zone(s). A few requests may fail while it notices."
+            );
+            // The writer is pinned to the first zone and Aurora shares the app subnets.
+            if lab.aurora.is_some() && zone == Some(0) {
+                text.push_str(" The Aurora writer lives in that zone too, so `/products` answers fast 503s until the catalog fails over (run the failover experiment, or wait for Aurora); the reviews and `/promo` keep answering 200.");
+            } else {
+                text.push_str(" After that every endpoint answers 200.");
+            }
+            text
+        }
         ("aws:network:disrupt-connectivity", Some(scope), _) => format!(
             "for {duration}, traffic between the targeted subnets and `{scope}` is blocked by a network ACL that FIS swaps in, then restores."
         ),
@@ -387,8 +409,10 @@ fn escape_or_keep_spans(s: &str) -> String {
             out.push('`');
             out.push_str(part);
             out.push('`');
-        } else {
+        } else if i == 0 {
             out.push_str(&escape_markdown(part));
+        } else {
+            out.push_str(&escape_inline(part));
         }
     }
     out
