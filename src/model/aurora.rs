@@ -8,6 +8,22 @@ use crate::validate::Lab;
 
 const FILE: &str = "aurora.tf";
 
+/// The attributes every Serverless v2 instance of the cluster shares.
+fn instance(block: Block, identifier: Expr, zone: Expr) -> Block {
+    block
+        .attr("identifier", identifier)
+        .attr("cluster_identifier", Expr::r("aws_rds_cluster.main.id"))
+        .attr("instance_class", Expr::str("db.serverless"))
+        .attr("engine", Expr::r("aws_rds_cluster.main.engine"))
+        .attr(
+            "engine_version",
+            Expr::r("aws_rds_cluster.main.engine_version"),
+        )
+        .attr("availability_zone", zone)
+        .attr("auto_minor_version_upgrade", Expr::Bool(true))
+        .attr("performance_insights_enabled", Expr::Bool(true))
+}
+
 pub fn build(lab: &Lab, tree: &mut Tree) {
     let Some(a) = &lab.aurora else { return };
     tree.add(
@@ -80,53 +96,31 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .blank()
             .attr("tags", name_tag("aurora")),
     );
+    // The first zone: readers go to the others, so a failover changes zone.
     tree.add(
         FILE,
-        Block::resource("aws_rds_cluster_instance", "writer")
-            .attr("identifier", prefixed("aurora-writer"))
-            .attr("cluster_identifier", Expr::r("aws_rds_cluster.main.id"))
-            .attr("instance_class", Expr::str("db.serverless"))
-            .attr("engine", Expr::r("aws_rds_cluster.main.engine"))
-            .attr(
-                "engine_version",
-                Expr::r("aws_rds_cluster.main.engine_version"),
-            )
-            // The first zone: readers go to the others, so a failover changes zone.
-            .attr("availability_zone", Expr::r("local.azs[0]"))
-            .attr("auto_minor_version_upgrade", Expr::Bool(true))
-            .attr("performance_insights_enabled", Expr::Bool(true)),
+        instance(
+            Block::resource("aws_rds_cluster_instance", "writer"),
+            prefixed("aurora-writer"),
+            Expr::r("local.azs[0]"),
+        ),
     );
     if a.readers > 0 {
-        // Readers sit in the zones after the writer's, so a failover changes zone.
+        let reader = Block::resource("aws_rds_cluster_instance", "reader")
+            .attr("count", Expr::int(i64::from(a.readers)))
+            .blank();
+        let identifier = Expr::template(vec![
+            interp(Expr::r("var.name_prefix")),
+            lit("-aurora-reader-"),
+            interp(Expr::r("count.index")),
+        ]);
+        let zone = Expr::call(
+            "element",
+            vec![Expr::r("local.azs"), Expr::plus(Expr::r("count.index"), 1)],
+        );
         tree.add(
             FILE,
-            Block::resource("aws_rds_cluster_instance", "reader")
-                .attr("count", Expr::int(i64::from(a.readers)))
-                .blank()
-                .attr(
-                    "identifier",
-                    Expr::template(vec![
-                        interp(Expr::r("var.name_prefix")),
-                        lit("-aurora-reader-"),
-                        interp(Expr::r("count.index")),
-                    ]),
-                )
-                .attr("cluster_identifier", Expr::r("aws_rds_cluster.main.id"))
-                .attr("instance_class", Expr::str("db.serverless"))
-                .attr("engine", Expr::r("aws_rds_cluster.main.engine"))
-                .attr(
-                    "engine_version",
-                    Expr::r("aws_rds_cluster.main.engine_version"),
-                )
-                .attr(
-                    "availability_zone",
-                    Expr::call(
-                        "element",
-                        vec![Expr::r("local.azs"), Expr::plus(Expr::r("count.index"), 1)],
-                    ),
-                )
-                .attr("auto_minor_version_upgrade", Expr::Bool(true))
-                .attr("performance_insights_enabled", Expr::Bool(true))
+            instance(reader, identifier, zone)
                 .blank()
                 // Created after the writer, so the writer really is the primary.
                 .attr(

@@ -5,6 +5,7 @@
 //! does; CIDRs and AZs live in locals so a reviewer sees them in one place.
 
 use super::hcl::{Block, Expr, interp, lit};
+use super::security_groups::{self, INGRESS};
 use super::{Tree, name_tag, prefixed};
 use crate::validate::{Lab, Nat, Tier};
 
@@ -182,17 +183,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         };
         tree.add(
             FILE,
-            Block::resource("aws_vpc_endpoint", service)
-                .attr("vpc_id", Expr::r("aws_vpc.main.id"))
-                .attr(
-                    "service_name",
-                    Expr::template(vec![
-                        lit("com.amazonaws."),
-                        interp(Expr::r("var.aws_region")),
-                        lit(format!(".{service}")),
-                    ]),
-                )
-                .attr("vpc_endpoint_type", Expr::str("Gateway"))
+            endpoint(service, service, "Gateway")
                 .attr("route_table_ids", tables)
                 .attr("tags", Expr::map([("Name", prefixed(service))])),
         );
@@ -212,32 +203,20 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         );
         tree.add(
             FILE,
-            Block::resource("aws_vpc_security_group_ingress_rule", "endpoints_https")
-                .attr(
-                    "security_group_id",
-                    Expr::r("aws_security_group.endpoints.id"),
-                )
-                .attr("description", Expr::str("HTTPS from the VPC"))
-                .attr("ip_protocol", Expr::str("tcp"))
-                .attr("from_port", Expr::int(443))
-                .attr("to_port", Expr::int(443))
-                .attr("cidr_ipv4", Expr::r("aws_vpc.main.cidr_block")),
+            security_groups::rule(
+                INGRESS,
+                "endpoints_https",
+                "endpoints",
+                "HTTPS from the VPC",
+                443,
+            )
+            .attr("cidr_ipv4", Expr::r("aws_vpc.main.cidr_block")),
         );
     }
     for service in &n.interface_endpoints {
         tree.add(
             FILE,
-            Block::resource("aws_vpc_endpoint", &format!("{service}_interface"))
-                .attr("vpc_id", Expr::r("aws_vpc.main.id"))
-                .attr(
-                    "service_name",
-                    Expr::template(vec![
-                        lit("com.amazonaws."),
-                        interp(Expr::r("var.aws_region")),
-                        lit(format!(".{service}")),
-                    ]),
-                )
-                .attr("vpc_endpoint_type", Expr::str("Interface"))
+            endpoint(&format!("{service}_interface"), service, "Interface")
                 .attr("subnet_ids", subnets(Tier::Private, "id"))
                 .attr(
                     "security_group_ids",
@@ -267,6 +246,21 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         "IDs of the private (app) subnets, one per AZ.",
         subnets(Tier::Private, "id"),
     );
+}
+
+/// `aws_vpc_endpoint.<name>` for an AWS service in the lab's Region.
+fn endpoint(name: &str, service: &str, kind: &str) -> Block {
+    Block::resource("aws_vpc_endpoint", name)
+        .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+        .attr(
+            "service_name",
+            Expr::template(vec![
+                lit("com.amazonaws."),
+                interp(Expr::r("var.aws_region")),
+                lit(format!(".{service}")),
+            ]),
+        )
+        .attr("vpc_endpoint_type", Expr::str(kind))
 }
 
 fn association(tier: Tier, route_table: Expr) -> Block {

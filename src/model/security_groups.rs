@@ -9,7 +9,7 @@ use crate::validate::Lab;
 const FILE: &str = "security_groups.tf";
 
 /// One rule on `sg`, on TCP `port`; the caller adds the peer (CIDR or security group).
-fn rule(kind: &str, name: &str, sg: &str, description: &str, port: i64) -> Block {
+pub(super) fn rule(kind: &str, name: &str, sg: &str, description: &str, port: i64) -> Block {
     Block::resource(kind, name)
         .attr(
             "security_group_id",
@@ -28,7 +28,7 @@ fn from_group(block: Block, sg: &str) -> Block {
     )
 }
 
-const INGRESS: &str = "aws_vpc_security_group_ingress_rule";
+pub(super) const INGRESS: &str = "aws_vpc_security_group_ingress_rule";
 const EGRESS: &str = "aws_vpc_security_group_egress_rule";
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
