@@ -1,11 +1,12 @@
-//! The Chaos Shop app delivered by user_data: valid Python, timeouts from the spec, and a
-//! bootstrap script Terraform's templatefile() and bash both accept.
+//! The Chaos Shop app delivered by user_data: valid Python, its Gunicorn and guard settings
+//! from the spec, and a bootstrap script Terraform's templatefile() and bash both accept.
+//! How the app behaves when a dependency is cut is tests/rehearsal.rs's to show.
 
 mod common;
 
 use std::process::Command;
 
-const SAMPLE_CONFIG: &str = r#"{"region":"us-east-1","db_host":"db","db_name":"chaosshop","db_secret_arn":"arn","reviews_table":"t","reviews_key":"product_id","reviews_key_type":"S","promo_bucket":"b","promo_key":"promo.json"}"#;
+const SAMPLE_CONFIG: &str = r#"{"region":"us-east-1","db_host":"db","db_name":"chaosshop","db_secret_arn":"arn","reviews_table":"t","reviews_key":"product_id","reviews_key_type":"S","promo_bucket":"b","promo_key":"promo.json","guard":{"connect_timeout":2,"read_timeout":2,"retries":0,"bulkhead":4}}"#;
 
 fn spec(app: &str) -> String {
     format!(
@@ -68,27 +69,46 @@ fn run(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+fn compute_tf(spec: &str) -> String {
+    let files = common::generate_str(spec);
+    files
+        .iter()
+        .find(|f| f.name == "compute.tf")
+        .expect("compute.tf generated")
+        .content
+        .clone()
+}
+
 #[test]
-fn app_code_compiles_and_takes_its_timeouts_from_the_spec() {
-    let script = user_data(&spec(
-        "{timeouts: {connect: 3, read: 7, retries: 1}, workers: 3, port: 9000}",
-    ));
-    let py = app_py(&script);
+fn bootstrap_is_valid_and_takes_gunicorn_and_the_guard_from_the_spec() {
+    let app = "{timeouts: {connect: 3, read: 7, retries: 1}, workers: 3, threads: 6, bulkhead: 2, \
+               port: 9000, circuit_breaker: {failures: 4, reset_seconds: 20}}";
+    let script = user_data(&spec(app));
     assert!(
-        py.contains(
-            r#"_boto_cfg = Config(connect_timeout=3, read_timeout=7, retries={"max_attempts": 1})"#
+        script.contains(
+            "gunicorn --worker-class gthread --workers 3 --threads 6 --timeout 30 \
+             --no-control-socket --bind 0.0.0.0:9000 app:app"
         ),
-        "{py}"
+        "{script}"
     );
-    assert!(
-        py.contains("connect_timeout=3,\n    )"),
-        "database connects use the same timeout"
-    );
-    assert!(script.contains("--workers 3 --timeout 30 --bind 0.0.0.0:9000 app:app"));
+    let compute = compute_tf(&spec(app));
+    for line in [
+        "connect_timeout = 3",
+        "read_timeout    = 7",
+        "retries         = 1",
+        "bulkhead        = 2",
+        "failures      = 4",
+        "reset_seconds = 20",
+    ] {
+        assert!(
+            compute.contains(line),
+            "app_config lacks `{line}`:\n{compute}"
+        );
+    }
 
     let tmp = tempfile::tempdir().expect("tempdir");
     let path = tmp.path().join("app.py");
-    std::fs::write(&path, &py).expect("write app.py");
+    std::fs::write(&path, app_py(&script)).expect("write app.py");
     run(Command::new("python3")
         .args(["-m", "py_compile"])
         .arg(&path));
@@ -98,40 +118,45 @@ fn app_code_compiles_and_takes_its_timeouts_from_the_spec() {
 }
 
 #[test]
-fn reference_lab_uses_the_article_timeouts() {
+fn reference_lab_uses_the_article_timeouts_and_no_breaker() {
     let (_, files) =
         common::generate_file(&common::root().join("blueprints/chaos-shop-dependencies.yaml"));
-    let f = files
+    let compute = &files
         .iter()
-        .find(|f| f.name == "templates/user_data.sh.tftpl")
-        .expect("user_data");
-    let py = app_py(&render_tftpl(&f.content));
-    assert!(
-        py.contains(r#"Config(connect_timeout=2, read_timeout=2, retries={"max_attempts": 0})"#)
-    );
+        .find(|f| f.name == "compute.tf")
+        .expect("compute.tf")
+        .content;
+    let guard = "    guard = {\n      connect_timeout = 2\n      read_timeout    = 2\n      retries         = 0\n      bulkhead        = 4\n    }\n";
+    assert!(compute.contains(guard), "{compute}");
 }
 
+/// The app and its requirements sit in quoted heredocs: no line of theirs may end them, and
+/// every requirement is pinned and hash-checked.
 #[test]
-fn health_and_catalog_never_touch_dynamodb_or_s3() {
-    let py = app_py(&user_data(&spec("{}")));
-    let handler = |route: &str| {
-        let start = py.find(&format!("@app.route(\"{route}\")")).expect("route");
-        let end = py[start + 1..]
-            .find("\n@app.route")
-            .map_or(py.len(), |e| start + 1 + e);
-        py[start..end].to_owned()
-    };
-    let health = handler("/health");
-    for dep in ["_db(", "_reviews_table", "_s3", "_ddb"] {
-        assert!(!health.contains(dep), "/health calls {dep}");
+fn heredocs_cannot_end_early_and_requirements_are_locked() {
+    let dir = common::root().join("blueprints/templates/chaos-shop");
+    let app = std::fs::read_to_string(dir.join("app.py")).expect("app.py");
+    assert!(
+        !app.lines().any(|l| l == "PY"),
+        "a line `PY` would end the app's heredoc"
+    );
+    let req = std::fs::read_to_string(dir.join("requirements.txt")).expect("requirements");
+    assert!(!req.lines().any(|l| l == "REQ"));
+    let pins: Vec<&str> = req
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && !l.is_empty())
+        .collect();
+    assert!(pins.len() >= 10, "{pins:?}");
+    for pin in pins {
+        assert!(
+            pin.contains("==") && pin.ends_with('\\'),
+            "not pinned with hashes: {pin}"
+        );
     }
-    let catalog = handler("/products");
-    assert!(catalog.contains("_db("));
-    for dep in ["_reviews_table", "_s3.", "_ddb"] {
-        assert!(!catalog.contains(dep), "/products calls {dep}");
-    }
-    let reviews = handler("/products/<product_id>/reviews");
-    assert!(reviews.contains("_reviews_table.query") && reviews.contains("503"));
-    let promo = handler("/promo");
-    assert!(promo.contains("_s3.get_object") && promo.contains("503"));
+    let gunicorn = req
+        .lines()
+        .find_map(|l| l.strip_prefix("gunicorn=="))
+        .and_then(|v| v.split('.').next()?.parse::<u32>().ok())
+        .expect("gunicorn pinned");
+    assert!(gunicorn >= 23, "gunicorn < 23 has CVE-2024-6827");
 }

@@ -16,6 +16,12 @@ locals {
     reviews_key_type = "S"
     promo_bucket     = aws_s3_bucket.promo.bucket
     promo_key        = "promo.json"
+    guard = {
+      connect_timeout = 2
+      read_timeout    = 2
+      retries         = 0
+      bulkhead        = 4
+    }
   }
 }
 

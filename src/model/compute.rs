@@ -4,11 +4,33 @@
 
 use super::hcl::{Block, Expr, interp, lit};
 use super::{Tree, name_tag, prefixed};
-use crate::validate::{Lab, tf_name};
+use crate::validate::{App, Lab, tf_name};
 
 const FILE: &str = "compute.tf";
 /// Where the rendered app bootstrap lives in the generated tree.
 pub const USER_DATA: &str = "templates/user_data.sh.tftpl";
+
+/// The app's defence against a failing dependency, as data: timeouts, bulkhead and breaker
+/// (what each does is told in the app's docstring, `chaos-shop/app.py`).
+fn guard(app: &App) -> Expr {
+    let n = |v: u32| Expr::int(i64::from(v));
+    let mut entries = vec![
+        ("connect_timeout", n(app.timeouts.connect)),
+        ("read_timeout", n(app.timeouts.read)),
+        ("retries", n(app.timeouts.retries)),
+        ("bulkhead", n(app.bulkhead)),
+    ];
+    if let Some(b) = app.circuit_breaker {
+        entries.push((
+            "circuit_breaker",
+            Expr::map([
+                ("failures", n(b.failures)),
+                ("reset_seconds", n(b.reset_seconds)),
+            ]),
+        ));
+    }
+    Expr::map(entries)
+}
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
     let (Some(app), Some(aurora)) = (&lab.app, &lab.aurora) else {
@@ -59,6 +81,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     Expr::r(format!("aws_s3_bucket.{bucket}.bucket")),
                 ),
                 ("promo_key", Expr::str(&app.promo_key)),
+                ("guard", guard(app)),
             ]),
         ),
     );

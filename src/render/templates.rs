@@ -17,6 +17,10 @@ use crate::validate::{Lab, Nat, TargetSelection, tf_name};
 
 const USER_DATA_J2: &str =
     include_str!("../../blueprints/templates/chaos-shop/user_data.sh.tftpl.j2");
+/// The app and its locked requirements: plain files (the app takes its settings from its
+/// config file), printed into the bootstrap's heredocs with `${`/`%{` escaped.
+const APP_PY: &str = include_str!("../../blueprints/templates/chaos-shop/app.py");
+const REQUIREMENTS: &str = include_str!("../../blueprints/templates/chaos-shop/requirements.txt");
 const README_J2: &str = include_str!("../../blueprints/templates/README.md.j2");
 
 /// The environment with one template loaded: compiling only what is rendered keeps a
@@ -127,10 +131,10 @@ pub fn user_data(lab: &Lab, header: &[String]) -> Result<Option<GeneratedFile>, 
         .get_template("user_data.sh.tftpl.j2")?
         .render(context! {
             header => header.iter().map(|l| format!("# {l}")).collect::<Vec<_>>().join("\n"),
-            connect_timeout => app.timeouts.connect,
-            read_timeout => app.timeouts.read,
-            retries => app.timeouts.retries,
+            app_py => APP_PY,
+            requirements => REQUIREMENTS,
             workers => app.workers,
+            threads => app.threads,
             port => app.port,
         })?;
     Ok(Some(GeneratedFile {
@@ -294,10 +298,18 @@ pub fn readme(
             instances => a.instances,
             instance_type => a.instance_type.clone(),
             workers => a.workers,
+            threads => a.threads,
             port => a.port,
             connect_timeout => a.timeouts.connect,
             read_timeout => a.timeouts.read,
             retries => a.timeouts.retries,
+            deadline => a.timeouts.connect + a.timeouts.read,
+            probe_timeout => a.timeouts.connect + a.timeouts.read + 1,
+            bulkhead => a.bulkhead,
+            breaker => a.circuit_breaker.map(|b| context! {
+                failures => b.failures,
+                reset_seconds => b.reset_seconds,
+            }),
             reviews_table => a.reviews_table.clone(),
             promo => format!("{}/{}", a.promo_bucket, a.promo_key),
             probe_id => Value::from_safe_string(probe_id),

@@ -62,8 +62,18 @@ pub struct RawApp {
     /// Gunicorn workers per instance.
     #[serde(default)]
     pub workers: Option<Spanned<u32>>,
+    /// Gunicorn threads per worker (gthread): requests held by a slow dependency hold
+    /// threads, not whole workers.
+    #[serde(default)]
+    pub threads: Option<Spanned<u32>>,
     #[serde(default)]
     pub timeouts: Option<Spanned<RawTimeouts>>,
+    /// Calls in flight per dependency and worker before the app fails them at once.
+    #[serde(default)]
+    pub bulkhead: Option<Spanned<u32>>,
+    /// Turn repeated dependency failures into immediate 503s (Article 4's pattern).
+    #[serde(default)]
+    pub circuit_breaker: Option<Spanned<RawBreaker>>,
     /// DynamoDB table (spec name) behind `/products/<id>/reviews`.
     #[serde(default)]
     pub reviews: Option<Spanned<String>>,
@@ -82,6 +92,16 @@ pub struct RawTimeouts {
     pub read: Option<Spanned<u32>>,
     #[serde(default)]
     pub retries: Option<Spanned<u32>>,
+}
+
+/// The app's circuit breaker: open after `failures` failures in a row, for `reset_seconds`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreaker {
+    #[serde(default)]
+    pub failures: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub reset_seconds: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]

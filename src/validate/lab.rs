@@ -35,13 +35,25 @@ pub struct Timeouts {
     pub retries: u32,
 }
 
+/// The app's circuit breaker (per dependency and worker process).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Breaker {
+    pub failures: u32,
+    pub reset_seconds: u32,
+}
+
 #[derive(Clone, Debug)]
 pub struct App {
     pub instance_type: String,
     pub port: u16,
     pub instances: u32,
     pub workers: u32,
+    /// Gunicorn threads per worker.
+    pub threads: u32,
     pub timeouts: Timeouts,
+    /// Calls in flight per dependency and worker process before the app refuses more.
+    pub bulkhead: u32,
+    pub circuit_breaker: Option<Breaker>,
     /// Spec name of the DynamoDB table behind the reviews endpoint.
     pub reviews_table: String,
     pub promo_bucket: String,

@@ -623,6 +623,13 @@ pub mod defaults {
     pub const PORT: u16 = 8080;
     pub const INSTANCES: u32 = 2;
     pub const WORKERS: u32 = 4;
+    pub const THREADS: u32 = 8;
+    /// Half the threads: a dead dependency can hold at most 4 of a worker's 8 threads.
+    pub const BULKHEAD: u32 = 4;
+    pub const BREAKER: super::Breaker = super::Breaker {
+        failures: 5,
+        reset_seconds: 10,
+    };
     /// `Config(connect_timeout=2, read_timeout=2, retries={"max_attempts": 0})`.
     pub const TIMEOUTS: Timeouts = Timeouts {
         connect: 2,
@@ -780,6 +787,39 @@ impl Validator {
                 ),
             },
         };
+        let threads = self.bounded(&a.threads, "app.threads", 1..=64, defaults::THREADS);
+        let bulkhead = self.bounded(&a.bulkhead, "app.bulkhead", 1..=64, defaults::BULKHEAD);
+        if let Some(b) = &a.bulkhead
+            && b.value >= threads
+            && threads > 1
+        {
+            self.err(
+                Code::E047,
+                pos(b),
+                "app.bulkhead",
+                format!("a bulkhead of {} calls lets one dead dependency hold all {threads} threads of a worker", b.value),
+                format!("use at most {} (fewer than `app.threads`)", threads - 1),
+            );
+        }
+        let bulkhead = if a.bulkhead.is_none() {
+            bulkhead.min(threads.saturating_sub(1)).max(1)
+        } else {
+            bulkhead
+        };
+        let circuit_breaker = a.circuit_breaker.as_ref().map(|b| Breaker {
+            failures: self.bounded(
+                &b.value.failures,
+                "app.circuit_breaker.failures",
+                1..=100,
+                defaults::BREAKER.failures,
+            ),
+            reset_seconds: self.bounded(
+                &b.value.reset_seconds,
+                "app.circuit_breaker.reset_seconds",
+                1..=600,
+                defaults::BREAKER.reset_seconds,
+            ),
+        });
         let tables: Vec<&str> = spec
             .dynamodb
             .iter()
@@ -842,7 +882,10 @@ impl Validator {
             port,
             instances,
             workers,
+            threads,
             timeouts,
+            bulkhead,
+            circuit_breaker,
             reviews_table,
             promo_bucket: promo_bucket.to_owned(),
             promo_key: promo_key.to_owned(),
