@@ -10,15 +10,26 @@ fn readme(spec: &str) -> String {
         .content
 }
 
+/// The reference blueprint's lab and its generated files.
+fn reference() -> (
+    chaoslab::validate::Lab,
+    Vec<chaoslab::output::GeneratedFile>,
+) {
+    common::generate_file(&common::root().join("blueprints/chaos-shop-dependencies.yaml"))
+}
+
+fn content<'a>(files: &'a [chaoslab::output::GeneratedFile], name: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("{name} generated"))
+        .content
+}
+
 #[test]
 fn reference_readme_covers_apply_experiments_and_destroy() {
-    let (lab, files) =
-        common::generate_file(&common::root().join("blueprints/chaos-shop-dependencies.yaml"));
-    let text = &files
-        .iter()
-        .find(|f| f.name == "README.md")
-        .expect("README")
-        .content;
+    let (lab, files) = reference();
+    let text = content(&files, "README.md");
     for section in [
         "## Inputs",
         "## Outputs",
@@ -38,11 +49,7 @@ fn reference_readme_covers_apply_experiments_and_destroy() {
         assert!(text.contains(&cmd), "missing {cmd}");
     }
     // Every output the tree declares is documented.
-    let outputs = &files
-        .iter()
-        .find(|f| f.name == "outputs.tf")
-        .expect("outputs.tf")
-        .content;
+    let outputs = content(&files, "outputs.tf");
     for line in outputs.lines().filter_map(|l| l.strip_prefix("output \"")) {
         let name = line.split('"').next().unwrap_or_default();
         assert!(
@@ -74,4 +81,106 @@ fn spec_text_cannot_inject_markdown() {
         "{text}"
     );
     assert!(!text.contains("<script>"));
+}
+
+/// The README's probe, run as written against a stand-in app (200 for the catalog and promo,
+/// a JSON 503 for reviews): it must count ok/failed per endpoint for the phase, as the
+/// article's table does, and give up on a request after the app's budget plus a second.
+#[test]
+fn readme_probe_counts_ok_and_failed_per_endpoint() {
+    let (_, files) = reference();
+    let text = content(&files, "README.md");
+    let start = text
+        .find("url=\"$(terraform output")
+        .expect("probe snippet");
+    let end = start + text[start..].find("probe baseline").expect("probe call");
+    let snippet = &text[start..end];
+    assert!(
+        snippet.contains("-m 5 "),
+        "probe timeout is not the 4 s budget + 1: {snippet}"
+    );
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = r#"
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        code = 503 if self.path.endswith("/reviews") else 200
+        self.send_response(code); self.send_header("Content-Type", "application/json")
+        self.end_headers(); self.wfile.write(b"{}")
+    def log_message(self, *a): pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.timeout = 1
+import threading, time
+threading.Timer(30, s.shutdown).start()
+s.serve_forever()
+"#;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", server])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut port = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
+        &mut port,
+    )
+    .expect("port");
+    // `terraform output -raw app_url` answers with the stand-in's URL.
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).expect("bin");
+    let tf = bin.join("terraform");
+    std::fs::write(
+        &tf,
+        format!("#!/bin/sh\necho http://127.0.0.1:{}\n", port.trim()),
+    )
+    .expect("shim");
+    std::process::Command::new("chmod")
+        .args(["+x"])
+        .arg(&tf)
+        .status()
+        .expect("chmod");
+    let script = format!("set -e\n{snippet}probe baseline 3\n");
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .output()
+        .expect("bash runs");
+    let _ = child.kill();
+    let _ = child.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout.trim();
+    let counts = |ep: &str| {
+        let tail = line.split(&format!("{ep} ok=")).nth(1).expect(ep);
+        let (ok, failed) = tail
+            .split_whitespace()
+            .next()
+            .expect("n/m")
+            .split_once('/')
+            .expect("/");
+        (
+            ok.parse::<u32>().expect("ok"),
+            failed.parse::<u32>().expect("failed"),
+        )
+    };
+    assert!(line.starts_with("baseline (3s):"), "{line}");
+    let (p_ok, p_bad) = counts("products");
+    let (r_ok, r_bad) = counts("reviews");
+    let (m_ok, m_bad) = counts("promo");
+    assert!((2..=4).contains(&p_ok) && p_bad == 0, "{line}");
+    assert!(r_ok == 0 && (2..=4).contains(&r_bad), "{line}");
+    assert!((2..=4).contains(&m_ok) && m_bad == 0, "{line}");
 }
