@@ -51,6 +51,8 @@ pub enum Code {
     E044,
     /// A network fault aimed at a dependency it cannot reach (RDS Proxy, interface endpoint).
     E045,
+    /// Aurora settings that do not fit together (auto-pause on an engine version without it).
+    E050,
     /// Warning: `scope: all` on the app subnets cuts every dependency, the catalog included.
     W001,
     /// Warning: an experiment with no alarm to stop it.

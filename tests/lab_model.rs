@@ -25,3 +25,110 @@ fn error_rate_counts_load_balancer_5xx_too() {
         "{expression}"
     );
 }
+
+/// A lab with the app, Aurora and one experiment; `aurora` replaces the `aurora: {}` line.
+fn spec_with_aurora(aurora: &str) -> String {
+    std::fs::read_to_string(common::root().join("blueprints/chaos-shop-dependencies.yaml"))
+        .expect("blueprint")
+        .replace("aurora: {}", aurora)
+}
+
+fn load(spec: &str) -> Result<chaoslab::validate::Lab, String> {
+    chaoslab::load("lab.yaml", spec).map_err(|e| e.to_string())
+}
+
+#[test]
+fn rds_manages_the_master_password_and_the_app_reads_that_secret() {
+    let lab = "chaos-shop-dependencies";
+    let aurora = blueprint(lab, "aurora.tf");
+    assert!(
+        aurora.contains("manage_master_user_password         = true"),
+        "{aurora}"
+    );
+    assert!(!aurora.contains("master_password "), "{aurora}");
+    assert!(!aurora.contains("random_password"), "{aurora}");
+    assert!(!aurora.contains("aws_secretsmanager_secret"), "{aurora}");
+    assert!(!blueprint(lab, "versions.tf").contains("hashicorp/random"));
+    let secret = "one(aws_rds_cluster.main.master_user_secret[*].secret_arn)";
+    assert!(blueprint(lab, "compute.tf").contains(&format!("db_secret_arn    = {secret}")));
+    let iam = blueprint(lab, "iam_app.tf");
+    assert!(
+        iam.contains("secretsmanager:GetSecretValue") && iam.contains(secret),
+        "{iam}"
+    );
+    assert!(blueprint(lab, "outputs.tf").contains(secret));
+    let proxy = common::generate_str(&spec_with_aurora("aurora: {proxy: true}"));
+    let proxy = &proxy
+        .iter()
+        .find(|f| f.name == "rds_proxy.tf")
+        .expect("rds_proxy.tf")
+        .content;
+    assert!(
+        proxy.contains(&format!("secret_arn  = {secret}")),
+        "{proxy}"
+    );
+}
+
+#[test]
+fn engine_version_is_major_only_by_default_and_minor_upgrades_stay_out_of_the_plan() {
+    let aurora = blueprint("chaos-shop-az-failure", "aurora.tf");
+    assert!(
+        aurora.contains("engine_version                      = \"16\""),
+        "{aurora}"
+    );
+    assert!(
+        aurora.contains("ignore_changes = [engine_version]"),
+        "{aurora}"
+    );
+    // Instances follow the cluster; a pinned copy would diff after every upgrade.
+    assert_eq!(aurora.matches("engine_version").count(), 2, "{aurora}");
+    let readme = blueprint("chaos-shop-az-failure", "README.md");
+    assert!(readme.contains("To pin a minor version"), "{readme}");
+    assert!(
+        !readme.contains("16\\.8") && !readme.contains("0\\.5"),
+        "{readme}"
+    );
+    load(&spec_with_aurora("aurora: {engine_version: \"16.8\"}")).expect("a pinned minor");
+    let err = load(&spec_with_aurora("aurora: {engine_version: \"16.8.1\"}")).unwrap_err();
+    assert!(err.contains("error[E004]"), "{err}");
+}
+
+#[test]
+fn min_capacity_zero_pauses_on_versions_that_support_it() {
+    for ok in [
+        "\"16\"",
+        "\"16.3\"",
+        "\"15.7\"",
+        "\"14.12\"",
+        "\"13.15\"",
+        "\"17\"",
+    ] {
+        let spec = spec_with_aurora(&format!(
+            "aurora: {{engine_version: {ok}, min_capacity: 0}}"
+        ));
+        let lab = load(&spec).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        let files = chaoslab::generate(&lab).expect("generates");
+        let aurora = &files
+            .iter()
+            .find(|f| f.name == "aurora.tf")
+            .expect("aurora.tf")
+            .content;
+        assert!(aurora.contains("min_capacity = 0\n"), "{aurora}");
+        let readme = &files
+            .iter()
+            .find(|f| f.name == "README.md")
+            .expect("README")
+            .content;
+        assert!(readme.contains("the cheapest setting"), "{readme}");
+    }
+    for bad in ["\"16.2\"", "\"15.6\"", "\"14.11\"", "\"13.14\"", "\"12\""] {
+        let spec = spec_with_aurora(&format!(
+            "aurora: {{engine_version: {bad}, min_capacity: 0}}"
+        ));
+        let err = load(&spec).expect_err(bad);
+        assert!(
+            err.contains("error[E050]") && err.contains("auto-pause"),
+            "{bad}: {err}"
+        );
+    }
+}

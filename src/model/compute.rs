@@ -44,7 +44,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     }),
                 ),
                 ("db_name", Expr::str(&aurora.database)),
-                ("db_secret_arn", Expr::r("aws_secretsmanager_secret.db.arn")),
+                ("db_secret_arn", super::aurora::secret_arn()),
                 (
                     "reviews_table",
                     Expr::r(format!("aws_dynamodb_table.{table}.name")),

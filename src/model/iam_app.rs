@@ -60,7 +60,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .block(statement(
                 "ReadDatabaseSecret",
                 "secretsmanager:GetSecretValue",
-                Expr::r("aws_secretsmanager_secret.db.arn"),
+                super::aurora::secret_arn(),
             )),
     );
     tree.add(

@@ -8,21 +8,14 @@ use crate::validate::Lab;
 /// (6.62.0) both need it.
 pub const AWS_PROVIDER: &str = "~> 6.0";
 
-fn required_providers(lab: &Lab) -> Block {
+fn required_providers(_lab: &Lab) -> Block {
     let provider = |source: &str, version: &str| {
         Expr::map([
             ("source", Expr::str(source)),
             ("version", Expr::str(version)),
         ])
     };
-    let block =
-        Block::new("required_providers", &[]).attr("aws", provider("hashicorp/aws", AWS_PROVIDER));
-    if lab.aurora.is_some() {
-        // random_password: the database password is generated, never written down.
-        block.attr("random", provider("hashicorp/random", "~> 3.6"))
-    } else {
-        block
-    }
+    Block::new("required_providers", &[]).attr("aws", provider("hashicorp/aws", AWS_PROVIDER))
 }
 
 pub fn build(lab: &Lab, tree: &mut Tree) {

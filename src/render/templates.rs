@@ -47,7 +47,8 @@ fn environment(
             AutoEscape::Custom(name) if name == "markdown" => escape_markdown,
             _ => return minijinja::escape_formatter(out, state, value),
         };
-        let text = if value.is_safe() {
+        // Numbers carry no markup: `0.5` must not become `0\.5`.
+        let text = if value.is_safe() || value.is_number() {
             value.to_string()
         } else {
             escape(&value.to_string())
@@ -57,6 +58,7 @@ fn environment(
     env.add_filter("code", |value: Value| {
         Value::from_safe_string(code_span(&value.to_string()))
     });
+    env.add_filter("plural", |n: u64| if n == 1 { "" } else { "s" });
     env.add_template(name, source)?;
     Ok(env)
 }
@@ -257,11 +259,6 @@ const TRADEOFFS: &[Tradeoff] = &[
         |l| l.aurora.is_some(),
     ),
     (
-        "CKV_AWS_149, CKV2_AWS_57 (secret without a customer key or rotation)",
-        "the database secret lives only as long as the lab",
-        |l| l.aurora.is_some(),
-    ),
-    (
         "CKV_AWS_158, CKV_AWS_338 (log group without a customer key, retention under a year)",
         "experiment logs are kept 30 days, long enough to review a run",
         |l| !l.experiments.is_empty(),
@@ -371,6 +368,9 @@ pub fn readme(
         aurora => lab.aurora.as_ref().map(|a| context! {
             engine => a.engine.clone(),
             engine_version => a.engine_version.clone(),
+            readers => a.readers,
+            proxy => a.proxy,
+            paused => a.min_capacity == 0.0,
             min_capacity => a.min_capacity,
             max_capacity => a.max_capacity,
             database => a.database.clone(),
