@@ -132,3 +132,42 @@ fn min_capacity_zero_pauses_on_versions_that_support_it() {
         );
     }
 }
+
+#[test]
+fn fis_trust_policy_names_the_lab_experiments_and_log_delivery_is_scoped() {
+    let iam = blueprint("chaos-shop-dependencies", "fis_iam.tf");
+    let trust = iam
+        .split("data \"aws_iam_policy_document\" \"fis\"")
+        .next()
+        .expect("trust first");
+    for want in [
+        "variable = \"aws:SourceAccount\"",
+        "test     = \"ArnLike\"",
+        "variable = \"aws:SourceArn\"",
+        "values   = [\"arn:${data.aws_partition.current.partition}:fis:${var.aws_region}:${data.aws_caller_identity.current.account_id}:experiment/*\"]",
+    ] {
+        assert!(trust.contains(want), "missing {want} in\n{trust}");
+    }
+    let share = iam
+        .split("sid       = \"ShareLogGroupWithDelivery\"")
+        .nth(1)
+        .expect("log group statement");
+    let resources = share
+        .lines()
+        .find(|l| l.contains("resources"))
+        .expect("resources");
+    assert!(
+        resources.contains(
+            ":logs:${var.aws_region}:${data.aws_caller_identity.current.account_id}:log-group:*"
+        ),
+        "{resources}"
+    );
+    let deliver = iam
+        .split("sid       = \"DeliverExperimentLogs\"")
+        .nth(1)
+        .expect("delivery");
+    assert!(
+        deliver.contains("actions   = [\"logs:CreateLogDelivery\"]"),
+        "{deliver}"
+    );
+}
