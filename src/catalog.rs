@@ -36,7 +36,8 @@ pub enum ParamKind {
     },
     /// Comma-separated API operation names, e.g. `DescribeInstances,RunInstances`.
     Operations,
-    /// An AWSFIS-Run-* SSM document, by name or ARN (`arn:aws:ssm:<region>::document/<name>`).
+    /// An AWSFIS-Run-* SSM document, by name or by the ARN of the lab Region's copy
+    /// (`arn:aws:ssm:<region>::document/<name>`); emitted as an ARN built from `var.aws_region`.
     SsmDocument,
     /// A JSON object, passed as a string.
     Json,

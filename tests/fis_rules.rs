@@ -308,3 +308,47 @@ fn warnings_print_but_only_fail_with_deny_warnings() {
         "{err}"
     );
 }
+
+/// `documentArn` as the spec writes it.
+fn send_command(document: &str) -> String {
+    format!(
+        "    action: aws:ssm:send-command\n    parameters: {{duration: PT2M, documentArn: '{document}'}}\n    targets: {{instances: app}}\n{STOP}"
+    )
+}
+
+#[test]
+fn ssm_documents_are_named_and_take_the_labs_region() {
+    let region_arn = "arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}::document/AWSFIS-Run-CPU-Stress";
+    for document in [
+        "AWSFIS-Run-CPU-Stress",
+        "arn:aws:ssm:us-east-1::document/AWSFIS-Run-CPU-Stress",
+    ] {
+        let files = common::generate_str(&spec(&send_command(document)));
+        let fis = &files
+            .iter()
+            .find(|f| f.name == "fis.tf")
+            .expect("fis.tf")
+            .content;
+        assert!(
+            fis.contains(&format!("value = \"{region_arn}\"")),
+            "{document}:\n{fis}"
+        );
+    }
+    expect(
+        &send_command("arn:aws:ssm:eu-west-1::document/AWSFIS-Run-CPU-Stress"),
+        &[
+            "error[E041]",
+            "spec.yaml:21:47",
+            "is a document of Region `eu-west-1`, but the lab runs in `us-east-1`",
+            "write the bare name",
+        ],
+    );
+    expect(
+        &send_command("arn:aws:ssm:us-east-1:123456789012:document/AWSFIS-Run-CPU-Stress"),
+        &["error[E041]", "names account `123456789012`"],
+    );
+    expect(
+        &send_command("My-Own-Document"),
+        &["error[E041]", "is not an AWSFIS-Run-* SSM document"],
+    );
+}

@@ -13,6 +13,8 @@ use crate::spec::{NamedMap, RawExperiment, Spanned, pos};
 
 /// What the rest of the spec provides for experiments to target.
 pub struct Context {
+    /// The lab's Region: SSM document ARNs must name it.
+    pub region: String,
     pub azs: usize,
     pub app: bool,
     pub aurora: bool,
@@ -86,7 +88,7 @@ impl Validator {
             );
             return None;
         };
-        let parameters = self.parameters(&field, raw, action);
+        let parameters = self.parameters(&field, raw, action, &ctx.region);
         let az = match &e.az {
             None => None,
             Some(z) if z.value >= 1 && (z.value as usize) <= ctx.azs => Some(z.value as usize - 1),
@@ -164,6 +166,7 @@ impl Validator {
         field: &str,
         raw: &Spanned<RawExperiment>,
         action: &Action,
+        region: &str,
     ) -> Vec<(String, String)> {
         let e = &raw.value;
         let known: Vec<&str> = action.params.iter().map(|p| p.name).collect();
@@ -200,10 +203,18 @@ impl Validator {
                 continue;
             };
             let pfield = format!("{field}.parameters.{}", p.name);
-            if let Err((msg, help)) = check_param(p.kind, &value.value, action.id) {
+            if let Err((msg, help)) = check_param(p.kind, &value.value, action.id, region) {
                 self.err(Code::E041, pos(value), pfield, msg, help);
             }
-            out.push((p.name.to_owned(), value.value.clone()));
+            // A document is kept by name; the model builds its ARN from var.aws_region.
+            let kept = match p.kind {
+                ParamKind::SsmDocument => ssm_document(&value.value, region).ok(),
+                _ => None,
+            };
+            out.push((
+                p.name.to_owned(),
+                kept.unwrap_or_else(|| value.value.clone()),
+            ));
         }
         out
     }
@@ -527,7 +538,12 @@ fn resolve(
 }
 
 /// Checks one parameter value against its kind; `Err((message, fix))`.
-fn check_param(kind: ParamKind, value: &str, action: &str) -> Result<(), (String, String)> {
+fn check_param(
+    kind: ParamKind,
+    value: &str,
+    action: &str,
+    region: &str,
+) -> Result<(), (String, String)> {
     match kind {
         ParamKind::Duration { min_secs, max_secs } => match duration::parse(value) {
             Err(msg) => Err((msg, "write an ISO 8601 duration such as PT3M".to_owned())),
@@ -609,20 +625,7 @@ fn check_param(kind: ParamKind, value: &str, action: &str) -> Result<(), (String
                 ))
             }
         }
-        ParamKind::SsmDocument => {
-            // FIS needs the full ARN: arn:<partition>:ssm:<region>::document/<name>.
-            let ok = value.split_once("::document/").is_some_and(|(arn, name)| {
-                arn.starts_with("arn:") && arn.contains(":ssm:") && name.starts_with("AWSFIS-Run-")
-            });
-            if ok {
-                Ok(())
-            } else {
-                Err((
-                    format!("`{}` is not an AWSFIS-Run-* SSM document", value.escape_debug()),
-                    "use a document such as arn:aws:ssm:us-east-1::document/AWSFIS-Run-Network-Latency (the full ARN, with its `document/` part)".to_owned(),
-                ))
-            }
-        }
+        ParamKind::SsmDocument => ssm_document(value, region).map(|_| ()),
         ParamKind::Json => {
             let t = value.trim();
             if t.starts_with('{') && t.ends_with('}') {
@@ -631,5 +634,72 @@ fn check_param(kind: ParamKind, value: &str, action: &str) -> Result<(), (String
                 Err((format!("`{}` is not a JSON object", value.escape_debug()), "write the parameters as a JSON object in quotes, e.g. '{\"DurationSeconds\": \"60\"}'".to_owned()))
             }
         }
+    }
+}
+
+/// The name of an AWSFIS-Run-* document given by name or by ARN. An ARN must be the lab
+/// Region's AWS-owned document (`arn:<partition>:ssm:<region>::document/<name>`): the FIS role
+/// may send only those, so another Region or an account's own document would fail at run time.
+fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
+    let example = "write the bare name, e.g. AWSFIS-Run-CPU-Stress: chaoslab builds the ARN from the lab's Region (var.aws_region)";
+    let name = match value.strip_prefix("arn:") {
+        None => value,
+        Some(rest) => {
+            let mut fields = rest.splitn(5, ':');
+            let (_partition, service, arn_region, account, resource) = (
+                fields.next(),
+                fields.next(),
+                fields.next().unwrap_or_default(),
+                fields.next().unwrap_or_default(),
+                fields.next().unwrap_or_default(),
+            );
+            let Some(name) = resource
+                .strip_prefix("document/")
+                .filter(|_| service == Some("ssm"))
+            else {
+                return Err((
+                    format!("`{}` is not an SSM document ARN", value.escape_debug()),
+                    format!("{example}; or give the full ARN, with its `document/` part"),
+                ));
+            };
+            if arn_region != region {
+                return Err((
+                    format!(
+                        "`{}` is a document of Region `{}`, but the lab runs in `{region}` and its FIS role may only send that Region's documents",
+                        value.escape_debug(),
+                        arn_region.escape_debug()
+                    ),
+                    example.to_owned(),
+                ));
+            }
+            if !account.is_empty() {
+                return Err((
+                    format!(
+                        "`{}` names account `{}`: AWSFIS-Run-* documents are owned by AWS and have no account in their ARN",
+                        value.escape_debug(),
+                        account.escape_debug()
+                    ),
+                    example.to_owned(),
+                ));
+            }
+            name
+        }
+    };
+    let valid = name.strip_prefix("AWSFIS-Run-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    });
+    if valid {
+        Ok(name.to_owned())
+    } else {
+        Err((
+            format!(
+                "`{}` is not an AWSFIS-Run-* SSM document",
+                value.escape_debug()
+            ),
+            example.to_owned(),
+        ))
     }
 }

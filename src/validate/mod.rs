@@ -111,6 +111,7 @@ impl Validator {
         let app = raw.app.as_ref().map(|a| self.app(a, raw));
         let alarms = self.alarms(raw);
         let context = fis::Context {
+            region: region.clone(),
             azs: network.azs,
             app: app.is_some(),
             aurora: aurora.is_some(),
