@@ -201,13 +201,16 @@ fn expectation(lab: &Lab, e: &crate::validate::Experiment) -> String {
             } else {
                 text.push_str(" After that every endpoint answers 200.");
             }
+            if let Some(writer) = writer_may_be_in(lab, zone) {
+                text.push_str(&writer);
+            }
             text
         }
         ("aws:network:disrupt-connectivity", Some(scope), _) => format!(
             "for {duration}, traffic between the targeted subnets and `{scope}` is blocked by a network ACL that FIS swaps in, then restores."
         ),
         ("aws:ec2:stop-instances", _, Some(_)) => format!(
-            "the app instances{zone_text} stop. The load balancer marks them unhealthy and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip; the auto-scaling group replaces the stopped instances."
+            "the app instances{zone_text} stop. The load balancer marks them unhealthy and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip. With the group's ReplaceUnhealthy process suspended (below), FIS starts the instances again at the end; otherwise the auto-scaling group replaces them."
         ),
         ("aws:ec2:terminate-instances" | "aws:ec2:reboot-instances", _, Some(_)) => format!(
             "the app instances{zone_text} go away for a while; the load balancer routes around them and the auto-scaling group restores the fleet."
@@ -216,6 +219,41 @@ fn expectation(lab: &Lab, e: &crate::validate::Experiment) -> String {
         ("aws:rds:reboot-db-instances", _, Some(_)) => "the Aurora writer restarts: `/products` answers fast 503s until it is back; the reviews and `/promo` never notice.".to_owned(),
         (id, _, _) => format!("{id} runs against its targets for {duration}."),
     }
+}
+
+/// W003's handling: after a failover in this lab the writer may sit in the cut zone; how to
+/// check, and to fail back first.
+fn writer_may_be_in(lab: &Lab, zone: Option<usize>) -> Option<String> {
+    let a = lab.aurora.as_ref()?;
+    let zone = zone?;
+    let failover = lab.experiments.iter().find(|e| e.moves_writer())?;
+    if !crate::validate::reader_zone(a.readers, lab.network.azs, zone) {
+        return None;
+    }
+    Some(format!(
+        " **If {} ran first, the Aurora writer may now sit in zone {}**, and this run would cut the catalog off: check which instance is the writer with `aws rds describe-db-clusters --db-cluster-identifier {}-aurora --query \"DBClusters[0].DBClusterMembers[?IsClusterWriter].DBInstanceIdentifier\" --output text` (the writer should be `{}-aurora-writer`) and, if it is a reader, run {} again to fail back before this run.",
+        code_span(&failover.name),
+        zone + 1,
+        lab.prefix,
+        lab.prefix,
+        code_span(&failover.name),
+    ))
+}
+
+/// W004's handling: the auto-scaling group would replace the instances an experiment stops or
+/// cuts off (into a cut-off subnet, where the bootstrap cannot reach dnf or PyPI), so the run
+/// suspends its `ReplaceUnhealthy` process and resumes it afterwards.
+fn replacement_guard(lab: &Lab, e: &crate::validate::Experiment) -> Option<(String, String)> {
+    lab.app.as_ref()?;
+    if !e.stops_app_fleet() && e.cut_zone().is_none() {
+        return None;
+    }
+    let command = |verb: &str| {
+        format!(
+            "aws autoscaling {verb}-processes --auto-scaling-group-name \"$(terraform output -raw asg_name)\" --scaling-processes ReplaceUnhealthy"
+        )
+    };
+    Some((command("suspend"), command("resume")))
 }
 
 /// Scanner findings a lab accepts on purpose, with the reason, when the lab has the resource.
@@ -340,6 +378,10 @@ pub fn readme(
                 stops => Value::from_safe_string(escape_or_keep_spans(&stops)),
                 expect => Value::from_safe_string(expectation(lab, e)),
                 output => identifier(&format!("{}_start_command", tf_name(&e.name))),
+                guard => replacement_guard(lab, e).map(|(before, after)| context! {
+                    before => Value::from_safe_string(before),
+                    after => Value::from_safe_string(after),
+                }),
             }
         })
         .collect();

@@ -5,7 +5,8 @@
 //! app subnet, `scope: all` cuts the catalog too, an experiment needs an alarm to stop it.
 
 use super::{
-    Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration, is_selection_mode,
+    Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration,
+    is_selection_mode, reader_zone,
 };
 use crate::catalog::{self, Action, ParamKind, TargetSpec};
 use crate::errors::{Code, Diagnostic};
@@ -23,13 +24,23 @@ pub struct Context {
     /// Services the app reaches through PrivateLink.
     pub interface_endpoints: Vec<String>,
     pub alarms: Vec<String>,
+    /// Aurora reader instances; reader `k` sits in zone `(k + 1) % azs`.
+    pub readers: u32,
+    /// Some experiment of the lab moves the Aurora writer (failover, forced-failover reboot).
+    pub failover: bool,
 }
 
 /// What `dependency:` may name.
 const DEPENDENCIES: [&str; 3] = ["aurora", "dynamodb", "s3"];
 
 /// Lab rules an experiment may break on purpose, by saying so under `acknowledge:`.
-const ACKNOWLEDGEABLE: [&str; 3] = ["partial-subnets", "scope-all", "no-stop-condition"];
+const ACKNOWLEDGEABLE: [&str; 5] = [
+    "partial-subnets",
+    "scope-all",
+    "no-stop-condition",
+    "writer-zone",
+    "asg-replacement",
+];
 
 impl Validator {
     pub(super) fn experiment(
@@ -445,8 +456,53 @@ impl Validator {
                 );
             }
         }
+        if ctx.aurora && ctx.readers == 0 && e.moves_writer() {
+            self.err(
+                Code::E046,
+                pos(&raw.value.action),
+                format!("{field}.action"),
+                format!(
+                    "{} fails the writer over to a reader, and the cluster has none",
+                    e.action.id
+                ),
+                if e.action.id == "aws:rds:failover-db-cluster" {
+                    "add `readers: 1` under `aurora:` (a reader in another zone to promote)"
+                } else {
+                    "add `readers: 1` under `aurora:`, or drop `forceFailover` for a plain reboot"
+                },
+            );
+        }
+        let cut_zone = e.cut_zone();
+        if let Some(zone) = cut_zone
+            && ctx.failover
+            && reader_zone(ctx.readers, ctx.azs, zone)
+            && !ack("writer-zone")
+        {
+            self.warnings.push(
+                Diagnostic::warning(
+                    Code::W003,
+                    raw.value.az.as_ref().map_or(at, pos),
+                    format!("{field}.az"),
+                    format!("after this lab's failover the Aurora writer may sit in zone {}, and cutting that zone cuts the catalog off too", zone + 1),
+                )
+                .help("the lab README says how to check where the writer is and fail back before this run; add `acknowledge: [writer-zone]` once you follow it"),
+            );
+        }
+        if ctx.app && (e.stops_app_fleet() || cut_zone.is_some()) && !ack("asg-replacement") {
+            self.warnings.push(
+                Diagnostic::warning(
+                    Code::W004,
+                    at,
+                    format!("{field}.targets"),
+                    "the auto-scaling group replaces the instances this experiment stops or cuts off, and a replacement launched into a cut-off subnet cannot install the app (dnf and PyPI)",
+                )
+                .help("the lab README shows how to suspend the group's ReplaceUnhealthy process for the run; add `acknowledge: [asg-replacement]` once you follow it"),
+            );
+        }
         if raw.value.stop_conditions.is_empty() && !ack("no-stop-condition") {
-            let help = if ctx.alarms.is_empty() {
+            let help = if !ctx.app {
+                "a lab without an app has no load balancer for an alarm to watch: follow the run and stop it with `aws fis stop-experiment --id <experiment id>`, and add `acknowledge: [no-stop-condition]`".to_owned()
+            } else if ctx.alarms.is_empty() {
                 "add an alarm under `alarms:` and name it in `stop_conditions:`, or add `acknowledge: [no-stop-condition]`".to_owned()
             } else {
                 format!(

@@ -118,6 +118,16 @@ impl Validator {
             proxy: aurora.as_ref().is_some_and(|a| a.proxy),
             interface_endpoints: network.interface_endpoints.clone(),
             alarms: alarms.iter().map(|a| a.name.clone()).collect(),
+            readers: aurora.as_ref().map_or(0, |a| a.readers),
+            failover: raw.experiments.iter().any(|(_, e)| {
+                lab::moves_writer(&e.value.action.value, |k| {
+                    e.value
+                        .parameters
+                        .iter()
+                        .find(|(n, _)| n.value == k)
+                        .map(|(_, v)| v.value.clone())
+                })
+            }),
         };
         let experiments: Vec<Experiment> = self
             .sorted(&raw.experiments, "experiments", |v, name, e| {
