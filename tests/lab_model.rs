@@ -171,3 +171,20 @@ fn fis_trust_policy_names_the_lab_experiments_and_log_delivery_is_scoped() {
         "{deliver}"
     );
 }
+
+#[test]
+fn versions_ask_for_the_provider_floor_the_labs_actions_need() {
+    for lab in ["chaos-shop-dependencies", "chaos-shop-az-failure"] {
+        let versions = blueprint(lab, "versions.tf");
+        assert!(versions.contains("version = \"~> 6.0\""), "{versions}");
+    }
+    // Every catalog entry records its floor; the Lambda actions' `Functions` key needs 6.22.
+    for action in chaoslab::catalog::ACTIONS {
+        let expected = if action.id.starts_with("aws:lambda:") {
+            (6, 22)
+        } else {
+            (6, 0)
+        };
+        assert_eq!(action.provider_floor, expected, "{}", action.id);
+    }
+}
