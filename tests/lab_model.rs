@@ -188,3 +188,55 @@ fn versions_ask_for_the_provider_floor_the_labs_actions_need() {
         assert_eq!(action.provider_floor, expected, "{}", action.id);
     }
 }
+
+#[test]
+fn the_fleet_waits_for_its_egress_and_per_zone_network_parts_have_per_zone_names() {
+    for lab in ["chaos-shop-dependencies", "chaos-shop-az-failure"] {
+        let compute = blueprint(lab, "compute.tf");
+        let depends = compute
+            .lines()
+            .find(|l| l.contains("depends_on"))
+            .expect("depends_on");
+        assert!(
+            depends.contains("aws_route.private_nat")
+                && depends.contains("aws_route_table_association.private"),
+            "{depends}"
+        );
+    }
+    let network = blueprint("chaos-shop-az-failure", "network.tf");
+    for kind in [
+        "aws_eip\" \"nat",
+        "aws_nat_gateway\" \"main",
+        "aws_route_table\" \"private",
+    ] {
+        let block = network
+            .split(&format!("resource \"{kind}\""))
+            .nth(1)
+            .expect(kind);
+        let tags = block.lines().find(|l| l.contains("tags")).expect("tags");
+        assert!(
+            tags.contains("-${local.azs[count.index]}\" }"),
+            "{kind}: {tags}"
+        );
+    }
+}
+
+#[test]
+fn no_nat_gateway_without_anything_that_needs_egress() {
+    for nat in ["", "  nat: single\n", "  nat: per-az\n"] {
+        let spec = common::MINIMAL.replace(
+            "  private: [10.0.11.0/24, 10.0.12.0/24]\n",
+            &format!("  private: [10.0.11.0/24, 10.0.12.0/24]\n{nat}"),
+        );
+        let files = common::generate_str(&spec);
+        let network = &files
+            .iter()
+            .find(|f| f.name == "network.tf")
+            .expect("network.tf")
+            .content;
+        assert!(
+            !network.contains("aws_nat_gateway") && !network.contains("aws_eip"),
+            "{nat}:\n{network}"
+        );
+    }
+}

@@ -75,5 +75,5 @@ resource "aws_autoscaling_group" "app" {
     propagate_at_launch = true
   }
 
-  depends_on = [aws_rds_cluster_instance.writer]
+  depends_on = [aws_rds_cluster_instance.writer, aws_route.private_nat, aws_route_table_association.private]
 }

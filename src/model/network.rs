@@ -120,12 +120,27 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         }
     };
     let idx = if per_az { "[count.index]" } else { "" };
+    // One `Name` per zone when each zone has its own gateway and route table.
+    let name = |suffix: &str| {
+        if per_az {
+            Expr::map([(
+                "Name",
+                Expr::template(vec![
+                    interp(Expr::r("var.name_prefix")),
+                    lit(format!("-{suffix}-")),
+                    interp(Expr::r("local.azs[count.index]")),
+                ]),
+            )])
+        } else {
+            name_tag(suffix)
+        }
+    };
     if n.nat != Nat::None {
         tree.add(
             FILE,
             with_count(Block::resource("aws_eip", "nat"))
                 .attr("domain", Expr::str("vpc"))
-                .attr("tags", name_tag("nat")),
+                .attr("tags", name("nat")),
         );
         tree.add(
             FILE,
@@ -139,7 +154,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                         "aws_subnet.public[0].id"
                     }),
                 )
-                .attr("tags", name_tag("nat"))
+                .attr("tags", name("nat"))
                 .blank()
                 .attr(
                     "depends_on",
@@ -151,7 +166,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         FILE,
         with_count(Block::resource("aws_route_table", "private"))
             .attr("vpc_id", Expr::r("aws_vpc.main.id"))
-            .attr("tags", name_tag("private")),
+            .attr("tags", name("private")),
     );
     if n.nat != Nat::None {
         tree.add(

@@ -94,7 +94,7 @@ impl Validator {
         }
         let tags = self.tags(&raw.tags);
         let description = raw.description.as_ref().map(|d| d.value.clone());
-        let network = self.network(&raw.network);
+        let network = self.network(&raw.network, raw.app.is_some());
         let tables = self.sorted(&raw.dynamodb, "dynamodb", |v, name, t| v.table(name, t));
         let buckets = self.sorted(&raw.s3, "s3", |v, name, b| v.bucket(name, b));
         let aurora = raw.aurora.as_ref().map(|a| self.aurora(a));
@@ -276,7 +276,9 @@ impl Validator {
         tags
     }
 
-    fn network(&mut self, raw: &Spanned<RawNetworkRef>) -> Network {
+    /// `needs_egress`: something in the lab reaches the internet from the private subnets (the
+    /// app's bootstrap: dnf, PyPI); without it no NAT gateway is created, whatever `nat` says.
+    fn network(&mut self, raw: &Spanned<RawNetworkRef>, needs_egress: bool) -> Network {
         let n = &raw.value;
         let vpc = self.cidr(&n.cidr, "network.cidr");
         if let Some(vpc) = vpc
@@ -375,7 +377,7 @@ impl Validator {
             azs: azs as usize,
             public,
             private,
-            nat,
+            nat: if needs_egress { nat } else { Nat::None },
             gateway_endpoints: endpoints,
         }
     }
