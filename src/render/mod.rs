@@ -6,6 +6,7 @@
 //! conformance test runs a real `terraform fmt -check` to keep it honest.
 
 mod escape;
+pub mod gitignore;
 pub mod templates;
 
 pub use escape::quote;
