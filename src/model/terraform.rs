@@ -5,6 +5,9 @@ use super::hcl::{Block, Expr};
 use crate::catalog::{Action, PROVIDER_BASE};
 use crate::validate::Lab;
 
+/// The Terraform the tree needs (the lab README repeats it).
+pub const TERRAFORM_VERSION: &str = ">= 1.5.0";
+
 /// `~> <major>.<minor>` for the highest provider floor among `actions` (at least the 6.x line
 /// chaoslab is schema-checked against): a lab asks for no newer provider than it needs.
 pub fn aws_provider<'a>(actions: impl IntoIterator<Item = &'a Action>) -> String {
@@ -30,7 +33,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     tree.add(
         "versions.tf",
         Block::new("terraform", &[])
-            .attr("required_version", Expr::str(">= 1.5.0"))
+            .attr("required_version", Expr::str(TERRAFORM_VERSION))
             .block(required_providers(lab)),
     );
 
