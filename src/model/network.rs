@@ -75,17 +75,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 .attr("availability_zone", Expr::r("local.azs[count.index]"))
                 .attr(
                     "tags",
-                    Expr::map([
-                        (
-                            "Name",
-                            Expr::template(vec![
-                                interp(Expr::r("var.name_prefix")),
-                                lit(format!("-{t}-")),
-                                interp(Expr::r("local.azs[count.index]")),
-                            ]),
-                        ),
-                        ("Tier", Expr::str(t)),
-                    ]),
+                    Expr::map([("Name", zone_name(t)), ("Tier", Expr::str(t))]),
                 ),
         );
     }
@@ -123,14 +113,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     // One `Name` per zone when each zone has its own gateway and route table.
     let name = |suffix: &str| {
         if per_az {
-            Expr::map([(
-                "Name",
-                Expr::template(vec![
-                    interp(Expr::r("var.name_prefix")),
-                    lit(format!("-{suffix}-")),
-                    interp(Expr::r("local.azs[count.index]")),
-                ]),
-            )])
+            Expr::map([("Name", zone_name(suffix))])
         } else {
             name_tag(suffix)
         }
@@ -261,6 +244,15 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         "IDs of the private (app) subnets, one per AZ.",
         subnets(Tier::Private, "id"),
     );
+}
+
+/// `"${var.name_prefix}-<suffix>-${local.azs[count.index]}"`: the name of a per-zone resource.
+fn zone_name(suffix: &str) -> Expr {
+    Expr::template(vec![
+        interp(Expr::r("var.name_prefix")),
+        lit(format!("-{suffix}-")),
+        interp(Expr::r("local.azs[count.index]")),
+    ])
 }
 
 /// `aws_vpc_endpoint.<name>` for an AWS service in the lab's Region.
