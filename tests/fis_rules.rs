@@ -182,8 +182,17 @@ fn network_faults_cannot_cut_what_a_nacl_does_not_see() {
         err.contains("error[E045]") && err.contains("through RDS Proxy"),
         "{err}"
     );
-    // Without the proxy, cutting the catalog with scope all is what the experiment is for.
-    assert_eq!(diagnostics(&aurora), "");
+    // Without the proxy, cutting the catalog with scope all is what the experiment is for
+    // (W004 only says the auto-scaling group must not replace the cut-off fleet meanwhile).
+    let text = diagnostics(&aurora);
+    assert!(
+        text.contains("warning[W004]") && !text.contains("error"),
+        "{text}"
+    );
+    assert_eq!(
+        diagnostics(&format!("{aurora}    acknowledge: [asg-replacement]\n")),
+        ""
+    );
 
     let s3 = format!(
         "    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT3M, scope: s3}}\n    targets: {{subnets: private}}\n{STOP}"
@@ -215,7 +224,9 @@ fn scope_all_on_the_app_subnets_warns() {
         ],
     );
     assert_eq!(
-        diagnostics(&format!("{all}    acknowledge: [scope-all]\n")),
+        diagnostics(&format!(
+            "{all}    acknowledge: [scope-all, asg-replacement]\n"
+        )),
         ""
     );
 }

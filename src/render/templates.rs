@@ -289,7 +289,7 @@ fn writer_may_be_in(lab: &Lab, zone: Option<usize>) -> Option<String> {
 /// suspends its `ReplaceUnhealthy` process and resumes it afterwards.
 fn replacement_guard(lab: &Lab, e: &crate::validate::Experiment) -> Option<(String, String)> {
     lab.app.as_ref()?;
-    if !e.stops_app_fleet() && e.cut_zone().is_none() {
+    if !e.stops_app_fleet() && !e.cuts_app_subnets() {
         return None;
     }
     let command = |verb: &str| {

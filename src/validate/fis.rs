@@ -488,7 +488,7 @@ impl Validator {
                 .help("the lab README says how to check where the writer is and fail back before this run; add `acknowledge: [writer-zone]` once you follow it"),
             );
         }
-        if ctx.app && (e.stops_app_fleet() || cut_zone.is_some()) && !ack("asg-replacement") {
+        if ctx.app && (e.stops_app_fleet() || e.cuts_app_subnets()) && !ack("asg-replacement") {
             self.warnings.push(
                 Diagnostic::warning(
                     Code::W004,

@@ -281,6 +281,20 @@ impl Experiment {
         }
     }
 
+    /// Cuts app subnets (one zone's or all) off the network: their instances fail the health
+    /// check, and replacements launched there cannot bootstrap.
+    pub fn cuts_app_subnets(&self) -> bool {
+        self.action.id == "aws:network:disrupt-connectivity"
+            && matches!(
+                self.target.as_ref().map(|t| t.selection),
+                Some(TargetSelection::Subnets {
+                    tier: Tier::Private,
+                    ..
+                })
+            )
+            && matches!(self.parameter("scope"), Some("all" | "vpc"))
+    }
+
     /// Stops app instances the auto-scaling group would replace.
     pub fn stops_app_fleet(&self) -> bool {
         self.action.id == "aws:ec2:stop-instances"
