@@ -36,7 +36,8 @@ pub enum ParamKind {
     },
     /// Comma-separated API operation names, e.g. `DescribeInstances,RunInstances`.
     Operations,
-    /// An AWSFIS-Run-* SSM document, by name or ARN (`arn:aws:ssm:<region>::document/<name>`).
+    /// An AWSFIS-Run-* SSM document, by name or by the ARN of the lab Region's copy
+    /// (`arn:aws:ssm:<region>::document/<name>`); emitted as an ARN built from `var.aws_region`.
     SsmDocument,
     /// A JSON object, passed as a string.
     Json,
@@ -69,7 +70,18 @@ pub struct Action {
     /// In the order they are emitted (the article's order for disrupt-connectivity).
     pub params: &'static [Param],
     pub iam: &'static [Statement],
+    /// The oldest hashicorp/aws release whose `aws_fis_experiment_template` accepts what the
+    /// action emits (its target key, parameters), as (major, minor). versions.tf asks for the
+    /// highest floor among the lab's actions.
+    pub provider_floor: (u32, u32),
 }
+
+/// The 6.x line chaoslab is written and schema-checked against (6.62.0).
+pub const PROVIDER_BASE: (u32, u32) = (6, 0);
+
+/// The `Functions` target key of the Lambda actions was accepted from 6.22.0 on
+/// (hashicorp/terraform-provider-aws#41209, fixing #41208).
+const LAMBDA_PROVIDER: (u32, u32) = (6, 22);
 
 const MINUTE: u64 = 60;
 const HOUR: u64 = 60 * MINUTE;
@@ -149,6 +161,7 @@ const fn api_fault(id: &'static str, iam: &'static [Statement]) -> Action {
         target: ROLES,
         params: API_FAULT_PARAMS,
         iam,
+        provider_floor: PROVIDER_BASE,
     }
 }
 
@@ -245,6 +258,7 @@ pub const ACTIONS: &[Action] = &[
                 conditions: &[],
             },
         ],
+        provider_floor: PROVIDER_BASE,
     },
     Action {
         id: "aws:ec2:stop-instances",
@@ -272,6 +286,7 @@ pub const ACTIONS: &[Action] = &[
                 ],
             },
         ],
+        provider_floor: PROVIDER_BASE,
     },
     Action {
         id: "aws:ec2:terminate-instances",
@@ -286,6 +301,7 @@ pub const ACTIONS: &[Action] = &[
             },
             DESCRIBE_INSTANCES,
         ],
+        provider_floor: PROVIDER_BASE,
     },
     Action {
         id: "aws:ec2:reboot-instances",
@@ -300,6 +316,7 @@ pub const ACTIONS: &[Action] = &[
             },
             DESCRIBE_INSTANCES,
         ],
+        provider_floor: PROVIDER_BASE,
     },
     Action {
         id: "aws:rds:failover-db-cluster",
@@ -320,6 +337,7 @@ pub const ACTIONS: &[Action] = &[
             },
             TAG_RESOLUTION,
         ],
+        provider_floor: PROVIDER_BASE,
     },
     Action {
         id: "aws:rds:reboot-db-instances",
@@ -340,6 +358,7 @@ pub const ACTIONS: &[Action] = &[
             },
             TAG_RESOLUTION,
         ],
+        provider_floor: PROVIDER_BASE,
     },
     api_fault(
         "aws:fis:inject-api-throttle-error",
@@ -401,6 +420,7 @@ pub const ACTIONS: &[Action] = &[
                 conditions: &[],
             },
         ],
+        provider_floor: PROVIDER_BASE,
     },
     Action {
         id: "aws:dynamodb:global-table-pause-replication",
@@ -420,6 +440,7 @@ pub const ACTIONS: &[Action] = &[
             },
             TAG_RESOLUTION,
         ],
+        provider_floor: PROVIDER_BASE,
     },
     Action {
         id: "aws:ecs:stop-task",
@@ -434,6 +455,7 @@ pub const ACTIONS: &[Action] = &[
             },
             TAG_RESOLUTION,
         ],
+        provider_floor: PROVIDER_BASE,
     },
     Action {
         id: "aws:lambda:invocation-error",
@@ -444,6 +466,7 @@ pub const ACTIONS: &[Action] = &[
             optional("preventExecution", ParamKind::Bool),
         ],
         iam: LAMBDA_IAM,
+        provider_floor: LAMBDA_PROVIDER,
     },
     Action {
         id: "aws:lambda:invocation-add-delay",
@@ -460,12 +483,14 @@ pub const ACTIONS: &[Action] = &[
             ),
         ],
         iam: LAMBDA_IAM,
+        provider_floor: LAMBDA_PROVIDER,
     },
     Action {
         id: "aws:fis:wait",
         target: None,
         params: &[required("duration", DURATION)],
         iam: &[],
+        provider_floor: PROVIDER_BASE,
     },
 ];
 

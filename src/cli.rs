@@ -129,6 +129,15 @@ fn execute(command: Command, deny_warnings: bool, warnings: &mut String) -> Resu
             let lab = read(&spec)?;
             let files = crate::generate(&lab)?;
             let dir = out_dir(&lab, out.clone());
+            let foreign = crate::output::foreign_terraform(&dir, &files)?;
+            if !foreign.is_empty() {
+                let _ = writeln!(
+                    warnings,
+                    "warning: {} holds Terraform files chaoslab did not generate; Terraform applies them with the lab: {}",
+                    dir.display(),
+                    foreign.join(", ")
+                );
+            }
             let diff = crate::output::diff(&dir, &files)?;
             if diff.is_empty() {
                 Ok(format!("{}: up to date\n", dir.display()))

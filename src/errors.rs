@@ -51,12 +51,20 @@ pub enum Code {
     E044,
     /// A network fault aimed at a dependency it cannot reach (RDS Proxy, interface endpoint).
     E045,
+    /// An experiment the lab cannot run (a failover with no reader to promote).
+    E046,
+    /// Aurora settings that do not fit together (auto-pause on an engine version without it).
+    E050,
     /// App guard settings that cannot contain a dependency failure (bulkhead vs threads).
     E047,
     /// Warning: `scope: all` on the app subnets cuts every dependency, the catalog included.
     W001,
     /// Warning: an experiment with no alarm to stop it.
     W002,
+    /// Warning: a zone cut that may take the Aurora writer with it after a failover.
+    W003,
+    /// Warning: the auto-scaling group replaces instances an experiment stops or cuts off.
+    W004,
 }
 
 impl fmt::Display for Code {

@@ -65,6 +65,7 @@ pub fn generate(lab: &Lab) -> Result<Vec<GeneratedFile>, Error> {
     let template_bug = |e: minijinja::Error| Error::Bug(format!("template: {e:#}"));
     out.extend(render::templates::user_data(lab, &header).map_err(template_bug)?);
     out.push(render::templates::readme(lab, &model, &header).map_err(template_bug)?);
+    out.push(render::gitignore::gitignore(&header));
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }

@@ -136,7 +136,7 @@ fn the_reference_labs_fis_policy_is_a_strict_subset_of_the_managed_policy() {
                 .unwrap_or_default()
         };
         let sid = attr(st, "sid").join("");
-        if sid == "DeliverExperimentLogs" {
+        if ["DeliverExperimentLogs", "ShareLogGroupWithDelivery"].contains(&sid.as_str()) {
             continue; // log_configuration's vended-log delivery: no FIS managed policy grants it
         }
         let conditions: Vec<Condition> = st

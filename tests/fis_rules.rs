@@ -12,15 +12,7 @@ fn spec(experiment: &str) -> String {
 }
 
 fn diagnostics(experiment: &str) -> String {
-    let s = spec(experiment);
-    match chaoslab::load("spec.yaml", &s) {
-        Err(e) => e.to_string(),
-        Ok(lab) => lab
-            .warnings
-            .iter()
-            .map(|w| w.render("spec.yaml", &s))
-            .collect(),
-    }
+    lab_diagnostics(&spec(experiment))
 }
 
 fn expect(experiment: &str, fragments: &[&str]) {
@@ -190,8 +182,17 @@ fn network_faults_cannot_cut_what_a_nacl_does_not_see() {
         err.contains("error[E045]") && err.contains("through RDS Proxy"),
         "{err}"
     );
-    // Without the proxy, cutting the catalog with scope all is what the experiment is for.
-    assert_eq!(diagnostics(&aurora), "");
+    // Without the proxy, cutting the catalog with scope all is what the experiment is for
+    // (W004 only says the auto-scaling group must not replace the cut-off fleet meanwhile).
+    let text = diagnostics(&aurora);
+    assert!(
+        text.contains("warning[W004]") && !text.contains("error"),
+        "{text}"
+    );
+    assert_eq!(
+        diagnostics(&format!("{aurora}    acknowledge: [asg-replacement]\n")),
+        ""
+    );
 
     let s3 = format!(
         "    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT3M, scope: s3}}\n    targets: {{subnets: private}}\n{STOP}"
@@ -223,14 +224,16 @@ fn scope_all_on_the_app_subnets_warns() {
         ],
     );
     assert_eq!(
-        diagnostics(&format!("{all}    acknowledge: [scope-all]\n")),
+        diagnostics(&format!(
+            "{all}    acknowledge: [scope-all, asg-replacement]\n"
+        )),
         ""
     );
 }
 
 #[test]
 fn experiments_without_an_alarm_stop_condition_warn() {
-    let none = "    action: aws:ec2:stop-instances\n    targets: {instances: app}\n";
+    let none = "    action: aws:ec2:reboot-instances\n    targets: {instances: app}\n";
     expect(
         none,
         &[
@@ -284,7 +287,7 @@ fn warnings_print_but_only_fail_with_deny_warnings() {
     let path = tmp.path().join("lab.yaml");
     std::fs::write(
         &path,
-        spec("    action: aws:ec2:stop-instances\n    targets: {instances: app}\n"),
+        spec("    action: aws:ec2:reboot-instances\n    targets: {instances: app}\n"),
     )
     .expect("write");
     let run = |extra: &[&str]| {
@@ -307,4 +310,146 @@ fn warnings_print_but_only_fail_with_deny_warnings() {
         err.contains("warning[W002]") && err.contains("1 warning denied (--deny-warnings)"),
         "{err}"
     );
+}
+
+/// `documentArn` as the spec writes it.
+fn send_command(document: &str) -> String {
+    format!(
+        "    action: aws:ssm:send-command\n    parameters: {{duration: PT2M, documentArn: '{document}'}}\n    targets: {{instances: app}}\n{STOP}"
+    )
+}
+
+#[test]
+fn ssm_documents_are_named_and_take_the_labs_region() {
+    let region_arn = "arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}::document/AWSFIS-Run-CPU-Stress";
+    for document in [
+        "AWSFIS-Run-CPU-Stress",
+        "arn:aws:ssm:us-east-1::document/AWSFIS-Run-CPU-Stress",
+    ] {
+        let files = common::generate_str(&spec(&send_command(document)));
+        let fis = &files
+            .iter()
+            .find(|f| f.name == "fis.tf")
+            .expect("fis.tf")
+            .content;
+        assert!(
+            fis.contains(&format!("value = \"{region_arn}\"")),
+            "{document}:\n{fis}"
+        );
+    }
+    expect(
+        &send_command("arn:aws:ssm:eu-west-1::document/AWSFIS-Run-CPU-Stress"),
+        &[
+            "error[E041]",
+            "spec.yaml:21:47",
+            "is a document of Region `eu-west-1`, but the lab runs in `us-east-1`",
+            "write the bare name",
+        ],
+    );
+    expect(
+        &send_command("arn:aws:ssm:us-east-1:123456789012:document/AWSFIS-Run-CPU-Stress"),
+        &["error[E041]", "names account `123456789012`"],
+    );
+    expect(
+        &send_command("My-Own-Document"),
+        &["error[E041]", "is not an AWSFIS-Run-* SSM document"],
+    );
+}
+
+#[test]
+fn failovers_need_a_reader() {
+    expect(
+        &format!(
+            "    action: aws:rds:failover-db-cluster\n    targets: {{clusters: aurora}}\n{STOP}"
+        ),
+        &[
+            "error[E046]",
+            "aws:rds:failover-db-cluster fails the writer over to a reader, and the cluster has none",
+            "add `readers: 1` under `aurora:`",
+        ],
+    );
+    let reboot = |force: &str| {
+        format!(
+            "    action: aws:rds:reboot-db-instances\n    parameters: {{forceFailover: '{force}'}}\n    targets: {{db-instances: aurora-writer}}\n{STOP}"
+        )
+    };
+    expect(&reboot("true"), &["error[E046]", "or drop `forceFailover`"]);
+    assert_eq!(diagnostics(&reboot("false")), "");
+}
+
+/// A two-zone lab with a reader, a failover and `extra` experiments (YAML under `experiments:`).
+fn az_lab(extra: &str) -> String {
+    let base = spec(&format!(
+        "    action: aws:rds:failover-db-cluster\n    targets: {{clusters: aurora}}\n{STOP}"
+    ))
+    .replace("aurora: {}", "aurora: {readers: 1}");
+    format!("{base}{extra}")
+}
+
+fn lab_diagnostics(spec: &str) -> String {
+    match chaoslab::load("spec.yaml", spec) {
+        Err(e) => e.to_string(),
+        Ok(lab) => lab
+            .warnings
+            .iter()
+            .map(|w| w.render("spec.yaml", spec))
+            .collect(),
+    }
+}
+
+#[test]
+fn zone_cuts_warn_about_the_moved_writer_and_the_replacing_group() {
+    let cut = |zone: u32, ack: &str| {
+        format!(
+            "  cut:\n    description: d\n    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT5M, scope: all}}\n    targets: {{subnets: private}}\n    az: {zone}\n    acknowledge: [partial-subnets, scope-all{ack}]\n{STOP}"
+        )
+    };
+    let text = lab_diagnostics(&az_lab(&cut(2, "")));
+    for want in [
+        "warning[W003]: after this lab's failover the Aurora writer may sit in zone 2",
+        "= field: experiments.cut.az",
+        "warning[W004]",
+        "acknowledge: [asg-replacement]",
+    ] {
+        assert!(text.contains(want), "missing {want} in\n{text}");
+    }
+    assert_eq!(
+        lab_diagnostics(&az_lab(&cut(2, ", writer-zone, asg-replacement"))),
+        ""
+    );
+    // Zone 1 holds the writer before any failover (the README says so); no reader there.
+    assert!(!lab_diagnostics(&az_lab(&cut(1, ""))).contains("W003"));
+    let stop = format!(
+        "  stop:\n    description: d\n    action: aws:ec2:stop-instances\n    parameters: {{completeIfInstancesTerminated: 'true'}}\n    targets: {{instances: app}}\n{STOP}"
+    );
+    let text = lab_diagnostics(&az_lab(&stop));
+    assert!(
+        text.contains("warning[W004]") && !text.contains("W003"),
+        "{text}"
+    );
+    // The lab README suspends ReplaceUnhealthy around those runs, and says how to fail back.
+    let files = common::generate_str(&az_lab(&cut(2, ", writer-zone, asg-replacement")));
+    let readme = &files
+        .iter()
+        .find(|f| f.name == "README.md")
+        .expect("README")
+        .content;
+    assert!(readme.contains("aws autoscaling suspend-processes --auto-scaling-group-name \"$(terraform output -raw asg_name)\" --scaling-processes ReplaceUnhealthy"), "{readme}");
+    assert!(
+        readme.contains("aws autoscaling resume-processes"),
+        "{readme}"
+    );
+    assert!(readme.contains("run `x` again to fail back"), "{readme}");
+}
+
+#[test]
+fn labs_without_an_app_get_a_stop_condition_help_they_can_follow() {
+    let spec = format!(
+        "{}experiments:\n  cut:\n    description: d\n    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT5M, scope: all}}\n    targets: {{subnets: public}}\n",
+        common::MINIMAL
+    );
+    let text = lab_diagnostics(&spec);
+    assert!(text.contains("warning[W002]"), "{text}");
+    assert!(text.contains("aws fis stop-experiment"), "{text}");
+    assert!(!text.contains("add an alarm"), "{text}");
 }

@@ -10,7 +10,7 @@ locals {
     region           = var.aws_region
     db_host          = aws_rds_cluster.main.endpoint
     db_name          = "chaosshop"
-    db_secret_arn    = aws_secretsmanager_secret.db.arn
+    db_secret_arn    = one(aws_rds_cluster.main.master_user_secret[*].secret_arn)
     reviews_table    = aws_dynamodb_table.reviews.name
     reviews_key      = "product_id"
     reviews_key_type = "S"
@@ -81,5 +81,5 @@ resource "aws_autoscaling_group" "app" {
     propagate_at_launch = true
   }
 
-  depends_on = [aws_rds_cluster_instance.writer]
+  depends_on = [aws_rds_cluster_instance.writer, aws_route.private_nat, aws_route_table_association.private]
 }

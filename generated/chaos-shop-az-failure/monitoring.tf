@@ -3,7 +3,7 @@
 
 resource "aws_cloudwatch_metric_alarm" "error_rate" {
   alarm_name          = "${var.name_prefix}-error-rate"
-  alarm_description   = "more than 5% of requests get a 5xx from the app for 2 minutes"
+  alarm_description   = "more than 5% of requests get a 5xx from the app or the load balancer for 2 minutes"
   comparison_operator = "GreaterThanThreshold"
   threshold           = 5
   evaluation_periods  = 2
@@ -11,17 +11,17 @@ resource "aws_cloudwatch_metric_alarm" "error_rate" {
 
   metric_query {
     id          = "rate"
-    expression  = "IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)"
+    expression  = "IF(FILL(requests, 0) + FILL(elb_5xx, 0) > 0, 100 * (FILL(target_5xx, 0) + FILL(elb_5xx, 0)) / (FILL(requests, 0) + FILL(elb_5xx, 0)), 0)"
     label       = "5xx % of requests"
     return_data = true
   }
 
   metric_query {
-    id = "errors"
+    id = "elb_5xx"
 
     metric {
       namespace   = "AWS/ApplicationELB"
-      metric_name = "HTTPCode_Target_5XX_Count"
+      metric_name = "HTTPCode_ELB_5XX_Count"
       stat        = "Sum"
       period      = 60
       dimensions  = { LoadBalancer = aws_lb.app.arn_suffix }
@@ -34,6 +34,18 @@ resource "aws_cloudwatch_metric_alarm" "error_rate" {
     metric {
       namespace   = "AWS/ApplicationELB"
       metric_name = "RequestCount"
+      stat        = "Sum"
+      period      = 60
+      dimensions  = { LoadBalancer = aws_lb.app.arn_suffix }
+    }
+  }
+
+  metric_query {
+    id = "target_5xx"
+
+    metric {
+      namespace   = "AWS/ApplicationELB"
+      metric_name = "HTTPCode_Target_5XX_Count"
       stat        = "Sum"
       period      = 60
       dimensions  = { LoadBalancer = aws_lb.app.arn_suffix }

@@ -70,7 +70,7 @@ resource "aws_eip" "nat" {
   count = length(local.azs)
 
   domain = "vpc"
-  tags   = { Name = "${var.name_prefix}-nat" }
+  tags   = { Name = "${var.name_prefix}-nat-${local.azs[count.index]}" }
 }
 
 resource "aws_nat_gateway" "main" {
@@ -78,7 +78,7 @@ resource "aws_nat_gateway" "main" {
 
   allocation_id = aws_eip.nat[count.index].id
   subnet_id     = aws_subnet.public[count.index].id
-  tags          = { Name = "${var.name_prefix}-nat" }
+  tags          = { Name = "${var.name_prefix}-nat-${local.azs[count.index]}" }
 
   depends_on = [aws_internet_gateway.main]
 }
@@ -87,7 +87,7 @@ resource "aws_route_table" "private" {
   count = length(local.azs)
 
   vpc_id = aws_vpc.main.id
-  tags   = { Name = "${var.name_prefix}-private" }
+  tags   = { Name = "${var.name_prefix}-private-${local.azs[count.index]}" }
 }
 
 resource "aws_route" "private_nat" {

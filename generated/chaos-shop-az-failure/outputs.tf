@@ -37,8 +37,8 @@ output "aurora_endpoint" {
 }
 
 output "db_secret_arn" {
-  description = "Secrets Manager secret holding the database credentials."
-  value       = aws_secretsmanager_secret.db.arn
+  description = "Secrets Manager secret (managed by RDS) holding the database username and password."
+  value       = one(aws_rds_cluster.main.master_user_secret[*].secret_arn)
 }
 
 output "asg_name" {

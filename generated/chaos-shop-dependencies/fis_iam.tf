@@ -15,6 +15,12 @@ data "aws_iam_policy_document" "fis_assume" {
       variable = "aws:SourceAccount"
       values   = [data.aws_caller_identity.current.account_id]
     }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:fis:${var.aws_region}:${data.aws_caller_identity.current.account_id}:experiment/*"]
+    }
   }
 }
 
@@ -93,8 +99,14 @@ data "aws_iam_policy_document" "fis" {
 
   statement {
     sid       = "DeliverExperimentLogs"
-    actions   = ["logs:CreateLogDelivery", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "logs:PutResourcePolicy"]
+    actions   = ["logs:CreateLogDelivery"]
     resources = ["*"]
+  }
+
+  statement {
+    sid       = "ShareLogGroupWithDelivery"
+    actions   = ["logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "logs:PutResourcePolicy"]
+    resources = ["arn:${data.aws_partition.current.partition}:logs:${var.aws_region}:${data.aws_caller_identity.current.account_id}:log-group:*"]
   }
 }
 

@@ -39,7 +39,7 @@ data "aws_iam_policy_document" "app" {
   statement {
     sid       = "ReadDatabaseSecret"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.db.arn]
+    resources = [one(aws_rds_cluster.main.master_user_secret[*].secret_arn)]
   }
 }
 

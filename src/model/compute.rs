@@ -66,7 +66,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     }),
                 ),
                 ("db_name", Expr::str(&aurora.database)),
-                ("db_secret_arn", Expr::r("aws_secretsmanager_secret.db.arn")),
+                ("db_secret_arn", super::aurora::secret_arn()),
                 (
                     "reviews_table",
                     Expr::r(format!("aws_dynamodb_table.{table}.name")),
@@ -167,10 +167,16 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     .attr("propagate_at_launch", Expr::Bool(true)),
             )
             .blank()
-            // The app seeds the catalog at boot: the writer must exist first.
+            // The app seeds the catalog at boot: the writer must exist first. Its bootstrap
+            // installs packages (dnf, PyPI): the private route to the NAT gateway and its
+            // association with the app subnets must exist first too.
             .attr(
                 "depends_on",
-                Expr::List(vec![Expr::r("aws_rds_cluster_instance.writer")]),
+                Expr::List(vec![
+                    Expr::r("aws_rds_cluster_instance.writer"),
+                    Expr::r("aws_route.private_nat"),
+                    Expr::r("aws_route_table_association.private"),
+                ]),
             ),
     );
     tree.output(

@@ -7,6 +7,7 @@
 use super::hcl::{Block, Expr, interp, lit};
 use super::network::subnets;
 use super::{Tree, name_tag};
+use crate::catalog::{Action, ParamKind};
 use crate::validate::{Lab, TargetSelection, tf_name};
 
 const FILE: &str = "fis.tf";
@@ -63,6 +64,25 @@ fn target_block(selection: TargetSelection, resource_type: &str, selection_mode:
     }
 }
 
+/// A parameter as FIS takes it: SSM documents (kept by name) become the AWS-owned document's
+/// ARN in the Region the lab is applied to, the only ones the FIS role may send.
+fn parameter_value(action: &Action, key: &str, value: &str) -> Expr {
+    let is_document = action
+        .params
+        .iter()
+        .any(|p| p.name == key && p.kind == ParamKind::SsmDocument);
+    if !is_document {
+        return Expr::str(value);
+    }
+    Expr::template(vec![
+        lit("arn:"),
+        interp(Expr::r("data.aws_partition.current.partition")),
+        lit(":ssm:"),
+        interp(Expr::r("var.aws_region")),
+        lit(format!("::document/{value}")),
+    ])
+}
+
 pub fn build(lab: &Lab, tree: &mut Tree) {
     if lab.experiments.is_empty() {
         return;
@@ -91,7 +111,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             action = action.block(
                 Block::new("parameter", &[])
                     .attr("key", Expr::str(key))
-                    .attr("value", Expr::str(value)),
+                    .attr("value", parameter_value(e.action, key, value)),
             );
         }
         let mut template = Block::resource("aws_fis_experiment_template", &id)

@@ -20,11 +20,17 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         iam::trust_policy(
             "fis_assume",
             "fis.amazonaws.com",
-            vec![iam::condition(
-                "StringEquals",
-                "aws:SourceAccount",
-                account_id(),
-            )],
+            // Confused-deputy guard: only FIS calls for this account's experiments in the lab's
+            // Region. Source: "Use service-linked roles / IAM roles for AWS FIS", cross-service
+            // confused deputy prevention (aws:SourceAccount and aws:SourceArn).
+            vec![
+                iam::condition("StringEquals", "aws:SourceAccount", account_id()),
+                iam::condition(
+                    "ArnLike",
+                    "aws:SourceArn",
+                    arn("arn:{partition}:fis:{region}:{account}:experiment/*"),
+                ),
+            ],
         ),
     );
     tree.add(
@@ -69,18 +75,27 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
 }
 
 /// Vended-log delivery to CloudWatch Logs, for the templates' `log_configuration`. No FIS
-/// managed policy grants it.
-pub const LOG_DELIVERY: Statement = Statement {
-    sid: "DeliverExperimentLogs",
-    actions: &[
-        "logs:CreateLogDelivery",
-        "logs:DescribeLogGroups",
-        "logs:DescribeResourcePolicies",
-        "logs:PutResourcePolicy",
-    ],
-    resources: &["*"],
-    conditions: &[],
-};
+/// managed policy grants it. `logs:CreateLogDelivery` has no resource type (so `*`); the
+/// resource-policy calls take the log-group ARN with a `*` wildcard, as the CloudWatch Logs
+/// User Guide asks ("Logs sent to CloudWatch Logs", `AWS-logs-infrastructure-CWL.html`).
+pub static LOG_DELIVERY: [Statement; 2] = [
+    Statement {
+        sid: "DeliverExperimentLogs",
+        actions: &["logs:CreateLogDelivery"],
+        resources: &["*"],
+        conditions: &[],
+    },
+    Statement {
+        sid: "ShareLogGroupWithDelivery",
+        actions: &[
+            "logs:DescribeLogGroups",
+            "logs:DescribeResourcePolicies",
+            "logs:PutResourcePolicy",
+        ],
+        resources: &["arn:{partition}:logs:{region}:{account}:log-group:*"],
+        conditions: &[],
+    },
+];
 
 /// The catalog statements of every action the lab uses, each once, in catalog order, then
 /// log delivery.
@@ -96,7 +111,7 @@ pub fn statements(lab: &Lab) -> Vec<&'static Statement> {
         }
     }
     if !lab.experiments.is_empty() {
-        out.push(&LOG_DELIVERY);
+        out.extend(LOG_DELIVERY.iter());
     }
     out
 }

@@ -57,10 +57,12 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     lit(format!("/{}", app.promo_key)),
                 ]),
             ))
+            // The RDS-managed secret is encrypted with the AWS managed key `aws/secretsmanager`,
+            // which needs no KMS grant; a customer key would need `kms:Decrypt` here too.
             .block(statement(
                 "ReadDatabaseSecret",
                 "secretsmanager:GetSecretValue",
-                Expr::r("aws_secretsmanager_secret.db.arn"),
+                super::aurora::secret_arn(),
             )),
     );
     tree.add(

@@ -18,7 +18,7 @@ mod network;
 mod rds_proxy;
 mod s3;
 mod security_groups;
-mod terraform;
+pub mod terraform;
 
 use std::collections::BTreeMap;
 

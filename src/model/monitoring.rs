@@ -9,6 +9,14 @@ use crate::validate::{Alarm, AlarmMetric, Lab, tf_name};
 
 const FILE: &str = "monitoring.tf";
 
+/// 5xx share of all requests, from the targets *and* from the load balancer itself: with the
+/// targets stopped or cut off, the 502/503/504s are `HTTPCode_ELB_5XX_Count`, and a 503 for
+/// "no healthy target" is not in `RequestCount` (which counts only requests that reached a
+/// target choice), so it is added to the denominator too. A 502/504 is then counted twice in
+/// the denominator, which can only lower the rate, never raise it past 100.
+/// Source: "CloudWatch metrics for your Application Load Balancer", ELB User Guide.
+const ERROR_RATE: &str = "IF(FILL(requests, 0) + FILL(elb_5xx, 0) > 0, 100 * (FILL(target_5xx, 0) + FILL(elb_5xx, 0)) / (FILL(requests, 0) + FILL(elb_5xx, 0)), 0)";
+
 fn alb_dimensions(with_target_group: bool) -> Expr {
     let mut dims = vec![("LoadBalancer", Expr::r("aws_lb.app.arn_suffix"))];
     if with_target_group {
@@ -25,7 +33,7 @@ pub fn describe(alarm: &Alarm) -> String {
             alarm.threshold
         ),
         AlarmMetric::ErrorRate => format!(
-            "more than {}% of requests get a 5xx from the app for 2 minutes",
+            "more than {}% of requests get a 5xx from the app or the load balancer for 2 minutes",
             alarm.threshold
         ),
         AlarmMetric::P99Latency => format!(
@@ -96,15 +104,13 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 b.block(
                     Block::new("metric_query", &[])
                         .attr("id", Expr::str("rate"))
-                        .attr(
-                            "expression",
-                            Expr::str("IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)"),
-                        )
+                        .attr("expression", Expr::str(ERROR_RATE))
                         .attr("label", Expr::str("5xx % of requests"))
                         .attr("return_data", Expr::Bool(true)),
                 )
-                .block(metric("errors", "HTTPCode_Target_5XX_Count"))
+                .block(metric("elb_5xx", "HTTPCode_ELB_5XX_Count"))
                 .block(metric("requests", "RequestCount"))
+                .block(metric("target_5xx", "HTTPCode_Target_5XX_Count"))
             }
         };
         tree.add(FILE, b);

@@ -75,17 +75,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 .attr("availability_zone", Expr::r("local.azs[count.index]"))
                 .attr(
                     "tags",
-                    Expr::map([
-                        (
-                            "Name",
-                            Expr::template(vec![
-                                interp(Expr::r("var.name_prefix")),
-                                lit(format!("-{t}-")),
-                                interp(Expr::r("local.azs[count.index]")),
-                            ]),
-                        ),
-                        ("Tier", Expr::str(t)),
-                    ]),
+                    Expr::map([("Name", zone_name(t)), ("Tier", Expr::str(t))]),
                 ),
         );
     }
@@ -120,12 +110,20 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         }
     };
     let idx = if per_az { "[count.index]" } else { "" };
+    // One `Name` per zone when each zone has its own gateway and route table.
+    let name = |suffix: &str| {
+        if per_az {
+            Expr::map([("Name", zone_name(suffix))])
+        } else {
+            name_tag(suffix)
+        }
+    };
     if n.nat != Nat::None {
         tree.add(
             FILE,
             with_count(Block::resource("aws_eip", "nat"))
                 .attr("domain", Expr::str("vpc"))
-                .attr("tags", name_tag("nat")),
+                .attr("tags", name("nat")),
         );
         tree.add(
             FILE,
@@ -139,7 +137,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                         "aws_subnet.public[0].id"
                     }),
                 )
-                .attr("tags", name_tag("nat"))
+                .attr("tags", name("nat"))
                 .blank()
                 .attr(
                     "depends_on",
@@ -151,7 +149,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         FILE,
         with_count(Block::resource("aws_route_table", "private"))
             .attr("vpc_id", Expr::r("aws_vpc.main.id"))
-            .attr("tags", name_tag("private")),
+            .attr("tags", name("private")),
     );
     if n.nat != Nat::None {
         tree.add(
@@ -246,6 +244,15 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         "IDs of the private (app) subnets, one per AZ.",
         subnets(Tier::Private, "id"),
     );
+}
+
+/// `"${var.name_prefix}-<suffix>-${local.azs[count.index]}"`: the name of a per-zone resource.
+fn zone_name(suffix: &str) -> Expr {
+    Expr::template(vec![
+        interp(Expr::r("var.name_prefix")),
+        lit(format!("-{suffix}-")),
+        interp(Expr::r("local.azs[count.index]")),
+    ])
 }
 
 /// `aws_vpc_endpoint.<name>` for an AWS service in the lab's Region.

@@ -29,7 +29,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         Block::data("aws_iam_policy_document", "rds_proxy").block(iam::statement(
             "ReadDatabaseSecret",
             vec![Expr::str("secretsmanager:GetSecretValue")],
-            vec![Expr::r("aws_secretsmanager_secret.db.arn")],
+            vec![super::aurora::secret_arn()],
         )),
     );
     tree.add(
@@ -58,7 +58,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 Block::new("auth", &[])
                     .attr("auth_scheme", Expr::str("SECRETS"))
                     .attr("iam_auth", Expr::str("DISABLED"))
-                    .attr("secret_arn", Expr::r("aws_secretsmanager_secret.db.arn")),
+                    .attr("secret_arn", super::aurora::secret_arn()),
             )
             .blank()
             .attr("tags", name_tag("proxy")),

@@ -2,11 +2,21 @@
 
 use super::Tree;
 use super::hcl::{Block, Expr};
+use crate::catalog::{Action, PROVIDER_BASE};
 use crate::validate::Lab;
 
-/// The 6.x line: the FIS `Functions` target key and the schema chaoslab is checked against
-/// (6.62.0) both need it.
-pub const AWS_PROVIDER: &str = "~> 6.0";
+/// The Terraform the tree needs (the lab README repeats it).
+pub const TERRAFORM_VERSION: &str = ">= 1.5.0";
+
+/// `~> <major>.<minor>` for the highest provider floor among `actions` (at least the 6.x line
+/// chaoslab is schema-checked against): a lab asks for no newer provider than it needs.
+pub fn aws_provider<'a>(actions: impl IntoIterator<Item = &'a Action>) -> String {
+    let (major, minor) = actions
+        .into_iter()
+        .map(|a| a.provider_floor)
+        .fold(PROVIDER_BASE, std::cmp::max);
+    format!("~> {major}.{minor}")
+}
 
 fn required_providers(lab: &Lab) -> Block {
     let provider = |source: &str, version: &str| {
@@ -15,21 +25,15 @@ fn required_providers(lab: &Lab) -> Block {
             ("version", Expr::str(version)),
         ])
     };
-    let block =
-        Block::new("required_providers", &[]).attr("aws", provider("hashicorp/aws", AWS_PROVIDER));
-    if lab.aurora.is_some() {
-        // random_password: the database password is generated, never written down.
-        block.attr("random", provider("hashicorp/random", "~> 3.6"))
-    } else {
-        block
-    }
+    let version = aws_provider(lab.experiments.iter().map(|e| e.action));
+    Block::new("required_providers", &[]).attr("aws", provider("hashicorp/aws", &version))
 }
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
     tree.add(
         "versions.tf",
         Block::new("terraform", &[])
-            .attr("required_version", Expr::str(">= 1.5.0"))
+            .attr("required_version", Expr::str(TERRAFORM_VERSION))
             .block(required_providers(lab)),
     );
 
@@ -84,4 +88,24 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         "data.tf",
         Block::data("aws_availability_zones", "available").attr("state", Expr::str("available")),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{ACTIONS, find};
+
+    #[test]
+    fn the_highest_floor_among_the_actions_wins() {
+        let id = |i: &str| find(i).into_iter();
+        assert_eq!(
+            aws_provider(id("aws:network:disrupt-connectivity")),
+            "~> 6.0"
+        );
+        assert_eq!(aws_provider([]), "~> 6.0");
+        let lambda = id("aws:lambda:invocation-error").chain(id("aws:fis:wait"));
+        assert_eq!(aws_provider(lambda), "~> 6.22");
+        assert_eq!(aws_provider(ACTIONS), "~> 6.22");
+        assert!(ACTIONS.iter().all(|a| a.provider_floor >= PROVIDER_BASE));
+    }
 }

@@ -224,6 +224,28 @@ fn rename(from: &Path, to: &Path) -> Result<()> {
     fs::rename(from, to).map_err(|e| Error::io(to, e))
 }
 
+/// Terraform files in `dir` that chaoslab did not generate: Terraform reads every `*.tf` and
+/// `*.tf.json` of the directory, so they change what `apply` does. Sorted; none when `dir`
+/// does not exist.
+pub fn foreign_terraform(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<String>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let terraform = name.ends_with(".tf") || name.ends_with(".tf.json");
+        if terraform && entry.path().is_file() && !files.iter().any(|f| f.name == name) {
+            out.push(name);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// A unified diff of the tree on disk against `files`; empty when they match.
 pub fn diff(dir: &Path, files: &[GeneratedFile]) -> Result<String> {
     let mut all = files.to_vec();

@@ -5,7 +5,9 @@
 //! renderer produces exactly that layout, so formatting the output again is a no-op; the
 //! conformance test runs a real `terraform fmt -check` to keep it honest.
 
+pub mod before_apply;
 mod escape;
+pub mod gitignore;
 pub mod templates;
 
 pub use escape::quote;

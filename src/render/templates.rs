@@ -13,6 +13,7 @@ use crate::model::compute::USER_DATA;
 use crate::model::hcl::{Expr, File, Item};
 use crate::model::monitoring;
 use crate::output::GeneratedFile;
+use crate::render::before_apply;
 use crate::validate::{Lab, Nat, TargetSelection, tf_name};
 
 const USER_DATA_J2: &str =
@@ -51,7 +52,8 @@ fn environment(
             AutoEscape::Custom(name) if name == "markdown" => escape_markdown,
             _ => return minijinja::escape_formatter(out, state, value),
         };
-        let text = if value.is_safe() {
+        // Numbers carry no markup: `0.5` must not become `0\.5`.
+        let text = if value.is_safe() || value.is_number() {
             value.to_string()
         } else {
             escape(&value.to_string())
@@ -61,6 +63,7 @@ fn environment(
     env.add_filter("code", |value: Value| {
         Value::from_safe_string(code_span(&value.to_string()))
     });
+    env.add_filter("plural", |n: u64| if n == 1 { "" } else { "s" });
     env.add_template(name, source)?;
     Ok(env)
 }
@@ -186,6 +189,11 @@ fn expectation(lab: &Lab, e: &crate::validate::Experiment) -> String {
     let zone_text = zone
         .map(|i| format!(" in zone {}", i + 1))
         .unwrap_or_default();
+    let others = if lab.network.azs == 2 {
+        "the other zone"
+    } else {
+        "the other zones"
+    };
     match (e.action.id, param("scope"), &lab.app) {
         ("aws:network:disrupt-connectivity", Some("dynamodb"), Some(_)) => format!(
             "for {duration}, `/products/<id>/reviews` answers fast 503s (`reviews temporarily unavailable`) while `/products` and `/promo` keep answering 200. If reviews hang instead of failing fast, or the catalog fails too, the timeout or endpoint isolation is broken."
@@ -195,7 +203,7 @@ fn expectation(lab: &Lab, e: &crate::validate::Experiment) -> String {
         ),
         ("aws:network:disrupt-connectivity", Some("all"), Some(_)) if zone.is_some() => {
             let mut text = format!(
-                "for {duration}, all traffic in and out of the app subnet{zone_text} stops: its instances fail the /health check and the load balancer sends every request to the other zone(s). A few requests may fail while it notices."
+                "for {duration}, all traffic in and out of the app subnet{zone_text} stops: its instances fail the /health check and the load balancer sends every request to {others}. A few requests may fail while it notices."
             );
             // The writer is pinned to the first zone and Aurora shares the app subnets.
             if lab.aurora.is_some() && zone == Some(0) {
@@ -203,21 +211,97 @@ fn expectation(lab: &Lab, e: &crate::validate::Experiment) -> String {
             } else {
                 text.push_str(" After that every endpoint answers 200.");
             }
+            if let Some(writer) = writer_may_be_in(lab, zone) {
+                text.push_str(&writer);
+            }
             text
         }
         ("aws:network:disrupt-connectivity", Some(scope), _) => format!(
             "for {duration}, traffic between the targeted subnets and `{scope}` is blocked by a network ACL that FIS swaps in, then restores."
         ),
         ("aws:ec2:stop-instances", _, Some(_)) => format!(
-            "the app instances{zone_text} stop. The load balancer marks them unhealthy and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip; the auto-scaling group replaces the stopped instances."
+            "the app instances{zone_text} stop. The load balancer marks them unhealthy and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip. With the group's ReplaceUnhealthy process suspended (below), FIS starts the instances again at the end; otherwise the auto-scaling group replaces them."
         ),
-        ("aws:ec2:terminate-instances" | "aws:ec2:reboot-instances", _, Some(_)) => format!(
-            "the app instances{zone_text} go away for a while; the load balancer routes around them and the auto-scaling group restores the fleet."
+        ("aws:ec2:terminate-instances", _, _) => format!(
+            "the app instances{zone_text} are terminated. The load balancer routes around them and the auto-scaling group launches replacements, which install the app again at boot (a few minutes); `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip."
+        ),
+        ("aws:ec2:reboot-instances", _, _) => format!(
+            "the app instances{zone_text} reboot. The load balancer routes around them until they pass the /health check again, so every endpoint keeps answering 200 apart from a brief blip."
         ),
         ("aws:rds:failover-db-cluster", _, Some(_)) => "Aurora promotes a reader in another zone. `/products` answers fast 503s for the seconds the writer endpoint takes to move, then 200 again; the reviews and `/promo` never notice.".to_owned(),
+        ("aws:rds:failover-db-cluster", _, None) => "Aurora promotes a reader in another zone; the writer endpoint refuses connections for the seconds it takes to move.".to_owned(),
+        ("aws:rds:reboot-db-instances", _, _) if param("forceFailover") == Some("true") => "the Aurora writer restarts and a reader in another zone takes over; connections to the writer endpoint fail for the seconds that takes (`/products` answers fast 503s when the lab has an app).".to_owned(),
         ("aws:rds:reboot-db-instances", _, Some(_)) => "the Aurora writer restarts: `/products` answers fast 503s until it is back; the reviews and `/promo` never notice.".to_owned(),
-        (id, _, _) => format!("{id} runs against its targets for {duration}."),
+        ("aws:rds:reboot-db-instances", _, None) => "the Aurora writer restarts; connections fail until it is back.".to_owned(),
+        (id, _, _) if id.starts_with("aws:fis:inject-api-") => {
+            let kind = id.trim_start_matches("aws:fis:inject-api-").replace('-', " ");
+            let service = param("service").unwrap_or("ec2");
+            format!(
+                "for {duration}, {}% of the {} calls made with the app instances' role ({}) fail with an {kind}. The shop makes no {service} calls itself, so its endpoints keep answering 200; the injected errors show in the FIS log.",
+                param("percentage").unwrap_or("100"),
+                code_span(service),
+                code_span(param("operations").unwrap_or("all operations")),
+            )
+        }
+        ("aws:ssm:send-command", _, _) => format!(
+            "the SSM document {} runs on the targeted app instances{zone_text} for {duration}; what it injects (CPU, memory, network, process faults) is the document's. Watch the probe: every endpoint should keep answering, perhaps slower.",
+            code_span(param("documentArn").unwrap_or("AWSFIS-Run-*")),
+        ),
+        ("aws:dynamodb:global-table-pause-replication", _, _) => format!(
+            "for {duration}, replication to and from the targeted global table replicas pauses; reads in the other Regions go stale until it resumes."
+        ),
+        ("aws:ecs:stop-task", _, _) => "the targeted ECS tasks stop; their service starts replacements.".to_owned(),
+        ("aws:lambda:invocation-error", _, _) => format!(
+            "for {duration}, {}% of the targeted functions' invocations fail{}.",
+            param("invocationPercentage").unwrap_or("100"),
+            if param("preventExecution") == Some("true") { " without running the code" } else { " after the code runs" },
+        ),
+        ("aws:lambda:invocation-add-delay", _, _) => format!(
+            "for {duration}, {}% of the targeted functions' invocations start {} ms late.",
+            param("invocationPercentage").unwrap_or("100"),
+            param("startupDelayMilliseconds").unwrap_or("1000"),
+        ),
+        ("aws:fis:wait", _, _) => format!(
+            "nothing is injected: the experiment waits {duration}, which checks the template, the FIS role, the log delivery and the stop conditions without touching the lab."
+        ),
+        ("aws:ec2:stop-instances", _, None) => format!("the targeted instances{zone_text} stop."),
+        (id, _, _) => format!("{id} acts on its targets for {duration}; watch the probe and the FIS log."),
     }
+}
+
+/// W003's handling: after a failover in this lab the writer may sit in the cut zone; how to
+/// check, and to fail back first.
+fn writer_may_be_in(lab: &Lab, zone: Option<usize>) -> Option<String> {
+    let a = lab.aurora.as_ref()?;
+    let zone = zone?;
+    let failover = lab.experiments.iter().find(|e| e.moves_writer())?;
+    if !crate::validate::reader_zone(a.readers, lab.network.azs, zone) {
+        return None;
+    }
+    Some(format!(
+        " **If {} ran first, the Aurora writer may now sit in zone {}**, and this run would cut the catalog off: check which instance is the writer with `aws rds describe-db-clusters --db-cluster-identifier {}-aurora --query \"DBClusters[0].DBClusterMembers[?IsClusterWriter].DBInstanceIdentifier\" --output text` (the writer should be `{}-aurora-writer`) and, if it is a reader, run {} again to fail back before this run.",
+        code_span(&failover.name),
+        zone + 1,
+        lab.prefix,
+        lab.prefix,
+        code_span(&failover.name),
+    ))
+}
+
+/// W004's handling: the auto-scaling group would replace the instances an experiment stops or
+/// cuts off (into a cut-off subnet, where the bootstrap cannot reach dnf or PyPI), so the run
+/// suspends its `ReplaceUnhealthy` process and resumes it afterwards.
+fn replacement_guard(lab: &Lab, e: &crate::validate::Experiment) -> Option<(String, String)> {
+    lab.app.as_ref()?;
+    if !e.stops_app_fleet() && !e.cuts_app_subnets() {
+        return None;
+    }
+    let command = |verb: &str| {
+        format!(
+            "aws autoscaling {verb}-processes --auto-scaling-group-name \"$(terraform output -raw asg_name)\" --scaling-processes ReplaceUnhealthy"
+        )
+    };
+    Some((command("suspend"), command("resume")))
 }
 
 /// Scanner findings a lab accepts on purpose, with the reason, when the lab has the resource.
@@ -261,9 +345,9 @@ const TRADEOFFS: &[Tradeoff] = &[
         |l| l.aurora.is_some(),
     ),
     (
-        "CKV_AWS_149, CKV2_AWS_57 (secret without a customer key or rotation)",
-        "the database secret lives only as long as the lab",
-        |l| l.aurora.is_some(),
+        "CKV2_AWS_5 (security group not attached to a resource), on the RDS Proxy's group",
+        "a false positive: the group is attached to the proxy through `aws_db_proxy.vpc_security_group_ids`, which checkov does not follow",
+        |l| l.aurora.as_ref().is_some_and(|a| a.proxy),
     ),
     (
         "CKV_AWS_158, CKV_AWS_338 (log group without a customer key, retention under a year)",
@@ -310,8 +394,9 @@ pub fn readme(
                 failures => b.failures,
                 reset_seconds => b.reset_seconds,
             }),
-            reviews_table => a.reviews_table.clone(),
-            promo => format!("{}/{}", a.promo_bucket, a.promo_key),
+            reviews_table => format!("{}-{}", lab.prefix, a.reviews_table),
+            promo_key => a.promo_key.clone(),
+            promo_bucket => format!("{}-{}-<account id>", lab.prefix, a.promo_bucket),
             probe_id => Value::from_safe_string(probe_id),
         }
     });
@@ -320,7 +405,11 @@ pub fn readme(
         .iter()
         .map(|e| {
             let stops = if e.stop_conditions.is_empty() {
-                "nothing (stop condition `none`): watch the probe and stop it by hand if needed".to_owned()
+                if lab.app.is_some() {
+                    "nothing (stop condition `none`): watch the probe and stop it by hand (`aws fis stop-experiment`) if needed".to_owned()
+                } else {
+                    "nothing (stop condition `none`): follow it in the FIS console and stop it by hand (`aws fis stop-experiment`) if needed".to_owned()
+                }
             } else {
                 e.stop_conditions
                     .iter()
@@ -355,6 +444,10 @@ pub fn readme(
                 stops => Value::from_safe_string(escape_or_keep_spans(&stops)),
                 expect => Value::from_safe_string(expectation(lab, e)),
                 output => identifier(&format!("{}_start_command", tf_name(&e.name))),
+                guard => replacement_guard(lab, e).map(|(before, after)| context! {
+                    before => Value::from_safe_string(before),
+                    after => Value::from_safe_string(after),
+                }),
             }
         })
         .collect();
@@ -383,12 +476,16 @@ pub fn readme(
         aurora => lab.aurora.as_ref().map(|a| context! {
             engine => a.engine.clone(),
             engine_version => a.engine_version.clone(),
-            min_capacity => a.min_capacity,
-            max_capacity => a.max_capacity,
+            readers => a.readers,
+            proxy => a.proxy,
+            paused => a.min_capacity == 0.0,
+            min_capacity => Value::from_safe_string(a.min_capacity.to_string()),
+            max_capacity => Value::from_safe_string(a.max_capacity.to_string()),
             database => a.database.clone(),
         }),
-        tables => lab.tables.iter().map(|t| context! { name => t.name.clone(), items => t.items.len() }).collect::<Vec<_>>(),
-        buckets => lab.buckets.iter().map(|b| context! { name => b.name.clone(), objects => b.objects.len() }).collect::<Vec<_>>(),
+        tables => lab.tables.iter().map(|t| context! { name => format!("{}-{}", lab.prefix, t.name), items => t.items.len() }).collect::<Vec<_>>(),
+        buckets => lab.buckets.iter().map(|b| context! { name => format!("{}-{}-<account id>", lab.prefix, b.name), objects => b.objects.len() }).collect::<Vec<_>>(),
+        before => before_apply_context(lab),
         alarms => lab.alarms.iter().map(|a| context! { name => a.name.clone(), description => monitoring::describe(a) }).collect::<Vec<_>>(),
         experiments => experiments,
         variables => described(files, "variable"),
@@ -399,6 +496,29 @@ pub fn readme(
         name: "README.md".to_owned(),
         content,
     })
+}
+
+/// Prerequisites, times and the cost table (chaoslab's own text and numbers: printed as is).
+fn before_apply_context(lab: &Lab) -> Value {
+    let costs = before_apply::costs(lab);
+    let (apply, destroy) = before_apply::durations(lab);
+    let safe = |s: String| Value::from_safe_string(s);
+    context! {
+        terraform => crate::model::terraform::TERRAFORM_VERSION,
+        services => safe(before_apply::services(lab).join(", ")),
+        apply => apply,
+        destroy => destroy,
+        costs => costs.iter().map(|c| context! {
+            component => c.component.clone(),
+            count => safe(c.count.to_string()),
+            unit => safe(c.unit_hour.map_or("see note".to_owned(), before_apply::dollars)),
+            hourly => safe(c.unit_hour.map_or("?".to_owned(), |p| before_apply::dollars(p * c.count))),
+            note => safe(c.note.to_owned()),
+        }).collect::<Vec<_>>(),
+        total => safe(before_apply::dollars(before_apply::total(&costs))),
+        unpriced => costs.iter().any(|c| c.unit_hour.is_none()),
+        source => safe(before_apply::PRICE_SOURCE.to_owned()),
+    }
 }
 
 /// A Terraform identifier, printed as is (it is used inside code blocks); anything that is not
@@ -433,6 +553,31 @@ fn escape_or_keep_spans(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_catalog_action_has_its_own_expectation() {
+        let source = include_str!("../../blueprints/chaos-shop-az-failure.yaml");
+        let Ok(lab) = crate::load("lab.yaml", source) else {
+            panic!("blueprint loads")
+        };
+        let Some(template) = lab.experiments.first() else {
+            panic!("an experiment")
+        };
+        for action in crate::catalog::ACTIONS {
+            let mut e = template.clone();
+            e.action = action;
+            e.parameters = vec![
+                ("duration".to_owned(), "PT2M".to_owned()),
+                ("scope".to_owned(), "vpc".to_owned()),
+            ];
+            let text = expectation(&lab, &e);
+            assert!(
+                !text.contains("acts on its targets"),
+                "{}: {text}",
+                action.id
+            );
+        }
+    }
 
     #[test]
     fn escapes() {

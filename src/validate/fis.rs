@@ -5,7 +5,8 @@
 //! app subnet, `scope: all` cuts the catalog too, an experiment needs an alarm to stop it.
 
 use super::{
-    Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration, is_selection_mode,
+    Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration,
+    is_selection_mode, reader_zone,
 };
 use crate::catalog::{self, Action, ParamKind, TargetSpec};
 use crate::errors::{Code, Diagnostic};
@@ -13,6 +14,8 @@ use crate::spec::{NamedMap, RawExperiment, Spanned, pos};
 
 /// What the rest of the spec provides for experiments to target.
 pub struct Context {
+    /// The lab's Region: SSM document ARNs must name it.
+    pub region: String,
     pub azs: usize,
     pub app: bool,
     pub aurora: bool,
@@ -21,13 +24,23 @@ pub struct Context {
     /// Services the app reaches through PrivateLink.
     pub interface_endpoints: Vec<String>,
     pub alarms: Vec<String>,
+    /// Aurora reader instances; reader `k` sits in zone `(k + 1) % azs`.
+    pub readers: u32,
+    /// Some experiment of the lab moves the Aurora writer (failover, forced-failover reboot).
+    pub failover: bool,
 }
 
 /// What `dependency:` may name.
 const DEPENDENCIES: [&str; 3] = ["aurora", "dynamodb", "s3"];
 
 /// Lab rules an experiment may break on purpose, by saying so under `acknowledge:`.
-const ACKNOWLEDGEABLE: [&str; 3] = ["partial-subnets", "scope-all", "no-stop-condition"];
+const ACKNOWLEDGEABLE: [&str; 5] = [
+    "partial-subnets",
+    "scope-all",
+    "no-stop-condition",
+    "writer-zone",
+    "asg-replacement",
+];
 
 impl Validator {
     pub(super) fn experiment(
@@ -86,7 +99,7 @@ impl Validator {
             );
             return None;
         };
-        let parameters = self.parameters(&field, raw, action);
+        let parameters = self.parameters(&field, raw, action, &ctx.region);
         let az = match &e.az {
             None => None,
             Some(z) if z.value >= 1 && (z.value as usize) <= ctx.azs => Some(z.value as usize - 1),
@@ -164,6 +177,7 @@ impl Validator {
         field: &str,
         raw: &Spanned<RawExperiment>,
         action: &Action,
+        region: &str,
     ) -> Vec<(String, String)> {
         let e = &raw.value;
         let known: Vec<&str> = action.params.iter().map(|p| p.name).collect();
@@ -200,10 +214,18 @@ impl Validator {
                 continue;
             };
             let pfield = format!("{field}.parameters.{}", p.name);
-            if let Err((msg, help)) = check_param(p.kind, &value.value, action.id) {
+            if let Err((msg, help)) = check_param(p.kind, &value.value, action.id, region) {
                 self.err(Code::E041, pos(value), pfield, msg, help);
             }
-            out.push((p.name.to_owned(), value.value.clone()));
+            // A document is kept by name; the model builds its ARN from var.aws_region.
+            let kept = match p.kind {
+                ParamKind::SsmDocument => ssm_document(&value.value, region).ok(),
+                _ => None,
+            };
+            out.push((
+                p.name.to_owned(),
+                kept.unwrap_or_else(|| value.value.clone()),
+            ));
         }
         out
     }
@@ -434,8 +456,53 @@ impl Validator {
                 );
             }
         }
+        if ctx.aurora && ctx.readers == 0 && e.moves_writer() {
+            self.err(
+                Code::E046,
+                pos(&raw.value.action),
+                format!("{field}.action"),
+                format!(
+                    "{} fails the writer over to a reader, and the cluster has none",
+                    e.action.id
+                ),
+                if e.action.id == "aws:rds:failover-db-cluster" {
+                    "add `readers: 1` under `aurora:` (a reader in another zone to promote)"
+                } else {
+                    "add `readers: 1` under `aurora:`, or drop `forceFailover` for a plain reboot"
+                },
+            );
+        }
+        let cut_zone = e.cut_zone();
+        if let Some(zone) = cut_zone
+            && ctx.failover
+            && reader_zone(ctx.readers, ctx.azs, zone)
+            && !ack("writer-zone")
+        {
+            self.warnings.push(
+                Diagnostic::warning(
+                    Code::W003,
+                    raw.value.az.as_ref().map_or(at, pos),
+                    format!("{field}.az"),
+                    format!("after this lab's failover the Aurora writer may sit in zone {}, and cutting that zone cuts the catalog off too", zone + 1),
+                )
+                .help("the lab README says how to check where the writer is and fail back before this run; add `acknowledge: [writer-zone]` once you follow it"),
+            );
+        }
+        if ctx.app && (e.stops_app_fleet() || e.cuts_app_subnets()) && !ack("asg-replacement") {
+            self.warnings.push(
+                Diagnostic::warning(
+                    Code::W004,
+                    at,
+                    format!("{field}.targets"),
+                    "the auto-scaling group replaces the instances this experiment stops or cuts off, and a replacement launched into a cut-off subnet cannot install the app (dnf and PyPI)",
+                )
+                .help("the lab README shows how to suspend the group's ReplaceUnhealthy process for the run; add `acknowledge: [asg-replacement]` once you follow it"),
+            );
+        }
         if raw.value.stop_conditions.is_empty() && !ack("no-stop-condition") {
-            let help = if ctx.alarms.is_empty() {
+            let help = if !ctx.app {
+                "a lab without an app has no load balancer for an alarm to watch: follow the run and stop it with `aws fis stop-experiment --id <experiment id>`, and add `acknowledge: [no-stop-condition]`".to_owned()
+            } else if ctx.alarms.is_empty() {
                 "add an alarm under `alarms:` and name it in `stop_conditions:`, or add `acknowledge: [no-stop-condition]`".to_owned()
             } else {
                 format!(
@@ -527,7 +594,12 @@ fn resolve(
 }
 
 /// Checks one parameter value against its kind; `Err((message, fix))`.
-fn check_param(kind: ParamKind, value: &str, action: &str) -> Result<(), (String, String)> {
+fn check_param(
+    kind: ParamKind,
+    value: &str,
+    action: &str,
+    region: &str,
+) -> Result<(), (String, String)> {
     match kind {
         ParamKind::Duration { min_secs, max_secs } => match duration::parse(value) {
             Err(msg) => Err((msg, "write an ISO 8601 duration such as PT3M".to_owned())),
@@ -609,20 +681,7 @@ fn check_param(kind: ParamKind, value: &str, action: &str) -> Result<(), (String
                 ))
             }
         }
-        ParamKind::SsmDocument => {
-            // FIS needs the full ARN: arn:<partition>:ssm:<region>::document/<name>.
-            let ok = value.split_once("::document/").is_some_and(|(arn, name)| {
-                arn.starts_with("arn:") && arn.contains(":ssm:") && name.starts_with("AWSFIS-Run-")
-            });
-            if ok {
-                Ok(())
-            } else {
-                Err((
-                    format!("`{}` is not an AWSFIS-Run-* SSM document", value.escape_debug()),
-                    "use a document such as arn:aws:ssm:us-east-1::document/AWSFIS-Run-Network-Latency (the full ARN, with its `document/` part)".to_owned(),
-                ))
-            }
-        }
+        ParamKind::SsmDocument => ssm_document(value, region).map(|_| ()),
         ParamKind::Json => {
             let t = value.trim();
             if t.starts_with('{') && t.ends_with('}') {
@@ -631,5 +690,72 @@ fn check_param(kind: ParamKind, value: &str, action: &str) -> Result<(), (String
                 Err((format!("`{}` is not a JSON object", value.escape_debug()), "write the parameters as a JSON object in quotes, e.g. '{\"DurationSeconds\": \"60\"}'".to_owned()))
             }
         }
+    }
+}
+
+/// The name of an AWSFIS-Run-* document given by name or by ARN. An ARN must be the lab
+/// Region's AWS-owned document (`arn:<partition>:ssm:<region>::document/<name>`): the FIS role
+/// may send only those, so another Region or an account's own document would fail at run time.
+fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
+    let example = "write the bare name, e.g. AWSFIS-Run-CPU-Stress: chaoslab builds the ARN from the lab's Region (var.aws_region)";
+    let name = match value.strip_prefix("arn:") {
+        None => value,
+        Some(rest) => {
+            let mut fields = rest.splitn(5, ':');
+            let (_partition, service, arn_region, account, resource) = (
+                fields.next(),
+                fields.next(),
+                fields.next().unwrap_or_default(),
+                fields.next().unwrap_or_default(),
+                fields.next().unwrap_or_default(),
+            );
+            let Some(name) = resource
+                .strip_prefix("document/")
+                .filter(|_| service == Some("ssm"))
+            else {
+                return Err((
+                    format!("`{}` is not an SSM document ARN", value.escape_debug()),
+                    format!("{example}; or give the full ARN, with its `document/` part"),
+                ));
+            };
+            if arn_region != region {
+                return Err((
+                    format!(
+                        "`{}` is a document of Region `{}`, but the lab runs in `{region}` and its FIS role may only send that Region's documents",
+                        value.escape_debug(),
+                        arn_region.escape_debug()
+                    ),
+                    example.to_owned(),
+                ));
+            }
+            if !account.is_empty() {
+                return Err((
+                    format!(
+                        "`{}` names account `{}`: AWSFIS-Run-* documents are owned by AWS and have no account in their ARN",
+                        value.escape_debug(),
+                        account.escape_debug()
+                    ),
+                    example.to_owned(),
+                ));
+            }
+            name
+        }
+    };
+    let valid = name.strip_prefix("AWSFIS-Run-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    });
+    if valid {
+        Ok(name.to_owned())
+    } else {
+        Err((
+            format!(
+                "`{}` is not an AWSFIS-Run-* SSM document",
+                value.escape_debug()
+            ),
+            example.to_owned(),
+        ))
     }
 }

@@ -265,6 +265,71 @@ pub struct Experiment {
     pub dependency: Option<String>,
 }
 
+impl Experiment {
+    pub fn parameter(&self, key: &str) -> Option<&str> {
+        self.parameters
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Moves the Aurora writer to a reader: the failover, or a reboot with forced failover.
+    pub fn moves_writer(&self) -> bool {
+        moves_writer(self.action.id, |k| self.parameter(k).map(str::to_owned))
+    }
+
+    /// The zone (0-based) whose app subnet this experiment cuts off entirely, if any.
+    pub fn cut_zone(&self) -> Option<usize> {
+        match self.target.as_ref().map(|t| t.selection) {
+            Some(TargetSelection::Subnets {
+                tier: Tier::Private,
+                az: Some(zone),
+            }) if self.action.id == "aws:network:disrupt-connectivity"
+                && matches!(self.parameter("scope"), Some("all" | "vpc")) =>
+            {
+                Some(zone)
+            }
+            _ => None,
+        }
+    }
+
+    /// Cuts app subnets (one zone's or all) off the network: their instances fail the health
+    /// check, and replacements launched there cannot bootstrap.
+    pub fn cuts_app_subnets(&self) -> bool {
+        self.action.id == "aws:network:disrupt-connectivity"
+            && matches!(
+                self.target.as_ref().map(|t| t.selection),
+                Some(TargetSelection::Subnets {
+                    tier: Tier::Private,
+                    ..
+                })
+            )
+            && matches!(self.parameter("scope"), Some("all" | "vpc"))
+    }
+
+    /// Stops app instances the auto-scaling group would replace.
+    pub fn stops_app_fleet(&self) -> bool {
+        self.action.id == "aws:ec2:stop-instances"
+            && matches!(
+                self.target.as_ref().map(|t| t.selection),
+                Some(TargetSelection::AppInstances { .. })
+            )
+    }
+}
+
+/// An action that moves the Aurora writer to a reader, given a parameter lookup (so raw specs
+/// and checked experiments share it).
+pub fn moves_writer(action: &str, parameter: impl Fn(&str) -> Option<String>) -> bool {
+    action == "aws:rds:failover-db-cluster"
+        || (action == "aws:rds:reboot-db-instances"
+            && parameter("forceFailover").as_deref() == Some("true"))
+}
+
+/// Zones (0-based) holding an Aurora reader: reader `k` sits in zone `(k + 1) % azs`.
+pub fn reader_zone(readers: u32, azs: usize, zone: usize) -> bool {
+    (0..readers as usize).any(|k| azs > 0 && (k + 1) % azs == zone)
+}
+
 /// Terraform resource name for a spec name: identifiers may not contain `-` by convention.
 pub fn tf_name(spec_name: &str) -> String {
     spec_name.replace('-', "_")

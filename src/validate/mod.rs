@@ -94,7 +94,7 @@ impl Validator {
         }
         let tags = self.tags(&raw.tags);
         let description = raw.description.as_ref().map(|d| d.value.clone());
-        let network = self.network(&raw.network);
+        let network = self.network(&raw.network, raw.app.is_some());
         let tables = self.sorted(&raw.dynamodb, "dynamodb", |v, name, t| v.table(name, t));
         let buckets = self.sorted(&raw.s3, "s3", |v, name, b| v.bucket(name, b));
         let aurora = raw.aurora.as_ref().map(|a| self.aurora(a));
@@ -111,12 +111,23 @@ impl Validator {
         let app = raw.app.as_ref().map(|a| self.app(a, raw));
         let alarms = self.alarms(raw);
         let context = fis::Context {
+            region: region.clone(),
             azs: network.azs,
             app: app.is_some(),
             aurora: aurora.is_some(),
             proxy: aurora.as_ref().is_some_and(|a| a.proxy),
             interface_endpoints: network.interface_endpoints.clone(),
             alarms: alarms.iter().map(|a| a.name.clone()).collect(),
+            readers: aurora.as_ref().map_or(0, |a| a.readers),
+            failover: raw.experiments.iter().any(|(_, e)| {
+                lab::moves_writer(&e.value.action.value, |k| {
+                    e.value
+                        .parameters
+                        .iter()
+                        .find(|(n, _)| n.value == k)
+                        .map(|(_, v)| v.value.clone())
+                })
+            }),
         };
         let experiments: Vec<Experiment> = self
             .sorted(&raw.experiments, "experiments", |v, name, e| {
@@ -265,7 +276,9 @@ impl Validator {
         tags
     }
 
-    fn network(&mut self, raw: &Spanned<RawNetworkRef>) -> Network {
+    /// `needs_egress`: something in the lab reaches the internet from the private subnets (the
+    /// app's bootstrap: dnf, PyPI); without it no NAT gateway is created, whatever `nat` says.
+    fn network(&mut self, raw: &Spanned<RawNetworkRef>, needs_egress: bool) -> Network {
         let n = &raw.value;
         let vpc = self.cidr(&n.cidr, "network.cidr");
         if let Some(vpc) = vpc
@@ -364,7 +377,7 @@ impl Validator {
             azs: azs as usize,
             public,
             private,
-            nat,
+            nat: if needs_egress { nat } else { Nat::None },
             gateway_endpoints: endpoints,
         }
     }
@@ -615,6 +628,27 @@ impl Validator {
 
 type RawNetworkRef = crate::spec::RawNetwork;
 
+/// The first aurora-postgresql minor version of each major that scales to 0 ACUs (auto-pause);
+/// every later major supports it. A major-only version gets RDS's current default minor, which
+/// does. Source: "Aurora Serverless v2 capacity", Aurora User Guide
+/// (`aurora-serverless-v2.setting-capacity.html`, minimum capacity 0).
+const AUTO_PAUSE_SINCE: [(u32, u32); 4] = [(13, 15), (14, 12), (15, 7), (16, 3)];
+
+fn auto_pause_supported(version: &str) -> bool {
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
+    let (Some(Some(major)), minor) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    if major < 13 {
+        return false;
+    }
+    match (minor, AUTO_PAUSE_SINCE.iter().find(|(m, _)| *m == major)) {
+        (Some(Some(minor)), Some((_, since))) => minor >= *since,
+        (Some(None), _) => false,
+        _ => true,
+    }
+}
+
 /// Defaults that reproduce the Article 7 lab.
 pub mod defaults {
     use super::Timeouts;
@@ -639,7 +673,9 @@ pub mod defaults {
     pub const REVIEWS_TABLE: &str = "reviews";
     pub const PROMO: &str = "promo/promo.json";
     pub const ENGINE: &str = "aurora-postgresql";
-    pub const ENGINE_VERSION: &str = "16.8";
+    /// Major version only: RDS picks its current default minor version, which never retires
+    /// under the spec, and automatic minor upgrades keep the cluster current.
+    pub const ENGINE_VERSION: &str = "16";
     pub const MIN_CAPACITY: f64 = 0.5;
     pub const MAX_CAPACITY: f64 = 2.0;
     pub const DATABASE: &str = "chaosshop";
@@ -711,7 +747,7 @@ impl Validator {
                 pos(raw),
                 "app",
                 "the app serves its catalog from Aurora, but the spec has no `aurora:` section",
-                "add `aurora: {}` (defaults: aurora-postgresql 16.8, 0.5 to 2 ACUs)",
+                "add `aurora: {}` (defaults: aurora-postgresql 16, 0.5 to 2 ACUs)",
             );
         }
         let instance_type = self.text(
@@ -907,11 +943,11 @@ impl Validator {
             &a.engine_version,
             "aurora.engine_version",
             |v| {
-                v.split('.').count() <= 3
+                v.split('.').count() <= 2
                     && v.split('.')
                         .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
             },
-            "use a version such as \"16.8\" (quote it so YAML keeps it text)",
+            "use a major version such as \"16\", or a minor version such as \"16.8\" to pin one (quote it so YAML keeps it text)",
             defaults::ENGINE_VERSION,
         );
         let min_capacity = self.bounded(
@@ -950,6 +986,16 @@ impl Validator {
                 "aurora.min_capacity",
                 format!("min_capacity {min_capacity} exceeds max_capacity {max_capacity}"),
                 "make min_capacity at most max_capacity",
+            );
+        }
+        if min_capacity == 0.0 && !auto_pause_supported(&engine_version) {
+            let at = a.min_capacity.as_ref().map_or(pos(raw), pos);
+            self.err(
+                Code::E050,
+                at,
+                "aurora.min_capacity",
+                format!("aurora-postgresql {engine_version} cannot pause: min_capacity 0 (auto-pause) needs 13.15, 14.12, 15.7, 16.3 or later"),
+                "use a major version (`engine_version: \"16\"`) or a minor version that supports auto-pause, or set min_capacity to 0.5",
             );
         }
         let identifier = |s: &str, max: usize| {

@@ -1,0 +1,40 @@
+//! The lab directory's `.gitignore`: `terraform init/apply` leaves the provider cache, state
+//! (every resource's attributes), plans and variable files beside the checked-in tree, and one
+//! `git add -A` would commit them all.
+//!
+//! `.terraform.lock.hcl` is not ignored: it pins the provider builds and belongs in git. It is
+//! the user's file (chaoslab never writes, deletes or compares it).
+
+use crate::output::GeneratedFile;
+
+pub const GITIGNORE: &str = ".gitignore";
+
+/// What Terraform writes that must never be committed.
+pub const PATTERNS: &[&str] = &[
+    ".terraform/",
+    "*.tfstate",
+    "*.tfstate.*",
+    ".terraform.tfstate.lock.info",
+    "*.tfplan",
+    "tfplan",
+    "*.tfvars",
+    "*.tfvars.json",
+    "!*.tfvars.example",
+    "crash.log",
+    "crash.*.log",
+];
+
+pub fn gitignore(header: &[String]) -> GeneratedFile {
+    let mut content: String = header.iter().map(|l| format!("# {l}\n")).collect();
+    content.push_str(
+        "#\n# Terraform's working files: provider cache, state, plans, variable values and crash\n# logs. Commit .terraform.lock.hcl (it pins the provider builds).\n",
+    );
+    for p in PATTERNS {
+        content.push_str(p);
+        content.push('\n');
+    }
+    GeneratedFile {
+        name: GITIGNORE.to_owned(),
+        content,
+    }
+}

@@ -1,0 +1,242 @@
+//! What the model emits for a given spec: guardrails, credentials, network and versions.
+
+mod common;
+
+fn blueprint(lab: &str, name: &str) -> String {
+    let (_, files) = common::generate_file(&common::root().join(format!("blueprints/{lab}.yaml")));
+    files
+        .into_iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("{name} generated"))
+        .content
+}
+
+#[test]
+fn error_rate_counts_load_balancer_5xx_too() {
+    let text = blueprint("chaos-shop-az-failure", "monitoring.tf");
+    assert!(text.contains("\"HTTPCode_ELB_5XX_Count\""), "{text}");
+    assert!(text.contains("\"HTTPCode_Target_5XX_Count\""), "{text}");
+    let expression = text
+        .lines()
+        .find(|l| l.contains("expression"))
+        .expect("a metric math expression");
+    assert!(
+        expression.contains("FILL(target_5xx, 0) + FILL(elb_5xx, 0)"),
+        "{expression}"
+    );
+}
+
+/// A lab with the app, Aurora and one experiment; `aurora` replaces the `aurora: {}` line.
+fn spec_with_aurora(aurora: &str) -> String {
+    std::fs::read_to_string(common::root().join("blueprints/chaos-shop-dependencies.yaml"))
+        .expect("blueprint")
+        .replace("aurora: {}", aurora)
+}
+
+fn load(spec: &str) -> Result<chaoslab::validate::Lab, String> {
+    chaoslab::load("lab.yaml", spec).map_err(|e| e.to_string())
+}
+
+#[test]
+fn rds_manages_the_master_password_and_the_app_reads_that_secret() {
+    let lab = "chaos-shop-dependencies";
+    let aurora = blueprint(lab, "aurora.tf");
+    assert!(
+        aurora.contains("manage_master_user_password         = true"),
+        "{aurora}"
+    );
+    assert!(!aurora.contains("master_password "), "{aurora}");
+    assert!(!aurora.contains("random_password"), "{aurora}");
+    assert!(!aurora.contains("aws_secretsmanager_secret"), "{aurora}");
+    assert!(!blueprint(lab, "versions.tf").contains("hashicorp/random"));
+    let secret = "one(aws_rds_cluster.main.master_user_secret[*].secret_arn)";
+    assert!(blueprint(lab, "compute.tf").contains(&format!("db_secret_arn    = {secret}")));
+    let iam = blueprint(lab, "iam_app.tf");
+    assert!(
+        iam.contains("secretsmanager:GetSecretValue") && iam.contains(secret),
+        "{iam}"
+    );
+    assert!(blueprint(lab, "outputs.tf").contains(secret));
+    let proxy = common::generate_str(&spec_with_aurora("aurora: {proxy: true}"));
+    let proxy = &proxy
+        .iter()
+        .find(|f| f.name == "rds_proxy.tf")
+        .expect("rds_proxy.tf")
+        .content;
+    assert!(
+        proxy.contains(&format!("secret_arn  = {secret}")),
+        "{proxy}"
+    );
+}
+
+#[test]
+fn engine_version_is_major_only_by_default_and_minor_upgrades_stay_out_of_the_plan() {
+    let aurora = blueprint("chaos-shop-az-failure", "aurora.tf");
+    assert!(
+        aurora.contains("engine_version                      = \"16\""),
+        "{aurora}"
+    );
+    assert!(
+        aurora.contains("ignore_changes = [engine_version]"),
+        "{aurora}"
+    );
+    // Instances follow the cluster; a pinned copy would diff after every upgrade.
+    assert_eq!(aurora.matches("engine_version").count(), 2, "{aurora}");
+    let readme = blueprint("chaos-shop-az-failure", "README.md");
+    assert!(readme.contains("To pin a minor version"), "{readme}");
+    assert!(
+        !readme.contains("16\\.8") && !readme.contains("0\\.5"),
+        "{readme}"
+    );
+    load(&spec_with_aurora("aurora: {engine_version: \"16.8\"}")).expect("a pinned minor");
+    let err = load(&spec_with_aurora("aurora: {engine_version: \"16.8.1\"}")).unwrap_err();
+    assert!(err.contains("error[E004]"), "{err}");
+}
+
+#[test]
+fn min_capacity_zero_pauses_on_versions_that_support_it() {
+    for ok in [
+        "\"16\"",
+        "\"16.3\"",
+        "\"15.7\"",
+        "\"14.12\"",
+        "\"13.15\"",
+        "\"17\"",
+    ] {
+        let spec = spec_with_aurora(&format!(
+            "aurora: {{engine_version: {ok}, min_capacity: 0}}"
+        ));
+        let lab = load(&spec).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        let files = chaoslab::generate(&lab).expect("generates");
+        let aurora = &files
+            .iter()
+            .find(|f| f.name == "aurora.tf")
+            .expect("aurora.tf")
+            .content;
+        assert!(aurora.contains("min_capacity = 0\n"), "{aurora}");
+        let readme = &files
+            .iter()
+            .find(|f| f.name == "README.md")
+            .expect("README")
+            .content;
+        assert!(readme.contains("the cheapest setting"), "{readme}");
+    }
+    for bad in ["\"16.2\"", "\"15.6\"", "\"14.11\"", "\"13.14\"", "\"12\""] {
+        let spec = spec_with_aurora(&format!(
+            "aurora: {{engine_version: {bad}, min_capacity: 0}}"
+        ));
+        let err = load(&spec).expect_err(bad);
+        assert!(
+            err.contains("error[E050]") && err.contains("auto-pause"),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn fis_trust_policy_names_the_lab_experiments_and_log_delivery_is_scoped() {
+    let iam = blueprint("chaos-shop-dependencies", "fis_iam.tf");
+    let trust = iam
+        .split("data \"aws_iam_policy_document\" \"fis\"")
+        .next()
+        .expect("trust first");
+    for want in [
+        "variable = \"aws:SourceAccount\"",
+        "test     = \"ArnLike\"",
+        "variable = \"aws:SourceArn\"",
+        "values   = [\"arn:${data.aws_partition.current.partition}:fis:${var.aws_region}:${data.aws_caller_identity.current.account_id}:experiment/*\"]",
+    ] {
+        assert!(trust.contains(want), "missing {want} in\n{trust}");
+    }
+    let share = iam
+        .split("sid       = \"ShareLogGroupWithDelivery\"")
+        .nth(1)
+        .expect("log group statement");
+    let resources = share
+        .lines()
+        .find(|l| l.contains("resources"))
+        .expect("resources");
+    assert!(
+        resources.contains(
+            ":logs:${var.aws_region}:${data.aws_caller_identity.current.account_id}:log-group:*"
+        ),
+        "{resources}"
+    );
+    let deliver = iam
+        .split("sid       = \"DeliverExperimentLogs\"")
+        .nth(1)
+        .expect("delivery");
+    assert!(
+        deliver.contains("actions   = [\"logs:CreateLogDelivery\"]"),
+        "{deliver}"
+    );
+}
+
+#[test]
+fn versions_ask_for_the_provider_floor_the_labs_actions_need() {
+    for lab in ["chaos-shop-dependencies", "chaos-shop-az-failure"] {
+        let versions = blueprint(lab, "versions.tf");
+        assert!(versions.contains("version = \"~> 6.0\""), "{versions}");
+    }
+    // Every catalog entry records its floor; the Lambda actions' `Functions` key needs 6.22.
+    for action in chaoslab::catalog::ACTIONS {
+        let expected = if action.id.starts_with("aws:lambda:") {
+            (6, 22)
+        } else {
+            (6, 0)
+        };
+        assert_eq!(action.provider_floor, expected, "{}", action.id);
+    }
+}
+
+#[test]
+fn the_fleet_waits_for_its_egress_and_per_zone_network_parts_have_per_zone_names() {
+    for lab in ["chaos-shop-dependencies", "chaos-shop-az-failure"] {
+        let compute = blueprint(lab, "compute.tf");
+        let depends = compute
+            .lines()
+            .find(|l| l.contains("depends_on"))
+            .expect("depends_on");
+        assert!(
+            depends.contains("aws_route.private_nat")
+                && depends.contains("aws_route_table_association.private"),
+            "{depends}"
+        );
+    }
+    let network = blueprint("chaos-shop-az-failure", "network.tf");
+    for kind in [
+        "aws_eip\" \"nat",
+        "aws_nat_gateway\" \"main",
+        "aws_route_table\" \"private",
+    ] {
+        let block = network
+            .split(&format!("resource \"{kind}\""))
+            .nth(1)
+            .expect(kind);
+        let tags = block.lines().find(|l| l.contains("tags")).expect("tags");
+        assert!(
+            tags.contains("-${local.azs[count.index]}\" }"),
+            "{kind}: {tags}"
+        );
+    }
+}
+
+#[test]
+fn no_nat_gateway_without_anything_that_needs_egress() {
+    for nat in ["", "  nat: single\n", "  nat: per-az\n"] {
+        let spec = common::MINIMAL.replace(
+            "  private: [10.0.11.0/24, 10.0.12.0/24]\n",
+            &format!("  private: [10.0.11.0/24, 10.0.12.0/24]\n{nat}"),
+        );
+        let files = common::generate_str(&spec);
+        let network = &files
+            .iter()
+            .find(|f| f.name == "network.tf")
+            .expect("network.tf")
+            .content;
+        assert!(
+            !network.contains("aws_nat_gateway") && !network.contains("aws_eip"),
+            "{nat}:\n{network}"
+        );
+    }
+}
