@@ -10,6 +10,8 @@
 //! Needs root and network namespaces; where the machine cannot create one the test says so
 //! and passes, except under CI (`CI` set), where it fails.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -130,16 +132,23 @@ fn claims(s: &Value) -> Result<(), Vec<String>> {
     }
 }
 
-#[test]
-fn the_reference_lab_keeps_its_promise_and_the_unguarded_app_does_not() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+/// Runs `scripts/rehearse LAB ARGS... --json FILE` and returns its report, or `None` (after
+/// saying why) where the machine cannot make a network namespace and this is not CI.
+fn rehearse(lab: &Path, args: &[&str]) -> Option<Value> {
+    // One rehearsal at a time: they share the wheel mirror, and two apps under load on two
+    // cores would measure each other.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let root = common::root();
     if let Err(why) = can_make_namespaces() {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must run the rehearsal, but no network namespace can be made here: {why}"
         );
         eprintln!("SKIPPED: the rehearsal needs a network namespace (as root): {why}");
-        return;
+        return None;
     }
     assert!(
         root.join(".tools/rehearse/venv/bin/python").exists(),
@@ -147,23 +156,28 @@ fn the_reference_lab_keeps_its_promise_and_the_unguarded_app_does_not() {
     );
     let report_file = tempfile::NamedTempFile::new().expect("temp file");
     let out = Command::new(root.join("scripts/rehearse"))
-        .arg(root.join(LAB))
-        .arg("--seed-failure")
+        .arg(lab)
+        .args(args)
         .arg("--json")
         .arg(report_file.path())
         .output()
         .expect("scripts/rehearse runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{stdout}");
+    eprintln!("{}", String::from_utf8_lossy(&out.stdout));
     assert!(
         out.status.success(),
         "scripts/rehearse failed ({}):\n{}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(report_file.path()).expect("report written"))
-            .expect("report is JSON");
+    let text = std::fs::read_to_string(report_file.path()).expect("report written");
+    Some(serde_json::from_str(&text).expect("report is JSON"))
+}
+
+#[test]
+fn the_reference_lab_keeps_its_promise_and_the_unguarded_app_does_not() {
+    let Some(report) = rehearse(&common::root().join(LAB), &["--seed-failure"]) else {
+        return;
+    };
 
     assert_eq!(report["boot"]["exit"], 0, "the bootstrap failed: {report}");
     assert!(
@@ -227,4 +241,56 @@ fn the_reference_lab_keeps_its_promise_and_the_unguarded_app_does_not() {
         seed["attempts_failed"], 30,
         "the seed loop did not try 30 times: {seed}"
     );
+}
+
+/// `app.circuit_breaker` on the reference lab: once open, the blocked dependency's endpoint
+/// answers its 503 at once instead of after the 2 s connect budget, and it closes again after
+/// the fault. Without the breaker the same scenario's failures take 2 s (the suite above).
+#[test]
+fn the_circuit_breaker_turns_repeated_failures_into_immediate_503s_and_closes_again() {
+    let blueprint = common::root().join("blueprints/chaos-shop-dependencies.yaml");
+    let spec = std::fs::read_to_string(blueprint).expect("blueprint");
+    assert!(spec.contains("\napp: {}\n"));
+    let spec = spec.replace(
+        "\napp: {}\n",
+        "\napp: {circuit_breaker: {failures: 3, reset_seconds: 4}}\n",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::write_tree(dir.path(), &common::generate_str(&spec));
+    let args = [
+        "--scenario",
+        "breaker:dynamodb:4",
+        "--baseline",
+        "3",
+        "--fault",
+        "12",
+        "--recovery",
+        "14",
+    ];
+    let Some(report) = rehearse(dir.path(), &args) else {
+        return;
+    };
+    let s = &report["scenarios"][0];
+    let reviews = endpoint(s, "fault", "reviews");
+    assert_eq!(num(reviews, &["ok"]), 0.0, "{reviews}");
+    assert_eq!(
+        num(reviews, &["json_503"]),
+        num(reviews, &["failed"]),
+        "{reviews}"
+    );
+    assert!(
+        num(reviews, &["failed_p50"]) < 0.5,
+        "most failures should be immediate once the breaker is open: {reviews}"
+    );
+    let opened = s["failure_log_errors"]["dynamodb"]["CircuitOpen"]
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(opened > 0.0, "no CircuitOpen failures logged: {s}");
+    for ep in ["products", "promo", "health"] {
+        let e = endpoint(s, "fault", ep);
+        assert_eq!(num(e, &["failed"]), 0.0, "{ep} degraded: {e}");
+    }
+    // Closed again: a trial call after reset_seconds succeeds once the fault is gone.
+    let r = endpoint(s, "recovery", "reviews");
+    assert!(num(r, &["recovered_after"]) <= 4.0 + 2.0 + 3.0, "{r}");
 }
