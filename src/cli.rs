@@ -49,6 +49,80 @@ enum Command {
     },
     /// Check the spec only.
     Validate { spec: PathBuf },
+    /// Probe the lab's endpoints at an interval and count ok/failed per phase, as the article
+    /// does.
+    Probe(ProbeArgs),
+    /// Run one experiment and judge it: baseline, the experiment (started through FIS), a
+    /// recovery, and a verdict per endpoint against the experiment's hypothesis. Exit 0 held,
+    /// 1 deviated, 5 baseline not met (nothing injected), 6 experiment failed, stopped or
+    /// interrupted.
+    Verify(VerifyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct Target {
+    /// The lab spec: endpoints and the request timeout come from it, the URL from
+    /// `terraform output` in its generated directory.
+    spec: Option<PathBuf>,
+    /// The app's URL (default: `terraform output -raw app_url` in the lab's directory).
+    #[arg(long)]
+    url: Option<String>,
+    /// An endpoint to probe instead of the lab's (repeatable).
+    #[arg(long = "path", value_name = "NAME=PATH")]
+    paths: Vec<String>,
+    /// Per-request limit (default: the app's dependency budget plus 1 s, or 5s).
+    #[arg(long)]
+    timeout: Option<String>,
+    /// Time between the starts of one worker's rounds over the endpoints (0 back to back).
+    #[arg(long, default_value = "1s")]
+    interval: String,
+    /// Workers probing side by side.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
+    concurrency: u32,
+    /// At most this many requests in the run.
+    #[arg(long, default_value_t = 1_000_000)]
+    max_requests: u64,
+    /// The lab's generated directory (default: generated/<lab>/).
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct ProbeArgs {
+    #[command(flatten)]
+    target: Target,
+    /// A phase and its length, in order (repeatable; default baseline=30s).
+    #[arg(long = "phase", value_name = "NAME=DURATION")]
+    phases: Vec<String>,
+    /// Write one JSON record per request here (phase, endpoint, status, latency, error).
+    #[arg(long)]
+    jsonl: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct VerifyArgs {
+    #[command(flatten)]
+    target: Target,
+    /// The experiment to run (its spec name).
+    #[arg(long)]
+    experiment: String,
+    /// The FIS experiment template id (default: `terraform output` in the lab's directory).
+    #[arg(long)]
+    template_id: Option<String>,
+    #[arg(long, default_value = "30s")]
+    baseline: String,
+    #[arg(long, default_value = "30s")]
+    recovery: String,
+    /// Stop the experiment and give up after this long.
+    #[arg(long, default_value = "2h")]
+    max_duration: String,
+    /// Write the run's journal (JSON) here.
+    #[arg(long)]
+    journal: Option<PathBuf>,
+    /// Run the template in FIS's target-preview mode (nothing is injected): checks targets
+    /// and permissions.
+    #[arg(long)]
+    preview: bool,
 }
 
 /// What the binary prints, and its exit code.
@@ -59,7 +133,52 @@ pub struct Outcome {
     pub stderr: String,
 }
 
+/// Where the long-running commands (`probe`, `verify`) show what they measure as they go.
+/// The binary implements it for a terminal; [`run`] collects the lines into `stdout`.
+pub trait Live {
+    /// A status line that replaces the previous one (shown on a terminal only).
+    fn status(&mut self, line: &str);
+    /// A line of the result, shown at once.
+    fn line(&mut self, line: &str);
+}
+
+/// Collects result lines; drops status lines.
+#[derive(Default)]
+struct Collect(String);
+
+impl Live for Collect {
+    fn status(&mut self, _: &str) {}
+    fn line(&mut self, line: &str) {
+        self.0.push_str(line);
+        self.0.push('\n');
+    }
+}
+
+/// `verify` reports through the same live display.
+struct Reporter<'a>(&'a mut dyn Live);
+
+impl crate::verify::Report for Reporter<'_> {
+    fn status(&mut self, line: &str) {
+        self.0.status(line);
+    }
+    fn line(&mut self, line: &str) {
+        self.0.line(line);
+    }
+}
+
 pub fn run<I, T>(args: I) -> Outcome
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let mut lines = Collect::default();
+    let mut outcome = run_live(args, &mut lines);
+    outcome.stdout.insert_str(0, &lines.0);
+    outcome
+}
+
+/// [`run`], with `probe` and `verify` reporting through `live` as they measure.
+pub fn run_live<I, T>(args: I, live: &mut dyn Live) -> Outcome
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -85,9 +204,14 @@ where
         }
     };
     let mut warnings = String::new();
-    match execute(cli.command, cli.deny_warnings, &mut warnings) {
-        Ok(stdout) => Outcome {
-            code: 0,
+    let result = match cli.command {
+        Command::Probe(args) => probe(args, cli.deny_warnings, &mut warnings, live),
+        Command::Verify(args) => verify(args, cli.deny_warnings, &mut warnings, live),
+        command => execute(command, cli.deny_warnings, &mut warnings).map(|s| (s, 0)),
+    };
+    match result {
+        Ok((stdout, code)) => Outcome {
+            code,
             stdout,
             stderr: warnings,
         },
@@ -99,10 +223,301 @@ where
     }
 }
 
+/// Set by Ctrl-C while `probe` or `verify` runs.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn catch_ctrl_c() {
+    // A second call in one process (tests) keeps the first handler, which sets the same flag.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+}
+
+fn usage(message: String) -> Error {
+    Error::Usage(message)
+}
+
+/// The probe's settings from the flags and, when given, the lab spec.
+fn settings(
+    t: &Target,
+    deny_warnings: bool,
+    warnings: &mut String,
+) -> Result<(Option<Lab>, PathBuf, crate::probe::Settings), Error> {
+    let lab = match &t.spec {
+        Some(spec) => Some(read(spec, deny_warnings, warnings)?),
+        None => None,
+    };
+    let dir = match (&lab, &t.out) {
+        (_, Some(o)) => o.clone(),
+        (Some(l), None) => out_dir(l, None),
+        (None, None) => PathBuf::from("."),
+    };
+    let url = match (&t.url, &lab) {
+        (Some(u), _) => u.clone(),
+        (None, Some(_)) => terraform_output(&dir, "app_url")?,
+        (None, None) => return Err(usage("give a lab spec or --url".into())),
+    };
+    let url = crate::probe::Url::parse(&url).map_err(usage)?;
+    let mut endpoints = Vec::new();
+    for p in &t.paths {
+        let (name, path) = p
+            .split_once('=')
+            .filter(|(n, p)| !n.is_empty() && p.starts_with('/'))
+            .ok_or_else(|| usage(format!("--path `{p}`: use NAME=/path")))?;
+        endpoints.push(crate::probe::Endpoint {
+            name: name.to_owned(),
+            path: path.to_owned(),
+        });
+    }
+    if endpoints.is_empty() {
+        match &lab {
+            Some(l) if l.app.is_some() => endpoints = crate::probe::endpoints(l),
+            Some(l) => {
+                return Err(usage(format!(
+                    "lab {} has no app to probe; give --url and --path",
+                    l.name
+                )));
+            }
+            None => return Err(usage("give a lab spec or at least one --path".into())),
+        }
+    }
+    let timeout = match &t.timeout {
+        Some(text) => crate::probe::parse_duration(text).map_err(usage)?,
+        None => lab
+            .as_ref()
+            .and_then(crate::probe::timeout_for)
+            .unwrap_or(std::time::Duration::from_secs(5)),
+    };
+    let settings = crate::probe::Settings {
+        url,
+        endpoints,
+        interval: crate::probe::parse_duration(&t.interval).map_err(usage)?,
+        concurrency: t.concurrency,
+        timeout,
+        max_requests: t.max_requests,
+    };
+    Ok((lab, dir, settings))
+}
+
+/// One output of the applied tree (`terraform output -raw NAME` in `dir`).
+fn terraform_output(dir: &Path, name: &str) -> Result<String, Error> {
+    let out = std::process::Command::new("terraform")
+        .arg(format!("-chdir={}", dir.display()))
+        .args(["output", "-raw", name])
+        .output()
+        .map_err(|e| {
+            usage(format!(
+                "cannot run `terraform output` in {}: {e}; pass the value as a flag",
+                dir.display()
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(usage(format!(
+            "`terraform output -raw {name}` in {} failed ({}); apply the lab first, or pass the value as a flag",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn probe(
+    a: ProbeArgs,
+    deny_warnings: bool,
+    warnings: &mut String,
+    live: &mut dyn Live,
+) -> Result<(String, u8), Error> {
+    use std::sync::atomic::Ordering;
+    let (_, _, settings) = settings(&a.target, deny_warnings, warnings)?;
+    let mut phases = Vec::new();
+    for p in if a.phases.is_empty() {
+        vec!["baseline=30s".to_owned()]
+    } else {
+        a.phases
+    } {
+        let (name, len) = p
+            .split_once('=')
+            .filter(|(n, _)| !n.is_empty())
+            .ok_or_else(|| usage(format!("--phase `{p}`: use NAME=DURATION")))?;
+        phases.push((
+            name.to_owned(),
+            crate::probe::parse_duration(len).map_err(usage)?,
+        ));
+    }
+    let mut jsonl = match &a.jsonl {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| Error::io(path, e))?,
+        )),
+        None => None,
+    };
+    catch_ctrl_c();
+    let endpoints = settings.endpoints.clone();
+    let first = phases
+        .first()
+        .map_or("probe", |(n, _)| n.as_str())
+        .to_owned();
+    let mut running = crate::probe::Running::start(settings, &first);
+    let mut samples = Vec::new();
+    let mut write = |batch: Vec<crate::probe::Sample>,
+                     names: &[String],
+                     samples: &mut Vec<_>|
+     -> Result<(), Error> {
+        if let (Some(w), Some(path)) = (jsonl.as_mut(), a.jsonl.as_ref()) {
+            for s in &batch {
+                std::io::Write::write_all(
+                    w,
+                    (crate::probe::jsonl(names, &endpoints, s) + "\n").as_bytes(),
+                )
+                .map_err(|e| Error::io(path, e))?;
+            }
+        }
+        samples.extend(batch);
+        Ok(())
+    };
+    let mut interrupted = false;
+    for (i, (name, length)) in phases.iter().enumerate() {
+        if i > 0 {
+            running.begin_phase(name);
+        }
+        let end = running.elapsed() + *length;
+        while running.elapsed() < end && !running.exhausted() {
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                interrupted = true;
+                break;
+            }
+            let batch = running.poll(std::time::Duration::from_millis(200));
+            write(batch, &running.phases, &mut samples)?;
+            let st = crate::probe::stats(&endpoints, &samples, i);
+            live.status(&crate::probe::line(
+                &format!("{name} …"),
+                running.phase_length(i),
+                &st,
+            ));
+        }
+        let batch = running.poll(std::time::Duration::ZERO);
+        write(batch, &running.phases, &mut samples)?;
+        let st = crate::probe::stats(&endpoints, &samples, i);
+        let label = if interrupted {
+            format!("{name} (interrupted)")
+        } else {
+            name.clone()
+        };
+        live.line(&crate::probe::line(&label, running.phase_length(i), &st));
+        live.line(&crate::probe::latencies(&st));
+        if interrupted || running.exhausted() {
+            break;
+        }
+    }
+    let names = running.phases.clone();
+    let rest = running.finish();
+    write(rest, &names, &mut samples)?;
+    if let (Some(w), Some(path)) = (jsonl.as_mut(), a.jsonl.as_ref()) {
+        std::io::Write::flush(w).map_err(|e| Error::io(path, e))?;
+    }
+    Ok((String::new(), if interrupted { 130 } else { 0 }))
+}
+
+fn verify(
+    a: VerifyArgs,
+    deny_warnings: bool,
+    warnings: &mut String,
+    live: &mut dyn Live,
+) -> Result<(String, u8), Error> {
+    let (lab, dir, settings) = settings(&a.target, deny_warnings, warnings)?;
+    let Some(lab) = lab else {
+        return Err(usage("verify needs the lab spec".into()));
+    };
+    let Some(experiment) = lab.experiments.iter().find(|e| e.name == a.experiment) else {
+        let names: Vec<&str> = lab.experiments.iter().map(|e| e.name.as_str()).collect();
+        return Err(usage(format!(
+            "lab {} has no experiment `{}` (it has: {})",
+            lab.name,
+            a.experiment,
+            names.join(", ")
+        )));
+    };
+    let template_id = match &a.template_id {
+        Some(t) => t.clone(),
+        None => terraform_output(
+            &dir,
+            &format!("{}_template_id", experiment.name.replace('-', "_")),
+        )?,
+    };
+    let hypothesis = crate::verify::default_hypothesis(&lab, experiment);
+    let budget = crate::probe::timeout_for(&lab)
+        .unwrap_or(settings.timeout)
+        .saturating_sub(std::time::Duration::from_secs(1));
+    let opts = crate::verify::Options {
+        experiment: &experiment.name,
+        template_id: &template_id,
+        baseline: crate::probe::parse_duration(&a.baseline).map_err(usage)?,
+        recovery: crate::probe::parse_duration(&a.recovery).map_err(usage)?,
+        max_duration: crate::probe::parse_duration(&a.max_duration).map_err(usage)?,
+        poll: std::time::Duration::from_secs(1),
+        budget,
+    };
+    catch_ctrl_c();
+    let mut fis = crate::verify::fis::Sdk::connect().map_err(usage)?;
+    if a.preview {
+        return preview(&mut fis, &template_id, live);
+    }
+    let mut report = Reporter(live);
+    let outcome = crate::verify::run(
+        settings,
+        &hypothesis,
+        &mut fis,
+        &opts,
+        &mut report,
+        &INTERRUPTED,
+    );
+    if let Some(path) = &a.journal {
+        let text = serde_json::to_string_pretty(&outcome.journal).unwrap_or_default();
+        std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))?;
+    }
+    Ok((String::new(), outcome.verdict.exit_code()))
+}
+
+/// Runs the template with `actionsMode = skip-all` and waits for its end: FIS resolves the
+/// targets and checks the role's permissions without injecting anything.
+fn preview(
+    fis: &mut dyn crate::verify::Fis,
+    template_id: &str,
+    live: &mut dyn Live,
+) -> Result<(String, u8), Error> {
+    use std::sync::atomic::Ordering;
+    let id = fis.start(template_id, true).map_err(usage)?;
+    live.line(&format!(
+        "preview: started experiment {id} (actionsMode skip-all)"
+    ));
+    let started = std::time::Instant::now();
+    loop {
+        if INTERRUPTED.load(Ordering::SeqCst)
+            || started.elapsed() > std::time::Duration::from_secs(900)
+        {
+            let _ = fis.stop(&id);
+            live.line(&format!("preview: stopped experiment {id}"));
+            return Ok((String::new(), 6));
+        }
+        let (status, reason) = fis.status(&id).map_err(usage)?;
+        live.status(&format!("preview: {}", status.as_str()));
+        if status.is_terminal() {
+            let reason = reason.map(|r| format!(": {r}")).unwrap_or_default();
+            live.line(&format!(
+                "preview: experiment {id} {}{reason}",
+                status.as_str()
+            ));
+            let ok = status == crate::verify::Status::Completed;
+            return Ok((String::new(), if ok { 0 } else { 6 }));
+        }
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+}
+
 /// Runs one command; lab-rule warnings are appended to `warnings`.
 fn execute(command: Command, deny_warnings: bool, warnings: &mut String) -> Result<String, Error> {
     let mut read = |path: &Path| read(path, deny_warnings, warnings);
     match command {
+        Command::Probe(_) | Command::Verify(_) => {
+            Err(Error::Bug("probe and verify run through run_live".into()))
+        }
         Command::Generate { spec, out, force } => {
             let lab = read(&spec)?;
             let files = crate::generate(&lab)?;

@@ -23,9 +23,11 @@ pub mod cli;
 pub mod errors;
 pub mod model;
 pub mod output;
+pub mod probe;
 pub mod render;
 pub mod spec;
 pub mod validate;
+pub mod verify;
 
 use errors::{Error, SpecErrors};
 use output::{GeneratedFile, MARKER};

@@ -1,7 +1,39 @@
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+/// Result lines on stdout as they come; status lines on stderr, redrawn in place, and only
+/// when stderr is a terminal.
+struct Terminal {
+    tty: bool,
+    drawn: bool,
+}
+
+impl chaoslab::cli::Live for Terminal {
+    fn status(&mut self, line: &str) {
+        if self.tty {
+            eprint!("\r\x1b[2K{line}");
+            self.drawn = true;
+        }
+    }
+
+    fn line(&mut self, line: &str) {
+        if std::mem::take(&mut self.drawn) {
+            eprint!("\r\x1b[2K");
+        }
+        println!("{line}");
+        let _ = std::io::stdout().flush();
+    }
+}
+
 fn main() -> ExitCode {
-    let outcome = chaoslab::cli::run(std::env::args_os());
+    let mut live = Terminal {
+        tty: std::io::stderr().is_terminal(),
+        drawn: false,
+    };
+    let outcome = chaoslab::cli::run_live(std::env::args_os(), &mut live);
+    if live.drawn {
+        eprint!("\r\x1b[2K");
+    }
     print!("{}", outcome.stdout);
     eprint!("{}", outcome.stderr);
     ExitCode::from(outcome.code)

@@ -157,9 +157,9 @@ fn rehearse(lab: &Path, args: &[&str]) -> Option<Value> {
     let report_file = tempfile::NamedTempFile::new().expect("temp file");
     let out = Command::new(root.join("scripts/rehearse"))
         .arg(lab)
-        .args(args)
         .arg("--json")
         .arg(report_file.path())
+        .args(args)
         .output()
         .expect("scripts/rehearse runs");
     eprintln!("{}", String::from_utf8_lossy(&out.stdout));
@@ -293,4 +293,185 @@ fn the_circuit_breaker_turns_repeated_failures_into_immediate_503s_and_closes_ag
     // Closed again: a trial call after reset_seconds succeeds once the fault is gone.
     let r = endpoint(s, "recovery", "reviews");
     assert!(num(r, &["recovered_after"]) <= 4.0 + 2.0 + 3.0, "{r}");
+}
+
+/// `chaoslab` run beside the rehearsed app: its report's `exec` part.
+fn exec(args: &[&str], command: &[&str]) -> Option<Value> {
+    let mut all: Vec<&str> = args.to_vec();
+    all.push("--exec");
+    all.push(env!("CARGO_BIN_EXE_chaoslab"));
+    all.extend_from_slice(command);
+    rehearse(&common::root().join(LAB), &all).map(|r| r["exec"].clone())
+}
+
+const SPEC: &str = "blueprints/chaos-shop-dependencies.yaml";
+const APP_URL: &str = "http://127.0.0.1:8080";
+
+/// `endpoint ok=N/M` pairs of the article's line for `phase`.
+fn table(stdout: &str, phase: &str) -> Vec<(String, u64, u64)> {
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("{phase} (")))
+        .unwrap_or_else(|| panic!("no {phase} line in\n{stdout}"));
+    line.split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter_map(|p| {
+            let counts = p.get(1)?.strip_prefix("ok=")?;
+            let (ok, failed) = counts.split_once('/')?;
+            Some((
+                p.first()?.to_string(),
+                ok.parse().ok()?,
+                failed.parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn probe_gives_the_articles_table_and_its_jsonl_matches() {
+    let jsonl = tempfile::NamedTempFile::new().expect("temp file");
+    let path = jsonl.path().to_str().expect("utf-8 path");
+    let Some(e) = exec(
+        &["--fault-at", "dynamodb:4.5:10.5"],
+        &[
+            "probe",
+            SPEC,
+            "--url",
+            APP_URL,
+            "--phase",
+            "baseline=5s",
+            "--phase",
+            "during=10s",
+            "--jsonl",
+            path,
+        ],
+    ) else {
+        return;
+    };
+    assert_eq!(e["exit"], 0, "{e}");
+    let stdout = e["stdout"].as_str().unwrap_or_default();
+    let records: Vec<Value> = std::fs::read_to_string(path)
+        .expect("jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON record"))
+        .collect();
+    for phase in ["baseline", "during"] {
+        for (ep, ok, failed) in table(stdout, phase) {
+            let of = |want_ok: bool| {
+                records
+                    .iter()
+                    .filter(|r| r["phase"] == phase && r["endpoint"] == ep.as_str())
+                    .filter(|r| r["ok"] == want_ok)
+                    .count() as u64
+            };
+            assert_eq!(
+                (of(true), of(false)),
+                (ok, failed),
+                "{phase} {ep}: table vs jsonl"
+            );
+            let cut = phase == "during" && ep == "reviews";
+            if cut {
+                assert!(
+                    ok == 0 && failed >= 5,
+                    "{phase} {ep} ok={ok}/{failed}\n{stdout}"
+                );
+            } else {
+                assert!(
+                    failed == 0 && ok >= 4,
+                    "{phase} {ep} ok={ok}/{failed}\n{stdout}"
+                );
+            }
+        }
+    }
+}
+
+fn verify_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "verify",
+        SPEC,
+        "--experiment",
+        "disrupt-dynamodb",
+        "--url",
+        APP_URL,
+        "--template-id",
+        "disrupt_dynamodb",
+        "--baseline",
+        "5s",
+        "--recovery",
+        "8s",
+    ];
+    v.extend_from_slice(extra);
+    v
+}
+
+fn calls(e: &Value, name: &str) -> usize {
+    e["fis_calls"]
+        .as_array()
+        .map_or(0, |c| c.iter().filter(|c| c["call"] == name).count())
+}
+
+/// Against the FIS stand-in: the generated app holds its hypothesis (exit 0); the same app
+/// without its guard deviates (exit 1); a dependency already cut fails the baseline (exit 5)
+/// and nothing is started; an interrupt stops the experiment (exit 6).
+#[test]
+fn verify_judges_the_run_and_stops_what_it_started() {
+    let journal = tempfile::NamedTempFile::new().expect("temp file");
+    let j = journal.path().to_str().expect("utf-8 path");
+    let Some(held) = exec(&["--fis-seconds", "10"], &verify_args(&["--journal", j])) else {
+        return;
+    };
+    assert_eq!(held["exit"], 0, "{held}");
+    let journal: Value =
+        serde_json::from_str(&std::fs::read_to_string(j).expect("journal")).expect("JSON");
+    assert_eq!(journal["status"], "completed");
+    assert_eq!(journal["deviated"], false);
+    assert_eq!(journal["steady_states"]["before"]["steady_state_met"], true);
+    assert_eq!(journal["run"][0]["status"], "completed");
+    let token = held["fis_calls"][0]["client_token"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(token.len(), 36, "a fresh UUID client token: {held}");
+    assert!(
+        held["stdout"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("hypothesis held")
+    );
+
+    let deviated = exec(
+        &["--fis-seconds", "25", "--exec-guard", "none"],
+        &verify_args(&["--concurrency", "12"]),
+    )
+    .expect("rehearsal ran before");
+    assert_eq!(
+        deviated["exit"], 1,
+        "the unguarded app must deviate: {deviated}"
+    );
+    assert!(
+        deviated["stdout"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("products ✘")
+    );
+
+    let baseline =
+        exec(&["--fault-at", "dynamodb:0:300"], &verify_args(&[])).expect("rehearsal ran before");
+    assert_eq!(baseline["exit"], 5, "{baseline}");
+    assert_eq!(calls(&baseline, "StartExperiment"), 0, "{baseline}");
+
+    let interrupted = exec(
+        &["--fis-seconds", "60", "--exec-signal", "INT:12"],
+        &verify_args(&[]),
+    )
+    .expect("rehearsal ran before");
+    assert_eq!(interrupted["exit"], 6, "{interrupted}");
+    assert_eq!(calls(&interrupted, "StopExperiment"), 1, "{interrupted}");
+    assert_eq!(interrupted["experiments"]["EXP0001"]["status"], "stopped");
+    assert!(
+        interrupted["stdout"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("stopped experiment EXP0001")
+    );
 }

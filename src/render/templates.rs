@@ -364,20 +364,7 @@ pub fn readme(
 ) -> Result<GeneratedFile, TemplateError> {
     let env = environment("README.md.j2", README_J2)?;
     let app = lab.app.as_ref().map(|a| {
-        let probe_id = lab
-            .tables
-            .iter()
-            .find(|t| t.name == a.reviews_table)
-            .and_then(|t| t.items.first())
-            .map(|i| i.id.split('#').next().unwrap_or_default().to_owned())
-            // It lands in a shell snippet: only URL- and shell-safe ids are printed as is.
-            .filter(|id| {
-                !id.is_empty()
-                    && id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "._~-".contains(c))
-            })
-            .unwrap_or_else(|| "1".to_owned());
+        let probe_id = crate::probe::reviews_probe_id(lab);
         context! {
             instances => a.instances,
             instance_type => a.instance_type.clone(),

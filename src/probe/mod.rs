@@ -1,0 +1,473 @@
+//! The article's measurement, built in: hit each endpoint of the lab at a fixed interval, and
+//! count per phase how many requests succeeded (2xx) and failed, with their latencies.
+//!
+//! The probe runs on plain threads, `concurrency` per endpoint, each requesting its endpoint
+//! once per interval: a slow endpoint (a dependency cut off) cannot thin out the samples of
+//! the others, as it does in a probe that walks the endpoints in turn. The caller drives the
+//! phases (`begin_phase`) and collects samples as they come
+//! (`poll`), so a live display, a JSONL journal and an experiment's state machine can all sit
+//! on top. Every request is bounded by its timeout, every run by its phases and by
+//! `max_requests`.
+
+pub mod http;
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::validate::Lab;
+pub use http::{Outcome, Url};
+
+/// One path the probe requests, by the name the article's table gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub name: String,
+    pub path: String,
+}
+
+/// The endpoints a lab's app serves, each from one dependency (`/health` is left out: the
+/// article's table counts the three features).
+pub fn endpoints(lab: &Lab) -> Vec<Endpoint> {
+    let ep = |name: &str, path: String| Endpoint {
+        name: name.to_owned(),
+        path,
+    };
+    vec![
+        ep("products", "/products".to_owned()),
+        ep(
+            "reviews",
+            format!("/products/{}/reviews", reviews_probe_id(lab)),
+        ),
+        ep("promo", "/promo".to_owned()),
+    ]
+}
+
+/// A product id the reviews endpoint is probed with: one the seed items hold, when it is
+/// safe in a URL and a shell snippet; else `1`.
+pub fn reviews_probe_id(lab: &Lab) -> String {
+    lab.app
+        .as_ref()
+        .and_then(|a| lab.tables.iter().find(|t| t.name == a.reviews_table))
+        .and_then(|t| t.items.first())
+        .map(|i| i.id.split('#').next().unwrap_or_default().to_owned())
+        .filter(|id| {
+            !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._~-".contains(c))
+        })
+        .unwrap_or_else(|| "1".to_owned())
+}
+
+/// The per-request limit for a lab's app: its dependency budget (connect + read) and a second,
+/// so that a slow failure shows as a failure of the app's guard, not as a fast 503.
+pub fn timeout_for(lab: &Lab) -> Option<Duration> {
+    lab.app.as_ref().map(|a| {
+        Duration::from_secs(u64::from(a.timeouts.connect) + u64::from(a.timeouts.read) + 1)
+    })
+}
+
+/// What to probe and how hard.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub url: Url,
+    pub endpoints: Vec<Endpoint>,
+    /// Time from one round's start to the next, per worker; zero runs rounds back to back.
+    pub interval: Duration,
+    pub concurrency: u32,
+    pub timeout: Duration,
+    /// No more requests than this in one run, whatever the phases say.
+    pub max_requests: u64,
+}
+
+/// One request.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    /// The phase the request started and ended in; `None` when it straddled a phase change
+    /// (a request in flight when a fault begins or ends belongs to neither side).
+    pub phase: Option<usize>,
+    pub endpoint: usize,
+    pub outcome: Outcome,
+    pub latency: Duration,
+    /// When it ended, from the start of the run.
+    pub at: Duration,
+}
+
+impl Sample {
+    pub fn ok(&self) -> bool {
+        matches!(self.outcome, Outcome::Status(s) if (200..300).contains(&s))
+    }
+}
+
+struct Shared {
+    settings: Settings,
+    phase: AtomicUsize,
+    stop: AtomicBool,
+    sent: AtomicU64,
+    start: Instant,
+}
+
+/// When a phase began and, once over, ended (from the start of the run).
+type Span = (Duration, Option<Duration>);
+
+/// A probe at work.
+pub struct Running {
+    shared: Arc<Shared>,
+    workers: Vec<JoinHandle<()>>,
+    rx: Receiver<Sample>,
+    /// Phase names, in order; index 0 is the first phase.
+    pub phases: Vec<String>,
+    phase_spans: Arc<Mutex<Vec<Span>>>,
+}
+
+impl Running {
+    /// Starts the workers in phase `first`.
+    pub fn start(settings: Settings, first: &str) -> Running {
+        let per_endpoint = settings.concurrency.max(1);
+        let endpoints = u32::try_from(settings.endpoints.len()).unwrap_or(u32::MAX);
+        let workers = per_endpoint.saturating_mul(endpoints);
+        let shared = Arc::new(Shared {
+            settings,
+            phase: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            sent: AtomicU64::new(0),
+            start: Instant::now(),
+        });
+        let (tx, rx) = channel();
+        let handles = (0..workers)
+            .map(|i| {
+                let shared = Arc::clone(&shared);
+                let tx: Sender<Sample> = tx.clone();
+                std::thread::spawn(move || worker(&shared, i, workers, &tx))
+            })
+            .collect();
+        Running {
+            shared,
+            workers: handles,
+            rx,
+            phases: vec![first.to_owned()],
+            phase_spans: Arc::new(Mutex::new(vec![(Duration::ZERO, None)])),
+        }
+    }
+
+    /// Ends the current phase and starts the next.
+    pub fn begin_phase(&mut self, name: &str) {
+        let now = self.shared.start.elapsed();
+        if let Ok(mut spans) = self.phase_spans.lock() {
+            if let Some(last) = spans.last_mut() {
+                last.1 = Some(now);
+            }
+            spans.push((now, None));
+        }
+        self.phases.push(name.to_owned());
+        self.shared
+            .phase
+            .store(self.phases.len() - 1, Ordering::SeqCst);
+    }
+
+    /// The samples that arrived within `wait` (at least one wait, then whatever is queued).
+    pub fn poll(&self, wait: Duration) -> Vec<Sample> {
+        let mut out = Vec::new();
+        match self.rx.recv_timeout(wait) {
+            Ok(s) => out.push(s),
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return out,
+        }
+        out.extend(self.rx.try_iter());
+        out
+    }
+
+    /// True once the request budget is spent.
+    pub fn exhausted(&self) -> bool {
+        self.shared.stop.load(Ordering::SeqCst)
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.shared.start.elapsed()
+    }
+
+    /// How long phase `i` has lasted (so far, for the current one).
+    pub fn phase_length(&self, i: usize) -> Duration {
+        let now = self.shared.start.elapsed();
+        self.phase_spans
+            .lock()
+            .ok()
+            .and_then(|s| s.get(i).map(|(a, b)| b.unwrap_or(now).saturating_sub(*a)))
+            .unwrap_or_default()
+    }
+
+    /// Stops the workers (each finishes its request, bounded by the timeout) and returns the
+    /// samples not yet polled.
+    pub fn finish(mut self) -> Vec<Sample> {
+        let now = self.shared.start.elapsed();
+        if let Ok(mut spans) = self.phase_spans.lock()
+            && let Some(last) = spans.last_mut()
+        {
+            last.1 = Some(now);
+        }
+        // Requests that end after this point belong to no phase.
+        self.shared.phase.store(usize::MAX, Ordering::SeqCst);
+        self.shared.stop.store(true, Ordering::SeqCst);
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+        self.rx.try_iter().collect()
+    }
+}
+
+/// One endpoint's worker. With an interval it fires a request every tick, each on a thread of
+/// its own, so a request slower than the interval does not lower the rate (the probe keeps
+/// its once a second while a dependency makes each request wait 2 s); with no interval it
+/// requests back to back.
+fn worker(shared: &Arc<Shared>, index: u32, workers: u32, tx: &Sender<Sample>) {
+    let s = &shared.settings;
+    let endpoints = s.endpoints.len().max(1);
+    let i = usize::try_from(index).unwrap_or_default() % endpoints;
+    // Spread the workers of one endpoint over the interval rather than firing them together.
+    let per_endpoint = (workers as usize / endpoints).max(1);
+    let nth = usize::try_from(index).unwrap_or_default() / endpoints;
+    let offset = s.interval.mul_f64(nth as f64 / per_endpoint as f64);
+    let mut next = shared.start + offset;
+    let mut in_flight: Vec<JoinHandle<()>> = Vec::new();
+    loop {
+        wait_until(shared, next);
+        if shared.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        if shared.sent.fetch_add(1, Ordering::SeqCst) >= s.max_requests {
+            shared.stop.store(true, Ordering::SeqCst);
+            break;
+        }
+        if s.interval.is_zero() {
+            if !request(shared, i, tx) {
+                break;
+            }
+            continue;
+        }
+        in_flight.retain(|h| !h.is_finished());
+        let (shared2, tx2) = (Arc::clone(shared), tx.clone());
+        in_flight.push(std::thread::spawn(move || {
+            request(&shared2, i, &tx2);
+        }));
+        next += s.interval;
+        let now = Instant::now();
+        if next < now {
+            // Behind (an overloaded machine): go on from now rather than catching up in a burst.
+            next = now;
+        }
+    }
+    for h in in_flight {
+        let _ = h.join();
+    }
+}
+
+/// One request to endpoint `i`, sent as a sample; false once nobody listens.
+fn request(shared: &Shared, i: usize, tx: &Sender<Sample>) -> bool {
+    let s = &shared.settings;
+    let Some(ep) = s.endpoints.get(i) else {
+        return false;
+    };
+    let phase = shared.phase.load(Ordering::SeqCst);
+    let t0 = Instant::now();
+    let outcome = http::get(&s.url, &ep.path, s.timeout);
+    let latency = t0.elapsed();
+    let end_phase = shared.phase.load(Ordering::SeqCst);
+    let sample = Sample {
+        phase: (phase == end_phase && phase != usize::MAX).then_some(phase),
+        endpoint: i,
+        outcome,
+        latency,
+        at: shared.start.elapsed(),
+    };
+    tx.send(sample).is_ok()
+}
+
+fn wait_until(shared: &Shared, when: Instant) {
+    while !shared.stop.load(Ordering::SeqCst) {
+        let left = when.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
+}
+
+/// One endpoint's figures in one phase.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stats {
+    pub endpoint: String,
+    pub ok: u64,
+    pub failed: u64,
+    pub p50: Option<Duration>,
+    pub p99: Option<Duration>,
+    /// The slowest failure: a fast 503 stays within the app's budget.
+    pub failed_max: Option<Duration>,
+}
+
+impl Stats {
+    pub fn ok_ratio(&self) -> f64 {
+        let total = self.ok + self.failed;
+        if total == 0 {
+            0.0
+        } else {
+            self.ok as f64 / total as f64
+        }
+    }
+}
+
+/// Per endpoint, the samples of phase `phase`.
+pub fn stats(endpoints: &[Endpoint], samples: &[Sample], phase: usize) -> Vec<Stats> {
+    endpoints
+        .iter()
+        .enumerate()
+        .map(|(i, ep)| {
+            let of: Vec<&Sample> = samples
+                .iter()
+                .filter(|s| s.endpoint == i && s.phase == Some(phase))
+                .collect();
+            let mut lat: Vec<Duration> = of.iter().map(|s| s.latency).collect();
+            lat.sort();
+            let ok = of.iter().filter(|s| s.ok()).count() as u64;
+            Stats {
+                endpoint: ep.name.clone(),
+                ok,
+                failed: of.len() as u64 - ok,
+                p50: quantile(&lat, 0.5),
+                p99: quantile(&lat, 0.99),
+                failed_max: of.iter().filter(|s| !s.ok()).map(|s| s.latency).max(),
+            }
+        })
+        .collect()
+}
+
+/// The nearest-rank quantile of sorted values.
+fn quantile(sorted: &[Duration], q: f64) -> Option<Duration> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
+    sorted.get(rank - 1).copied()
+}
+
+/// The article's line: `baseline (30s): products ok=18/0 reviews ok=18/0 promo ok=18/0`.
+pub fn line(phase: &str, length: Duration, stats: &[Stats]) -> String {
+    let mut out = format!("{phase} ({}s):", length.as_secs_f64().round());
+    for s in stats {
+        let _ = write!(out, " {} ok={}/{}", s.endpoint, s.ok, s.failed);
+    }
+    out
+}
+
+/// The latency line under it: `  products p50=12ms p99=40ms` per endpoint.
+pub fn latencies(stats: &[Stats]) -> String {
+    let ms = |d: Option<Duration>| d.map_or("-".to_owned(), |d| format!("{}ms", d.as_millis()));
+    let mut out = String::from(" ");
+    for s in stats {
+        let _ = write!(out, " {} p50={} p99={}", s.endpoint, ms(s.p50), ms(s.p99));
+    }
+    out
+}
+
+/// One JSON line per request, for `--jsonl`.
+pub fn jsonl(phases: &[String], endpoints: &[Endpoint], s: &Sample) -> String {
+    let (status, error) = match &s.outcome {
+        Outcome::Status(c) => (serde_json::Value::from(*c), serde_json::Value::Null),
+        Outcome::Error(e) => (serde_json::Value::Null, serde_json::Value::from(*e)),
+    };
+    let phase = s
+        .phase
+        .and_then(|p| phases.get(p))
+        .map_or(serde_json::Value::Null, |p| p.as_str().into());
+    serde_json::json!({
+        "phase": phase,
+        "endpoint": endpoints.get(s.endpoint).map(|e| e.name.as_str()),
+        "status": status,
+        "ok": s.ok(),
+        "latency_ms": (s.latency.as_secs_f64() * 1e6).round() / 1e3,
+        "error": error,
+        "t_ms": s.at.as_millis() as u64,
+    })
+    .to_string()
+}
+
+/// A human duration: `30s`, `2m`, `500ms`, `1.5s`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (num, unit) = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map_or((t, "s"), |i| t.split_at(i));
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (e.g. 30s, 2m, 500ms)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("`{text}`: use ms, s, m or h")),
+    };
+    if !(0.0..=86_400.0).contains(&secs) {
+        return Err(format!("`{text}` is out of range (at most 24h)"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(ms: u64) -> Duration {
+        Duration::from_millis(ms)
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(d(30_000)));
+        assert_eq!(parse_duration("2m"), Ok(d(120_000)));
+        assert_eq!(parse_duration("500ms"), Ok(d(500)));
+        assert_eq!(parse_duration("1.5"), Ok(d(1500)));
+        assert!(parse_duration("x").is_err());
+        assert!(parse_duration("3d").is_err());
+        assert!(parse_duration("100h").is_err());
+    }
+
+    #[test]
+    fn quantiles_and_the_article_line() {
+        let lat: Vec<Duration> = (1..=100).map(d).collect();
+        assert_eq!(quantile(&lat, 0.5), Some(d(50)));
+        assert_eq!(quantile(&lat, 0.99), Some(d(99)));
+        assert_eq!(quantile(&[], 0.5), None);
+        let eps = vec![
+            Endpoint {
+                name: "products".into(),
+                path: "/products".into(),
+            },
+            Endpoint {
+                name: "reviews".into(),
+                path: "/r".into(),
+            },
+        ];
+        let sample = |endpoint, code, phase| Sample {
+            phase: Some(phase),
+            endpoint,
+            outcome: Outcome::Status(code),
+            latency: d(10),
+            at: d(0),
+        };
+        let samples = vec![
+            sample(0, 200, 0),
+            sample(0, 200, 0),
+            sample(1, 503, 0),
+            sample(1, 200, 1),
+        ];
+        let st = stats(&eps, &samples, 0);
+        assert_eq!(
+            line("baseline", d(30_000), &st),
+            "baseline (30s): products ok=2/0 reviews ok=0/1"
+        );
+        assert_eq!(st.get(1).and_then(|s| s.failed_max), Some(d(10)));
+    }
+}

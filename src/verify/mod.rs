@@ -1,0 +1,519 @@
+//! `chaoslab verify`: the article's whole run, judged. A baseline must hold before anything is
+//! injected; then the experiment runs (started through FIS) while the probe measures; then a
+//! recovery phase; then each endpoint is judged against the experiment's hypothesis.
+//!
+//! Safety first: once an experiment is started, any way out of the run that is not its own
+//! end (Ctrl-C, an error, the run's time limit) stops it, and says so.
+
+pub mod fis;
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::probe::{self, Running, Sample, Settings, Stats};
+use crate::validate::{Experiment, Lab};
+pub use fis::{Fis, Status};
+
+/// What must hold while the experiment runs, per endpoint name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hypothesis {
+    /// Endpoints that fail fast: non-2xx, each within the app's budget.
+    pub degraded: Vec<String>,
+    /// Endpoints that stay at or above `tolerance` ok.
+    pub healthy: Vec<String>,
+    pub tolerance: f64,
+}
+
+/// The endpoint each dependency serves (see the app): what a cut of it degrades.
+pub fn served_by(dependency: &str) -> Option<&'static str> {
+    match dependency {
+        "dynamodb" => Some("reviews"),
+        "s3" => Some("promo"),
+        "aurora" => Some("products"),
+        _ => None,
+    }
+}
+
+/// The lab's default hypothesis: the endpoint served from the dependency the experiment cuts
+/// degrades, every other endpoint stays healthy (99 % ok).
+pub fn default_hypothesis(lab: &Lab, experiment: &Experiment) -> Hypothesis {
+    let degraded: Vec<String> = experiment
+        .dependency
+        .as_deref()
+        .and_then(served_by)
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    let healthy = probe::endpoints(lab)
+        .into_iter()
+        .map(|e| e.name)
+        .filter(|n| !degraded.contains(n))
+        .collect();
+    Hypothesis {
+        degraded,
+        healthy,
+        tolerance: 0.99,
+    }
+}
+
+/// How the run ended: each has its own exit code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The hypothesis held (exit 0).
+    Held,
+    /// At least one endpoint deviated (exit 1).
+    Deviated,
+    /// The steady state did not hold before the fault: nothing was injected (exit 5).
+    BaselineNotMet,
+    /// The experiment failed, was stopped or cancelled, or was interrupted (exit 6).
+    ExperimentEnded(String),
+}
+
+impl Verdict {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Verdict::Held => 0,
+            Verdict::Deviated => 1,
+            Verdict::BaselineNotMet => 5,
+            Verdict::ExperimentEnded(_) => 6,
+        }
+    }
+}
+
+/// One endpoint's judgement in one phase.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Judged {
+    pub stats: Stats,
+    /// `degraded` or `healthy`.
+    pub expected: &'static str,
+    pub held: bool,
+}
+
+/// Judges one phase: healthy endpoints need `tolerance` ok; in the fault phase, degraded ones
+/// need at least one failure and every failure within `budget`; outside it, they are healthy.
+pub fn judge(h: &Hypothesis, stats: &[Stats], fault: bool, budget: Duration) -> Vec<Judged> {
+    stats
+        .iter()
+        .map(|s| {
+            let degraded = fault && h.degraded.contains(&s.endpoint);
+            let held = if degraded {
+                s.failed > 0 && s.failed_max.is_some_and(|m| m <= budget)
+            } else {
+                s.ok + s.failed > 0 && s.ok_ratio() >= h.tolerance
+            };
+            Judged {
+                stats: s.clone(),
+                expected: if degraded { "degraded" } else { "healthy" },
+                held,
+            }
+        })
+        .collect()
+}
+
+/// The run's options.
+pub struct Options<'a> {
+    pub experiment: &'a str,
+    pub template_id: &'a str,
+    pub baseline: Duration,
+    pub recovery: Duration,
+    /// The run stops the experiment and gives up past this.
+    pub max_duration: Duration,
+    /// How often the experiment's state is read.
+    pub poll: Duration,
+    /// The app's budget: a degraded endpoint's failures must be at most this slow.
+    pub budget: Duration,
+}
+
+/// Where the run reports as it goes.
+pub trait Report {
+    fn status(&mut self, line: &str);
+    fn line(&mut self, line: &str);
+}
+
+/// What a run produced: the verdict and the journal.
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub journal: Value,
+}
+
+/// The whole run. `interrupted` is raised by Ctrl-C.
+pub fn run(
+    settings: Settings,
+    hypothesis: &Hypothesis,
+    fis: &mut dyn Fis,
+    opts: &Options<'_>,
+    out: &mut dyn Report,
+    interrupted: &AtomicBool,
+) -> Outcome {
+    let endpoints = settings.endpoints.clone();
+    let mut probe = Running::start(settings, "baseline");
+    let mut samples: Vec<Sample> = Vec::new();
+    let mut activities: Vec<Value> = Vec::new();
+    let mut phases_judged: Vec<(String, Vec<Judged>)> = Vec::new();
+
+    // Baseline.
+    let ended = collect_for(
+        &probe,
+        &mut samples,
+        opts.baseline,
+        interrupted,
+        out,
+        "baseline",
+    );
+    let before = judge(
+        hypothesis,
+        &probe::stats(&endpoints, &samples, 0),
+        false,
+        opts.budget,
+    );
+    print_phase(out, "baseline", probe.phase_length(0), &before);
+    let before_met = before.iter().all(|j| j.held);
+    phases_judged.push(("baseline".into(), before));
+    if !ended || !before_met {
+        samples.extend(probe.finish());
+        let verdict = if ended {
+            out.line("steady state not met before the fault: the experiment was not started");
+            Verdict::BaselineNotMet
+        } else {
+            Verdict::ExperimentEnded("interrupted before the start".into())
+        };
+        return finish(
+            verdict,
+            hypothesis,
+            opts,
+            &endpoints,
+            &samples,
+            phases_judged,
+            activities,
+        );
+    }
+
+    // The fault.
+    let id = match fis.start(opts.template_id, false) {
+        Ok(id) => id,
+        Err(e) => {
+            samples.extend(probe.finish());
+            out.line(&format!("could not start the experiment: {e}"));
+            let verdict = Verdict::ExperimentEnded(format!("not started: {e}"));
+            return finish(
+                verdict,
+                hypothesis,
+                opts,
+                &endpoints,
+                &samples,
+                phases_judged,
+                activities,
+            );
+        }
+    };
+    out.line(&format!(
+        "started experiment {id} from template {}",
+        opts.template_id
+    ));
+    // FIS injects once the experiment is running; until then the lab is not yet under the
+    // fault, and those requests are judged in neither phase.
+    probe.begin_phase("starting");
+    let (state, reason) = watch(&mut probe, &mut samples, fis, &id, opts, interrupted, out);
+    activities.push(json!({
+        "activity": "fis:StartExperiment",
+        "experiment_template_id": opts.template_id,
+        "experiment_id": id,
+        "status": state.as_str(),
+        "reason": reason,
+    }));
+    let during_index = probe.phases.len() - 1;
+    let during = judge(
+        hypothesis,
+        &probe::stats(&endpoints, &samples, during_index),
+        true,
+        opts.budget,
+    );
+    print_phase(out, "during", probe.phase_length(during_index), &during);
+    phases_judged.push(("during".into(), during));
+    if state != Status::Completed {
+        samples.extend(probe.finish());
+        let why = format!(
+            "experiment {id} ended {}{}",
+            state.as_str(),
+            reason.map(|r| format!(": {r}")).unwrap_or_default()
+        );
+        out.line(&why);
+        return finish(
+            Verdict::ExperimentEnded(why),
+            hypothesis,
+            opts,
+            &endpoints,
+            &samples,
+            phases_judged,
+            activities,
+        );
+    }
+
+    // Recovery.
+    probe.begin_phase("recovery");
+    let recovery_index = probe.phases.len() - 1;
+    collect_for(
+        &probe,
+        &mut samples,
+        opts.recovery,
+        interrupted,
+        out,
+        "recovery",
+    );
+    let recovery_length = probe.phase_length(recovery_index);
+    samples.extend(probe.finish());
+    let after = judge(
+        hypothesis,
+        &probe::stats(&endpoints, &samples, recovery_index),
+        false,
+        opts.budget,
+    );
+    print_phase(out, "recovery", recovery_length, &after);
+    phases_judged.push(("recovery".into(), after));
+    let held = phases_judged
+        .iter()
+        .skip(1)
+        .all(|(_, js)| js.iter().all(|j| j.held));
+    let verdict = if held {
+        Verdict::Held
+    } else {
+        Verdict::Deviated
+    };
+    out.line(match verdict {
+        Verdict::Held => "hypothesis held",
+        _ => "hypothesis deviated",
+    });
+    finish(
+        verdict,
+        hypothesis,
+        opts,
+        &endpoints,
+        &samples,
+        phases_judged,
+        activities,
+    )
+}
+
+/// Collects samples for `length`; false when interrupted.
+fn collect_for(
+    probe: &Running,
+    samples: &mut Vec<Sample>,
+    length: Duration,
+    interrupted: &AtomicBool,
+    out: &mut dyn Report,
+    phase: &str,
+) -> bool {
+    let end = probe.elapsed() + length;
+    while probe.elapsed() < end && !probe.exhausted() {
+        if interrupted.load(Ordering::SeqCst) {
+            return false;
+        }
+        samples.extend(probe.poll(Duration::from_millis(200)));
+        out.status(&format!(
+            "{phase} {:.0}s/{:.0}s, {} requests",
+            (length.saturating_sub(end.saturating_sub(probe.elapsed()))).as_secs_f64(),
+            length.as_secs_f64(),
+            samples.len()
+        ));
+    }
+    samples.extend(probe.poll(Duration::ZERO));
+    true
+}
+
+/// Probes while the experiment runs, until it reaches an end state; stops it on Ctrl-C, on an
+/// error reading its state, and past the run's time limit.
+fn watch(
+    probe: &mut Running,
+    samples: &mut Vec<Sample>,
+    fis: &mut dyn Fis,
+    id: &str,
+    opts: &Options<'_>,
+    interrupted: &AtomicBool,
+    out: &mut dyn Report,
+) -> (Status, Option<String>) {
+    let started = probe.elapsed();
+    let mut next_poll = started;
+    let mut last = (Status::Pending, None);
+    loop {
+        samples.extend(probe.poll(Duration::from_millis(200)));
+        let now = probe.elapsed();
+        let stop_why = if interrupted.load(Ordering::SeqCst) {
+            Some("interrupted (Ctrl-C)".to_owned())
+        } else if now.saturating_sub(started) > opts.max_duration {
+            Some(format!(
+                "the run's limit of {}s passed",
+                opts.max_duration.as_secs()
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = stop_why {
+            return stop(fis, id, &why, out);
+        }
+        if now >= next_poll {
+            next_poll = now + opts.poll;
+            match fis.status(id) {
+                Ok((s, reason)) => {
+                    if s.is_terminal() {
+                        return (s, reason);
+                    }
+                    if s == Status::Running && last.0 != Status::Running {
+                        probe.begin_phase("during");
+                    }
+                    last = (s, reason);
+                }
+                Err(e) => return stop(fis, id, &format!("reading its state failed: {e}"), out),
+            }
+        }
+        out.status(&format!(
+            "during {:.0}s, experiment {}, {} requests",
+            now.saturating_sub(started).as_secs_f64(),
+            last.0.as_str(),
+            samples.len()
+        ));
+    }
+}
+
+fn stop(fis: &mut dyn Fis, id: &str, why: &str, out: &mut dyn Report) -> (Status, Option<String>) {
+    match fis.stop(id) {
+        Ok(()) => out.line(&format!("{why}: stopped experiment {id} (StopExperiment)")),
+        Err(e) => out.line(&format!(
+            "{why}: STOPPING EXPERIMENT {id} FAILED: {e}; stop it now: aws fis stop-experiment --id {id}"
+        )),
+    }
+    (Status::Stopped, Some(why.to_owned()))
+}
+
+fn print_phase(out: &mut dyn Report, name: &str, length: Duration, judged: &[Judged]) {
+    let stats: Vec<Stats> = judged.iter().map(|j| j.stats.clone()).collect();
+    let mut text = probe::line(name, length, &stats);
+    let _ = write!(text, "  ");
+    for j in judged {
+        let _ = write!(
+            text,
+            " {} {}",
+            j.stats.endpoint,
+            if j.held { "✔" } else { "✘" }
+        );
+    }
+    out.line(&text);
+    out.line(&probe::latencies(&stats));
+}
+
+fn finish(
+    verdict: Verdict,
+    h: &Hypothesis,
+    opts: &Options<'_>,
+    endpoints: &[probe::Endpoint],
+    samples: &[Sample],
+    phases: Vec<(String, Vec<Judged>)>,
+    activities: Vec<Value>,
+) -> Outcome {
+    let names: Vec<String> = phases.iter().map(|(n, _)| n.clone()).collect();
+    let phase_json = |js: &[Judged]| {
+        json!({
+            "steady_state_met": js.iter().all(|j| j.held),
+            "probes": js.iter().map(|j| json!({
+                "endpoint": j.stats.endpoint,
+                "expected": j.expected,
+                "ok": j.stats.ok,
+                "failed": j.stats.failed,
+                "p50_ms": j.stats.p50.map(|d| d.as_millis() as u64),
+                "p99_ms": j.stats.p99.map(|d| d.as_millis() as u64),
+                "tolerance_met": j.held,
+            })).collect::<Vec<_>>(),
+        })
+    };
+    let mut states = serde_json::Map::new();
+    for (name, js) in &phases {
+        let key = match name.as_str() {
+            "baseline" => "before",
+            "recovery" => "after",
+            other => other,
+        };
+        states.insert(key.to_owned(), phase_json(js));
+    }
+    let (status, deviated) = match &verdict {
+        Verdict::Held => ("completed", false),
+        Verdict::Deviated => ("deviated", true),
+        Verdict::BaselineNotMet => ("failed", false),
+        Verdict::ExperimentEnded(_) => ("aborted", false),
+    };
+    let journal = json!({
+        "chaoslab_version": env!("CARGO_PKG_VERSION"),
+        "experiment": {
+            "title": opts.experiment,
+            "experiment_template_id": opts.template_id,
+            "steady_state_hypothesis": {
+                "degraded": h.degraded,
+                "healthy": h.healthy,
+                "tolerance": h.tolerance,
+                "budget_ms": opts.budget.as_millis() as u64,
+            },
+        },
+        "status": status,
+        "deviated": deviated,
+        "reason": match &verdict { Verdict::ExperimentEnded(r) => Value::from(r.as_str()), _ => Value::Null },
+        "steady_states": states,
+        "run": activities,
+        "samples": samples.iter().map(|s| {
+            serde_json::from_str::<Value>(&probe::jsonl(&names, endpoints, s)).unwrap_or(Value::Null)
+        }).collect::<Vec<_>>(),
+    });
+    Outcome { verdict, journal }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(name: &str, ok: u64, failed: u64, failed_max_ms: Option<u64>) -> Stats {
+        Stats {
+            endpoint: name.into(),
+            ok,
+            failed,
+            p50: None,
+            p99: None,
+            failed_max: failed_max_ms.map(Duration::from_millis),
+        }
+    }
+
+    #[test]
+    fn judging() {
+        let h = Hypothesis {
+            degraded: vec!["reviews".into()],
+            healthy: vec!["products".into(), "promo".into()],
+            tolerance: 0.99,
+        };
+        let budget = Duration::from_secs(5);
+        let during = [
+            st("products", 100, 0, None),
+            st("reviews", 0, 100, Some(2000)),
+            st("promo", 98, 2, Some(10)),
+        ];
+        let j = judge(&h, &during, true, budget);
+        assert_eq!(
+            j.iter().map(|j| j.held).collect::<Vec<_>>(),
+            [true, true, false]
+        );
+        // A slow failure is not a fast 503; no failure means the fault did not show.
+        let slow = judge(&h, &[st("reviews", 0, 3, Some(6000))], true, budget);
+        assert!(!slow.iter().all(|j| j.held));
+        let none = judge(&h, &[st("reviews", 10, 0, None)], true, budget);
+        assert!(!none.iter().all(|j| j.held));
+        // Outside the fault every endpoint is judged healthy, and an empty phase holds nothing.
+        let base = judge(
+            &h,
+            &[st("reviews", 10, 0, None), st("products", 0, 0, None)],
+            false,
+            budget,
+        );
+        assert_eq!(
+            base.iter().map(|j| j.held).collect::<Vec<_>>(),
+            [true, false]
+        );
+    }
+}
