@@ -4,8 +4,13 @@
 //! printed template has none) and explicit experiment options, so a reviewer sees how empty
 //! targets and accounts are handled without looking up the defaults.
 
+use super::address::{
+    APP_ROLE, ASG, AWS_REGION, AZS, Address, CLUSTER, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION,
+    WRITER,
+};
 use super::hcl::{Block, Expr, interp, lit};
-use super::network::subnets;
+use super::monitoring;
+use super::network::{subnet, subnets};
 use super::{Tree, name_tag};
 use crate::catalog::{Action, ParamKind};
 use crate::validate::{Lab, TargetSelection, tf_name};
@@ -20,26 +25,18 @@ fn target_block(selection: TargetSelection, resource_type: &str, selection_mode:
         .attr("name", Expr::str(selection.name()))
         .attr("resource_type", Expr::str(resource_type))
         .attr("selection_mode", Expr::str(selection_mode));
-    let arns = |refs: &[&str]| Expr::List(refs.iter().map(|r| Expr::r(*r)).collect());
+    let arn = |a: &Address| Expr::List(vec![a.attr("arn")]);
     match selection {
         TargetSelection::Subnets { tier, az: None } => {
             block.attr("resource_arns", subnets(tier, "arn"))
         }
         TargetSelection::Subnets { tier, az: Some(i) } => block.attr(
             "resource_arns",
-            Expr::List(vec![Expr::r(format!(
-                "aws_subnet.{}[{i}].arn",
-                tier.name()
-            ))]),
+            Expr::List(vec![subnet(tier).index(i, Some("arn"))]),
         ),
-        TargetSelection::AuroraCluster => {
-            block.attr("resource_arns", arns(&["aws_rds_cluster.main.arn"]))
-        }
-        TargetSelection::AuroraWriter => block.attr(
-            "resource_arns",
-            arns(&["aws_rds_cluster_instance.writer.arn"]),
-        ),
-        TargetSelection::AppRole => block.attr("resource_arns", arns(&["aws_iam_role.app.arn"])),
+        TargetSelection::AuroraCluster => block.attr("resource_arns", arn(&CLUSTER)),
+        TargetSelection::AuroraWriter => block.attr("resource_arns", arn(&WRITER)),
+        TargetSelection::AppRole => block.attr("resource_arns", arn(&APP_ROLE)),
         TargetSelection::AppInstances { az } => {
             let filter = |path: &str, values: Expr| {
                 Block::new("filter", &[])
@@ -50,13 +47,13 @@ fn target_block(selection: TargetSelection, resource_type: &str, selection_mode:
                 .block(
                     Block::new("resource_tag", &[])
                         .attr("key", Expr::str("aws:autoscaling:groupName"))
-                        .attr("value", Expr::r("aws_autoscaling_group.app.name")),
+                        .attr("value", ASG.attr("name")),
                 )
                 .block(filter("State.Name", Expr::List(vec![Expr::str("running")])));
             if let Some(i) = az {
                 b = b.block(filter(
                     "Placement.AvailabilityZone",
-                    Expr::List(vec![Expr::r(format!("local.azs[{i}]"))]),
+                    Expr::List(vec![AZS.index(i, None)]),
                 ));
             }
             b
@@ -76,9 +73,9 @@ fn parameter_value(action: &Action, key: &str, value: &str) -> Expr {
     }
     Expr::template(vec![
         lit("arn:"),
-        interp(Expr::r("data.aws_partition.current.partition")),
+        interp(PARTITION.attr("partition")),
         lit(":ssm:"),
-        interp(Expr::r("var.aws_region")),
+        interp(AWS_REGION.expr()),
         lit(format!("::document/{value}")),
     ])
 }
@@ -90,17 +87,18 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     // Every experiment logs its actions and target resolution here (log schema 2).
     tree.add(
         FILE,
-        Block::resource("aws_cloudwatch_log_group", "fis")
+        FIS_LOGS
+            .block()
             .attr(
                 "name",
-                Expr::template(vec![lit("/aws/fis/"), interp(Expr::r("var.name_prefix"))]),
+                Expr::template(vec![lit("/aws/fis/"), interp(NAME_PREFIX.expr())]),
             )
             .attr("retention_in_days", Expr::int(30)),
     );
     tree.output(
         "fis_log_group",
         "CloudWatch Logs group of the FIS experiment logs.",
-        Expr::r("aws_cloudwatch_log_group.fis.name"),
+        FIS_LOGS.attr("name"),
     );
     for e in &lab.experiments {
         let id = tf_name(&e.name);
@@ -116,7 +114,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         }
         let mut template = Block::resource("aws_fis_experiment_template", &id)
             .attr("description", Expr::str(&e.description))
-            .attr("role_arn", Expr::r("aws_iam_role.fis.arn"));
+            .attr("role_arn", FIS_ROLE.attr("arn"));
         if let Some(target) = &e.target {
             action = action.block(
                 Block::new("target", &[])
@@ -139,13 +137,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             template = template.block(
                 Block::new("stop_condition", &[])
                     .attr("source", Expr::str("aws:cloudwatch:alarm"))
-                    .attr(
-                        "value",
-                        Expr::r(format!(
-                            "aws_cloudwatch_metric_alarm.{}.arn",
-                            tf_name(alarm)
-                        )),
-                    ),
+                    .attr("value", monitoring::alarm(alarm).attr("arn")),
             );
         }
         template = template
@@ -154,10 +146,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     .attr("log_schema_version", Expr::int(2))
                     .block(Block::new("cloudwatch_logs_configuration", &[]).attr(
                         "log_group_arn",
-                        Expr::template(vec![
-                            interp(Expr::r("aws_cloudwatch_log_group.fis.arn")),
-                            lit(":*"),
-                        ]),
+                        Expr::template(vec![interp(FIS_LOGS.attr("arn")), lit(":*")]),
                     )),
             )
             .block(
@@ -180,7 +169,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             &format!("Starts the {} experiment.", e.name),
             Expr::template(vec![
                 lit("aws fis start-experiment --region "),
-                interp(Expr::r("var.aws_region")),
+                interp(AWS_REGION.expr()),
                 lit(" --experiment-template-id "),
                 interp(template_id),
             ]),
