@@ -4,61 +4,23 @@
 //! printed template has none) and explicit experiment options, so a reviewer sees how empty
 //! targets and accounts are handled without looking up the defaults.
 
-use super::address::{
-    APP_ROLE, ASG, AWS_REGION, AZS, Address, CLUSTER, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION,
-    WRITER,
-};
+use super::address::{AWS_REGION, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION};
 use super::hcl::{Block, Expr, interp, lit};
 use super::monitoring;
-use super::network::{subnet, subnets};
 use super::{Tree, name_tag};
 use crate::catalog::{Action, ParamKind};
-use crate::validate::{Lab, TargetSelection, tf_name};
+use crate::validate::{Lab, Target, tf_name};
 
 const FILE: &str = "fis.tf";
 
-/// The template `target` block for a selection: resources by ARN where Terraform knows them,
-/// the app fleet by its auto-scaling group tag (instances come and go). Never both, which FIS
-/// forbids.
-fn target_block(selection: TargetSelection, resource_type: &str, selection_mode: &str) -> Block {
-    let block = Block::new("target", &[])
-        .attr("name", Expr::str(selection.name()))
-        .attr("resource_type", Expr::str(resource_type))
-        .attr("selection_mode", Expr::str(selection_mode));
-    let arn = |a: &Address| Expr::List(vec![a.attr("arn")]);
-    match selection {
-        TargetSelection::Subnets { tier, az: None } => {
-            block.attr("resource_arns", subnets(tier, "arn"))
-        }
-        TargetSelection::Subnets { tier, az: Some(i) } => block.attr(
-            "resource_arns",
-            Expr::List(vec![subnet(tier).index(i, Some("arn"))]),
-        ),
-        TargetSelection::AuroraCluster => block.attr("resource_arns", arn(&CLUSTER)),
-        TargetSelection::AuroraWriter => block.attr("resource_arns", arn(&WRITER)),
-        TargetSelection::AppRole => block.attr("resource_arns", arn(&APP_ROLE)),
-        TargetSelection::AppInstances { az } => {
-            let filter = |path: &str, values: Expr| {
-                Block::new("filter", &[])
-                    .attr("path", Expr::str(path))
-                    .attr("values", values)
-            };
-            let mut b = block
-                .block(
-                    Block::new("resource_tag", &[])
-                        .attr("key", Expr::str("aws:autoscaling:groupName"))
-                        .attr("value", ASG.attr("name")),
-                )
-                .block(filter("State.Name", Expr::List(vec![Expr::str("running")])));
-            if let Some(i) = az {
-                b = b.block(filter(
-                    "Placement.AvailabilityZone",
-                    Expr::List(vec![AZS.index(i, None)]),
-                ));
-            }
-            b
-        }
-    }
+/// The template `target` block: its kind's module says how the resources are picked.
+fn target_block(target: &Target, selection_mode: &str) -> Block {
+    target.selection.fis_target(
+        Block::new("target", &[])
+            .attr("name", Expr::str(target.selection.name()))
+            .attr("resource_type", Expr::str(target.kind.resource_type()))
+            .attr("selection_mode", Expr::str(selection_mode)),
+    )
 }
 
 /// A parameter as FIS takes it: SSM documents (kept by name) become the AWS-owned document's
@@ -118,14 +80,12 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         if let Some(target) = &e.target {
             action = action.block(
                 Block::new("target", &[])
-                    .attr("key", Expr::str(target.spec.key))
+                    .attr("key", Expr::str(target.kind.fis_key()))
                     .attr("value", Expr::str(target.selection.name())),
             );
-            template = template.block(action).block(target_block(
-                target.selection,
-                target.spec.resource_type,
-                &e.selection_mode,
-            ));
+            template = template
+                .block(action)
+                .block(target_block(target, &e.selection_mode));
         } else {
             template = template.block(action);
         }

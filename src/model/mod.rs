@@ -15,7 +15,7 @@ mod fis_role;
 mod iam;
 mod iam_app;
 pub mod monitoring;
-mod network;
+pub mod network;
 mod rds_proxy;
 mod s3;
 mod security_groups;
