@@ -1,20 +1,24 @@
 //! The AWS FIS actions chaoslab knows, as data.
 //!
-//! Adding an action is adding one [`Action`] entry: the validator checks specs against it and
-//! the IAM emitter derives the FIS role's policy from it, so nothing else needs editing.
+//! Adding an action on an existing target kind is adding one [`Action`] entry: the validator
+//! checks specs against it, the IAM emitter derives the FIS role's policy from it and the lab
+//! README takes its expectation from it. Each [`TargetKind`] has one module below that owns
+//! everything about it (resolving a spec target, the FIS target block, the README wording);
+//! adding a kind is one module plus its entries. ECS tasks, Lambda functions and global tables
+//! come back with the issues that build them (13, 14).
 //! Source: the AWS FIS actions reference and the managed policies it names (see
 //! `fis-rules.md` §2 and §9 in the reference material).
 
-/// What a spec can point an action at, and the FIS resource type and target key it becomes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TargetSpec {
-    /// Key under `targets:` in the spec, e.g. `subnets`.
-    pub spec_key: &'static str,
-    /// FIS target key in the action, e.g. `Subnets`.
-    pub key: &'static str,
-    /// FIS resource type of the template target, e.g. `aws:ec2:subnet`.
-    pub resource_type: &'static str,
-}
+mod instances;
+mod kinds;
+mod network;
+mod rds;
+mod roles;
+mod wait;
+
+pub use kinds::{Problem, TargetKind, TargetSelection};
+
+use crate::validate::{Experiment, Lab};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamKind {
@@ -63,10 +67,10 @@ pub struct Statement {
     pub conditions: &'static [(&'static str, &'static str, &'static str)],
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub struct Action {
     pub id: &'static str,
-    pub target: Option<TargetSpec>,
+    pub target: Option<TargetKind>,
     /// In the order they are emitted (the article's order for disrupt-connectivity).
     pub params: &'static [Param],
     pub iam: &'static [Statement],
@@ -74,14 +78,12 @@ pub struct Action {
     /// action emits (its target key, parameters), as (major, minor). versions.tf asks for the
     /// highest floor among the lab's actions.
     pub provider_floor: (u32, u32),
+    /// What a run should show, for the lab README (one or two sentences of Markdown).
+    pub expect: fn(&Lab, &Experiment) -> String,
 }
 
 /// The 6.x line chaoslab is written and schema-checked against (6.62.0).
 pub const PROVIDER_BASE: (u32, u32) = (6, 0);
-
-/// The `Functions` target key of the Lambda actions was accepted from 6.22.0 on
-/// (hashicorp/terraform-provider-aws#41209, fixing #41208).
-const LAMBDA_PROVIDER: (u32, u32) = (6, 22);
 
 const MINUTE: u64 = 60;
 const HOUR: u64 = 60 * MINUTE;
@@ -107,22 +109,9 @@ const fn optional(name: &'static str, kind: ParamKind) -> Param {
     }
 }
 
-const fn target(
-    spec_key: &'static str,
-    key: &'static str,
-    resource_type: &'static str,
-) -> Option<TargetSpec> {
-    Some(TargetSpec {
-        spec_key,
-        key,
-        resource_type,
-    })
-}
-
-const SUBNETS: Option<TargetSpec> = target("subnets", "Subnets", "aws:ec2:subnet");
-const INSTANCES: Option<TargetSpec> = target("instances", "Instances", "aws:ec2:instance");
-const ROLES: Option<TargetSpec> = target("roles", "Roles", "aws:iam:role");
-const FUNCTIONS: Option<TargetSpec> = target("functions", "Functions", "aws:lambda:function");
+const SUBNETS: Option<TargetKind> = Some(TargetKind::Subnets);
+const INSTANCES: Option<TargetKind> = Some(TargetKind::Instances);
+const ROLES: Option<TargetKind> = Some(TargetKind::Roles);
 
 const TAG_RESOLUTION: Statement = Statement {
     sid: "ResolveTargetsByTag",
@@ -162,6 +151,7 @@ const fn api_fault(id: &'static str, iam: &'static [Statement]) -> Action {
         params: API_FAULT_PARAMS,
         iam,
         provider_floor: PROVIDER_BASE,
+        expect: roles::expect_api_fault,
     }
 }
 
@@ -259,6 +249,7 @@ pub const ACTIONS: &[Action] = &[
             },
         ],
         provider_floor: PROVIDER_BASE,
+        expect: network::expect_disrupt,
     },
     Action {
         id: "aws:ec2:stop-instances",
@@ -287,6 +278,7 @@ pub const ACTIONS: &[Action] = &[
             },
         ],
         provider_floor: PROVIDER_BASE,
+        expect: instances::expect_stop,
     },
     Action {
         id: "aws:ec2:terminate-instances",
@@ -302,6 +294,7 @@ pub const ACTIONS: &[Action] = &[
             DESCRIBE_INSTANCES,
         ],
         provider_floor: PROVIDER_BASE,
+        expect: instances::expect_terminate,
     },
     Action {
         id: "aws:ec2:reboot-instances",
@@ -317,10 +310,11 @@ pub const ACTIONS: &[Action] = &[
             DESCRIBE_INSTANCES,
         ],
         provider_floor: PROVIDER_BASE,
+        expect: instances::expect_reboot,
     },
     Action {
         id: "aws:rds:failover-db-cluster",
-        target: target("clusters", "Clusters", "aws:rds:cluster"),
+        target: Some(TargetKind::Clusters),
         params: &[],
         iam: &[
             Statement {
@@ -338,10 +332,11 @@ pub const ACTIONS: &[Action] = &[
             TAG_RESOLUTION,
         ],
         provider_floor: PROVIDER_BASE,
+        expect: rds::expect_failover,
     },
     Action {
         id: "aws:rds:reboot-db-instances",
-        target: target("db-instances", "DBInstances", "aws:rds:db"),
+        target: Some(TargetKind::DbInstances),
         params: &[optional("forceFailover", ParamKind::Bool)],
         iam: &[
             Statement {
@@ -359,6 +354,7 @@ pub const ACTIONS: &[Action] = &[
             TAG_RESOLUTION,
         ],
         provider_floor: PROVIDER_BASE,
+        expect: rds::expect_reboot,
     },
     api_fault(
         "aws:fis:inject-api-throttle-error",
@@ -421,69 +417,7 @@ pub const ACTIONS: &[Action] = &[
             },
         ],
         provider_floor: PROVIDER_BASE,
-    },
-    Action {
-        id: "aws:dynamodb:global-table-pause-replication",
-        target: target("global-tables", "Tables", "aws:dynamodb:global-table"),
-        params: &[required("duration", DURATION)],
-        iam: &[
-            Statement {
-                sid: "PauseGlobalTableReplication",
-                actions: &[
-                    "dynamodb:DeleteResourcePolicy",
-                    "dynamodb:DescribeTable",
-                    "dynamodb:GetResourcePolicy",
-                    "dynamodb:PutResourcePolicy",
-                ],
-                resources: &["arn:{partition}:dynamodb:{region}:{account}:table/*"],
-                conditions: &[],
-            },
-            TAG_RESOLUTION,
-        ],
-        provider_floor: PROVIDER_BASE,
-    },
-    Action {
-        id: "aws:ecs:stop-task",
-        target: target("tasks", "Tasks", "aws:ecs:task"),
-        params: &[],
-        iam: &[
-            Statement {
-                sid: "StopEcsTasks",
-                actions: &["ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask"],
-                resources: &["*"],
-                conditions: &[],
-            },
-            TAG_RESOLUTION,
-        ],
-        provider_floor: PROVIDER_BASE,
-    },
-    Action {
-        id: "aws:lambda:invocation-error",
-        target: FUNCTIONS,
-        params: &[
-            required("duration", DURATION),
-            optional("invocationPercentage", ParamKind::Int { min: 1, max: 100 }),
-            optional("preventExecution", ParamKind::Bool),
-        ],
-        iam: LAMBDA_IAM,
-        provider_floor: LAMBDA_PROVIDER,
-    },
-    Action {
-        id: "aws:lambda:invocation-add-delay",
-        target: FUNCTIONS,
-        params: &[
-            required("duration", DURATION),
-            optional("invocationPercentage", ParamKind::Int { min: 1, max: 100 }),
-            optional(
-                "startupDelayMilliseconds",
-                ParamKind::Int {
-                    min: 0,
-                    max: 900_000,
-                },
-            ),
-        ],
-        iam: LAMBDA_IAM,
-        provider_floor: LAMBDA_PROVIDER,
+        expect: instances::expect_send_command,
     },
     Action {
         id: "aws:fis:wait",
@@ -491,17 +425,8 @@ pub const ACTIONS: &[Action] = &[
         params: &[required("duration", DURATION)],
         iam: &[],
         provider_floor: PROVIDER_BASE,
+        expect: wait::expect_wait,
     },
-];
-
-const LAMBDA_IAM: &[Statement] = &[
-    Statement {
-        sid: "ReadLambdaFunctions",
-        actions: &["lambda:GetFunction"],
-        resources: &["arn:{partition}:lambda:{region}:{account}:function:*"],
-        conditions: &[],
-    },
-    TAG_RESOLUTION,
 ];
 
 pub fn find(id: &str) -> Option<&'static Action> {

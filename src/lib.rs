@@ -52,7 +52,12 @@ pub fn generate(lab: &Lab) -> Result<Vec<GeneratedFile>, Error> {
         format!("{MARKER} from the lab spec \"{}\". Do not edit:", lab.name),
         "change the spec and run `chaoslab generate` instead.".to_owned(),
     ];
-    let model = model::build(lab);
+    let model = model::build(lab).map_err(|bad| {
+        Error::Bug(format!(
+            "reference `{}` in {} to nothing the tree declares",
+            bad.0, bad.1
+        ))
+    })?;
     let mut out = model
         .iter()
         .map(|file| {

@@ -102,7 +102,7 @@ fn target_kind_must_fit_the_action() {
         &format!(
             "    action: aws:lambda:invocation-error\n    parameters: {{duration: PT2M}}\n    targets: {{functions: api}}\n{STOP}"
         ),
-        &["error[E042]", "no `functions` to target yet"],
+        &["error[E040]", "not an FIS action chaoslab supports"],
     );
     expect(
         &format!(

@@ -178,14 +178,10 @@ fn versions_ask_for_the_provider_floor_the_labs_actions_need() {
         let versions = blueprint(lab, "versions.tf");
         assert!(versions.contains("version = \"~> 6.0\""), "{versions}");
     }
-    // Every catalog entry records its floor; the Lambda actions' `Functions` key needs 6.22.
+    // Every catalog entry records its floor; none needs more than 6.0 today (the Lambda
+    // actions, whose `Functions` key needs 6.22, come back with the issue that builds them).
     for action in chaoslab::catalog::ACTIONS {
-        let expected = if action.id.starts_with("aws:lambda:") {
-            (6, 22)
-        } else {
-            (6, 0)
-        };
-        assert_eq!(action.provider_floor, expected, "{}", action.id);
+        assert_eq!(action.provider_floor, (6, 0), "{}", action.id);
     }
 }
 

@@ -171,6 +171,44 @@ fn generated_trees_conform_to_the_provider_schema() {
     );
 }
 
+/// Every catalog action is usable: tests/fixtures/every-action.yaml holds one experiment per
+/// action, and its tree passes the schema check and `terraform fmt -check`.
+#[test]
+fn every_catalog_action_is_in_a_conforming_lab() {
+    let (lab, files) =
+        common::generate_file(&common::root().join("tests/fixtures/every-action.yaml"));
+    for action in chaoslab::catalog::ACTIONS {
+        assert!(
+            lab.experiments.iter().any(|e| e.action.id == action.id),
+            "{} is in no test lab: add it to tests/fixtures/every-action.yaml",
+            action.id
+        );
+    }
+    let schema = fixture();
+    let problems: Vec<String> = files
+        .iter()
+        .filter(|f| f.name.ends_with(".tf"))
+        .flat_map(|f| check_file(&schema, &f.name, &f.content))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "schema problems:\n{}",
+        problems.join("\n")
+    );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    common::write_tree(tmp.path(), &files);
+    let out = std::process::Command::new(common::terraform())
+        .args(["fmt", "-check", "-diff", "-recursive"])
+        .arg(tmp.path())
+        .output()
+        .expect("terraform runs");
+    assert!(
+        out.status.success(),
+        "terraform fmt would change the tree:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 #[test]
 fn every_nat_and_endpoint_variant_conforms() {
     let schema = fixture();

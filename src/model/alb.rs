@@ -1,9 +1,12 @@
 //! alb.tf: the internet-facing load balancer, the app target group (health check on
 //! `/health`, which calls no dependency) and the HTTP listener.
 
+use super::address::{ALB, TARGET_GROUP, VPC, security_group};
 use super::hcl::{Block, Expr, interp, lit};
+use super::network::subnets;
 use super::{Tree, prefixed};
 use crate::validate::Lab;
+use crate::validate::Tier;
 
 const FILE: &str = "alb.tf";
 
@@ -11,24 +14,25 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     let Some(app) = &lab.app else { return };
     tree.add(
         FILE,
-        Block::resource("aws_lb", "app")
+        ALB.block()
             .attr("name", prefixed("alb"))
             .attr("load_balancer_type", Expr::str("application"))
             .attr("internal", Expr::Bool(false))
             .attr(
                 "security_groups",
-                Expr::List(vec![Expr::r("aws_security_group.alb.id")]),
+                Expr::List(vec![security_group("alb").attr("id")]),
             )
-            .attr("subnets", Expr::r("aws_subnet.public[*].id"))
+            .attr("subnets", subnets(Tier::Public, "id"))
             .attr("drop_invalid_header_fields", Expr::Bool(true)),
     );
     tree.add(
         FILE,
-        Block::resource("aws_lb_target_group", "app")
+        TARGET_GROUP
+            .block()
             .attr("name", prefixed("app"))
             .attr("port", Expr::int(i64::from(app.port)))
             .attr("protocol", Expr::str("HTTP"))
-            .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+            .attr("vpc_id", VPC.attr("id"))
             .attr("deregistration_delay", Expr::int(30))
             .block(
                 Block::new("health_check", &[])
@@ -43,18 +47,18 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     tree.add(
         FILE,
         Block::resource("aws_lb_listener", "http")
-            .attr("load_balancer_arn", Expr::r("aws_lb.app.arn"))
+            .attr("load_balancer_arn", ALB.attr("arn"))
             .attr("port", Expr::int(80))
             .attr("protocol", Expr::str("HTTP"))
             .block(
                 Block::new("default_action", &[])
                     .attr("type", Expr::str("forward"))
-                    .attr("target_group_arn", Expr::r("aws_lb_target_group.app.arn")),
+                    .attr("target_group_arn", TARGET_GROUP.attr("arn")),
             ),
     );
     tree.output(
         "app_url",
         "URL of the Chaos Shop API.",
-        Expr::template(vec![lit("http://"), interp(Expr::r("aws_lb.app.dns_name"))]),
+        Expr::template(vec![lit("http://"), interp(ALB.attr("dns_name"))]),
     );
 }

@@ -4,9 +4,12 @@
 //! state. Source: "Password management with Amazon RDS and AWS Secrets Manager", Aurora User
 //! Guide (`rds-secrets-manager.html`).
 
+use super::address::{AZS, CLUSTER, NAME_PREFIX, WRITER, security_group};
 use super::hcl::{Block, Expr, interp, lit};
+use super::network::subnets;
 use super::{Tree, name_tag, prefixed};
 use crate::validate::Lab;
+use crate::validate::Tier;
 
 const FILE: &str = "aurora.tf";
 
@@ -26,9 +29,9 @@ pub fn secret_arn() -> Expr {
 fn instance(block: Block, identifier: Expr, zone: Expr) -> Block {
     block
         .attr("identifier", identifier)
-        .attr("cluster_identifier", Expr::r("aws_rds_cluster.main.id"))
+        .attr("cluster_identifier", CLUSTER.attr("id"))
         .attr("instance_class", Expr::str("db.serverless"))
-        .attr("engine", Expr::r("aws_rds_cluster.main.engine"))
+        .attr("engine", CLUSTER.attr("engine"))
         .attr("availability_zone", zone)
         .attr("auto_minor_version_upgrade", Expr::Bool(true))
         .attr("performance_insights_enabled", Expr::Bool(true))
@@ -40,12 +43,13 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         FILE,
         Block::resource("aws_db_subnet_group", "main")
             .attr("name", prefixed("db"))
-            .attr("subnet_ids", Expr::r("aws_subnet.private[*].id"))
+            .attr("subnet_ids", subnets(Tier::Private, "id"))
             .attr("tags", name_tag("db")),
     );
     tree.add(
         FILE,
-        Block::resource("aws_rds_cluster", "main")
+        CLUSTER
+            .block()
             .attr("cluster_identifier", prefixed("aurora"))
             .attr("engine", Expr::str(&a.engine))
             .attr("engine_mode", Expr::str("provisioned"))
@@ -59,7 +63,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             )
             .attr(
                 "vpc_security_group_ids",
-                Expr::List(vec![Expr::r("aws_security_group.aurora.id")]),
+                Expr::List(vec![security_group("aurora").attr("id")]),
             )
             .attr("storage_encrypted", Expr::Bool(true))
             .attr("iam_database_authentication_enabled", Expr::Bool(true))
@@ -85,9 +89,9 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     tree.add(
         FILE,
         instance(
-            Block::resource("aws_rds_cluster_instance", "writer"),
+            WRITER.block(),
             prefixed("aurora-writer"),
-            Expr::r("local.azs[0]"),
+            AZS.index(0, None),
         ),
     );
     if a.readers > 0 {
@@ -95,29 +99,26 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr("count", Expr::int(i64::from(a.readers)))
             .blank();
         let identifier = Expr::template(vec![
-            interp(Expr::r("var.name_prefix")),
+            interp(NAME_PREFIX.expr()),
             lit("-aurora-reader-"),
             interp(Expr::r("count.index")),
         ]);
         let zone = Expr::call(
             "element",
-            vec![Expr::r("local.azs"), Expr::plus(Expr::r("count.index"), 1)],
+            vec![AZS.expr(), Expr::plus(Expr::r("count.index"), 1)],
         );
         tree.add(
             FILE,
             instance(reader, identifier, zone)
                 .blank()
                 // Created after the writer, so the writer really is the primary.
-                .attr(
-                    "depends_on",
-                    Expr::List(vec![Expr::r("aws_rds_cluster_instance.writer")]),
-                ),
+                .attr("depends_on", Expr::List(vec![WRITER.expr()])),
         );
     }
     tree.output(
         "aurora_endpoint",
         "Writer endpoint of the Aurora catalog cluster.",
-        Expr::r("aws_rds_cluster.main.endpoint"),
+        CLUSTER.attr("endpoint"),
     );
     tree.output(
         "db_secret_arn",

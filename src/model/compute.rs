@@ -2,8 +2,14 @@
 //! public SSM parameter, IMDSv2 only, encrypted root volume, the app delivered by user_data)
 //! and an auto-scaling group spread over every private app subnet.
 
+use super::address::{
+    APP_CONFIG, APP_PROFILE, ASG, AWS_REGION, LAUNCH_TEMPLATE, PRIVATE_ASSOCIATIONS,
+    PRIVATE_NAT_ROUTE, TARGET_GROUP, WRITER, security_group,
+};
 use super::hcl::{Block, Expr, interp, lit};
+use super::network::subnets;
 use super::{Tree, name_tag, prefixed};
+use crate::validate::Tier;
 use crate::validate::{App, Lab, tf_name};
 
 const FILE: &str = "compute.tf";
@@ -56,7 +62,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         Block::new("locals", &[]).attr(
             "app_config",
             Expr::map([
-                ("region", Expr::r("var.aws_region")),
+                ("region", AWS_REGION.expr()),
                 (
                     "db_host",
                     Expr::r(if aurora.proxy {
@@ -92,15 +98,13 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 interp(Expr::r("path.module")),
                 lit(format!("/{USER_DATA}")),
             ]),
-            Expr::map([(
-                "config",
-                Expr::call("jsonencode", vec![Expr::r("local.app_config")]),
-            )]),
+            Expr::map([("config", Expr::call("jsonencode", vec![APP_CONFIG.expr()]))]),
         ],
     );
     tree.add(
         FILE,
-        Block::resource("aws_launch_template", "app")
+        LAUNCH_TEMPLATE
+            .block()
             .attr("name_prefix", prefixed("app-"))
             .attr(
                 "image_id",
@@ -109,14 +113,11 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr("instance_type", Expr::str(&app.instance_type))
             .attr(
                 "vpc_security_group_ids",
-                Expr::List(vec![Expr::r("aws_security_group.app.id")]),
+                Expr::List(vec![security_group("app").attr("id")]),
             )
             .attr("user_data", Expr::call("base64encode", vec![user_data]))
             .attr("update_default_version", Expr::Bool(true))
-            .block(
-                Block::new("iam_instance_profile", &[])
-                    .attr("arn", Expr::r("aws_iam_instance_profile.app.arn")),
-            )
+            .block(Block::new("iam_instance_profile", &[]).attr("arn", APP_PROFILE.attr("arn")))
             .block(
                 Block::new("metadata_options", &[])
                     .attr("http_endpoint", Expr::str("enabled"))
@@ -143,22 +144,22 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     let size = Expr::int(i64::from(app.instances));
     tree.add(
         FILE,
-        Block::resource("aws_autoscaling_group", "app")
+        ASG.block()
             .attr("name", prefixed("app"))
             .attr("min_size", size.clone())
             .attr("max_size", size.clone())
             .attr("desired_capacity", size)
-            .attr("vpc_zone_identifier", Expr::r("aws_subnet.private[*].id"))
+            .attr("vpc_zone_identifier", subnets(Tier::Private, "id"))
             .attr(
                 "target_group_arns",
-                Expr::List(vec![Expr::r("aws_lb_target_group.app.arn")]),
+                Expr::List(vec![TARGET_GROUP.attr("arn")]),
             )
             .attr("health_check_type", Expr::str("ELB"))
             .attr("health_check_grace_period", Expr::int(300))
             .block(
                 Block::new("launch_template", &[])
-                    .attr("id", Expr::r("aws_launch_template.app.id"))
-                    .attr("version", Expr::r("aws_launch_template.app.latest_version")),
+                    .attr("id", LAUNCH_TEMPLATE.attr("id"))
+                    .attr("version", LAUNCH_TEMPLATE.attr("latest_version")),
             )
             .block(
                 Block::new("tag", &[])
@@ -173,15 +174,15 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr(
                 "depends_on",
                 Expr::List(vec![
-                    Expr::r("aws_rds_cluster_instance.writer"),
-                    Expr::r("aws_route.private_nat"),
-                    Expr::r("aws_route_table_association.private"),
+                    WRITER.expr(),
+                    PRIVATE_NAT_ROUTE.expr(),
+                    PRIVATE_ASSOCIATIONS.expr(),
                 ]),
             ),
     );
     tree.output(
         "asg_name",
         "Name of the app auto-scaling group.",
-        Expr::r("aws_autoscaling_group.app.name"),
+        ASG.attr("name"),
     );
 }

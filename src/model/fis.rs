@@ -4,64 +4,23 @@
 //! printed template has none) and explicit experiment options, so a reviewer sees how empty
 //! targets and accounts are handled without looking up the defaults.
 
+use super::address::{AWS_REGION, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION};
 use super::hcl::{Block, Expr, interp, lit};
-use super::network::subnets;
+use super::monitoring;
 use super::{Tree, name_tag};
 use crate::catalog::{Action, ParamKind};
-use crate::validate::{Lab, TargetSelection, tf_name};
+use crate::validate::{Lab, Target, tf_name};
 
 const FILE: &str = "fis.tf";
 
-/// The template `target` block for a selection: resources by ARN where Terraform knows them,
-/// the app fleet by its auto-scaling group tag (instances come and go). Never both, which FIS
-/// forbids.
-fn target_block(selection: TargetSelection, resource_type: &str, selection_mode: &str) -> Block {
-    let block = Block::new("target", &[])
-        .attr("name", Expr::str(selection.name()))
-        .attr("resource_type", Expr::str(resource_type))
-        .attr("selection_mode", Expr::str(selection_mode));
-    let arns = |refs: &[&str]| Expr::List(refs.iter().map(|r| Expr::r(*r)).collect());
-    match selection {
-        TargetSelection::Subnets { tier, az: None } => {
-            block.attr("resource_arns", subnets(tier, "arn"))
-        }
-        TargetSelection::Subnets { tier, az: Some(i) } => block.attr(
-            "resource_arns",
-            Expr::List(vec![Expr::r(format!(
-                "aws_subnet.{}[{i}].arn",
-                tier.name()
-            ))]),
-        ),
-        TargetSelection::AuroraCluster => {
-            block.attr("resource_arns", arns(&["aws_rds_cluster.main.arn"]))
-        }
-        TargetSelection::AuroraWriter => block.attr(
-            "resource_arns",
-            arns(&["aws_rds_cluster_instance.writer.arn"]),
-        ),
-        TargetSelection::AppRole => block.attr("resource_arns", arns(&["aws_iam_role.app.arn"])),
-        TargetSelection::AppInstances { az } => {
-            let filter = |path: &str, values: Expr| {
-                Block::new("filter", &[])
-                    .attr("path", Expr::str(path))
-                    .attr("values", values)
-            };
-            let mut b = block
-                .block(
-                    Block::new("resource_tag", &[])
-                        .attr("key", Expr::str("aws:autoscaling:groupName"))
-                        .attr("value", Expr::r("aws_autoscaling_group.app.name")),
-                )
-                .block(filter("State.Name", Expr::List(vec![Expr::str("running")])));
-            if let Some(i) = az {
-                b = b.block(filter(
-                    "Placement.AvailabilityZone",
-                    Expr::List(vec![Expr::r(format!("local.azs[{i}]"))]),
-                ));
-            }
-            b
-        }
-    }
+/// The template `target` block: its kind's module says how the resources are picked.
+fn target_block(target: &Target, selection_mode: &str) -> Block {
+    target.selection.fis_target(
+        Block::new("target", &[])
+            .attr("name", Expr::str(target.selection.name()))
+            .attr("resource_type", Expr::str(target.kind.resource_type()))
+            .attr("selection_mode", Expr::str(selection_mode)),
+    )
 }
 
 /// A parameter as FIS takes it: SSM documents (kept by name) become the AWS-owned document's
@@ -76,9 +35,9 @@ fn parameter_value(action: &Action, key: &str, value: &str) -> Expr {
     }
     Expr::template(vec![
         lit("arn:"),
-        interp(Expr::r("data.aws_partition.current.partition")),
+        interp(PARTITION.attr("partition")),
         lit(":ssm:"),
-        interp(Expr::r("var.aws_region")),
+        interp(AWS_REGION.expr()),
         lit(format!("::document/{value}")),
     ])
 }
@@ -90,17 +49,18 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     // Every experiment logs its actions and target resolution here (log schema 2).
     tree.add(
         FILE,
-        Block::resource("aws_cloudwatch_log_group", "fis")
+        FIS_LOGS
+            .block()
             .attr(
                 "name",
-                Expr::template(vec![lit("/aws/fis/"), interp(Expr::r("var.name_prefix"))]),
+                Expr::template(vec![lit("/aws/fis/"), interp(NAME_PREFIX.expr())]),
             )
             .attr("retention_in_days", Expr::int(30)),
     );
     tree.output(
         "fis_log_group",
         "CloudWatch Logs group of the FIS experiment logs.",
-        Expr::r("aws_cloudwatch_log_group.fis.name"),
+        FIS_LOGS.attr("name"),
     );
     for e in &lab.experiments {
         let id = tf_name(&e.name);
@@ -116,18 +76,16 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         }
         let mut template = Block::resource("aws_fis_experiment_template", &id)
             .attr("description", Expr::str(&e.description))
-            .attr("role_arn", Expr::r("aws_iam_role.fis.arn"));
+            .attr("role_arn", FIS_ROLE.attr("arn"));
         if let Some(target) = &e.target {
             action = action.block(
                 Block::new("target", &[])
-                    .attr("key", Expr::str(target.spec.key))
+                    .attr("key", Expr::str(target.kind.fis_key()))
                     .attr("value", Expr::str(target.selection.name())),
             );
-            template = template.block(action).block(target_block(
-                target.selection,
-                target.spec.resource_type,
-                &e.selection_mode,
-            ));
+            template = template
+                .block(action)
+                .block(target_block(target, &e.selection_mode));
         } else {
             template = template.block(action);
         }
@@ -139,13 +97,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             template = template.block(
                 Block::new("stop_condition", &[])
                     .attr("source", Expr::str("aws:cloudwatch:alarm"))
-                    .attr(
-                        "value",
-                        Expr::r(format!(
-                            "aws_cloudwatch_metric_alarm.{}.arn",
-                            tf_name(alarm)
-                        )),
-                    ),
+                    .attr("value", monitoring::alarm(alarm).attr("arn")),
             );
         }
         template = template
@@ -154,10 +106,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     .attr("log_schema_version", Expr::int(2))
                     .block(Block::new("cloudwatch_logs_configuration", &[]).attr(
                         "log_group_arn",
-                        Expr::template(vec![
-                            interp(Expr::r("aws_cloudwatch_log_group.fis.arn")),
-                            lit(":*"),
-                        ]),
+                        Expr::template(vec![interp(FIS_LOGS.attr("arn")), lit(":*")]),
                     )),
             )
             .block(
@@ -180,7 +129,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             &format!("Starts the {} experiment.", e.name),
             Expr::template(vec![
                 lit("aws fis start-experiment --region "),
-                interp(Expr::r("var.aws_region")),
+                interp(AWS_REGION.expr()),
                 lit(" --experiment-template-id "),
                 interp(template_id),
             ]),

@@ -4,6 +4,7 @@
 //! lab without RDS experiments holds no `rds:*`. ARNs are scoped to the lab's account and
 //! Region; the trust policy only admits FIS calls made for this account.
 
+use super::address::{AWS_REGION, FIS_ROLE, PARTITION};
 use super::hcl::{Block, Expr, Part, interp, lit};
 use super::{Tree, account_id, iam, prefixed};
 use crate::catalog::Statement;
@@ -35,7 +36,8 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     );
     tree.add(
         FILE,
-        Block::resource("aws_iam_role", "fis")
+        FIS_ROLE
+            .block()
             .attr("name", prefixed("fis"))
             .attr(
                 "description",
@@ -70,7 +72,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     tree.output(
         "fis_role_arn",
         "ARN of the role FIS assumes for the experiments.",
-        Expr::r("aws_iam_role.fis.arn"),
+        FIS_ROLE.attr("arn"),
     );
 }
 
@@ -129,8 +131,8 @@ fn arn(pattern: &str) -> Expr {
             continue;
         };
         match name {
-            "partition" => parts.push(interp(Expr::r("data.aws_partition.current.partition"))),
-            "region" => parts.push(interp(Expr::r("var.aws_region"))),
+            "partition" => parts.push(interp(PARTITION.attr("partition"))),
+            "region" => parts.push(interp(AWS_REGION.expr())),
             "account" => parts.push(interp(account_id())),
             _ => parts.push(lit(format!("{{{name}}}"))),
         }

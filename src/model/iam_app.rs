@@ -1,6 +1,7 @@
 //! iam_app.tf: the instance role. It may query the reviews table, read the promo object and
 //! the database secret, and register with SSM; nothing else.
 
+use super::address::{APP_PROFILE, APP_ROLE, PARTITION};
 use super::hcl::{Block, Expr, interp, lit};
 use super::{Tree, iam, prefixed};
 use crate::validate::{Lab, tf_name};
@@ -17,7 +18,8 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     );
     tree.add(
         FILE,
-        Block::resource("aws_iam_role", "app")
+        APP_ROLE
+            .block()
             .attr("name", prefixed("app"))
             .attr("description", Expr::str("Chaos Shop instances."))
             .attr(
@@ -28,12 +30,12 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     tree.add(
         FILE,
         Block::resource("aws_iam_role_policy_attachment", "app_ssm")
-            .attr("role", Expr::r("aws_iam_role.app.name"))
+            .attr("role", APP_ROLE.attr("name"))
             .attr(
                 "policy_arn",
                 Expr::template(vec![
                     lit("arn:"),
-                    interp(Expr::r("data.aws_partition.current.partition")),
+                    interp(PARTITION.attr("partition")),
                     lit(":iam::aws:policy/AmazonSSMManagedInstanceCore"),
                 ]),
             ),
@@ -69,13 +71,14 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         FILE,
         Block::resource("aws_iam_role_policy", "app")
             .attr("name", Expr::str("chaos-shop"))
-            .attr("role", Expr::r("aws_iam_role.app.id"))
+            .attr("role", APP_ROLE.attr("id"))
             .attr("policy", Expr::r("data.aws_iam_policy_document.app.json")),
     );
     tree.add(
         FILE,
-        Block::resource("aws_iam_instance_profile", "app")
+        APP_PROFILE
+            .block()
             .attr("name", prefixed("app"))
-            .attr("role", Expr::r("aws_iam_role.app.name")),
+            .attr("role", APP_ROLE.attr("name")),
     );
 }

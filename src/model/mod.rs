@@ -3,6 +3,7 @@
 //! One module per AWS resource kind; each adds its blocks to its file and its outputs to
 //! `outputs.tf`. Adding a kind means adding a module and a line to [`COMPONENTS`].
 
+pub mod address;
 pub mod hcl;
 
 mod alb;
@@ -14,7 +15,7 @@ mod fis_role;
 mod iam;
 mod iam_app;
 pub mod monitoring;
-mod network;
+pub mod network;
 mod rds_proxy;
 mod s3;
 mod security_groups;
@@ -64,8 +65,9 @@ const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
     fis::build,
 ];
 
-/// Every file of the lab, sorted by name.
-pub fn build(lab: &Lab) -> Vec<File> {
+/// Every file of the lab, sorted by name; a reference to anything the tree does not declare
+/// is a chaoslab bug, reported instead of a tree.
+pub fn build(lab: &Lab) -> Result<Vec<File>, address::Undeclared> {
     let mut tree = Tree::default();
     for component in COMPONENTS {
         component(lab, &mut tree);
@@ -82,13 +84,14 @@ pub fn build(lab: &Lab) -> Vec<File> {
         });
     }
     files.sort_by(|a, b| a.name.cmp(b.name));
-    files
+    address::check(&files)?;
+    Ok(files)
 }
 
 /// `"${var.name_prefix}-<suffix>"`: every AWS name the lab creates.
 pub fn prefixed(suffix: &str) -> Expr {
     Expr::template(vec![
-        interp(Expr::r("var.name_prefix")),
+        interp(address::NAME_PREFIX.expr()),
         lit(format!("-{suffix}")),
     ])
 }
@@ -99,5 +102,5 @@ pub fn name_tag(suffix: &str) -> Expr {
 }
 
 pub fn account_id() -> Expr {
-    Expr::r("data.aws_caller_identity.current.account_id")
+    address::CALLER.attr("account_id")
 }

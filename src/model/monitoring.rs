@@ -4,6 +4,7 @@
 //! rate, not a count, so a handful of errors on an idle lab does not trip it.
 
 use super::Tree;
+use super::address::{ALB, Address, NAME_PREFIX, TARGET_GROUP};
 use super::hcl::{Block, Expr, interp, lit};
 use crate::validate::{Alarm, AlarmMetric, Lab, tf_name};
 
@@ -18,9 +19,9 @@ const FILE: &str = "monitoring.tf";
 const ERROR_RATE: &str = "IF(FILL(requests, 0) + FILL(elb_5xx, 0) > 0, 100 * (FILL(target_5xx, 0) + FILL(elb_5xx, 0)) / (FILL(requests, 0) + FILL(elb_5xx, 0)), 0)";
 
 fn alb_dimensions(with_target_group: bool) -> Expr {
-    let mut dims = vec![("LoadBalancer", Expr::r("aws_lb.app.arn_suffix"))];
+    let mut dims = vec![("LoadBalancer", ALB.attr("arn_suffix"))];
     if with_target_group {
-        dims.push(("TargetGroup", Expr::r("aws_lb_target_group.app.arn_suffix")));
+        dims.push(("TargetGroup", TARGET_GROUP.attr("arn_suffix")));
     }
     Expr::map(dims)
 }
@@ -43,17 +44,22 @@ pub fn describe(alarm: &Alarm) -> String {
     }
 }
 
+/// The alarm a spec name stands for (stop conditions refer to it).
+pub fn alarm(name: &str) -> Address {
+    Address::resource("aws_cloudwatch_metric_alarm", tf_name(name))
+}
+
 pub fn build(lab: &Lab, tree: &mut Tree) {
     if lab.app.is_none() {
         return;
     }
     for alarm in &lab.alarms {
-        let id = tf_name(&alarm.name);
-        let mut b = Block::resource("aws_cloudwatch_metric_alarm", &id)
+        let mut b = self::alarm(&alarm.name)
+            .block()
             .attr(
                 "alarm_name",
                 Expr::template(vec![
-                    interp(Expr::r("var.name_prefix")),
+                    interp(NAME_PREFIX.expr()),
                     lit(format!("-{}", alarm.name)),
                 ]),
             )

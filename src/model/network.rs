@@ -4,6 +4,12 @@
 //! Subnets use `count`, so experiments can target `aws_subnet.private[*].arn` as the article
 //! does; CIDRs and AZs live in locals so a reviewer sees them in one place.
 
+use std::borrow::Cow;
+
+use super::address::{
+    AWS_REGION, AZS, AZS_AVAILABLE, Address, IGW, NAME_PREFIX, PRIVATE_NAT_ROUTE, PUBLIC_ROUTES,
+    VPC, security_group,
+};
 use super::hcl::{Block, Expr, interp, lit};
 use super::security_groups::{self, INGRESS};
 use super::{Tree, name_tag, prefixed};
@@ -11,9 +17,14 @@ use crate::validate::{Lab, Nat, Tier};
 
 const FILE: &str = "network.tf";
 
+/// The counted subnets of a tier, `aws_subnet.<tier>`.
+pub fn subnet(tier: Tier) -> Address {
+    Address::Resource("aws_subnet", Cow::Borrowed(tier.name()))
+}
+
 /// Reference to every subnet of a tier, e.g. `aws_subnet.private[*].arn`.
 pub fn subnets(tier: Tier, attr: &str) -> Expr {
-    Expr::r(format!("aws_subnet.{}[*].{attr}", tier.name()))
+    subnet(tier).splat(attr)
 }
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
@@ -27,7 +38,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 Expr::call(
                     "slice",
                     vec![
-                        Expr::r("data.aws_availability_zones.available.names"),
+                        AZS_AVAILABLE.attr("names"),
                         Expr::int(0),
                         Expr::int(n.azs as i64),
                     ],
@@ -38,7 +49,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     );
     tree.add(
         FILE,
-        Block::resource("aws_vpc", "main")
+        VPC.block()
             .attr("cidr_block", Expr::str(&n.cidr))
             .attr("enable_dns_hostnames", Expr::Bool(true))
             .attr("enable_dns_support", Expr::Bool(true))
@@ -48,31 +59,32 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     tree.add(
         FILE,
         Block::resource("aws_default_security_group", "main")
-            .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+            .attr("vpc_id", VPC.attr("id"))
             .attr("tags", name_tag("default-deny")),
     );
     tree.add(
         FILE,
-        Block::resource("aws_internet_gateway", "main")
-            .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+        IGW.block()
+            .attr("vpc_id", VPC.attr("id"))
             .attr("tags", name_tag("igw")),
     );
     for tier in [Tier::Public, Tier::Private] {
         let t = tier.name();
         tree.add(
             FILE,
-            Block::resource("aws_subnet", t)
+            subnet(tier)
+                .block()
                 .attr(
                     "count",
                     Expr::call("length", vec![Expr::r(format!("local.{t}_subnet_cidrs"))]),
                 )
                 .blank()
-                .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+                .attr("vpc_id", VPC.attr("id"))
                 .attr(
                     "cidr_block",
                     Expr::r(format!("local.{t}_subnet_cidrs[count.index]")),
                 )
-                .attr("availability_zone", Expr::r("local.azs[count.index]"))
+                .attr("availability_zone", AZS.index("count.index", None))
                 .attr(
                     "tags",
                     Expr::map([("Name", zone_name(t)), ("Tier", Expr::str(t))]),
@@ -83,25 +95,23 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     // Public route table: default route to the internet gateway.
     tree.add(
         FILE,
-        Block::resource("aws_route_table", "public")
-            .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+        PUBLIC_ROUTES
+            .block()
+            .attr("vpc_id", VPC.attr("id"))
             .attr("tags", name_tag("public")),
     );
     tree.add(
         FILE,
         Block::resource("aws_route", "public_internet")
-            .attr("route_table_id", Expr::r("aws_route_table.public.id"))
+            .attr("route_table_id", PUBLIC_ROUTES.attr("id"))
             .attr("destination_cidr_block", Expr::str("0.0.0.0/0"))
-            .attr("gateway_id", Expr::r("aws_internet_gateway.main.id")),
+            .attr("gateway_id", IGW.attr("id")),
     );
-    tree.add(
-        FILE,
-        association(Tier::Public, Expr::r("aws_route_table.public.id")),
-    );
+    tree.add(FILE, association(Tier::Public, PUBLIC_ROUTES.attr("id")));
 
     // Private route tables: one shared, or one per AZ when each AZ has its own NAT gateway.
     let per_az = n.nat == Nat::PerAz;
-    let count = || Expr::call("length", vec![Expr::r("local.azs")]);
+    let count = || Expr::call("length", vec![AZS.expr()]);
     let with_count = |b: Block| {
         if per_az {
             b.attr("count", count()).blank()
@@ -139,22 +149,19 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 )
                 .attr("tags", name("nat"))
                 .blank()
-                .attr(
-                    "depends_on",
-                    Expr::List(vec![Expr::r("aws_internet_gateway.main")]),
-                ),
+                .attr("depends_on", Expr::List(vec![IGW.expr()])),
         );
     }
     tree.add(
         FILE,
         with_count(Block::resource("aws_route_table", "private"))
-            .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+            .attr("vpc_id", VPC.attr("id"))
             .attr("tags", name("private")),
     );
     if n.nat != Nat::None {
         tree.add(
             FILE,
-            with_count(Block::resource("aws_route", "private_nat"))
+            with_count(PRIVATE_NAT_ROUTE.block())
                 .attr(
                     "route_table_id",
                     Expr::r(format!("aws_route_table.private{idx}.id")),
@@ -196,7 +203,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     "description",
                     Expr::str("Interface endpoints: HTTPS from inside the VPC"),
                 )
-                .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+                .attr("vpc_id", VPC.attr("id"))
                 .attr("tags", name_tag("endpoints")),
         );
         tree.add(
@@ -208,7 +215,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 "HTTPS from the VPC",
                 443,
             )
-            .attr("cidr_ipv4", Expr::r("aws_vpc.main.cidr_block")),
+            .attr("cidr_ipv4", VPC.attr("cidr_block")),
         );
     }
     for service in &n.interface_endpoints {
@@ -218,7 +225,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 .attr("subnet_ids", subnets(Tier::Private, "id"))
                 .attr(
                     "security_group_ids",
-                    Expr::List(vec![Expr::r("aws_security_group.endpoints.id")]),
+                    Expr::List(vec![security_group("endpoints").attr("id")]),
                 )
                 .attr("private_dns_enabled", Expr::Bool(true))
                 // S3 private DNS without a gateway endpoint must answer VPC clients too.
@@ -233,7 +240,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         );
     }
 
-    tree.output("vpc_id", "ID of the lab VPC.", Expr::r("aws_vpc.main.id"));
+    tree.output("vpc_id", "ID of the lab VPC.", VPC.attr("id"));
     tree.output(
         "public_subnet_ids",
         "IDs of the public subnets, one per AZ.",
@@ -249,21 +256,21 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
 /// `"${var.name_prefix}-<suffix>-${local.azs[count.index]}"`: the name of a per-zone resource.
 fn zone_name(suffix: &str) -> Expr {
     Expr::template(vec![
-        interp(Expr::r("var.name_prefix")),
+        interp(NAME_PREFIX.expr()),
         lit(format!("-{suffix}-")),
-        interp(Expr::r("local.azs[count.index]")),
+        interp(AZS.index("count.index", None)),
     ])
 }
 
 /// `aws_vpc_endpoint.<name>` for an AWS service in the lab's Region.
 fn endpoint(name: &str, service: &str, kind: &str) -> Block {
     Block::resource("aws_vpc_endpoint", name)
-        .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+        .attr("vpc_id", VPC.attr("id"))
         .attr(
             "service_name",
             Expr::template(vec![
                 lit("com.amazonaws."),
-                interp(Expr::r("var.aws_region")),
+                interp(AWS_REGION.expr()),
                 lit(format!(".{service}")),
             ]),
         )
@@ -278,9 +285,6 @@ fn association(tier: Tier, route_table: Expr) -> Block {
             Expr::call("length", vec![Expr::r(format!("local.{t}_subnet_cidrs"))]),
         )
         .blank()
-        .attr(
-            "subnet_id",
-            Expr::r(format!("aws_subnet.{t}[count.index].id")),
-        )
+        .attr("subnet_id", subnet(tier).index("count.index", Some("id")))
         .attr("route_table_id", route_table)
 }

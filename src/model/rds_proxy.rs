@@ -2,8 +2,10 @@
 //! layout). It reads the same Secrets Manager secret as the app, through its own role.
 
 use super::hcl::{Block, Expr};
+use super::network::subnets;
 use super::{Tree, iam, name_tag, prefixed};
 use crate::validate::Lab;
+use crate::validate::Tier;
 
 const FILE: &str = "rds_proxy.tf";
 
@@ -48,7 +50,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr("name", prefixed("proxy"))
             .attr("engine_family", Expr::str("POSTGRESQL"))
             .attr("role_arn", Expr::r("aws_iam_role.rds_proxy.arn"))
-            .attr("vpc_subnet_ids", Expr::r("aws_subnet.private[*].id"))
+            .attr("vpc_subnet_ids", subnets(Tier::Private, "id"))
             .attr(
                 "vpc_security_group_ids",
                 Expr::List(vec![Expr::r("aws_security_group.rds_proxy.id")]),

@@ -1,5 +1,6 @@
 //! s3.tf: private, encrypted, versioned buckets and their objects.
 
+use super::address::NAME_PREFIX;
 use super::hcl::{Block, Expr, interp, lit};
 use super::{Tree, account_id};
 use crate::validate::{Lab, tf_name};
@@ -17,7 +18,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 .attr(
                     "bucket",
                     Expr::template(vec![
-                        interp(Expr::r("var.name_prefix")),
+                        interp(NAME_PREFIX.expr()),
                         lit(format!("-{}-", b.name)),
                         interp(account_id()),
                     ]),

@@ -2,6 +2,7 @@
 //! the app port, the app only the database (directly or through RDS Proxy) and HTTPS (AWS
 //! APIs, package installs).
 
+use super::address::VPC;
 use super::hcl::{Block, Expr};
 use super::{Tree, name_tag, prefixed};
 use crate::validate::Lab;
@@ -56,7 +57,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             Block::resource("aws_security_group", name)
                 .attr("name", prefixed(&name.replace('_', "-")))
                 .attr("description", Expr::str(description))
-                .attr("vpc_id", Expr::r("aws_vpc.main.id"))
+                .attr("vpc_id", VPC.attr("id"))
                 .attr("tags", name_tag(&name.replace('_', "-"))),
         );
     }

@@ -1,6 +1,7 @@
 //! versions.tf, providers.tf, variables.tf and the shared data sources.
 
 use super::Tree;
+use super::address::{AWS_REGION, AZS_AVAILABLE, CALLER, NAME_PREFIX, PARTITION};
 use super::hcl::{Block, Expr};
 use crate::catalog::{Action, PROVIDER_BASE};
 use crate::validate::Lab;
@@ -49,13 +50,14 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     tree.add(
         "providers.tf",
         Block::new("provider", &["aws"])
-            .attr("region", Expr::r("var.aws_region"))
+            .attr("region", AWS_REGION.expr())
             .block(Block::new("default_tags", &[]).attr("tags", Expr::map(tags))),
     );
 
     tree.add(
         "variables.tf",
-        Block::new("variable", &["aws_region"])
+        AWS_REGION
+            .block()
             .attr(
                 "description",
                 Expr::str("AWS Region to deploy the lab into."),
@@ -65,7 +67,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     );
     tree.add(
         "variables.tf",
-        Block::new("variable", &["name_prefix"])
+        NAME_PREFIX.block()
             .attr("description", Expr::str("Prefix of every AWS resource name in the lab."))
             .attr("type", Expr::r("string"))
             .attr("default", Expr::str(&lab.prefix))
@@ -73,7 +75,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 Block::new("validation", &[])
                     .attr(
                         "condition",
-                        Expr::call("can", vec![Expr::call("regex", vec![Expr::str("^[a-z][a-z0-9-]{0,23}$"), Expr::r("var.name_prefix")])]),
+                        Expr::call("can", vec![Expr::call("regex", vec![Expr::str("^[a-z][a-z0-9-]{0,23}$"), NAME_PREFIX.expr()])]),
                     )
                     .attr(
                         "error_message",
@@ -82,11 +84,11 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             ),
     );
 
-    tree.add("data.tf", Block::data("aws_caller_identity", "current"));
-    tree.add("data.tf", Block::data("aws_partition", "current"));
+    tree.add("data.tf", CALLER.block());
+    tree.add("data.tf", PARTITION.block());
     tree.add(
         "data.tf",
-        Block::data("aws_availability_zones", "available").attr("state", Expr::str("available")),
+        AZS_AVAILABLE.block().attr("state", Expr::str("available")),
     );
 }
 
@@ -103,9 +105,10 @@ mod tests {
             "~> 6.0"
         );
         assert_eq!(aws_provider([]), "~> 6.0");
-        let lambda = id("aws:lambda:invocation-error").chain(id("aws:fis:wait"));
-        assert_eq!(aws_provider(lambda), "~> 6.22");
-        assert_eq!(aws_provider(ACTIONS), "~> 6.22");
+        let mut newer = *find("aws:fis:wait").into_iter().next().unwrap();
+        newer.provider_floor = (6, 22);
+        let both = id("aws:network:disrupt-connectivity").chain([&newer]);
+        assert_eq!(aws_provider(both), "~> 6.22");
         assert!(ACTIONS.iter().all(|a| a.provider_floor >= PROVIDER_BASE));
     }
 }

@@ -14,7 +14,7 @@ use crate::model::hcl::{Expr, File, Item};
 use crate::model::monitoring;
 use crate::output::GeneratedFile;
 use crate::render::before_apply;
-use crate::validate::{Lab, Nat, TargetSelection, tf_name};
+use crate::validate::{Lab, Nat, tf_name};
 
 const USER_DATA_J2: &str =
     include_str!("../../blueprints/templates/chaos-shop/user_data.sh.tftpl.j2");
@@ -173,121 +173,6 @@ fn described(files: &[File], kind: &str) -> Vec<Value> {
         .collect()
 }
 
-/// What a run of the experiment should show, derived from its action and the app's routes.
-fn expectation(lab: &Lab, e: &crate::validate::Experiment) -> String {
-    let param = |k: &str| {
-        e.parameters
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-    };
-    let duration = param("duration").unwrap_or("the action's duration");
-    let zone = e.target.as_ref().and_then(|t| match t.selection {
-        TargetSelection::Subnets { az, .. } | TargetSelection::AppInstances { az } => az,
-        _ => None,
-    });
-    let zone_text = zone
-        .map(|i| format!(" in zone {}", i + 1))
-        .unwrap_or_default();
-    let others = if lab.network.azs == 2 {
-        "the other zone"
-    } else {
-        "the other zones"
-    };
-    match (e.action.id, param("scope"), &lab.app) {
-        ("aws:network:disrupt-connectivity", Some("dynamodb"), Some(_)) => format!(
-            "for {duration}, `/products/<id>/reviews` answers fast 503s (`reviews temporarily unavailable`) while `/products` and `/promo` keep answering 200. If reviews hang instead of failing fast, or the catalog fails too, the timeout or endpoint isolation is broken."
-        ),
-        ("aws:network:disrupt-connectivity", Some("s3"), Some(_)) => format!(
-            "for {duration}, `/promo` answers fast 503s (`promo temporarily unavailable`) while `/products` and the reviews keep answering 200. If the catalog or reviews fail too, the blast radius is wider than one feature."
-        ),
-        ("aws:network:disrupt-connectivity", Some("all"), Some(_)) if zone.is_some() => {
-            let mut text = format!(
-                "for {duration}, all traffic in and out of the app subnet{zone_text} stops: its instances fail the /health check and the load balancer sends every request to {others}. A few requests may fail while it notices."
-            );
-            // The writer is pinned to the first zone and Aurora shares the app subnets.
-            if lab.aurora.is_some() && zone == Some(0) {
-                text.push_str(" The Aurora writer lives in that zone too, so `/products` answers fast 503s until the catalog fails over (run the failover experiment, or wait for Aurora); the reviews and `/promo` keep answering 200.");
-            } else {
-                text.push_str(" After that every endpoint answers 200.");
-            }
-            if let Some(writer) = writer_may_be_in(lab, zone) {
-                text.push_str(&writer);
-            }
-            text
-        }
-        ("aws:network:disrupt-connectivity", Some(scope), _) => format!(
-            "for {duration}, traffic between the targeted subnets and `{scope}` is blocked by a network ACL that FIS swaps in, then restores."
-        ),
-        ("aws:ec2:stop-instances", _, Some(_)) => format!(
-            "the app instances{zone_text} stop. The load balancer marks them unhealthy and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip. With the group's ReplaceUnhealthy process suspended (below), FIS starts the instances again at the end; otherwise the auto-scaling group replaces them."
-        ),
-        ("aws:ec2:terminate-instances", _, _) => format!(
-            "the app instances{zone_text} are terminated. The load balancer routes around them and the auto-scaling group launches replacements, which install the app again at boot (a few minutes); `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip."
-        ),
-        ("aws:ec2:reboot-instances", _, _) => format!(
-            "the app instances{zone_text} reboot. The load balancer routes around them until they pass the /health check again, so every endpoint keeps answering 200 apart from a brief blip."
-        ),
-        ("aws:rds:failover-db-cluster", _, Some(_)) => "Aurora promotes a reader in another zone. `/products` answers fast 503s for the seconds the writer endpoint takes to move, then 200 again; the reviews and `/promo` never notice.".to_owned(),
-        ("aws:rds:failover-db-cluster", _, None) => "Aurora promotes a reader in another zone; the writer endpoint refuses connections for the seconds it takes to move.".to_owned(),
-        ("aws:rds:reboot-db-instances", _, _) if param("forceFailover") == Some("true") => "the Aurora writer restarts and a reader in another zone takes over; connections to the writer endpoint fail for the seconds that takes (`/products` answers fast 503s when the lab has an app).".to_owned(),
-        ("aws:rds:reboot-db-instances", _, Some(_)) => "the Aurora writer restarts: `/products` answers fast 503s until it is back; the reviews and `/promo` never notice.".to_owned(),
-        ("aws:rds:reboot-db-instances", _, None) => "the Aurora writer restarts; connections fail until it is back.".to_owned(),
-        (id, _, _) if id.starts_with("aws:fis:inject-api-") => {
-            let kind = id.trim_start_matches("aws:fis:inject-api-").replace('-', " ");
-            let service = param("service").unwrap_or("ec2");
-            format!(
-                "for {duration}, {}% of the {} calls made with the app instances' role ({}) fail with an {kind}. The shop makes no {service} calls itself, so its endpoints keep answering 200; the injected errors show in the FIS log.",
-                param("percentage").unwrap_or("100"),
-                code_span(service),
-                code_span(param("operations").unwrap_or("all operations")),
-            )
-        }
-        ("aws:ssm:send-command", _, _) => format!(
-            "the SSM document {} runs on the targeted app instances{zone_text} for {duration}; what it injects (CPU, memory, network, process faults) is the document's. Watch the probe: every endpoint should keep answering, perhaps slower.",
-            code_span(param("documentArn").unwrap_or("AWSFIS-Run-*")),
-        ),
-        ("aws:dynamodb:global-table-pause-replication", _, _) => format!(
-            "for {duration}, replication to and from the targeted global table replicas pauses; reads in the other Regions go stale until it resumes."
-        ),
-        ("aws:ecs:stop-task", _, _) => "the targeted ECS tasks stop; their service starts replacements.".to_owned(),
-        ("aws:lambda:invocation-error", _, _) => format!(
-            "for {duration}, {}% of the targeted functions' invocations fail{}.",
-            param("invocationPercentage").unwrap_or("100"),
-            if param("preventExecution") == Some("true") { " without running the code" } else { " after the code runs" },
-        ),
-        ("aws:lambda:invocation-add-delay", _, _) => format!(
-            "for {duration}, {}% of the targeted functions' invocations start {} ms late.",
-            param("invocationPercentage").unwrap_or("100"),
-            param("startupDelayMilliseconds").unwrap_or("1000"),
-        ),
-        ("aws:fis:wait", _, _) => format!(
-            "nothing is injected: the experiment waits {duration}, which checks the template, the FIS role, the log delivery and the stop conditions without touching the lab."
-        ),
-        ("aws:ec2:stop-instances", _, None) => format!("the targeted instances{zone_text} stop."),
-        (id, _, _) => format!("{id} acts on its targets for {duration}; watch the probe and the FIS log."),
-    }
-}
-
-/// W003's handling: after a failover in this lab the writer may sit in the cut zone; how to
-/// check, and to fail back first.
-fn writer_may_be_in(lab: &Lab, zone: Option<usize>) -> Option<String> {
-    let a = lab.aurora.as_ref()?;
-    let zone = zone?;
-    let failover = lab.experiments.iter().find(|e| e.moves_writer())?;
-    if !crate::validate::reader_zone(a.readers, lab.network.azs, zone) {
-        return None;
-    }
-    Some(format!(
-        " **If {} ran first, the Aurora writer may now sit in zone {}**, and this run would cut the catalog off: check which instance is the writer with `aws rds describe-db-clusters --db-cluster-identifier {}-aurora --query \"DBClusters[0].DBClusterMembers[?IsClusterWriter].DBInstanceIdentifier\" --output text` (the writer should be `{}-aurora-writer`) and, if it is a reader, run {} again to fail back before this run.",
-        code_span(&failover.name),
-        zone + 1,
-        lab.prefix,
-        lab.prefix,
-        code_span(&failover.name),
-    ))
-}
-
 /// W004's handling: the auto-scaling group would replace the instances an experiment stops or
 /// cuts off (into a cut-off subnet, where the bootstrap cannot reach dnf or PyPI), so the run
 /// suspends its `ReplaceUnhealthy` process and resumes it afterwards.
@@ -409,18 +294,12 @@ pub fn readme(
             };
             let target = match e.target.as_ref().map(|t| t.selection) {
                 None => "none".to_owned(),
-                Some(sel) => {
-                    let zone = |az: Option<usize>| az.map(|i| format!(" in zone {}", i + 1)).unwrap_or_default();
-                    let what = match sel {
-                        TargetSelection::Subnets { tier, az: None } => format!("every {} subnet", tier.name()),
-                        TargetSelection::Subnets { tier, az } => format!("the {} subnet{}", tier.name(), zone(az)),
-                        TargetSelection::AppInstances { az } => format!("the running app instances{}", zone(az)),
-                        TargetSelection::AuroraCluster => "the Aurora cluster".to_owned(),
-                        TargetSelection::AuroraWriter => "the Aurora writer instance".to_owned(),
-                        TargetSelection::AppRole => "calls made with the app instances' role".to_owned(),
-                    };
-                    format!("{what}, selection {} (target {})", e.selection_mode, code_span(&sel.name()))
-                }
+                Some(sel) => format!(
+                    "{}, selection {} (target {})",
+                    sel.describe(),
+                    e.selection_mode,
+                    code_span(&sel.name())
+                ),
             };
             context! {
                 name => e.name.clone(),
@@ -429,7 +308,7 @@ pub fn readme(
                 parameters => e.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
                 target => Value::from_safe_string(target),
                 stops => Value::from_safe_string(escape_or_keep_spans(&stops)),
-                expect => Value::from_safe_string(expectation(lab, e)),
+                expect => Value::from_safe_string((e.action.expect)(lab, e)),
                 output => identifier(&format!("{}_start_command", tf_name(&e.name))),
                 guard => replacement_guard(lab, e).map(|(before, after)| context! {
                     before => Value::from_safe_string(before),
@@ -540,31 +419,6 @@ fn escape_or_keep_spans(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_catalog_action_has_its_own_expectation() {
-        let source = include_str!("../../blueprints/chaos-shop-az-failure.yaml");
-        let Ok(lab) = crate::load("lab.yaml", source) else {
-            panic!("blueprint loads")
-        };
-        let Some(template) = lab.experiments.first() else {
-            panic!("an experiment")
-        };
-        for action in crate::catalog::ACTIONS {
-            let mut e = template.clone();
-            e.action = action;
-            e.parameters = vec![
-                ("duration".to_owned(), "PT2M".to_owned()),
-                ("scope".to_owned(), "vpc".to_owned()),
-            ];
-            let text = expectation(&lab, &e);
-            assert!(
-                !text.contains("acts on its targets"),
-                "{}: {text}",
-                action.id
-            );
-        }
-    }
 
     #[test]
     fn escapes() {

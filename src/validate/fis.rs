@@ -8,12 +8,12 @@ use super::{
     Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration,
     is_selection_mode, reader_zone,
 };
-use crate::catalog::{self, Action, ParamKind, TargetSpec};
+use crate::catalog::{self, Action, ParamKind};
 use crate::errors::{Code, Diagnostic};
 use crate::spec::{NamedMap, RawExperiment, Spanned, pos};
 
 /// What the rest of the spec provides for experiments to target.
-pub struct Context {
+pub struct TargetContext {
     /// The lab's Region: SSM document ARNs must name it.
     pub region: String,
     pub azs: usize,
@@ -47,7 +47,7 @@ impl Validator {
         &mut self,
         name: &Spanned<String>,
         raw: &Spanned<RawExperiment>,
-        ctx: &Context,
+        ctx: &TargetContext,
     ) -> Option<Experiment> {
         let e = &raw.value;
         let field = format!("experiments.{}", name.value);
@@ -237,7 +237,7 @@ impl Validator {
         action: &'static Action,
         experiment: &Spanned<RawExperiment>,
         az: Option<usize>,
-        ctx: &Context,
+        ctx: &TargetContext,
     ) -> Option<Target> {
         let empty = NamedMap::default();
         let targets = experiment
@@ -245,7 +245,7 @@ impl Validator {
             .targets
             .as_ref()
             .map_or(&empty, |t| &t.value);
-        let Some(spec) = action.target else {
+        let Some(kind) = action.target else {
             if let Some((k, _)) = targets.iter().next() {
                 self.err(
                     Code::E042,
@@ -260,9 +260,9 @@ impl Validator {
         let mut found = None;
         for (k, v) in targets.iter() {
             let tfield = format!("{field}.targets.{}", k.value);
-            if k.value != spec.spec_key {
-                let help = did_you_mean(&k.value, &[spec.spec_key], || {
-                    format!("{} targets `{}`", action.id, spec.spec_key)
+            if k.value != kind.spec_key() {
+                let help = did_you_mean(&k.value, &[kind.spec_key()], || {
+                    format!("{} targets `{}`", action.id, kind.spec_key())
                 });
                 self.err(
                     Code::E042,
@@ -273,8 +273,8 @@ impl Validator {
                 );
                 continue;
             }
-            match resolve(spec, &v.value, az, ctx) {
-                Ok(selection) => found = Some(Target { spec, selection }),
+            match kind.resolve(&v.value, az, ctx) {
+                Ok(selection) => found = Some(Target { kind, selection }),
                 Err((code, msg, help)) => self.err(code, pos(v), &tfield, msg, help),
             }
         }
@@ -288,14 +288,19 @@ impl Validator {
                 Code::E042,
                 at,
                 format!("{field}.targets"),
-                format!("{} needs a `{}` target", action.id, spec.spec_key),
-                format!("add `{}:` under targets", spec.spec_key),
+                format!("{} needs a `{}` target", action.id, kind.spec_key()),
+                format!("add `{}:` under targets", kind.spec_key()),
             );
         }
         found
     }
 
-    fn stop_conditions(&mut self, field: &str, e: &RawExperiment, ctx: &Context) -> Vec<String> {
+    fn stop_conditions(
+        &mut self,
+        field: &str,
+        e: &RawExperiment,
+        ctx: &TargetContext,
+    ) -> Vec<String> {
         let names: Vec<&str> = ctx.alarms.iter().map(String::as_str).collect();
         let sfield = format!("{field}.stop_conditions");
         if e.stop_conditions.len() > 5 {
@@ -347,7 +352,7 @@ impl Validator {
         raw: &Spanned<RawExperiment>,
         e: &Experiment,
         acknowledged: &[String],
-        ctx: &Context,
+        ctx: &TargetContext,
     ) {
         let ack = |rule: &str| acknowledged.iter().any(|a| a == rule);
         let scope = e
@@ -520,76 +525,6 @@ impl Validator {
                 .help(help),
             );
         }
-    }
-}
-
-/// A spec target value → the lab resource it means, or (code, message, fix).
-fn resolve(
-    spec: TargetSpec,
-    value: &str,
-    az: Option<usize>,
-    ctx: &Context,
-) -> Result<TargetSelection, (Code, String, String)> {
-    let missing = |what: &str, section: &str| {
-        (
-            Code::E043,
-            format!("the spec has no {what} to target"),
-            format!("add `{section}:` to the spec"),
-        )
-    };
-    let only = |allowed: &str| {
-        let help = did_you_mean(value, &[allowed], || {
-            format!("`{}` targets take `{allowed}`", spec.spec_key)
-        });
-        (
-            Code::E043,
-            format!("there is no `{value}` to target with `{}`", spec.spec_key),
-            help,
-        )
-    };
-    let no_zone = |sel: TargetSelection| match az {
-        Some(_) => Err((
-            Code::E042,
-            format!("`az` does not apply to `{}` targets", spec.spec_key),
-            "remove `az`".to_owned(),
-        )),
-        None => Ok(sel),
-    };
-    match spec.spec_key {
-        "subnets" => match Tier::ALL.iter().find(|(n, _)| *n == value) {
-            Some((_, tier)) => Ok(TargetSelection::Subnets { tier: *tier, az }),
-            None => {
-                let tiers: Vec<&str> = Tier::ALL.iter().map(|(n, _)| *n).collect();
-                let help = did_you_mean(value, &tiers, || {
-                    format!("subnet tiers are: {}", tiers.join(", "))
-                });
-                Err((
-                    Code::E043,
-                    format!("there is no subnet tier `{value}`"),
-                    help,
-                ))
-            }
-        },
-        "instances" if !ctx.app => Err(missing("app instances", "app")),
-        "instances" if value == "app" => Ok(TargetSelection::AppInstances { az }),
-        "instances" => Err(only("app")),
-        "clusters" if !ctx.aurora => Err(missing("Aurora cluster", "aurora")),
-        "clusters" if value == "aurora" => no_zone(TargetSelection::AuroraCluster),
-        "clusters" => Err(only("aurora")),
-        "db-instances" if !ctx.aurora => Err(missing("Aurora instances", "aurora")),
-        "db-instances" if value == "aurora-writer" => no_zone(TargetSelection::AuroraWriter),
-        "db-instances" => Err(only("aurora-writer")),
-        "roles" if !ctx.app => Err(missing("app role", "app")),
-        "roles" if value == "app" => no_zone(TargetSelection::AppRole),
-        "roles" => Err(only("app")),
-        other => Err((
-            Code::E042,
-            format!(
-                "chaoslab labs have no `{other}` to target yet (ECS tasks, Lambda functions and global tables are not generated)"
-            ),
-            "use an action that targets subnets, instances, the Aurora cluster or the app role"
-                .to_owned(),
-        )),
     }
 }
 

@@ -3,7 +3,8 @@
 //! Names are already valid for AWS and as Terraform identifiers, CIDRs parse and nest, every
 //! reference resolves. Collections are sorted by name so output never depends on YAML order.
 
-use crate::catalog::{Action, TargetSpec};
+pub use crate::catalog::TargetSelection;
+use crate::catalog::{Action, TargetKind};
 
 #[derive(Clone, Debug)]
 pub struct Lab {
@@ -207,45 +208,9 @@ pub struct Bucket {
     pub objects: Vec<Object>,
 }
 
-/// What an experiment targets, resolved to resources the lab creates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TargetSelection {
-    /// The subnets of a tier; `az` (0-based) narrows to one zone's subnet.
-    Subnets {
-        tier: Tier,
-        az: Option<usize>,
-    },
-    /// The app fleet's running instances, optionally in one zone.
-    AppInstances {
-        az: Option<usize>,
-    },
-    AuroraCluster,
-    AuroraWriter,
-    /// The app instances' IAM role (API fault injection).
-    AppRole,
-}
-
-impl TargetSelection {
-    /// FIS target name, stable across regenerations; the app tier keeps the article's name.
-    pub fn name(self) -> String {
-        let zone = |az: Option<usize>| az.map(|i| format!("-az{}", i + 1)).unwrap_or_default();
-        match self {
-            TargetSelection::Subnets {
-                tier: Tier::Private,
-                az,
-            } => format!("app-subnets{}", zone(az)),
-            TargetSelection::Subnets { tier, az } => format!("{}-subnets{}", tier.name(), zone(az)),
-            TargetSelection::AppInstances { az } => format!("app-instances{}", zone(az)),
-            TargetSelection::AuroraCluster => "aurora-cluster".to_owned(),
-            TargetSelection::AuroraWriter => "aurora-writer".to_owned(),
-            TargetSelection::AppRole => "app-role".to_owned(),
-        }
-    }
-}
-
 #[derive(Clone, Debug)]
 pub struct Target {
-    pub spec: TargetSpec,
+    pub kind: TargetKind,
     pub selection: TargetSelection,
 }
 

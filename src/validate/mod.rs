@@ -8,6 +8,7 @@ pub mod duration;
 mod fis;
 pub mod lab;
 
+pub use fis::TargetContext;
 pub use lab::*;
 
 use cidr::Cidr;
@@ -110,7 +111,7 @@ impl Validator {
         }
         let app = raw.app.as_ref().map(|a| self.app(a, raw));
         let alarms = self.alarms(raw);
-        let context = fis::Context {
+        let context = fis::TargetContext {
             region: region.clone(),
             azs: network.azs,
             app: app.is_some(),

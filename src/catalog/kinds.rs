@@ -1,0 +1,237 @@
+//! Target kinds: what a spec can point an action at. The enum is the only dispatch; each
+//! kind's module (`network`, `instances`, `rds`, `roles`) owns its resolution, its FIS target
+//! block and its README wording, so the compiler finds every place a new kind must fill in.
+
+use super::{instances, network, rds, roles};
+use crate::errors::Code;
+use crate::model::hcl::Block;
+use crate::validate::{Experiment, TargetContext, Tier};
+
+/// A diagnostic to report at the target value: (code, message, fix).
+pub type Problem = (Code, String, String);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetKind {
+    Subnets,
+    Instances,
+    Clusters,
+    DbInstances,
+    Roles,
+}
+
+/// The fixed facts of a kind.
+pub struct KindInfo {
+    /// Key under `targets:` in the spec, e.g. `subnets`.
+    pub spec_key: &'static str,
+    /// FIS target key in the action, e.g. `Subnets`.
+    pub fis_key: &'static str,
+    /// FIS resource type of the template target, e.g. `aws:ec2:subnet`.
+    pub resource_type: &'static str,
+}
+
+impl TargetKind {
+    pub const ALL: [TargetKind; 5] = [
+        TargetKind::Subnets,
+        TargetKind::Instances,
+        TargetKind::Clusters,
+        TargetKind::DbInstances,
+        TargetKind::Roles,
+    ];
+
+    fn info(self) -> &'static KindInfo {
+        match self {
+            TargetKind::Subnets => &network::SUBNETS,
+            TargetKind::Instances => &instances::INSTANCES,
+            TargetKind::Clusters => &rds::CLUSTERS,
+            TargetKind::DbInstances => &rds::DB_INSTANCES,
+            TargetKind::Roles => &roles::ROLES,
+        }
+    }
+
+    pub fn spec_key(self) -> &'static str {
+        self.info().spec_key
+    }
+
+    pub fn fis_key(self) -> &'static str {
+        self.info().fis_key
+    }
+
+    pub fn resource_type(self) -> &'static str {
+        self.info().resource_type
+    }
+
+    /// A spec target value → the lab resource it means.
+    pub fn resolve(
+        self,
+        value: &str,
+        az: Option<usize>,
+        ctx: &TargetContext,
+    ) -> Result<TargetSelection, Problem> {
+        match self {
+            TargetKind::Subnets => network::resolve(value, az),
+            TargetKind::Instances => instances::resolve(value, az, ctx),
+            TargetKind::Clusters => rds::resolve_cluster(value, az, ctx),
+            TargetKind::DbInstances => rds::resolve_writer(value, az, ctx),
+            TargetKind::Roles => roles::resolve(value, az, ctx),
+        }
+    }
+}
+
+/// What an experiment targets, resolved to resources the lab creates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetSelection {
+    /// The subnets of a tier; `az` (0-based) narrows to one zone's subnet.
+    Subnets {
+        tier: Tier,
+        az: Option<usize>,
+    },
+    /// The app fleet's running instances, optionally in one zone.
+    AppInstances {
+        az: Option<usize>,
+    },
+    AuroraCluster,
+    AuroraWriter,
+    /// The app instances' IAM role (API fault injection).
+    AppRole,
+}
+
+impl TargetSelection {
+    /// FIS target name, stable across regenerations.
+    pub fn name(self) -> String {
+        match self {
+            TargetSelection::Subnets { tier, az } => network::name(tier, az),
+            TargetSelection::AppInstances { az } => instances::name(az),
+            TargetSelection::AuroraCluster => rds::CLUSTER_TARGET.to_owned(),
+            TargetSelection::AuroraWriter => rds::WRITER_TARGET.to_owned(),
+            TargetSelection::AppRole => roles::TARGET.to_owned(),
+        }
+    }
+
+    /// The zone (0-based) the selection is narrowed to.
+    pub fn zone(self) -> Option<usize> {
+        match self {
+            TargetSelection::Subnets { az, .. } | TargetSelection::AppInstances { az } => az,
+            TargetSelection::AuroraCluster
+            | TargetSelection::AuroraWriter
+            | TargetSelection::AppRole => None,
+        }
+    }
+
+    /// What the target is, in the lab README's words (plain text).
+    pub fn describe(self) -> String {
+        match self {
+            TargetSelection::Subnets { tier, az } => network::describe(tier, az),
+            TargetSelection::AppInstances { az } => instances::describe(az),
+            TargetSelection::AuroraCluster => "the Aurora cluster".to_owned(),
+            TargetSelection::AuroraWriter => "the Aurora writer instance".to_owned(),
+            TargetSelection::AppRole => roles::describe(),
+        }
+    }
+
+    /// Adds what picks the resources to an FIS template `target` block.
+    pub fn fis_target(self, block: Block) -> Block {
+        match self {
+            TargetSelection::Subnets { tier, az } => network::fis_target(block, tier, az),
+            TargetSelection::AppInstances { az } => instances::fis_target(block, az),
+            TargetSelection::AuroraCluster => rds::fis_target_cluster(block),
+            TargetSelection::AuroraWriter => rds::fis_target_writer(block),
+            TargetSelection::AppRole => roles::fis_target(block),
+        }
+    }
+}
+
+/// ` in zone N` for a narrowed selection, else nothing.
+pub(super) fn zone_text(az: Option<usize>) -> String {
+    az.map(|i| format!(" in zone {}", i + 1))
+        .unwrap_or_default()
+}
+
+/// `-azN` for a narrowed selection's target name, else nothing.
+pub(super) fn zone_suffix(az: Option<usize>) -> String {
+    az.map(|i| format!("-az{}", i + 1)).unwrap_or_default()
+}
+
+/// The experiment's `duration` parameter, as the README says it.
+pub(super) fn duration(e: &Experiment) -> &str {
+    e.parameter("duration").unwrap_or("the action's duration")
+}
+
+/// The zone the experiment's target is narrowed to.
+pub(super) fn zone(e: &Experiment) -> Option<usize> {
+    e.target.as_ref().and_then(|t| t.selection.zone())
+}
+
+/// The one lab resource a kind can name (`app`, `aurora`, `aurora-writer`), built by a spec
+/// section that may be absent.
+pub(super) struct TheOne {
+    pub present: bool,
+    /// What is missing without the section, e.g. `app instances`.
+    pub what: &'static str,
+    pub section: &'static str,
+    pub name: &'static str,
+}
+
+impl TheOne {
+    /// Something of the app tier, named `app` in the spec.
+    pub fn app(ctx: &TargetContext, what: &'static str) -> TheOne {
+        TheOne {
+            present: ctx.app,
+            what,
+            section: "app",
+            name: "app",
+        }
+    }
+}
+
+/// Resolves `value` to the one resource of a kind, or says what is missing or wrong.
+pub(super) fn resolve_the_one(
+    info: &KindInfo,
+    value: &str,
+    one: TheOne,
+    selection: impl FnOnce() -> Result<TargetSelection, Problem>,
+) -> Result<TargetSelection, Problem> {
+    if !one.present {
+        Err(missing(one.what, one.section))
+    } else if value == one.name {
+        selection()
+    } else {
+        Err(only(info.spec_key, value, one.name))
+    }
+}
+
+/// A target kind without the lab resource it needs: E043 naming the missing section.
+fn missing(what: &str, section: &str) -> Problem {
+    (
+        Code::E043,
+        format!("the spec has no {what} to target"),
+        format!("add `{section}:` to the spec"),
+    )
+}
+
+/// A value other than the one resource the kind can name.
+fn only(spec_key: &str, value: &str, allowed: &str) -> Problem {
+    let help = crate::validate::did_you_mean(value, &[allowed], || {
+        format!("`{spec_key}` targets take `{allowed}`")
+    });
+    (
+        Code::E043,
+        format!("there is no `{value}` to target with `{spec_key}`"),
+        help,
+    )
+}
+
+/// `az` on a kind that has no zones.
+pub(super) fn no_zone(
+    spec_key: &str,
+    az: Option<usize>,
+    sel: TargetSelection,
+) -> Result<TargetSelection, Problem> {
+    match az {
+        Some(_) => Err((
+            Code::E042,
+            format!("`az` does not apply to `{spec_key}` targets"),
+            "remove `az`".to_owned(),
+        )),
+        None => Ok(sel),
+    }
+}

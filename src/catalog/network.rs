@@ -1,0 +1,113 @@
+//! Target kind `subnets`: a subnet tier of the lab, or one zone's subnet of it.
+
+use super::kinds::{KindInfo, Problem, TargetSelection, duration, zone, zone_suffix, zone_text};
+use crate::errors::Code;
+use crate::model::hcl::{Block, Expr};
+use crate::model::network::{subnet, subnets};
+use crate::render::templates::code_span;
+use crate::validate::{Experiment, Lab, Tier, did_you_mean, reader_zone};
+
+pub const SUBNETS: KindInfo = KindInfo {
+    spec_key: "subnets",
+    fis_key: "Subnets",
+    resource_type: "aws:ec2:subnet",
+};
+
+pub fn resolve(value: &str, az: Option<usize>) -> Result<TargetSelection, Problem> {
+    match Tier::ALL.iter().find(|(n, _)| *n == value) {
+        Some((_, tier)) => Ok(TargetSelection::Subnets { tier: *tier, az }),
+        None => {
+            let tiers: Vec<&str> = Tier::ALL.iter().map(|(n, _)| *n).collect();
+            let help = did_you_mean(value, &tiers, || {
+                format!("subnet tiers are: {}", tiers.join(", "))
+            });
+            Err((
+                Code::E043,
+                format!("there is no subnet tier `{value}`"),
+                help,
+            ))
+        }
+    }
+}
+
+/// The app tier keeps the article's name, `app-subnets`.
+pub fn name(tier: Tier, az: Option<usize>) -> String {
+    match tier {
+        Tier::Private => format!("app-subnets{}", zone_suffix(az)),
+        Tier::Public => format!("{}-subnets{}", tier.name(), zone_suffix(az)),
+    }
+}
+
+pub fn describe(tier: Tier, az: Option<usize>) -> String {
+    match az {
+        None => format!("every {} subnet", tier.name()),
+        Some(_) => format!("the {} subnet{}", tier.name(), zone_text(az)),
+    }
+}
+
+/// Subnets by ARN: Terraform knows them.
+pub fn fis_target(block: Block, tier: Tier, az: Option<usize>) -> Block {
+    let arns = match az {
+        None => subnets(tier, "arn"),
+        Some(i) => Expr::List(vec![subnet(tier).index(i, Some("arn"))]),
+    };
+    block.attr("resource_arns", arns)
+}
+
+/// `aws:network:disrupt-connectivity`, by scope and by what the lab runs.
+pub fn expect_disrupt(lab: &Lab, e: &Experiment) -> String {
+    let duration = duration(e);
+    let zone = zone(e);
+    let zone_text = zone_text(zone);
+    let others = if lab.network.azs == 2 {
+        "the other zone"
+    } else {
+        "the other zones"
+    };
+    match (e.parameter("scope"), &lab.app) {
+        (Some("dynamodb"), Some(_)) => format!(
+            "for {duration}, `/products/<id>/reviews` answers fast 503s (`reviews temporarily unavailable`) while `/products` and `/promo` keep answering 200. If reviews hang instead of failing fast, or the catalog fails too, the timeout or endpoint isolation is broken."
+        ),
+        (Some("s3"), Some(_)) => format!(
+            "for {duration}, `/promo` answers fast 503s (`promo temporarily unavailable`) while `/products` and the reviews keep answering 200. If the catalog or reviews fail too, the blast radius is wider than one feature."
+        ),
+        (Some("all"), Some(_)) if zone.is_some() => {
+            let mut text = format!(
+                "for {duration}, all traffic in and out of the app subnet{zone_text} stops: its instances fail the /health check and the load balancer sends every request to {others}. A few requests may fail while it notices."
+            );
+            // The writer is pinned to the first zone and Aurora shares the app subnets.
+            if lab.aurora.is_some() && zone == Some(0) {
+                text.push_str(" The Aurora writer lives in that zone too, so `/products` answers fast 503s until the catalog fails over (run the failover experiment, or wait for Aurora); the reviews and `/promo` keep answering 200.");
+            } else {
+                text.push_str(" After that every endpoint answers 200.");
+            }
+            if let Some(writer) = writer_may_be_in(lab, zone) {
+                text.push_str(&writer);
+            }
+            text
+        }
+        (scope, _) => format!(
+            "for {duration}, traffic between the targeted subnets and `{}` is blocked by a network ACL that FIS swaps in, then restores.",
+            scope.unwrap_or("the scope")
+        ),
+    }
+}
+
+/// W003's handling: after a failover in this lab the writer may sit in the cut zone; how to
+/// check, and to fail back first.
+fn writer_may_be_in(lab: &Lab, zone: Option<usize>) -> Option<String> {
+    let a = lab.aurora.as_ref()?;
+    let zone = zone?;
+    let failover = lab.experiments.iter().find(|e| e.moves_writer())?;
+    if !reader_zone(a.readers, lab.network.azs, zone) {
+        return None;
+    }
+    Some(format!(
+        " **If {} ran first, the Aurora writer may now sit in zone {}**, and this run would cut the catalog off: check which instance is the writer with `aws rds describe-db-clusters --db-cluster-identifier {}-aurora --query \"DBClusters[0].DBClusterMembers[?IsClusterWriter].DBInstanceIdentifier\" --output text` (the writer should be `{}-aurora-writer`) and, if it is a reader, run {} again to fail back before this run.",
+        code_span(&failover.name),
+        zone + 1,
+        lab.prefix,
+        lab.prefix,
+        code_span(&failover.name),
+    ))
+}

@@ -1,0 +1,11 @@
+//! `aws:fis:wait`, the action without a target.
+
+use super::kinds::duration;
+use crate::validate::{Experiment, Lab};
+
+pub fn expect_wait(_: &Lab, e: &Experiment) -> String {
+    format!(
+        "nothing is injected: the experiment waits {}, which checks the template, the FIS role, the log delivery and the stop conditions without touching the lab.",
+        duration(e)
+    )
+}
