@@ -333,16 +333,20 @@ fn probe_gives_the_articles_table_and_its_jsonl_matches() {
     let jsonl = tempfile::NamedTempFile::new().expect("temp file");
     let path = jsonl.path().to_str().expect("utf-8 path");
     let Some(e) = exec(
-        &["--fault-at", "dynamodb:4.5:10.5"],
+        // The fault is put on inside the unjudged gap and lifted after `during`, with a
+        // second and more of margin either side for a loaded machine's timers.
+        &["--fault-at", "dynamodb:3.8:11.2"],
         &[
             "probe",
             SPEC,
             "--url",
             APP_URL,
             "--phase",
-            "baseline=5s",
+            "baseline=3s",
             "--phase",
-            "during=10s",
+            "gap=2s",
+            "--phase",
+            "during=8s",
             "--jsonl",
             path,
         ],
@@ -373,12 +377,12 @@ fn probe_gives_the_articles_table_and_its_jsonl_matches() {
             let cut = phase == "during" && ep == "reviews";
             if cut {
                 assert!(
-                    ok == 0 && failed >= 5,
+                    ok == 0 && failed >= 4,
                     "{phase} {ep} ok={ok}/{failed}\n{stdout}"
                 );
             } else {
                 assert!(
-                    failed == 0 && ok >= 4,
+                    failed == 0 && ok >= 2,
                     "{phase} {ep} ok={ok}/{failed}\n{stdout}"
                 );
             }

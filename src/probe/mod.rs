@@ -104,6 +104,10 @@ impl Sample {
 
 struct Shared {
     settings: Settings,
+    /// Held (shared) while a request reads its end phase and sends its sample, and
+    /// (exclusive) while the phase changes: once `begin_phase` returns, no sample of the
+    /// phase before can still arrive, so its table is complete.
+    switch: std::sync::RwLock<()>,
     phase: AtomicUsize,
     stop: AtomicBool,
     sent: AtomicU64,
@@ -131,6 +135,7 @@ impl Running {
         let workers = per_endpoint.saturating_mul(endpoints);
         let shared = Arc::new(Shared {
             settings,
+            switch: std::sync::RwLock::new(()),
             phase: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
             sent: AtomicU64::new(0),
@@ -163,6 +168,7 @@ impl Running {
             spans.push((now, None));
         }
         self.phases.push(name.to_owned());
+        let _switch = self.shared.switch.write();
         self.shared
             .phase
             .store(self.phases.len() - 1, Ordering::SeqCst);
@@ -208,7 +214,10 @@ impl Running {
             last.1 = Some(now);
         }
         // Requests that end after this point belong to no phase.
-        self.shared.phase.store(usize::MAX, Ordering::SeqCst);
+        {
+            let _switch = self.shared.switch.write();
+            self.shared.phase.store(usize::MAX, Ordering::SeqCst);
+        }
         self.shared.stop.store(true, Ordering::SeqCst);
         for w in self.workers.drain(..) {
             let _ = w.join();
@@ -273,6 +282,7 @@ fn request(shared: &Shared, i: usize, tx: &Sender<Sample>) -> bool {
     let t0 = Instant::now();
     let outcome = http::get(&s.url, &ep.path, s.timeout);
     let latency = t0.elapsed();
+    let _switch = shared.switch.read();
     let end_phase = shared.phase.load(Ordering::SeqCst);
     let sample = Sample {
         phase: (phase == end_phase && phase != usize::MAX).then_some(phase),
