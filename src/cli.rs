@@ -441,7 +441,12 @@ fn verify(
             &format!("{}_template_id", experiment.name.replace('-', "_")),
         )?,
     };
-    let hypothesis = crate::verify::default_hypothesis(&lab, experiment);
+    let Some(hypothesis) = &experiment.hypothesis else {
+        return Err(usage(format!(
+            "lab {} has no app: there is nothing for verify to probe",
+            lab.name
+        )));
+    };
     let budget = crate::probe::timeout_for(&lab)
         .unwrap_or(settings.timeout)
         .saturating_sub(std::time::Duration::from_secs(1));
@@ -462,7 +467,7 @@ fn verify(
     let mut report = Reporter(live);
     let outcome = crate::verify::run(
         settings,
-        &hypothesis,
+        hypothesis,
         &mut fis,
         &opts,
         &mut report,

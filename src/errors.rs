@@ -57,6 +57,10 @@ pub enum Code {
     E050,
     /// App guard settings that cannot contain a dependency failure (bulkhead vs threads).
     E047,
+    /// An experiment's hypothesis (`expect:`) that cannot be judged: an endpoint the app does
+    /// not serve or the fault cannot degrade, one listed twice or both ways, a tolerance out
+    /// of range.
+    E060,
     /// Warning: `scope: all` on the app subnets cuts every dependency, the catalog included.
     W001,
     /// Warning: an experiment with no alarm to stop it.

@@ -247,3 +247,36 @@ fn several_errors_are_reported_in_one_run() {
     );
     assert!(err.contains("spec.yaml rejected: 2 errors"), "{err}");
 }
+
+/// `expect:` and its defaults: what `chaoslab verify` judges and the lab README states.
+#[test]
+fn the_hypothesis_defaults_from_the_fault_and_follows_the_spec() {
+    let hypothesis = |spec: &str, experiment: &str| {
+        let lab = chaoslab::load("spec.yaml", spec).unwrap_or_else(|e| panic!("{e}"));
+        let e = lab.experiments.iter().find(|e| e.name == experiment);
+        e.and_then(|e| e.hypothesis.clone()).expect("a hypothesis")
+    };
+    let h = hypothesis(BASE, "cut-reviews");
+    assert_eq!(
+        (h.degraded, h.healthy, h.tolerance),
+        (
+            vec!["reviews".to_owned()],
+            vec!["products".to_owned(), "promo".to_owned()],
+            99.0
+        )
+    );
+    // Claiming the cut endpoint healthy (a cache would serve it) takes it out of the default.
+    let cached = BASE.replace(
+        "    stop_conditions: [unhealthy-hosts]\n",
+        "    stop_conditions: [unhealthy-hosts]\n    expect: {healthy: [reviews], tolerance: 95}\n",
+    );
+    let h = hypothesis(&cached, "cut-reviews");
+    assert!(h.degraded.is_empty(), "{h:?}");
+    assert_eq!((h.healthy, h.tolerance), (vec!["reviews".to_owned()], 95.0));
+    // A failover may fail the catalog for a moment: by default it is not judged.
+    let failover = BASE.replace("aurora: {}\n", "aurora: {readers: 1}\n")
+        + "  failover:\n    description: Fail over\n    action: aws:rds:failover-db-cluster\n    targets: {clusters: aurora}\n    stop_conditions: [unhealthy-hosts]\n";
+    let h = hypothesis(&failover, "failover");
+    assert!(h.degraded.is_empty());
+    assert_eq!(h.healthy, ["reviews", "promo"]);
+}

@@ -309,6 +309,9 @@ pub fn readme(
                 target => Value::from_safe_string(target),
                 stops => Value::from_safe_string(escape_or_keep_spans(&stops)),
                 expect => Value::from_safe_string((e.action.expect)(lab, e)),
+                hypothesis => e.hypothesis.as_ref().zip(lab.app.as_ref()).map(|(h, a)| {
+                    Value::from_safe_string(h.describe(a.timeouts.connect + a.timeouts.read))
+                }),
                 output => identifier(&format!("{}_start_command", tf_name(&e.name))),
                 guard => replacement_guard(lab, e).map(|(before, after)| context! {
                     before => Value::from_safe_string(before),

@@ -221,6 +221,25 @@ pub struct RawExperiment {
     /// `no-stop-condition`).
     #[serde(default)]
     pub acknowledge: Vec<Spanned<String>>,
+    /// What must hold while the experiment runs (`chaoslab verify` judges it); defaults from
+    /// what the fault can reach.
+    #[serde(default)]
+    pub expect: Option<Spanned<RawExpect>>,
+}
+
+/// An experiment's hypothesis, per app endpoint.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    /// Endpoints that fail fast while the fault is on.
+    #[serde(default)]
+    pub degraded: Option<Vec<Spanned<String>>>,
+    /// Endpoints that stay ok (at least `tolerance` percent of requests).
+    #[serde(default)]
+    pub healthy: Option<Vec<Spanned<String>>>,
+    /// Percent of a healthy endpoint's requests that must succeed (default 99).
+    #[serde(default)]
+    pub tolerance: Option<Spanned<f64>>,
 }
 
 /// Position of a spanned value, for diagnostics.

@@ -157,7 +157,8 @@ impl Validator {
                 .filter(|s| ["dynamodb", "s3"].contains(s))
                 .map(str::to_owned),
         };
-        let experiment = Experiment {
+        let mut experiment = Experiment {
+            hypothesis: None,
             dependency,
             name: name.value.clone(),
             description: e.description.value.clone(),
@@ -167,6 +168,13 @@ impl Validator {
             selection_mode,
             stop_conditions,
         };
+        experiment.hypothesis = self.hypothesis(
+            &field,
+            e.expect.as_ref(),
+            action.id,
+            (action.reach)(&experiment),
+            ctx.app,
+        );
         self.lab_rules(&field, raw, &experiment, &acknowledged, ctx);
         Some(experiment)
     }

@@ -5,6 +5,7 @@
 
 mod cidr;
 pub mod duration;
+pub mod expect;
 mod fis;
 pub mod lab;
 
