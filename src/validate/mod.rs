@@ -706,7 +706,7 @@ impl Validator {
         let Some(v) = v else { return default };
         if !range.contains(&v.value) {
             self.err(
-                Code::E004,
+                Code::E006,
                 pos(v),
                 field,
                 format!("{} is out of range", v.value),
@@ -730,7 +730,7 @@ impl Validator {
             Some(s) => {
                 if !ok(&s.value) {
                     self.err(
-                        Code::E004,
+                        Code::E007,
                         pos(s),
                         field,
                         format!("`{}` is not a valid {field}", s.value.escape_debug()),
@@ -778,7 +778,7 @@ impl Validator {
         {
             let at = a.instance_type.as_ref().map_or(pos(raw), pos);
             self.err(
-                Code::E004,
+                Code::E023,
                 at,
                 "app.instance_type",
                 format!("`{instance_type}` is an Arm (Graviton) type; the app's AMI is x86_64"),
@@ -882,7 +882,7 @@ impl Validator {
             }
             None => {
                 if !tables.contains(&defaults::REVIEWS_TABLE) {
-                    self.err(Code::E005, pos(raw), "app.reviews", "the app needs a reviews table", "add a `reviews` table under `dynamodb:`, or set `app.reviews` to the table to use");
+                    self.err(Code::E043, pos(raw), "app.reviews", "the app needs a reviews table", "add a `reviews` table under `dynamodb:`, or set `app.reviews` to the table to use");
                 }
                 defaults::REVIEWS_TABLE.to_owned()
             }
@@ -973,7 +973,7 @@ impl Validator {
                 && (v.value * 2.0).fract() != 0.0
             {
                 self.err(
-                    Code::E004,
+                    Code::E006,
                     pos(v),
                     field,
                     format!("{} is not a multiple of 0.5 ACU", v.value),
@@ -984,7 +984,7 @@ impl Validator {
         if min_capacity > max_capacity {
             let at = a.min_capacity.as_ref().map_or(pos(raw), pos);
             self.err(
-                Code::E004,
+                Code::E050,
                 at,
                 "aurora.min_capacity",
                 format!("min_capacity {min_capacity} exceeds max_capacity {max_capacity}"),
@@ -1074,7 +1074,7 @@ impl Validator {
             let t = &a.value.threshold;
             if !(t.value > 0.0 && t.value.is_finite()) {
                 v.err(
-                    Code::E004,
+                    Code::E006,
                     pos(t),
                     format!("alarms.{}.threshold", name.value),
                     format!("{} is not a positive threshold", t.value),
