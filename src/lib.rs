@@ -26,6 +26,7 @@ pub mod output;
 pub mod probe;
 pub mod render;
 pub mod spec;
+pub mod suggest;
 pub mod validate;
 pub mod verify;
 
@@ -42,7 +43,7 @@ pub fn load(file: &str, source: &str) -> Result<Lab, Error> {
             diagnostics,
         }))
     };
-    let raw = spec::parse(source).map_err(|d| fail(vec![d]))?;
+    let raw = spec::parse(source).map_err(fail)?;
     validate::validate(&raw).map_err(fail)
 }
 

@@ -197,17 +197,17 @@ fn each_rule_reports_code_location_field_and_fix() {
         (
             "app: {}",
             "app: {timeouts: {connect: 0}}",
-            &["error[E004]", "field: app.timeouts.connect", "from 1 to 60"],
+            &["error[E006]", "field: app.timeouts.connect", "from 1 to 60"],
         ),
         (
             "aurora: {}",
             "aurora: {min_capacity: 4, max_capacity: 2}",
-            &["error[E004]", "exceeds max_capacity"],
+            &["error[E050]", "exceeds max_capacity"],
         ),
         (
             "aurora: {}",
             "aurora: {min_capacity: 0.7}",
-            &["error[E004]", "not a multiple of 0.5"],
+            &["error[E006]", "not a multiple of 0.5"],
         ),
         (
             "aurora: {}",
