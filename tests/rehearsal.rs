@@ -461,7 +461,10 @@ fn verify_judges_the_run_and_stops_what_it_started() {
     let wrong = exec(&["--fis-seconds", "10"], &args).expect("rehearsal ran before");
     assert_eq!(wrong["exit"], 1, "a false hypothesis must deviate: {wrong}");
     let out = wrong["stdout"].as_str().unwrap_or_default();
-    assert!(out.contains("reviews ✘") && out.contains("products ✔"), "{out}");
+    assert!(
+        out.contains("reviews ✘") && out.contains("products ✔"),
+        "{out}"
+    );
 
     let deviated = exec(
         &["--fis-seconds", "25", "--exec-guard", "none"],
