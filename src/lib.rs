@@ -60,6 +60,7 @@ pub fn generate(lab: &Lab) -> Result<Vec<GeneratedFile>, Error> {
         ))
     })?;
     let mut out = model
+        .files
         .iter()
         .map(|file| {
             let content = render::render_file(file, &header)
