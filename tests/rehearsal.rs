@@ -437,6 +437,20 @@ fn verify_judges_the_run_and_stops_what_it_started() {
     assert_eq!(journal["deviated"], false);
     assert_eq!(journal["steady_states"]["before"]["steady_state_met"], true);
     assert_eq!(journal["run"][0]["status"], "completed");
+    // The journal's samples carry the phase they were judged in: per endpoint, as many
+    // `during` samples as the during table counts.
+    let samples = journal["samples"].as_array().expect("samples");
+    for probe in journal["steady_states"]["during"]["probes"]
+        .as_array()
+        .expect("probes")
+    {
+        let n = samples
+            .iter()
+            .filter(|s| s["phase"] == "during" && s["endpoint"] == probe["endpoint"])
+            .count() as u64;
+        let counted = probe["ok"].as_u64().unwrap_or(0) + probe["failed"].as_u64().unwrap_or(0);
+        assert_eq!(n, counted, "{probe}");
+    }
     let token = held["fis_calls"][0]["client_token"]
         .as_str()
         .unwrap_or_default();

@@ -205,11 +205,12 @@ impl Running {
     }
 
     /// Stops the workers (each finishes its request, bounded by the timeout) and returns the
-    /// samples not yet polled.
-    pub fn finish(mut self) -> Vec<Sample> {
+    /// samples not yet polled. Calling it again returns nothing more and changes nothing.
+    pub fn finish(&mut self) -> Vec<Sample> {
         let now = self.shared.start.elapsed();
         if let Ok(mut spans) = self.phase_spans.lock()
             && let Some(last) = spans.last_mut()
+            && last.1.is_none()
         {
             last.1 = Some(now);
         }

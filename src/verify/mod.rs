@@ -114,74 +114,96 @@ pub fn run(
 ) -> Outcome {
     let endpoints = settings.endpoints.clone();
     let mut probe = Running::start(settings, "baseline");
-    let mut samples: Vec<Sample> = Vec::new();
-    let mut activities: Vec<Value> = Vec::new();
-    let mut phases_judged: Vec<(String, Vec<Judged>)> = Vec::new();
+    let mut record = Record::default();
+    let verdict = phases(
+        &mut probe,
+        &mut record,
+        &endpoints,
+        hypothesis,
+        fis,
+        opts,
+        out,
+        interrupted,
+    );
+    // Every way out of the phases comes here: the probe stops once, and its last samples go
+    // into the journal.
+    record.samples.extend(probe.finish());
+    record.phase_names.clone_from(&probe.phases);
+    finish(verdict, hypothesis, opts, &endpoints, record)
+}
 
+/// Ends the current phase and collects its last samples: once the next phase has begun, no
+/// sample of the one before is still on its way, so its table is complete.
+fn next_phase(probe: &mut Running, samples: &mut Vec<Sample>, name: &str) {
+    probe.begin_phase(name);
+    samples.extend(probe.poll(Duration::ZERO));
+}
+
+/// What a run gathers for its journal.
+#[derive(Default)]
+struct Record {
+    /// The probe's phases, `starting` included: what each sample's phase index names.
+    phase_names: Vec<String>,
+    samples: Vec<Sample>,
+    activities: Vec<Value>,
+    judged: Vec<(String, Vec<Judged>)>,
+}
+
+/// Baseline, fault and recovery, each judged; returns at the first that ends the run.
+#[allow(clippy::too_many_arguments)]
+fn phases(
+    probe: &mut Running,
+    record: &mut Record,
+    endpoints: &[probe::Endpoint],
+    hypothesis: &Hypothesis,
+    fis: &mut dyn Fis,
+    opts: &Options<'_>,
+    out: &mut dyn Report,
+    interrupted: &AtomicBool,
+) -> Verdict {
     // Baseline.
     let ended = collect_for(
-        &probe,
-        &mut samples,
+        probe,
+        &mut record.samples,
         opts.baseline,
         interrupted,
         out,
         "baseline",
     );
+    // FIS injects once the experiment is running; until then the lab is not yet under the
+    // fault, and those requests are judged in neither phase.
+    next_phase(probe, &mut record.samples, "starting");
     let before = judge(
         hypothesis,
-        &probe::stats(&endpoints, &samples, 0),
+        &probe::stats(endpoints, &record.samples, 0),
         false,
         opts.budget,
     );
     print_phase(out, "baseline", probe.phase_length(0), &before);
     let before_met = before.iter().all(|j| j.held);
-    phases_judged.push(("baseline".into(), before));
-    if !ended || !before_met {
-        samples.extend(probe.finish());
-        let verdict = if ended {
-            out.line("steady state not met before the fault: the experiment was not started");
-            Verdict::BaselineNotMet
-        } else {
-            Verdict::ExperimentEnded("interrupted before the start".into())
-        };
-        return finish(
-            verdict,
-            hypothesis,
-            opts,
-            &endpoints,
-            &samples,
-            phases_judged,
-            activities,
-        );
+    record.judged.push(("baseline".into(), before));
+    if !ended {
+        return Verdict::ExperimentEnded("interrupted before the start".into());
+    }
+    if !before_met {
+        out.line("steady state not met before the fault: the experiment was not started");
+        return Verdict::BaselineNotMet;
     }
 
     // The fault.
     let id = match fis.start(opts.template_id, false) {
         Ok(id) => id,
         Err(e) => {
-            samples.extend(probe.finish());
             out.line(&format!("could not start the experiment: {e}"));
-            let verdict = Verdict::ExperimentEnded(format!("not started: {e}"));
-            return finish(
-                verdict,
-                hypothesis,
-                opts,
-                &endpoints,
-                &samples,
-                phases_judged,
-                activities,
-            );
+            return Verdict::ExperimentEnded(format!("not started: {e}"));
         }
     };
     out.line(&format!(
         "started experiment {id} from template {}",
         opts.template_id
     ));
-    // FIS injects once the experiment is running; until then the lab is not yet under the
-    // fault, and those requests are judged in neither phase.
-    probe.begin_phase("starting");
-    let (state, reason) = watch(&mut probe, &mut samples, fis, &id, opts, interrupted, out);
-    activities.push(json!({
+    let (state, reason) = watch(probe, &mut record.samples, fis, &id, opts, interrupted, out);
+    record.activities.push(json!({
         "activity": "fis:StartExperiment",
         "experiment_template_id": opts.template_id,
         "experiment_id": id,
@@ -189,76 +211,59 @@ pub fn run(
         "reason": reason,
     }));
     let during_index = probe.phases.len() - 1;
+    next_phase(probe, &mut record.samples, "recovery");
     let during = judge(
         hypothesis,
-        &probe::stats(&endpoints, &samples, during_index),
+        &probe::stats(endpoints, &record.samples, during_index),
         true,
         opts.budget,
     );
     print_phase(out, "during", probe.phase_length(during_index), &during);
-    phases_judged.push(("during".into(), during));
+    record.judged.push(("during".into(), during));
     if state != Status::Completed {
-        samples.extend(probe.finish());
         let why = format!(
             "experiment {id} ended {}{}",
             state.as_str(),
             reason.map(|r| format!(": {r}")).unwrap_or_default()
         );
         out.line(&why);
-        return finish(
-            Verdict::ExperimentEnded(why),
-            hypothesis,
-            opts,
-            &endpoints,
-            &samples,
-            phases_judged,
-            activities,
-        );
+        return Verdict::ExperimentEnded(why);
     }
 
     // Recovery.
-    probe.begin_phase("recovery");
     let recovery_index = probe.phases.len() - 1;
     collect_for(
-        &probe,
-        &mut samples,
+        probe,
+        &mut record.samples,
         opts.recovery,
         interrupted,
         out,
         "recovery",
     );
-    let recovery_length = probe.phase_length(recovery_index);
-    samples.extend(probe.finish());
+    record.samples.extend(probe.finish());
     let after = judge(
         hypothesis,
-        &probe::stats(&endpoints, &samples, recovery_index),
+        &probe::stats(endpoints, &record.samples, recovery_index),
         false,
         opts.budget,
     );
-    print_phase(out, "recovery", recovery_length, &after);
-    phases_judged.push(("recovery".into(), after));
-    let held = phases_judged
+    print_phase(out, "recovery", probe.phase_length(recovery_index), &after);
+    record.judged.push(("recovery".into(), after));
+    let held = record
+        .judged
         .iter()
         .skip(1)
         .all(|(_, js)| js.iter().all(|j| j.held));
-    let verdict = if held {
+    out.line(if held {
+        "hypothesis held"
+    } else {
+        "hypothesis deviated"
+    });
+    if held {
         Verdict::Held
     } else {
         Verdict::Deviated
-    };
-    out.line(match verdict {
-        Verdict::Held => "hypothesis held",
-        _ => "hypothesis deviated",
-    });
-    finish(
-        verdict,
-        hypothesis,
-        opts,
-        &endpoints,
-        &samples,
-        phases_judged,
-        activities,
-    )
+    }
 }
 
 /// Collects samples for `length`; false when interrupted.
@@ -376,11 +381,14 @@ fn finish(
     h: &Hypothesis,
     opts: &Options<'_>,
     endpoints: &[probe::Endpoint],
-    samples: &[Sample],
-    phases: Vec<(String, Vec<Judged>)>,
-    activities: Vec<Value>,
+    record: Record,
 ) -> Outcome {
-    let names: Vec<String> = phases.iter().map(|(n, _)| n.clone()).collect();
+    let Record {
+        phase_names: names,
+        samples,
+        activities,
+        judged: phases,
+    } = record;
     let phase_json = |js: &[Judged]| {
         json!({
             "steady_state_met": js.iter().all(|j| j.held),
