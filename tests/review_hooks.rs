@@ -82,16 +82,40 @@ fn chaoslab_check_hook_checks_the_changed_specs_it_is_passed() {
         assert!(!matches(files, other), "{files} matches {other}");
     }
     // pre-commit appends the matching changed files to the entry, one or several per run.
-    for spec in common::blueprints() {
+    let all: Vec<String> = common::blueprints().iter().map(|p| relative(p)).collect();
+    let mut runs: Vec<Vec<String>> = all.iter().map(|p| vec![p.clone()]).collect();
+    runs.push(all);
+    for files in runs {
         let (mut cmd, args) = entry(&h);
-        let out = cmd.args(args).arg(relative(&spec)).output().expect("runs");
+        let out = cmd.args(args).args(&files).output().expect("runs");
         assert_eq!(
             out.status.code(),
             Some(0),
-            "{}",
+            "{files:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+#[test]
+fn chaoslab_check_all_hook_checks_every_blueprint_on_any_change() {
+    let h = hook("chaoslab-check-all");
+    assert_eq!(h["pass_filenames"], false);
+    let files = h["files"].as_str().expect("files");
+    for path in [
+        "generated/chaos-shop-dependencies/fis.tf",
+        "blueprints/x.yaml",
+    ] {
+        assert!(matches(files, path), "{files} misses {path}");
+    }
+    let (mut cmd, args) = entry(&h);
+    let out = cmd.args(args).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let n = common::blueprints().len();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .ends_with(&format!("check: {n} specs, {n} up to date\n"))
+    );
 }
 
 #[test]
@@ -150,4 +174,19 @@ fn the_readme_workflow_installs_chaoslab_and_checks_every_blueprint() {
             .any(|r| r.starts_with("chaoslab check") && r.ends_with(" blueprints/")),
         "{runs:?}"
     );
+    // Each `chaoslab` step passes here, as on the runner.
+    for run in runs.iter().filter(|r| r.starts_with("chaoslab ")) {
+        let words: Vec<&str> = run.split_whitespace().skip(1).collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_chaoslab"))
+            .args(&words)
+            .current_dir(common::root())
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{run}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
