@@ -108,6 +108,16 @@ enum Command {
     /// 1 deviated, 5 baseline not met (nothing injected), 6 experiment failed, stopped or
     /// interrupted.
     Verify(VerifyArgs),
+    /// List the FIS actions chaoslab knows, or show one in full.
+    ///
+    /// With an ID: its targets, every parameter (type, range, default, meaning), the IAM the
+    /// FIS role gets for it, the provider floor and a spec snippet (Markdown, as in the README).
+    Actions {
+        /// An action id, e.g. `aws:network:disrupt-connectivity`, or its last part
+        /// (`disrupt-connectivity`).
+        #[arg(value_name = "ID")]
+        id: Option<String>,
+    },
     /// Print a shell completion script.
     ///
     /// E.g. `chaoslab completions bash > ~/.local/share/bash-completion/completions/chaoslab`.
@@ -610,6 +620,20 @@ fn execute(cmd: Command, ctx: &mut Ctx) -> u8 {
             })
         }
         Command::Validate { specs } => specs::each(ctx, "validate", &specs, None, specs::validate),
+        Command::Actions { id: None } => {
+            ctx.stdout.push_str(&crate::catalog::doc::table());
+            0
+        }
+        Command::Actions { id: Some(id) } => match action(&id) {
+            Ok(a) => {
+                ctx.stdout.push_str(&crate::catalog::doc::entry(a));
+                0
+            }
+            Err(e) => {
+                ctx.error("", &e);
+                2
+            }
+        },
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut command(), "chaoslab", &mut buf);
@@ -621,6 +645,29 @@ fn execute(cmd: Command, ctx: &mut Ctx) -> u8 {
             let rendered = clap_mangen::Man::new(command()).render(&mut buf);
             ctx.stdout.push_str(&text(rendered.map(|()| buf)));
             0
+        }
+    }
+}
+
+/// An action by its id, or by the part after its last `:` when that names one action.
+fn action(id: &str) -> Result<&'static crate::catalog::Action, Error> {
+    let actions = crate::catalog::ACTIONS;
+    if let Some(a) = crate::catalog::find(id) {
+        return Ok(a);
+    }
+    let mut tail = actions
+        .iter()
+        .filter(|a| a.id.rsplit(':').next() == Some(id));
+    match (tail.next(), tail.next()) {
+        (Some(a), None) => Ok(a),
+        _ => {
+            let ids: Vec<&str> = actions.iter().map(|a| a.id).collect();
+            let help = crate::validate::did_you_mean(id, &ids, || {
+                "`chaoslab actions` lists them".to_owned()
+            });
+            Err(Error::Usage(format!(
+                "the catalog has no FIS action `{id}`\n  = help: {help}"
+            )))
         }
     }
 }

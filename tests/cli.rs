@@ -711,3 +711,37 @@ fn colour_on_a_terminal_only_and_never_with_no_color() {
     let piped = chaoslab_env(ws.path(), &["check", "lab.yaml", "-o", "out"], &[]);
     assert!(!text(&piped.stdout).contains('\x1b') && !text(&piped.stderr).contains('\x1b'));
 }
+
+#[test]
+fn actions_lists_the_catalog_and_shows_one_action_in_full() {
+    let ws = workspace();
+    let out = chaoslab(ws.path(), &["actions"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), chaoslab::catalog::doc::table());
+    for a in chaoslab::catalog::ACTIONS {
+        let out = chaoslab(ws.path(), &["actions", a.id]);
+        assert_eq!(out.status.code(), Some(0), "{}", a.id);
+        assert_eq!(text(&out.stdout), chaoslab::catalog::doc::entry(a));
+    }
+    let full = text(&chaoslab(ws.path(), &["actions", "aws:rds:reboot-db-instances"]).stdout);
+    assert_eq!(
+        text(&chaoslab(ws.path(), &["actions", "reboot-db-instances"]).stdout),
+        full
+    );
+    for part in [
+        "Targets: `db-instances`: `aurora-writer`",
+        "| `forceFailover` | boolean, as a string | `\"true\"`, `\"false\"` | `\"false\"` |",
+        "`rds:RebootDBInstance` on `arn:{partition}:rds:{region}:{account}:db:*`",
+        "Provider floor: hashicorp/aws 6.0",
+        "```yaml\nexperiments:\n  reboot-db-instances:\n",
+    ] {
+        assert!(full.contains(part), "{part} missing in\n{full}");
+    }
+    let out = chaoslab(ws.path(), &["actions", "aws:ec2:stop-instance"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean `aws:ec2:stop-instances`?"),
+        "{}",
+        text(&out.stderr)
+    );
+}
