@@ -118,6 +118,8 @@ enum Command {
         #[arg(value_name = "ID")]
         id: Option<String>,
     },
+    /// Print the lab spec's JSON Schema (draft-07), for editors and CI.
+    Schema,
     /// Print a shell completion script.
     ///
     /// E.g. `chaoslab completions bash > ~/.local/share/bash-completion/completions/chaoslab`.
@@ -634,6 +636,10 @@ fn execute(cmd: Command, ctx: &mut Ctx) -> u8 {
                 2
             }
         },
+        Command::Schema => {
+            ctx.stdout.push_str(&crate::schema::text());
+            0
+        }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut command(), "chaoslab", &mut buf);

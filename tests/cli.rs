@@ -223,7 +223,7 @@ fn invalid_spec_exits_2_with_located_errors_and_writes_nothing() {
             err.contains("error[E043]: there is no subnet tier `privte`"),
             "{err}"
         );
-        assert!(err.contains("--> lab.yaml:44:24"), "{err}");
+        assert!(err.contains("--> lab.yaml:45:24"), "{err}");
         assert!(err.contains("did you mean `private`?"), "{err}");
         assert!(
             err.contains("field: experiments.disrupt-dynamodb.targets.subnets"),
@@ -476,7 +476,7 @@ fn message_format_json_prints_one_object_per_diagnostic() {
             "code": "E043",
             "severity": "error",
             "file": "bad.yaml",
-            "line": 44,
+            "line": 45,
             "column": 24,
             "field": "experiments.disrupt-dynamodb.targets.subnets",
             "message": "there is no subnet tier `privte`",
@@ -744,4 +744,18 @@ fn actions_lists_the_catalog_and_shows_one_action_in_full() {
         "{}",
         text(&out.stderr)
     );
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let ws = workspace();
+    let out = chaoslab(ws.path(), &["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let committed = std::fs::read_to_string(
+        common::root()
+            .join("blueprints")
+            .join(chaoslab::schema::FILE),
+    )
+    .expect("committed schema");
+    assert_eq!(text(&out.stdout), committed);
 }

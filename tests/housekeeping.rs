@@ -145,7 +145,7 @@ fn spec_keys() -> Vec<(String, bool)> {
             let required = !default && !ty.trim().starts_with("Option<");
             keys.push((rename.take().unwrap_or_else(|| name.to_owned()), required));
             default = false;
-        } else if !line.starts_with("///") {
+        } else if !line.starts_with("///") && !line.starts_with("#[schemars(") {
             (default, rename) = (false, None);
         }
     }
