@@ -1,6 +1,7 @@
 //! The command line: parse arguments, run one command, return what to print and the exit code.
 
 pub mod colour;
+pub mod init;
 mod messages;
 mod specs;
 
@@ -117,6 +118,20 @@ enum Command {
         /// (`disrupt-connectivity`).
         #[arg(value_name = "ID")]
         id: Option<String>,
+    },
+    /// Write a starter lab spec from a blueprint, with the JSON Schema beside it.
+    ///
+    /// Writes DIR/lab.yaml (never over an existing file), named after DIR, with a
+    /// `yaml-language-server` modeline naming DIR/lab-spec.schema.json, so an editor completes
+    /// and checks the spec as you type.
+    Init {
+        /// The blueprint to start from: chaos-shop-dependencies (Article 7) or
+        /// chaos-shop-az-failure (Article 6).
+        #[arg(long, value_name = "NAME", default_value = "chaos-shop-dependencies")]
+        blueprint: String,
+        /// Where to write the spec (created if missing).
+        #[arg(value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
     },
     /// Print the lab spec's JSON Schema (draft-07), for editors and CI.
     Schema,
@@ -634,6 +649,16 @@ fn execute(cmd: Command, ctx: &mut Ctx) -> u8 {
             Err(e) => {
                 ctx.error("", &e);
                 2
+            }
+        },
+        Command::Init { blueprint, dir } => match init::init(&blueprint, &dir) {
+            Ok(text) => {
+                ctx.say(&text);
+                0
+            }
+            Err(e) => {
+                ctx.error("", &e);
+                u8::try_from(e.exit_code()).unwrap_or(1)
             }
         },
         Command::Schema => {

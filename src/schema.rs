@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use crate::catalog::{ACTIONS, Action, ParamKind};
 
-/// The schema's file name, beside the specs that use it (blueprints/).
+/// The schema's file name, beside the specs that use it (blueprints/, a `chaoslab init` dir).
 pub const FILE: &str = "lab-spec.schema.json";
 
 /// The first line of a spec that uses the schema beside it.

@@ -759,3 +759,93 @@ fn schema_prints_the_committed_schema() {
     .expect("committed schema");
     assert_eq!(text(&out.stdout), committed);
 }
+
+#[test]
+fn init_writes_a_starter_spec_with_the_schema_and_never_overwrites() {
+    // Every blueprint can be a starter.
+    let mut names: Vec<String> = chaoslab::cli::init::BLUEPRINTS
+        .iter()
+        .map(|(n, _)| format!("{n}.yaml"))
+        .collect();
+    names.sort();
+    let files: Vec<String> = common::blueprints()
+        .iter()
+        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, files);
+
+    let ws = tempfile::tempdir().expect("tempdir");
+    let out = chaoslab(ws.path(), &["init", "my-lab"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "wrote my-lab/lab.yaml (from the blueprint chaos-shop-dependencies)\n\
+         wrote my-lab/lab-spec.schema.json\n\
+         next: chaoslab validate my-lab/lab.yaml && chaoslab generate my-lab/lab.yaml\n"
+    );
+    let spec = std::fs::read_to_string(ws.path().join("my-lab/lab.yaml")).expect("spec");
+    assert!(spec.starts_with(&format!("{}\n# Started from", chaoslab::schema::MODELINE)));
+    assert!(spec.contains("\nlab: my-lab\nprefix: my-lab\n"), "{spec}");
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("my-lab/lab-spec.schema.json")).expect("schema"),
+        chaoslab::schema::text()
+    );
+    let out = chaoslab(ws.path(), &["validate", "my-lab/lab.yaml"]);
+    assert_eq!(
+        text(&out.stdout),
+        "my-lab/lab.yaml: ok (lab my-lab, 2 experiments)\n"
+    );
+    let out = chaoslab(ws.path(), &["generate", "my-lab/lab.yaml"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(ws.path().join("generated/my-lab/fis.tf").is_file());
+
+    // Never over an existing spec; the file stays as it was.
+    std::fs::write(ws.path().join("my-lab/lab.yaml"), "# mine\n").expect("write");
+    let out = chaoslab(ws.path(), &["init", "my-lab"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr)
+            .contains("error: my-lab/lab.yaml: exists; `chaoslab init` never overwrites a file"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("my-lab/lab.yaml")).expect("read"),
+        "# mine\n"
+    );
+
+    // Another blueprint, in the current directory; a name that is no lab name keeps the
+    // blueprint's; someone else's schema file is not replaced.
+    let odd = ws.path().join("Odd_Dir");
+    std::fs::create_dir(&odd).expect("mkdir");
+    let out = chaoslab(&odd, &["init", "--blueprint", "chaos-shop-az-failure"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let spec = std::fs::read_to_string(odd.join("lab.yaml")).expect("spec");
+    assert!(spec.contains("\nlab: chaos-shop-az-failure\n"), "{spec}");
+    let other = ws.path().join("other");
+    std::fs::create_dir(&other).expect("mkdir");
+    std::fs::write(other.join("lab-spec.schema.json"), "{}\n").expect("write");
+    let out = chaoslab(ws.path(), &["init", "other"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("lab-spec.schema.json: is not chaoslab's schema"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!other.join("lab.yaml").exists());
+
+    let out = chaoslab(
+        ws.path(),
+        &["init", "--blueprint", "chaos-shop-az-failur", "x"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean `chaos-shop-az-failure`?"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !ws.path().join("x").exists(),
+        "nothing is written for a bad blueprint"
+    );
+}

@@ -75,6 +75,14 @@ fn every_spec_chaoslab_accepts_passes_the_schema() {
         let snippet = chaoslab::catalog::doc::snippet(a);
         specs.push((format!("the {} snippet", a.id), format!("{base}{snippet}")));
     }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let named = dir.path().join("my-lab");
+    std::fs::create_dir(&named).expect("mkdir");
+    for (name, text) in chaoslab::cli::init::BLUEPRINTS {
+        let starter = chaoslab::cli::init::starter(name, text, &named);
+        assert!(starter.starts_with(MODELINE), "{starter}");
+        specs.push((format!("the init starter from {name}"), starter));
+    }
     for (name, text) in &specs {
         chaoslab::load(name, text).unwrap_or_else(|e| panic!("{name} does not load: {e}"));
         let errs = errors(&v, text);
