@@ -52,7 +52,39 @@ pub fn schema() -> Value {
     if let Some(experiment) = schema.pointer_mut("/definitions/RawExperiment") {
         complete_experiment(experiment);
     }
+    plain_names(&mut schema);
     schema
+}
+
+/// `RawExperiment` → `Experiment`: editors show definition names (in completion labels), and
+/// "raw" is the parser's word, not the user's.
+fn plain_names(schema: &mut Value) {
+    let plain = |name: &str| name.strip_prefix("Raw").unwrap_or(name).to_owned();
+    if let Some(Value::Object(defs)) = schema.get_mut("definitions") {
+        *defs = std::mem::take(defs)
+            .into_iter()
+            .map(|(k, v)| (plain(&k), v))
+            .collect();
+    }
+    fn refs(v: &mut Value, plain: &dyn Fn(&str) -> String) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    match (k.as_str(), v) {
+                        ("$ref", Value::String(r)) => {
+                            if let Some(name) = r.strip_prefix("#/definitions/") {
+                                *r = format!("#/definitions/{}", plain(name));
+                            }
+                        }
+                        (_, v) => refs(v, plain),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| refs(v, plain)),
+            _ => {}
+        }
+    }
+    refs(schema, &plain);
 }
 
 /// The schema as `chaoslab schema` prints it and the blueprints keep it.
@@ -148,9 +180,8 @@ mod tests {
             "{:#}",
             s["required"]
         );
-        let rules = s["definitions"]["RawExperiment"]["allOf"]
-            .as_array()
-            .unwrap();
+        let rules = s["definitions"]["Experiment"]["allOf"].as_array().unwrap();
+        assert!(!s.to_string().contains("Raw"));
         assert_eq!(rules.len(), ACTIONS.len());
         assert!(MODELINE.ends_with(FILE));
     }
