@@ -88,6 +88,24 @@ pub struct Action {
     pub provider_floor: (u32, u32),
     /// What a run should show, for the lab README (one or two sentences of Markdown).
     pub expect: fn(&Lab, &Experiment) -> String,
+    /// Which of the app's endpoints the fault can degrade: what `expect:` may claim, and its
+    /// default.
+    pub reach: fn(&Experiment) -> Reach,
+}
+
+/// What a fault can do to the app's endpoints, each of which is served from one dependency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Nothing the app calls: every endpoint stays healthy.
+    Nothing,
+    /// Cuts the dependency for the whole run: its endpoint degrades, the others stay healthy.
+    Cuts(&'static str),
+    /// Disturbs the dependency for a moment (a failover, a reboot): its endpoint may fail
+    /// briefly, so by default it is not judged; the others stay healthy.
+    Disturbs(&'static str),
+    /// The instances or the network around them: any endpoint can fail; by default all are
+    /// expected to stay healthy (the fleet and the load balancer absorb it).
+    Everything,
 }
 
 /// The 6.x line chaoslab is written and schema-checked against (6.62.0).
@@ -194,6 +212,7 @@ const fn api_fault(id: &'static str, summary: &'static str, iam: &'static [State
         iam,
         provider_floor: PROVIDER_BASE,
         expect: roles::expect_api_fault,
+        reach: roles::reach,
     }
 }
 
@@ -305,6 +324,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         provider_floor: PROVIDER_BASE,
         expect: network::expect_disrupt,
+        reach: network::reach,
     },
     Action {
         id: "aws:ec2:stop-instances",
@@ -345,6 +365,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         provider_floor: PROVIDER_BASE,
         expect: instances::expect_stop,
+        reach: instances::reach,
     },
     Action {
         id: "aws:ec2:terminate-instances",
@@ -362,6 +383,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         provider_floor: PROVIDER_BASE,
         expect: instances::expect_terminate,
+        reach: instances::reach,
     },
     Action {
         id: "aws:ec2:reboot-instances",
@@ -379,6 +401,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         provider_floor: PROVIDER_BASE,
         expect: instances::expect_reboot,
+        reach: instances::reach,
     },
     Action {
         id: "aws:rds:failover-db-cluster",
@@ -402,6 +425,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         provider_floor: PROVIDER_BASE,
         expect: rds::expect_failover,
+        reach: rds::reach,
     },
     Action {
         id: "aws:rds:reboot-db-instances",
@@ -430,6 +454,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         provider_floor: PROVIDER_BASE,
         expect: rds::expect_reboot,
+        reach: rds::reach,
     },
     api_fault(
         "aws:fis:inject-api-throttle-error",
@@ -514,6 +539,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         provider_floor: PROVIDER_BASE,
         expect: instances::expect_send_command,
+        reach: instances::reach,
     },
     Action {
         id: "aws:fis:wait",
@@ -523,6 +549,7 @@ pub const ACTIONS: &[Action] = &[
         iam: &[],
         provider_floor: PROVIDER_BASE,
         expect: wait::expect_wait,
+        reach: wait::reach,
     },
 ];
 

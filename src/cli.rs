@@ -534,7 +534,12 @@ fn verify(a: VerifyArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, 
             &format!("{}_template_id", experiment.name.replace('-', "_")),
         )?,
     };
-    let hypothesis = crate::verify::default_hypothesis(&lab, experiment);
+    let Some(hypothesis) = &experiment.hypothesis else {
+        return Err(usage(format!(
+            "lab {} has no app: there is nothing for verify to probe",
+            lab.name
+        )));
+    };
     let budget = crate::probe::timeout_for(&lab)
         .unwrap_or(settings.timeout)
         .saturating_sub(std::time::Duration::from_secs(1));
@@ -555,7 +560,7 @@ fn verify(a: VerifyArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, 
     let mut report = Reporter(live);
     let outcome = crate::verify::run(
         settings,
-        &hypothesis,
+        hypothesis,
         &mut fis,
         &opts,
         &mut report,
@@ -693,7 +698,7 @@ fn action(id: &str) -> Result<&'static crate::catalog::Action, Error> {
         (Some(a), None) => Ok(a),
         _ => {
             let ids: Vec<&str> = actions.iter().map(|a| a.id).collect();
-            let help = crate::validate::did_you_mean(id, &ids, || {
+            let help = crate::suggest::did_you_mean(id, &ids, || {
                 "`chaoslab actions` lists them".to_owned()
             });
             Err(Error::Usage(format!(

@@ -8,63 +8,64 @@
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
-/// Stable diagnostic codes. Documented in the README; never renumber a published code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Code {
-    /// The spec file could not be read (missing, not UTF-8, too large).
-    E001,
-    /// YAML syntax error, duplicate key, budget exceeded.
-    E002,
-    /// A key the spec format does not know (typo).
-    E003,
-    /// A value of the wrong type or shape (e.g. text where a number is expected).
-    E004,
-    /// A required field is missing.
-    E005,
-    /// A name that cannot become an AWS resource name or Terraform address.
-    E010,
-    /// A region that is not an AWS Region code.
-    E012,
-    /// A tag key or value AWS rejects.
-    E013,
-    /// An invalid CIDR block.
-    E020,
-    /// A subnet outside the VPC, or two overlapping subnets.
-    E021,
-    /// Subnet count does not match the availability-zone count.
-    E022,
-    /// An unknown or unsupported choice (NAT mode, endpoint service, billing mode, ...).
-    E023,
-    /// A DynamoDB key or seed item that does not fit the table.
-    E030,
-    /// An S3 object problem.
-    E031,
-    /// An FIS action the catalog does not know.
-    E040,
-    /// A missing, unknown or invalid FIS action parameter.
-    E041,
-    /// An FIS target that does not fit the action or does not resolve.
-    E042,
-    /// A reference to something the spec does not define.
-    E043,
-    /// An experiment that breaks a lab rule the article teaches (see the message).
-    E044,
-    /// A network fault aimed at a dependency it cannot reach (RDS Proxy, interface endpoint).
-    E045,
-    /// An experiment the lab cannot run (a failover with no reader to promote).
-    E046,
-    /// Aurora settings that do not fit together (auto-pause on an engine version without it).
-    E050,
-    /// App guard settings that cannot contain a dependency failure (bulkhead vs threads).
-    E047,
-    /// Warning: `scope: all` on the app subnets cuts every dependency, the catalog included.
-    W001,
-    /// Warning: an experiment with no alarm to stop it.
-    W002,
-    /// Warning: a zone cut that may take the Aurora writer with it after a failover.
-    W003,
-    /// Warning: the auto-scaling group replaces instances an experiment stops or cuts off.
-    W004,
+/// Defines [`Code`] from one table: each code with its one-line meaning, which is also its doc
+/// comment and its row in the README's code table (a test holds them equal).
+macro_rules! codes {
+    ($($code:ident => $meaning:literal,)*) => {
+        /// Stable diagnostic codes, one meaning each. Documented in the README; a published
+        /// number never changes meaning (a use that drifted moves to a new code, noted there).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(#[doc = $meaning] $code,)*
+        }
+
+        impl Code {
+            /// Every code, in the README's order.
+            pub const ALL: &[Code] = &[$(Code::$code,)*];
+
+            /// The code's meaning, as the README's code table gives it.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Code::$code => $meaning,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    E001 => "the spec cannot be read (missing, not UTF-8, over 256 KiB)",
+    E002 => "YAML syntax, duplicate key, or an alias/nesting budget exceeded",
+    E003 => "unknown key",
+    E004 => "wrong value type (e.g. `yes` where a boolean is expected)",
+    E005 => "missing required key",
+    E006 => "a number outside its allowed range or step",
+    E007 => "text not in the form the field needs (engine version, database or user name, instance type)",
+    E010 => "invalid name (lab, prefix, table, bucket, experiment)",
+    E012 => "not an AWS Region code",
+    E013 => "tag key or value AWS rejects",
+    E020 => "invalid CIDR block",
+    E021 => "subnet outside the VPC or overlapping another",
+    E022 => "subnet count does not match the AZ count",
+    E023 => "value outside a fixed set (NAT mode, endpoint, billing mode, …)",
+    E030 => "DynamoDB key or seed item problem",
+    E031 => "S3 object key problem",
+    E040 => "unknown FIS action",
+    E041 => "missing, unknown or invalid FIS action parameter",
+    E042 => "FIS target or selection mode that does not fit the action",
+    E043 => "reference to something the spec does not define",
+    E044 => "an experiment that breaks a lab rule (partial app subnets for a dependency fault)",
+    E045 => "a network fault aimed at a dependency reached through RDS Proxy or an interface endpoint",
+    E046 => "an experiment the lab cannot run (a failover without a reader to promote)",
+    E047 => "app guard settings that cannot contain a failure (a bulkhead as large as the threads)",
+    E048 => "an experiment description FIS rejects (empty, or over 512 characters)",
+    E049 => "stop conditions FIS rejects (more than 5 alarms, or one alarm twice)",
+    E050 => "Aurora settings that do not fit together (min above max capacity, `min_capacity: 0` on a version that cannot pause)",
+    E060 => "an experiment's hypothesis (`expect:`) that cannot be judged (unknown endpoint, listed twice or both ways, out of the fault's reach, tolerance out of range)",
+    W001 => "warning: `scope: all` on the app subnets also cuts the catalog",
+    W002 => "warning: no alarm stops the experiment",
+    W003 => "warning: a zone cut that may take the Aurora writer with it after the lab's failover",
+    W004 => "warning: the auto-scaling group replaces instances the experiment stops or cuts off",
 }
 
 impl fmt::Display for Code {

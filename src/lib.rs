@@ -27,6 +27,7 @@ pub mod probe;
 pub mod render;
 pub mod schema;
 pub mod spec;
+pub mod suggest;
 pub mod validate;
 pub mod verify;
 
@@ -43,7 +44,7 @@ pub fn load(file: &str, source: &str) -> Result<Lab, Error> {
             diagnostics,
         }))
     };
-    let raw = spec::parse(source).map_err(|d| fail(vec![d]))?;
+    let raw = spec::parse(source).map_err(fail)?;
     validate::validate(&raw).map_err(fail)
 }
 
@@ -60,6 +61,7 @@ pub fn generate(lab: &Lab) -> Result<Vec<GeneratedFile>, Error> {
         ))
     })?;
     let mut out = model
+        .files
         .iter()
         .map(|file| {
             let content = render::render_file(file, &header)

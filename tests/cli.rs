@@ -223,7 +223,18 @@ fn invalid_spec_exits_2_with_located_errors_and_writes_nothing() {
             err.contains("error[E043]: there is no subnet tier `privte`"),
             "{err}"
         );
-        assert!(err.contains("--> lab.yaml:45:24"), "{err}");
+        // Where the typo is, computed from the blueprint rather than pinned to its line.
+        let (line, text) = spec
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("targets: {subnets: private}"))
+            .expect("the blueprint cuts the private subnets");
+        let at = format!(
+            "--> lab.yaml:{}:{}",
+            line + 1,
+            text.find("private").expect("on that line") + 1
+        );
+        assert!(err.contains(&at), "{at} in {err}");
         assert!(err.contains("did you mean `private`?"), "{err}");
         assert!(
             err.contains("field: experiments.disrupt-dynamodb.targets.subnets"),

@@ -49,12 +49,35 @@ fn generated_dirs_all_have_a_blueprint() {
     }
 }
 
+/// Two separate processes (fresh hash seeds, allocator and clock) write the same bytes.
 #[test]
 fn generation_is_deterministic() {
     for spec in common::blueprints() {
-        let (_, first) = common::generate_file(&spec);
-        let (_, second) = common::generate_file(&spec);
-        assert_eq!(first, second);
+        let dirs = [
+            tempfile::tempdir().expect("tempdir"),
+            tempfile::tempdir().expect("tempdir"),
+        ];
+        for d in &dirs {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_chaoslab"))
+                .arg("generate")
+                .arg(&spec)
+                .arg("-o")
+                .arg(d.path().join("lab"))
+                .output()
+                .expect("chaoslab runs");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let [a, b] = [0, 1].map(|i| dirs[i].path().join("lab"));
+        let files = common::files_under(&a);
+        assert_eq!(files, common::files_under(&b));
+        for f in files {
+            let read = |dir: &std::path::Path| std::fs::read(dir.join(&f)).expect("read");
+            assert!(read(&a) == read(&b), "{f} differs between two runs");
+        }
     }
 }
 

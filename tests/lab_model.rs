@@ -90,7 +90,7 @@ fn engine_version_is_major_only_by_default_and_minor_upgrades_stay_out_of_the_pl
     );
     load(&spec_with_aurora("aurora: {engine_version: \"16.8\"}")).expect("a pinned minor");
     let err = load(&spec_with_aurora("aurora: {engine_version: \"16.8.1\"}")).unwrap_err();
-    assert!(err.contains("error[E004]"), "{err}");
+    assert!(err.contains("error[E007]"), "{err}");
 }
 
 #[test]

@@ -1,10 +1,11 @@
-//! The README's action table and action reference are the catalog's: rebuilt from
-//! `catalog::ACTIONS` (and rendered by `catalog::doc`, which `chaoslab actions` prints), they
-//! must appear in README.md verbatim; every snippet in them loads in a lab.
+//! The README's tables are the code's: the action table and action reference are the
+//! catalog's (rendered by `catalog::doc`, which `chaoslab actions` prints; every snippet in them
+//! loads in a lab) and the code table is `errors::Code::ALL`, verbatim.
 
 mod common;
 
 use chaoslab::catalog::ACTIONS;
+use chaoslab::errors::Code;
 
 fn readme() -> String {
     std::fs::read_to_string(common::root().join("README.md")).expect("README.md")
@@ -80,4 +81,39 @@ fn every_snippet_loads_in_a_lab() {
         assert_eq!(lab.experiments.len(), 1);
         assert!(chaoslab::catalog::doc::entry(a).contains(&snippet));
     }
+}
+
+#[test]
+fn the_code_table_is_the_code_enum() {
+    let mut table = String::from("| code | meaning |\n| --- | --- |\n");
+    for code in Code::ALL {
+        table.push_str(&format!("| {code} | {} |\n", code.description()));
+    }
+    assert_in_readme("code", &table);
+    // No other code row anywhere in the README.
+    let rows = readme()
+        .lines()
+        .filter(|l| l.starts_with("| E0") || l.starts_with("| W0"))
+        .count();
+    assert_eq!(
+        rows,
+        Code::ALL.len(),
+        "README.md lists a code the enum does not have"
+    );
+}
+
+#[test]
+fn codes_are_unique_and_in_order() {
+    let names: Vec<String> = Code::ALL.iter().map(ToString::to_string).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(
+        names, sorted,
+        "Code::ALL must list each code once, in order"
+    );
+    let mut meanings: Vec<&str> = Code::ALL.iter().map(|c| c.description()).collect();
+    meanings.sort_unstable();
+    meanings.dedup();
+    assert_eq!(meanings.len(), Code::ALL.len(), "two codes share a meaning");
 }

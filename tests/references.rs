@@ -10,7 +10,7 @@ fn every_action_model() -> Vec<File> {
     let path = common::root().join("tests/fixtures/every-action.yaml");
     let source = std::fs::read_to_string(&path).expect("fixture");
     let lab = chaoslab::load("every-action.yaml", &source).expect("loads");
-    chaoslab::model::build(&lab).expect("builds")
+    chaoslab::model::build(&lab).expect("builds").files
 }
 
 /// Renames every reference `from` in `file` to `to`; returns how many it renamed.
@@ -56,7 +56,7 @@ fn rename(files: &mut [File], file: &str, from: &str, to: &str) -> usize {
 fn the_built_tree_declares_every_reference() {
     for spec in common::blueprints() {
         let (lab, _) = common::generate_file(&spec);
-        let files = chaoslab::model::build(&lab).expect("builds");
+        let files = chaoslab::model::build(&lab).expect("builds").files;
         assert_eq!(address::check(&files), Ok(()), "{}", spec.display());
     }
 }

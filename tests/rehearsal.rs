@@ -448,6 +448,24 @@ fn verify_judges_the_run_and_stops_what_it_started() {
             .contains("hypothesis held")
     );
 
+    // The spec's own hypothesis is what is judged: claim the reviews survive the cut (as a
+    // cache would make them) and the same healthy run deviates on that endpoint alone.
+    let spec = std::fs::read_to_string(common::root().join(SPEC)).expect("blueprint");
+    let claimed = "expect: {degraded: [reviews], healthy: [products, promo]}";
+    assert!(spec.contains(claimed));
+    let spec = spec.replacen(claimed, "expect: {healthy: [products, promo, reviews]}", 1);
+    let wrong = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(wrong.path(), spec).expect("spec written");
+    let mut args = verify_args(&[]);
+    args[1] = wrong.path().to_str().expect("utf-8 path");
+    let wrong = exec(&["--fis-seconds", "10"], &args).expect("rehearsal ran before");
+    assert_eq!(wrong["exit"], 1, "a false hypothesis must deviate: {wrong}");
+    let out = wrong["stdout"].as_str().unwrap_or_default();
+    assert!(
+        out.contains("reviews ✘") && out.contains("products ✔"),
+        "{out}"
+    );
+
     let deviated = exec(
         &["--fis-seconds", "25", "--exec-guard", "none"],
         &verify_args(&["--concurrency", "12"]),

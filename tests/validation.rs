@@ -197,17 +197,17 @@ fn each_rule_reports_code_location_field_and_fix() {
         (
             "app: {}",
             "app: {timeouts: {connect: 0}}",
-            &["error[E004]", "field: app.timeouts.connect", "from 1 to 60"],
+            &["error[E006]", "field: app.timeouts.connect", "from 1 to 60"],
         ),
         (
             "aurora: {}",
             "aurora: {min_capacity: 4, max_capacity: 2}",
-            &["error[E004]", "exceeds max_capacity"],
+            &["error[E050]", "exceeds max_capacity"],
         ),
         (
             "aurora: {}",
             "aurora: {min_capacity: 0.7}",
-            &["error[E004]", "not a multiple of 0.5"],
+            &["error[E006]", "not a multiple of 0.5"],
         ),
         (
             "aurora: {}",
@@ -246,4 +246,37 @@ fn several_errors_are_reported_in_one_run() {
         "{err}"
     );
     assert!(err.contains("spec.yaml rejected: 2 errors"), "{err}");
+}
+
+/// `expect:` and its defaults: what `chaoslab verify` judges and the lab README states.
+#[test]
+fn the_hypothesis_defaults_from_the_fault_and_follows_the_spec() {
+    let hypothesis = |spec: &str, experiment: &str| {
+        let lab = chaoslab::load("spec.yaml", spec).unwrap_or_else(|e| panic!("{e}"));
+        let e = lab.experiments.iter().find(|e| e.name == experiment);
+        e.and_then(|e| e.hypothesis.clone()).expect("a hypothesis")
+    };
+    let h = hypothesis(BASE, "cut-reviews");
+    assert_eq!(
+        (h.degraded, h.healthy, h.tolerance),
+        (
+            vec!["reviews".to_owned()],
+            vec!["products".to_owned(), "promo".to_owned()],
+            99.0
+        )
+    );
+    // Claiming the cut endpoint healthy (a cache would serve it) takes it out of the default.
+    let cached = BASE.replace(
+        "    stop_conditions: [unhealthy-hosts]\n",
+        "    stop_conditions: [unhealthy-hosts]\n    expect: {healthy: [reviews], tolerance: 95}\n",
+    );
+    let h = hypothesis(&cached, "cut-reviews");
+    assert!(h.degraded.is_empty(), "{h:?}");
+    assert_eq!((h.healthy, h.tolerance), (vec!["reviews".to_owned()], 95.0));
+    // A failover may fail the catalog for a moment: by default it is not judged.
+    let failover = BASE.replace("aurora: {}\n", "aurora: {readers: 1}\n")
+        + "  failover:\n    description: Fail over\n    action: aws:rds:failover-db-cluster\n    targets: {clusters: aurora}\n    stop_conditions: [unhealthy-hosts]\n";
+    let h = hypothesis(&failover, "failover");
+    assert!(h.degraded.is_empty());
+    assert_eq!(h.healthy, ["reviews", "promo"]);
 }

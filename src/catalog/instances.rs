@@ -1,5 +1,6 @@
 //! Target kind `instances`: the app fleet's running instances, optionally in one zone.
 
+use super::Reach;
 use super::kinds::{
     KindInfo, Problem, TargetSelection, TheOne, duration, resolve_the_one, zone, zone_suffix,
     zone_text,
@@ -90,4 +91,9 @@ pub fn expect_send_command(_: &Lab, e: &Experiment) -> String {
         zone_text(zone(e)),
         duration(e),
     )
+}
+
+/// Stopping, rebooting or stressing instances can fail any endpoint they serve.
+pub fn reach(_: &Experiment) -> Reach {
+    Reach::Everything
 }

@@ -1,5 +1,6 @@
 //! Target kind `subnets`: a subnet tier of the lab, or one zone's subnet of it.
 
+use super::Reach;
 use super::kinds::{KindInfo, Problem, TargetSelection, duration, zone, zone_suffix, zone_text};
 use crate::errors::Code;
 use crate::model::hcl::{Block, Expr};
@@ -112,4 +113,20 @@ fn writer_may_be_in(lab: &Lab, zone: Option<usize>) -> Option<String> {
         lab.prefix,
         code_span(&failover.name),
     ))
+}
+
+/// A dependency scope on the app subnets cuts that dependency; `all` (or any other scope)
+/// can fail everything behind the subnets. The public subnets hold only the load balancer,
+/// which calls no dependency.
+pub fn reach(e: &Experiment) -> Reach {
+    let tier = e.target.as_ref().and_then(|t| match t.selection {
+        TargetSelection::Subnets { tier, .. } => Some(tier),
+        _ => None,
+    });
+    match (e.parameter("scope"), tier) {
+        (Some("dynamodb"), Some(Tier::Private)) => Reach::Cuts("dynamodb"),
+        (Some("s3"), Some(Tier::Private)) => Reach::Cuts("s3"),
+        (Some("dynamodb" | "s3"), Some(Tier::Public)) => Reach::Nothing,
+        _ => Reach::Everything,
+    }
 }

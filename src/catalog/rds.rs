@@ -1,5 +1,6 @@
 //! Target kinds `clusters` and `db-instances`: the lab's Aurora cluster and its writer.
 
+use super::Reach;
 use super::kinds::{KindInfo, Problem, TargetSelection, TheOne, no_zone, resolve_the_one};
 use crate::model::address::{CLUSTER, WRITER};
 use crate::model::hcl::{Block, Expr};
@@ -86,4 +87,9 @@ pub fn expect_reboot(lab: &Lab, e: &Experiment) -> String {
         Some(_) => "the Aurora writer restarts: `/products` answers fast 503s until it is back; the reviews and `/promo` never notice.".to_owned(),
         None => "the Aurora writer restarts; connections fail until it is back.".to_owned(),
     }
+}
+
+/// A failover or reboot: the catalog may fail while the writer moves or restarts.
+pub fn reach(_: &Experiment) -> Reach {
+    Reach::Disturbs("aurora")
 }

@@ -1,5 +1,6 @@
 //! Target kind `roles`: the app instances' IAM role, whose API calls FIS faults.
 
+use super::Reach;
 use super::kinds::{
     KindInfo, Problem, TargetSelection, TheOne, duration, no_zone, resolve_the_one,
 };
@@ -51,4 +52,9 @@ pub fn expect_api_fault(_: &Lab, e: &Experiment) -> String {
         code_span(service),
         code_span(e.parameter("operations").unwrap_or("all operations")),
     )
+}
+
+/// FIS injects API faults only into EC2 and Kinesis calls, and the app makes neither.
+pub fn reach(_: &Experiment) -> Reach {
+    Reach::Nothing
 }

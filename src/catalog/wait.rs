@@ -1,5 +1,6 @@
 //! `aws:fis:wait`, the action without a target.
 
+use super::Reach;
 use super::kinds::duration;
 use crate::validate::{Experiment, Lab};
 
@@ -8,4 +9,9 @@ pub fn expect_wait(_: &Lab, e: &Experiment) -> String {
         "nothing is injected: the experiment waits {}, which checks the template, the FIS role, the log delivery and the stop conditions without touching the lab.",
         duration(e)
     )
+}
+
+/// Waiting injects nothing.
+pub fn reach(_: &Experiment) -> Reach {
+    Reach::Nothing
 }

@@ -77,7 +77,7 @@ fn refuse(path: std::path::PathBuf, why: &str) -> Error {
 pub fn init(blueprint: &str, dir: &Path) -> Result<String, Error> {
     let Some((name, text)) = BLUEPRINTS.iter().find(|(n, _)| *n == blueprint) else {
         let names: Vec<&str> = BLUEPRINTS.iter().map(|(n, _)| *n).collect();
-        let help = crate::validate::did_you_mean(blueprint, &names, || {
+        let help = crate::suggest::did_you_mean(blueprint, &names, || {
             format!("the blueprints are: {}", names.join(", "))
         });
         return Err(Error::Usage(format!(

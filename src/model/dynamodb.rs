@@ -1,5 +1,6 @@
 //! dynamodb.tf: one table per spec entry, with its seed items.
 
+use super::Accepted;
 use super::hcl::{Block, Expr};
 use super::{Tree, prefixed};
 use crate::validate::{AttrValue, Billing, Lab, tf_name};
@@ -8,6 +9,7 @@ const FILE: &str = "dynamodb.tf";
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
     for t in &lab.tables {
+        tree.accept(&AWS_MANAGED_KEY);
         let id = tf_name(&t.name);
         let mut table = Block::resource("aws_dynamodb_table", &id)
             .attr("name", prefixed(&t.name))
@@ -78,3 +80,8 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         );
     }
 }
+
+const AWS_MANAGED_KEY: Accepted = Accepted {
+    findings: "CKV_AWS_119 (DynamoDB without a customer-managed KMS key)",
+    reason: "tables are encrypted with the AWS-managed key; a customer key would outlive the lab",
+};

@@ -4,6 +4,7 @@
 //! printed template has none) and explicit experiment options, so a reviewer sees how empty
 //! targets and accounts are handled without looking up the defaults.
 
+use super::Accepted;
 use super::address::{AWS_REGION, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION};
 use super::hcl::{Block, Expr, interp, lit};
 use super::monitoring;
@@ -46,6 +47,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     if lab.experiments.is_empty() {
         return;
     }
+    tree.accept(&RUN_LOGS);
     // Every experiment logs its actions and target resolution here (log schema 2).
     tree.add(
         FILE,
@@ -136,3 +138,8 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         );
     }
 }
+
+const RUN_LOGS: Accepted = Accepted {
+    findings: "CKV_AWS_158, CKV_AWS_338 (log group without a customer key, retention under a year)",
+    reason: "experiment logs are kept 30 days, long enough to review a run",
+};

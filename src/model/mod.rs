@@ -27,11 +27,29 @@ use hcl::{Block, Expr, File, interp, lit};
 
 use crate::validate::Lab;
 
-/// The tree being built: blocks per file name, and outputs in the order components add them.
+/// The tree being built: blocks per file name, outputs in the order components add them,
+/// and the scanner findings the lab accepts for what was built.
 #[derive(Default)]
 pub struct Tree {
     files: BTreeMap<&'static str, Vec<Block>>,
     outputs: Vec<Block>,
+    accepted: Vec<&'static Accepted>,
+}
+
+/// Scanner (checkov) findings a component accepts on purpose for the resources it builds,
+/// with the reason; the lab README lists them. chaoslab's own Markdown, never spec text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Accepted {
+    pub findings: &'static str,
+    pub reason: &'static str,
+}
+
+/// What the model stage hands to rendering.
+pub struct Model {
+    /// Every HCL file, sorted by name.
+    pub files: Vec<File>,
+    /// In the order components accepted them, each once.
+    pub accepted: Vec<&'static Accepted>,
 }
 
 impl Tree {
@@ -46,6 +64,13 @@ impl Tree {
                 .attr("description", Expr::str(description))
                 .attr("value", value),
         );
+    }
+
+    /// Records that what the component just built carries these findings on purpose.
+    pub fn accept(&mut self, findings: &'static Accepted) {
+        if !self.accepted.contains(&findings) {
+            self.accepted.push(findings);
+        }
     }
 }
 
@@ -67,7 +92,7 @@ const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
 
 /// Every file of the lab, sorted by name; a reference to anything the tree does not declare
 /// is a chaoslab bug, reported instead of a tree.
-pub fn build(lab: &Lab) -> Result<Vec<File>, address::Undeclared> {
+pub fn build(lab: &Lab) -> Result<Model, address::Undeclared> {
     let mut tree = Tree::default();
     for component in COMPONENTS {
         component(lab, &mut tree);
@@ -85,7 +110,10 @@ pub fn build(lab: &Lab) -> Result<Vec<File>, address::Undeclared> {
     }
     files.sort_by(|a, b| a.name.cmp(b.name));
     address::check(&files)?;
-    Ok(files)
+    Ok(Model {
+        files,
+        accepted: tree.accepted,
+    })
 }
 
 /// `"${var.name_prefix}-<suffix>"`: every AWS name the lab creates.

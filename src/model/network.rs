@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 
+use super::Accepted;
 use super::address::{
     AWS_REGION, AZS, AZS_AVAILABLE, Address, IGW, NAME_PREFIX, PRIVATE_NAT_ROUTE, PUBLIC_ROUTES,
     VPC, security_group,
@@ -28,6 +29,8 @@ pub fn subnets(tier: Tier, attr: &str) -> Expr {
 }
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
+    tree.accept(&NO_FLOW_LOGS);
+    tree.accept(&ZONES_BY_NAME);
     let n = &lab.network;
     let cidrs = |list: &[String]| Expr::List(list.iter().map(Expr::str).collect());
     tree.add(
@@ -288,3 +291,13 @@ fn association(tier: Tier, route_table: Expr) -> Block {
         .attr("subnet_id", subnet(tier).index("count.index", Some("id")))
         .attr("route_table_id", route_table)
 }
+
+const NO_FLOW_LOGS: Accepted = Accepted {
+    findings: "CKV2_AWS_11 (VPC flow logs)",
+    reason: "the lab is short-lived; the FIS logs and the alarms are the evidence that matters here",
+};
+
+const ZONES_BY_NAME: Accepted = Accepted {
+    findings: "CKV_AWS_394 (AZ data source not pinned by zone ID)",
+    reason: "the lab takes the first zones of the Region on purpose, so it applies in any account",
+};

@@ -1,6 +1,7 @@
 //! rds_proxy.tf: RDS Proxy between the app and Aurora, when the spec asks for it (Article 4's
 //! layout). It reads the same Secrets Manager secret as the app, through its own role.
 
+use super::Accepted;
 use super::hcl::{Block, Expr};
 use super::network::subnets;
 use super::{Tree, iam, name_tag, prefixed};
@@ -13,6 +14,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     if !lab.aurora.as_ref().is_some_and(|a| a.proxy) {
         return;
     }
+    tree.accept(&GROUP_ON_THE_PROXY);
     tree.add(
         FILE,
         iam::trust_policy("rds_proxy_assume", "rds.amazonaws.com", Vec::new()),
@@ -89,3 +91,8 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         Expr::r("aws_db_proxy.main.endpoint"),
     );
 }
+
+const GROUP_ON_THE_PROXY: Accepted = Accepted {
+    findings: "CKV2_AWS_5 (security group not attached to a resource), on the RDS Proxy's group",
+    reason: "a false positive: the group is attached to the proxy through `aws_db_proxy.vpc_security_group_ids`, which checkov does not follow",
+};

@@ -316,17 +316,6 @@ pub struct Stats {
     pub failed_max: Option<Duration>,
 }
 
-impl Stats {
-    pub fn ok_ratio(&self) -> f64 {
-        let total = self.ok + self.failed;
-        if total == 0 {
-            0.0
-        } else {
-            self.ok as f64 / total as f64
-        }
-    }
-}
-
 /// Per endpoint, the samples of phase `phase`.
 pub fn stats(endpoints: &[Endpoint], samples: &[Sample], phase: usize) -> Vec<Stats> {
     endpoints

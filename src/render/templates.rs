@@ -11,7 +11,7 @@ use minijinja::{AutoEscape, Environment, Error as TemplateError, UndefinedBehavi
 
 use crate::model::compute::USER_DATA;
 use crate::model::hcl::{Expr, File, Item};
-use crate::model::monitoring;
+use crate::model::{Model, monitoring};
 use crate::output::GeneratedFile;
 use crate::render::before_apply;
 use crate::validate::{Lab, Nat, tf_name};
@@ -189,64 +189,8 @@ fn replacement_guard(lab: &Lab, e: &crate::validate::Experiment) -> Option<(Stri
     Some((command("suspend"), command("resume")))
 }
 
-/// Scanner findings a lab accepts on purpose, with the reason, when the lab has the resource.
-/// (findings, why they are accepted, whether the lab has the resources they concern).
-type Tradeoff = (&'static str, &'static str, fn(&Lab) -> bool);
-
-const TRADEOFFS: &[Tradeoff] = &[
-    (
-        "CKV2_AWS_11 (VPC flow logs)",
-        "the lab is short-lived; the FIS logs and the alarms are the evidence that matters here",
-        |_| true,
-    ),
-    (
-        "CKV_AWS_394 (AZ data source not pinned by zone ID)",
-        "the lab takes the first zones of the Region on purpose, so it applies in any account",
-        |_| true,
-    ),
-    (
-        "CKV_AWS_119 (DynamoDB without a customer-managed KMS key)",
-        "tables are encrypted with the AWS-managed key; a customer key would outlive the lab",
-        |l| !l.tables.is_empty(),
-    ),
-    (
-        "CKV_AWS_144, CKV_AWS_145, CKV_AWS_18, CKV2_AWS_61, CKV2_AWS_62 (S3 replication, KMS, access logs, lifecycle, notifications)",
-        "lab buckets hold a few seeded objects and go with the lab; they are private, versioned and SSE-S3 encrypted",
-        |l| !l.buckets.is_empty(),
-    ),
-    (
-        "CKV_AWS_2, CKV_AWS_103, CKV_AWS_260, CKV_AWS_378, CKV2_AWS_20, CKV2_AWS_28 (plain HTTP from the internet, no TLS, no WAF)",
-        "the demo shop is probed over HTTP; it has no domain or certificate and serves no user data",
-        |l| l.app.is_some(),
-    ),
-    (
-        "CKV_AWS_91, CKV_AWS_150 (load balancer access logs, deletion protection)",
-        "the load balancer goes with the lab; the probe output is the record of a run",
-        |l| l.app.is_some(),
-    ),
-    (
-        "CKV_AWS_118, CKV_AWS_139, CKV_AWS_324, CKV_AWS_327, CKV_AWS_354, CKV2_AWS_8, CKV2_AWS_27 (Aurora enhanced monitoring, deletion protection, log exports, customer keys for storage and Performance Insights, AWS Backup, query logging)",
-        "the catalog is seeded at boot and rebuilt on every apply; `terraform destroy` must remove it and leave nothing billing behind",
-        |l| l.aurora.is_some(),
-    ),
-    (
-        "CKV2_AWS_5 (security group not attached to a resource), on the RDS Proxy's group",
-        "a false positive: the group is attached to the proxy through `aws_db_proxy.vpc_security_group_ids`, which checkov does not follow",
-        |l| l.aurora.as_ref().is_some_and(|a| a.proxy),
-    ),
-    (
-        "CKV_AWS_158, CKV_AWS_338 (log group without a customer key, retention under a year)",
-        "experiment logs are kept 30 days, long enough to review a run",
-        |l| !l.experiments.is_empty(),
-    ),
-];
-
 /// The lab's README.md.
-pub fn readme(
-    lab: &Lab,
-    files: &[File],
-    header: &[String],
-) -> Result<GeneratedFile, TemplateError> {
+pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFile, TemplateError> {
     let env = environment("README.md.j2", README_J2)?;
     let app = lab.app.as_ref().map(|a| {
         let probe_id = crate::probe::reviews_probe_id(lab);
@@ -309,6 +253,9 @@ pub fn readme(
                 target => Value::from_safe_string(target),
                 stops => Value::from_safe_string(escape_or_keep_spans(&stops)),
                 expect => Value::from_safe_string((e.action.expect)(lab, e)),
+                hypothesis => e.hypothesis.as_ref().zip(lab.app.as_ref()).map(|(h, a)| {
+                    Value::from_safe_string(h.describe(a.timeouts.connect + a.timeouts.read))
+                }),
                 output => identifier(&format!("{}_start_command", tf_name(&e.name))),
                 guard => replacement_guard(lab, e).map(|(before, after)| context! {
                     before => Value::from_safe_string(before),
@@ -317,12 +264,11 @@ pub fn readme(
             }
         })
         .collect();
-    let tradeoffs: Vec<Value> = TRADEOFFS
+    let tradeoffs: Vec<Value> = model
+        .accepted
         .iter()
-        .filter(|(_, _, applies)| applies(lab))
-        .map(|(finding, reason, _)| {
-            // chaoslab's own Markdown, not spec text.
-            context! { finding => Value::from_safe_string((*finding).to_owned()), reason => Value::from_safe_string((*reason).to_owned()) }
+        .map(|a| {
+            context! { finding => Value::from_safe_string(a.findings.to_owned()), reason => Value::from_safe_string(a.reason.to_owned()) }
         })
         .collect();
     let content = env.get_template("README.md.j2")?.render(context! {
@@ -354,8 +300,8 @@ pub fn readme(
         before => before_apply_context(lab),
         alarms => lab.alarms.iter().map(|a| context! { name => a.name.clone(), description => monitoring::describe(a) }).collect::<Vec<_>>(),
         experiments => experiments,
-        variables => described(files, "variable"),
-        outputs => described(files, "output"),
+        variables => described(&model.files, "variable"),
+        outputs => described(&model.files, "output"),
         tradeoffs => tradeoffs,
     })?;
     Ok(GeneratedFile {

@@ -3,9 +3,12 @@
 //! Nothing here judges values; it only fixes the shape (unknown keys, wrong types and YAML
 //! abuse are rejected) and keeps each value's position for the validator's diagnostics.
 
+mod check;
 mod named_map;
 mod path;
 mod scalar;
+mod tree;
+mod yaml_error;
 
 pub use named_map::NamedMap;
 pub use scalar::Scalar;
@@ -285,6 +288,29 @@ pub struct RawExperiment {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub acknowledge: Vec<Spanned<String>>,
+    /// What must hold while the experiment runs (`chaoslab verify` judges it); defaults from
+    /// what the fault can reach.
+    #[serde(default)]
+    #[schemars(with = "Option<RawExpect>")]
+    pub expect: Option<Spanned<RawExpect>>,
+}
+
+/// An experiment's hypothesis, per app endpoint.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    /// Endpoints that fail fast while the fault is on.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub degraded: Option<Vec<Spanned<String>>>,
+    /// Endpoints that stay ok (at least `tolerance` percent of requests).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub healthy: Option<Vec<Spanned<String>>>,
+    /// Percent of a healthy endpoint's requests that must succeed (default 99).
+    #[serde(default)]
+    #[schemars(with = "Option<f64>")]
+    pub tolerance: Option<Spanned<f64>>,
 }
 
 /// Position of a spanned value, for diagnostics.
@@ -295,22 +321,10 @@ pub fn pos<T>(s: &Spanned<T>) -> Pos {
     }
 }
 
-/// Parses a spec with the YAML hardening chaoslab promises: YAML 1.2 booleans only, duplicate
-/// keys rejected, alias expansion and nesting bounded, size capped before parsing.
-pub fn parse(source: &str) -> Result<RawSpec, Diagnostic> {
-    if source.len() > MAX_SPEC_BYTES {
-        return Err(Diagnostic::error(
-            Code::E001,
-            Pos::default(),
-            "",
-            format!(
-                "spec is {} bytes; the limit is {MAX_SPEC_BYTES} bytes",
-                source.len()
-            ),
-        )
-        .help("split the lab into several specs, or move large object contents out of the spec"));
-    }
-    let options = serde_saphyr::options! {
+/// The YAML hardening chaoslab promises: YAML 1.2 booleans only, duplicate keys rejected,
+/// alias expansion and nesting bounded.
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
         strict_booleans: true,
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
         budget: serde_saphyr::budget! {
@@ -327,183 +341,167 @@ pub fn parse(source: &str) -> Result<RawSpec, Diagnostic> {
             max_replay_stack_depth: 8,
             max_alias_expansions_per_anchor: 64,
         },
-    };
+    }
+}
+
+/// The tree keeps infinities as text: whether `.inf` fits is the field's call.
+fn tree_options() -> serde_saphyr::Options {
+    let mut options = options();
+    options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::AsString;
+    options
+}
+
+/// Parses a spec (size capped before parsing, see [`options`]). Two passes: the untyped tree
+/// first, so that every unknown key, wrong type and missing key is reported at once, then the
+/// typed raw spec.
+pub fn parse(source: &str) -> Result<RawSpec, Vec<Diagnostic>> {
+    if source.len() > MAX_SPEC_BYTES {
+        return Err(vec![
+            Diagnostic::error(
+                Code::E001,
+                Pos::default(),
+                "",
+                format!(
+                    "spec is {} bytes; the limit is {MAX_SPEC_BYTES} bytes",
+                    source.len()
+                ),
+            )
+            .help(
+                "split the lab into several specs, or move large object contents out of the spec",
+            ),
+        ]);
+    }
     if source
         .lines()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        return Err(Diagnostic::error(
-            Code::E005,
-            Pos { line: 1, column: 1 },
-            "",
-            "the spec is empty",
-        )
-        .help("start from a blueprint: a spec needs at least `lab`, `region` and `network`"));
+        return Err(vec![
+            Diagnostic::error(
+                Code::E005,
+                Pos { line: 1, column: 1 },
+                "",
+                "the spec is empty",
+            )
+            .help("start from a blueprint: a spec needs at least `lab`, `region` and `network`"),
+        ]);
     }
-    serde_saphyr::from_str_with_options::<RawSpec>(source, options)
-        .map_err(|e| yaml_diagnostic(e, source))
+    let tree = serde_saphyr::from_str_with_options::<Spanned<tree::Node>>(source, tree_options())
+        .map_err(|e| vec![yaml_error::diagnostic(&e, source)])?;
+    let problems = check::check::<RawSpec>(&tree, source);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    serde_saphyr::from_str_with_options::<RawSpec>(source, options())
+        .map_err(|e| vec![yaml_error::diagnostic(&e, source)])
 }
 
-/// Turns a loader error into a diagnostic, adding the field and the fix the loader cannot know.
-fn yaml_diagnostic(err: serde_saphyr::Error, source: &str) -> Diagnostic {
-    let mut d = loader_diagnostic(err);
-    let (field, key_line) = path::at(source, d.pos.line, d.pos.column);
-    match d.code {
-        Code::E005 => {
-            // Reported where the mapping ended: point at the mapping's own key instead.
-            let parent = field.rsplit_once('.').map_or("", |(p, _)| p);
-            d.field = if parent.is_empty() {
-                d.field
-            } else {
-                format!("{parent}.{}", d.field)
-            };
-            d.pos = if parent.is_empty() {
-                Pos { line: 1, column: 1 }
-            } else {
-                Pos {
-                    line: key_line,
-                    column: first_column(source, key_line),
-                }
-            };
-        }
-        Code::E003 if !field.is_empty() => d.field = field,
-        Code::E004 if !field.is_empty() && d.message.starts_with("expected ") => d.field = field,
-        _ => {}
-    }
-    d
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn first_column(source: &str, line: u64) -> u64 {
-    let text = usize::try_from(line)
-        .ok()
-        .and_then(|l| l.checked_sub(1))
-        .and_then(|l| source.lines().nth(l))
-        .unwrap_or("");
-    (text.len() - text.trim_start().len()) as u64 + 1
-}
+    const VALID: &str = "lab: demo\nregion: us-east-1\nnetwork:\n  cidr: 10.0.0.0/16\n  azs: 2\n  public: [10.0.1.0/24, 10.0.2.0/24]\n  private: [10.0.11.0/24, 10.0.12.0/24]\naurora: {}\napp: {}\n";
 
-fn loader_diagnostic(err: serde_saphyr::Error) -> Diagnostic {
-    let pos = err
-        .location()
-        .map(|l| Pos {
-            line: l.line(),
-            column: l.column(),
-        })
-        .unwrap_or_default();
-    let raw = err.without_snippet().to_string();
-    let message = tidy(strip_location_prefix(
-        raw.lines().next().unwrap_or_default(),
-    ));
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
-        let choices: Vec<&str> = expected
-            .trim_start_matches(", expected one of ")
-            .trim_start_matches(", expected ")
-            .split(", ")
-            .map(|c| c.trim_matches('`'))
-            .filter(|c| !c.is_empty())
-            .collect();
-        let help = match crate::validate::suggest(field, &choices) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None if choices.is_empty() => "remove this key".to_owned(),
-            None => format!(
-                "remove it; the keys allowed here are {}",
-                choices.join(", ")
-            ),
-        };
-        return Diagnostic::error(Code::E003, pos, field, format!("unknown key `{field}`"))
-            .help(help);
+    fn first_pass(source: &str) -> Vec<Diagnostic> {
+        let tree =
+            serde_saphyr::from_str_with_options::<Spanned<tree::Node>>(source, tree_options())
+                .unwrap_or_else(|e| panic!("{e}"));
+        check::check::<RawSpec>(&tree, source)
     }
-    if let Some(field) = message
-        .strip_prefix("missing field `")
-        .and_then(|r| r.split('`').next())
-    {
-        return Diagnostic::error(
-            Code::E005,
-            pos,
-            field,
-            format!("missing required key `{field}`"),
-        )
-        .help(format!(
-            "add `{field}:` to this mapping (see the spec format in README.md)"
-        ));
-    }
-    if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
-        return Diagnostic::error(
-            Code::E002,
-            pos,
-            key,
-            format!("`{key}` is given twice in this mapping"),
-        )
-        .help("each key may appear once in a mapping; remove or rename the repeated key");
-    }
-    if message.contains("Documents") {
-        return Diagnostic::error(Code::E002, pos, "", "a spec holds one YAML document").help(
-            "remove the `---` and everything after it, or split the labs into separate files",
-        );
-    }
-    if message.starts_with("expected mapping") {
-        return Diagnostic::error(Code::E004, pos, "", "a lab spec is a mapping of keys")
-            .help("start from a blueprint: `lab:`, `region:`, `network:` and the other sections at the top level");
-    }
-    if message == "expected string scalar" {
-        return Diagnostic::error(Code::E004, pos, "", "expected text here")
-            .help("write a plain value (quote it if it contains `:`, `#`, `[` or `{`)");
-    }
-    if let Some(kind) = message
-        .strip_prefix("invalid ")
-        .filter(|k| ["u16", "u32", "u64", "i64", "f64"].contains(k))
-    {
-        let what = if kind == "f64" {
-            "a number"
-        } else {
-            "a whole number"
-        };
-        return Diagnostic::error(Code::E004, pos, "", format!("expected {what} here")).help(
-            format!("write {what} without quotes (YAML 1.2: `yes`/`no` are text, not values)"),
-        );
-    }
-    if message.contains("invalid boolean") {
-        return Diagnostic::error(Code::E004, pos, "", message).help(
-            "write `true` or `false` (YAML 1.2: `yes`/`no`/`on`/`off` are text, not booleans)",
-        );
-    }
-    if message.starts_with("invalid ") || message.contains("invalid type") {
-        return Diagnostic::error(Code::E004, pos, "", message)
-            .help("check the value's type against the spec format in README.md");
-    }
-    if message.contains("budget") || message.contains("alias") || message.contains("depth") {
-        let message = match message.split_once("budget breached: ") {
-            Some((_, what)) => {
-                let kind = what.split([' ', '{']).next().unwrap_or(what).to_lowercase();
-                let count: String = what.chars().filter(char::is_ascii_digit).collect();
-                format!("the spec has too many {kind} ({count}); chaoslab's YAML limits stop here")
+
+    #[test]
+    fn the_first_pass_accepts_every_blueprint() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/blueprints");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "yaml") {
+                continue;
             }
-            None => message,
-        };
-        return Diagnostic::error(Code::E002, pos, "", message).help(
-            "lab specs need no deep nesting or repeated aliases; write the values out plainly",
+            let source = std::fs::read_to_string(path).unwrap();
+            assert_eq!(first_pass(&source), Vec::new());
+        }
+    }
+
+    /// The first pass judges a scalar by re-reading it with serde-saphyr, so it rejects exactly
+    /// what the typed pass rejects.
+    #[test]
+    fn the_first_pass_agrees_with_the_typed_pass_on_scalars() {
+        let values = [
+            "5",
+            "\"5\"",
+            "'5'",
+            "0x10",
+            "0o17",
+            "+5",
+            "1_000",
+            "5.0",
+            "-1",
+            "70000",
+            "1e3",
+            "05",
+            ".inf",
+            "true",
+            "True",
+            "\"true\"",
+            "yes",
+            "~",
+            "five",
+            "[1]",
+            "{a: 1}",
+            "!!int \"5\"",
+            "0.5",
+            "&a 5",
+            "!!str 5",
+        ];
+        for field in [
+            "app: {port: V}",
+            "app: {instances: V}",
+            "aurora: {proxy: V}",
+            "aurora: {min_capacity: V}",
+            "aurora: {engine: V}",
+        ] {
+            for v in values {
+                let (section, _) = field.split_once(':').unwrap();
+                let source = VALID.replace(&format!("{section}: {{}}"), &field.replace('V', v));
+                let typed = serde_saphyr::from_str_with_options::<RawSpec>(&source, options());
+                assert_eq!(
+                    first_pass(&source).is_empty(),
+                    typed.is_ok(),
+                    "{field} with {v}: {:?}",
+                    typed.err()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_missing_required_key_is_reported_at_once() {
+        let source = "network: {}\ndynamodb: {t: {hash_key: {}}}\ns3: {b: {objects: {k: {}}}}\nexperiments: {e: {}}\nalarms: {a: {}}\n";
+        let mut missing: Vec<String> = parse(source)
+            .unwrap_err()
+            .into_iter()
+            .map(|d| {
+                assert_eq!(d.code, Code::E005, "{d:?}");
+                d.field
+            })
+            .collect();
+        missing.sort();
+        assert_eq!(
+            missing,
+            [
+                "alarms.a.metric",
+                "alarms.a.threshold",
+                "dynamodb.t.hash_key.name",
+                "dynamodb.t.hash_key.type",
+                "experiments.e.action",
+                "experiments.e.description",
+                "lab",
+                "network.azs",
+                "network.cidr",
+                "network.private",
+                "network.public",
+                "region",
+                "s3.b.objects.k.content",
+            ]
         );
     }
-    Diagnostic::error(Code::E002, pos, "", message).help("fix the YAML syntax at this position")
-}
-
-/// Drops the loader's trailing position and its advice about library options.
-fn tidy(msg: &str) -> String {
-    let msg = msg.split(", set DuplicateKeyPolicy").next().unwrap_or(msg);
-    let msg = match msg.rsplit_once(" at line ") {
-        Some((head, tail)) if tail.contains(", column ") => head,
-        _ => msg,
-    };
-    msg.to_owned()
-}
-
-fn strip_location_prefix(msg: &str) -> &str {
-    let msg = msg.trim_start_matches("error: ");
-    if let Some(rest) = msg.strip_prefix("line ")
-        && let Some((_, after)) = rest.split_once(": ")
-    {
-        return after;
-    }
-    msg
 }

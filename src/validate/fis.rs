@@ -53,7 +53,7 @@ impl Validator {
         let field = format!("experiments.{}", name.value);
         if e.description.value.trim().is_empty() {
             self.err(
-                Code::E041,
+                Code::E048,
                 pos(&e.description),
                 format!("{field}.description"),
                 "an FIS template needs a description",
@@ -61,7 +61,7 @@ impl Validator {
             );
         } else if e.description.value.chars().count() > 512 {
             self.err(
-                Code::E041,
+                Code::E048,
                 pos(&e.description),
                 format!("{field}.description"),
                 "an FIS template description is at most 512 characters",
@@ -157,7 +157,8 @@ impl Validator {
                 .filter(|s| ["dynamodb", "s3"].contains(s))
                 .map(str::to_owned),
         };
-        let experiment = Experiment {
+        let mut experiment = Experiment {
+            hypothesis: None,
             dependency,
             name: name.value.clone(),
             description: e.description.value.clone(),
@@ -167,6 +168,13 @@ impl Validator {
             selection_mode,
             stop_conditions,
         };
+        experiment.hypothesis = self.hypothesis(
+            &field,
+            e.expect.as_ref(),
+            action.id,
+            (action.reach)(&experiment),
+            ctx.app,
+        );
         self.lab_rules(&field, raw, &experiment, &acknowledged, ctx);
         Some(experiment)
     }
@@ -303,10 +311,10 @@ impl Validator {
     ) -> Vec<String> {
         let names: Vec<&str> = ctx.alarms.iter().map(String::as_str).collect();
         let sfield = format!("{field}.stop_conditions");
-        if e.stop_conditions.len() > 5 {
+        if let Some(sixth) = e.stop_conditions.get(5) {
             self.err(
-                Code::E042,
-                pos(&e.description),
+                Code::E049,
+                pos(sixth),
                 &sfield,
                 "an FIS template has at most 5 stop conditions",
                 "keep the 5 alarms that matter most",
@@ -332,7 +340,7 @@ impl Validator {
                 );
             } else if out.contains(&s.value) {
                 self.err(
-                    Code::E042,
+                    Code::E049,
                     pos(s),
                     format!("{sfield}[{i}]"),
                     format!("`{}` is listed twice", s.value),

@@ -228,6 +228,28 @@ pub struct Experiment {
     pub stop_conditions: Vec<String>,
     /// The dependency the experiment means to cut, if any.
     pub dependency: Option<String>,
+    /// What must hold while it runs; `None` when the lab has no app.
+    pub hypothesis: Option<Hypothesis>,
+}
+
+/// What must hold while an experiment runs, per app endpoint (`expect:` or its default).
+/// Endpoints in neither list are not judged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hypothesis {
+    /// Endpoints that fail fast: non-2xx, each within the app's budget.
+    pub degraded: Vec<String>,
+    /// Endpoints that keep at least `tolerance` of their requests ok.
+    pub healthy: Vec<String>,
+    /// Percent of a healthy endpoint's requests that must answer 2xx, above 0 and at most 100.
+    pub tolerance: f64,
+}
+
+impl Hypothesis {
+    /// `ok` of `ok + failed` requests meet the tolerance (compared without dividing, so 99 of
+    /// 100 meets 99 % exactly).
+    pub fn tolerates(&self, ok: u64, failed: u64) -> bool {
+        ok as f64 * 100.0 >= self.tolerance * (ok + failed) as f64
+    }
 }
 
 impl Experiment {

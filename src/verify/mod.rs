@@ -14,50 +14,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::probe::{self, Running, Sample, Settings, Stats};
-use crate::validate::{Experiment, Lab};
+pub use crate::validate::Hypothesis;
 pub use fis::{Fis, Status};
-
-/// What must hold while the experiment runs, per endpoint name.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Hypothesis {
-    /// Endpoints that fail fast: non-2xx, each within the app's budget.
-    pub degraded: Vec<String>,
-    /// Endpoints that stay at or above `tolerance` ok.
-    pub healthy: Vec<String>,
-    pub tolerance: f64,
-}
-
-/// The endpoint each dependency serves (see the app): what a cut of it degrades.
-pub fn served_by(dependency: &str) -> Option<&'static str> {
-    match dependency {
-        "dynamodb" => Some("reviews"),
-        "s3" => Some("promo"),
-        "aurora" => Some("products"),
-        _ => None,
-    }
-}
-
-/// The lab's default hypothesis: the endpoint served from the dependency the experiment cuts
-/// degrades, every other endpoint stays healthy (99 % ok).
-pub fn default_hypothesis(lab: &Lab, experiment: &Experiment) -> Hypothesis {
-    let degraded: Vec<String> = experiment
-        .dependency
-        .as_deref()
-        .and_then(served_by)
-        .map(str::to_owned)
-        .into_iter()
-        .collect();
-    let healthy = probe::endpoints(lab)
-        .into_iter()
-        .map(|e| e.name)
-        .filter(|n| !degraded.contains(n))
-        .collect();
-    Hypothesis {
-        degraded,
-        healthy,
-        tolerance: 0.99,
-    }
-}
 
 /// How the run ended: each has its own exit code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,26 +45,32 @@ impl Verdict {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Judged {
     pub stats: Stats,
-    /// `degraded` or `healthy`.
+    /// `degraded`, `healthy` or `not judged`.
     pub expected: &'static str,
     pub held: bool,
 }
 
 /// Judges one phase: healthy endpoints need `tolerance` ok; in the fault phase, degraded ones
 /// need at least one failure and every failure within `budget`; outside it, they are healthy.
+/// An endpoint in neither list is judged only outside the fault (the steady state).
 pub fn judge(h: &Hypothesis, stats: &[Stats], fault: bool, budget: Duration) -> Vec<Judged> {
     stats
         .iter()
         .map(|s| {
-            let degraded = fault && h.degraded.contains(&s.endpoint);
-            let held = if degraded {
-                s.failed > 0 && s.failed_max.is_some_and(|m| m <= budget)
-            } else {
-                s.ok + s.failed > 0 && s.ok_ratio() >= h.tolerance
+            let listed = |l: &[String]| l.contains(&s.endpoint);
+            let expected = match (fault, listed(&h.degraded), listed(&h.healthy)) {
+                (true, true, _) => "degraded",
+                (true, false, false) => "not judged",
+                _ => "healthy",
+            };
+            let held = match expected {
+                "degraded" => s.failed > 0 && s.failed_max.is_some_and(|m| m <= budget),
+                "healthy" => s.ok + s.failed > 0 && h.tolerates(s.ok, s.failed),
+                _ => true,
             };
             Judged {
                 stats: s.clone(),
-                expected: if degraded { "degraded" } else { "healthy" },
+                expected,
                 held,
             }
         })
@@ -396,7 +360,11 @@ fn print_phase(out: &mut dyn Report, name: &str, length: Duration, judged: &[Jud
             text,
             " {} {}",
             j.stats.endpoint,
-            if j.held { "✔" } else { "✘" }
+            match (j.expected, j.held) {
+                ("not judged", _) => "–",
+                (_, true) => "✔",
+                (_, false) => "✘",
+            }
         );
     }
     out.line(&text);
@@ -450,7 +418,7 @@ fn finish(
             "steady_state_hypothesis": {
                 "degraded": h.degraded,
                 "healthy": h.healthy,
-                "tolerance": h.tolerance,
+                "tolerance_percent": h.tolerance,
                 "budget_ms": opts.budget.as_millis() as u64,
             },
         },
@@ -486,7 +454,7 @@ mod tests {
         let h = Hypothesis {
             degraded: vec!["reviews".into()],
             healthy: vec!["products".into(), "promo".into()],
-            tolerance: 0.99,
+            tolerance: 99.0,
         };
         let budget = Duration::from_secs(5);
         let during = [

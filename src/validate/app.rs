@@ -1,0 +1,221 @@
+//! `app:`: the Chaos Shop tier, its guards against slow dependencies, and its defaults.
+
+use super::{App, Breaker, Timeouts, Validator, did_you_mean};
+use crate::errors::Code;
+use crate::spec::{RawSpec, Spanned, pos};
+
+impl Validator {
+    pub(super) fn app(&mut self, raw: &Spanned<crate::spec::RawApp>, spec: &RawSpec) -> App {
+        let a = &raw.value;
+        if spec.aurora.is_none() {
+            self.err(
+                Code::E043,
+                pos(raw),
+                "app",
+                "the app serves its catalog from Aurora, but the spec has no `aurora:` section",
+                "add `aurora: {}` (defaults: aurora-postgresql 16, 0.5 to 2 ACUs)",
+            );
+        }
+        let instance_type = self.text(
+            &a.instance_type,
+            "app.instance_type",
+            |t| {
+                t.split_once('.').is_some_and(|(f, s)| {
+                    f.starts_with(|c: char| c.is_ascii_lowercase())
+                        && f.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                        && !s.is_empty()
+                        && s.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                })
+            },
+            "use an EC2 instance type such as t3.micro",
+            defaults::INSTANCE_TYPE,
+        );
+        // The AMI is Amazon Linux 2023 for x86_64: Graviton families (t4g, m7g, ...) cannot boot it.
+        let family = instance_type.split('.').next().unwrap_or_default();
+        if family
+            .trim_end_matches(|c: char| c.is_ascii_lowercase() && c != 'g')
+            .ends_with('g')
+            && family.chars().any(|c| c.is_ascii_digit())
+        {
+            let at = a.instance_type.as_ref().map_or(pos(raw), pos);
+            self.err(
+                Code::E023,
+                at,
+                "app.instance_type",
+                format!("`{instance_type}` is an Arm (Graviton) type; the app's AMI is x86_64"),
+                "use an x86_64 type such as t3.micro or m6i.large",
+            );
+        }
+        if spec
+            .network
+            .value
+            .nat
+            .as_ref()
+            .is_some_and(|n| n.value == "none")
+        {
+            self.err(
+                Code::E023,
+                pos(raw),
+                "network.nat",
+                "the app installs its packages and reads its database secret over the internet, and `nat: none` gives the private subnets no route out",
+                "use `nat: single` (or `per-az`)",
+            );
+        }
+        let port = self.bounded(&a.port, "app.port", 1024..=65535, defaults::PORT);
+        let instances = self.bounded(&a.instances, "app.instances", 1..=20, defaults::INSTANCES);
+        let workers = self.bounded(&a.workers, "app.workers", 1..=32, defaults::WORKERS);
+        let timeouts = match &a.timeouts {
+            None => defaults::TIMEOUTS,
+            Some(t) => Timeouts {
+                connect: self.bounded(
+                    &t.value.connect,
+                    "app.timeouts.connect",
+                    1..=60,
+                    defaults::TIMEOUTS.connect,
+                ),
+                read: self.bounded(
+                    &t.value.read,
+                    "app.timeouts.read",
+                    1..=60,
+                    defaults::TIMEOUTS.read,
+                ),
+                retries: self.bounded(
+                    &t.value.retries,
+                    "app.timeouts.retries",
+                    0..=10,
+                    defaults::TIMEOUTS.retries,
+                ),
+            },
+        };
+        let threads = self.bounded(&a.threads, "app.threads", 1..=64, defaults::THREADS);
+        let bulkhead = self.bounded(&a.bulkhead, "app.bulkhead", 1..=64, defaults::BULKHEAD);
+        if let Some(b) = &a.bulkhead
+            && b.value >= threads
+            && threads > 1
+        {
+            self.err(
+                Code::E047,
+                pos(b),
+                "app.bulkhead",
+                format!("a bulkhead of {} calls lets one dead dependency hold all {threads} threads of a worker", b.value),
+                format!("use at most {} (fewer than `app.threads`)", threads - 1),
+            );
+        }
+        let bulkhead = if a.bulkhead.is_none() {
+            bulkhead.min(threads.saturating_sub(1)).max(1)
+        } else {
+            bulkhead
+        };
+        let circuit_breaker = a.circuit_breaker.as_ref().map(|b| Breaker {
+            failures: self.bounded(
+                &b.value.failures,
+                "app.circuit_breaker.failures",
+                1..=100,
+                defaults::BREAKER.failures,
+            ),
+            reset_seconds: self.bounded(
+                &b.value.reset_seconds,
+                "app.circuit_breaker.reset_seconds",
+                1..=600,
+                defaults::BREAKER.reset_seconds,
+            ),
+        });
+        let tables: Vec<&str> = spec
+            .dynamodb
+            .iter()
+            .map(|(k, _)| k.value.as_str())
+            .collect();
+        let reviews_table = match &a.reviews {
+            Some(r) => {
+                if !tables.contains(&r.value.as_str()) {
+                    let help = did_you_mean(&r.value, &tables, || {
+                        "name a table under `dynamodb:`".to_owned()
+                    });
+                    self.err(
+                        Code::E043,
+                        pos(r),
+                        "app.reviews",
+                        format!("there is no DynamoDB table `{}`", r.value),
+                        help,
+                    );
+                }
+                r.value.clone()
+            }
+            None => {
+                if !tables.contains(&defaults::REVIEWS_TABLE) {
+                    self.err(Code::E043, pos(raw), "app.reviews", "the app needs a reviews table", "add a `reviews` table under `dynamodb:`, or set `app.reviews` to the table to use");
+                }
+                defaults::REVIEWS_TABLE.to_owned()
+            }
+        };
+        let (promo_at, promo) = match &a.promo {
+            Some(p) => (pos(p), p.value.as_str()),
+            None => (pos(raw), defaults::PROMO),
+        };
+        let (promo_bucket, promo_key) = promo.split_once('/').unwrap_or((promo, ""));
+        // The key lands in an IAM resource ARN, where `*`, `?` and `${` have meanings.
+        if !promo_key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!-_.'()/".contains(c))
+        {
+            self.err(
+                Code::E031,
+                promo_at,
+                "app.promo",
+                format!("the promo object key `{}` is used in an IAM policy and must use S3's safe characters", promo_key.escape_debug()),
+                "use letters, digits and ! - _ . ' ( ) / in the key the app reads",
+            );
+        }
+        let found = spec.s3.iter().find(|(k, _)| k.value == promo_bucket);
+        match found {
+            Some((_, b)) if b.value.objects.iter().any(|(k, _)| k.value == promo_key) => {}
+            _ => self.err(
+                Code::E043,
+                promo_at,
+                "app.promo",
+                format!("there is no S3 object `{promo}` in the spec"),
+                "set `app.promo` to `<bucket>/<object key>` of an object under `s3:`",
+            ),
+        }
+        App {
+            instance_type,
+            port,
+            instances,
+            workers,
+            threads,
+            timeouts,
+            bulkhead,
+            circuit_breaker,
+            reviews_table,
+            promo_bucket: promo_bucket.to_owned(),
+            promo_key: promo_key.to_owned(),
+        }
+    }
+}
+
+/// Defaults that reproduce the Article 7 lab's app.
+pub mod defaults {
+    use super::{Breaker, Timeouts};
+
+    pub const INSTANCE_TYPE: &str = "t3.micro";
+    pub const PORT: u16 = 8080;
+    pub const INSTANCES: u32 = 2;
+    pub const WORKERS: u32 = 4;
+    pub const THREADS: u32 = 8;
+    /// Half the threads: a dead dependency can hold at most 4 of a worker's 8 threads.
+    pub const BULKHEAD: u32 = 4;
+    pub const BREAKER: Breaker = Breaker {
+        failures: 5,
+        reset_seconds: 10,
+    };
+    /// `Config(connect_timeout=2, read_timeout=2, retries={"max_attempts": 0})`.
+    pub const TIMEOUTS: Timeouts = Timeouts {
+        connect: 2,
+        read: 2,
+        retries: 0,
+    };
+    pub const REVIEWS_TABLE: &str = "reviews";
+    pub const PROMO: &str = "promo/promo.json";
+}

@@ -1,0 +1,159 @@
+//! `dynamodb:`: tables, their keys and seed items.
+
+use super::{AttrValue, Billing, Item, Key, KeyType, Table, Validator};
+use crate::errors::Code;
+use crate::spec::{Scalar, Spanned, pos};
+
+impl Validator {
+    pub(super) fn key(&mut self, raw: &Spanned<crate::spec::RawKey>, field: &str) -> Key {
+        let k = &raw.value;
+        if k.name.value.is_empty() || k.name.value.len() > 255 {
+            self.err(
+                Code::E030,
+                pos(&k.name),
+                format!("{field}.name"),
+                "key attribute names are 1 to 255 bytes",
+                "name the key attribute, e.g. `product_id`",
+            );
+        }
+        let kind = match k.kind.value.as_str() {
+            "S" => KeyType::S,
+            "N" => KeyType::N,
+            "B" => KeyType::B,
+            other => {
+                self.choice(&k.kind, &format!("{field}.type"), other, &["S", "N", "B"]);
+                KeyType::S
+            }
+        };
+        Key {
+            name: k.name.value.clone(),
+            kind,
+        }
+    }
+
+    pub(super) fn table(
+        &mut self,
+        name: &Spanned<String>,
+        raw: &Spanned<crate::spec::RawTable>,
+    ) -> Table {
+        let t = &raw.value;
+        let field = format!("dynamodb.{}", name.value);
+        let hash_key = self.key(&t.hash_key, &format!("{field}.hash_key"));
+        let range_key = t
+            .range_key
+            .as_ref()
+            .map(|r| self.key(r, &format!("{field}.range_key")));
+        if let (Some(r), Some(raw_r)) = (&range_key, &t.range_key)
+            && r.name == hash_key.name
+        {
+            self.err(
+                Code::E030,
+                pos(raw_r),
+                format!("{field}.range_key"),
+                "the range key repeats the hash key",
+                "give the range key its own attribute name",
+            );
+        }
+        let billing = match t.billing_mode.as_ref().map(|b| (b, b.value.as_str())) {
+            None | Some((_, "PAY_PER_REQUEST")) => {
+                for cap in [&t.read_capacity, &t.write_capacity].into_iter().flatten() {
+                    self.err(
+                        Code::E023,
+                        pos(cap),
+                        format!("{field}.billing_mode"),
+                        "capacity is set but billing is on demand",
+                        "remove read_capacity/write_capacity, or set `billing_mode: PROVISIONED`",
+                    );
+                }
+                Billing::PayPerRequest
+            }
+            Some((b, "PROVISIONED")) => {
+                match (&t.read_capacity, &t.write_capacity) {
+                    (Some(r), Some(w)) if r.value > 0 && w.value > 0 => Billing::Provisioned {
+                        read: r.value,
+                        write: w.value,
+                    },
+                    _ => {
+                        self.err(Code::E005, pos(b), format!("{field}.billing_mode"), "PROVISIONED billing needs read_capacity and write_capacity", "add `read_capacity: 1` and `write_capacity: 1`, or use PAY_PER_REQUEST");
+                        Billing::PayPerRequest
+                    }
+                }
+            }
+            Some((b, other)) => {
+                self.choice(
+                    b,
+                    &format!("{field}.billing_mode"),
+                    other,
+                    &["PAY_PER_REQUEST", "PROVISIONED"],
+                );
+                Billing::PayPerRequest
+            }
+        };
+        let mut items: Vec<Item> = Vec::new();
+        for (i, raw_item) in t.items.iter().enumerate() {
+            let ifield = format!("{field}.items[{i}]");
+            let mut attrs = Vec::new();
+            for (k, v) in raw_item.value.iter() {
+                let value = match &v.value {
+                    Scalar::Text(s) => AttrValue::S(s.clone()),
+                    Scalar::Number(n) => AttrValue::N(n.clone()),
+                    Scalar::Bool(b) => AttrValue::Bool(*b),
+                };
+                attrs.push((k.value.clone(), value));
+            }
+            attrs.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut id = Vec::new();
+            for key in std::iter::once(&hash_key).chain(range_key.as_ref()) {
+                match attrs.iter().find(|(n, _)| *n == key.name) {
+                    None => self.err(
+                        Code::E030,
+                        pos(raw_item),
+                        &ifield,
+                        format!("seed item has no `{}` (the table's key)", key.name),
+                        format!("add `{}:` to the item", key.name),
+                    ),
+                    Some((_, value)) => match (key.kind, value) {
+                        (KeyType::S, AttrValue::S(s)) => id.push(s.clone()),
+                        (KeyType::N, AttrValue::N(n)) => id.push(n.clone()),
+                        _ => self.err(
+                            Code::E030,
+                            pos(raw_item),
+                            format!("{ifield}.{}", key.name),
+                            format!(
+                                "`{}` must be of type {} to match the table's key",
+                                key.name,
+                                key.kind.as_str()
+                            ),
+                            match key.kind {
+                                KeyType::S => "quote the value to make it text, e.g. '3'",
+                                KeyType::N => "write a number without quotes",
+                                KeyType::B => {
+                                    "binary keys cannot be seeded from a spec; use S or N"
+                                }
+                            },
+                        ),
+                    },
+                }
+            }
+            let id = id.join("#");
+            if items.iter().any(|it| it.id == id) {
+                self.err(
+                    Code::E030,
+                    pos(raw_item),
+                    &ifield,
+                    format!("two seed items have the key `{id}`"),
+                    "give each seed item a unique key",
+                );
+            }
+            items.push(Item { id, attrs });
+        }
+        items.sort_by(|a, b| a.id.cmp(&b.id));
+        Table {
+            name: name.value.clone(),
+            hash_key,
+            range_key,
+            billing,
+            items,
+        }
+    }
+}

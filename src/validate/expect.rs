@@ -1,0 +1,307 @@
+//! An experiment's hypothesis (`expect:`): which app endpoints degrade while the fault is on
+//! and which stay healthy. The catalog says what each fault can reach; this module checks a
+//! spec's claim against it and fills in the default, so `chaoslab verify` and the lab README
+//! judge and state the same thing.
+
+use super::{Hypothesis, Validator, did_you_mean};
+use crate::catalog::Reach;
+use crate::errors::Code;
+use crate::spec::{RawExpect, Spanned, pos};
+
+/// The app's endpoints, each served from one dependency (see the app's source). `/health`
+/// calls none and is not judged: the article's table counts the three features.
+pub const ENDPOINTS: [(&str, &str); 3] = [
+    ("products", "aurora"),
+    ("reviews", "dynamodb"),
+    ("promo", "s3"),
+];
+
+/// The endpoint served from a dependency.
+pub fn served_by(dependency: &str) -> Option<&'static str> {
+    ENDPOINTS
+        .iter()
+        .find(|(_, d)| *d == dependency)
+        .map(|(e, _)| *e)
+}
+
+/// Healthy endpoints must answer at least this share of requests with a 2xx by default.
+pub const TOLERANCE_PERCENT: f64 = 99.0;
+
+fn names() -> Vec<&'static str> {
+    ENDPOINTS.iter().map(|(e, _)| *e).collect()
+}
+
+/// What the fault can degrade, and what degrades by default.
+fn degradable(reach: Reach) -> (Vec<&'static str>, Vec<&'static str>) {
+    match reach {
+        Reach::Nothing => (vec![], vec![]),
+        Reach::Cuts(d) => {
+            let e: Vec<&str> = served_by(d).into_iter().collect();
+            (e.clone(), e)
+        }
+        Reach::Disturbs(d) => (served_by(d).into_iter().collect(), vec![]),
+        Reach::Everything => (names(), vec![]),
+    }
+}
+
+/// In words, for a message: what the fault can degrade.
+fn reach_text(action: &str, reach: Reach) -> String {
+    match reach {
+        Reach::Nothing => format!("{action} fails no endpoint of the app"),
+        Reach::Cuts(d) => format!(
+            "this {action} cuts only {d}, so only `{}` can degrade",
+            served_by(d).unwrap_or("?")
+        ),
+        Reach::Disturbs(d) => format!(
+            "{action} disturbs only {d}, so only `{}` can degrade",
+            served_by(d).unwrap_or("?")
+        ),
+        Reach::Everything => format!("{action} can degrade any endpoint"),
+    }
+}
+
+impl Validator {
+    /// The experiment's hypothesis, or `None` when the lab has no app to judge.
+    pub(super) fn hypothesis(
+        &mut self,
+        field: &str,
+        raw: Option<&Spanned<RawExpect>>,
+        action: &str,
+        reach: Reach,
+        app: bool,
+    ) -> Option<Hypothesis> {
+        let field = format!("{field}.expect");
+        if !app {
+            if let Some(r) = raw {
+                self.err(
+                    Code::E043,
+                    pos(r),
+                    field,
+                    "the spec has no app: there are no endpoints to judge",
+                    "add an `app:` section, or remove `expect:`",
+                );
+            }
+            return None;
+        }
+        let (can, default) = degradable(reach);
+        let empty = RawExpect {
+            degraded: None,
+            healthy: None,
+            tolerance: None,
+        };
+        let e = raw.map_or(&empty, |r| &r.value);
+        // A default never contradicts the spec: an endpoint claimed healthy (a cache that
+        // serves through the cut, say) leaves the default degraded list.
+        let claimed_healthy = |n: &str| {
+            e.healthy
+                .as_ref()
+                .is_some_and(|h| h.iter().any(|x| x.value == n))
+        };
+        let degraded = match &e.degraded {
+            None => default
+                .iter()
+                .filter(|n| !claimed_healthy(n))
+                .map(|s| (*s).to_owned())
+                .collect(),
+            Some(list) => self.endpoint_list(&format!("{field}.degraded"), list, |v, name| {
+                if can.contains(&name) {
+                    return Ok(());
+                }
+                v.push(format!(
+                    "{}; `{name}` cannot degrade",
+                    reach_text(action, reach)
+                ));
+                Err(match can.as_slice() {
+                    [] => "remove `degraded:` (an empty list is fine) or choose a fault that reaches a dependency".to_owned(),
+                    some => format!("list only {}", quoted(some)),
+                })
+            }),
+        };
+        let healthy = match &e.healthy {
+            None => names()
+                .into_iter()
+                .filter(|n| !degraded.iter().any(|d| d == n))
+                .filter(|n| e.degraded.is_some() || !is_disturbed(reach, n))
+                .map(str::to_owned)
+                .collect(),
+            Some(list) => self.endpoint_list(&format!("{field}.healthy"), list, |v, name| {
+                if !degraded.iter().any(|d| d == name) {
+                    return Ok(());
+                }
+                v.push(format!("`{name}` is expected both degraded and healthy"));
+                Err(format!("keep `{name}` in one of `degraded` and `healthy`"))
+            }),
+        };
+        let tolerance = match &e.tolerance {
+            None => TOLERANCE_PERCENT,
+            Some(t) if t.value > 0.0 && t.value <= 100.0 => t.value,
+            Some(t) => {
+                self.err(
+                    Code::E060,
+                    pos(t),
+                    format!("{field}.tolerance"),
+                    format!(
+                        "a tolerance is a percentage of ok requests above 0 and at most 100, not {}",
+                        t.value
+                    ),
+                    "use e.g. `tolerance: 99` (99 % of a healthy endpoint's requests answer 2xx)",
+                );
+                TOLERANCE_PERCENT
+            }
+        };
+        Some(Hypothesis {
+            degraded,
+            healthy,
+            tolerance,
+        })
+    }
+
+    /// Checks each name of an endpoint list: known, listed once, and `fits` the experiment
+    /// (`fits` pushes the message and returns the fix when it does not).
+    fn endpoint_list(
+        &mut self,
+        field: &str,
+        list: &[Spanned<String>],
+        fits: impl Fn(&mut Vec<String>, &str) -> Result<(), String>,
+    ) -> Vec<String> {
+        let known = names();
+        let mut out: Vec<String> = Vec::new();
+        for (i, item) in list.iter().enumerate() {
+            let at = format!("{field}[{i}]");
+            let name = item.value.as_str();
+            if !known.contains(&name) {
+                let help = did_you_mean(name, &known, || {
+                    format!("the app's endpoints are {}", quoted(&known))
+                });
+                self.err(
+                    Code::E060,
+                    pos(item),
+                    at,
+                    format!("the app has no endpoint `{}`", name.escape_debug()),
+                    help,
+                );
+                continue;
+            }
+            if out.iter().any(|o| o == name) {
+                self.err(
+                    Code::E060,
+                    pos(item),
+                    at,
+                    format!("`{name}` is listed twice"),
+                    "list each endpoint once",
+                );
+                continue;
+            }
+            let mut message = Vec::new();
+            match fits(&mut message, name) {
+                Ok(()) => out.push(name.to_owned()),
+                Err(help) => {
+                    self.err(Code::E060, pos(item), at, message.concat(), help);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn is_disturbed(reach: Reach, endpoint: &str) -> bool {
+    matches!(reach, Reach::Disturbs(d) if served_by(d) == Some(endpoint))
+}
+
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Hypothesis {
+    /// The lab README's sentence. Endpoint names come from [`ENDPOINTS`], never from spec text.
+    pub fn describe(&self, deadline_secs: u32) -> String {
+        let list = |l: &[String]| {
+            let spans: Vec<String> = l.iter().map(|n| format!("`{n}`")).collect();
+            match spans.as_slice() {
+                [] => String::new(),
+                [one] => one.clone(),
+                [init @ .., last] => format!("{} and {last}", init.join(", ")),
+            }
+        };
+        let mut parts = Vec::new();
+        if !self.degraded.is_empty() {
+            parts.push(format!(
+                "{} {} fast (requests fail, each answered within the app's {deadline_secs} s deadline)",
+                list(&self.degraded),
+                if self.degraded.len() == 1 { "fails" } else { "fail" },
+            ));
+        }
+        if !self.healthy.is_empty() {
+            parts.push(format!(
+                "{} {} healthy (at least {} % of requests 2xx)",
+                list(&self.healthy),
+                if self.healthy.len() == 1 {
+                    "stays"
+                } else {
+                    "stay"
+                },
+                self.tolerance
+            ));
+        }
+        let unjudged: Vec<String> = names()
+            .into_iter()
+            .filter(|n| !self.degraded.iter().chain(&self.healthy).any(|l| l == n))
+            .map(str::to_owned)
+            .collect();
+        if !unjudged.is_empty() {
+            parts.push(format!(
+                "{} {} not judged while the fault is on",
+                list(&unjudged),
+                if unjudged.len() == 1 { "is" } else { "are" },
+            ));
+        }
+        let mut text = parts.join("; ");
+        text.push('.');
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_and_dependencies_pair_one_to_one() {
+        for (e, d) in ENDPOINTS {
+            assert_eq!(served_by(d), Some(e));
+        }
+        assert_eq!(served_by("sqs"), None);
+    }
+
+    #[test]
+    fn defaults_follow_the_reach() {
+        assert_eq!(
+            degradable(Reach::Cuts("s3")),
+            (vec!["promo"], vec!["promo"])
+        );
+        assert_eq!(
+            degradable(Reach::Disturbs("aurora")),
+            (vec!["products"], vec![])
+        );
+        assert_eq!(degradable(Reach::Nothing), (vec![], vec![]));
+        assert_eq!(degradable(Reach::Everything).0.len(), 3);
+    }
+
+    #[test]
+    fn the_sentence_names_every_endpoint_once() {
+        let h = Hypothesis {
+            degraded: vec!["reviews".into()],
+            healthy: vec!["promo".into()],
+            tolerance: 99.5,
+        };
+        assert_eq!(
+            h.describe(4),
+            "`reviews` fails fast (requests fail, each answered within the app's 4 s deadline); `promo` stays healthy (at least 99.5 % of requests 2xx); `products` is not judged while the fault is on."
+        );
+        assert!(h.tolerates(995, 5) && !h.tolerates(994, 6));
+    }
+}
