@@ -82,7 +82,7 @@ fn check_fails_with_a_diff_after_a_hand_edit() {
     let err = text(&out.stderr);
     assert_eq!(
         err,
-        "error: out: generated tree is out of date\n  = help: run `chaoslab generate lab.yaml -o out` and commit the result\n"
+        "error: out: the generated tree is out of date\n  = help: run `chaoslab generate lab.yaml -o out` and commit the result\n"
     );
     assert!(
         std::fs::read_to_string(&fis)
@@ -455,7 +455,7 @@ fn quiet_prints_only_errors_and_warnings() {
     let out = chaoslab(ws.path(), &["check", "-q", "lab.yaml", "-o", "out"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), "");
-    assert!(text(&out.stderr).contains("error: out: generated tree is out of date"));
+    assert!(text(&out.stderr).contains("error: out: the generated tree is out of date"));
 }
 
 #[test]
@@ -540,7 +540,7 @@ fn message_format_json_prints_one_object_per_diagnostic() {
     );
     let drift = lines.last().expect("the drift error");
     assert_eq!(drift["code"], serde_json::Value::Null);
-    assert_eq!(drift["message"], "out: generated tree is not generated yet");
+    assert_eq!(drift["message"], "out: the generated tree is missing");
     assert!(
         drift["help"]
             .as_str()
@@ -594,6 +594,12 @@ fn several_specs_or_a_directory_run_each_with_one_summary_line() {
     assert_eq!(out.status.code(), Some(1));
 
     // generate takes a directory too; -o cannot serve several labs.
+    // diff's stdout stays a patch: its summary goes to stderr.
+    let out = chaoslab(ws.path(), &["diff", "specs"]);
+    assert!(text(&out.stdout).starts_with("--- a/generated/chaos-shop-az-failure/s3.tf\n"));
+    assert!(!text(&out.stdout).contains("diff: "));
+    assert_eq!(text(&out.stderr), "diff: 2 specs, 1 different, 1 same\n");
+
     let out = chaoslab(ws.path(), &["generate", "specs"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).ends_with("generate: 2 specs, 2 generated\n"));

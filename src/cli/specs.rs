@@ -96,7 +96,11 @@ pub(crate) fn each(
             let _ = write!(line, ", {n} {word}");
         }
         line.push('\n');
-        ctx.say(&line);
+        // `diff`'s stdout stays a patch; its summary goes with the messages.
+        match command {
+            "diff" if !ctx.quiet => ctx.stderr.push_str(&line),
+            _ => ctx.say(&line),
+        }
     }
     code
 }
@@ -173,10 +177,9 @@ pub(crate) fn check(ctx: &mut Ctx, spec: &Path, out: Option<&Path>) -> Result<Ve
         ctx.say(&format!("{}: up to date\n", dir.display()));
         return Ok(("up to date", 0));
     }
-    let state = if dir.exists() {
-        "out of date"
-    } else {
-        "not generated yet"
+    let (state, tree) = match dir.exists() {
+        true => ("out of date", "out of date"),
+        false => ("not generated yet", "missing"),
     };
     let mut text = format!("{}: {state}\n", dir.display());
     for (name, kind) in &cmp.files {
@@ -201,7 +204,7 @@ pub(crate) fn check(ctx: &mut Ctx, spec: &Path, out: Option<&Path>) -> Result<Ve
     ctx.message(
         Severity::Error,
         &file,
-        &format!("{}: generated tree is {state}", dir.display()),
+        &format!("{}: the generated tree is {tree}", dir.display()),
         &help,
     );
     Ok(("out of date", 1))
