@@ -9,6 +9,7 @@
 //! Source: the AWS FIS actions reference and the managed policies it names (see
 //! `fis-rules.md` §2 and §9 in the reference material).
 
+pub mod doc;
 mod instances;
 mod kinds;
 mod network;
@@ -54,6 +55,11 @@ pub struct Param {
     pub name: &'static str,
     pub required: bool,
     pub kind: ParamKind,
+    /// What the parameter does, for `chaoslab actions` and the README (Markdown).
+    pub meaning: &'static str,
+    /// Required: a value for the spec snippet, as YAML flow text. Optional: what FIS does
+    /// when it is left out.
+    pub example_or_default: &'static str,
 }
 
 /// One IAM policy statement. Resource ARNs may use `{partition}`, `{region}` and `{account}`,
@@ -70,6 +76,8 @@ pub struct Statement {
 #[derive(Clone, Copy, Debug)]
 pub struct Action {
     pub id: &'static str,
+    /// What the action does, in one sentence (Markdown), for `chaoslab actions`.
+    pub summary: &'static str,
     pub target: Option<TargetKind>,
     /// In the order they are emitted (the article's order for disrupt-connectivity).
     pub params: &'static [Param],
@@ -111,19 +119,35 @@ const DURATION: ParamKind = ParamKind::Duration {
     max_secs: 12 * HOUR,
 };
 
-const fn required(name: &'static str, kind: ParamKind) -> Param {
+/// A required parameter, with the value the spec snippet shows.
+const fn required(
+    name: &'static str,
+    kind: ParamKind,
+    example: &'static str,
+    meaning: &'static str,
+) -> Param {
     Param {
         name,
         required: true,
         kind,
+        meaning,
+        example_or_default: example,
     }
 }
 
-const fn optional(name: &'static str, kind: ParamKind) -> Param {
+/// An optional parameter, with what happens without it.
+const fn optional(
+    name: &'static str,
+    kind: ParamKind,
+    default: &'static str,
+    meaning: &'static str,
+) -> Param {
     Param {
         name,
         required: false,
         kind,
+        meaning,
+        example_or_default: default,
     }
 }
 
@@ -147,7 +171,12 @@ const DESCRIBE_INSTANCES: Statement = Statement {
 
 /// `aws:fis:inject-api-*`: the parameters FIS accepts, with the article's lesson as advice.
 const API_FAULT_PARAMS: &[Param] = &[
-    required("duration", DURATION),
+    required(
+        "duration",
+        DURATION,
+        "PT2M",
+        "How long the faults are injected.",
+    ),
     required(
         "service",
         ParamKind::OneOf {
@@ -156,15 +185,28 @@ const API_FAULT_PARAMS: &[Param] = &[
                 "FIS injects API faults only into ec2 and kinesis calls; to make DynamoDB or S3 unreachable, use aws:network:disrupt-connectivity with scope dynamodb or s3",
             ),
         },
+        "ec2",
+        "The AWS service whose calls fail. FIS faults only `ec2` and `kinesis` calls; to cut DynamoDB or S3 off, use `aws:network:disrupt-connectivity`.",
     ),
-    required("percentage", ParamKind::Int { min: 1, max: 100 }),
-    required("operations", ParamKind::Operations),
+    required(
+        "percentage",
+        ParamKind::Int { min: 1, max: 100 },
+        "\"50\"",
+        "The share of matching calls that fail, in percent.",
+    ),
+    required(
+        "operations",
+        ParamKind::Operations,
+        "DescribeInstances",
+        "The API operations whose calls fail.",
+    ),
 ];
 
 /// `aws:fis:inject-api-*` act on calls made by the targeted roles.
-const fn api_fault(id: &'static str, iam: &'static [Statement]) -> Action {
+const fn api_fault(id: &'static str, summary: &'static str, iam: &'static [Statement]) -> Action {
     Action {
         id,
+        summary,
         target: ROLES,
         params: API_FAULT_PARAMS,
         iam,
@@ -187,9 +229,15 @@ const fn inject(sid: &'static str, actions: &'static [&'static str]) -> Statemen
 pub const ACTIONS: &[Action] = &[
     Action {
         id: "aws:network:disrupt-connectivity",
+        summary: "Blocks traffic of the targeted subnets with a network ACL FIS swaps in: all of it, or only what `scope` names.",
         target: SUBNETS,
         params: &[
-            required("duration", DURATION),
+            required(
+                "duration",
+                DURATION,
+                "PT3M",
+                "How long the traffic stays blocked.",
+            ),
             required(
                 "scope",
                 ParamKind::OneOf {
@@ -204,9 +252,16 @@ pub const ACTIONS: &[Action] = &[
                     ],
                     advice: None,
                 },
+                "dynamodb",
+                "What is blocked: `all` traffic in and out of the subnets; traffic to the subnets of the other zones (`availability-zone`); traffic to the Region's `dynamodb`, `s3` or `s3express` endpoints, or to a `prefix-list`; or traffic leaving the `vpc`.",
             ),
             // Required with scope prefix-list, refused otherwise (checked in validate::fis).
-            optional("prefixListIdentifier", ParamKind::Identifier),
+            optional(
+                "prefixListIdentifier",
+                ParamKind::Identifier,
+                "none",
+                "The managed prefix list whose addresses are blocked; required with `scope: prefix-list`, refused otherwise.",
+            ),
         ],
         // AWSFaultInjectionSimulatorNetworkAccess, narrowed to the lab's account and Region.
         iam: &[
@@ -273,10 +328,21 @@ pub const ACTIONS: &[Action] = &[
     },
     Action {
         id: "aws:ec2:stop-instances",
+        summary: "Stops the targeted EC2 instances, and starts them again after `startInstancesAfterDuration`.",
         target: INSTANCES,
         params: &[
-            optional("startInstancesAfterDuration", DURATION),
-            optional("completeIfInstancesTerminated", ParamKind::Bool),
+            optional(
+                "startInstancesAfterDuration",
+                DURATION,
+                "the instances stay stopped",
+                "How long the instances stay stopped before FIS starts them again.",
+            ),
+            optional(
+                "completeIfInstancesTerminated",
+                ParamKind::Bool,
+                "\"false\"",
+                "`\"true\"`: the action completes, rather than fails, when an instance is terminated (by the auto-scaling group, say) before FIS starts it again.",
+            ),
         ],
         iam: &[
             Statement {
@@ -303,6 +369,7 @@ pub const ACTIONS: &[Action] = &[
     },
     Action {
         id: "aws:ec2:terminate-instances",
+        summary: "Terminates the targeted EC2 instances; the auto-scaling group launches replacements.",
         target: INSTANCES,
         params: &[],
         iam: &[
@@ -320,6 +387,7 @@ pub const ACTIONS: &[Action] = &[
     },
     Action {
         id: "aws:ec2:reboot-instances",
+        summary: "Reboots the targeted EC2 instances.",
         target: INSTANCES,
         params: &[],
         iam: &[
@@ -337,6 +405,7 @@ pub const ACTIONS: &[Action] = &[
     },
     Action {
         id: "aws:rds:failover-db-cluster",
+        summary: "Fails the Aurora cluster over: a reader becomes the writer (the lab needs `aurora.readers`).",
         target: Some(TargetKind::Clusters),
         params: &[],
         iam: &[
@@ -360,8 +429,14 @@ pub const ACTIONS: &[Action] = &[
     },
     Action {
         id: "aws:rds:reboot-db-instances",
+        summary: "Reboots the Aurora writer instance, with a failover to a reader when `forceFailover` says so.",
         target: Some(TargetKind::DbInstances),
-        params: &[optional("forceFailover", ParamKind::Bool)],
+        params: &[optional(
+            "forceFailover",
+            ParamKind::Bool,
+            "\"false\"",
+            "`\"true\"`: reboot with a failover, so a reader in another zone becomes the writer (the lab needs `aurora.readers`).",
+        )],
         iam: &[
             Statement {
                 sid: "RebootDbInstances",
@@ -383,6 +458,7 @@ pub const ACTIONS: &[Action] = &[
     },
     api_fault(
         "aws:fis:inject-api-throttle-error",
+        "Makes a share of the targeted role's calls to the named operations fail with throttling errors.",
         &[inject(
             "InjectApiThrottleError",
             &["fis:InjectApiThrottleError"],
@@ -390,6 +466,7 @@ pub const ACTIONS: &[Action] = &[
     ),
     api_fault(
         "aws:fis:inject-api-internal-error",
+        "Makes a share of the targeted role's calls to the named operations fail with internal errors (HTTP 500).",
         &[inject(
             "InjectApiInternalError",
             &["fis:InjectApiInternalError"],
@@ -397,6 +474,7 @@ pub const ACTIONS: &[Action] = &[
     ),
     api_fault(
         "aws:fis:inject-api-unavailable-error",
+        "Makes a share of the targeted role's calls to the named operations fail as unavailable (HTTP 503).",
         &[inject(
             "InjectApiUnavailableError",
             &["fis:InjectApiUnavailableError"],
@@ -404,18 +482,36 @@ pub const ACTIONS: &[Action] = &[
     ),
     Action {
         id: "aws:ssm:send-command",
+        summary: "Runs an `AWSFIS-Run-*` SSM document (CPU, memory, disk or network stress, …) on the targeted instances.",
         target: INSTANCES,
         params: &[
-            required("documentArn", ParamKind::SsmDocument),
+            required(
+                "documentArn",
+                ParamKind::SsmDocument,
+                "AWSFIS-Run-CPU-Stress",
+                "The FIS document to run, e.g. `AWSFIS-Run-CPU-Stress`; chaoslab builds its ARN in the lab's Region.",
+            ),
             optional(
                 "documentVersion",
                 ParamKind::Int {
                     min: 1,
                     max: 1_000_000,
                 },
+                "the document's default version",
+                "The document version to run.",
             ),
-            optional("documentParameters", ParamKind::Json),
-            required("duration", DURATION),
+            optional(
+                "documentParameters",
+                ParamKind::Json,
+                "the document's defaults",
+                "The document's parameters, as a JSON object in a string, e.g. `'{\"DurationSeconds\": \"120\"}'`.",
+            ),
+            required(
+                "duration",
+                DURATION,
+                "PT3M",
+                "How long the action runs; the document's own duration should fit in it.",
+            ),
         ],
         iam: &[
             Statement {
@@ -447,8 +543,9 @@ pub const ACTIONS: &[Action] = &[
     },
     Action {
         id: "aws:fis:wait",
+        summary: "Waits, injecting nothing: checks the template, the role, the logs and the stop conditions.",
         target: None,
-        params: &[required("duration", DURATION)],
+        params: &[required("duration", DURATION, "PT1M", "How long to wait.")],
         iam: &[],
         provider_floor: PROVIDER_BASE,
         expect: wait::expect_wait,

@@ -1,54 +1,106 @@
 //! The command line: parse arguments, run one command, return what to print and the exit code.
 
+pub mod colour;
+pub mod init;
+mod messages;
+mod specs;
+
 use std::ffi::OsString;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::errors::{Code, Diagnostic, Error, Pos, SpecErrors};
 use crate::spec::MAX_SPEC_BYTES;
 use crate::validate::Lab;
+use messages::Ctx;
+
+/// The exit codes, for `--help` and the man page (the README's table says the same).
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    ok
+  1    drift (check), or a hypothesis that did not hold (verify)
+  2    invalid input: a spec error, a bad flag, or a warning under --deny-warnings
+  3    I/O error, or a file chaoslab does not own stands in the way
+  4    internal error (a bug; please report it)
+  5    verify: steady state not met before the fault (nothing was injected)
+  6    verify: the experiment failed, was stopped or was interrupted
+  130  probe: interrupted (Ctrl-C)";
 
 #[derive(Parser, Debug)]
 #[command(
     name = "chaoslab",
     version,
-    about = "Generate the Terraform tree of an AWS chaos-engineering lab from a YAML lab spec"
+    about = "Generate the Terraform tree of an AWS chaos-engineering lab from a YAML lab spec",
+    after_help = EXIT_CODES
 )]
 struct Cli {
     /// Treat lab-rule warnings as errors (for CI).
     #[arg(long, global = true)]
     deny_warnings: bool,
+    /// Print only errors and warnings: no per-file, up-to-date or summary lines.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// How to print diagnostics on stderr: `human`, or `json` (one object per line: code,
+    /// severity, file, line, column, field, message, help).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = MessageFormat::Human
+    )]
+    message_format: MessageFormat,
     #[command(subcommand)]
     command: Command,
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum MessageFormat {
+    Human,
+    Json,
+}
+
+/// The specs a tree command works on, and where the tree is.
+#[derive(clap::Args, Debug)]
+struct Trees {
+    /// Lab spec files, or directories whose *.yaml files are lab specs (e.g. blueprints/).
+    #[arg(value_name = "SPEC", required = true)]
+    specs: Vec<PathBuf>,
+    /// The lab's Terraform directory (default: generated/<lab>/); only with a single spec.
+    #[arg(short, long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Write the lab's Terraform tree (default: generated/<lab>/).
+    /// Write each lab's Terraform tree (default: generated/<lab>/).
     Generate {
-        spec: PathBuf,
-        #[arg(short, long)]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        trees: Trees,
         /// Replace or remove files chaoslab did not generate.
         #[arg(long)]
         force: bool,
     },
-    /// Exit 1 with a diff if the tree on disk differs from what the spec generates. Writes nothing.
+    /// Exit 1 if a tree on disk differs from what its spec generates. Writes nothing.
+    ///
+    /// Lists per file what differs (modified, missing, stale, foreign), then prints the diff on
+    /// stdout as `diff -u` does; the error and the command that fixes it go to stderr.
     Check {
-        spec: PathBuf,
-        #[arg(short, long)]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        trees: Trees,
     },
-    /// Print the diff between the tree on disk and what the spec generates. Writes nothing.
+    /// Print the diff between each tree on disk and what its spec generates. Writes nothing.
     Diff {
-        spec: PathBuf,
-        #[arg(short, long)]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        trees: Trees,
     },
-    /// Check the spec only.
-    Validate { spec: PathBuf },
+    /// Check the specs only.
+    Validate {
+        /// Lab spec files, or directories whose *.yaml files are lab specs.
+        #[arg(value_name = "SPEC", required = true)]
+        specs: Vec<PathBuf>,
+    },
     /// Probe the lab's endpoints at an interval and count ok/failed per phase, as the article
     /// does.
     Probe(ProbeArgs),
@@ -57,12 +109,49 @@ enum Command {
     /// 1 deviated, 5 baseline not met (nothing injected), 6 experiment failed, stopped or
     /// interrupted.
     Verify(VerifyArgs),
+    /// List the FIS actions chaoslab knows, or show one in full.
+    ///
+    /// With an ID: its targets, every parameter (type, range, default, meaning), the IAM the
+    /// FIS role gets for it, the provider floor and a spec snippet (Markdown, as in the README).
+    Actions {
+        /// An action id, e.g. `aws:network:disrupt-connectivity`, or its last part
+        /// (`disrupt-connectivity`).
+        #[arg(value_name = "ID")]
+        id: Option<String>,
+    },
+    /// Write a starter lab spec from a blueprint, with the JSON Schema beside it.
+    ///
+    /// Writes DIR/lab.yaml (never over an existing file), named after DIR, with a
+    /// `yaml-language-server` modeline naming DIR/lab-spec.schema.json, so an editor completes
+    /// and checks the spec as you type.
+    Init {
+        /// The blueprint to start from: chaos-shop-dependencies (Article 7) or
+        /// chaos-shop-az-failure (Article 6).
+        #[arg(long, value_name = "NAME", default_value = "chaos-shop-dependencies")]
+        blueprint: String,
+        /// Where to write the spec (created if missing).
+        #[arg(value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print the lab spec's JSON Schema (draft-07), for editors and CI.
+    Schema,
+    /// Print a shell completion script.
+    ///
+    /// E.g. `chaoslab completions bash > ~/.local/share/bash-completion/completions/chaoslab`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print chaoslab's man page (roff): `chaoslab man | man -l -`.
+    Man,
 }
 
 #[derive(clap::Args, Debug)]
 struct Target {
     /// The lab spec: endpoints and the request timeout come from it, the URL from
     /// `terraform output` in its generated directory.
+    #[arg(value_name = "SPEC")]
     spec: Option<PathBuf>,
     /// The app's URL (default: `terraform output -raw app_url` in the lab's directory).
     #[arg(long)]
@@ -83,7 +172,7 @@ struct Target {
     #[arg(long, default_value_t = 1_000_000)]
     max_requests: u64,
     /// The lab's generated directory (default: generated/<lab>/).
-    #[arg(short, long)]
+    #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
 
@@ -109,8 +198,10 @@ struct VerifyArgs {
     /// The FIS experiment template id (default: `terraform output` in the lab's directory).
     #[arg(long)]
     template_id: Option<String>,
+    /// How long to probe before the fault; every endpoint must be ≥ 99 % ok in it.
     #[arg(long, default_value = "30s")]
     baseline: String,
+    /// How long to probe after the experiment ends; every endpoint must be ok again in it.
     #[arg(long, default_value = "30s")]
     recovery: String,
     /// Stop the experiment and give up after this long.
@@ -203,24 +294,37 @@ where
             };
         }
     };
-    let mut warnings = String::new();
+    let mut ctx = Ctx {
+        deny_warnings: cli.deny_warnings,
+        quiet: cli.quiet,
+        json: cli.message_format == MessageFormat::Json,
+        ..Ctx::default()
+    };
     let result = match cli.command {
-        Command::Probe(args) => probe(args, cli.deny_warnings, &mut warnings, live),
-        Command::Verify(args) => verify(args, cli.deny_warnings, &mut warnings, live),
-        command => execute(command, cli.deny_warnings, &mut warnings).map(|s| (s, 0)),
+        Command::Probe(args) => probe(args, &mut ctx, live),
+        Command::Verify(args) => verify(args, &mut ctx, live),
+        command => Ok((String::new(), execute(command, &mut ctx))),
     };
     match result {
         Ok((stdout, code)) => Outcome {
             code,
-            stdout,
-            stderr: warnings,
+            stdout: ctx.stdout + &stdout,
+            stderr: ctx.stderr,
         },
-        Err(e) => Outcome {
-            code: u8::try_from(e.exit_code()).unwrap_or(1),
-            stdout: String::new(),
-            stderr: format!("{warnings}{e}\n"),
-        },
+        Err(e) => {
+            ctx.error("", &e);
+            Outcome {
+                code: u8::try_from(e.exit_code()).unwrap_or(1),
+                stdout: ctx.stdout,
+                stderr: ctx.stderr,
+            }
+        }
     }
+}
+
+/// The clap definition, for completions, the man page and tests of the help text.
+pub fn command() -> clap::Command {
+    Cli::command()
 }
 
 /// Set by Ctrl-C while `probe` or `verify` runs.
@@ -238,11 +342,10 @@ fn usage(message: String) -> Error {
 /// The probe's settings from the flags and, when given, the lab spec.
 fn settings(
     t: &Target,
-    deny_warnings: bool,
-    warnings: &mut String,
+    ctx: &mut Ctx,
 ) -> Result<(Option<Lab>, PathBuf, crate::probe::Settings), Error> {
     let lab = match &t.spec {
-        Some(spec) => Some(read(spec, deny_warnings, warnings)?),
+        Some(spec) => Some(read(spec, ctx)?),
         None => None,
     };
     let dir = match (&lab, &t.out) {
@@ -319,14 +422,9 @@ fn terraform_output(dir: &Path, name: &str) -> Result<String, Error> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-fn probe(
-    a: ProbeArgs,
-    deny_warnings: bool,
-    warnings: &mut String,
-    live: &mut dyn Live,
-) -> Result<(String, u8), Error> {
+fn probe(a: ProbeArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, u8), Error> {
     use std::sync::atomic::Ordering;
-    let (_, _, settings) = settings(&a.target, deny_warnings, warnings)?;
+    let (_, _, settings) = settings(&a.target, ctx)?;
     let mut phases = Vec::new();
     for p in if a.phases.is_empty() {
         vec!["baseline=30s".to_owned()]
@@ -415,13 +513,8 @@ fn probe(
     Ok((String::new(), if interrupted { 130 } else { 0 }))
 }
 
-fn verify(
-    a: VerifyArgs,
-    deny_warnings: bool,
-    warnings: &mut String,
-    live: &mut dyn Live,
-) -> Result<(String, u8), Error> {
-    let (lab, dir, settings) = settings(&a.target, deny_warnings, warnings)?;
+fn verify(a: VerifyArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, u8), Error> {
+    let (lab, dir, settings) = settings(&a.target, ctx)?;
     let Some(lab) = lab else {
         return Err(usage("verify needs the lab spec".into()));
     };
@@ -516,89 +609,112 @@ fn preview(
     }
 }
 
-/// Runs one command; lab-rule warnings are appended to `warnings`.
-fn execute(command: Command, deny_warnings: bool, warnings: &mut String) -> Result<String, Error> {
-    let mut read = |path: &Path| read(path, deny_warnings, warnings);
-    match command {
+/// Runs one of the commands that finish at once; returns the exit code.
+fn execute(cmd: Command, ctx: &mut Ctx) -> u8 {
+    let text = |r: Result<Vec<u8>, std::io::Error>| match r {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) => format!("{e}"),
+    };
+    match cmd {
         Command::Probe(_) | Command::Verify(_) => {
-            Err(Error::Bug("probe and verify run through run_live".into()))
-        }
-        Command::Generate { spec, out, force } => {
-            let lab = read(&spec)?;
-            let files = crate::generate(&lab)?;
-            let dir = out_dir(&lab, out);
-            let changes = crate::output::write(&dir, &files, force)?;
-            let mut text = String::new();
-            for name in &changes.written {
-                let _ = writeln!(text, "wrote   {}", dir.join(name).display());
-            }
-            for name in &changes.removed {
-                let _ = writeln!(text, "removed {}", dir.join(name).display());
-            }
-            let _ = writeln!(
-                text,
-                "{}: {} written, {} removed, {} unchanged",
-                dir.display(),
-                changes.written.len(),
-                changes.removed.len(),
-                changes.unchanged
+            ctx.error(
+                "",
+                &Error::Bug("probe and verify run through run_live".into()),
             );
-            Ok(text)
+            4
         }
-        Command::Check { spec, out } => {
-            let lab = read(&spec)?;
-            let files = crate::generate(&lab)?;
-            let dir = out_dir(&lab, out.clone());
-            let foreign = crate::output::foreign_terraform(&dir, &files)?;
-            if !foreign.is_empty() {
-                let _ = writeln!(
-                    warnings,
-                    "warning: {} holds Terraform files chaoslab did not generate; Terraform applies them with the lab: {}",
-                    dir.display(),
-                    foreign.join(", ")
-                );
+        Command::Generate { trees, force } => {
+            let out = trees.out.as_deref();
+            specs::each(ctx, "generate", &trees.specs, out, |ctx, spec| {
+                specs::generate(ctx, spec, out, force)
+            })
+        }
+        Command::Check { trees } => {
+            let out = trees.out.as_deref();
+            specs::each(ctx, "check", &trees.specs, out, |ctx, spec| {
+                specs::check(ctx, spec, out)
+            })
+        }
+        Command::Diff { trees } => {
+            let out = trees.out.as_deref();
+            specs::each(ctx, "diff", &trees.specs, out, |ctx, spec| {
+                specs::diff(ctx, spec, out)
+            })
+        }
+        Command::Validate { specs } => specs::each(ctx, "validate", &specs, None, specs::validate),
+        Command::Actions { id: None } => {
+            ctx.stdout.push_str(&crate::catalog::doc::table());
+            0
+        }
+        Command::Actions { id: Some(id) } => match action(&id) {
+            Ok(a) => {
+                ctx.stdout.push_str(&crate::catalog::doc::entry(a));
+                0
             }
-            let diff = crate::output::diff(&dir, &files)?;
-            if diff.is_empty() {
-                Ok(format!("{}: up to date\n", dir.display()))
-            } else {
-                let out_arg = out
-                    .map(|o| format!(" -o {}", o.display()))
-                    .unwrap_or_default();
-                Err(Error::Drift {
-                    diff,
-                    fix: format!(
-                        "run `chaoslab generate {}{out_arg}` and commit the result",
-                        spec.display()
-                    ),
-                })
+            Err(e) => {
+                ctx.error("", &e);
+                2
             }
+        },
+        Command::Init { blueprint, dir } => match init::init(&blueprint, &dir) {
+            Ok(text) => {
+                ctx.say(&text);
+                0
+            }
+            Err(e) => {
+                ctx.error("", &e);
+                u8::try_from(e.exit_code()).unwrap_or(1)
+            }
+        },
+        Command::Schema => {
+            ctx.stdout.push_str(&crate::schema::text());
+            0
         }
-        Command::Diff { spec, out } => {
-            let lab = read(&spec)?;
-            let files = crate::generate(&lab)?;
-            crate::output::diff(&out_dir(&lab, out), &files)
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut command(), "chaoslab", &mut buf);
+            ctx.stdout.push_str(&text(Ok(buf)));
+            0
         }
-        Command::Validate { spec } => {
-            let lab = read(&spec)?;
-            Ok(format!(
-                "{}: ok (lab {}, {} experiment{})\n",
-                spec.display(),
-                lab.name,
-                lab.experiments.len(),
-                if lab.experiments.len() == 1 { "" } else { "s" }
-            ))
+        Command::Man => {
+            let mut buf = Vec::new();
+            let rendered = clap_mangen::Man::new(command()).render(&mut buf);
+            ctx.stdout.push_str(&text(rendered.map(|()| buf)));
+            0
         }
     }
 }
 
-fn out_dir(lab: &Lab, out: Option<PathBuf>) -> PathBuf {
-    out.unwrap_or_else(|| Path::new("generated").join(&lab.name))
+/// An action by its id, or by the part after its last `:` when that names one action.
+fn action(id: &str) -> Result<&'static crate::catalog::Action, Error> {
+    let actions = crate::catalog::ACTIONS;
+    if let Some(a) = crate::catalog::find(id) {
+        return Ok(a);
+    }
+    let mut tail = actions
+        .iter()
+        .filter(|a| a.id.rsplit(':').next() == Some(id));
+    match (tail.next(), tail.next()) {
+        (Some(a), None) => Ok(a),
+        _ => {
+            let ids: Vec<&str> = actions.iter().map(|a| a.id).collect();
+            let help = crate::suggest::did_you_mean(id, &ids, || {
+                "`chaoslab actions` lists them".to_owned()
+            });
+            Err(Error::Usage(format!(
+                "the catalog has no FIS action `{id}`\n  = help: {help}"
+            )))
+        }
+    }
+}
+
+fn out_dir(lab: &Lab, out: Option<&Path>) -> PathBuf {
+    out.map_or_else(|| Path::new("generated").join(&lab.name), Path::to_path_buf)
 }
 
 /// Reads and validates a spec file; an unreadable file is a spec error (E001) with a fix.
-/// Warnings are rendered into `warnings`, or fail the command with `--deny-warnings`.
-fn read(path: &Path, deny_warnings: bool, warnings: &mut String) -> Result<Lab, Error> {
+/// Warnings are reported through `ctx`, or fail the command with `--deny-warnings`.
+fn read(path: &Path, ctx: &mut Ctx) -> Result<Lab, Error> {
     let file = path.display().to_string();
     let fail = |message: String, help: &str| {
         Error::Spec(Box::new(SpecErrors {
@@ -635,7 +751,7 @@ fn read(path: &Path, deny_warnings: bool, warnings: &mut String) -> Result<Lab, 
     if lab.warnings.is_empty() {
         return Ok(lab);
     }
-    if deny_warnings {
+    if ctx.deny_warnings {
         return Err(Error::Spec(Box::new(SpecErrors {
             file,
             source,
@@ -643,8 +759,7 @@ fn read(path: &Path, deny_warnings: bool, warnings: &mut String) -> Result<Lab, 
         })));
     }
     for w in &lab.warnings {
-        warnings.push_str(&w.render(&file, &source));
-        warnings.push('\n');
+        ctx.diagnostic(&file, &source, w);
     }
     Ok(lab)
 }

@@ -25,6 +25,7 @@ pub mod model;
 pub mod output;
 pub mod probe;
 pub mod render;
+pub mod schema;
 pub mod spec;
 pub mod suggest;
 pub mod validate;

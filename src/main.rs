@@ -34,7 +34,16 @@ fn main() -> ExitCode {
     if live.drawn {
         eprint!("\r\x1b[2K");
     }
-    print!("{}", outcome.stdout);
-    eprint!("{}", outcome.stderr);
+    use chaoslab::cli::colour;
+    let no_color = std::env::var_os("NO_COLOR");
+    let paint = |terminal: bool| colour::enabled(terminal, no_color.as_deref());
+    match paint(std::io::stdout().is_terminal()) {
+        true => print!("{}", colour::stdout(&outcome.stdout)),
+        false => print!("{}", outcome.stdout),
+    }
+    match paint(live.tty) {
+        true => eprint!("{}", colour::stderr(&outcome.stderr)),
+        false => eprint!("{}", outcome.stderr),
+    }
     ExitCode::from(outcome.code)
 }

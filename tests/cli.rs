@@ -25,6 +25,18 @@ fn workspace() -> tempfile::TempDir {
     tmp
 }
 
+/// Generates `lab.yaml` into `out/`, then edits fis.tf by hand (PT3M → `duration`).
+fn generate_and_edit_fis(dir: &Path, duration: &str) -> std::path::PathBuf {
+    let out = chaoslab(dir, &["generate", "lab.yaml", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let fis = dir.join("out/fis.tf");
+    let edited = std::fs::read_to_string(&fis)
+        .expect("read")
+        .replace("PT3M", duration);
+    std::fs::write(&fis, edited).expect("write");
+    fis
+}
+
 #[test]
 fn generate_writes_the_default_dir_then_check_passes() {
     let ws = workspace();
@@ -51,32 +63,26 @@ fn generate_writes_the_default_dir_then_check_passes() {
 #[test]
 fn check_fails_with_a_diff_after_a_hand_edit() {
     let ws = workspace();
-    assert_eq!(
-        chaoslab(ws.path(), &["generate", "lab.yaml", "-o", "out"])
-            .status
-            .code(),
-        Some(0)
-    );
-    let fis = ws.path().join("out/fis.tf");
-    let edited = std::fs::read_to_string(&fis)
-        .expect("read")
-        .replace("PT3M", "PT9M");
-    std::fs::write(&fis, edited).expect("write");
+    let fis = generate_and_edit_fis(ws.path(), "PT9M");
 
     let out = chaoslab(ws.path(), &["check", "lab.yaml", "-o", "out"]);
     assert_eq!(out.status.code(), Some(1));
+    // What differs per file, then the diff on stdout, as `diff` prints it.
+    let diff = text(&out.stdout);
+    assert!(
+        diff.starts_with(
+            "out: out of date\n  modified  fis.tf\n--- a/out/fis.tf\n+++ b/out/fis.tf\n"
+        ),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("-      value = \"PT9M\"") && diff.contains("+      value = \"PT3M\""),
+        "{diff}"
+    );
     let err = text(&out.stderr);
-    assert!(
-        err.contains("--- a/out/fis.tf") && err.contains("+++ b/out/fis.tf"),
-        "{err}"
-    );
-    assert!(
-        err.contains("-      value = \"PT9M\"") && err.contains("+      value = \"PT3M\""),
-        "{err}"
-    );
-    assert!(
-        err.contains("run `chaoslab generate lab.yaml -o out`"),
-        "{err}"
+    assert_eq!(
+        err,
+        "error: out: the generated tree is out of date\n  = help: run `chaoslab generate lab.yaml -o out` and commit the result\n"
     );
     assert!(
         std::fs::read_to_string(&fis)
@@ -115,7 +121,11 @@ fn check_reports_missing_and_stale_files() {
     std::fs::remove_file(ws.path().join("out/s3.tf")).expect("rm");
     let out = chaoslab(ws.path(), &["check", "lab.yaml", "-o", "out"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("+++ b/out/s3.tf"));
+    let diff = text(&out.stdout);
+    assert!(
+        diff.starts_with("out: out of date\n  missing   s3.tf\n--- a/out/s3.tf\n+++ b/out/s3.tf\n"),
+        "{diff}"
+    );
 
     // Dropping the experiments makes fis.tf stale: check reports it, generate removes it.
     assert_eq!(
@@ -129,7 +139,12 @@ fn check_reports_missing_and_stale_files() {
     std::fs::write(ws.path().join("lab.yaml"), &spec[..start]).expect("write");
     let out = chaoslab(ws.path(), &["check", "lab.yaml", "-o", "out"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("--- a/out/fis.tf"));
+    let diff = text(&out.stdout);
+    assert!(diff.contains("\n  stale     fis.tf\n"), "{diff}");
+    assert!(
+        diff.contains("--- a/out/fis.tf\n+++ b/out/fis.tf\n"),
+        "{diff}"
+    );
     let out = chaoslab(ws.path(), &["generate", "lab.yaml", "-o", "out"]);
     assert!(
         text(&out.stdout).contains("removed out/fis.tf"),
@@ -313,4 +328,541 @@ fn state_and_secrets_stay_out_of_git_and_the_lock_file_stays_the_users() {
         "{err}"
     );
     assert!(!err.contains("lock.hcl"), "{err}");
+}
+
+fn chaoslab_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chaoslab"))
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("chaoslab runs")
+}
+
+/// A temp dir holding `specs/` with a copy of every blueprint, generated into `generated/`.
+fn blueprint_workspace() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(tmp.path().join("specs")).expect("mkdir");
+    for spec in common::blueprints() {
+        let name = spec.file_name().expect("file name");
+        std::fs::copy(&spec, tmp.path().join("specs").join(name)).expect("copy");
+    }
+    let out = chaoslab(tmp.path(), &["generate", "specs/"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    tmp
+}
+
+#[test]
+fn every_argument_says_what_it_is_and_help_lists_the_exit_codes() {
+    fn walk(cmd: &clap::Command, path: &str) {
+        for arg in cmd.get_arguments() {
+            assert!(
+                arg.get_help().is_some() || arg.get_long_help().is_some(),
+                "`{path}` argument `{}` has no description",
+                arg.get_id()
+            );
+        }
+        for sub in cmd.get_subcommands() {
+            assert!(
+                sub.get_about().is_some(),
+                "`{path} {}` has no about",
+                sub.get_name()
+            );
+            walk(sub, &format!("{path} {}", sub.get_name()));
+        }
+    }
+    walk(&chaoslab::cli::command(), "chaoslab");
+
+    let ws = workspace();
+    let help = text(&chaoslab(ws.path(), &["--help"]).stdout);
+    for line in [
+        "Exit codes:",
+        "  1    drift (check)",
+        "  2    invalid input",
+        "  3    I/O error",
+        "  4    internal error",
+        "  5    verify:",
+        "  6    verify:",
+        "  130  probe:",
+    ] {
+        assert!(help.contains(line), "{line} missing in\n{help}");
+    }
+    let help = text(&chaoslab(ws.path(), &["check", "-h"]).stdout);
+    assert!(
+        help.contains("<SPEC>...  Lab spec files, or directories"),
+        "{help}"
+    );
+    assert!(help.contains("-o, --out <DIR>"), "{help}");
+}
+
+#[test]
+fn completions_and_man_page() {
+    let ws = workspace();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = chaoslab(ws.path(), &["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = text(&out.stdout);
+        assert!(
+            script.contains("chaoslab") && script.contains("generate"),
+            "{shell}"
+        );
+    }
+    let bash = text(&chaoslab(ws.path(), &["completions", "bash"]).stdout);
+    std::fs::write(ws.path().join("c.bash"), &bash).expect("write");
+    let syntax = Command::new("bash")
+        .args(["-n", "c.bash"])
+        .current_dir(ws.path())
+        .status()
+        .expect("bash runs");
+    assert!(
+        syntax.success(),
+        "the bash completion script does not parse"
+    );
+    assert!(bash.contains("--message-format") && bash.contains("--deny-warnings"));
+    assert_eq!(
+        chaoslab(ws.path(), &["completions", "tcsh"]).status.code(),
+        Some(2)
+    );
+
+    let man = chaoslab(ws.path(), &["man"]);
+    assert_eq!(man.status.code(), Some(0));
+    let man = text(&man.stdout);
+    assert!(man.contains(".TH chaoslab 1"), "{man}");
+    assert!(
+        man.contains(".SH SUBCOMMANDS") && man.contains("Exit codes:"),
+        "{man}"
+    );
+}
+
+#[test]
+fn quiet_prints_only_errors_and_warnings() {
+    let ws = workspace();
+    let out = chaoslab(ws.path(), &["generate", "-q", "lab.yaml", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "");
+    let out = chaoslab(ws.path(), &["--quiet", "check", "lab.yaml", "-o", "out"]);
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(0), String::new())
+    );
+    let out = chaoslab(ws.path(), &["--quiet", "validate", "lab.yaml"]);
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(0), String::new())
+    );
+
+    std::fs::remove_file(ws.path().join("out/s3.tf")).expect("rm");
+    let out = chaoslab(ws.path(), &["check", "-q", "lab.yaml", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    assert!(text(&out.stderr).contains("error: out: the generated tree is out of date"));
+}
+
+#[test]
+fn message_format_json_prints_one_object_per_diagnostic() {
+    let ws = workspace();
+    let spec = std::fs::read_to_string(ws.path().join("lab.yaml")).expect("read");
+    let bad = spec
+        .replace("targets: {subnets: private}", "targets: {subnets: privte}")
+        .replace("cidr: 10.0.0.0/16", "cidr: 10.0.0.0/33");
+    std::fs::write(ws.path().join("bad.yaml"), bad).expect("write");
+    let out = chaoslab(
+        ws.path(),
+        &["validate", "--message-format", "json", "bad.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stdout), "");
+    let objects: Vec<serde_json::Value> = text(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(objects.len() >= 2, "{objects:?}");
+    let tier = objects
+        .iter()
+        .find(|o| o["code"] == "E043")
+        .expect("the E043 diagnostic");
+    assert_eq!(
+        *tier,
+        serde_json::json!({
+            "code": "E043",
+            "severity": "error",
+            "file": "bad.yaml",
+            "line": 45,
+            "column": 24,
+            "field": "experiments.disrupt-dynamodb.targets.subnets",
+            "message": "there is no subnet tier `privte`",
+            "help": tier["help"],
+        })
+    );
+    assert!(
+        tier["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("did you mean `private`?"))
+    );
+    for o in &objects {
+        let keys: Vec<&str> = o
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "code", "column", "field", "file", "help", "line", "message", "severity"
+            ]
+        );
+    }
+
+    // Warnings, and messages that are not about a position (drift, unreadable files), too.
+    let warned = spec.replace("stop_conditions: [unhealthy-hosts]", "stop_conditions: []");
+    std::fs::write(ws.path().join("lab.yaml"), warned).expect("write");
+    let out = chaoslab(
+        ws.path(),
+        &[
+            "check",
+            "--message-format=json",
+            "lab.yaml",
+            "-o",
+            "out",
+            "missing.yaml",
+        ][..5],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = text(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|o| o["code"] == "W002" && o["severity"] == "warning")
+    );
+    let drift = lines.last().expect("the drift error");
+    assert_eq!(drift["code"], serde_json::Value::Null);
+    assert_eq!(drift["message"], "out: the generated tree is missing");
+    assert!(
+        drift["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("chaoslab generate lab.yaml -o out"))
+    );
+}
+
+#[test]
+fn several_specs_or_a_directory_run_each_with_one_summary_line() {
+    let ws = blueprint_workspace();
+    let out = chaoslab(ws.path(), &["check", "specs/"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "generated/chaos-shop-az-failure: up to date\n\
+         generated/chaos-shop-dependencies: up to date\n\
+         check: 2 specs, 2 up to date\n"
+    );
+    let out = chaoslab(
+        ws.path(),
+        &["validate", "specs/chaos-shop-az-failure.yaml", "specs"],
+    );
+    assert!(
+        text(&out.stdout).ends_with("validate: 3 specs, 3 ok\n"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // One tree drifts, one spec is invalid: every spec is still checked, the worst code wins.
+    std::fs::remove_file(ws.path().join("generated/chaos-shop-az-failure/s3.tf")).expect("rm");
+    std::fs::write(ws.path().join("specs/zz-broken.yaml"), "lab: [\n").expect("write");
+    let out = chaoslab(ws.path(), &["check", "specs"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("  missing   s3.tf\n"), "{stdout}");
+    assert!(
+        stdout.contains("generated/chaos-shop-dependencies: up to date\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("check: 3 specs, 1 out of date, 1 up to date, 1 failed\n"),
+        "{stdout}"
+    );
+    assert!(
+        text(&out.stderr).contains("--> specs/zz-broken.yaml:1:"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_file(ws.path().join("specs/zz-broken.yaml")).expect("rm");
+    let out = chaoslab(ws.path(), &["check", "specs"]);
+    assert_eq!(out.status.code(), Some(1));
+
+    // generate takes a directory too; -o cannot serve several labs.
+    // diff's stdout stays a patch: its summary goes to stderr.
+    let out = chaoslab(ws.path(), &["diff", "specs"]);
+    assert!(text(&out.stdout).starts_with("--- a/generated/chaos-shop-az-failure/s3.tf\n"));
+    assert!(!text(&out.stdout).contains("diff: "));
+    assert_eq!(text(&out.stderr), "diff: 2 specs, 1 different, 1 same\n");
+
+    let out = chaoslab(ws.path(), &["generate", "specs"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).ends_with("generate: 2 specs, 2 generated\n"));
+    let out = chaoslab(ws.path(), &["check", "specs", "-o", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("-o names one lab's directory"));
+    std::fs::create_dir(ws.path().join("empty")).expect("mkdir");
+    let out = chaoslab(ws.path(), &["check", "empty"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("empty holds no lab spec (*.yaml)"));
+}
+
+#[test]
+fn check_says_per_file_what_differs() {
+    let ws = workspace();
+    // Never generated: every file missing.
+    let out = chaoslab(ws.path(), &["check", "lab.yaml", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("out: not generated yet\n  missing   .gitignore\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  missing   fis.tf\n"), "{stdout}");
+    assert!(
+        stdout.contains("  missing   .chaoslab-manifest\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("modified"), "{stdout}");
+
+    // Foreign: someone's own file where the tree has one; generate --force is the fix.
+    generate_and_edit_fis(ws.path(), "PT4M");
+    std::fs::write(ws.path().join("out/alb.tf"), "# mine\n").expect("write");
+    let out = chaoslab(ws.path(), &["check", "lab.yaml", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(
+            "out: out of date\n  foreign   alb.tf\n  modified  fis.tf\n--- a/out/alb.tf\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        text(&out.stderr).contains("run `chaoslab generate lab.yaml -o out --force`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn diff_headers_are_clean_relative_paths_for_absolute_out_dirs() {
+    let ws = workspace();
+    let inside = ws.path().join("out");
+    let inside = inside.to_str().expect("UTF-8 path");
+    assert_eq!(
+        chaoslab(ws.path(), &["generate", "lab.yaml", "-o", inside])
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::remove_file(ws.path().join("out/s3.tf")).expect("rm");
+    let out = chaoslab(ws.path(), &["diff", "lab.yaml", "-o", inside]);
+    assert!(
+        text(&out.stdout).starts_with("--- a/out/s3.tf\n+++ b/out/s3.tf\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = chaoslab(ws.path(), &["diff", "lab.yaml", "-o", "./out/"]);
+    assert!(
+        text(&out.stdout).starts_with("--- a/out/s3.tf\n"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // Outside the working directory: paths relative to the lab directory, as `patch -p1` in it
+    // takes them.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let outside = elsewhere.path().to_str().expect("UTF-8 path").to_owned() + "/lab";
+    assert_eq!(
+        chaoslab(ws.path(), &["generate", "lab.yaml", "-o", &outside])
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::remove_file(elsewhere.path().join("lab/s3.tf")).expect("rm");
+    let out = chaoslab(ws.path(), &["check", "lab.yaml", "-o", &outside]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("\n--- a/s3.tf\n+++ b/s3.tf\n"), "{stdout}");
+    assert!(!stdout.contains("a//"), "{stdout}");
+}
+
+/// Runs chaoslab on a pseudo-terminal (util-linux `script`), as a person at a terminal would.
+fn on_a_terminal(dir: &Path, args: &str, no_color: Option<&str>) -> String {
+    let mut cmd = Command::new("script");
+    cmd.args([
+        "-qec",
+        &format!("{} {args}", env!("CARGO_BIN_EXE_chaoslab")),
+        "/dev/null",
+    ])
+    .current_dir(dir)
+    .env_remove("NO_COLOR");
+    if let Some(v) = no_color {
+        cmd.env("NO_COLOR", v);
+    }
+    text(&cmd.output().expect("script runs").stdout)
+}
+
+#[test]
+fn colour_on_a_terminal_only_and_never_with_no_color() {
+    let ws = workspace();
+    generate_and_edit_fis(ws.path(), "PT3M");
+    std::fs::remove_file(ws.path().join("out/s3.tf")).expect("rm");
+    let tty = on_a_terminal(ws.path(), "check lab.yaml -o out", None);
+    assert!(
+        tty.contains("\x1b[32m+"),
+        "no colour on a terminal: {tty:?}"
+    );
+    assert!(tty.contains("\x1b[31merror:"), "{tty:?}");
+    for v in ["1", "true"] {
+        let plain = on_a_terminal(ws.path(), "check lab.yaml -o out", Some(v));
+        assert!(
+            plain.contains("+++ b/out/s3.tf") && !plain.contains('\x1b'),
+            "{plain:?}"
+        );
+    }
+    let piped = chaoslab_env(ws.path(), &["check", "lab.yaml", "-o", "out"], &[]);
+    assert!(!text(&piped.stdout).contains('\x1b') && !text(&piped.stderr).contains('\x1b'));
+}
+
+#[test]
+fn actions_lists_the_catalog_and_shows_one_action_in_full() {
+    let ws = workspace();
+    let out = chaoslab(ws.path(), &["actions"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), chaoslab::catalog::doc::table());
+    for a in chaoslab::catalog::ACTIONS {
+        let out = chaoslab(ws.path(), &["actions", a.id]);
+        assert_eq!(out.status.code(), Some(0), "{}", a.id);
+        assert_eq!(text(&out.stdout), chaoslab::catalog::doc::entry(a));
+    }
+    let full = text(&chaoslab(ws.path(), &["actions", "aws:rds:reboot-db-instances"]).stdout);
+    assert_eq!(
+        text(&chaoslab(ws.path(), &["actions", "reboot-db-instances"]).stdout),
+        full
+    );
+    for part in [
+        "Targets: `db-instances`: `aurora-writer`",
+        "| `forceFailover` | boolean, as a string | `\"true\"`, `\"false\"` | `\"false\"` |",
+        "`rds:RebootDBInstance` on `arn:{partition}:rds:{region}:{account}:db:*`",
+        "Provider floor: hashicorp/aws 6.0",
+        "```yaml\nexperiments:\n  reboot-db-instances:\n",
+    ] {
+        assert!(full.contains(part), "{part} missing in\n{full}");
+    }
+    let out = chaoslab(ws.path(), &["actions", "aws:ec2:stop-instance"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean `aws:ec2:stop-instances`?"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let ws = workspace();
+    let out = chaoslab(ws.path(), &["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let committed = std::fs::read_to_string(
+        common::root()
+            .join("blueprints")
+            .join(chaoslab::schema::FILE),
+    )
+    .expect("committed schema");
+    assert_eq!(text(&out.stdout), committed);
+}
+
+#[test]
+fn init_writes_a_starter_spec_with_the_schema_and_never_overwrites() {
+    // Every blueprint can be a starter.
+    let mut names: Vec<String> = chaoslab::cli::init::BLUEPRINTS
+        .iter()
+        .map(|(n, _)| format!("{n}.yaml"))
+        .collect();
+    names.sort();
+    let files: Vec<String> = common::blueprints()
+        .iter()
+        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, files);
+
+    let ws = tempfile::tempdir().expect("tempdir");
+    let out = chaoslab(ws.path(), &["init", "my-lab"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "wrote my-lab/lab.yaml (from the blueprint chaos-shop-dependencies)\n\
+         wrote my-lab/lab-spec.schema.json\n\
+         next: chaoslab validate my-lab/lab.yaml && chaoslab generate my-lab/lab.yaml\n"
+    );
+    let spec = std::fs::read_to_string(ws.path().join("my-lab/lab.yaml")).expect("spec");
+    assert!(spec.starts_with(&format!("{}\n# Started from", chaoslab::schema::MODELINE)));
+    assert!(spec.contains("\nlab: my-lab\nprefix: my-lab\n"), "{spec}");
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("my-lab/lab-spec.schema.json")).expect("schema"),
+        chaoslab::schema::text()
+    );
+    let out = chaoslab(ws.path(), &["validate", "my-lab/lab.yaml"]);
+    assert_eq!(
+        text(&out.stdout),
+        "my-lab/lab.yaml: ok (lab my-lab, 2 experiments)\n"
+    );
+    let out = chaoslab(ws.path(), &["generate", "my-lab/lab.yaml"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(ws.path().join("generated/my-lab/fis.tf").is_file());
+
+    // Never over an existing spec; the file stays as it was.
+    std::fs::write(ws.path().join("my-lab/lab.yaml"), "# mine\n").expect("write");
+    let out = chaoslab(ws.path(), &["init", "my-lab"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr)
+            .contains("error: my-lab/lab.yaml: exists; `chaoslab init` never overwrites a file"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("my-lab/lab.yaml")).expect("read"),
+        "# mine\n"
+    );
+
+    // Another blueprint, in the current directory; a name that is no lab name keeps the
+    // blueprint's; someone else's schema file is not replaced.
+    let odd = ws.path().join("Odd_Dir");
+    std::fs::create_dir(&odd).expect("mkdir");
+    let out = chaoslab(&odd, &["init", "--blueprint", "chaos-shop-az-failure"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let spec = std::fs::read_to_string(odd.join("lab.yaml")).expect("spec");
+    assert!(spec.contains("\nlab: chaos-shop-az-failure\n"), "{spec}");
+    let other = ws.path().join("other");
+    std::fs::create_dir(&other).expect("mkdir");
+    std::fs::write(other.join("lab-spec.schema.json"), "{}\n").expect("write");
+    let out = chaoslab(ws.path(), &["init", "other"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("lab-spec.schema.json: is not chaoslab's schema"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!other.join("lab.yaml").exists());
+
+    let out = chaoslab(
+        ws.path(),
+        &["init", "--blueprint", "chaos-shop-az-failur", "x"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean `chaos-shop-az-failure`?"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !ws.path().join("x").exists(),
+        "nothing is written for a bad blueprint"
+    );
 }

@@ -14,6 +14,8 @@ pub const INSTANCES: KindInfo = KindInfo {
     spec_key: "instances",
     fis_key: "Instances",
     resource_type: "aws:ec2:instance",
+    values: "`app`: the app fleet's running instances, by their auto-scaling group tag (needs `app:`); `az: N` narrows it to the lab's N-th zone",
+    example: "app",
 };
 
 pub fn resolve(

@@ -27,6 +27,10 @@ pub struct KindInfo {
     pub fis_key: &'static str,
     /// FIS resource type of the template target, e.g. `aws:ec2:subnet`.
     pub resource_type: &'static str,
+    /// The values a spec may give, for `chaoslab actions` (Markdown).
+    pub values: &'static str,
+    /// The value the spec snippet shows.
+    pub example: &'static str,
 }
 
 impl TargetKind {
@@ -58,6 +62,14 @@ impl TargetKind {
 
     pub fn resource_type(self) -> &'static str {
         self.info().resource_type
+    }
+
+    pub fn values(self) -> &'static str {
+        self.info().values
+    }
+
+    pub fn example(self) -> &'static str {
+        self.info().example
     }
 
     /// A spec target value → the lab resource it means.

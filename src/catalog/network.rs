@@ -12,6 +12,8 @@ pub const SUBNETS: KindInfo = KindInfo {
     spec_key: "subnets",
     fis_key: "Subnets",
     resource_type: "aws:ec2:subnet",
+    values: "`private` (the app subnets) or `public`; `az: N` narrows it to the lab's N-th zone",
+    example: "private",
 };
 
 pub fn resolve(value: &str, az: Option<usize>) -> Result<TargetSelection, Problem> {

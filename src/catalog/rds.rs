@@ -10,12 +10,16 @@ pub const CLUSTERS: KindInfo = KindInfo {
     spec_key: "clusters",
     fis_key: "Clusters",
     resource_type: "aws:rds:cluster",
+    values: "`aurora`: the lab's Aurora cluster (needs `aurora:`)",
+    example: "aurora",
 };
 
 pub const DB_INSTANCES: KindInfo = KindInfo {
     spec_key: "db-instances",
     fis_key: "DBInstances",
     resource_type: "aws:rds:db",
+    values: "`aurora-writer`: the Aurora cluster's writer instance (needs `aurora:`)",
+    example: "aurora-writer",
 };
 
 pub const CLUSTER_TARGET: &str = "aurora-cluster";

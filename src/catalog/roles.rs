@@ -13,6 +13,8 @@ pub const ROLES: KindInfo = KindInfo {
     spec_key: "roles",
     fis_key: "Roles",
     resource_type: "aws:iam:role",
+    values: "`app`: the app instances' IAM role, whose calls fail (needs `app:`)",
+    example: "app",
 };
 
 pub const TARGET: &str = "app-role";

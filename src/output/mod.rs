@@ -246,28 +246,87 @@ pub fn foreign_terraform(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<Stri
     Ok(out)
 }
 
-/// A unified diff of the tree on disk against `files`; empty when they match.
-pub fn diff(dir: &Path, files: &[GeneratedFile]) -> Result<String> {
+/// How one file on disk differs from the tree the spec generates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Difference {
+    /// chaoslab's file, changed since (a hand edit, or an older spec).
+    Modified,
+    /// Not on disk (deleted, or never generated).
+    Missing,
+    /// Generated earlier; the spec no longer produces it.
+    Stale,
+    /// Someone else's file where the tree has one: `generate` refuses to replace it.
+    Foreign,
+}
+
+impl Difference {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Difference::Modified => "modified",
+            Difference::Missing => "missing",
+            Difference::Stale => "stale",
+            Difference::Foreign => "foreign",
+        }
+    }
+}
+
+/// The tree on disk against the generated one: what differs per file, and the unified diff.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Comparison {
+    /// In diff order: the tree's files by name, then stale ones.
+    pub files: Vec<(String, Difference)>,
+    pub diff: String,
+}
+
+/// Compares the tree on disk with `files`. Diff headers name each file `a/<label>/<name>`
+/// (`a/<name>` when `label` is empty), so the caller picks a path a reader can use.
+pub fn compare(dir: &Path, files: &[GeneratedFile], label: &str) -> Result<Comparison> {
+    let label = label.trim_end_matches('/');
+    let shown = |name: &str| {
+        if label.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{label}/{name}")
+        }
+    };
     let mut all = files.to_vec();
     all.push(manifest(files));
-    let mut out = String::new();
+    let mut out = Comparison::default();
     for f in &all {
         let path = dir.join(&f.name);
-        let old = match fs::read(&path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        let (old, kind) = match fs::read(&path) {
+            Ok(bytes) if has_marker(&bytes) => (
+                String::from_utf8_lossy(&bytes).into_owned(),
+                Difference::Modified,
+            ),
+            Ok(bytes) => (
+                String::from_utf8_lossy(&bytes).into_owned(),
+                Difference::Foreign,
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                (String::new(), Difference::Missing)
+            }
             Err(e) => return Err(Error::io(path, e)),
         };
         if old != f.content {
-            out.push_str(&unified(&old, &f.content, &path.display().to_string()));
+            out.files.push((f.name.clone(), kind));
+            out.diff
+                .push_str(&unified(&old, &f.content, &shown(&f.name)));
         }
     }
     for name in stale(dir, files)? {
         let path = dir.join(&name);
         let old = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        out.push_str(&unified(&old, "", &path.display().to_string()));
+        out.diff.push_str(&unified(&old, "", &shown(&name)));
+        out.files.push((name, Difference::Stale));
     }
     Ok(out)
+}
+
+/// A unified diff of the tree on disk against `files`; empty when they match. Headers name
+/// files by `dir` as given.
+pub fn diff(dir: &Path, files: &[GeneratedFile]) -> Result<String> {
+    compare(dir, files, &dir.display().to_string()).map(|c| c.diff)
 }
 
 fn unified(old: &str, new: &str, name: &str) -> String {

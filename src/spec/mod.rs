@@ -21,227 +21,295 @@ use crate::errors::{Code, Diagnostic, Pos};
 /// Specs are hand-written files of a few KiB; anything far larger is a mistake or an attack.
 pub const MAX_SPEC_BYTES: usize = 256 * 1024;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpec {
+    #[schemars(with = "String")]
     pub lab: Spanned<String>,
+    #[schemars(with = "String")]
     pub region: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,
     /// Defaults to the lab name.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub prefix: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub tags: NamedMap<Spanned<String>>,
+    #[schemars(with = "RawNetwork")]
     pub network: Spanned<RawNetwork>,
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, RawTable>")]
     pub dynamodb: NamedMap<Spanned<RawTable>>,
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, RawBucket>")]
     pub s3: NamedMap<Spanned<RawBucket>>,
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, RawExperiment>")]
     pub experiments: NamedMap<Spanned<RawExperiment>>,
     /// The Chaos Shop app tier (ALB + auto-scaling EC2 fleet); needs `aurora`.
     #[serde(default)]
+    #[schemars(with = "Option<RawApp>")]
     pub app: Option<Spanned<RawApp>>,
     /// The Aurora Serverless v2 catalog database.
     #[serde(default)]
+    #[schemars(with = "Option<RawAurora>")]
     pub aurora: Option<Spanned<RawAurora>>,
     /// CloudWatch alarms, usable as experiment stop conditions. Defaults to the three
     /// standard app alarms when `app` is present.
     #[serde(default)]
+    #[schemars(with = "Option<std::collections::BTreeMap<String, RawAlarm>>")]
     pub alarms: Option<Spanned<NamedMap<Spanned<RawAlarm>>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawApp {
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub instance_type: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<u16>")]
     pub port: Option<Spanned<u16>>,
     /// Instances in the auto-scaling group (min = max = desired).
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub instances: Option<Spanned<u32>>,
     /// Gunicorn workers per instance.
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub workers: Option<Spanned<u32>>,
     /// Gunicorn threads per worker (gthread): requests held by a slow dependency hold
     /// threads, not whole workers.
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub threads: Option<Spanned<u32>>,
     #[serde(default)]
+    #[schemars(with = "Option<RawTimeouts>")]
     pub timeouts: Option<Spanned<RawTimeouts>>,
     /// Calls in flight per dependency and worker before the app fails them at once.
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub bulkhead: Option<Spanned<u32>>,
     /// Turn repeated dependency failures into immediate 503s (Article 4's pattern).
     #[serde(default)]
+    #[schemars(with = "Option<RawBreaker>")]
     pub circuit_breaker: Option<Spanned<RawBreaker>>,
     /// DynamoDB table (spec name) behind `/products/<id>/reviews`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub reviews: Option<Spanned<String>>,
     /// `bucket/key` of the S3 object behind `/promo`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub promo: Option<Spanned<String>>,
 }
 
 /// Dependency client settings (botocore): the article's defence against cascading failure.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTimeouts {
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub connect: Option<Spanned<u32>>,
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub read: Option<Spanned<u32>>,
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub retries: Option<Spanned<u32>>,
 }
 
 /// The app's circuit breaker: open after `failures` failures in a row, for `reset_seconds`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBreaker {
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub failures: Option<Spanned<u32>>,
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub reset_seconds: Option<Spanned<u32>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAurora {
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub engine: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub engine_version: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub min_capacity: Option<Spanned<f64>>,
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub max_capacity: Option<Spanned<f64>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub database: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub username: Option<Spanned<String>>,
     /// Reader instances, spread over the other availability zones.
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub readers: Option<Spanned<u32>>,
     /// Put RDS Proxy between the app and the cluster.
     #[serde(default)]
+    #[schemars(with = "Option<bool>")]
     pub proxy: Option<Spanned<bool>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAlarm {
     /// `unhealthy-hosts`, `5xx-rate` or `p99-latency`.
+    #[schemars(with = "String")]
     pub metric: Spanned<String>,
     /// Hosts, percent of requests, or seconds, by metric.
+    #[schemars(with = "f64")]
     pub threshold: Spanned<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawNetwork {
+    #[schemars(with = "String")]
     pub cidr: Spanned<String>,
+    #[schemars(with = "u32")]
     pub azs: Spanned<u32>,
+    #[schemars(with = "Vec<String>")]
     pub public: Spanned<Vec<Spanned<String>>>,
+    #[schemars(with = "Vec<String>")]
     pub private: Spanned<Vec<Spanned<String>>>,
     /// `single` (default), `per-az` or `none`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub nat: Option<Spanned<String>>,
     /// Gateway endpoints on the private route tables: `dynamodb`, `s3`.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub gateway_endpoints: Vec<Spanned<String>>,
     /// Interface endpoints (PrivateLink) in the private subnets: `dynamodb`, `s3`.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub interface_endpoints: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawKey {
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     #[serde(rename = "type")]
+    #[schemars(with = "String")]
     pub kind: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTable {
+    #[schemars(with = "RawKey")]
     pub hash_key: Spanned<RawKey>,
     #[serde(default)]
+    #[schemars(with = "Option<RawKey>")]
     pub range_key: Option<Spanned<RawKey>>,
     /// `PAY_PER_REQUEST` (default) or `PROVISIONED`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub billing_mode: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub read_capacity: Option<Spanned<u32>>,
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub write_capacity: Option<Spanned<u32>>,
     #[serde(default)]
+    #[schemars(with = "Vec<std::collections::BTreeMap<String, crate::schema::ItemValue>>")]
     pub items: Vec<Spanned<NamedMap<Spanned<Scalar>>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBucket {
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, RawObject>")]
     pub objects: NamedMap<Spanned<RawObject>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawObject {
+    #[schemars(with = "String")]
     pub content: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub content_type: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExperiment {
+    #[schemars(with = "String")]
     pub description: Spanned<String>,
+    #[schemars(with = "String")]
     pub action: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub parameters: NamedMap<Spanned<String>>,
     /// Target kind → what it selects, e.g. `subnets: private`. `aws:fis:wait` takes none.
     #[serde(default)]
+    #[schemars(with = "Option<std::collections::BTreeMap<String, String>>")]
     pub targets: Option<Spanned<NamedMap<Spanned<String>>>>,
     /// `ALL` (default), `COUNT(n)` or `PERCENT(n)`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub selection_mode: Option<Spanned<String>>,
     /// Alarm names that stop the experiment; none means `source = "none"`.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub stop_conditions: Vec<Spanned<String>>,
     /// The dependency the experiment means to cut (`dynamodb`, `s3`, `aurora`); defaults to
     /// the `scope` of a disrupt-connectivity action.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub dependency: Option<Spanned<String>>,
     /// Limit the targets to one availability zone (1 = the lab's first).
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub az: Option<Spanned<u32>>,
     /// Lab rules this experiment breaks on purpose (`partial-subnets`, `scope-all`,
     /// `no-stop-condition`).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub acknowledge: Vec<Spanned<String>>,
     /// What must hold while the experiment runs (`chaoslab verify` judges it); defaults from
     /// what the fault can reach.
     #[serde(default)]
+    #[schemars(with = "Option<RawExpect>")]
     pub expect: Option<Spanned<RawExpect>>,
 }
 
 /// An experiment's hypothesis, per app endpoint.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {
     /// Endpoints that fail fast while the fault is on.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     pub degraded: Option<Vec<Spanned<String>>>,
     /// Endpoints that stay ok (at least `tolerance` percent of requests).
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     pub healthy: Option<Vec<Spanned<String>>>,
     /// Percent of a healthy endpoint's requests that must succeed (default 99).
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub tolerance: Option<Spanned<f64>>,
 }
 

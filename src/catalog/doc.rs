@@ -1,0 +1,214 @@
+//! The catalog as documentation: `chaoslab actions` prints these, and the README's action
+//! reference is the same text (tests/readme_tables.rs keeps them equal), so what a user reads
+//! is what the validator checks.
+
+use std::fmt::Write as _;
+
+use super::{ACTIONS, Action, Param, ParamKind, Statement};
+
+/// The action table: id, targets, parameters and what each does (Markdown).
+pub fn table() -> String {
+    let mut out = String::from(
+        "| action | targets | parameters | what it does |\n| --- | --- | --- | --- |\n",
+    );
+    for a in ACTIONS {
+        let target = a
+            .target
+            .map_or("none".to_owned(), |k| format!("`{}`", k.spec_key()));
+        let params: Vec<String> = a
+            .params
+            .iter()
+            .map(|p| match p.required {
+                true => format!("`{}`", p.name),
+                false => format!("`{}` (optional)", p.name),
+            })
+            .collect();
+        let params = match params.is_empty() {
+            true => "none".to_owned(),
+            false => params.join(", "),
+        };
+        let _ = writeln!(out, "| `{}` | {target} | {params} | {} |", a.id, a.summary);
+    }
+    out
+}
+
+/// One action in full: what it does, its targets, every parameter (type, range, default,
+/// meaning), the IAM the FIS role gets for it, the provider floor and a spec snippet.
+pub fn show(a: &Action) -> String {
+    let mut out = format!("{}\n\n", a.summary);
+    match a.target {
+        Some(k) => {
+            let _ = writeln!(
+                out,
+                "Targets: `{}`: {}. FIS target key `{}`, resource type `{}`.\n",
+                k.spec_key(),
+                k.values(),
+                k.fis_key(),
+                k.resource_type()
+            );
+        }
+        None => out.push_str("Targets: none.\n\n"),
+    }
+    if a.params.is_empty() {
+        out.push_str("Parameters: none.\n\n");
+    } else {
+        out.push_str("| parameter | type | range | default | meaning |\n");
+        out.push_str("| --- | --- | --- | --- | --- |\n");
+        for p in a.params {
+            let (kind, range) = kind(p.kind);
+            let _ = writeln!(
+                out,
+                "| `{}` | {kind} | {range} | {} | {} |",
+                p.name,
+                default(p),
+                p.meaning
+            );
+        }
+        out.push('\n');
+    }
+    if a.iam.is_empty() {
+        out.push_str("IAM: none (the action calls no AWS API).\n\n");
+    } else {
+        out.push_str("IAM the FIS role gets for it, in the lab's partition, Region and account (plus log delivery, which every lab's role has):\n\n");
+        for s in a.iam {
+            let _ = writeln!(out, "* {}", statement(s));
+        }
+        out.push('\n');
+    }
+    let (major, minor) = a.provider_floor;
+    let _ = writeln!(
+        out,
+        "Provider floor: hashicorp/aws {major}.{minor} (`versions.tf` asks for `~> {major}.{minor}` or the highest floor among the lab's actions).\n"
+    );
+    let _ = write!(out, "```yaml\n{}```\n", snippet(a));
+    out
+}
+
+/// One action under its heading, as `chaoslab actions ID` prints it and the README holds it.
+pub fn entry(a: &Action) -> String {
+    format!("#### `{}`\n\n{}", a.id, show(a))
+}
+
+/// The README's action reference: every action's [`entry`], a blank line apart.
+pub fn reference() -> String {
+    ACTIONS.iter().map(entry).collect::<Vec<_>>().join("\n")
+}
+
+/// An experiment using the action, ready to paste under `experiments:` of a lab with an app
+/// and Aurora: required parameters with example values, optional ones named in a comment.
+pub fn snippet(a: &Action) -> String {
+    let name = a.id.rsplit(':').next().unwrap_or(a.id);
+    let mut out = format!("experiments:\n  {name}:\n    description: Try {}\n", a.id);
+    let _ = writeln!(out, "    action: {}", a.id);
+    let required: Vec<String> = a
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| format!("{}: {}", p.name, p.example_or_default))
+        .collect();
+    if !required.is_empty() {
+        let _ = writeln!(out, "    parameters: {{{}}}", required.join(", "));
+    }
+    let optional: Vec<&str> = a
+        .params
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| p.name)
+        .collect();
+    if !optional.is_empty() {
+        let _ = writeln!(out, "    # optional parameters: {}", optional.join(", "));
+    }
+    if let Some(k) = a.target {
+        let _ = writeln!(out, "    targets: {{{}: {}}}", k.spec_key(), k.example());
+    }
+    out.push_str("    stop_conditions: [unhealthy-hosts]   # an alarm of the lab\n");
+    out
+}
+
+/// (type, range) of a parameter, in words.
+fn kind(k: ParamKind) -> (&'static str, String) {
+    match k {
+        ParamKind::Duration { min_secs, max_secs } => (
+            "ISO 8601 duration",
+            format!("{} to {}", iso(min_secs), iso(max_secs)),
+        ),
+        ParamKind::OneOf { values, .. } => {
+            let values: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+            ("one of", values.join(", "))
+        }
+        ParamKind::Bool => ("boolean, as a string", "`\"true\"`, `\"false\"`".to_owned()),
+        ParamKind::Int { min, max } => ("whole number, as a string", format!("{min} to {max}")),
+        ParamKind::Operations => (
+            "API operation names",
+            "comma-separated, e.g. `DescribeInstances,RunInstances`".to_owned(),
+        ),
+        ParamKind::SsmDocument => (
+            "SSM document",
+            "an `AWSFIS-Run-*` name, or its ARN in the lab's Region".to_owned(),
+        ),
+        ParamKind::Json => ("JSON object, as a string", "any object".to_owned()),
+        ParamKind::Identifier => ("name, ID or ARN", "not empty".to_owned()),
+    }
+}
+
+fn default(p: &Param) -> String {
+    match (p.required, p.example_or_default) {
+        (true, _) => "required".to_owned(),
+        (false, d) if d.starts_with('"') => format!("`{d}`"),
+        (false, d) => d.to_owned(),
+    }
+}
+
+/// `PT1M`, `PT12H`: the largest whole unit.
+fn iso(secs: u64) -> String {
+    match secs {
+        s if s % 3600 == 0 => format!("PT{}H", s / 3600),
+        s if s % 60 == 0 => format!("PT{}M", s / 60),
+        s => format!("PT{s}S"),
+    }
+}
+
+fn statement(s: &Statement) -> String {
+    let code = |items: &[&str]| {
+        items
+            .iter()
+            .map(|i| format!("`{i}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut text = format!("{} on {}", code(s.actions), code(s.resources));
+    let conditions: Vec<String> = s
+        .conditions
+        .iter()
+        .map(|(test, var, value)| format!("`{var}` {test} `{value}`"))
+        .collect();
+    if !conditions.is_empty() {
+        let _ = write!(text, " if {}", conditions.join(" and "));
+    }
+    let _ = write!(text, " (`{}`)", s.sid);
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_fis_writes_them() {
+        assert_eq!(iso(60), "PT1M");
+        assert_eq!(iso(12 * 3600), "PT12H");
+        assert_eq!(iso(90), "PT90S");
+    }
+
+    #[test]
+    fn every_action_documents_every_parameter() {
+        for a in ACTIONS {
+            assert!(!a.summary.is_empty(), "{}", a.id);
+            let text = show(a);
+            for p in a.params {
+                assert!(!p.meaning.is_empty() && !p.example_or_default.is_empty());
+                assert!(text.contains(&format!("| `{}` |", p.name)), "{}", a.id);
+            }
+        }
+    }
+}
