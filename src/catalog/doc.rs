@@ -1,5 +1,5 @@
 //! The catalog as documentation: `chaoslab actions` prints these, and the README's action
-//! reference is the same text (tests/readme_tables.rs keeps them equal), so what a user reads
+//! reference is the same text (tests/suite/readme_tables.rs keeps them equal), so what a user reads
 //! is what the validator checks.
 
 use std::fmt::Write as _;

@@ -1,7 +1,7 @@
 //! What a new user reads first stays true: the licence, the install line, the spec reference
 //! and the list of emitted files match the code, and `scripts/test` ends with one overall count.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::io::Write as _;

@@ -3,7 +3,7 @@
 //! Each test generates a lab, parses the output back with hcl-rs, evaluates the expression
 //! and compares the decoded value with the spec's text.
 
-mod common;
+use crate::common;
 
 use hcl::eval::{Context, Evaluate};
 use hcl::{Body, Value};

@@ -2,7 +2,7 @@
 //! catalog's (rendered by `catalog::doc`, which `chaoslab actions` prints; every snippet in them
 //! loads in a lab) and the code table is `errors::Code::ALL`, verbatim.
 
-mod common;
+use crate::common;
 
 use chaoslab::catalog::ACTIONS;
 use chaoslab::errors::Code;

@@ -1,6 +1,6 @@
 //! The README generated into each lab tells the person applying it what to do next.
 
-mod common;
+use crate::common;
 
 fn readme(spec: &str) -> String {
     common::generate_str(spec)

@@ -1,7 +1,5 @@
 //! One spec per rule: each mistake is reported with its code, position, field and fix.
 
-mod common;
-
 /// The reference-like spec the cases edit.
 const BASE: &str = "\
 lab: demo

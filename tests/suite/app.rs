@@ -1,8 +1,8 @@
 //! The Chaos Shop app delivered by user_data: valid Python, its Gunicorn and guard settings
 //! from the spec, and a bootstrap script Terraform's templatefile() and bash both accept.
-//! How the app behaves when a dependency is cut is tests/rehearsal.rs's to show.
+//! How the app behaves when a dependency is cut is tests/suite/rehearsal.rs's to show.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -2,7 +2,7 @@
 //! emits is checked against the hashicorp/aws provider schema (committed fixture, extracted
 //! from 6.62.0 by scripts/extract-schema).
 
-mod common;
+use crate::common;
 
 use hcl::{Body, Expression};
 use serde_json::Value;

@@ -10,7 +10,7 @@
 //! Needs root and network namespaces; where the machine cannot create one the test says so
 //! and passes, except under CI (`CI` set), where it fails.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,10 +1,10 @@
 //! The bad-input corpus: every spec in tests/corpus/bad is rejected with exit 2 and exactly the
 //! diagnostics pinned next to it (`<name>.stderr`), and the output folder is left untouched.
 //!
-//! To re-pin after an intended message change: `CHAOSLAB_BLESS=1 cargo test --test corpus`,
+//! To re-pin after an intended message change: `CHAOSLAB_BLESS=1 cargo test --test suite corpus::`,
 //! then review the diff of the .stderr files.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! The checked-in generated/ trees are exactly what the blueprints generate.
 
-mod common;
+use crate::common;
 
 use chaoslab::output;
 

@@ -2,7 +2,7 @@
 //! Actions example in the README and `.gitattributes` do what they say, run here as pre-commit
 //! and a runner would run them.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! Interrupted and failed runs: every file is either its old or its new version, never cut
 //! short, and the next run finishes the job.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! One minimal spec per FIS rule, with the diagnostic it must produce.
 
-mod common;
+use crate::common;
 
 /// A lab with an app (so alarms, instances, the cluster and the role exist) and one
 /// experiment made of `experiment` (YAML lines indented under the experiment name).

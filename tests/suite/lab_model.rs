@@ -1,6 +1,6 @@
 //! What the model emits for a given spec: guardrails, credentials, network and versions.
 
-mod common;
+use crate::common;
 
 fn blueprint(lab: &str, name: &str) -> String {
     let (_, files) = common::generate_file(&common::root().join(format!("blueprints/{lab}.yaml")));

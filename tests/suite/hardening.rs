@@ -1,6 +1,6 @@
 //! YAML hardening: size cap, YAML 1.2 booleans, alias budget, no panics on odd input.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

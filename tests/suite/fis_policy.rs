@@ -1,7 +1,7 @@
 //! The FIS role is least privilege: exactly the catalog statements of the actions a lab uses,
 //! each no broader than AWS's own managed policy for it.
 
-mod common;
+use crate::common;
 
 use chaoslab::catalog;
 use serde_json::Value;

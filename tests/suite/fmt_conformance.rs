@@ -1,6 +1,6 @@
 //! The output is byte-identical to what a real `terraform fmt` (1.0.3) produces.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

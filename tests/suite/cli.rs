@@ -1,6 +1,6 @@
 //! The commands as a user runs them: exit codes, messages, what is (not) written.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,7 +1,7 @@
 //! Terraform references are checked when the tree is built: the renames that once passed the
 //! whole suite (the app role in an FIS target, the auto-scaling group's `depends_on`) now fail.
 
-mod common;
+use crate::common;
 
 use chaoslab::model::address;
 use chaoslab::model::hcl::{Block, Expr, File, Item, Part};

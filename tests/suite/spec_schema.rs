@@ -2,7 +2,7 @@
 //! derives (`chaoslab schema`); every spec chaoslab accepts passes it under an independent
 //! validator (the `jsonschema` crate, draft-07), and the bad specs it can judge fail it.
 
-mod common;
+use crate::common;
 
 use chaoslab::schema::{FILE, MODELINE};
 use serde_json::Value;
@@ -37,7 +37,7 @@ fn the_committed_schema_is_what_the_code_derives() {
     }
     assert!(
         committed() == derived,
-        "blueprints/{FILE} differs from the spec types and the catalog; run `cargo run -- schema > blueprints/{FILE}` (or CHAOSLAB_BLESS=1 cargo test --test spec_schema) and review the diff"
+        "blueprints/{FILE} differs from the spec types and the catalog; run `cargo run -- schema > blueprints/{FILE}` (or CHAOSLAB_BLESS=1 cargo test --test suite spec_schema::) and review the diff"
     );
     let schema: Value = serde_json::from_str(&derived).expect("JSON");
     assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");

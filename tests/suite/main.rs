@@ -1,0 +1,26 @@
+//! Every integration test, in one binary: one link instead of twenty, so an edit rebuilds
+//! the tests once. Filter by module, e.g. `cargo test --test suite corpus::` or
+//! `cargo test --test suite rehearsal::`.
+
+mod common;
+
+mod app;
+mod cli;
+mod corpus;
+mod fis_policy;
+mod fis_rules;
+mod fmt_conformance;
+mod golden;
+mod hardening;
+mod housekeeping;
+mod injection;
+mod lab_model;
+mod lab_readme;
+mod readme_tables;
+mod references;
+mod rehearsal;
+mod review_hooks;
+mod safe_output;
+mod schema_conformance;
+mod spec_schema;
+mod validation;
