@@ -453,10 +453,12 @@ fn probe(a: ProbeArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, u8
         .map_or("probe", |(n, _)| n.as_str())
         .to_owned();
     let mut running = crate::probe::Running::start(settings, &first);
-    let mut samples = Vec::new();
-    let mut write = |batch: Vec<crate::probe::Sample>,
-                     names: &[String],
-                     samples: &mut Vec<_>|
+    // Each sample goes to the JSONL file as it arrives and into the current phase's tally;
+    // none is kept, so memory stays flat however long and fast the probe runs.
+    let mut tally = crate::probe::Tally::new(endpoints.len(), 0);
+    let mut take = |batch: Vec<crate::probe::Sample>,
+                    names: &[String],
+                    tally: &mut crate::probe::Tally|
      -> Result<(), Error> {
         if let (Some(w), Some(path)) = (jsonl.as_mut(), a.jsonl.as_ref()) {
             for s in &batch {
@@ -467,13 +469,16 @@ fn probe(a: ProbeArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, u8
                 .map_err(|e| Error::io(path, e))?;
             }
         }
-        samples.extend(batch);
+        for s in &batch {
+            tally.add(s);
+        }
         Ok(())
     };
     let mut interrupted = false;
     for (i, (name, length)) in phases.iter().enumerate() {
         if i > 0 {
-            running.begin_phase(name);
+            // The phase began when the one before closed (below).
+            tally = crate::probe::Tally::new(endpoints.len(), i);
         }
         let end = running.elapsed() + *length;
         while running.elapsed() < end && !running.exhausted() {
@@ -482,17 +487,24 @@ fn probe(a: ProbeArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, u8
                 break;
             }
             let batch = running.poll(std::time::Duration::from_millis(200));
-            write(batch, &running.phases, &mut samples)?;
-            let st = crate::probe::stats(&endpoints, &samples, i);
+            take(batch, &running.phases, &mut tally)?;
             live.status(&crate::probe::line(
                 &format!("{name} …"),
                 running.phase_length(i),
-                &st,
+                &tally.stats(&endpoints),
             ));
         }
-        let batch = running.poll(std::time::Duration::ZERO);
-        write(batch, &running.phases, &mut samples)?;
-        let st = crate::probe::stats(&endpoints, &samples, i);
+        // Whatever of this phase is still on its way arrives before the next one begins (or
+        // the probe stops), so the table is complete.
+        let batch = match phases.get(i + 1) {
+            Some((next, _)) if !interrupted && !running.exhausted() => {
+                running.begin_phase(next);
+                running.poll(std::time::Duration::ZERO)
+            }
+            _ => running.finish(),
+        };
+        take(batch, &running.phases, &mut tally)?;
+        let st = tally.stats(&endpoints);
         let label = if interrupted {
             format!("{name} (interrupted)")
         } else {
@@ -506,7 +518,7 @@ fn probe(a: ProbeArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, u8
     }
     let names = running.phases.clone();
     let rest = running.finish();
-    write(rest, &names, &mut samples)?;
+    take(rest, &names, &mut tally)?;
     if let (Some(w), Some(path)) = (jsonl.as_mut(), a.jsonl.as_ref()) {
         std::io::Write::flush(w).map_err(|e| Error::io(path, e))?;
     }
