@@ -385,14 +385,19 @@ pub fn parse(source: &str) -> Result<RawSpec, Vec<Diagnostic>> {
             .help("start from a blueprint: a spec needs at least `lab`, `region` and `network`"),
         ]);
     }
+    // The typed parse first: a spec that parses (the usual case) costs one pass. Only a
+    // failed parse pays for the collecting pass, which reports every shape problem at once.
+    let typed = match serde_saphyr::from_str_with_options::<RawSpec>(source, options()) {
+        Ok(raw) => return Ok(raw),
+        Err(e) => e,
+    };
     let tree = serde_saphyr::from_str_with_options::<Spanned<tree::Node>>(source, tree_options())
         .map_err(|e| vec![yaml_error::diagnostic(&e, source)])?;
     let problems = check::check::<RawSpec>(&tree, source);
-    if !problems.is_empty() {
-        return Err(problems);
+    if problems.is_empty() {
+        return Err(vec![yaml_error::diagnostic(&typed, source)]);
     }
-    serde_saphyr::from_str_with_options::<RawSpec>(source, options())
-        .map_err(|e| vec![yaml_error::diagnostic(&e, source)])
+    Err(problems)
 }
 
 #[cfg(test)]
