@@ -64,6 +64,24 @@ impl Validator {
                     "list each tenant once: two tenants with one name would share every AWS name and the state",
                 );
             }
+            // `<prefix>-a` + `-b-x` is `<prefix>-a-b` + `-x`: tenant `a`'s names could be
+            // tenant `a-b`'s.
+            if let Some(other) = raw.iter().find(|o| {
+                t.value
+                    .strip_prefix(o.value.as_str())
+                    .is_some_and(|rest| rest.starts_with('-'))
+            }) {
+                self.err(
+                    Code::E010,
+                    pos(t),
+                    &field,
+                    format!(
+                        "tenant `{}` is tenant `{}` followed by a hyphen, so their AWS names could collide (`{prefix}-{}` + `-…`)",
+                        t.value, other.value, other.value
+                    ),
+                    format!("rename one of them so neither starts with the other and a hyphen, e.g. `{}`", t.value.replace('-', "")),
+                );
+            }
             seen.push(&t.value);
         }
         raw.iter().map(|t| t.value.clone()).collect()
