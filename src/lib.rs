@@ -75,7 +75,14 @@ pub fn generate(lab: &Lab) -> Result<Vec<GeneratedFile>, Error> {
     let template_bug = |e: minijinja::Error| Error::Bug(format!("template: {e:#}"));
     out.extend(render::templates::user_data(lab, &header).map_err(template_bug)?);
     out.push(render::templates::readme(lab, &model, &header).map_err(template_bug)?);
-    out.push(render::gitignore::gitignore(&header));
+    let tenant_bug = |bad: render::BadReference| Error::Bug(format!("reference `{}`", bad.0));
+    out.extend(render::tenants::files(lab, &header).map_err(tenant_bug)?);
+    let tfvars: Vec<String> = lab
+        .tenants
+        .iter()
+        .map(|t| render::tenants::tfvars_name(t))
+        .collect();
+    out.push(render::gitignore::gitignore(&header, &tfvars));
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }

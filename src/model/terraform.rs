@@ -9,6 +9,19 @@ use crate::validate::Lab;
 /// The Terraform the tree needs (the lab README repeats it).
 pub const TERRAFORM_VERSION: &str = ">= 1.5.0";
 
+/// With the S3 backend: `use_lockfile` (S3-native state locking, no DynamoDB table) arrived in
+/// Terraform 1.10, and older releases reject the argument.
+pub const TERRAFORM_VERSION_S3_LOCKFILE: &str = ">= 1.10.0";
+
+/// The `required_version` of this lab's tree.
+pub fn terraform_version(lab: &Lab) -> &'static str {
+    if lab.state.is_some() {
+        TERRAFORM_VERSION_S3_LOCKFILE
+    } else {
+        TERRAFORM_VERSION
+    }
+}
+
 /// `~> <major>.<minor>` for the highest provider floor among `actions` (at least the 6.x line
 /// chaoslab is schema-checked against): a lab asks for no newer provider than it needs.
 pub fn aws_provider<'a>(actions: impl IntoIterator<Item = &'a Action>) -> String {
@@ -31,12 +44,16 @@ fn required_providers(lab: &Lab) -> Block {
 }
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
-    tree.add(
-        "versions.tf",
-        Block::new("terraform", &[])
-            .attr("required_version", Expr::str(TERRAFORM_VERSION))
-            .block(required_providers(lab)),
-    );
+    let terraform = Block::new("terraform", &[])
+        .attr("required_version", Expr::str(terraform_version(lab)))
+        .block(required_providers(lab));
+    // Empty on purpose (a partial configuration): bucket, key and region come from
+    // `terraform init -backend-config=…`, so one tree serves every tenant's state.
+    let terraform = match lab.state {
+        Some(_) => terraform.block(Block::new("backend", &["s3"])),
+        None => terraform,
+    };
+    tree.add("versions.tf", terraform);
 
     let mut tags: Vec<(String, Expr)> = vec![
         ("Lab".to_owned(), Expr::str(&lab.name)),

@@ -24,7 +24,9 @@ pub const PATTERNS: &[&str] = &[
     "crash.*.log",
 ];
 
-pub fn gitignore(header: &[String]) -> GeneratedFile {
+/// `tenant_tfvars`: the generated per-tenant variable files, kept in git (they hold a name
+/// prefix, no secret) despite `*.tfvars`.
+pub fn gitignore(header: &[String], tenant_tfvars: &[String]) -> GeneratedFile {
     let mut content: String = header.iter().map(|l| format!("# {l}\n")).collect();
     content.push_str(
         "#\n# Terraform's working files: provider cache, state, plans, variable values and crash\n# logs. Commit .terraform.lock.hcl (it pins the provider builds).\n",
@@ -32,6 +34,14 @@ pub fn gitignore(header: &[String]) -> GeneratedFile {
     for p in PATTERNS {
         content.push_str(p);
         content.push('\n');
+    }
+    if !tenant_tfvars.is_empty() {
+        content.push_str("# The tenants' variable files are generated: keep them.\n");
+        for name in tenant_tfvars {
+            content.push('!');
+            content.push_str(name);
+            content.push('\n');
+        }
     }
     GeneratedFile {
         name: GITIGNORE.to_owned(),

@@ -9,6 +9,7 @@ pub mod before_apply;
 mod escape;
 pub mod gitignore;
 pub mod templates;
+pub mod tenants;
 
 pub use escape::quote;
 
@@ -32,6 +33,30 @@ pub fn render_file(file: &File, header: &[String]) -> Result<String, BadReferenc
         }
         render_block(&mut out, block, 0)?;
     }
+    Ok(out)
+}
+
+/// Renders a file of top-level attributes only (a `.tfvars` or a `-backend-config` file):
+/// the header comment lines, then the attributes, their `=` aligned as `terraform fmt` does.
+pub fn render_attrs(
+    attrs: &[(&'static str, Expr)],
+    header: &[String],
+) -> Result<String, BadReference> {
+    let mut out = String::new();
+    for line in header {
+        // An empty comment line without the trailing space `terraform fmt` would not keep.
+        out.push('#');
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    let lines = attrs
+        .iter()
+        .map(|(k, v)| Ok(Line::Assign((*k).to_owned(), expr(v, 0)?)))
+        .collect::<Result<Vec<_>, _>>()?;
+    write_aligned(&mut out, &lines, 0);
     Ok(out)
 }
 

@@ -298,6 +298,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
         tables => lab.tables.iter().map(|t| context! { name => format!("{}-{}", lab.prefix, t.name), items => t.items.len() }).collect::<Vec<_>>(),
         buckets => lab.buckets.iter().map(|b| context! { name => format!("{}-{}-<account id>", lab.prefix, b.name), objects => b.objects.len() }).collect::<Vec<_>>(),
         before => before_apply_context(lab),
+        workshop => workshop_context(lab),
         alarms => lab.alarms.iter().map(|a| context! { name => a.name.clone(), description => monitoring::describe(a) }).collect::<Vec<_>>(),
         experiments => experiments,
         variables => described(&model.files, "variable"),
@@ -310,13 +311,67 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
     })
 }
 
+/// The remote-state and tenant section; `None` (no section) for a single lab on local state.
+/// The snippets are built from validated names (tenants, the lab name) only.
+fn workshop_context(lab: &Lab) -> Option<Value> {
+    use crate::render::tenants::{backend_name, tenant_prefix, tfvars_name};
+    if lab.state.is_none() && lab.tenants.is_empty() {
+        return None;
+    }
+    let state = lab.state.is_some();
+    let shell = lab
+        .tenants
+        .iter()
+        .map(|t| {
+            let apply = format!("terraform apply -var-file={}", tfvars_name(t));
+            if state {
+                format!(
+                    "terraform init -reconfigure -backend-config={} && {apply}",
+                    backend_name(t)
+                )
+            } else {
+                // Local state: a workspace per tenant keeps their states apart.
+                format!("terraform workspace select -or-create {t} && {apply}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut atlantis = String::from("version: 3\nprojects:\n");
+    for t in &lab.tenants {
+        atlantis.push_str(&format!(
+            "  - name: {t}\n    dir: .\n    workspace: {t}\n    workflow: chaoslab\n"
+        ));
+    }
+    atlantis.push_str("workflows:\n  chaoslab:\n    plan:\n      steps:\n");
+    if state {
+        atlantis.push_str(
+            "        - run: terraform init -input=false -reconfigure -backend-config=$PROJECT_NAME.backend.hcl\n",
+        );
+    } else {
+        atlantis.push_str("        - init\n");
+    }
+    atlantis.push_str(
+        "        - run: terraform plan -input=false -var-file=$PROJECT_NAME.tfvars -out=$PLANFILE\n    apply:\n      steps:\n        - apply",
+    );
+    let first = lab.tenants.first();
+    let safe = |s: String| Value::from_safe_string(s);
+    Some(context! {
+        state => state,
+        tenants => lab.tenants.clone(),
+        shell => safe(shell),
+        atlantis => safe(atlantis),
+        example_workspace => first.map(|t| format!("{}-{t}", lab.name)),
+        example_prefix => first.map(|t| tenant_prefix(lab, t)),
+    })
+}
+
 /// Prerequisites, times and the cost table (chaoslab's own text and numbers: printed as is).
 fn before_apply_context(lab: &Lab) -> Value {
     let costs = before_apply::costs(lab);
     let (apply, destroy) = before_apply::durations(lab);
     let safe = |s: String| Value::from_safe_string(s);
     context! {
-        terraform => crate::model::terraform::TERRAFORM_VERSION,
+        terraform => crate::model::terraform::terraform_version(lab),
         services => safe(before_apply::services(lab).join(", ")),
         apply => apply,
         destroy => destroy,

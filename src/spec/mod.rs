@@ -62,6 +62,28 @@ pub struct RawSpec {
     #[serde(default)]
     #[schemars(with = "Option<std::collections::BTreeMap<String, RawAlarm>>")]
     pub alarms: Option<Spanned<NamedMap<Spanned<RawAlarm>>>>,
+    /// Remote state for the tree; without it Terraform keeps local state.
+    #[serde(default)]
+    #[schemars(with = "Option<RawState>")]
+    pub state: Option<Spanned<RawState>>,
+    /// One lab per tenant from one tree: each gets `<tenant>.tfvars` (its own name prefix)
+    /// and, with remote state, `<tenant>.backend.hcl` (its own state key).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub tenants: Vec<Spanned<String>>,
+}
+
+/// Where the tree keeps its state.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawState {
+    /// `s3` (S3-native locking, no DynamoDB table).
+    #[schemars(with = "String")]
+    pub backend: Spanned<String>,
+    /// The S3 bucket holding the state; the backend files name a placeholder without it.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub bucket: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

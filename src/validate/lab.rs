@@ -23,8 +23,19 @@ pub struct Lab {
     pub aurora: Option<Aurora>,
     /// Sorted by name.
     pub alarms: Vec<Alarm>,
+    /// Remote state; `None` keeps Terraform's local state.
+    pub state: Option<State>,
+    /// In spec order; each one a valid name whose `<prefix>-<tenant>` fits the prefix limit.
+    pub tenants: Vec<String>,
     /// Lab-rule warnings: reported, not fatal unless `--deny-warnings`.
     pub warnings: Vec<crate::errors::Diagnostic>,
+}
+
+/// The S3 backend's settings (the only remote backend chaoslab emits).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct State {
+    /// `None`: the backend files name a placeholder the user replaces.
+    pub bucket: Option<String>,
 }
 
 /// Dependency client settings baked into the app (botocore `Config`).

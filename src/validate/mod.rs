@@ -19,6 +19,7 @@ mod fis;
 pub mod lab;
 mod network;
 mod s3;
+mod tenants;
 
 pub use fis::TargetContext;
 pub use lab::*;
@@ -38,7 +39,7 @@ pub mod defaults {
 }
 
 /// Longest name prefix: `<prefix>-alb` must fit a load balancer name (32 characters).
-const MAX_PREFIX: usize = 24;
+pub(crate) const MAX_PREFIX: usize = 24;
 
 pub fn validate(raw: &RawSpec) -> Result<Lab, Vec<Diagnostic>> {
     let mut v = Validator {
@@ -72,16 +73,28 @@ impl Validator {
         } else if let Some(p) = &raw.prefix {
             self.name(p, "prefix", MAX_PREFIX);
         }
+        let tenants = self.tenants(&raw.tenants, &prefix.value);
+        // The longest name prefix any tenant gets: every length rule below must hold for it.
+        let longest = tenants
+            .iter()
+            .map(|t| format!("{}-{t}", prefix.value))
+            .chain([prefix.value.clone()])
+            .max_by_key(String::len)
+            .unwrap_or_default();
         // "<prefix>-<bucket>-<12-digit account id>" must fit S3's 63 characters.
         for (name, _) in raw.s3.iter() {
-            let len = prefix.value.len() + name.value.len() + 14;
+            let len = longest.len() + name.value.len() + 14;
             if len > 63 {
                 self.err(
                     Code::E010,
                     pos(name),
                     format!("s3.{}", name.value),
-                    format!("the bucket name `{}-{}-<account id>` would be {len} characters; S3 allows 63", prefix.value, name.value),
-                    format!("shorten the bucket name or the prefix by {} characters", len - 63),
+                    format!("the bucket name `{longest}-{}-<account id>` would be {len} characters; S3 allows 63", name.value),
+                    if tenants.is_empty() {
+                        format!("shorten the bucket name or the prefix by {} characters", len - 63)
+                    } else {
+                        format!("shorten the bucket name, the prefix or the longest tenant name by {} characters", len - 63)
+                    },
                 );
             }
         }
@@ -152,6 +165,8 @@ impl Validator {
             app,
             aurora,
             alarms,
+            state: raw.state.as_ref().map(|s| self.state(s)),
+            tenants,
             warnings: std::mem::take(&mut self.warnings),
         }
     }

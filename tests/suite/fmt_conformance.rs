@@ -4,7 +4,8 @@ use crate::common;
 
 use std::process::Command;
 
-fn assert_fmt_clean(dir: &std::path::Path) {
+/// Fails when `terraform fmt` would change (or cannot parse) a file below `dir`.
+pub(crate) fn assert_fmt_clean(dir: &std::path::Path) {
     let out = Command::new(common::terraform())
         .args(["fmt", "-check", "-diff", "-recursive"])
         .arg(dir)

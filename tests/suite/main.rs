@@ -23,4 +23,5 @@ mod review_hooks;
 mod safe_output;
 mod schema_conformance;
 mod spec_schema;
+mod tenants;
 mod validation;

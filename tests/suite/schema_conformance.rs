@@ -184,17 +184,7 @@ fn every_catalog_action_is_in_a_conforming_lab() {
             action.id
         );
     }
-    let schema = fixture();
-    let problems: Vec<String> = files
-        .iter()
-        .filter(|f| f.name.ends_with(".tf"))
-        .flat_map(|f| check_file(&schema, &f.name, &f.content))
-        .collect();
-    assert!(
-        problems.is_empty(),
-        "schema problems:\n{}",
-        problems.join("\n")
-    );
+    assert_tree_conforms(&files);
     let tmp = tempfile::tempdir().expect("tempdir");
     common::write_tree(tmp.path(), &files);
     let out = std::process::Command::new(common::terraform())
@@ -272,4 +262,32 @@ resource "aws_nope" "d" {}
             "missing `{expected}` in:\n{problems}"
         );
     }
+}
+
+/// Fails with every provider-schema problem of the tree's `.tf` files.
+fn assert_tree_conforms(files: &[chaoslab::output::GeneratedFile]) {
+    let schema = fixture();
+    let problems: Vec<String> = files
+        .iter()
+        .filter(|f| f.name.ends_with(".tf"))
+        .flat_map(|f| check_file(&schema, &f.name, &f.content))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "schema problems:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// Remote state and tenants add a `backend "s3" {}` to the terraform block and no resource:
+/// the tree still passes the provider-schema check.
+#[test]
+fn a_workshop_tree_conforms() {
+    let spec =
+        std::fs::read_to_string(common::root().join("blueprints/chaos-shop-dependencies.yaml"))
+            .expect("blueprint");
+    let files = common::generate_str(&format!(
+        "{spec}\nstate: {{backend: s3}}\ntenants: [a, b]\n"
+    ));
+    assert_tree_conforms(&files);
 }

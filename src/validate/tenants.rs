@@ -1,0 +1,115 @@
+//! `state:` and `tenants:`: one tree, many labs, each with its own names and its own state.
+
+use super::MAX_PREFIX;
+use super::checker::Validator;
+use super::lab::State;
+use crate::errors::Code;
+use crate::spec::{RawState, Spanned, pos};
+
+impl Validator {
+    pub(super) fn state(&mut self, raw: &Spanned<RawState>) -> State {
+        let backend = &raw.value.backend;
+        if backend.value != "s3" {
+            self.choice(backend, "state.backend", &backend.value, &["s3"]);
+        }
+        let bucket = raw.value.bucket.as_ref().map(|b| {
+            if !is_bucket_name(&b.value) {
+                self.err(
+                    Code::E010,
+                    pos(b),
+                    "state.bucket",
+                    format!("`{}` is not an S3 bucket name", b.value.escape_debug()),
+                    "S3 bucket names are 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+                );
+            }
+            b.value.clone()
+        });
+        State { bucket }
+    }
+
+    /// Each tenant's names are `<prefix>-<tenant>-…`, so `<prefix>-<tenant>` must pass the
+    /// same limit as the prefix itself (the `name_prefix` variable's validation says so too).
+    pub(super) fn tenants(&mut self, raw: &[Spanned<String>], prefix: &str) -> Vec<String> {
+        let room = MAX_PREFIX.saturating_sub(prefix.len() + 1);
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, t) in raw.iter().enumerate() {
+            let field = format!("tenants[{i}]");
+            // Length is judged below, with the arithmetic; here only the characters.
+            self.name(t, &field, room.max(t.value.len()));
+            let total = prefix.len() + 1 + t.value.len();
+            if total > MAX_PREFIX {
+                self.err(
+                    Code::E010,
+                    pos(t),
+                    &field,
+                    format!(
+                        "the tenant's name prefix `{prefix}-{}` would be {} + 1 + {} = {total} characters; the limit is {MAX_PREFIX}",
+                        t.value,
+                        prefix.len(),
+                        t.value.len()
+                    ),
+                    if room == 0 {
+                        format!("shorten `prefix` to leave room for `-<tenant>` within {MAX_PREFIX} characters")
+                    } else {
+                        format!("use at most {room} characters for tenant names, or shorten `prefix`")
+                    },
+                );
+            }
+            if seen.contains(&t.value.as_str()) {
+                self.err(
+                    Code::E010,
+                    pos(t),
+                    &field,
+                    format!("tenant `{}` is listed twice", t.value),
+                    "list each tenant once: two tenants with one name would share every AWS name and the state",
+                );
+            }
+            // `<prefix>-a` + `-b-x` is `<prefix>-a-b` + `-x`: tenant `a`'s names could be
+            // tenant `a-b`'s.
+            if let Some(other) = raw.iter().find(|o| {
+                t.value
+                    .strip_prefix(o.value.as_str())
+                    .is_some_and(|rest| rest.starts_with('-'))
+            }) {
+                self.err(
+                    Code::E010,
+                    pos(t),
+                    &field,
+                    format!(
+                        "tenant `{}` is tenant `{}` followed by a hyphen, so their AWS names could collide (`{prefix}-{}` + `-…`)",
+                        t.value, other.value, other.value
+                    ),
+                    format!("rename one of them so neither starts with the other and a hyphen, e.g. `{}`", t.value.replace('-', "")),
+                );
+            }
+            seen.push(&t.value);
+        }
+        raw.iter().map(|t| t.value.clone()).collect()
+    }
+}
+
+/// S3's bucket naming rules (general purpose buckets), minus the rarely met IP-address form.
+fn is_bucket_name(s: &str) -> bool {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    (3..=63).contains(&s.len())
+        && edge(s.chars().next())
+        && edge(s.chars().last())
+        && !s.contains("..")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names() {
+        for ok in ["abc", "my-state.bucket-1", "0abc"] {
+            assert!(is_bucket_name(ok), "{ok}");
+        }
+        for bad in ["ab", "Abc", "abc-", "a..b", "a_b", &"a".repeat(64)] {
+            assert!(!is_bucket_name(bad), "{bad}");
+        }
+    }
+}
