@@ -419,14 +419,20 @@ fn zone_cuts_warn_about_the_moved_writer_and_the_replacing_group() {
     );
     // Zone 1 holds the writer before any failover (the README says so); no reader there.
     assert!(!lab_diagnostics(&az_lab(&cut(1, ""))).contains("W003"));
-    let stop = format!(
-        "  stop:\n    description: d\n    action: aws:ec2:stop-instances\n    parameters: {{completeIfInstancesTerminated: 'true'}}\n    targets: {{instances: app}}\n{STOP}"
-    );
-    let text = lab_diagnostics(&az_lab(&stop));
+    let stop = |parameters: &str| {
+        format!(
+            "  stop:\n    description: d\n    action: aws:ec2:stop-instances\n    parameters: {{{parameters}}}\n    targets: {{instances: app}}\n{STOP}"
+        )
+    };
+    let text = lab_diagnostics(&az_lab(&stop(
+        "startInstancesAfterDuration: PT5M, completeIfInstancesTerminated: 'true'",
+    )));
     assert!(
         text.contains("warning[W004]") && !text.contains("W003"),
         "{text}"
     );
+    // Without a restart the group's replacement is the heal (Article 1): no warning.
+    assert_eq!(lab_diagnostics(&az_lab(&stop(""))), "");
     // The lab README suspends ReplaceUnhealthy around those runs, and says how to fail back.
     let files = common::generate_str(&az_lab(&cut(2, ", writer-zone, asg-replacement")));
     let readme = &files

@@ -61,8 +61,11 @@ pub fn fis_target(block: Block, az: Option<usize>) -> Block {
 pub fn expect_stop(lab: &Lab, e: &Experiment) -> String {
     let zone_text = zone_text(zone(e));
     match lab.app {
-        Some(_) => format!(
+        Some(_) if e.parameter("startInstancesAfterDuration").is_some() => format!(
             "the app instances{zone_text} stop. The load balancer marks them unhealthy and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip. With the group's ReplaceUnhealthy process suspended (below), FIS starts the instances again at the end; otherwise the auto-scaling group replaces them."
+        ),
+        Some(_) => format!(
+            "the app instances{zone_text} stop, and FIS leaves them stopped. The load balancer marks them unhealthy within about 20 s and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip. The auto-scaling group then heals the fleet: it terminates the stopped instances and launches replacements, which install the app at boot and join the load balancer a few minutes later (`aws autoscaling describe-scaling-activities`)."
         ),
         None => format!("the targeted instances{zone_text} stop."),
     }

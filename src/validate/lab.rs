@@ -294,9 +294,12 @@ impl Experiment {
             && matches!(self.parameter("scope"), Some("all" | "vpc"))
     }
 
-    /// Stops app instances the auto-scaling group would replace.
+    /// Stops app instances that FIS means to start again, which the auto-scaling group would
+    /// replace first. A stop without `startInstancesAfterDuration` leaves the replacement to
+    /// the group: that heal is the experiment (Article 1), not a hazard.
     pub fn stops_app_fleet(&self) -> bool {
         self.action.id == "aws:ec2:stop-instances"
+            && self.parameter("startInstancesAfterDuration").is_some()
             && matches!(
                 self.target.as_ref().map(|t| t.selection),
                 Some(TargetSelection::AppInstances { .. })
