@@ -14,6 +14,7 @@ mod kinds;
 mod network;
 mod rds;
 mod roles;
+pub mod ssm;
 mod wait;
 
 pub use kinds::{Problem, TargetKind, TargetSelection};
@@ -43,8 +44,9 @@ pub enum ParamKind {
     /// An AWSFIS-Run-* SSM document, by name or by the ARN of the lab Region's copy
     /// (`arn:aws:ssm:<region>::document/<name>`); emitted as an ARN built from `var.aws_region`.
     SsmDocument,
-    /// A JSON object, passed as a string.
-    Json,
+    /// The JSON object of string parameters for the action's `SsmDocument`, checked against
+    /// that document's entry in [`ssm::DOCUMENTS`].
+    DocumentParameters,
     /// A non-empty identifier (name, ID or ARN) of another resource.
     Identifier,
 }
@@ -414,7 +416,7 @@ pub const ACTIONS: &[Action] = &[
                     max: 1_000_000,
                 },
             ),
-            optional("documentParameters", ParamKind::Json),
+            optional("documentParameters", ParamKind::DocumentParameters),
             required("duration", DURATION),
         ],
         iam: &[
@@ -455,6 +457,20 @@ pub const ACTIONS: &[Action] = &[
         reach: wait::reach,
     },
 ];
+
+impl Action {
+    /// How long the action runs, in seconds, given its checked parameters: the longest of its
+    /// duration parameters (`duration`, `startInstancesAfterDuration`); `None` for an action
+    /// that ends as soon as it has acted (a failover, a reboot, a stop without a restart).
+    pub fn duration_secs(&self, parameters: &[(String, String)]) -> Option<u64> {
+        self.params
+            .iter()
+            .filter(|p| matches!(p.kind, ParamKind::Duration { .. }))
+            .filter_map(|p| parameters.iter().find(|(k, _)| k == p.name))
+            .filter_map(|(_, v)| crate::validate::duration::parse(v).ok())
+            .max()
+    }
+}
 
 pub fn find(id: &str) -> Option<&'static Action> {
     ACTIONS.iter().find(|a| a.id == id)

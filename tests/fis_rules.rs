@@ -315,7 +315,7 @@ fn warnings_print_but_only_fail_with_deny_warnings() {
 /// `documentArn` as the spec writes it.
 fn send_command(document: &str) -> String {
     format!(
-        "    action: aws:ssm:send-command\n    parameters: {{duration: PT2M, documentArn: '{document}'}}\n    targets: {{instances: app}}\n{STOP}"
+        "    action: aws:ssm:send-command\n    parameters: {{duration: PT2M, documentArn: '{document}', documentParameters: '{{\"DurationSeconds\": \"60\"}}'}}\n    targets: {{instances: app}}\n{STOP}"
     )
 }
 

@@ -86,9 +86,11 @@ pub fn expect_reboot(_: &Lab, e: &Experiment) -> String {
 }
 
 pub fn expect_send_command(_: &Lab, e: &Experiment) -> String {
+    let document = e.parameter("documentArn").unwrap_or("AWSFIS-Run-*");
+    let what = super::ssm::document(document).map_or("the fault the document injects", |d| d.what);
     format!(
-        "the SSM document {} runs on the targeted app instances{} for {}; what it injects (CPU, memory, network, process faults) is the document's. Watch the probe: every endpoint should keep answering, perhaps slower.",
-        code_span(e.parameter("documentArn").unwrap_or("AWSFIS-Run-*")),
+        "the SSM document {} injects {what} on the targeted app instances{} for {}. Watch the probe: every endpoint should keep answering, perhaps slower.",
+        code_span(document),
         zone_text(zone(e)),
         duration(e),
     )
