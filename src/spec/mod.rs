@@ -137,6 +137,10 @@ pub struct RawAlarm {
     pub metric: Spanned<String>,
     /// Hosts, percent of requests, or seconds, by metric.
     pub threshold: Spanned<f64>,
+    /// Seconds per evaluation period (a multiple of 60); default by metric.
+    pub period: Option<Spanned<u32>>,
+    /// Breaching periods in a row before the alarm fires; default by metric.
+    pub evaluation_periods: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,7 +5,7 @@
 //! app subnet, `scope: all` cuts the catalog too, an experiment needs an alarm to stop it.
 
 use super::{
-    Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration,
+    Alarm, Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration,
     is_selection_mode, reader_zone,
 };
 use crate::catalog::ssm::{self, DocValue};
@@ -24,7 +24,8 @@ pub struct TargetContext {
     pub proxy: bool,
     /// Services the app reaches through PrivateLink.
     pub interface_endpoints: Vec<String>,
-    pub alarms: Vec<String>,
+    /// The stop conditions experiments may name.
+    pub alarms: Vec<Alarm>,
     /// Aurora reader instances; reader `k` sits in zone `(k + 1) % azs`.
     pub readers: u32,
     /// Some experiment of the lab moves the Aurora writer (failover, forced-failover reboot).
@@ -400,7 +401,7 @@ impl Validator {
         e: &RawExperiment,
         ctx: &TargetContext,
     ) -> Vec<String> {
-        let names: Vec<&str> = ctx.alarms.iter().map(String::as_str).collect();
+        let names: Vec<&str> = ctx.alarms.iter().map(|a| a.name.as_str()).collect();
         let sfield = format!("{field}.stop_conditions");
         if let Some(sixth) = e.stop_conditions.get(5) {
             self.err(
@@ -603,6 +604,7 @@ impl Validator {
                 .help("the lab README shows how to suspend the group's ReplaceUnhealthy process for the run; add `acknowledge: [asg-replacement]` once you follow it"),
             );
         }
+        self.alarms_in_time(field, raw, e, ctx);
         if raw.value.stop_conditions.is_empty() && !ack("no-stop-condition") {
             let help = if !ctx.app {
                 "a lab without an app has no load balancer for an alarm to watch: follow the run and stop it with `aws fis stop-experiment --id <experiment id>`, and add `acknowledge: [no-stop-condition]`".to_owned()
@@ -611,7 +613,11 @@ impl Validator {
             } else {
                 format!(
                     "name an alarm in `stop_conditions:` ({}), or add `acknowledge: [no-stop-condition]`",
-                    ctx.alarms.join(", ")
+                    ctx.alarms
+                        .iter()
+                        .map(|a| a.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
             self.warnings.push(
@@ -622,6 +628,66 @@ impl Validator {
                     "nothing stops this experiment if the lab breaks more than expected",
                 )
                 .help(help),
+            );
+        }
+    }
+}
+
+impl Validator {
+    /// A stop condition must be able to fire while the experiment runs: its alarm goes into
+    /// ALARM only after `period × evaluation_periods` seconds of breaching data, so one that
+    /// needs as long as the experiment lasts (or longer) stops nothing. Actions without a
+    /// duration (a failover, a stop without restart) end at once and are not judged.
+    fn alarms_in_time(
+        &mut self,
+        field: &str,
+        raw: &Spanned<RawExperiment>,
+        e: &Experiment,
+        ctx: &TargetContext,
+    ) {
+        let Some(lasts) = e.action.duration_secs(&e.parameters) else {
+            return;
+        };
+        let fast: Vec<&str> = ctx
+            .alarms
+            .iter()
+            .filter(|a| a.seconds_to_alarm() < lasts)
+            .map(|a| a.name.as_str())
+            .collect();
+        for (i, s) in raw.value.stop_conditions.iter().enumerate() {
+            let Some(alarm) = ctx.alarms.iter().find(|a| a.name == s.value) else {
+                continue;
+            };
+            let needs = alarm.seconds_to_alarm();
+            if needs < lasts {
+                continue;
+            }
+            let help = if fast.is_empty() {
+                format!(
+                    "make the experiment last longer than {} (e.g. {}), or give the alarm a shorter `period` or fewer `evaluation_periods`",
+                    duration::show(needs),
+                    duration::show(needs + 60)
+                )
+            } else {
+                format!(
+                    "make the experiment last longer than {}, or stop on an alarm that can fire within {} ({})",
+                    duration::show(needs),
+                    duration::show(lasts),
+                    fast.join(", ")
+                )
+            };
+            self.err(
+                Code::E051,
+                pos(s),
+                format!("{field}.stop_conditions[{i}]"),
+                format!(
+                    "alarm `{}` goes into ALARM only after {} × {} s = {needs} s of breaching data, and the experiment lasts {} ({lasts} s): it cannot stop the experiment before it ends",
+                    alarm.name,
+                    alarm.evaluation_periods,
+                    alarm.period,
+                    duration::show(lasts),
+                ),
+                help,
             );
         }
     }

@@ -89,6 +89,15 @@ impl AlarmMetric {
         ("5xx-rate", AlarmMetric::ErrorRate),
         ("p99-latency", AlarmMetric::P99Latency),
     ];
+
+    /// Default (period seconds, evaluation periods): two one-minute periods, three for the
+    /// p99, which a single slow minute on an idle lab would otherwise trip.
+    pub const fn default_window(self) -> (u32, u32) {
+        match self {
+            AlarmMetric::P99Latency => (60, 3),
+            _ => (60, 2),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -96,6 +105,18 @@ pub struct Alarm {
     pub name: String,
     pub metric: AlarmMetric,
     pub threshold: f64,
+    /// Seconds per evaluation period.
+    pub period: u32,
+    /// Breaching periods in a row before the alarm goes into ALARM.
+    pub evaluation_periods: u32,
+}
+
+impl Alarm {
+    /// The least time the alarm needs to go into ALARM once the metric breaches: every
+    /// evaluation period must breach. A stop condition can stop nothing shorter.
+    pub fn seconds_to_alarm(&self) -> u64 {
+        u64::from(self.period) * u64::from(self.evaluation_periods)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
