@@ -510,8 +510,12 @@ fn an_alarms_window_is_the_specs_and_its_readme_says_how_long() {
             }),
         "{monitoring}"
     );
+    // The lab README shows the stop-condition arithmetic against the experiment's duration.
     assert!(
-        content("README.md").contains("for 1 minute"),
+        content("README.md").contains("for 1 minute")
+            && content("README.md").contains(
+                "* In time: `fast` needs 1 × 60 s = 60 s of breaching data to fire (period × evaluation periods), less than the experiment's PT2M (120 s)"
+            ),
         "{}",
         content("README.md")
     );
