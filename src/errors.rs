@@ -60,7 +60,7 @@ codes! {
     E047 => "app guard settings that cannot contain a failure (a bulkhead as large as the threads)",
     E048 => "an experiment description FIS rejects (empty, or over 512 characters)",
     E049 => "stop conditions FIS rejects (more than 5 alarms, or one alarm twice)",
-    E050 => "Aurora settings that do not fit together (min above max capacity, `min_capacity: 0` on a version that cannot pause)",
+    E050 => "Aurora settings that do not fit together (min above max capacity, `min_capacity: 0` on a version that cannot pause, reads from readers without one)",
     E051 => "a stop condition that cannot fire before the experiment ends (its alarm needs period × evaluation periods at least as long as the experiment)",
     E060 => "an experiment's hypothesis (`expect:`) that cannot be judged (unknown endpoint, listed twice or both ways, out of the fault's reach, tolerance out of range)",
     W001 => "warning: `scope: all` on the app subnets also cuts the catalog",

@@ -22,6 +22,7 @@ locals {
       retries         = 0
       bulkhead        = 4
     }
+    db_reader_host = aws_db_proxy_endpoint.reader.endpoint
   }
 }
 

@@ -46,6 +46,11 @@ output "rds_proxy_endpoint" {
   value       = aws_db_proxy.main.endpoint
 }
 
+output "rds_proxy_reader_endpoint" {
+  description = "Read-only endpoint of the RDS Proxy, which the catalog reads through."
+  value       = aws_db_proxy_endpoint.reader.endpoint
+}
+
 output "asg_name" {
   description = "Name of the app auto-scaling group."
   value       = aws_autoscaling_group.app.name

@@ -57,3 +57,13 @@ resource "aws_db_proxy_target" "main" {
   target_group_name     = aws_db_proxy_default_target_group.main.name
   db_cluster_identifier = aws_rds_cluster.main.cluster_identifier
 }
+
+resource "aws_db_proxy_endpoint" "reader" {
+  db_proxy_name          = aws_db_proxy.main.name
+  db_proxy_endpoint_name = "${var.name_prefix}-proxy-reader"
+  vpc_subnet_ids         = aws_subnet.private[*].id
+  vpc_security_group_ids = [aws_security_group.rds_proxy.id]
+  target_role            = "READ_ONLY"
+
+  tags = { Name = "${var.name_prefix}-proxy-reader" }
+}

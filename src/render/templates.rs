@@ -378,6 +378,7 @@ pub fn readme(
             engine_version => a.engine_version.clone(),
             readers => a.readers,
             proxy => a.proxy,
+            reads_from_readers => a.reads_from_readers,
             paused => a.min_capacity == 0.0,
             min_capacity => Value::from_safe_string(a.min_capacity.to_string()),
             max_capacity => Value::from_safe_string(a.max_capacity.to_string()),

@@ -128,6 +128,9 @@ pub struct RawAurora {
     /// Put RDS Proxy between the app and the cluster.
     #[serde(default)]
     pub proxy: Option<Spanned<bool>>,
+    /// Where the catalog's reads go: `writer` (default) or `reader`.
+    #[serde(default)]
+    pub reads: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

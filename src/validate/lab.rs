@@ -71,6 +71,9 @@ pub struct Aurora {
     pub username: String,
     pub readers: u32,
     pub proxy: bool,
+    /// The catalog's reads go to the reader endpoint (the proxy's read-only endpoint with
+    /// `proxy`); the seed writes to the writer either way.
+    pub reads_from_readers: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
