@@ -15,6 +15,7 @@ mod kinds;
 mod network;
 mod rds;
 mod roles;
+pub mod ssm;
 mod wait;
 
 pub use kinds::{Problem, TargetKind, TargetSelection};
@@ -44,8 +45,9 @@ pub enum ParamKind {
     /// An AWSFIS-Run-* SSM document, by name or by the ARN of the lab Region's copy
     /// (`arn:aws:ssm:<region>::document/<name>`); emitted as an ARN built from `var.aws_region`.
     SsmDocument,
-    /// A JSON object, passed as a string.
-    Json,
+    /// The JSON object of string parameters for the action's `SsmDocument`, checked against
+    /// that document's entry in [`ssm::DOCUMENTS`].
+    DocumentParameters,
     /// A non-empty identifier (name, ID or ARN) of another resource.
     Identifier,
 }
@@ -174,7 +176,7 @@ const API_FAULT_PARAMS: &[Param] = &[
     required(
         "duration",
         DURATION,
-        "PT2M",
+        "PT3M",
         "How long the faults are injected.",
     ),
     required(
@@ -502,9 +504,9 @@ pub const ACTIONS: &[Action] = &[
             ),
             optional(
                 "documentParameters",
-                ParamKind::Json,
+                ParamKind::DocumentParameters,
                 "the document's defaults",
-                "The document's parameters, as a JSON object in a string, e.g. `'{\"DurationSeconds\": \"120\"}'`.",
+                "The document's parameters, as a JSON object of strings in a string, e.g. `'{\"DurationSeconds\": \"120\"}'`; checked against the document's own keys and ranges, and `DurationSeconds` must fit in `duration`.",
             ),
             required(
                 "duration",
@@ -545,13 +547,27 @@ pub const ACTIONS: &[Action] = &[
         id: "aws:fis:wait",
         summary: "Waits, injecting nothing: checks the template, the role, the logs and the stop conditions.",
         target: None,
-        params: &[required("duration", DURATION, "PT1M", "How long to wait.")],
+        params: &[required("duration", DURATION, "PT3M", "How long to wait.")],
         iam: &[],
         provider_floor: PROVIDER_BASE,
         expect: wait::expect_wait,
         reach: wait::reach,
     },
 ];
+
+impl Action {
+    /// How long the action runs, in seconds, given its checked parameters: the longest of its
+    /// duration parameters (`duration`, `startInstancesAfterDuration`); `None` for an action
+    /// that ends as soon as it has acted (a failover, a reboot, a stop without a restart).
+    pub fn duration_secs(&self, parameters: &[(String, String)]) -> Option<u64> {
+        self.params
+            .iter()
+            .filter(|p| matches!(p.kind, ParamKind::Duration { .. }))
+            .filter_map(|p| parameters.iter().find(|(k, _)| k == p.name))
+            .filter_map(|(_, v)| crate::validate::duration::parse(v).ok())
+            .max()
+    }
+}
 
 pub fn find(id: &str) -> Option<&'static Action> {
     ACTIONS.iter().find(|a| a.id == id)

@@ -100,11 +100,18 @@ pub fn snippet(a: &Action) -> String {
     let name = a.id.rsplit(':').next().unwrap_or(a.id);
     let mut out = format!("experiments:\n  {name}:\n    description: Try {}\n", a.id);
     let _ = writeln!(out, "    action: {}", a.id);
+    // The required parameters, and the document's own ones: every `AWSFIS-Run-*` document
+    // needs `DurationSeconds`, which must fit in the example's `duration`.
     let required: Vec<String> = a
         .params
         .iter()
-        .filter(|p| p.required)
-        .map(|p| format!("{}: {}", p.name, p.example_or_default))
+        .filter_map(|p| match p.kind {
+            ParamKind::DocumentParameters => {
+                Some(format!("{}: '{{\"DurationSeconds\": \"120\"}}'", p.name))
+            }
+            _ if p.required => Some(format!("{}: {}", p.name, p.example_or_default)),
+            _ => None,
+        })
         .collect();
     if !required.is_empty() {
         let _ = writeln!(out, "    parameters: {{{}}}", required.join(", "));
@@ -112,7 +119,7 @@ pub fn snippet(a: &Action) -> String {
     let optional: Vec<&str> = a
         .params
         .iter()
-        .filter(|p| !p.required)
+        .filter(|p| !p.required && p.kind != ParamKind::DocumentParameters)
         .map(|p| p.name)
         .collect();
     if !optional.is_empty() {
@@ -146,7 +153,10 @@ fn kind(k: ParamKind) -> (&'static str, String) {
             "SSM document",
             "an `AWSFIS-Run-*` name, or its ARN in the lab's Region".to_owned(),
         ),
-        ParamKind::Json => ("JSON object, as a string", "any object".to_owned()),
+        ParamKind::DocumentParameters => (
+            "JSON object of strings, as a string",
+            "the document's own keys and ranges (see the document table)".to_owned(),
+        ),
         ParamKind::Identifier => ("name, ID or ARN", "not empty".to_owned()),
     }
 }

@@ -63,8 +63,11 @@ pub fn fis_target(block: Block, az: Option<usize>) -> Block {
 pub fn expect_stop(lab: &Lab, e: &Experiment) -> String {
     let zone_text = zone_text(zone(e));
     match lab.app {
-        Some(_) => format!(
+        Some(_) if e.parameter("startInstancesAfterDuration").is_some() => format!(
             "the app instances{zone_text} stop. The load balancer marks them unhealthy and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip. With the group's ReplaceUnhealthy process suspended (below), FIS starts the instances again at the end; otherwise the auto-scaling group replaces them."
+        ),
+        Some(_) => format!(
+            "the app instances{zone_text} stop, and FIS leaves them stopped. The load balancer marks them unhealthy within about 20 s and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip. The auto-scaling group then heals the fleet: it terminates the stopped instances and launches replacements, which install the app at boot and join the load balancer a few minutes later (`aws autoscaling describe-scaling-activities`)."
         ),
         None => format!("the targeted instances{zone_text} stop."),
     }
@@ -85,9 +88,11 @@ pub fn expect_reboot(_: &Lab, e: &Experiment) -> String {
 }
 
 pub fn expect_send_command(_: &Lab, e: &Experiment) -> String {
+    let document = e.parameter("documentArn").unwrap_or("AWSFIS-Run-*");
+    let what = super::ssm::document(document).map_or("the fault the document injects", |d| d.what);
     format!(
-        "the SSM document {} runs on the targeted app instances{} for {}; what it injects (CPU, memory, network, process faults) is the document's. Watch the probe: every endpoint should keep answering, perhaps slower.",
-        code_span(e.parameter("documentArn").unwrap_or("AWSFIS-Run-*")),
+        "the SSM document {} injects {what} on the targeted app instances{} for {}. Watch the probe: every endpoint should keep answering, perhaps slower.",
+        code_span(document),
         zone_text(zone(e)),
         duration(e),
     )

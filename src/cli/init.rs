@@ -18,6 +18,22 @@ pub const BLUEPRINTS: &[(&str, &str)] = &[
         "chaos-shop-az-failure",
         include_str!("../../blueprints/chaos-shop-az-failure.yaml"),
     ),
+    (
+        "chaos-shop-first-experiment",
+        include_str!("../../blueprints/chaos-shop-first-experiment.yaml"),
+    ),
+    (
+        "chaos-shop-stop-conditions",
+        include_str!("../../blueprints/chaos-shop-stop-conditions.yaml"),
+    ),
+    (
+        "chaos-shop-database",
+        include_str!("../../blueprints/chaos-shop-database.yaml"),
+    ),
+    (
+        "chaos-shop-stress",
+        include_str!("../../blueprints/chaos-shop-stress.yaml"),
+    ),
 ];
 
 /// The spec file `init` writes.

@@ -10,7 +10,7 @@ use super::hcl::{Block, Expr, interp, lit};
 use super::network::subnets;
 use super::{Tree, name_tag, prefixed};
 use crate::validate::Tier;
-use crate::validate::{App, Lab, tf_name};
+use crate::validate::{App, Aurora, Lab, tf_name};
 
 const FILE: &str = "compute.tf";
 /// Where the rendered app bootstrap lives in the generated tree.
@@ -61,34 +61,38 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         FILE,
         Block::new("locals", &[]).attr(
             "app_config",
-            Expr::map([
-                ("region", AWS_REGION.expr()),
-                (
-                    "db_host",
-                    Expr::r(if aurora.proxy {
-                        "aws_db_proxy.main.endpoint"
-                    } else {
-                        "aws_rds_cluster.main.endpoint"
-                    }),
-                ),
-                ("db_name", Expr::str(&aurora.database)),
-                ("db_secret_arn", super::aurora::secret_arn()),
-                (
-                    "reviews_table",
-                    Expr::r(format!("aws_dynamodb_table.{table}.name")),
-                ),
-                ("reviews_key", Expr::str(&reviews.hash_key.name)),
-                (
-                    "reviews_key_type",
-                    Expr::str(reviews.hash_key.kind.as_str()),
-                ),
-                (
-                    "promo_bucket",
-                    Expr::r(format!("aws_s3_bucket.{bucket}.bucket")),
-                ),
-                ("promo_key", Expr::str(&app.promo_key)),
-                ("guard", guard(app)),
-            ]),
+            Expr::map(
+                [
+                    ("region", AWS_REGION.expr()),
+                    (
+                        "db_host",
+                        Expr::r(if aurora.proxy {
+                            "aws_db_proxy.main.endpoint"
+                        } else {
+                            "aws_rds_cluster.main.endpoint"
+                        }),
+                    ),
+                    ("db_name", Expr::str(&aurora.database)),
+                    ("db_secret_arn", super::aurora::secret_arn()),
+                    (
+                        "reviews_table",
+                        Expr::r(format!("aws_dynamodb_table.{table}.name")),
+                    ),
+                    ("reviews_key", Expr::str(&reviews.hash_key.name)),
+                    (
+                        "reviews_key_type",
+                        Expr::str(reviews.hash_key.kind.as_str()),
+                    ),
+                    (
+                        "promo_bucket",
+                        Expr::r(format!("aws_s3_bucket.{bucket}.bucket")),
+                    ),
+                    ("promo_key", Expr::str(&app.promo_key)),
+                    ("guard", guard(app)),
+                ]
+                .into_iter()
+                .chain(reader_host(aurora).map(|h| ("db_reader_host", h))),
+            ),
         ),
     );
     let user_data = Expr::call(
@@ -185,4 +189,16 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         "Name of the app auto-scaling group.",
         ASG.attr("name"),
     );
+}
+
+/// Where the catalog's reads go when the spec sends them to the readers: the proxy's
+/// read-only endpoint, or the cluster's reader endpoint. Absent, the app reads from `db_host`.
+fn reader_host(aurora: &Aurora) -> Option<Expr> {
+    aurora.reads_from_readers.then(|| {
+        Expr::r(if aurora.proxy {
+            "aws_db_proxy_endpoint.reader.endpoint"
+        } else {
+            "aws_rds_cluster.main.reader_endpoint"
+        })
+    })
 }

@@ -28,19 +28,24 @@ fn alb_dimensions(with_target_group: bool) -> Expr {
 
 /// Human summary of what the alarm watches, for its description and the lab README.
 pub fn describe(alarm: &Alarm) -> String {
+    let minutes = alarm.seconds_to_alarm() / 60;
+    let span = if minutes == 1 {
+        "1 minute".to_owned()
+    } else {
+        format!("{minutes} minutes")
+    };
     match alarm.metric {
         AlarmMetric::UnhealthyHosts => format!(
-            "{} or more app instances fail the /health check for 2 minutes",
+            "{} or more app instances fail the /health check for {span}",
             alarm.threshold
         ),
         AlarmMetric::ErrorRate => format!(
-            "more than {}% of requests get a 5xx from the app or the load balancer for 2 minutes",
+            "more than {}% of requests get a 5xx from the app or the load balancer for {span}",
             alarm.threshold
         ),
-        AlarmMetric::P99Latency => format!(
-            "p99 response time above {} s for 3 minutes",
-            alarm.threshold
-        ),
+        AlarmMetric::P99Latency => {
+            format!("p99 response time above {} s for {span}", alarm.threshold)
+        }
     }
 }
 
@@ -74,11 +79,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr("threshold", Expr::num(alarm.threshold))
             .attr(
                 "evaluation_periods",
-                Expr::int(if alarm.metric == AlarmMetric::P99Latency {
-                    3
-                } else {
-                    2
-                }),
+                Expr::int(alarm.evaluation_periods.into()),
             )
             .attr("treat_missing_data", Expr::str("notBreaching"));
         b = match alarm.metric {
@@ -86,13 +87,13 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 .attr("namespace", Expr::str("AWS/ApplicationELB"))
                 .attr("metric_name", Expr::str("UnHealthyHostCount"))
                 .attr("statistic", Expr::str("Maximum"))
-                .attr("period", Expr::int(60))
+                .attr("period", Expr::int(alarm.period.into()))
                 .attr("dimensions", alb_dimensions(true)),
             AlarmMetric::P99Latency => b
                 .attr("namespace", Expr::str("AWS/ApplicationELB"))
                 .attr("metric_name", Expr::str("TargetResponseTime"))
                 .attr("extended_statistic", Expr::str("p99"))
-                .attr("period", Expr::int(60))
+                .attr("period", Expr::int(alarm.period.into()))
                 .attr("dimensions", alb_dimensions(false)),
             AlarmMetric::ErrorRate => {
                 let metric = |id: &'static str, name: &str| {
@@ -103,7 +104,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                                 .attr("namespace", Expr::str("AWS/ApplicationELB"))
                                 .attr("metric_name", Expr::str(name))
                                 .attr("stat", Expr::str("Sum"))
-                                .attr("period", Expr::int(60))
+                                .attr("period", Expr::int(alarm.period.into()))
                                 .attr("dimensions", alb_dimensions(false)),
                         )
                 };

@@ -90,6 +90,29 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         "Endpoint of the RDS Proxy the app connects through.",
         Expr::r("aws_db_proxy.main.endpoint"),
     );
+    if lab.aurora.as_ref().is_some_and(|a| a.reads_from_readers) {
+        // The proxy's default endpoint only reaches the writer; reads go to the readers
+        // through an endpoint of their own.
+        tree.add(
+            FILE,
+            Block::resource("aws_db_proxy_endpoint", "reader")
+                .attr("db_proxy_name", Expr::r("aws_db_proxy.main.name"))
+                .attr("db_proxy_endpoint_name", prefixed("proxy-reader"))
+                .attr("vpc_subnet_ids", subnets(Tier::Private, "id"))
+                .attr(
+                    "vpc_security_group_ids",
+                    Expr::List(vec![Expr::r("aws_security_group.rds_proxy.id")]),
+                )
+                .attr("target_role", Expr::str("READ_ONLY"))
+                .blank()
+                .attr("tags", name_tag("proxy-reader")),
+        );
+        tree.output(
+            "rds_proxy_reader_endpoint",
+            "Read-only endpoint of the RDS Proxy, which the catalog reads through.",
+            Expr::r("aws_db_proxy_endpoint.reader.endpoint"),
+        );
+    }
 }
 
 const GROUP_ON_THE_PROXY: Accepted = Accepted {

@@ -14,7 +14,7 @@ use crate::model::hcl::{Expr, File, Item};
 use crate::model::{Model, monitoring};
 use crate::output::GeneratedFile;
 use crate::render::before_apply;
-use crate::validate::{Lab, Nat, tf_name};
+use crate::validate::{Experiment, Lab, Nat, duration, tf_name};
 
 const USER_DATA_J2: &str =
     include_str!("../../blueprints/templates/chaos-shop/user_data.sh.tftpl.j2");
@@ -189,6 +189,36 @@ fn replacement_guard(lab: &Lab, e: &crate::validate::Experiment) -> Option<(Stri
     Some((command("suspend"), command("resume")))
 }
 
+/// The stop-condition arithmetic of an experiment with a duration: each alarm needs
+/// `period × evaluation_periods` of breaching data, which validation holds under the
+/// experiment's duration (E051). Alarm names are validated; the rest is chaoslab's text.
+fn in_time(lab: &Lab, e: &Experiment) -> Option<String> {
+    let lasts = e.action.duration_secs(&e.parameters)?;
+    let alarms: Vec<String> = e
+        .stop_conditions
+        .iter()
+        .filter_map(|n| lab.alarms.iter().find(|a| &a.name == n))
+        .map(|a| {
+            format!(
+                "{} needs {} × {} s = {} s",
+                code_span(&a.name),
+                a.evaluation_periods,
+                a.period,
+                a.seconds_to_alarm()
+            )
+        })
+        .collect();
+    if alarms.is_empty() {
+        return None;
+    }
+    let each = if alarms.len() > 1 { "each " } else { "" };
+    Some(format!(
+        "{} of breaching data to fire (period × evaluation periods), {each}less than the experiment's {} ({lasts} s); that is the earliest a stop condition can end the run after the harm begins, plus the time CloudWatch takes to receive the load balancer's metrics",
+        alarms.join(", "),
+        duration::show(lasts)
+    ))
+}
+
 /// The lab's README.md.
 pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFile, TemplateError> {
     let env = environment("README.md.j2", README_J2)?;
@@ -252,6 +282,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                 parameters => e.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
                 target => Value::from_safe_string(target),
                 stops => Value::from_safe_string(escape_or_keep_spans(&stops)),
+                in_time => in_time(lab, e).map(Value::from_safe_string),
                 expect => Value::from_safe_string((e.action.expect)(lab, e)),
                 hypothesis => e.hypothesis.as_ref().zip(lab.app.as_ref()).map(|(h, a)| {
                     Value::from_safe_string(h.describe(a.timeouts.connect + a.timeouts.read))
@@ -290,6 +321,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
             engine_version => a.engine_version.clone(),
             readers => a.readers,
             proxy => a.proxy,
+            reads_from_readers => a.reads_from_readers,
             paused => a.min_capacity == 0.0,
             min_capacity => Value::from_safe_string(a.min_capacity.to_string()),
             max_capacity => Value::from_safe_string(a.max_capacity.to_string()),

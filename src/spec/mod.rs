@@ -185,6 +185,10 @@ pub struct RawAurora {
     #[serde(default)]
     #[schemars(with = "Option<bool>")]
     pub proxy: Option<Spanned<bool>>,
+    /// Where the catalog's reads go: `writer` (default) or `reader`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub reads: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -196,6 +200,14 @@ pub struct RawAlarm {
     /// Hosts, percent of requests, or seconds, by metric.
     #[schemars(with = "f64")]
     pub threshold: Spanned<f64>,
+    /// Seconds per evaluation period (a multiple of 60); default by metric.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub period: Option<Spanned<u32>>,
+    /// Breaching periods in a row before the alarm fires; default by metric.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub evaluation_periods: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

@@ -90,7 +90,28 @@ impl Validator {
         );
         let username = self.text(&a.username, "aurora.username", |s| identifier(s, 16) && !["postgres", "rdsadmin", "admin"].contains(&s), "use 1 to 16 lowercase letters, digits and underscores, not a reserved name (postgres, rdsadmin, admin)", defaults::USERNAME);
         let readers = self.bounded(&a.readers, "aurora.readers", 0..=4, 0);
+        let reads_from_readers = match &a.reads {
+            None => false,
+            Some(r) if r.value == "writer" => false,
+            Some(r) if r.value == "reader" => {
+                if readers == 0 {
+                    self.err(
+                        Code::E050,
+                        pos(r),
+                        "aurora.reads",
+                        "reads from the reader endpoint need a reader, and the cluster has none",
+                        "add `readers: 1` under `aurora:`, or read from the writer",
+                    );
+                }
+                true
+            }
+            Some(r) => {
+                self.choice(r, "aurora.reads", &r.value, &["writer", "reader"]);
+                false
+            }
+        };
         Aurora {
+            reads_from_readers,
             readers,
             proxy: a.proxy.as_ref().is_some_and(|p| p.value),
             engine,

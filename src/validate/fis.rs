@@ -5,9 +5,10 @@
 //! app subnet, `scope: all` cuts the catalog too, an experiment needs an alarm to stop it.
 
 use super::{
-    Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration,
+    Alarm, Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration,
     is_selection_mode, reader_zone,
 };
+use crate::catalog::ssm::{self, DocValue};
 use crate::catalog::{self, Action, ParamKind};
 use crate::errors::{Code, Diagnostic};
 use crate::spec::{NamedMap, RawExperiment, Spanned, pos};
@@ -23,7 +24,8 @@ pub struct TargetContext {
     pub proxy: bool,
     /// Services the app reaches through PrivateLink.
     pub interface_endpoints: Vec<String>,
-    pub alarms: Vec<String>,
+    /// The stop conditions experiments may name.
+    pub alarms: Vec<Alarm>,
     /// Aurora reader instances; reader `k` sits in zone `(k + 1) % azs`.
     pub readers: u32,
     /// Some experiment of the lab moves the Aurora writer (failover, forced-failover reboot).
@@ -235,7 +237,97 @@ impl Validator {
                 kept.unwrap_or_else(|| value.value.clone()),
             ));
         }
+        self.document_parameters(field, raw, action, &out);
         out
+    }
+
+    /// `documentParameters` against the table entry of the action's SSM document: FIS itself
+    /// checks them only when the command runs, minutes into an experiment.
+    fn document_parameters(
+        &mut self,
+        field: &str,
+        raw: &Spanned<RawExperiment>,
+        action: &Action,
+        checked: &[(String, String)],
+    ) {
+        let by_kind = |kind: ParamKind| action.params.iter().find(|p| p.kind == kind);
+        let (Some(doc_param), Some(params)) = (
+            by_kind(ParamKind::SsmDocument),
+            by_kind(ParamKind::DocumentParameters),
+        ) else {
+            return;
+        };
+        // Only a document that passed its own check (the kept name) is looked up.
+        let Some(doc) = checked
+            .iter()
+            .find(|(k, _)| k == doc_param.name)
+            .and_then(|(_, name)| ssm::document(name))
+        else {
+            return;
+        };
+        let given = raw
+            .value
+            .parameters
+            .iter()
+            .find(|(k, _)| k.value == params.name)
+            .map(|(_, v)| v);
+        let object = match given {
+            None => serde_json::Map::new(),
+            Some(v) => match json_object(&v.value) {
+                Some(o) => o,
+                None => return, // reported by check_param
+            },
+        };
+        let at = given.map_or(pos(raw), pos);
+        let pfield = format!("{field}.parameters.{}", params.name);
+        let limit = action.duration_secs(checked);
+        let names: Vec<&str> = doc.params.iter().map(|p| p.name).collect();
+        for (key, value) in &object {
+            let kfield = format!("{pfield}.{key}");
+            let Some(p) = doc.params.iter().find(|p| p.name == key) else {
+                let help = did_you_mean(key, &names, || {
+                    format!("{} takes: {}", doc.name, names.join(", "))
+                });
+                self.err(
+                    Code::E041,
+                    at,
+                    kfield,
+                    format!("{} has no parameter `{}`", doc.name, key.escape_debug()),
+                    help,
+                );
+                continue;
+            };
+            let Some(text) = value.as_str() else {
+                self.err(
+                    Code::E041,
+                    at,
+                    kfield,
+                    format!(
+                        "`{key}` is {value}, not a string: FIS passes document parameters as strings"
+                    ),
+                    format!("quote the value: \"{key}\": \"{}\"", value.to_string().trim_matches('"').escape_debug()),
+                );
+                continue;
+            };
+            if let Err((msg, help)) = check_doc_value(p, text, limit) {
+                self.err(Code::E041, at, kfield, msg, help);
+            }
+        }
+        for p in doc.params.iter().filter(|p| p.required) {
+            if !object.contains_key(p.name) {
+                let example = match p.value {
+                    DocValue::Seconds => format!("\"{}\": \"{}\"", p.name, limit.unwrap_or(60)),
+                    _ => format!("\"{}\": \"...\"", p.name),
+                };
+                self.err(
+                    Code::E041,
+                    at,
+                    &pfield,
+                    format!("{} needs `{}` in {}", doc.name, p.name, params.name),
+                    format!("add {example} to {}", params.name),
+                );
+            }
+        }
     }
 
     /// Resolves `targets:` to resources the lab creates.
@@ -309,7 +401,7 @@ impl Validator {
         e: &RawExperiment,
         ctx: &TargetContext,
     ) -> Vec<String> {
-        let names: Vec<&str> = ctx.alarms.iter().map(String::as_str).collect();
+        let names: Vec<&str> = ctx.alarms.iter().map(|a| a.name.as_str()).collect();
         let sfield = format!("{field}.stop_conditions");
         if let Some(sixth) = e.stop_conditions.get(5) {
             self.err(
@@ -512,6 +604,7 @@ impl Validator {
                 .help("the lab README shows how to suspend the group's ReplaceUnhealthy process for the run; add `acknowledge: [asg-replacement]` once you follow it"),
             );
         }
+        self.alarms_in_time(field, raw, e, ctx);
         if raw.value.stop_conditions.is_empty() && !ack("no-stop-condition") {
             let help = if !ctx.app {
                 "a lab without an app has no load balancer for an alarm to watch: follow the run and stop it with `aws fis stop-experiment --id <experiment id>`, and add `acknowledge: [no-stop-condition]`".to_owned()
@@ -520,7 +613,11 @@ impl Validator {
             } else {
                 format!(
                     "name an alarm in `stop_conditions:` ({}), or add `acknowledge: [no-stop-condition]`",
-                    ctx.alarms.join(", ")
+                    ctx.alarms
+                        .iter()
+                        .map(|a| a.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
             self.warnings.push(
@@ -531,6 +628,66 @@ impl Validator {
                     "nothing stops this experiment if the lab breaks more than expected",
                 )
                 .help(help),
+            );
+        }
+    }
+}
+
+impl Validator {
+    /// A stop condition must be able to fire while the experiment runs: its alarm goes into
+    /// ALARM only after `period × evaluation_periods` seconds of breaching data, so one that
+    /// needs as long as the experiment lasts (or longer) stops nothing. Actions without a
+    /// duration (a failover, a stop without restart) end at once and are not judged.
+    fn alarms_in_time(
+        &mut self,
+        field: &str,
+        raw: &Spanned<RawExperiment>,
+        e: &Experiment,
+        ctx: &TargetContext,
+    ) {
+        let Some(lasts) = e.action.duration_secs(&e.parameters) else {
+            return;
+        };
+        let fast: Vec<&str> = ctx
+            .alarms
+            .iter()
+            .filter(|a| a.seconds_to_alarm() < lasts)
+            .map(|a| a.name.as_str())
+            .collect();
+        for (i, s) in raw.value.stop_conditions.iter().enumerate() {
+            let Some(alarm) = ctx.alarms.iter().find(|a| a.name == s.value) else {
+                continue;
+            };
+            let needs = alarm.seconds_to_alarm();
+            if needs < lasts {
+                continue;
+            }
+            let help = if fast.is_empty() {
+                format!(
+                    "make the experiment last longer than {} (e.g. {}), or give the alarm a shorter `period` or fewer `evaluation_periods`",
+                    duration::show(needs),
+                    duration::show(needs + 60)
+                )
+            } else {
+                format!(
+                    "make the experiment last longer than {}, or stop on an alarm that can fire within {} ({})",
+                    duration::show(needs),
+                    duration::show(lasts),
+                    fast.join(", ")
+                )
+            };
+            self.err(
+                Code::E051,
+                pos(s),
+                format!("{field}.stop_conditions[{i}]"),
+                format!(
+                    "alarm `{}` goes into ALARM only after {} × {} s = {needs} s of breaching data, and the experiment lasts {} ({lasts} s): it cannot stop the experiment before it ends",
+                    alarm.name,
+                    alarm.evaluation_periods,
+                    alarm.period,
+                    duration::show(lasts),
+                ),
+                help,
             );
         }
     }
@@ -624,15 +781,30 @@ fn check_param(
                 ))
             }
         }
-        ParamKind::SsmDocument => ssm_document(value, region).map(|_| ()),
-        ParamKind::Json => {
-            let t = value.trim();
-            if t.starts_with('{') && t.ends_with('}') {
-                Ok(())
-            } else {
-                Err((format!("`{}` is not a JSON object", value.escape_debug()), "write the parameters as a JSON object in quotes, e.g. '{\"DurationSeconds\": \"60\"}'".to_owned()))
+        ParamKind::SsmDocument => {
+            let name = ssm_document(value, region)?;
+            if ssm::document(&name).is_some() {
+                return Ok(());
             }
+            let known: Vec<&str> = ssm::DOCUMENTS.iter().map(|d| d.name).collect();
+            Err((
+                format!(
+                    "chaoslab does not know the parameters of `{}`",
+                    name.escape_debug()
+                ),
+                did_you_mean(&name, &known, || {
+                    format!(
+                        "use one of: {} (adding a document is one entry in src/catalog/ssm.rs)",
+                        known.join(", ")
+                    )
+                }),
+            ))
         }
+        // The keys and values are checked against the document (`document_parameters`).
+        ParamKind::DocumentParameters => match json_object(value) {
+            Some(_) => Ok(()),
+            None => Err((format!("`{}` is not a JSON object", value.escape_debug()), "write the parameters as a JSON object in quotes, e.g. '{\"DurationSeconds\": \"60\"}'".to_owned())),
+        },
     }
 }
 
@@ -700,5 +872,80 @@ fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
             ),
             example.to_owned(),
         ))
+    }
+}
+
+/// A JSON object, or `None` when the text is not one.
+fn json_object(value: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_str(value) {
+        Ok(serde_json::Value::Object(o)) => Some(o),
+        _ => None,
+    }
+}
+
+/// One document parameter's value against its table entry; `limit` is the action's duration
+/// in seconds. `Err((message, fix))`.
+fn check_doc_value(
+    p: &ssm::DocParam,
+    value: &str,
+    limit: Option<u64>,
+) -> Result<(), (String, String)> {
+    let shown = value.escape_debug();
+    let whole = |min: u64, max: u64| match value.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err((
+            format!(
+                "{} `{shown}` is not a whole number from {min} to {max}",
+                p.name
+            ),
+            format!("use a whole number from {min} to {max}, in quotes"),
+        )),
+    };
+    match p.value {
+        DocValue::Seconds => {
+            let max = limit.unwrap_or(12 * 3600);
+            let secs = whole(1, 12 * 3600)?;
+            if secs > max {
+                return Err((
+                    format!(
+                        "{} `{shown}` is longer than the action's duration ({} = {max} s): FIS cancels the command when the action ends, so the fault would not run as written",
+                        p.name,
+                        duration::show(max)
+                    ),
+                    format!(
+                        "set {} to at most \"{max}\", or lengthen the action's `duration`",
+                        p.name
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        DocValue::Int { min, max } => whole(min, max).map(|_| ()),
+        DocValue::OneOf(values) => {
+            if values.contains(&value) {
+                Ok(())
+            } else {
+                Err((
+                    format!(
+                        "{} `{shown}` is not allowed (allowed: {})",
+                        p.name,
+                        values.join(", ")
+                    ),
+                    did_you_mean(value, values, || {
+                        format!("use one of: {}", values.join(", "))
+                    }),
+                ))
+            }
+        }
+        DocValue::Name => {
+            if !value.is_empty() && !value.chars().any(char::is_whitespace) {
+                Ok(())
+            } else {
+                Err((
+                    format!("{} `{shown}` is not a name", p.name),
+                    "write the name without spaces, e.g. ens5".to_owned(),
+                ))
+            }
+        }
     }
 }

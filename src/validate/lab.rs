@@ -82,6 +82,9 @@ pub struct Aurora {
     pub username: String,
     pub readers: u32,
     pub proxy: bool,
+    /// The catalog's reads go to the reader endpoint (the proxy's read-only endpoint with
+    /// `proxy`); the seed writes to the writer either way.
+    pub reads_from_readers: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +103,15 @@ impl AlarmMetric {
         ("5xx-rate", AlarmMetric::ErrorRate),
         ("p99-latency", AlarmMetric::P99Latency),
     ];
+
+    /// Default (period seconds, evaluation periods): two one-minute periods, three for the
+    /// p99, which a single slow minute on an idle lab would otherwise trip.
+    pub const fn default_window(self) -> (u32, u32) {
+        match self {
+            AlarmMetric::P99Latency => (60, 3),
+            _ => (60, 2),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -107,6 +119,18 @@ pub struct Alarm {
     pub name: String,
     pub metric: AlarmMetric,
     pub threshold: f64,
+    /// Seconds per evaluation period.
+    pub period: u32,
+    /// Breaching periods in a row before the alarm goes into ALARM.
+    pub evaluation_periods: u32,
+}
+
+impl Alarm {
+    /// The least time the alarm needs to go into ALARM once the metric breaches: every
+    /// evaluation period must breach. A stop condition can stop nothing shorter.
+    pub fn seconds_to_alarm(&self) -> u64 {
+        u64::from(self.period) * u64::from(self.evaluation_periods)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -305,9 +329,12 @@ impl Experiment {
             && matches!(self.parameter("scope"), Some("all" | "vpc"))
     }
 
-    /// Stops app instances the auto-scaling group would replace.
+    /// Stops app instances that FIS means to start again, which the auto-scaling group would
+    /// replace first. A stop without `startInstancesAfterDuration` leaves the replacement to
+    /// the group: that heal is the experiment (Article 1), not a hazard.
     pub fn stops_app_fleet(&self) -> bool {
         self.action.id == "aws:ec2:stop-instances"
+            && self.parameter("startInstancesAfterDuration").is_some()
             && matches!(
                 self.target.as_ref().map(|t| t.selection),
                 Some(TargetSelection::AppInstances { .. })

@@ -133,7 +133,7 @@ impl Validator {
             aurora: aurora.is_some(),
             proxy: aurora.as_ref().is_some_and(|a| a.proxy),
             interface_endpoints: network.interface_endpoints.clone(),
-            alarms: alarms.iter().map(|a| a.name.clone()).collect(),
+            alarms: alarms.clone(),
             readers: aurora.as_ref().map_or(0, |a| a.readers),
             failover: raw.experiments.iter().any(|(_, e)| {
                 lab::moves_writer(&e.value.action.value, |k| {

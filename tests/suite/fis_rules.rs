@@ -315,7 +315,7 @@ fn warnings_print_but_only_fail_with_deny_warnings() {
 /// `documentArn` as the spec writes it.
 fn send_command(document: &str) -> String {
     format!(
-        "    action: aws:ssm:send-command\n    parameters: {{duration: PT2M, documentArn: '{document}'}}\n    targets: {{instances: app}}\n{STOP}"
+        "    action: aws:ssm:send-command\n    parameters: {{duration: PT3M, documentArn: '{document}', documentParameters: '{{\"DurationSeconds\": \"60\"}}'}}\n    targets: {{instances: app}}\n{STOP}"
     )
 }
 
@@ -419,14 +419,20 @@ fn zone_cuts_warn_about_the_moved_writer_and_the_replacing_group() {
     );
     // Zone 1 holds the writer before any failover (the README says so); no reader there.
     assert!(!lab_diagnostics(&az_lab(&cut(1, ""))).contains("W003"));
-    let stop = format!(
-        "  stop:\n    description: d\n    action: aws:ec2:stop-instances\n    parameters: {{completeIfInstancesTerminated: 'true'}}\n    targets: {{instances: app}}\n{STOP}"
-    );
-    let text = lab_diagnostics(&az_lab(&stop));
+    let stop = |parameters: &str| {
+        format!(
+            "  stop:\n    description: d\n    action: aws:ec2:stop-instances\n    parameters: {{{parameters}}}\n    targets: {{instances: app}}\n{STOP}"
+        )
+    };
+    let text = lab_diagnostics(&az_lab(&stop(
+        "startInstancesAfterDuration: PT5M, completeIfInstancesTerminated: 'true'",
+    )));
     assert!(
         text.contains("warning[W004]") && !text.contains("W003"),
         "{text}"
     );
+    // Without a restart the group's replacement is the heal (Article 1): no warning.
+    assert_eq!(lab_diagnostics(&az_lab(&stop(""))), "");
     // The lab README suspends ReplaceUnhealthy around those runs, and says how to fail back.
     let files = common::generate_str(&az_lab(&cut(2, ", writer-zone, asg-replacement")));
     let readme = &files
@@ -452,4 +458,65 @@ fn labs_without_an_app_get_a_stop_condition_help_they_can_follow() {
     assert!(text.contains("warning[W002]"), "{text}");
     assert!(text.contains("aws fis stop-experiment"), "{text}");
     assert!(!text.contains("add an alarm"), "{text}");
+}
+
+#[test]
+fn stop_conditions_must_be_able_to_fire_before_the_experiment_ends() {
+    let cut = |duration: &str, stop: &str| {
+        format!(
+            "    action: aws:network:disrupt-connectivity\n    parameters: {{duration: {duration}, scope: dynamodb}}\n    targets: {{subnets: private}}\n    stop_conditions: [{stop}]\n"
+        )
+    };
+    // unhealthy-hosts needs 2 × 60 s, latency 3 × 60 s.
+    expect(
+        &cut("PT2M", "unhealthy-hosts"),
+        &[
+            "error[E051]",
+            "2 × 60 s = 120 s of breaching data, and the experiment lasts PT2M (120 s)",
+            "= field: experiments.x.stop_conditions[0]",
+        ],
+    );
+    assert_eq!(diagnostics(&cut("PT3M", "unhealthy-hosts")), "");
+    expect(
+        &cut("PT3M", "latency"),
+        &[
+            "error[E051]",
+            "3 × 60 s = 180 s",
+            "an alarm that can fire within PT3M (error-rate, unhealthy-hosts)",
+        ],
+    );
+    // A failover ends as soon as it has acted: there is no duration to stop within.
+    let failover = "  f:\n    description: d\n    action: aws:rds:failover-db-cluster\n    targets: {clusters: aurora}\n    stop_conditions: [error-rate]\n";
+    assert!(!lab_diagnostics(&az_lab(failover)).contains("E051"));
+}
+
+#[test]
+fn an_alarms_window_is_the_specs_and_its_readme_says_how_long() {
+    let lab = spec(
+        "    action: aws:fis:wait\n    parameters: {duration: PT2M}\n    stop_conditions: [fast]\n",
+    )
+    .replace(
+        "app: {}\n",
+        "app: {}\nalarms:\n  fast: {metric: 5xx-rate, threshold: 5, period: 60, evaluation_periods: 1}\n",
+    );
+    let files = common::generate_str(&lab);
+    let content = |name: &str| &files.iter().find(|f| f.name == name).expect(name).content;
+    let monitoring = content("monitoring.tf");
+    assert!(
+        monitoring.contains("evaluation_periods  = 1")
+            && monitoring.lines().any(|l| {
+                let l = l.trim();
+                l.starts_with("period ") && l.ends_with("= 60")
+            }),
+        "{monitoring}"
+    );
+    // The lab README shows the stop-condition arithmetic against the experiment's duration.
+    assert!(
+        content("README.md").contains("for 1 minute")
+            && content("README.md").contains(
+                "* In time: `fast` needs 1 × 60 s = 60 s of breaching data to fire (period × evaluation periods), less than the experiment's PT2M (120 s)"
+            ),
+        "{}",
+        content("README.md")
+    );
 }

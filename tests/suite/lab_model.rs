@@ -236,3 +236,31 @@ fn no_nat_gateway_without_anything_that_needs_egress() {
         );
     }
 }
+
+#[test]
+fn catalog_reads_go_to_the_readers_only_when_the_spec_says_so() {
+    let file = |spec: &str, name: &str| {
+        common::generate_str(spec)
+            .into_iter()
+            .find(|f| f.name == name)
+            .map(|f| f.content)
+            .unwrap_or_default()
+    };
+    let default = spec_with_aurora("aurora: {readers: 1}");
+    assert!(!file(&default, "compute.tf").contains("db_reader_host"));
+    let direct = spec_with_aurora("aurora: {readers: 1, reads: reader}");
+    assert!(
+        file(&direct, "compute.tf")
+            .contains("db_reader_host = aws_rds_cluster.main.reader_endpoint"),
+        "{}",
+        file(&direct, "compute.tf")
+    );
+    let proxied = spec_with_aurora("aurora: {readers: 1, proxy: true, reads: reader}");
+    assert!(
+        file(&proxied, "compute.tf")
+            .contains("db_reader_host = aws_db_proxy_endpoint.reader.endpoint")
+    );
+    assert!(file(&proxied, "rds_proxy.tf").contains("target_role            = \"READ_ONLY\""));
+    let err = load(&spec_with_aurora("aurora: {reads: reader}")).expect_err("no reader");
+    assert!(err.contains("E050") || err.contains("reader"), "{err}");
+}

@@ -28,35 +28,9 @@ fn content<'a>(files: &'a [chaoslab::output::GeneratedFile], name: &str) -> &'a 
 
 #[test]
 fn reference_readme_covers_apply_experiments_and_destroy() {
-    let (lab, files) = reference();
+    // Sections, experiments and outputs: every_blueprint_readme_documents_its_experiments_and_outputs.
+    let (_, files) = reference();
     let text = content(&files, "README.md");
-    for section in [
-        "## Inputs",
-        "## Outputs",
-        "## Apply",
-        "## Run the experiments",
-        "## Destroy",
-        "## Lab trade-offs",
-    ] {
-        assert!(text.contains(section), "missing {section}");
-    }
-    for e in &lab.experiments {
-        assert!(text.contains(&format!("### {}", e.name)));
-        let cmd = format!(
-            "$(terraform output -raw {}_start_command)",
-            e.name.replace('-', "_")
-        );
-        assert!(text.contains(&cmd), "missing {cmd}");
-    }
-    // Every output the tree declares is documented.
-    let outputs = content(&files, "outputs.tf");
-    for line in outputs.lines().filter_map(|l| l.strip_prefix("output \"")) {
-        let name = line.split('"').next().unwrap_or_default();
-        assert!(
-            text.contains(&format!("| `{name}` |")),
-            "output {name} not in README"
-        );
-    }
     assert!(text.contains("answers fast 503s (`reviews temporarily unavailable`)"));
     assert!(
         text.contains("Stops early when: alarm `unhealthy-hosts` fires ("),
@@ -68,6 +42,47 @@ fn reference_readme_covers_apply_experiments_and_destroy() {
     );
     assert!(text.contains("* **S3** bucket `chaos-lab-promo-<account id>`: 1 object."));
     assert!(text.contains("* **DynamoDB** table `chaos-lab-reviews`: 3 seed items."));
+}
+
+/// Every blueprint's README has every section, each experiment with its start command and
+/// every output the tree declares.
+#[test]
+fn every_blueprint_readme_documents_its_experiments_and_outputs() {
+    for spec in common::blueprints() {
+        let (lab, files) = common::generate_file(&spec);
+        let text = content(&files, "README.md");
+        for section in [
+            "## Inputs",
+            "## Outputs",
+            "## Apply",
+            "## Run the experiments",
+            "## Destroy",
+            "## Lab trade-offs",
+        ] {
+            assert!(text.contains(section), "{}: missing {section}", lab.name);
+        }
+        for e in &lab.experiments {
+            let cmd = format!(
+                "$(terraform output -raw {}_start_command)",
+                e.name.replace('-', "_")
+            );
+            assert!(
+                text.contains(&format!("### {}", e.name)) && text.contains(&cmd),
+                "{}: experiment {} undocumented",
+                lab.name,
+                e.name
+            );
+        }
+        let outputs = content(&files, "outputs.tf");
+        for line in outputs.lines().filter_map(|l| l.strip_prefix("output \"")) {
+            let name = line.split('"').next().unwrap_or_default();
+            assert!(
+                text.contains(&format!("| `{name}` |")),
+                "{}: output {name} not in README",
+                lab.name
+            );
+        }
+    }
 }
 
 #[test]
@@ -192,11 +207,9 @@ s.serve_forever()
 
 #[test]
 fn readme_says_what_is_needed_before_apply_and_how_to_stop() {
-    for lab in ["chaos-shop-dependencies", "chaos-shop-az-failure"] {
-        let text = readme(
-            &std::fs::read_to_string(common::root().join(format!("blueprints/{lab}.yaml")))
-                .expect("blueprint"),
-        );
+    for spec in common::blueprints() {
+        let lab = spec.display();
+        let text = readme(&std::fs::read_to_string(&spec).expect("blueprint"));
         for want in [
             "## Before you apply",
             "**Terraform `>= 1.5.0`**",
@@ -204,7 +217,7 @@ fn readme_says_what_is_needed_before_apply_and_how_to_stop() {
             "**AWS credentials**",
             "`iam:PassRole`",
             "**Region** `us-east-1` by default",
-            "`terraform apply` takes about 15 to 25 minutes",
+            "`terraform apply` takes about ",
             "| NAT gateway |",
             "| Application Load Balancer | 1 | $0.0225 |",
             "| Aurora Serverless v2 instance at its minimum capacity |",

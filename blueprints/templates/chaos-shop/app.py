@@ -204,7 +204,7 @@ def _credentials():
         return _credentials_cache[0]
 
 
-def _db():
+def _db(host_key="db_host"):
     creds = _credentials()
     options = {}
     if GUARD is not None:
@@ -213,7 +213,7 @@ def _db():
             "options": f"-c statement_timeout={GUARD['read_timeout'] * 1000}",
         }
     return psycopg2.connect(
-        host=CONFIG["db_host"],
+        host=CONFIG.get(host_key) or CONFIG["db_host"],
         dbname=CONFIG["db_name"],
         user=creds["username"],
         password=creds["password"],
@@ -257,7 +257,8 @@ def health():
 
 
 def _list_products():
-    with closing(_db()) as conn, conn.cursor() as cur:
+    # Reads go to the readers when the lab says so (db_reader_host); the seed writes to the writer.
+    with closing(_db("db_reader_host")) as conn, conn.cursor() as cur:
         cur.execute("SELECT id, name, price_cents FROM products ORDER BY id")
         return cur.fetchall()
 
