@@ -63,6 +63,7 @@ codes! {
     E050 => "Aurora settings that do not fit together (min above max capacity, `min_capacity: 0` on a version that cannot pause, reads from readers without one)",
     E051 => "a stop condition that cannot fire before the experiment ends (its alarm needs period × evaluation periods at least as long as the experiment)",
     E060 => "an experiment's hypothesis (`expect:`) that cannot be judged (unknown endpoint, listed twice or both ways, out of the fault's reach, tolerance out of range)",
+    E070 => "an experiment schedule EventBridge Scheduler rejects (expression not rate, cron or at in its form, a time zone not `Area/City` or `UTC`, a time not `yyyy-mm-ddThh:mm:ssZ`, start not before end)",
     W001 => "warning: `scope: all` on the app subnets also cuts the catalog",
     W002 => "warning: no alarm stops the experiment",
     W003 => "warning: a zone cut that may take the Aurora writer with it after the lab's failover",

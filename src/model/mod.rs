@@ -18,6 +18,7 @@ pub mod monitoring;
 pub mod network;
 mod rds_proxy;
 mod s3;
+pub mod schedule;
 mod security_groups;
 pub mod terraform;
 
@@ -88,6 +89,7 @@ const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
     monitoring::build,
     fis_role::build,
     fis::build,
+    schedule::build,
 ];
 
 /// Every file of the lab, sorted by name; a reference to anything the tree does not declare

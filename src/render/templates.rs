@@ -288,6 +288,11 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                     Value::from_safe_string(h.describe(a.timeouts.connect + a.timeouts.read))
                 }),
                 output => identifier(&format!("{}_start_command", tf_name(&e.name))),
+                schedule => e.schedule.as_ref().map(|s| context! {
+                    when => Value::from_safe_string(schedule_when(s)),
+                    enabled => s.enabled,
+                    output => identifier(&format!("{}_schedule", tf_name(&e.name))),
+                }),
                 guard => replacement_guard(lab, e).map(|(before, after)| context! {
                     before => Value::from_safe_string(before),
                     after => Value::from_safe_string(after),
@@ -447,6 +452,23 @@ fn escape_or_keep_spans(s: &str) -> String {
         }
     }
     out
+}
+
+/// When a schedule starts its experiment, in the README's words. Every value was checked to
+/// be in a fixed form (no Markdown specials beyond what `code_span` escapes).
+fn schedule_when(s: &crate::validate::Schedule) -> String {
+    let mut when = format!(
+        "{} in time zone {}",
+        code_span(&s.expression),
+        code_span(&s.timezone)
+    );
+    if let Some(start) = &s.start {
+        when.push_str(&format!(", not before {}", code_span(start)));
+    }
+    if let Some(end) = &s.end {
+        when.push_str(&format!(", not after {}", code_span(end)));
+    }
+    when
 }
 
 #[cfg(test)]

@@ -327,6 +327,35 @@ pub struct RawExperiment {
     #[serde(default)]
     #[schemars(with = "Option<RawExpect>")]
     pub expect: Option<Spanned<RawExpect>>,
+    /// Start the experiment on an EventBridge Scheduler schedule.
+    #[serde(default)]
+    #[schemars(with = "Option<RawSchedule>")]
+    pub schedule: Option<Spanned<RawSchedule>>,
+}
+
+/// When an experiment starts by itself (EventBridge Scheduler).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSchedule {
+    /// `rate(7 days)`, `cron(0 9 ? * MON *)` (six fields) or `at(2027-01-04T09:00:00)`.
+    #[schemars(with = "String")]
+    pub expression: Spanned<String>,
+    /// IANA time zone the expression is read in, e.g. `Europe/Berlin` (default `UTC`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub timezone: Option<Spanned<String>>,
+    /// First time the schedule may fire, `yyyy-mm-ddThh:mm:ssZ`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub start: Option<Spanned<String>>,
+    /// Last time the schedule may fire, `yyyy-mm-ddThh:mm:ssZ`; after `start`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub end: Option<Spanned<String>>,
+    /// `false` creates the schedule paused (default `true`).
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub enabled: Option<Spanned<bool>>,
 }
 
 /// An experiment's hypothesis, per app endpoint.

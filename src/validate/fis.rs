@@ -169,6 +169,10 @@ impl Validator {
             target,
             selection_mode,
             stop_conditions,
+            schedule: e
+                .schedule
+                .as_ref()
+                .and_then(|s| self.schedule(&format!("{field}.schedule"), s)),
         };
         experiment.hypothesis = self.hypothesis(
             &field,

@@ -265,6 +265,21 @@ pub struct Experiment {
     pub dependency: Option<String>,
     /// What must hold while it runs; `None` when the lab has no app.
     pub hypothesis: Option<Hypothesis>,
+    /// When EventBridge Scheduler starts it by itself, if ever.
+    pub schedule: Option<Schedule>,
+}
+
+/// A checked `schedule:`: each value already in the form EventBridge Scheduler takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    /// `rate(...)`, `cron(...)` or `at(...)`.
+    pub expression: String,
+    /// IANA name or `UTC`.
+    pub timezone: String,
+    /// `yyyy-mm-ddThh:mm:ssZ`.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub enabled: bool,
 }
 
 /// What must hold while an experiment runs, per app endpoint (`expect:` or its default).

@@ -4,7 +4,7 @@
 //! the checked model, so they cannot see an unchecked value.
 //!
 //! One module per spec section, its rules and defaults side by side (`network`, `dynamodb`,
-//! `s3`, `app`, `aurora`, `alarms`; experiments in `fis`); the checks they share in `checker`;
+//! `s3`, `app`, `aurora`, `alarms`; experiments in `fis`, their schedules in `schedule`); the checks they share in `checker`;
 //! the top-level keys (lab, prefix, region, tags) here.
 
 mod alarms;
@@ -19,6 +19,7 @@ mod fis;
 pub mod lab;
 mod network;
 mod s3;
+mod schedule;
 mod tenants;
 
 pub use fis::TargetContext;

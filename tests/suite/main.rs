@@ -21,6 +21,7 @@ mod references;
 mod rehearsal;
 mod review_hooks;
 mod safe_output;
+mod schedule;
 mod schema_conformance;
 mod spec_schema;
 mod tenants;

@@ -291,3 +291,9 @@ fn a_workshop_tree_conforms() {
     ));
     assert_tree_conforms(&files);
 }
+
+/// A schedule adds Scheduler, EventBridge and log-group resources: all in the provider schema.
+#[test]
+fn a_scheduled_tree_conforms() {
+    assert_tree_conforms(&crate::schedule::scheduled_tree());
+}
