@@ -5,12 +5,12 @@
 //! targets and accounts are handled without looking up the defaults.
 
 use super::Accepted;
-use super::address::{AWS_REGION, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION};
+use super::address::{AWS_REGION, Address, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION};
 use super::hcl::{Block, Expr, interp, lit};
 use super::monitoring;
 use super::{Tree, name_tag};
 use crate::catalog::{Action, ParamKind};
-use crate::validate::{Lab, Target, tf_name};
+use crate::validate::{Experiment, Lab, Target, tf_name};
 
 const FILE: &str = "fis.tf";
 
@@ -76,7 +76,8 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     .attr("value", parameter_value(e.action, key, value)),
             );
         }
-        let mut template = Block::resource("aws_fis_experiment_template", &id)
+        let mut template = template_address(e)
+            .block()
             .attr("description", Expr::str(&e.description))
             .attr("role_arn", FIS_ROLE.attr("arn"));
         if let Some(target) = &e.target {
@@ -120,7 +121,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr("tags", name_tag(&e.name));
         tree.add(FILE, template);
 
-        let template_id = Expr::r(format!("aws_fis_experiment_template.{id}.id"));
+        let template_id = template_address(e).attr("id");
         tree.output(
             &format!("{id}_template_id"),
             &format!("ID of the {} experiment template.", e.name),
@@ -143,3 +144,8 @@ const RUN_LOGS: Accepted = Accepted {
     findings: "CKV_AWS_158, CKV_AWS_338 (log group without a customer key, retention under a year)",
     reason: "experiment logs are kept 30 days, long enough to review a run",
 };
+
+/// An experiment's template, as other components reference it (a schedule starts it).
+pub fn template_address(e: &Experiment) -> Address {
+    Address::resource("aws_fis_experiment_template", tf_name(&e.name))
+}

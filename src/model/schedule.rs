@@ -9,6 +9,7 @@
 //! each invocation ("Adding context attributes in EventBridge Scheduler").
 
 use super::address::{AWS_REGION, Address, NAME_PREFIX, PARTITION};
+use super::fis::template_address;
 use super::hcl::{Block, Expr, Part, interp, lit};
 use super::{Tree, account_id, iam, name_tag, prefixed};
 use crate::validate::{Experiment, Lab, tf_name};
@@ -31,10 +32,6 @@ const RUNS_POLICY: Address = Address::Resource(
     "aws_cloudwatch_log_resource_policy",
     std::borrow::Cow::Borrowed("fis_runs"),
 );
-
-fn template(e: &Experiment) -> Address {
-    Address::resource("aws_fis_experiment_template", tf_name(&e.name))
-}
 
 /// `arn:<partition>:<service>:<region>:<account>:<rest...>`.
 fn arn(service: &str, rest: Vec<Part>) -> Expr {
@@ -102,7 +99,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                             ]),
                         )
                         .attr("role_arn", ROLE.attr("arn"))
-                        .attr("input", start_input(template(e).attr("id")))
+                        .attr("input", start_input(template_address(e).attr("id")))
                         // Each attempt gets its own execution ID, so a retry after a call that
                         // did start an experiment would start a second one at the same time.
                         .block(
@@ -171,7 +168,10 @@ fn role(tree: &mut Tree, scheduled: &[&Experiment]) {
         .map(|e| {
             arn(
                 "fis",
-                vec![lit("experiment-template/"), interp(template(e).attr("id"))],
+                vec![
+                    lit("experiment-template/"),
+                    interp(template_address(e).attr("id")),
+                ],
             )
         })
         .collect();
