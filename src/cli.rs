@@ -491,16 +491,13 @@ fn probe(a: ProbeArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, u8
             live.status(&crate::probe::line(
                 &format!("{name} …"),
                 running.phase_length(i),
-                &tally.stats(&endpoints),
+                &tally.counts(&endpoints),
             ));
         }
         // Whatever of this phase is still on its way arrives before the next one begins (or
         // the probe stops), so the table is complete.
         let batch = match phases.get(i + 1) {
-            Some((next, _)) if !interrupted && !running.exhausted() => {
-                running.begin_phase(next);
-                running.poll(std::time::Duration::ZERO)
-            }
+            Some((next, _)) if !interrupted && !running.exhausted() => running.next_phase(next),
             _ => running.finish(),
         };
         take(batch, &running.phases, &mut tally)?;

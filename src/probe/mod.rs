@@ -31,18 +31,14 @@ pub struct Endpoint {
 /// The endpoints a lab's app serves, each from one dependency (`/health` is left out: the
 /// article's table counts the three features).
 pub fn endpoints(lab: &Lab) -> Vec<Endpoint> {
-    let ep = |name: &str, path: String| Endpoint {
-        name: name.to_owned(),
-        path,
-    };
-    vec![
-        ep("products", "/products".to_owned()),
-        ep(
-            "reviews",
-            format!("/products/{}/reviews", reviews_probe_id(lab)),
-        ),
-        ep("promo", "/promo".to_owned()),
-    ]
+    let id = reviews_probe_id(lab);
+    crate::validate::expect::ENDPOINTS
+        .iter()
+        .map(|e| Endpoint {
+            name: e.name.to_owned(),
+            path: e.path.replace("{id}", &id),
+        })
+        .collect()
 }
 
 /// A product id the reviews endpoint is probed with: one the seed items hold, when it is
@@ -172,6 +168,14 @@ impl Running {
         self.shared
             .phase
             .store(self.phases.len() - 1, Ordering::SeqCst);
+    }
+
+    /// Ends the current phase, starts `name`, and returns the ended phase's last samples: once
+    /// the next phase has begun, no sample of the one before is still on its way, so with
+    /// these its table is complete.
+    pub fn next_phase(&mut self, name: &str) -> Vec<Sample> {
+        self.begin_phase(name);
+        self.poll(Duration::ZERO)
     }
 
     /// The samples that arrived within `wait` (at least one wait, then whatever is queued).
@@ -368,20 +372,33 @@ impl Tally {
     }
 
     pub fn stats(&self, endpoints: &[Endpoint]) -> Vec<Stats> {
+        self.build(endpoints, true)
+    }
+
+    /// The counts only, without sorting for the quantiles: enough for the live status line,
+    /// which is redrawn five times a second.
+    pub fn counts(&self, endpoints: &[Endpoint]) -> Vec<Stats> {
+        self.build(endpoints, false)
+    }
+
+    fn build(&self, endpoints: &[Endpoint], quantiles: bool) -> Vec<Stats> {
         endpoints
             .iter()
             .zip(&self.per)
             .map(|(ep, t)| {
-                let mut lat: Vec<Duration> = t
-                    .latencies
-                    .iter()
-                    .map(|&us| Duration::from_micros(u64::from(us)))
-                    .collect();
-                lat.sort();
+                let mut lat: Vec<Duration> = Vec::new();
+                if quantiles {
+                    lat = t
+                        .latencies
+                        .iter()
+                        .map(|&us| Duration::from_micros(u64::from(us)))
+                        .collect();
+                    lat.sort();
+                }
                 Stats {
                     endpoint: ep.name.clone(),
                     ok: t.ok,
-                    failed: lat.len() as u64 - t.ok,
+                    failed: t.latencies.len() as u64 - t.ok,
                     p50: quantile(&lat, 0.5),
                     p99: quantile(&lat, 0.99),
                     failed_max: t.failed_max,
@@ -553,5 +570,13 @@ mod tests {
             (s.p50, s.p99, s.failed_max),
             (Some(d(50)), Some(d(99)), Some(d(100)))
         );
+        // The live line's counts are the table's, without the sort.
+        let c = t.counts(&eps);
+        let c = c.first().expect("one endpoint");
+        assert_eq!(
+            (c.ok, c.failed, c.failed_max),
+            (s.ok, s.failed, s.failed_max)
+        );
+        assert_eq!((c.p50, c.p99), (None, None));
     }
 }

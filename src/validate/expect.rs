@@ -8,27 +8,49 @@ use crate::catalog::Reach;
 use crate::errors::Code;
 use crate::spec::{RawExpect, Spanned, pos};
 
-/// The app's endpoints, each served from one dependency (see the app's source). `/health`
-/// calls none and is not judged: the article's table counts the three features.
-pub const ENDPOINTS: [(&str, &str); 3] = [
-    ("products", "aurora"),
-    ("reviews", "dynamodb"),
-    ("promo", "s3"),
+/// One of the app's endpoints (see the app's source).
+pub struct AppEndpoint {
+    pub name: &'static str,
+    /// The dependency it is served from.
+    pub dependency: &'static str,
+    /// Its path; `{id}` stands for a product id.
+    pub path: &'static str,
+}
+
+/// The app's endpoints, each served from one dependency: what `expect:` names and the probe
+/// requests. `/health` calls none and is not judged: the article's table counts the three
+/// features.
+pub const ENDPOINTS: [AppEndpoint; 3] = [
+    AppEndpoint {
+        name: "products",
+        dependency: "aurora",
+        path: "/products",
+    },
+    AppEndpoint {
+        name: "reviews",
+        dependency: "dynamodb",
+        path: "/products/{id}/reviews",
+    },
+    AppEndpoint {
+        name: "promo",
+        dependency: "s3",
+        path: "/promo",
+    },
 ];
 
 /// The endpoint served from a dependency.
 pub fn served_by(dependency: &str) -> Option<&'static str> {
     ENDPOINTS
         .iter()
-        .find(|(_, d)| *d == dependency)
-        .map(|(e, _)| *e)
+        .find(|e| e.dependency == dependency)
+        .map(|e| e.name)
 }
 
 /// Healthy endpoints must answer at least this share of requests with a 2xx by default.
 pub const TOLERANCE_PERCENT: f64 = 99.0;
 
 fn names() -> Vec<&'static str> {
-    ENDPOINTS.iter().map(|(e, _)| *e).collect()
+    ENDPOINTS.iter().map(|e| e.name).collect()
 }
 
 /// What the fault can degrade, and what degrades by default.
@@ -271,8 +293,8 @@ mod tests {
 
     #[test]
     fn endpoints_and_dependencies_pair_one_to_one() {
-        for (e, d) in ENDPOINTS {
-            assert_eq!(served_by(d), Some(e));
+        for e in ENDPOINTS {
+            assert_eq!(served_by(e.dependency), Some(e.name));
         }
         assert_eq!(served_by("sqs"), None);
     }

@@ -132,13 +132,6 @@ pub fn run(
     finish(verdict, hypothesis, opts, &endpoints, record)
 }
 
-/// Ends the current phase and collects its last samples: once the next phase has begun, no
-/// sample of the one before is still on its way, so its table is complete.
-fn next_phase(probe: &mut Running, samples: &mut Vec<Sample>, name: &str) {
-    probe.begin_phase(name);
-    samples.extend(probe.poll(Duration::ZERO));
-}
-
 /// What a run gathers for its journal.
 #[derive(Default)]
 struct Record {
@@ -172,7 +165,7 @@ fn phases(
     );
     // FIS injects once the experiment is running; until then the lab is not yet under the
     // fault, and those requests are judged in neither phase.
-    next_phase(probe, &mut record.samples, "starting");
+    record.samples.extend(probe.next_phase("starting"));
     let before = judge(
         hypothesis,
         &probe::stats(endpoints, &record.samples, 0),
@@ -211,7 +204,7 @@ fn phases(
         "reason": reason,
     }));
     let during_index = probe.phases.len() - 1;
-    next_phase(probe, &mut record.samples, "recovery");
+    record.samples.extend(probe.next_phase("recovery"));
     let during = judge(
         hypothesis,
         &probe::stats(endpoints, &record.samples, during_index),
@@ -288,7 +281,6 @@ fn collect_for(
             samples.len()
         ));
     }
-    samples.extend(probe.poll(Duration::ZERO));
     true
 }
 

@@ -50,11 +50,8 @@ fn endpoint<'a>(scenario: &'a Value, phase: &str, ep: &str) -> &'a Value {
 }
 
 fn served_by(dependency: &str) -> &'static str {
-    match dependency {
-        "dynamodb" => "reviews",
-        "s3" => "promo",
-        other => panic!("no endpoint for {other}"),
-    }
+    chaoslab::validate::expect::served_by(dependency)
+        .unwrap_or_else(|| panic!("no endpoint for {dependency}"))
 }
 
 /// The claims of the lab README for one scenario; `Err` lists every one that does not hold.
