@@ -46,6 +46,11 @@ output "asg_name" {
   value       = aws_autoscaling_group.app.name
 }
 
+output "dashboard_url" {
+  description = "CloudWatch dashboard of the app: watch it while an experiment runs."
+  value       = "https://${var.aws_region}.console.aws.amazon.com/cloudwatch/home?region=${var.aws_region}#dashboards/dashboard/${aws_cloudwatch_dashboard.lab.dashboard_name}"
+}
+
 output "fis_role_arn" {
   description = "ARN of the role FIS assumes for the experiments."
   value       = aws_iam_role.fis.arn

@@ -9,6 +9,7 @@ pub mod hcl;
 mod alb;
 mod aurora;
 pub mod compute;
+mod dashboard;
 mod dynamodb;
 mod fis;
 mod fis_role;
@@ -87,6 +88,7 @@ const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
     iam_app::build,
     compute::build,
     monitoring::build,
+    dashboard::build,
     fis_role::build,
     fis::build,
     schedule::build,

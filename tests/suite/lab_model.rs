@@ -264,3 +264,48 @@ fn catalog_reads_go_to_the_readers_only_when_the_spec_says_so() {
     let err = load(&spec_with_aurora("aurora: {reads: reader}")).expect_err("no reader");
     assert!(err.contains("E050") || err.contains("reader"), "{err}");
 }
+
+#[test]
+fn the_dashboard_shows_both_5xx_sources_and_every_alarm() {
+    let text = blueprint("chaos-shop-stop-conditions", "dashboard.tf");
+    for metric in [
+        "\"HTTPCode_Target_5XX_Count\"",
+        "\"HTTPCode_ELB_5XX_Count\"",
+        "\"RequestCount\"",
+        "\"TargetResponseTime\"",
+        "\"UnHealthyHostCount\"",
+    ] {
+        assert!(text.contains(metric), "{metric} missing:\n{text}");
+    }
+    let lab = load(
+        &std::fs::read_to_string(common::root().join("blueprints/chaos-shop-stop-conditions.yaml"))
+            .expect("blueprint"),
+    )
+    .expect("valid");
+    assert!(!lab.alarms.is_empty());
+    for alarm in &lab.alarms {
+        let arn = format!(
+            "aws_cloudwatch_metric_alarm.{}.arn",
+            alarm.name.replace('-', "_")
+        );
+        assert!(text.contains(&arn), "{arn} missing:\n{text}");
+    }
+    assert!(
+        blueprint("chaos-shop-stop-conditions", "outputs.tf").contains("output \"dashboard_url\"")
+    );
+}
+
+#[test]
+fn a_lab_without_alarms_gets_no_empty_alarm_widget() {
+    // CloudWatch rejects an alarm widget that names no alarm.
+    let spec = spec_with_aurora("aurora: {}\nalarms: {}")
+        .replace("stop_conditions: [unhealthy-hosts]", "stop_conditions: []");
+    let files = common::generate_str(&spec);
+    let dashboard = &files
+        .iter()
+        .find(|f| f.name == "dashboard.tf")
+        .expect("dashboard.tf")
+        .content;
+    assert!(dashboard.contains("type   = \"metric\""), "{dashboard}");
+    assert!(!dashboard.contains("\"alarm\""), "{dashboard}");
+}
