@@ -34,6 +34,10 @@ pub const BLUEPRINTS: &[(&str, &str)] = &[
         "chaos-shop-stress",
         include_str!("../../blueprints/chaos-shop-stress.yaml"),
     ),
+    (
+        "chaos-program",
+        include_str!("../../blueprints/chaos-program.yaml"),
+    ),
 ];
 
 /// The spec file `init` writes.

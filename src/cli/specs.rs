@@ -87,6 +87,8 @@ pub(crate) fn each(
         }
     }
     if several {
+        // A fixed order, whatever order the specs came in: outcomes by name, failures last.
+        counts.sort_by_key(|&(word, _)| (word == "failed", word));
         let mut line = format!(
             "{command}: {} spec{}",
             specs.len(),

@@ -97,6 +97,7 @@ pub const ASG: Address = Address::Resource("aws_autoscaling_group", Cow::Borrowe
 pub const LAUNCH_TEMPLATE: Address = Address::Resource("aws_launch_template", Cow::Borrowed("app"));
 pub const ALB: Address = Address::Resource("aws_lb", Cow::Borrowed("app"));
 pub const DASHBOARD: Address = Address::Resource("aws_cloudwatch_dashboard", Cow::Borrowed("lab"));
+pub const REPORTS: Address = Address::Resource("aws_s3_bucket", Cow::Borrowed("fis_reports"));
 pub const TARGET_GROUP: Address = Address::Resource("aws_lb_target_group", Cow::Borrowed("app"));
 pub const CLUSTER: Address = Address::Resource("aws_rds_cluster", Cow::Borrowed("main"));
 pub const WRITER: Address = Address::Resource("aws_rds_cluster_instance", Cow::Borrowed("writer"));

@@ -5,12 +5,14 @@
 //! targets and accounts are handled without looking up the defaults.
 
 use super::Accepted;
-use super::address::{AWS_REGION, Address, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION};
+use super::address::{
+    AWS_REGION, Address, DASHBOARD, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION, REPORTS,
+};
 use super::hcl::{Block, Expr, interp, lit};
 use super::monitoring;
 use super::{Tree, name_tag};
 use crate::catalog::{Action, ParamKind};
-use crate::validate::{Experiment, Lab, Target, tf_name};
+use crate::validate::{Experiment, Lab, Report, Target, tf_name};
 
 const FILE: &str = "fis.tf";
 
@@ -103,6 +105,9 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     .attr("value", monitoring::alarm(alarm).attr("arn")),
             );
         }
+        if let Some(report) = &e.report {
+            template = template.block(report_configuration(e, report));
+        }
         template = template
             .block(
                 Block::new("log_configuration", &[])
@@ -138,6 +143,27 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             ]),
         );
     }
+}
+
+/// The run's PDF report: the lab dashboard's graphs around the run, written under the
+/// experiment's own prefix of the report bucket.
+fn report_configuration(e: &Experiment, report: &Report) -> Block {
+    Block::new("experiment_report_configuration", &[])
+        .attr("pre_experiment_duration", Expr::str(&report.pre))
+        .attr("post_experiment_duration", Expr::str(&report.post))
+        .block(
+            Block::new("data_sources", &[]).block(
+                Block::new("cloudwatch_dashboard", &[])
+                    .attr("dashboard_arn", DASHBOARD.attr("dashboard_arn")),
+            ),
+        )
+        .block(
+            Block::new("outputs", &[]).block(
+                Block::new("s3_configuration", &[])
+                    .attr("bucket_name", REPORTS.attr("bucket"))
+                    .attr("prefix", Expr::str(super::reports::prefix(&e.name))),
+            ),
+        )
 }
 
 const RUN_LOGS: Accepted = Accepted {

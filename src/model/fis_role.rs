@@ -4,7 +4,7 @@
 //! lab without RDS experiments holds no `rds:*`. ARNs are scoped to the lab's account and
 //! Region; the trust policy only admits FIS calls made for this account.
 
-use super::address::{AWS_REGION, FIS_ROLE, PARTITION};
+use super::address::{AWS_REGION, DASHBOARD, FIS_ROLE, PARTITION, REPORTS};
 use super::hcl::{Block, Expr, Part, interp, lit};
 use super::{Tree, account_id, iam, prefixed};
 use crate::catalog::Statement;
@@ -59,6 +59,9 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         for (test, variable, value) in s.conditions {
             st = st.block(iam::condition(test, variable, Expr::str(*value)));
         }
+        doc = doc.block(st);
+    }
+    for st in report_statements(lab) {
         doc = doc.block(st);
     }
     tree.add(FILE, doc);
@@ -116,6 +119,45 @@ pub fn statements(lab: &Lab) -> Vec<&'static Statement> {
         out.extend(LOG_DELIVERY.iter());
     }
     out
+}
+
+/// What FIS needs to write a run's report: the dashboard it snapshots (read, and its widgets
+/// rendered as images, an action without resource types) and the reporting experiments' own
+/// prefixes of the report bucket. Source: "Experiment report configurations for AWS FIS",
+/// permissions (FIS User Guide).
+fn report_statements(lab: &Lab) -> Vec<Block> {
+    let prefixes: Vec<Expr> = lab
+        .experiments
+        .iter()
+        .filter(|e| e.report.is_some())
+        .map(|e| {
+            Expr::template(vec![
+                interp(REPORTS.attr("arn")),
+                lit(format!("/{}*", super::reports::prefix(&e.name))),
+            ])
+        })
+        .collect();
+    if prefixes.is_empty() {
+        return Vec::new();
+    }
+    let actions = |names: &[&str]| names.iter().map(|a| Expr::str(*a)).collect();
+    vec![
+        iam::statement(
+            "WriteExperimentReports",
+            actions(&["s3:GetObject", "s3:PutObject"]),
+            prefixes,
+        ),
+        iam::statement(
+            "ReadLabDashboard",
+            actions(&["cloudwatch:GetDashboard"]),
+            vec![DASHBOARD.attr("dashboard_arn")],
+        ),
+        iam::statement(
+            "RenderDashboardWidgets",
+            actions(&["cloudwatch:GetMetricWidgetImage"]),
+            vec![Expr::str("*")],
+        ),
+    ]
 }
 
 /// Fills `{partition}`, `{region}` and `{account}` in a catalog ARN with references.

@@ -18,7 +18,8 @@ mod iam_app;
 pub mod monitoring;
 pub mod network;
 mod rds_proxy;
-mod s3;
+pub mod reports;
+pub mod s3;
 pub mod schedule;
 mod security_groups;
 pub mod terraform;
@@ -89,6 +90,7 @@ const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
     compute::build,
     monitoring::build,
     dashboard::build,
+    reports::build,
     fis_role::build,
     fis::build,
     schedule::build,

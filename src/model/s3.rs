@@ -13,49 +13,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         tree.accept(&LAB_BUCKETS);
         let id = tf_name(&b.name);
         let bucket_id = || Expr::r(format!("aws_s3_bucket.{id}.id"));
-        // Bucket names are global: the account id keeps two accounts' labs apart.
-        tree.add(
-            FILE,
-            Block::resource("aws_s3_bucket", &id)
-                .attr(
-                    "bucket",
-                    Expr::template(vec![
-                        interp(NAME_PREFIX.expr()),
-                        lit(format!("-{}-", b.name)),
-                        interp(account_id()),
-                    ]),
-                )
-                .attr("force_destroy", Expr::Bool(true)),
-        );
-        tree.add(
-            FILE,
-            Block::resource("aws_s3_bucket_public_access_block", &id)
-                .attr("bucket", bucket_id())
-                .attr("block_public_acls", Expr::Bool(true))
-                .attr("block_public_policy", Expr::Bool(true))
-                .attr("ignore_public_acls", Expr::Bool(true))
-                .attr("restrict_public_buckets", Expr::Bool(true)),
-        );
-        tree.add(
-            FILE,
-            Block::resource("aws_s3_bucket_server_side_encryption_configuration", &id)
-                .attr("bucket", bucket_id())
-                .block(
-                    Block::new("rule", &[]).block(
-                        Block::new("apply_server_side_encryption_by_default", &[])
-                            .attr("sse_algorithm", Expr::str("AES256")),
-                    ),
-                ),
-        );
-        tree.add(
-            FILE,
-            Block::resource("aws_s3_bucket_versioning", &id)
-                .attr("bucket", bucket_id())
-                .block(
-                    Block::new("versioning_configuration", &[])
-                        .attr("status", Expr::str("Enabled")),
-                ),
-        );
+        private_bucket(tree, FILE, &id, &b.name);
         if !b.objects.is_empty() {
             let objects = b.objects.iter().map(|o| {
                 (
@@ -83,6 +41,53 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             Expr::r(format!("aws_s3_bucket.{id}.bucket")),
         );
     }
+}
+
+/// A private, SSE-S3 encrypted, versioned bucket named `<prefix>-<name>-<account>` (names are
+/// global: the account id keeps two accounts' labs apart), emptied on destroy with the lab.
+pub fn private_bucket(tree: &mut Tree, file: &'static str, id: &str, name: &str) {
+    let bucket_id = || Expr::r(format!("aws_s3_bucket.{id}.id"));
+    tree.add(
+        file,
+        Block::resource("aws_s3_bucket", id)
+            .attr(
+                "bucket",
+                Expr::template(vec![
+                    interp(NAME_PREFIX.expr()),
+                    lit(format!("-{name}-")),
+                    interp(account_id()),
+                ]),
+            )
+            .attr("force_destroy", Expr::Bool(true)),
+    );
+    tree.add(
+        file,
+        Block::resource("aws_s3_bucket_public_access_block", id)
+            .attr("bucket", bucket_id())
+            .attr("block_public_acls", Expr::Bool(true))
+            .attr("block_public_policy", Expr::Bool(true))
+            .attr("ignore_public_acls", Expr::Bool(true))
+            .attr("restrict_public_buckets", Expr::Bool(true)),
+    );
+    tree.add(
+        file,
+        Block::resource("aws_s3_bucket_server_side_encryption_configuration", id)
+            .attr("bucket", bucket_id())
+            .block(
+                Block::new("rule", &[]).block(
+                    Block::new("apply_server_side_encryption_by_default", &[])
+                        .attr("sse_algorithm", Expr::str("AES256")),
+                ),
+            ),
+    );
+    tree.add(
+        file,
+        Block::resource("aws_s3_bucket_versioning", id)
+            .attr("bucket", bucket_id())
+            .block(
+                Block::new("versioning_configuration", &[]).attr("status", Expr::str("Enabled")),
+            ),
+    );
 }
 
 const LAB_BUCKETS: Accepted = Accepted {

@@ -293,6 +293,11 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                     enabled => s.enabled,
                     output => identifier(&format!("{}_schedule", tf_name(&e.name))),
                 }),
+                report => e.report.as_ref().map(|r| context! {
+                    pre => r.pre.clone(),
+                    post => r.post.clone(),
+                    prefix => crate::model::reports::prefix(&e.name),
+                }),
                 guard => replacement_guard(lab, e).map(|(before, after)| context! {
                     before => Value::from_safe_string(before),
                     after => Value::from_safe_string(after),
@@ -338,6 +343,9 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
         workshop => workshop_context(lab),
         alarms => lab.alarms.iter().map(|a| context! { name => a.name.clone(), description => monitoring::describe(a) }).collect::<Vec<_>>(),
         experiments => experiments,
+        gameday => lab.gameday,
+        scheduled => lab.experiments.iter().any(|e| e.schedule.is_some()),
+        reports => crate::model::reports::wanted(lab),
         variables => described(&model.files, "variable"),
         outputs => described(&model.files, "output"),
         tradeoffs => tradeoffs,

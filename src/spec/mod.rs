@@ -71,6 +71,11 @@ pub struct RawSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub tenants: Vec<Spanned<String>>,
+    /// Add a GameDay runbook to the lab README: roles, the order of the experiments, when to
+    /// abort, what to record (Article 10).
+    #[serde(default)]
+    #[schemars(with = "bool")]
+    pub gameday: Option<Spanned<bool>>,
 }
 
 /// Where the tree keeps its state.
@@ -331,6 +336,24 @@ pub struct RawExperiment {
     #[serde(default)]
     #[schemars(with = "Option<RawSchedule>")]
     pub schedule: Option<Spanned<RawSchedule>>,
+    /// Have FIS write a PDF report of each run, with the lab dashboard's graphs, to S3.
+    #[serde(default)]
+    #[schemars(with = "Option<RawReport>")]
+    pub report: Option<Spanned<RawReport>>,
+}
+
+/// An FIS experiment report: how much of the dashboard before and after the run it shows.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    /// Dashboard time before the experiment starts, e.g. `PT10M` (default `PT20M`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub pre: Option<Spanned<String>>,
+    /// Dashboard time after the experiment ends (default `PT20M`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub post: Option<Spanned<String>>,
 }
 
 /// When an experiment starts by itself (EventBridge Scheduler).

@@ -173,6 +173,10 @@ impl Validator {
                 .schedule
                 .as_ref()
                 .and_then(|s| self.schedule(&format!("{field}.schedule"), s)),
+            report: e
+                .report
+                .as_ref()
+                .and_then(|r| self.report(&format!("{field}.report"), r, ctx.app)),
         };
         experiment.hypothesis = self.hypothesis(
             &field,

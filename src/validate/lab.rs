@@ -27,6 +27,8 @@ pub struct Lab {
     pub state: Option<State>,
     /// In spec order; each one a valid name whose `<prefix>-<tenant>` fits the prefix limit.
     pub tenants: Vec<String>,
+    /// The lab README carries a GameDay runbook.
+    pub gameday: bool,
     /// Lab-rule warnings: reported, not fatal unless `--deny-warnings`.
     pub warnings: Vec<crate::errors::Diagnostic>,
 }
@@ -267,6 +269,17 @@ pub struct Experiment {
     pub hypothesis: Option<Hypothesis>,
     /// When EventBridge Scheduler starts it by itself, if ever.
     pub schedule: Option<Schedule>,
+    /// The FIS experiment report of each run, if asked for.
+    pub report: Option<Report>,
+}
+
+/// A checked `report:`: durations already in the form FIS takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// ISO 8601 duration of dashboard time before the run.
+    pub pre: String,
+    /// ISO 8601 duration of dashboard time after the run.
+    pub post: String,
 }
 
 /// A checked `schedule:`: each value already in the form EventBridge Scheduler takes.

@@ -18,6 +18,7 @@ pub mod expect;
 mod fis;
 pub mod lab;
 mod network;
+mod report;
 mod s3;
 mod schedule;
 mod tenants;
@@ -168,6 +169,7 @@ impl Validator {
             alarms,
             state: raw.state.as_ref().map(|s| self.state(s)),
             tenants,
+            gameday: raw.gameday.as_ref().is_some_and(|g| g.value),
             warnings: std::mem::take(&mut self.warnings),
         }
     }

@@ -309,3 +309,55 @@ fn a_lab_without_alarms_gets_no_empty_alarm_widget() {
     assert!(dashboard.contains("type   = \"metric\""), "{dashboard}");
     assert!(!dashboard.contains("\"alarm\""), "{dashboard}");
 }
+
+#[test]
+fn a_report_is_written_under_the_experiments_own_prefix_and_only_there() {
+    let fis = blueprint("chaos-program", "fis.tf");
+    for (name, pre) in [("weekly-instance-loss", "PT10M"), ("gameday-s3", "PT5M")] {
+        assert!(fis.contains(&format!("prefix      = \"{name}/\"")), "{fis}");
+        assert!(
+            fis.contains(&format!("pre_experiment_duration  = \"{pre}\"")),
+            "{fis}"
+        );
+    }
+    assert!(fis.contains("dashboard_arn = aws_cloudwatch_dashboard.lab.dashboard_arn"));
+    let iam = blueprint("chaos-program", "fis_iam.tf");
+    let write = iam
+        .split("statement {")
+        .find(|s| s.contains("\"WriteExperimentReports\""))
+        .expect("a statement for the reports");
+    // Exactly the three reporting experiments' prefixes, never the whole bucket.
+    assert_eq!(
+        write.matches("${aws_s3_bucket.fis_reports.arn}/").count(),
+        3,
+        "{write}"
+    );
+    assert!(!write.contains("fis_reports.arn}/*\""), "{write}");
+    assert!(
+        iam.contains("resources = [aws_cloudwatch_dashboard.lab.dashboard_arn]"),
+        "{iam}"
+    );
+    // A lab without `report:` has neither the bucket nor the rights.
+    let plain = blueprint("chaos-shop-dependencies", "fis_iam.tf");
+    assert!(!plain.contains("fis_reports") && !plain.contains("cloudwatch:GetDashboard"));
+    let (_, files) =
+        common::generate_file(&common::root().join("blueprints/chaos-shop-dependencies.yaml"));
+    assert!(files.iter().all(|f| f.name != "reports.tf"));
+}
+
+#[test]
+fn the_gameday_runbook_is_there_only_when_asked_for() {
+    let readme = blueprint("chaos-program", "README.md");
+    let runbook = readme
+        .split("## GameDay runbook")
+        .nth(1)
+        .expect("a GameDay runbook");
+    for e in ["gameday-dynamodb", "gameday-s3", "weekly-instance-loss"] {
+        assert!(
+            runbook.contains(&format!("`{e}`")),
+            "{e} not in the runbook"
+        );
+    }
+    assert!(runbook.contains("Pause the scheduled experiments"));
+    assert!(!blueprint("chaos-shop-dependencies", "README.md").contains("GameDay runbook"));
+}
