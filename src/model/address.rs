@@ -102,6 +102,16 @@ pub const TARGET_GROUP: Address = Address::Resource("aws_lb_target_group", Cow::
 pub const CLUSTER: Address = Address::Resource("aws_rds_cluster", Cow::Borrowed("main"));
 pub const WRITER: Address = Address::Resource("aws_rds_cluster_instance", Cow::Borrowed("writer"));
 
+/// The `aws` provider configuration of a replica Region, e.g. `aws.us_west_2`.
+pub fn region_provider(region: &str) -> String {
+    format!("aws.{}", region_alias(region))
+}
+
+/// The alias of a Region's provider configuration: the Region code with `_` for `-`.
+pub fn region_alias(region: &str) -> String {
+    region.replace('-', "_")
+}
+
 /// A security group by its role (`alb`, `app`, `aurora`, `proxy`, `endpoints`).
 pub fn security_group(role: &'static str) -> Address {
     Address::Resource("aws_security_group", Cow::Borrowed(role))
@@ -128,6 +138,14 @@ pub fn check(files: &[File]) -> Result<(), Undeclared> {
             }
             "variable" => {
                 declared.insert(format!("var.{}", label(0)));
+            }
+            // A provider configuration with an alias is referenced as `<provider>.<alias>`.
+            "provider" => {
+                for item in &block.body {
+                    if let Item::Attr("alias", Expr::Str(alias)) = item {
+                        declared.insert(format!("{}.{alias}", label(0)));
+                    }
+                }
             }
             "locals" => {
                 for item in &block.body {

@@ -64,12 +64,29 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         tags.push((k.clone(), Expr::str(v)));
     }
     tags.sort_by(|a, b| a.0.cmp(&b.0));
-    tree.add(
-        "providers.tf",
+    let provider = |region: Expr| {
         Block::new("provider", &["aws"])
-            .attr("region", AWS_REGION.expr())
-            .block(Block::new("default_tags", &[]).attr("tags", Expr::map(tags))),
-    );
+            .attr("region", region)
+            .block(Block::new("default_tags", &[]).attr("tags", Expr::map(tags.clone())))
+    };
+    tree.add("providers.tf", provider(AWS_REGION.expr()));
+    // One aliased configuration per replica Region, for what the lab reads or builds there.
+    let mut regions: Vec<&str> = lab
+        .tables
+        .iter()
+        .flat_map(|t| t.replicas.iter().map(String::as_str))
+        .collect();
+    regions.sort_unstable();
+    regions.dedup();
+    for region in regions {
+        tree.add(
+            "providers.tf",
+            Block::new("provider", &["aws"])
+                .attr("alias", Expr::str(super::address::region_alias(region)))
+                .attr("region", Expr::str(region))
+                .block(Block::new("default_tags", &[]).attr("tags", Expr::map(tags.clone()))),
+        );
+    }
 
     tree.add(
         "variables.tf",

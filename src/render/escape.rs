@@ -30,9 +30,48 @@ pub fn quote(s: &str) -> String {
     format!("\"{}\"", escape(s))
 }
 
+/// `s` as one POSIX shell word for a command in a Markdown code block: bare when every
+/// character is harmless, single-quoted otherwise, and ANSI-C quoted (`$'…'`, with `\xHH`)
+/// when it holds a control character or a backtick, so that no raw line break or backtick can
+/// end the code block around it.
+pub fn sh_word(s: &str) -> String {
+    let harmless = |c: char| c.is_ascii_alphanumeric() || "_.,:/=+@%-".contains(c);
+    if !s.is_empty() && s.chars().all(harmless) {
+        return s.to_owned();
+    }
+    if !s.chars().any(|c| c.is_control() || c == '`') {
+        return format!("'{}'", s.replace('\'', "'\\''"));
+    }
+    let mut out = String::from("$'");
+    for c in s.chars() {
+        match c {
+            '\'' | '\\' | '`' => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words_cannot_break_out() {
+        assert_eq!(sh_word("product_id"), "product_id");
+        assert_eq!(sh_word("a b"), "'a b'");
+        assert_eq!(sh_word("it's"), "'it'\\''s'");
+        assert_eq!(sh_word("$(rm -rf /)"), "'$(rm -rf /)'");
+        assert_eq!(sh_word("a\n```b"), "$'a\\x0a\\x60\\x60\\x60b'");
+        assert_eq!(sh_word(""), "''");
+    }
 
     #[test]
     fn escapes_template_markers_and_specials() {

@@ -21,6 +21,9 @@ const USER_DATA_J2: &str =
 /// The app and its locked requirements: plain files (the app takes its settings from its
 /// config file), printed into the bootstrap's heredocs with `${`/`%{` escaped.
 const APP_PY: &str = include_str!("../../blueprints/templates/chaos-shop/app.py");
+const RPO_PY: &str = include_str!("../../blueprints/templates/rpo.py");
+/// Where the RPO script lives in the generated tree.
+pub const RPO_SCRIPT: &str = "rpo.py";
 const REQUIREMENTS: &str = include_str!("../../blueprints/templates/chaos-shop/requirements.txt");
 const README_J2: &str = include_str!("../../blueprints/templates/README.md.j2");
 
@@ -144,6 +147,53 @@ pub fn user_data(lab: &Lab, header: &[String]) -> Result<Option<GeneratedFile>, 
         name: USER_DATA.to_owned(),
         content,
     }))
+}
+
+/// The RPO measurement of Article 9, shipped with a lab whose tables have replicas. It is
+/// chaoslab's own script: every lab value reaches it as a command-line argument the lab
+/// README spells out, never inside its source.
+pub fn rpo_script(lab: &Lab, header: &[String]) -> Option<GeneratedFile> {
+    if lab.tables.iter().all(|t| t.replicas.is_empty()) {
+        return None;
+    }
+    let (shebang, body) = RPO_PY.split_once('\n')?;
+    let comments: String = header.iter().map(|l| format!("# {l}\n")).collect();
+    Some(GeneratedFile {
+        name: RPO_SCRIPT.to_owned(),
+        content: format!("{shebang}\n{comments}{body}"),
+    })
+}
+
+/// One `rpo.py` command per replicated table and replica Region: the table name from the
+/// tree's output, every other value a checked spec value quoted as one shell word.
+fn rpo_commands(lab: &Lab) -> Vec<Value> {
+    use crate::render::escape::sh_word;
+    let mut out = Vec::new();
+    for t in lab.tables.iter() {
+        for replica in &t.replicas {
+            let mut cmd = format!(
+                "python3 rpo.py --table \"$(terraform output -raw {}_table_name)\" --primary {} --replica {} --hash-key {} --hash-type {}",
+                tf_name(&t.name),
+                sh_word(&lab.region),
+                sh_word(replica),
+                sh_word(&t.hash_key.name),
+                t.hash_key.kind.as_str(),
+            );
+            if let Some(r) = &t.range_key {
+                cmd.push_str(&format!(
+                    " --range-key {} --range-type {}",
+                    sh_word(&r.name),
+                    r.kind.as_str()
+                ));
+            }
+            out.push(context! {
+                table => t.name.clone(),
+                replica => replica.clone(),
+                command => Value::from_safe_string(cmd),
+            });
+        }
+    }
+    out
 }
 
 /// `variable` or `output` blocks of the rendered model, with their descriptions.
@@ -344,6 +394,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
         alarms => lab.alarms.iter().map(|a| context! { name => a.name.clone(), description => monitoring::describe(a) }).collect::<Vec<_>>(),
         experiments => experiments,
         gameday => lab.gameday,
+        rpo => rpo_commands(lab),
         scheduled => lab.experiments.iter().any(|e| e.schedule.is_some()),
         reports => crate::model::reports::wanted(lab),
         variables => described(&model.files, "variable"),

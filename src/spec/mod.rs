@@ -271,6 +271,11 @@ pub struct RawTable {
     #[serde(default)]
     #[schemars(with = "Vec<std::collections::BTreeMap<String, crate::schema::ItemValue>>")]
     pub items: Vec<Spanned<NamedMap<Spanned<Scalar>>>>,
+    /// Other Regions holding a replica: the table becomes a global table (version
+    /// 2019.11.21), replicated both ways (Article 9).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub replicas: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

@@ -35,6 +35,7 @@ impl Validator {
         &mut self,
         name: &Spanned<String>,
         raw: &Spanned<crate::spec::RawTable>,
+        region: &str,
     ) -> Table {
         let t = &raw.value;
         let field = format!("dynamodb.{}", name.value);
@@ -148,12 +149,72 @@ impl Validator {
             items.push(Item { id, attrs });
         }
         items.sort_by(|a, b| a.id.cmp(&b.id));
+        let replicas = self.replicas(&field, t, &billing, region);
         Table {
+            replicas,
             name: name.value.clone(),
             hash_key,
             range_key,
             billing,
             items,
         }
+    }
+
+    /// Replica Regions: real Region codes, each once, none the lab's own. A provisioned
+    /// global table needs auto scaling on every replica, which the lab does not build, so
+    /// replicas take on-demand billing.
+    /// Source: "Global tables: how it works" and "Best practices for global tables"
+    /// (DynamoDB Developer Guide).
+    fn replicas(
+        &mut self,
+        field: &str,
+        t: &crate::spec::RawTable,
+        billing: &Billing,
+        region: &str,
+    ) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (i, r) in t.replicas.iter().enumerate() {
+            let rfield = format!("{field}.replicas[{i}]");
+            if !super::is_region(&r.value) {
+                self.err(
+                    Code::E012,
+                    pos(r),
+                    rfield,
+                    format!("`{}` is not an AWS Region code", r.value.escape_debug()),
+                    "use a Region code such as `us-west-2`",
+                );
+            } else if r.value == region {
+                self.err(
+                    Code::E054,
+                    pos(r),
+                    rfield,
+                    format!(
+                        "`{}` is the lab's own Region, where the table already is",
+                        r.value
+                    ),
+                    "list only the other Regions that hold a replica",
+                );
+            } else if out.contains(&r.value) {
+                self.err(
+                    Code::E054,
+                    pos(r),
+                    rfield,
+                    format!("`{}` is listed twice", r.value),
+                    "list each replica Region once",
+                );
+            } else {
+                out.push(r.value.clone());
+            }
+        }
+        if let (Some(first), Billing::Provisioned { .. }) = (t.replicas.first(), billing) {
+            self.err(
+                Code::E054,
+                pos(first),
+                format!("{field}.replicas"),
+                "a provisioned global table needs auto scaling on every replica, which the lab does not build",
+                "use `billing_mode: PAY_PER_REQUEST` (the default) for a replicated table",
+            );
+        }
+        out
     }
 }

@@ -228,6 +228,8 @@ pub struct Table {
     pub billing: Billing,
     /// Sorted by id.
     pub items: Vec<Item>,
+    /// Replica Regions, in spec order; none for a single-Region table.
+    pub replicas: Vec<String>,
 }
 
 #[derive(Clone, Debug)]

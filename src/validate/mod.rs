@@ -113,7 +113,9 @@ impl Validator {
         let tags = self.tags(&raw.tags);
         let description = raw.description.as_ref().map(|d| d.value.clone());
         let network = self.network(&raw.network, raw.app.is_some());
-        let tables = self.sorted(&raw.dynamodb, "dynamodb", |v, name, t| v.table(name, t));
+        let tables = self.sorted(&raw.dynamodb, "dynamodb", |v, name, t| {
+            v.table(name, t, &region)
+        });
         let buckets = self.sorted(&raw.s3, "s3", |v, name, b| v.bucket(name, b));
         let aurora = raw.aurora.as_ref().map(|a| self.aurora(a));
         // A load balancer, a DB subnet group and RDS Proxy all need subnets in two zones.

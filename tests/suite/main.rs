@@ -20,6 +20,7 @@ mod readme_tables;
 mod references;
 mod rehearsal;
 mod review_hooks;
+mod rpo;
 mod safe_output;
 mod schedule;
 mod schema_conformance;
