@@ -12,6 +12,7 @@ pub mod compute;
 mod dynamodb;
 mod fis;
 mod fis_role;
+pub mod functions;
 mod iam;
 mod iam_app;
 pub mod monitoring;
@@ -86,6 +87,7 @@ const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
     rds_proxy::build,
     iam_app::build,
     compute::build,
+    functions::build,
     monitoring::build,
     fis_role::build,
     fis::build,

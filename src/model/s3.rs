@@ -1,9 +1,10 @@
 //! s3.tf: private, encrypted, versioned buckets and their objects.
 
 use super::Accepted;
-use super::address::NAME_PREFIX;
+use super::address::{FIS_CONFIG, FIS_CONFIG_ID, NAME_PREFIX};
 use super::hcl::{Block, Expr, interp, lit};
 use super::{Tree, account_id};
+use crate::validate::functions::CONFIG_BUCKET;
 use crate::validate::{Lab, tf_name};
 
 const FILE: &str = "s3.tf";
@@ -13,49 +14,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         tree.accept(&LAB_BUCKETS);
         let id = tf_name(&b.name);
         let bucket_id = || Expr::r(format!("aws_s3_bucket.{id}.id"));
-        // Bucket names are global: the account id keeps two accounts' labs apart.
-        tree.add(
-            FILE,
-            Block::resource("aws_s3_bucket", &id)
-                .attr(
-                    "bucket",
-                    Expr::template(vec![
-                        interp(NAME_PREFIX.expr()),
-                        lit(format!("-{}-", b.name)),
-                        interp(account_id()),
-                    ]),
-                )
-                .attr("force_destroy", Expr::Bool(true)),
-        );
-        tree.add(
-            FILE,
-            Block::resource("aws_s3_bucket_public_access_block", &id)
-                .attr("bucket", bucket_id())
-                .attr("block_public_acls", Expr::Bool(true))
-                .attr("block_public_policy", Expr::Bool(true))
-                .attr("ignore_public_acls", Expr::Bool(true))
-                .attr("restrict_public_buckets", Expr::Bool(true)),
-        );
-        tree.add(
-            FILE,
-            Block::resource("aws_s3_bucket_server_side_encryption_configuration", &id)
-                .attr("bucket", bucket_id())
-                .block(
-                    Block::new("rule", &[]).block(
-                        Block::new("apply_server_side_encryption_by_default", &[])
-                            .attr("sse_algorithm", Expr::str("AES256")),
-                    ),
-                ),
-        );
-        tree.add(
-            FILE,
-            Block::resource("aws_s3_bucket_versioning", &id)
-                .attr("bucket", bucket_id())
-                .block(
-                    Block::new("versioning_configuration", &[])
-                        .attr("status", Expr::str("Enabled")),
-                ),
-        );
+        hardened(tree, &id, &b.name);
         if !b.objects.is_empty() {
             let objects = b.objects.iter().map(|o| {
                 (
@@ -83,6 +42,69 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             Expr::r(format!("aws_s3_bucket.{id}.bucket")),
         );
     }
+    fis_config(lab, tree);
+}
+
+/// A private, SSE-S3 encrypted, versioned bucket `<prefix>-<name>-<account id>` (names are
+/// global: the account id keeps two accounts' labs apart).
+fn hardened(tree: &mut Tree, id: &str, name: &str) {
+    let bucket_id = || Expr::r(format!("aws_s3_bucket.{id}.id"));
+    tree.add(
+        FILE,
+        Block::resource("aws_s3_bucket", id)
+            .attr(
+                "bucket",
+                Expr::template(vec![
+                    interp(NAME_PREFIX.expr()),
+                    lit(format!("-{name}-")),
+                    interp(account_id()),
+                ]),
+            )
+            .attr("force_destroy", Expr::Bool(true)),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_s3_bucket_public_access_block", id)
+            .attr("bucket", bucket_id())
+            .attr("block_public_acls", Expr::Bool(true))
+            .attr("block_public_policy", Expr::Bool(true))
+            .attr("ignore_public_acls", Expr::Bool(true))
+            .attr("restrict_public_buckets", Expr::Bool(true)),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_s3_bucket_server_side_encryption_configuration", id)
+            .attr("bucket", bucket_id())
+            .block(
+                Block::new("rule", &[]).block(
+                    Block::new("apply_server_side_encryption_by_default", &[])
+                        .attr("sse_algorithm", Expr::str("AES256")),
+                ),
+            ),
+    );
+    tree.add(
+        FILE,
+        Block::resource("aws_s3_bucket_versioning", id)
+            .attr("bucket", bucket_id())
+            .block(
+                Block::new("versioning_configuration", &[]).attr("status", Expr::str("Enabled")),
+            ),
+    );
+}
+
+/// The bucket FIS writes Lambda fault configurations to and the extension polls: one per
+/// Region, as the AWS guide asks, made with the lab when a function carries the extension.
+fn fis_config(lab: &Lab, tree: &mut Tree) {
+    if lab.fault_injected_functions().next().is_none() {
+        return;
+    }
+    tree.accept(&LAB_BUCKETS);
+    hardened(tree, FIS_CONFIG_ID, CONFIG_BUCKET);
+    tree.output(
+        "fis_config_bucket_name",
+        "Name of the S3 bucket FIS writes Lambda fault configurations to.",
+        FIS_CONFIG.attr("bucket"),
+    );
 }
 
 const LAB_BUCKETS: Accepted = Accepted {

@@ -266,7 +266,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                     .collect::<Vec<_>>()
                     .join("; or ")
             };
-            let target = match e.target.as_ref().map(|t| t.selection) {
+            let target = match e.target.as_ref().map(|t| &t.selection) {
                 None => "none".to_owned(),
                 Some(sel) => format!(
                     "{}, selection {} (target {})",
