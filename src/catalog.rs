@@ -639,7 +639,7 @@ pub const ACTIONS: &[Action] = &[
                 "startupDelayMilliseconds",
                 ParamKind::Int {
                     min: 0,
-                    max: 900_000,
+                    max: functions::MAX_DELAY_MS,
                 },
                 "\"1000\"",
                 "How long a faulted invocation waits before the handler runs, in milliseconds; it counts against the function's timeout, so it must stay below it.",

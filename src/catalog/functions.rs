@@ -84,23 +84,31 @@ pub fn fis_target(block: Block, function: &str) -> Block {
 /// `startupDelayMilliseconds` (default 1000) before the handler starts, inside the function's
 /// timeout, so a delay at least as long as the timeout only produces timeouts.
 pub fn delay_problem(delay: Option<&str>, f: &Function) -> Option<(String, String)> {
-    let delay_ms: u64 = delay.map_or(Some(DEFAULT_DELAY_MS), |d| d.parse().ok())?;
+    // A delay FIS refuses (not a number, above 900000 ms) is E041's, not this rule's.
+    let delay_ms: u64 = delay
+        .map_or(Some(DEFAULT_DELAY_MS), |d| d.parse().ok())
+        .filter(|d| *d <= MAX_DELAY_MS)?;
     let timeout_ms = u64::from(f.timeout) * 1000;
     (delay_ms >= timeout_ms).then(|| {
         let given = if delay.is_some() { "" } else { " (the default)" };
+        let needed = delay_ms / 1000 + 1;
+        let raise = if needed <= u64::from(crate::validate::functions::MAX_TIMEOUT) {
+            format!(", or raise functions.{}.timeout to at least {needed} s", f.name)
+        } else {
+            String::new()
+        };
         (
             format!(
                 "startupDelayMilliseconds {delay_ms} ms{given} is not below the function's timeout {} s = {timeout_ms} ms: every delayed invocation would time out",
                 f.timeout
             ),
-            format!(
-                "set startupDelayMilliseconds below {timeout_ms}, or raise functions.{}.timeout above {} s",
-                f.name,
-                delay_ms.div_ceil(1000)
-            ),
+            format!("set startupDelayMilliseconds below {timeout_ms}{raise}"),
         )
     })
 }
+
+/// The FIS actions reference's maximum for `startupDelayMilliseconds`.
+pub(super) const MAX_DELAY_MS: u64 = 900_000;
 
 /// The FIS actions reference's default for `startupDelayMilliseconds`.
 pub const DEFAULT_DELAY_MS: u64 = 1000;

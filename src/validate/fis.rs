@@ -528,7 +528,8 @@ impl Validator {
                 .find(|(k, _)| k.value == "startupDelayMilliseconds");
             self.err(
                 Code::E053,
-                given.map_or(pos(raw), |(_, v)| pos(v)),
+                // Without the parameter, at the function whose timeout the default misses.
+                given.map_or(at, |(_, v)| pos(v)),
                 format!("{field}.parameters.startupDelayMilliseconds"),
                 msg,
                 help,

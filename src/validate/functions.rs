@@ -6,6 +6,9 @@ use crate::spec::{RawFunction, Spanned};
 /// Python runtimes Lambda supports and hashicorp/aws 6.0 accepts (`python3.14` needs 6.21).
 pub const RUNTIMES: [&str; 4] = ["python3.10", "python3.11", "python3.12", "python3.13"];
 
+/// Lambda's longest timeout, in seconds.
+pub const MAX_TIMEOUT: u32 = 900;
+
 pub mod defaults {
     pub const RUNTIME: &str = "python3.12";
     /// Lambda's own defaults: 128 MiB, 3 seconds.
@@ -46,7 +49,12 @@ impl Validator {
         };
         // Lambda's limits: 128 MiB to 10 240 MiB, 1 to 900 seconds.
         let memory = self.bounded(&f.memory, &field("memory"), 128..=10240, defaults::MEMORY);
-        let timeout = self.bounded(&f.timeout, &field("timeout"), 1..=900, defaults::TIMEOUT);
+        let timeout = self.bounded(
+            &f.timeout,
+            &field("timeout"),
+            1..=MAX_TIMEOUT,
+            defaults::TIMEOUT,
+        );
         Function {
             name: name.value.clone(),
             runtime,
