@@ -188,3 +188,31 @@ fn the_handler_answers_an_alb_event_as_the_load_balancer_expects() {
     assert_eq!(refused["statusDescription"], "405 Method Not Allowed");
     assert_eq!(refused["headers"]["Allow"], "GET, HEAD");
 }
+
+#[test]
+fn the_lab_readme_says_where_each_function_answers_and_what_to_watch() {
+    let (_, files) = common::generate_file(&common::root().join("tests/fixtures/lambda-lab.yaml"));
+    let readme = file(&files, "README.md").expect("README.md");
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("* **Lambda** function `chaos-lab-recommendations`"))
+        .expect("a line for the function");
+    for needed in [
+        "`/fn/recommendations`",
+        "`Errors`",
+        "`Duration`",
+        "`chaos-lab-fis-config-<account id>`",
+    ] {
+        assert!(line.contains(needed), "{needed} not in: {line}");
+    }
+    let plain = common::generate_str(&format!(
+        "{}functions:\n  plain: {{fault_injection: false}}\n",
+        common::MINIMAL
+    ));
+    let readme = file(&plain, "README.md").expect("README.md");
+    assert!(readme.contains("no Lambda fault reaches it"), "{readme}");
+    assert!(
+        !readme.contains("/fn/plain"),
+        "no app, no load balancer path"
+    );
+}
