@@ -197,7 +197,21 @@ fn statement(s: &Statement) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut text = format!("{} on {}", code(s.actions), code(s.resources));
+    // The two lab placeholders in words; ARN patterns as they are.
+    let resources: Vec<String> = s
+        .resources
+        .iter()
+        .map(|r| match *r {
+            "{functions}" => "the ARN of each lab function with `fault_injection`".to_owned(),
+            _ if r.starts_with("{fis_config}") => format!(
+                "`{}` in the lab's `{}` bucket",
+                r.trim_start_matches("{fis_config}/"),
+                crate::validate::functions::CONFIG_BUCKET
+            ),
+            _ => format!("`{r}`"),
+        })
+        .collect();
+    let mut text = format!("{} on {}", code(s.actions), resources.join(", "));
     let conditions: Vec<String> = s
         .conditions
         .iter()
