@@ -216,3 +216,68 @@ fn the_lab_readme_says_where_each_function_answers_and_what_to_watch() {
         "no app, no load balancer path"
     );
 }
+
+/// G10 as a property of the tree: every function a Lambda template targets carries the layer,
+/// both environment variables, and a role that may list and read the config prefix.
+#[test]
+fn every_lambda_target_has_the_extension_set_up() {
+    for spec in [
+        "tests/fixtures/lambda-lab.yaml",
+        "tests/fixtures/every-action.yaml",
+    ] {
+        let (_, files) = common::generate_file(&common::root().join(spec));
+        let fis = blocks(file(&files, "fis.tf").expect("fis.tf"));
+        let lambda = blocks(file(&files, "lambda.tf").expect("lambda.tf"));
+        let mut targeted = Vec::new();
+        for template in fis.iter().filter(|b| {
+            b.labels()
+                .first()
+                .is_some_and(|l| l.as_str() == "aws_fis_experiment_template")
+        }) {
+            for target in template
+                .body()
+                .blocks()
+                .filter(|b| b.identifier() == "target")
+            {
+                if attr(target, "resource_type").map(flat)
+                    == Some("\"aws:lambda:function\"".to_owned())
+                {
+                    let arns = flat(attr(target, "resource_arns").expect("resource_arns"));
+                    targeted.push(arns.trim_matches(['[', ']']).to_owned());
+                }
+            }
+        }
+        assert!(!targeted.is_empty(), "{spec} has no Lambda template");
+        for arn in targeted {
+            let id = arn
+                .strip_prefix("aws_lambda_function.")
+                .and_then(|r| r.strip_suffix(".arn"))
+                .unwrap_or_else(|| panic!("{spec}: {arn} is not one lab function's ARN"));
+            let function = labelled(&lambda, "aws_lambda_function", id);
+            assert!(
+                attr(function, "layers").is_some_and(|l| flat(l).contains("fis_lambda_extension")),
+                "{spec}: {id} has no extension layer"
+            );
+            let env = function
+                .body()
+                .blocks()
+                .find(|b| b.identifier() == "environment")
+                .map(|e| flat(attr(e, "variables").expect("variables")))
+                .unwrap_or_default();
+            assert!(
+                env.contains("AWS_LAMBDA_EXEC_WRAPPER")
+                    && env.contains("AWS_FIS_CONFIGURATION_LOCATION"),
+                "{spec}: {id}: {env}"
+            );
+            let policy =
+                hcl::format::to_string(labelled(&lambda, "aws_iam_policy_document", id).body())
+                    .expect("formats");
+            for needed in ["s3:ListBucket", "s3:prefix", "s3:GetObject", "FisConfigs/*"] {
+                assert!(
+                    policy.contains(needed),
+                    "{spec}: {id}'s role lacks {needed}"
+                );
+            }
+        }
+    }
+}
