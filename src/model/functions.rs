@@ -27,6 +27,9 @@ pub const BUILD_DIR: &str = ".build/";
 /// One package for every function: they all run the same handler.
 const PACKAGE: Address = Address::Data("archive_file", "functions");
 
+const LAMBDA_ASSUME: Address = Address::Data("aws_iam_policy_document", LAMBDA_ASSUME_NAME);
+const LAMBDA_ASSUME_NAME: &str = "lambda_assume";
+
 /// The folder of the config bucket FIS writes fault configurations to, and the extension reads.
 pub const CONFIG_PREFIX: &str = "FisConfigs";
 
@@ -77,6 +80,11 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             );
         }
     }
+    // One trust policy for every function role: Lambda may assume them.
+    tree.add(
+        FILE,
+        iam::trust_policy(LAMBDA_ASSUME_NAME, "lambda.amazonaws.com", vec![]),
+    );
     tree.add(
         FILE,
         PACKAGE
@@ -116,11 +124,6 @@ fn function(lab: &Lab, tree: &mut Tree, f: &Function, index: usize) {
             .attr("retention_in_days", Expr::int(14)),
     );
 
-    let assume = format!("{id}_assume");
-    tree.add(
-        FILE,
-        iam::trust_policy(&assume, "lambda.amazonaws.com", vec![]),
-    );
     tree.add(
         FILE,
         role.block()
@@ -129,10 +132,7 @@ fn function(lab: &Lab, tree: &mut Tree, f: &Function, index: usize) {
                 "description",
                 Expr::str(format!("Runs the {} Lambda function.", f.name)),
             )
-            .attr(
-                "assume_role_policy",
-                Expr::r(format!("data.aws_iam_policy_document.{assume}.json")),
-            ),
+            .attr("assume_role_policy", LAMBDA_ASSUME.attr("json")),
     );
     // Basic logging to its own group only (the group exists: no logs:CreateLogGroup).
     let mut doc = Block::data("aws_iam_policy_document", &id).block(iam::statement(
