@@ -7,7 +7,8 @@
 //! for the Region and architecture from the public SSM parameter
 //! `/aws/service/fis/lambda-extension/AWS-FIS-extension-<arch>/1.x.x` ("Available versions of
 //! the AWS FIS extension for Lambda"), `AWS_LAMBDA_EXEC_WRAPPER=/opt/aws-fis/bootstrap`,
-//! `AWS_FIS_CONFIGURATION_LOCATION=arn:aws:s3:::<bucket>/<prefix>/`, and a function role that
+//! `AWS_FIS_CONFIGURATION_LOCATION=arn:aws:s3:::<bucket>/<prefix>/` (the S3 ARN of the
+//! folder), `AWS_FIS_POLL_MAX_WAIT_MILLISECONDS` ([`poll_wait_ms`]), and a function role that
 //! may list the prefix and read its objects (the page's policy template).
 
 use super::Accepted;
@@ -41,6 +42,16 @@ pub fn function_address(name: &str) -> Address {
 
 fn id(name: &str) -> String {
     format!("fn_{}", tf_name(name))
+}
+
+/// `AWS_FIS_POLL_MAX_WAIT_MILLISECONDS`: how long the extension may hold an invocation for an
+/// in-flight poll of the fault configuration. The handler runs in a few milliseconds, under the
+/// extension's average 70 ms poll, and the lab invokes it rarely: the guide's "fast infrequent
+/// functions", whose poll may never complete, so faults would never apply without it. The
+/// actions reference's example value, 2000 ms, also recommended with `preventExecution`;
+/// capped at half the timeout so the wait never spends the function's whole time.
+pub fn poll_wait_ms(f: &Function) -> u32 {
+    (f.timeout * 1000 / 2).min(2000)
 }
 
 /// The load balancer path a function answers on.
@@ -217,6 +228,10 @@ fn function(lab: &Lab, tree: &mut Tree, f: &Function, index: usize) {
                         ]),
                     ),
                     (
+                        "AWS_FIS_POLL_MAX_WAIT_MILLISECONDS",
+                        Expr::str(poll_wait_ms(f).to_string()),
+                    ),
+                    (
                         "AWS_LAMBDA_EXEC_WRAPPER",
                         Expr::str("/opt/aws-fis/bootstrap"),
                     ),
@@ -307,3 +322,24 @@ const LAB_FUNCTIONS: Accepted = Accepted {
     findings: "CKV_AWS_50, CKV_AWS_115, CKV_AWS_116, CKV_AWS_117, CKV_AWS_173, CKV_AWS_272, CKV_AWS_158, CKV_AWS_338 (Lambda tracing, concurrency limit, dead-letter queue, VPC, environment KMS key, code signing; log group without a customer key, retention under a year)",
     reason: "the functions are a stateless demo endpoint that calls nothing; their environment holds only the FIS extension's settings, and their logs are kept 14 days",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_poll_wait_is_2000_ms_at_most_half_the_timeout() {
+        let f = |timeout| Function {
+            name: "f".to_owned(),
+            runtime: "python3.12".to_owned(),
+            memory: 128,
+            timeout,
+            architecture: Architecture::X86_64,
+            fault_injection: true,
+        };
+        assert_eq!(poll_wait_ms(&f(1)), 500);
+        assert_eq!(poll_wait_ms(&f(3)), 1500);
+        assert_eq!(poll_wait_ms(&f(4)), 2000);
+        assert_eq!(poll_wait_ms(&f(900)), 2000);
+    }
+}

@@ -342,6 +342,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
             timeout => f.timeout,
             path => lab.app.as_ref().map(|_| crate::model::functions::path(&f.name)),
             fault_injection => f.fault_injection,
+            poll_wait => crate::model::functions::poll_wait_ms(f),
         }).collect::<Vec<_>>(),
         config_bucket => format!("{}-{}-<account id>", lab.prefix, crate::validate::functions::CONFIG_BUCKET),
         before => before_apply_context(lab),

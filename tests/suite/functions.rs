@@ -73,6 +73,11 @@ fn the_extension_is_on_exactly_the_functions_with_fault_injection() {
         ),
         "{vars}"
     );
+    // Timeout 10 s: the guide's 2000 ms, under half the timeout.
+    assert!(
+        vars.contains("AWS_FIS_POLL_MAX_WAIT_MILLISECONDS=\"2000\""),
+        "{vars}"
+    );
     assert!(attr(plain, "layers").is_none());
     assert!(
         !plain
