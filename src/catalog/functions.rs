@@ -82,7 +82,9 @@ pub fn fis_target(block: Block, function: &str) -> Block {
 
 /// E053: `aws:lambda:invocation-add-delay` holds each faulted invocation for
 /// `startupDelayMilliseconds` (default 1000) before the handler starts, inside the function's
-/// timeout, so a delay at least as long as the timeout only produces timeouts.
+/// timeout (billed duration, per the actions reference), so a delay at least as long as the
+/// timeout turns every faulted invocation into a timeout. The reference names that as a use
+/// (a "high fidelity timeout event"): `acknowledge: [function-timeout]` says it is the point.
 pub fn delay_problem(delay: Option<&str>, f: &Function) -> Option<(String, String)> {
     // A delay FIS refuses (not a number, above 900000 ms) is E041's, not this rule's.
     let delay_ms: u64 = delay
@@ -102,7 +104,9 @@ pub fn delay_problem(delay: Option<&str>, f: &Function) -> Option<(String, Strin
                 "startupDelayMilliseconds {delay_ms} ms{given} is not below the function's timeout {} s = {timeout_ms} ms: every delayed invocation would time out",
                 f.timeout
             ),
-            format!("set startupDelayMilliseconds below {timeout_ms}{raise}"),
+            format!(
+                "set startupDelayMilliseconds below {timeout_ms}{raise}; if timeouts are the point, add `acknowledge: [function-timeout]`"
+            ),
         )
     })
 }

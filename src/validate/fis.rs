@@ -38,12 +38,13 @@ pub struct TargetContext {
 const DEPENDENCIES: [&str; 3] = ["aurora", "dynamodb", "s3"];
 
 /// Lab rules an experiment may break on purpose, by saying so under `acknowledge:`.
-const ACKNOWLEDGEABLE: [&str; 5] = [
+const ACKNOWLEDGEABLE: [&str; 6] = [
     "partial-subnets",
     "scope-all",
     "no-stop-condition",
     "writer-zone",
     "asg-replacement",
+    "function-timeout",
 ];
 
 impl Validator {
@@ -517,6 +518,7 @@ impl Validator {
         }
         if let Some(TargetSelection::Function(name)) = e.target.as_ref().map(|t| &t.selection)
             && e.action.id == "aws:lambda:invocation-add-delay"
+            && !ack("function-timeout")
             && let Some(f) = ctx.functions.iter().find(|f| &f.name == name)
             && let Some((msg, help)) =
                 catalog::delay_problem(e.parameter("startupDelayMilliseconds"), f)

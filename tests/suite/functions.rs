@@ -286,3 +286,22 @@ fn every_lambda_target_has_the_extension_set_up() {
         }
     }
 }
+
+/// A delay past the timeout is E053, unless the experiment says timeouts are its point.
+#[test]
+fn a_timeout_experiment_is_e053_unless_acknowledged() {
+    let spec = |ack: &str| {
+        format!(
+            "{}functions:\n  f: {{timeout: 3}}\nexperiments:\n  slow:\n    description: Time the function out\n    action: aws:lambda:invocation-add-delay\n    parameters: {{duration: PT3M, startupDelayMilliseconds: \"5000\"}}\n    targets: {{functions: f}}\n    acknowledge: [no-stop-condition{ack}]\n",
+            common::MINIMAL
+        )
+    };
+    let err = chaoslab::load("t.yaml", &spec(""))
+        .expect_err("E053")
+        .to_string();
+    assert!(
+        err.contains("error[E053]") && err.contains("3 s = 3000 ms"),
+        "{err}"
+    );
+    assert!(chaoslab::load("t.yaml", &spec(", function-timeout")).is_ok());
+}
