@@ -4,8 +4,8 @@
 //! checks specs against it, the IAM emitter derives the FIS role's policy from it and the lab
 //! README takes its expectation from it. Each [`TargetKind`] has one module below that owns
 //! everything about it (resolving a spec target, the FIS target block, the README wording);
-//! adding a kind is one module plus its entries. ECS tasks, Lambda functions and global tables
-//! come back with the issues that build them (13, 14).
+//! adding a kind is one module plus its entries (`functions` is the Lambda one). ECS tasks and
+//! global tables come back with the issues that build them (13, 14).
 //! Source: the AWS FIS actions reference and the managed policies it names (see
 //! `fis-rules.md` §2 and §9 in the reference material).
 
