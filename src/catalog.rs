@@ -4,12 +4,13 @@
 //! checks specs against it, the IAM emitter derives the FIS role's policy from it and the lab
 //! README takes its expectation from it. Each [`TargetKind`] has one module below that owns
 //! everything about it (resolving a spec target, the FIS target block, the README wording);
-//! adding a kind is one module plus its entries. ECS tasks, Lambda functions and global tables
-//! come back with the issues that build them (13, 14).
+//! adding a kind is one module plus its entries (`functions` is the Lambda one). ECS tasks and
+//! global tables come back with the issues that build them (13, 14).
 //! Source: the AWS FIS actions reference and the managed policies it names (see
 //! `fis-rules.md` §2 and §9 in the reference material).
 
 pub mod doc;
+mod functions;
 mod instances;
 mod kinds;
 mod network;
@@ -18,6 +19,7 @@ mod roles;
 pub mod ssm;
 mod wait;
 
+pub use functions::delay_problem;
 pub use kinds::{Problem, TargetKind, TargetSelection};
 
 use crate::validate::{Experiment, Lab};
@@ -50,6 +52,9 @@ pub enum ParamKind {
     DocumentParameters,
     /// A non-empty identifier (name, ID or ARN) of another resource.
     Identifier,
+    /// A media type for a `Content-Type` header, e.g. `text/plain` or
+    /// `application/json; charset=utf-8`.
+    MediaType,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +70,9 @@ pub struct Param {
 }
 
 /// One IAM policy statement. Resource ARNs may use `{partition}`, `{region}` and `{account}`,
-/// which the emitter fills from the lab's provider, never from spec text.
+/// which the emitter fills from the lab's provider, never from spec text; `{fis_config}`, the
+/// ARN of the lab's FIS Lambda configuration bucket; and a resource of exactly
+/// `{functions}` stands for the ARNs of the lab's functions that carry the FIS extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Statement {
     pub sid: &'static str,
@@ -156,6 +163,7 @@ const fn optional(
 const SUBNETS: Option<TargetKind> = Some(TargetKind::Subnets);
 const INSTANCES: Option<TargetKind> = Some(TargetKind::Instances);
 const ROLES: Option<TargetKind> = Some(TargetKind::Roles);
+const FUNCTIONS: Option<TargetKind> = Some(TargetKind::Functions);
 
 const TAG_RESOLUTION: Statement = Statement {
     sid: "ResolveTargetsByTag",
@@ -225,6 +233,71 @@ const fn inject(sid: &'static str, actions: &'static [&'static str]) -> Statemen
         actions,
         resources: &["arn:{partition}:fis:{region}:{account}:experiment/*"],
         conditions: &[],
+    }
+}
+
+/// hashicorp/aws 6.22.0 (November 20, 2025) added `Functions` to the target keys
+/// `aws_fis_experiment_template` accepts (CHANGELOG, hashicorp/terraform-provider-aws#41209);
+/// older releases reject it at plan time.
+const LAMBDA_FLOOR: (u32, u32) = (6, 22);
+
+/// What every `aws:lambda:invocation-*` action needs of the FIS role, as "Use the AWS FIS
+/// aws:lambda:function actions" lists it: write and delete the fault configuration under the
+/// extension's S3 prefix, read the targeted functions (to find their configuration
+/// location), and resolve targets. Scoped to the lab's config prefix and functions.
+const LAMBDA_IAM: &[Statement] = &[
+    Statement {
+        sid: "WriteLambdaFaultConfigurations",
+        actions: &["s3:DeleteObject", "s3:PutObject"],
+        resources: &["{fis_config}/FisConfigs/*"],
+        conditions: &[],
+    },
+    Statement {
+        sid: "InspectLambdaFunctions",
+        actions: &["lambda:GetFunction"],
+        resources: &["{functions}"],
+        conditions: &[],
+    },
+    TAG_RESOLUTION,
+];
+
+const FAULTED_FOR: Param = required(
+    "duration",
+    DURATION,
+    "PT3M",
+    "How long invocations are faulted.",
+);
+
+/// Parameters every Lambda action takes (in the actions reference's order).
+const INVOCATION_PERCENTAGE: Param = optional(
+    "invocationPercentage",
+    ParamKind::Int { min: 1, max: 100 },
+    "\"100\"",
+    "The share of the function's invocations that are faulted, in percent.",
+);
+
+const PREVENT_EXECUTION: Param = optional(
+    "preventExecution",
+    ParamKind::Bool,
+    "\"false\"",
+    "`\"true\"`: faulted invocations return without running the handler.",
+);
+
+const fn lambda_action(
+    id: &'static str,
+    summary: &'static str,
+    params: &'static [Param],
+    expect: fn(&Lab, &Experiment) -> String,
+) -> Action {
+    Action {
+        id,
+        summary,
+        target: FUNCTIONS,
+        params,
+        iam: LAMBDA_IAM,
+        provider_floor: LAMBDA_FLOOR,
+        expect,
+        reach: functions::reach,
     }
 }
 
@@ -543,6 +616,59 @@ pub const ACTIONS: &[Action] = &[
         expect: instances::expect_send_command,
         reach: instances::reach,
     },
+    // Source: AWS FIS actions reference, "Lambda actions"
+    // (https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html).
+    lambda_action(
+        "aws:lambda:invocation-error",
+        "Makes a share of the targeted function's invocations fail, with or without running the handler (through the FIS Lambda extension).",
+        &[FAULTED_FOR, INVOCATION_PERCENTAGE, PREVENT_EXECUTION],
+        functions::expect_error,
+    ),
+    lambda_action(
+        "aws:lambda:invocation-add-delay",
+        "Delays the start of a share of the targeted function's invocations (through the FIS Lambda extension).",
+        &[
+            required(
+                "duration",
+                DURATION,
+                "PT3M",
+                "How long invocations are delayed.",
+            ),
+            INVOCATION_PERCENTAGE,
+            optional(
+                "startupDelayMilliseconds",
+                ParamKind::Int {
+                    min: 0,
+                    max: functions::MAX_DELAY_MS,
+                },
+                "\"1000\"",
+                "How long a faulted invocation waits before the handler runs, in milliseconds; it counts against the function's timeout, so it must stay below it.",
+            ),
+        ],
+        functions::expect_delay,
+    ),
+    lambda_action(
+        "aws:lambda:invocation-http-integration-response",
+        "Makes a share of the targeted function's invocations return the given HTTP status and content type to the load balancer or API in front of it (through the FIS Lambda extension).",
+        &[
+            required(
+                "contentTypeHeader",
+                ParamKind::MediaType,
+                "text/plain",
+                "The `Content-Type` of the faulted responses.",
+            ),
+            FAULTED_FOR,
+            INVOCATION_PERCENTAGE,
+            PREVENT_EXECUTION,
+            required(
+                "statusCode",
+                ParamKind::Int { min: 0, max: 999 },
+                "\"503\"",
+                "The HTTP status code of the faulted responses.",
+            ),
+        ],
+        functions::expect_http_response,
+    ),
     Action {
         id: "aws:fis:wait",
         summary: "Waits, injecting nothing: checks the template, the role, the logs and the stop conditions.",

@@ -83,7 +83,8 @@ pub fn generate(lab: &Lab) -> Result<Vec<GeneratedFile>, Error> {
         .iter()
         .map(|t| render::tenants::tfvars_name(t))
         .collect();
-    out.push(render::gitignore::gitignore(&header, &tfvars));
+    let built = (!lab.functions.is_empty()).then_some(model::functions::BUILD_DIR);
+    out.push(render::gitignore::gitignore(&header, &tfvars, built));
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }

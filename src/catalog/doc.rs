@@ -97,7 +97,14 @@ pub fn reference() -> String {
 /// An experiment using the action, ready to paste under `experiments:` of a lab with an app
 /// and Aurora: required parameters with example values, optional ones named in a comment.
 pub fn snippet(a: &Action) -> String {
-    let name = a.id.rsplit(':').next().unwrap_or(a.id);
+    // The action's last segment, less its leading words while longer than a spec name may be.
+    let mut name = a.id.rsplit(':').next().unwrap_or(a.id);
+    while name.len() > 32 {
+        match name.split_once('-') {
+            Some((_, rest)) => name = rest,
+            None => break,
+        }
+    }
     let mut out = format!("experiments:\n  {name}:\n    description: Try {}\n", a.id);
     let _ = writeln!(out, "    action: {}", a.id);
     // The required parameters, and the document's own ones: every `AWSFIS-Run-*` document
@@ -158,6 +165,10 @@ fn kind(k: ParamKind) -> (&'static str, String) {
             "the document's own keys and ranges (see the document table)".to_owned(),
         ),
         ParamKind::Identifier => ("name, ID or ARN", "not empty".to_owned()),
+        ParamKind::MediaType => (
+            "media type",
+            "`type/subtype`, parameters allowed".to_owned(),
+        ),
     }
 }
 
@@ -186,7 +197,21 @@ fn statement(s: &Statement) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut text = format!("{} on {}", code(s.actions), code(s.resources));
+    // The two lab placeholders in words; ARN patterns as they are.
+    let resources: Vec<String> = s
+        .resources
+        .iter()
+        .map(|r| match *r {
+            "{functions}" => "the ARN of each lab function with `fault_injection`".to_owned(),
+            _ if r.starts_with("{fis_config}") => format!(
+                "`{}` in the lab's `{}` bucket",
+                r.trim_start_matches("{fis_config}/"),
+                crate::validate::functions::CONFIG_BUCKET
+            ),
+            _ => format!("`{r}`"),
+        })
+        .collect();
+    let mut text = format!("{} on {}", code(s.actions), resources.join(", "));
     let conditions: Vec<String> = s
         .conditions
         .iter()

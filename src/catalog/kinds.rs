@@ -1,8 +1,8 @@
 //! Target kinds: what a spec can point an action at. The enum is the only dispatch; each
-//! kind's module (`network`, `instances`, `rds`, `roles`) owns its resolution, its FIS target
+//! kind's module (`network`, `instances`, `rds`, `roles`, `functions`) owns its resolution, its FIS target
 //! block and its README wording, so the compiler finds every place a new kind must fill in.
 
-use super::{instances, network, rds, roles};
+use super::{functions, instances, network, rds, roles};
 use crate::errors::Code;
 use crate::model::hcl::Block;
 use crate::validate::{Experiment, TargetContext, Tier};
@@ -17,6 +17,7 @@ pub enum TargetKind {
     Clusters,
     DbInstances,
     Roles,
+    Functions,
 }
 
 /// The fixed facts of a kind.
@@ -34,12 +35,13 @@ pub struct KindInfo {
 }
 
 impl TargetKind {
-    pub const ALL: [TargetKind; 5] = [
+    pub const ALL: [TargetKind; 6] = [
         TargetKind::Subnets,
         TargetKind::Instances,
         TargetKind::Clusters,
         TargetKind::DbInstances,
         TargetKind::Roles,
+        TargetKind::Functions,
     ];
 
     fn info(self) -> &'static KindInfo {
@@ -49,6 +51,7 @@ impl TargetKind {
             TargetKind::Clusters => &rds::CLUSTERS,
             TargetKind::DbInstances => &rds::DB_INSTANCES,
             TargetKind::Roles => &roles::ROLES,
+            TargetKind::Functions => &functions::FUNCTIONS,
         }
     }
 
@@ -85,12 +88,13 @@ impl TargetKind {
             TargetKind::Clusters => rds::resolve_cluster(value, az, ctx),
             TargetKind::DbInstances => rds::resolve_writer(value, az, ctx),
             TargetKind::Roles => roles::resolve(value, az, ctx),
+            TargetKind::Functions => functions::resolve(value, az, ctx),
         }
     }
 }
 
 /// What an experiment targets, resolved to resources the lab creates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TargetSelection {
     /// The subnets of a tier; `az` (0-based) narrows to one zone's subnet.
     Subnets {
@@ -105,49 +109,55 @@ pub enum TargetSelection {
     AuroraWriter,
     /// The app instances' IAM role (API fault injection).
     AppRole,
+    /// A Lambda function of the lab, by spec name.
+    Function(String),
 }
 
 impl TargetSelection {
     /// FIS target name, stable across regenerations.
-    pub fn name(self) -> String {
+    pub fn name(&self) -> String {
         match self {
-            TargetSelection::Subnets { tier, az } => network::name(tier, az),
-            TargetSelection::AppInstances { az } => instances::name(az),
+            TargetSelection::Subnets { tier, az } => network::name(*tier, *az),
+            TargetSelection::AppInstances { az } => instances::name(*az),
             TargetSelection::AuroraCluster => rds::CLUSTER_TARGET.to_owned(),
             TargetSelection::AuroraWriter => rds::WRITER_TARGET.to_owned(),
             TargetSelection::AppRole => roles::TARGET.to_owned(),
+            TargetSelection::Function(f) => functions::name(f),
         }
     }
 
     /// The zone (0-based) the selection is narrowed to.
-    pub fn zone(self) -> Option<usize> {
+    pub fn zone(&self) -> Option<usize> {
         match self {
-            TargetSelection::Subnets { az, .. } | TargetSelection::AppInstances { az } => az,
+            TargetSelection::Subnets { az, .. } | TargetSelection::AppInstances { az } => *az,
             TargetSelection::AuroraCluster
             | TargetSelection::AuroraWriter
-            | TargetSelection::AppRole => None,
+            | TargetSelection::AppRole
+            | TargetSelection::Function(_) => None,
         }
     }
 
     /// What the target is, in the lab README's words (plain text).
-    pub fn describe(self) -> String {
+    pub fn describe(&self) -> String {
         match self {
-            TargetSelection::Subnets { tier, az } => network::describe(tier, az),
-            TargetSelection::AppInstances { az } => instances::describe(az),
+            TargetSelection::Subnets { tier, az } => network::describe(*tier, *az),
+            TargetSelection::AppInstances { az } => instances::describe(*az),
             TargetSelection::AuroraCluster => "the Aurora cluster".to_owned(),
             TargetSelection::AuroraWriter => "the Aurora writer instance".to_owned(),
             TargetSelection::AppRole => roles::describe(),
+            TargetSelection::Function(f) => functions::describe(f),
         }
     }
 
     /// Adds what picks the resources to an FIS template `target` block.
-    pub fn fis_target(self, block: Block) -> Block {
+    pub fn fis_target(&self, block: Block) -> Block {
         match self {
-            TargetSelection::Subnets { tier, az } => network::fis_target(block, tier, az),
-            TargetSelection::AppInstances { az } => instances::fis_target(block, az),
+            TargetSelection::Subnets { tier, az } => network::fis_target(block, *tier, *az),
+            TargetSelection::AppInstances { az } => instances::fis_target(block, *az),
             TargetSelection::AuroraCluster => rds::fis_target_cluster(block),
             TargetSelection::AuroraWriter => rds::fis_target_writer(block),
             TargetSelection::AppRole => roles::fis_target(block),
+            TargetSelection::Function(f) => functions::fis_target(block, f),
         }
     }
 }

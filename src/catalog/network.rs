@@ -119,8 +119,8 @@ fn writer_may_be_in(lab: &Lab, zone: Option<usize>) -> Option<String> {
 /// can fail everything behind the subnets. The public subnets hold only the load balancer,
 /// which calls no dependency.
 pub fn reach(e: &Experiment) -> Reach {
-    let tier = e.target.as_ref().and_then(|t| match t.selection {
-        TargetSelection::Subnets { tier, .. } => Some(tier),
+    let tier = e.target.as_ref().and_then(|t| match &t.selection {
+        TargetSelection::Subnets { tier, .. } => Some(*tier),
         _ => None,
     });
     match (e.parameter("scope"), tier) {

@@ -99,6 +99,10 @@ pub const ALB: Address = Address::Resource("aws_lb", Cow::Borrowed("app"));
 pub const DASHBOARD: Address = Address::Resource("aws_cloudwatch_dashboard", Cow::Borrowed("lab"));
 pub const REPORTS: Address = Address::Resource("aws_s3_bucket", Cow::Borrowed("fis_reports"));
 pub const TARGET_GROUP: Address = Address::Resource("aws_lb_target_group", Cow::Borrowed("app"));
+pub const LISTENER: Address = Address::Resource("aws_lb_listener", Cow::Borrowed("http"));
+/// The bucket FIS writes Lambda fault configurations to (`validate::functions::CONFIG_BUCKET`).
+pub const FIS_CONFIG: Address = Address::Resource("aws_s3_bucket", Cow::Borrowed(FIS_CONFIG_ID));
+pub const FIS_CONFIG_ID: &str = "fis_config";
 pub const CLUSTER: Address = Address::Resource("aws_rds_cluster", Cow::Borrowed("main"));
 pub const WRITER: Address = Address::Resource("aws_rds_cluster_instance", Cow::Borrowed("writer"));
 

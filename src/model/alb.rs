@@ -2,7 +2,7 @@
 //! `/health`, which calls no dependency) and the HTTP listener.
 
 use super::Accepted;
-use super::address::{ALB, TARGET_GROUP, VPC, security_group};
+use super::address::{ALB, LISTENER, TARGET_GROUP, VPC, security_group};
 use super::hcl::{Block, Expr, interp, lit};
 use super::network::subnets;
 use super::{Tree, prefixed};
@@ -49,7 +49,8 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     );
     tree.add(
         FILE,
-        Block::resource("aws_lb_listener", "http")
+        LISTENER
+            .block()
             .attr("load_balancer_arn", ALB.attr("arn"))
             .attr("port", Expr::int(80))
             .attr("protocol", Expr::str("HTTP"))

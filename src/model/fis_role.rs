@@ -4,7 +4,8 @@
 //! lab without RDS experiments holds no `rds:*`. ARNs are scoped to the lab's account and
 //! Region; the trust policy only admits FIS calls made for this account.
 
-use super::address::{AWS_REGION, DASHBOARD, FIS_ROLE, PARTITION, REPORTS};
+use super::address::{AWS_REGION, DASHBOARD, FIS_CONFIG, FIS_ROLE, PARTITION, REPORTS};
+use super::functions::function_address;
 use super::hcl::{Block, Expr, Part, interp, lit};
 use super::{Tree, account_id, iam, prefixed};
 use crate::catalog::Statement;
@@ -54,7 +55,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         let mut st = iam::statement(
             s.sid,
             s.actions.iter().map(|a| Expr::str(*a)).collect(),
-            s.resources.iter().map(|r| arn(r)).collect(),
+            s.resources.iter().flat_map(|r| resources(lab, r)).collect(),
         );
         for (test, variable, value) in s.conditions {
             st = st.block(iam::condition(test, variable, Expr::str(*value)));
@@ -160,7 +161,20 @@ fn report_statements(lab: &Lab) -> Vec<Block> {
     ]
 }
 
-/// Fills `{partition}`, `{region}` and `{account}` in a catalog ARN with references.
+/// A catalog resource as ARNs: `{functions}` is one ARN per function carrying the FIS
+/// extension (the only ones a Lambda action can target), anything else one [`arn`].
+fn resources(lab: &Lab, pattern: &str) -> Vec<Expr> {
+    if pattern == "{functions}" {
+        lab.fault_injected_functions()
+            .map(|f| function_address(&f.name).attr("arn"))
+            .collect()
+    } else {
+        vec![arn(pattern)]
+    }
+}
+
+/// Fills `{partition}`, `{region}`, `{account}` and `{fis_config}` in a catalog ARN with
+/// references.
 fn arn(pattern: &str) -> Expr {
     let mut parts: Vec<Part> = Vec::new();
     let mut pieces = pattern.split('{');
@@ -176,6 +190,7 @@ fn arn(pattern: &str) -> Expr {
             "partition" => parts.push(interp(PARTITION.attr("partition"))),
             "region" => parts.push(interp(AWS_REGION.expr())),
             "account" => parts.push(interp(account_id())),
+            "fis_config" => parts.push(interp(FIS_CONFIG.attr("arn"))),
             _ => parts.push(lit(format!("{{{name}}}"))),
         }
         if !rest.is_empty() {

@@ -13,6 +13,7 @@ mod dashboard;
 mod dynamodb;
 mod fis;
 mod fis_role;
+pub mod functions;
 mod iam;
 mod iam_app;
 pub mod monitoring;
@@ -88,6 +89,7 @@ const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
     rds_proxy::build,
     iam_app::build,
     compute::build,
+    functions::build,
     monitoring::build,
     dashboard::build,
     reports::build,

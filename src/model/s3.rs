@@ -1,9 +1,10 @@
 //! s3.tf: private, encrypted, versioned buckets and their objects.
 
 use super::Accepted;
-use super::address::NAME_PREFIX;
+use super::address::{FIS_CONFIG, FIS_CONFIG_ID, NAME_PREFIX};
 use super::hcl::{Block, Expr, interp, lit};
 use super::{Tree, account_id};
+use crate::validate::functions::CONFIG_BUCKET;
 use crate::validate::{Lab, tf_name};
 
 const FILE: &str = "s3.tf";
@@ -41,6 +42,22 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             Expr::r(format!("aws_s3_bucket.{id}.bucket")),
         );
     }
+    fis_config(lab, tree);
+}
+
+/// The bucket FIS writes Lambda fault configurations to and the extension polls: one per
+/// Region, as the AWS guide asks, made with the lab when a function carries the extension.
+fn fis_config(lab: &Lab, tree: &mut Tree) {
+    if lab.fault_injected_functions().next().is_none() {
+        return;
+    }
+    tree.accept(&LAB_BUCKETS);
+    private_bucket(tree, FILE, FIS_CONFIG_ID, CONFIG_BUCKET);
+    tree.output(
+        "fis_config_bucket_name",
+        "Name of the S3 bucket FIS writes Lambda fault configurations to.",
+        FIS_CONFIG.attr("bucket"),
+    );
 }
 
 /// A private, SSE-S3 encrypted, versioned bucket named `<prefix>-<name>-<account>` (names are

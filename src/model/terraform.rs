@@ -40,8 +40,18 @@ fn required_providers(lab: &Lab) -> Block {
         ])
     };
     let version = aws_provider(lab.experiments.iter().map(|e| e.action));
-    Block::new("required_providers", &[]).attr("aws", provider("hashicorp/aws", &version))
+    let block =
+        Block::new("required_providers", &[]).attr("aws", provider("hashicorp/aws", &version));
+    // The functions' code is zipped by the archive provider's `archive_file` (2.x).
+    if lab.functions.is_empty() {
+        block
+    } else {
+        block.attr("archive", provider("hashicorp/archive", ARCHIVE_VERSION))
+    }
 }
+
+/// hashicorp/archive 2.x: `archive_file` with `source_content` and `source_content_filename`.
+pub const ARCHIVE_VERSION: &str = "~> 2.4";
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
     let terraform = Block::new("terraform", &[])

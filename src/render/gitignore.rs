@@ -25,14 +25,24 @@ pub const PATTERNS: &[&str] = &[
 ];
 
 /// `tenant_tfvars`: the generated per-tenant variable files, kept in git (they hold a name
-/// prefix, no secret) despite `*.tfvars`.
-pub fn gitignore(header: &[String], tenant_tfvars: &[String]) -> GeneratedFile {
+/// prefix, no secret) despite `*.tfvars`. `built`: what `plan` itself builds in the tree
+/// (the functions' zip), ignored too.
+pub fn gitignore(
+    header: &[String],
+    tenant_tfvars: &[String],
+    built: Option<&str>,
+) -> GeneratedFile {
     let mut content: String = header.iter().map(|l| format!("# {l}\n")).collect();
     content.push_str(
         "#\n# Terraform's working files: provider cache, state, plans, variable values and crash\n# logs. Commit .terraform.lock.hcl (it pins the provider builds).\n",
     );
     for p in PATTERNS {
         content.push_str(p);
+        content.push('\n');
+    }
+    if let Some(dir) = built {
+        content.push_str("# Built by `terraform plan` from the generated files.\n");
+        content.push_str(dir);
         content.push('\n');
     }
     if !tenant_tfvars.is_empty() {

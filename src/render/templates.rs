@@ -316,7 +316,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                     .collect::<Vec<_>>()
                     .join("; or ")
             };
-            let target = match e.target.as_ref().map(|t| t.selection) {
+            let target = match e.target.as_ref().map(|t| &t.selection) {
                 None => "none".to_owned(),
                 Some(sel) => format!(
                     "{}, selection {} (target {})",
@@ -389,6 +389,17 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
         }),
         tables => lab.tables.iter().map(|t| context! { name => format!("{}-{}", lab.prefix, t.name), items => t.items.len() }).collect::<Vec<_>>(),
         buckets => lab.buckets.iter().map(|b| context! { name => format!("{}-{}-<account id>", lab.prefix, b.name), objects => b.objects.len() }).collect::<Vec<_>>(),
+        functions => lab.functions.iter().map(|f| context! {
+            name => format!("{}-{}", lab.prefix, f.name),
+            runtime => f.runtime.clone(),
+            architecture => f.architecture.name(),
+            memory => f.memory,
+            timeout => f.timeout,
+            path => lab.app.as_ref().map(|_| crate::model::functions::path(&f.name)),
+            fault_injection => f.fault_injection,
+            poll_wait => crate::model::functions::poll_wait_ms(f),
+        }).collect::<Vec<_>>(),
+        config_bucket => format!("{}-{}-<account id>", lab.prefix, crate::validate::functions::CONFIG_BUCKET),
         before => before_apply_context(lab),
         workshop => workshop_context(lab),
         alarms => lab.alarms.iter().map(|a| context! { name => a.name.clone(), description => monitoring::describe(a) }).collect::<Vec<_>>(),

@@ -62,6 +62,10 @@ pub struct RawSpec {
     #[serde(default)]
     #[schemars(with = "Option<std::collections::BTreeMap<String, RawAlarm>>")]
     pub alarms: Option<Spanned<NamedMap<Spanned<RawAlarm>>>>,
+    /// Python Lambda functions, served by the app's load balancer at `/fn/<name>`.
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, RawFunction>")]
+    pub functions: NamedMap<Spanned<RawFunction>>,
     /// Remote state for the tree; without it Terraform keeps local state.
     #[serde(default)]
     #[schemars(with = "Option<RawState>")]
@@ -194,6 +198,33 @@ pub struct RawAurora {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub reads: Option<Spanned<String>>,
+}
+
+/// A Lambda function running chaoslab's recommendations handler.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFunction {
+    /// `python3.10` to `python3.13` (default `python3.12`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub runtime: Option<Spanned<String>>,
+    /// MiB, 128 to 10240 (default 128).
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub memory: Option<Spanned<u32>>,
+    /// Seconds, 1 to 900 (default 3).
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub timeout: Option<Spanned<u32>>,
+    /// `x86_64` (default) or `arm64`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub architecture: Option<Spanned<String>>,
+    /// Attach the AWS FIS Lambda extension so `aws:lambda:*` faults reach the function
+    /// (default `true`).
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub fault_injection: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

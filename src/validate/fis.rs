@@ -30,18 +30,21 @@ pub struct TargetContext {
     pub readers: u32,
     /// Some experiment of the lab moves the Aurora writer (failover, forced-failover reboot).
     pub failover: bool,
+    /// The lab's Lambda functions, sorted by name.
+    pub functions: Vec<super::Function>,
 }
 
 /// What `dependency:` may name.
 const DEPENDENCIES: [&str; 3] = ["aurora", "dynamodb", "s3"];
 
 /// Lab rules an experiment may break on purpose, by saying so under `acknowledge:`.
-const ACKNOWLEDGEABLE: [&str; 5] = [
+const ACKNOWLEDGEABLE: [&str; 6] = [
     "partial-subnets",
     "scope-all",
     "no-stop-condition",
     "writer-zone",
     "asg-replacement",
+    "function-timeout",
 ];
 
 impl Validator {
@@ -500,7 +503,7 @@ impl Validator {
         // then cannot restart them and fails the action unless told that is fine.
         if e.action.id == "aws:ec2:stop-instances"
             && matches!(
-                e.target.as_ref().map(|t| t.selection),
+                e.target.as_ref().map(|t| &t.selection),
                 Some(TargetSelection::AppInstances { .. })
             )
             && has("startInstancesAfterDuration")
@@ -517,8 +520,29 @@ impl Validator {
                 "add `completeIfInstancesTerminated: \"true\"` to the parameters",
             );
         }
+        if let Some(TargetSelection::Function(name)) = e.target.as_ref().map(|t| &t.selection)
+            && e.action.id == "aws:lambda:invocation-add-delay"
+            && !ack("function-timeout")
+            && let Some(f) = ctx.functions.iter().find(|f| &f.name == name)
+            && let Some((msg, help)) =
+                catalog::delay_problem(e.parameter("startupDelayMilliseconds"), f)
+        {
+            let given = raw
+                .value
+                .parameters
+                .iter()
+                .find(|(k, _)| k.value == "startupDelayMilliseconds");
+            self.err(
+                Code::E053,
+                // Without the parameter, at the function whose timeout the default misses.
+                given.map_or(at, |(_, v)| pos(v)),
+                format!("{field}.parameters.startupDelayMilliseconds"),
+                msg,
+                help,
+            );
+        }
         if e.action.id == "aws:network:disrupt-connectivity" {
-            let partial = match e.target.as_ref().map(|t| t.selection) {
+            let partial = match e.target.as_ref().map(|t| &t.selection) {
                 Some(TargetSelection::Subnets {
                     tier: Tier::Private,
                     az,
@@ -786,6 +810,25 @@ fn check_param(
                         value.escape_debug()
                     ),
                     "write the name, ID or ARN without spaces".to_owned(),
+                ))
+            }
+        }
+        ParamKind::MediaType => {
+            let essence = value.split(';').next().unwrap_or_default().trim();
+            let token = |t: &str| {
+                !t.is_empty()
+                    && t.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+            };
+            let ok = value.len() <= 256
+                && !value.chars().any(char::is_control)
+                && essence.split_once('/').is_some_and(|(t, s)| token(t) && token(s));
+            if ok {
+                Ok(())
+            } else {
+                Err((
+                    format!("`{}` is not a media type", value.escape_debug()),
+                    "write a media type such as text/plain or application/json".to_owned(),
                 ))
             }
         }

@@ -23,6 +23,8 @@ pub struct Lab {
     pub aurora: Option<Aurora>,
     /// Sorted by name.
     pub alarms: Vec<Alarm>,
+    /// Sorted by name.
+    pub functions: Vec<Function>,
     /// Remote state; `None` keeps Terraform's local state.
     pub state: Option<State>,
     /// In spec order; each one a valid name whose `<prefix>-<tenant>` fits the prefix limit.
@@ -132,6 +134,49 @@ impl Alarm {
     /// evaluation period must breach. A stop condition can stop nothing shorter.
     pub fn seconds_to_alarm(&self) -> u64 {
         u64::from(self.period) * u64::from(self.evaluation_periods)
+    }
+}
+
+/// A Lambda function running chaoslab's recommendations handler.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Function {
+    /// Spec name: `<prefix>-<name>` in AWS, `/fn/<name>` on the load balancer.
+    pub name: String,
+    pub runtime: String,
+    /// MiB.
+    pub memory: u32,
+    /// Seconds.
+    pub timeout: u32,
+    pub architecture: Architecture,
+    /// Carries the AWS FIS Lambda extension (layer, wrapper, configuration location).
+    pub fault_injection: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Architecture {
+    X86_64,
+    Arm64,
+}
+
+impl Architecture {
+    pub const ALL: [(&'static str, Architecture); 2] = [
+        ("x86_64", Architecture::X86_64),
+        ("arm64", Architecture::Arm64),
+    ];
+
+    /// Lambda's name for it, which the FIS extension's SSM parameter names too.
+    pub fn name(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "x86_64",
+            Architecture::Arm64 => "arm64",
+        }
+    }
+}
+
+impl Lab {
+    /// Whether some function carries the FIS extension (and the lab its config bucket).
+    pub fn fault_injected_functions(&self) -> impl Iterator<Item = &Function> {
+        self.functions.iter().filter(|f| f.fault_injection)
     }
 }
 
@@ -332,14 +377,14 @@ impl Experiment {
 
     /// The zone (0-based) whose app subnet this experiment cuts off entirely, if any.
     pub fn cut_zone(&self) -> Option<usize> {
-        match self.target.as_ref().map(|t| t.selection) {
+        match self.target.as_ref().map(|t| &t.selection) {
             Some(TargetSelection::Subnets {
                 tier: Tier::Private,
                 az: Some(zone),
             }) if self.action.id == "aws:network:disrupt-connectivity"
                 && matches!(self.parameter("scope"), Some("all" | "vpc")) =>
             {
-                Some(zone)
+                Some(*zone)
             }
             _ => None,
         }
@@ -350,7 +395,7 @@ impl Experiment {
     pub fn cuts_app_subnets(&self) -> bool {
         self.action.id == "aws:network:disrupt-connectivity"
             && matches!(
-                self.target.as_ref().map(|t| t.selection),
+                self.target.as_ref().map(|t| &t.selection),
                 Some(TargetSelection::Subnets {
                     tier: Tier::Private,
                     ..
@@ -366,7 +411,7 @@ impl Experiment {
         self.action.id == "aws:ec2:stop-instances"
             && self.parameter("startInstancesAfterDuration").is_some()
             && matches!(
-                self.target.as_ref().map(|t| t.selection),
+                self.target.as_ref().map(|t| &t.selection),
                 Some(TargetSelection::AppInstances { .. })
             )
     }

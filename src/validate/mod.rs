@@ -16,6 +16,7 @@ pub mod duration;
 mod dynamodb;
 pub mod expect;
 mod fis;
+pub mod functions;
 pub mod lab;
 mod network;
 mod report;
@@ -130,6 +131,10 @@ impl Validator {
         }
         let app = raw.app.as_ref().map(|a| self.app(a, raw));
         let alarms = self.alarms(raw);
+        let functions = self.sorted(&raw.functions, "functions", |v, name, f| {
+            v.function(name, f)
+        });
+        self.reserved_bucket(raw, &functions);
         let context = fis::TargetContext {
             region: region.clone(),
             azs: network.azs,
@@ -139,6 +144,7 @@ impl Validator {
             interface_endpoints: network.interface_endpoints.clone(),
             alarms: alarms.clone(),
             readers: aurora.as_ref().map_or(0, |a| a.readers),
+            functions: functions.clone(),
             failover: raw.experiments.iter().any(|(_, e)| {
                 lab::moves_writer(&e.value.action.value, |k| {
                     e.value
@@ -169,6 +175,7 @@ impl Validator {
             app,
             aurora,
             alarms,
+            functions,
             state: raw.state.as_ref().map(|s| self.state(s)),
             tenants,
             gameday: raw.gameday.as_ref().is_some_and(|g| g.value),

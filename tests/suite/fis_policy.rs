@@ -224,3 +224,136 @@ fn blueprints_pass_without_warnings() {
         );
     }
 }
+
+/// What "Use the AWS FIS aws:lambda:function actions" asks of the experiment role, with the
+/// resources its policy template gives (`<bucket>/<prefix>/*` for the configurations). No AWS
+/// managed policy covers the Lambda actions (the FIS guide's "AWS managed policies" lists EC2,
+/// ECS, EKS, network, RDS and SSM ones), so the role is checked against this list.
+const LAMBDA_DOC: &[(&str, &str)] = &[
+    (
+        "s3:PutObject",
+        "${aws_s3_bucket.fis_config.arn}/FisConfigs/*",
+    ),
+    (
+        "s3:DeleteObject",
+        "${aws_s3_bucket.fis_config.arn}/FisConfigs/*",
+    ),
+    ("lambda:GetFunction", "*"),
+    ("tag:GetResources", "*"),
+];
+
+/// (sid, actions, resources) of every statement of the lab's FIS policy document.
+fn fis_statements(spec: &std::path::Path) -> Vec<(String, Vec<String>, Vec<String>)> {
+    let (_, files) = common::generate_file(spec);
+    let text = &files
+        .iter()
+        .find(|f| f.name == "fis_iam.tf")
+        .expect("fis_iam.tf")
+        .content;
+    let body: hcl::Body = hcl::from_str(text).expect("parses");
+    let doc = body
+        .blocks()
+        .find(|b| b.identifier() == "data" && b.labels().iter().any(|l| l.as_str() == "fis"))
+        .expect("policy document");
+    doc.body()
+        .blocks()
+        .map(|st| {
+            let attr = |k: &str| {
+                st.body()
+                    .attributes()
+                    .find(|a| a.key() == k)
+                    .map(|a| match a.expr() {
+                        hcl::Expression::Array(items) => items
+                            .iter()
+                            .map(|i| match i {
+                                hcl::Expression::String(s) => s.clone(),
+                                // A template `"${…}/…"` or a reference, as written.
+                                other => hcl::format::to_string(other)
+                                    .expect("formats")
+                                    .trim_matches('"')
+                                    .to_owned(),
+                            })
+                            .collect(),
+                        other => strings_of(other),
+                    })
+                    .unwrap_or_default()
+            };
+            (attr("sid").join(""), attr("actions"), attr("resources"))
+        })
+        .collect()
+}
+
+#[test]
+fn lambda_permissions_are_the_documented_ones_scoped_to_the_lab() {
+    let statements = fis_statements(&common::root().join("tests/fixtures/lambda-lab.yaml"));
+    let lambda_sids: Vec<&str> = catalog::find("aws:lambda:invocation-error")
+        .expect("in catalog")
+        .iam
+        .iter()
+        .map(|s| s.sid)
+        .collect();
+    for id in [
+        "aws:lambda:invocation-add-delay",
+        "aws:lambda:invocation-http-integration-response",
+    ] {
+        let sids: Vec<&str> = catalog::find(id)
+            .expect("in catalog")
+            .iam
+            .iter()
+            .map(|s| s.sid)
+            .collect();
+        assert_eq!(sids, lambda_sids, "{id}");
+    }
+    let functions = [
+        "aws_lambda_function.fn_recommendations.arn",
+        "aws_lambda_function.fn_recommendations_arm.arn",
+    ];
+    let mut granted = Vec::new();
+    for (sid, actions, resources) in statements
+        .iter()
+        .filter(|(s, ..)| lambda_sids.contains(&s.as_str()))
+    {
+        for api in actions {
+            let documented: Vec<&str> = LAMBDA_DOC
+                .iter()
+                .filter(|(a, _)| a == api)
+                .map(|(_, r)| *r)
+                .collect();
+            assert!(
+                !documented.is_empty(),
+                "{sid}: {api} is not in the AWS guide's list"
+            );
+            for r in resources {
+                let scoped = match api.as_str() {
+                    // Narrower than the guide's `*`: the lab's own functions only.
+                    "lambda:GetFunction" => functions.contains(&r.as_str()),
+                    // tag:GetResources has no resource type: `*` is the only form.
+                    "tag:GetResources" => r == "*",
+                    _ => documented.contains(&r.as_str()),
+                };
+                assert!(scoped, "{sid}: {api} on {r} is broader than the lab needs");
+                granted.push(api.clone());
+            }
+        }
+        if actions.iter().any(|a| a == "lambda:GetFunction") {
+            assert_eq!(
+                resources, &functions,
+                "{sid}: every targetable function, nothing else"
+            );
+        }
+    }
+    for (api, _) in LAMBDA_DOC {
+        assert!(
+            granted.iter().any(|g| g == api),
+            "{api} from the AWS guide is not granted"
+        );
+    }
+    // A lab without Lambda experiments gets none of it.
+    let network = fis_statements(&common::root().join("blueprints/chaos-shop-dependencies.yaml"));
+    assert!(
+        network
+            .iter()
+            .flat_map(|(_, a, _)| a)
+            .all(|a| !a.starts_with("lambda:") && a != "s3:PutObject" && a != "s3:DeleteObject")
+    );
+}

@@ -102,7 +102,11 @@ fn target_kind_must_fit_the_action() {
         &format!(
             "    action: aws:lambda:invocation-error\n    parameters: {{duration: PT2M}}\n    targets: {{functions: api}}\n{STOP}"
         ),
-        &["error[E040]", "not an FIS action chaoslab supports"],
+        &[
+            "error[E043]",
+            "the spec has no Lambda functions to target",
+            "add `functions:`",
+        ],
     );
     expect(
         &format!(

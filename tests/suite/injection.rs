@@ -192,6 +192,10 @@ fn names_with_hostile_text_are_rejected_with_a_fix() {
                 "bucket",
                 format!("{}s3:\n  {}: {{}}\n", common::MINIMAL, yaml(s)),
             ),
+            (
+                "function",
+                format!("{}functions:\n  {}: {{}}\n", common::MINIMAL, yaml(s)),
+            ),
         ] {
             let err = chaoslab::load("t.yaml", &template)
                 .expect_err(section)
@@ -201,5 +205,64 @@ fn names_with_hostile_text_are_rejected_with_a_fix() {
                 "{section}: {err}"
             );
         }
+    }
+}
+
+/// `contentTypeHeader` is free text after `type/subtype;`: it arrives literally in the FIS
+/// parameter and in the lab README's code span, or is rejected (control characters).
+#[test]
+fn lambda_content_types_round_trip_or_are_rejected() {
+    for s in HOSTILE {
+        let content_type = format!("text/plain; v={s}");
+        let spec = format!(
+            "{}functions:\n  f: {{}}\nexperiments:\n  e:\n    description: Answer with a hostile content type\n    action: aws:lambda:invocation-http-integration-response\n    parameters: {{duration: PT3M, statusCode: \"503\", contentTypeHeader: {}}}\n    targets: {{functions: f}}\n    acknowledge: [no-stop-condition]\n",
+            common::MINIMAL,
+            yaml(&content_type)
+        );
+        let Ok(lab) = chaoslab::load("t.yaml", &spec) else {
+            let err = chaoslab::load("t.yaml", &spec)
+                .expect_err("rejected")
+                .to_string();
+            assert!(
+                err.contains("error[E041]") && s.chars().any(char::is_control),
+                "{s:?}: {err}"
+            );
+            continue;
+        };
+        let out = chaoslab::generate(&lab).expect("generates");
+        let body = body_of(&out, "fis.tf");
+        let template = body
+            .blocks()
+            .find(|b| {
+                b.labels()
+                    .first()
+                    .is_some_and(|l| l.as_str() == "aws_fis_experiment_template")
+            })
+            .expect("template");
+        let action = template
+            .body()
+            .blocks()
+            .find(|b| b.identifier() == "action")
+            .expect("action");
+        let got: Vec<Value> = action
+            .body()
+            .blocks()
+            .filter(|p| p.identifier() == "parameter")
+            .map(|p| {
+                let field = |k: &str| {
+                    p.body()
+                        .attributes()
+                        .find(|a| a.key() == k)
+                        .expect("key and value")
+                        .expr()
+                        .evaluate(&Context::new())
+                        .expect("evaluates")
+                };
+                (field("key"), field("value"))
+            })
+            .filter(|(k, _)| *k == Value::from("contentTypeHeader"))
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(got, vec![Value::from(content_type.as_str())], "{s:?}");
     }
 }

@@ -178,11 +178,26 @@ fn versions_ask_for_the_provider_floor_the_labs_actions_need() {
         let versions = blueprint(lab, "versions.tf");
         assert!(versions.contains("version = \"~> 6.0\""), "{versions}");
     }
-    // Every catalog entry records its floor; none needs more than 6.0 today (the Lambda
-    // actions, whose `Functions` key needs 6.22, come back with the issue that builds them).
+    // Every catalog entry records its floor: 6.0, except the Lambda actions, whose
+    // `Functions` target key arrived in 6.22.0 (hashicorp/terraform-provider-aws#41209).
     for action in chaoslab::catalog::ACTIONS {
-        assert_eq!(action.provider_floor, (6, 0), "{}", action.id);
+        let floor = if action.id.starts_with("aws:lambda:") {
+            (6, 22)
+        } else {
+            (6, 0)
+        };
+        assert_eq!(action.provider_floor, floor, "{}", action.id);
     }
+    let (_, files) = common::generate_file(&common::root().join("tests/fixtures/lambda-lab.yaml"));
+    let versions = files
+        .iter()
+        .find(|f| f.name == "versions.tf")
+        .expect("versions.tf");
+    assert!(
+        versions.content.contains("version = \"~> 6.22\""),
+        "{}",
+        versions.content
+    );
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod corpus;
 mod fis_policy;
 mod fis_rules;
 mod fmt_conformance;
+mod functions;
 mod golden;
 mod hardening;
 mod housekeeping;

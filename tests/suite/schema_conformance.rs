@@ -1,6 +1,7 @@
 //! The schema half of `terraform validate`, offline: every resource and data block chaoslab
-//! emits is checked against the hashicorp/aws provider schema (committed fixture, extracted
-//! from 6.62.0 by scripts/extract-schema).
+//! emits is checked against its provider's schema: hashicorp/aws (committed fixture, extracted
+//! from 6.62.0 by scripts/extract-schema) and hashicorp/archive (`archive_file`, written from
+//! the provider's documentation).
 
 use crate::common;
 
@@ -9,10 +10,25 @@ use serde_json::Value;
 
 const META_ARGS: &[&str] = &["count", "for_each", "depends_on", "provider"];
 
+/// The providers whose blocks are checked, by type prefix, with their fixture.
+const PROVIDERS: &[(&str, &str)] = &[
+    ("aws_", "tests/fixtures/aws-schema.json"),
+    ("archive_", "tests/fixtures/archive-schema.json"),
+];
+
+/// Every provider's schemas in one document (type names do not overlap across providers).
 fn fixture() -> Value {
-    let text = std::fs::read_to_string(common::root().join("tests/fixtures/aws-schema.json"))
-        .expect("fixture");
-    serde_json::from_str(&text).expect("fixture is JSON")
+    let mut merged = serde_json::json!({"resource_schemas": {}, "data_source_schemas": {}});
+    for (_, path) in PROVIDERS {
+        let text = std::fs::read_to_string(common::root().join(path)).expect("fixture");
+        let one: Value = serde_json::from_str(&text).expect("fixture is JSON");
+        for section in ["resource_schemas", "data_source_schemas"] {
+            for (kind, s) in one[section].as_object().expect("schemas") {
+                merged[section][kind] = s.clone();
+            }
+        }
+    }
+    merged
 }
 
 /// Problems in one `.tf` file's resource and data blocks.
@@ -33,8 +49,11 @@ fn check_file(schema: &Value, file: &str, text: &str) -> Vec<String> {
             ));
             continue;
         };
-        if !kind.starts_with("aws_") {
-            continue; // only the aws provider's schema is checked
+        if !PROVIDERS.iter().any(|(prefix, _)| kind.starts_with(prefix)) {
+            problems.push(format!(
+                "{file}: {kind}.{name}: no schema fixture for its provider"
+            ));
+            continue;
         }
         let at = format!("{file}: {kind}.{name}");
         match schema[section].get(*kind) {
@@ -246,6 +265,10 @@ resource "aws_s3_bucket" "c" {
   versioning = true
 }
 resource "aws_nope" "d" {}
+data "archive_file" "e" {
+  type            = "zip"
+  source_contents = "x"
+}
 "#;
     let problems = check_file(&fixture(), "bad.tf", bad).join("\n");
     for expected in [
@@ -256,6 +279,8 @@ resource "aws_nope" "d" {}
         "aws_s3_bucket.c: `force_destroy` wants bool, got a string literal",
         "aws_s3_bucket.c: `versioning` is a block, not an argument",
         "type aws_nope is not in the fixture",
+        "archive_file.e: `source_contents` is not an argument",
+        "archive_file.e: required argument `output_path` is missing",
     ] {
         assert!(
             problems.contains(expected),
