@@ -17,6 +17,7 @@ mod network;
 mod rds;
 mod roles;
 pub mod ssm;
+mod tables;
 mod wait;
 
 pub use functions::delay_problem;
@@ -669,6 +670,37 @@ pub const ACTIONS: &[Action] = &[
         ],
         functions::expect_http_response,
     ),
+    Action {
+        id: "aws:dynamodb:global-table-pause-replication",
+        summary: "Pauses the replication of the targeted DynamoDB global table to its replicas; writes keep landing in the lab's Region and reach the replicas when the pause ends.",
+        target: Some(TargetKind::Tables),
+        params: &[required(
+            "duration",
+            DURATION,
+            "PT5M",
+            "How long replication stays paused.",
+        )],
+        // Target key `Tables` since hashicorp/aws#35300 (5.x), inside the 6.x base.
+        // No managed policy covers it (fis-rules §9): FIS adds and removes a resource policy on
+        // every replica, in the replicas' Regions, hence `*` for the Region.
+        iam: &[
+            Statement {
+                sid: "PauseGlobalTableReplication",
+                actions: &[
+                    "dynamodb:DeleteResourcePolicy",
+                    "dynamodb:DescribeTable",
+                    "dynamodb:GetResourcePolicy",
+                    "dynamodb:PutResourcePolicy",
+                ],
+                resources: &["arn:{partition}:dynamodb:*:{account}:table/*"],
+                conditions: &[],
+            },
+            TAG_RESOLUTION,
+        ],
+        provider_floor: PROVIDER_BASE,
+        expect: tables::expect_pause,
+        reach: tables::reach,
+    },
     Action {
         id: "aws:fis:wait",
         summary: "Waits, injecting nothing: checks the template, the role, the logs and the stop conditions.",

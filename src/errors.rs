@@ -56,7 +56,7 @@ codes! {
     E043 => "reference to something the spec does not define",
     E044 => "an experiment that breaks a lab rule (partial app subnets for a dependency fault)",
     E045 => "a network fault aimed at a dependency reached through RDS Proxy or an interface endpoint",
-    E046 => "an experiment the lab cannot run (a failover without a reader to promote)",
+    E046 => "an experiment the lab cannot run (a failover without a reader to promote, a replication pause on a table without replicas)",
     E047 => "app guard settings that cannot contain a failure (a bulkhead as large as the threads)",
     E048 => "an experiment description FIS rejects (empty, or over 512 characters)",
     E049 => "stop conditions FIS rejects (more than 5 alarms, or one alarm twice)",

@@ -2,7 +2,7 @@
 //! kind's module (`network`, `instances`, `rds`, `roles`, `functions`) owns its resolution, its FIS target
 //! block and its README wording, so the compiler finds every place a new kind must fill in.
 
-use super::{functions, instances, network, rds, roles};
+use super::{functions, instances, network, rds, roles, tables};
 use crate::errors::Code;
 use crate::model::hcl::Block;
 use crate::validate::{Experiment, TargetContext, Tier};
@@ -18,6 +18,7 @@ pub enum TargetKind {
     DbInstances,
     Roles,
     Functions,
+    Tables,
 }
 
 /// The fixed facts of a kind.
@@ -35,13 +36,14 @@ pub struct KindInfo {
 }
 
 impl TargetKind {
-    pub const ALL: [TargetKind; 6] = [
+    pub const ALL: [TargetKind; 7] = [
         TargetKind::Subnets,
         TargetKind::Instances,
         TargetKind::Clusters,
         TargetKind::DbInstances,
         TargetKind::Roles,
         TargetKind::Functions,
+        TargetKind::Tables,
     ];
 
     fn info(self) -> &'static KindInfo {
@@ -52,6 +54,7 @@ impl TargetKind {
             TargetKind::DbInstances => &rds::DB_INSTANCES,
             TargetKind::Roles => &roles::ROLES,
             TargetKind::Functions => &functions::FUNCTIONS,
+            TargetKind::Tables => &tables::TABLES,
         }
     }
 
@@ -89,6 +92,7 @@ impl TargetKind {
             TargetKind::DbInstances => rds::resolve_writer(value, az, ctx),
             TargetKind::Roles => roles::resolve(value, az, ctx),
             TargetKind::Functions => functions::resolve(value, az, ctx),
+            TargetKind::Tables => tables::resolve(value, az, ctx),
         }
     }
 }
@@ -111,6 +115,8 @@ pub enum TargetSelection {
     AppRole,
     /// A Lambda function of the lab, by spec name.
     Function(String),
+    /// A DynamoDB global table of the lab, by spec name.
+    GlobalTable(String),
 }
 
 impl TargetSelection {
@@ -123,6 +129,7 @@ impl TargetSelection {
             TargetSelection::AuroraWriter => rds::WRITER_TARGET.to_owned(),
             TargetSelection::AppRole => roles::TARGET.to_owned(),
             TargetSelection::Function(f) => functions::name(f),
+            TargetSelection::GlobalTable(t) => tables::name(t),
         }
     }
 
@@ -133,7 +140,8 @@ impl TargetSelection {
             TargetSelection::AuroraCluster
             | TargetSelection::AuroraWriter
             | TargetSelection::AppRole
-            | TargetSelection::Function(_) => None,
+            | TargetSelection::Function(_)
+            | TargetSelection::GlobalTable(_) => None,
         }
     }
 
@@ -146,6 +154,7 @@ impl TargetSelection {
             TargetSelection::AuroraWriter => "the Aurora writer instance".to_owned(),
             TargetSelection::AppRole => roles::describe(),
             TargetSelection::Function(f) => functions::describe(f),
+            TargetSelection::GlobalTable(t) => tables::describe(t),
         }
     }
 
@@ -158,6 +167,7 @@ impl TargetSelection {
             TargetSelection::AuroraWriter => rds::fis_target_writer(block),
             TargetSelection::AppRole => roles::fis_target(block),
             TargetSelection::Function(f) => functions::fis_target(block, f),
+            TargetSelection::GlobalTable(t) => tables::fis_target(block, t),
         }
     }
 }

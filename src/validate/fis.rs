@@ -30,6 +30,8 @@ pub struct TargetContext {
     pub readers: u32,
     /// Some experiment of the lab moves the Aurora writer (failover, forced-failover reboot).
     pub failover: bool,
+    /// The lab's DynamoDB tables (name, number of replicas), sorted by name.
+    pub tables: Vec<(String, usize)>,
     /// The lab's Lambda functions, sorted by name.
     pub functions: Vec<super::Function>,
 }

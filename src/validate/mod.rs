@@ -145,6 +145,10 @@ impl Validator {
             alarms: alarms.clone(),
             readers: aurora.as_ref().map_or(0, |a| a.readers),
             functions: functions.clone(),
+            tables: tables
+                .iter()
+                .map(|t| (t.name.clone(), t.replicas.len()))
+                .collect(),
             failover: raw.experiments.iter().any(|(_, e)| {
                 lab::moves_writer(&e.value.action.value, |k| {
                     e.value

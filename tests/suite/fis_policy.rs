@@ -357,3 +357,57 @@ fn lambda_permissions_are_the_documented_ones_scoped_to_the_lab() {
             .all(|a| !a.starts_with("lambda:") && a != "s3:PutObject" && a != "s3:DeleteObject")
     );
 }
+
+/// What the FIS guide's permission table lists for `aws:dynamodb:global-table-pause-replication`
+/// (no managed policy covers it): the replicas' resource policies, the table's description and
+/// tag resolution. `dynamodb:InjectError` is only for multi-Region strongly consistent tables,
+/// which the lab does not build.
+const PAUSE_DOC: &[&str] = &[
+    "dynamodb:DeleteResourcePolicy",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetResourcePolicy",
+    "dynamodb:PutResourcePolicy",
+    "tag:GetResources",
+];
+
+#[test]
+fn pause_replication_permissions_are_the_documented_ones_on_tables_only() {
+    let statements =
+        fis_statements(&common::root().join("blueprints/chaos-shop-multi-region.yaml"));
+    let sids: Vec<&str> = catalog::find("aws:dynamodb:global-table-pause-replication")
+        .expect("in catalog")
+        .iam
+        .iter()
+        .map(|s| s.sid)
+        .collect();
+    let ours: Vec<_> = statements
+        .iter()
+        .filter(|(sid, ..)| sids.contains(&sid.as_str()))
+        .collect();
+    let mut actions: Vec<&str> = ours
+        .iter()
+        .flat_map(|(_, a, _)| a.iter().map(String::as_str))
+        .collect();
+    actions.sort_unstable();
+    assert_eq!(actions, PAUSE_DOC, "exactly the documented permissions");
+    for (sid, actions, resources) in &ours {
+        if actions.iter().any(|a| a.starts_with("dynamodb:")) {
+            // Every Region (the replicas are elsewhere), but only tables of the lab's account.
+            assert_eq!(
+                resources,
+                &vec![
+                    "arn:${data.aws_partition.current.partition}:dynamodb:*:${data.aws_caller_identity.current.account_id}:table/*".to_owned()
+                ],
+                "{sid}"
+            );
+        }
+    }
+    // A lab without the action holds none of it.
+    let plain = fis_statements(&common::root().join("blueprints/chaos-shop-dependencies.yaml"));
+    assert!(
+        plain
+            .iter()
+            .all(|(_, a, _)| a.iter().all(|x| !x.starts_with("dynamodb:"))),
+        "{plain:?}"
+    );
+}

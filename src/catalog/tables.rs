@@ -1,0 +1,96 @@
+//! Target kind `tables`: one of the lab's DynamoDB global tables (a table with `replicas:`),
+//! by the ARN of its copy in the lab's Region, whose replication FIS pauses.
+//!
+//! Source: the FIS actions reference, `aws:dynamodb:global-table-pause-replication` (target
+//! `aws:dynamodb:global-table`, key `Tables`): FIS puts a resource policy on the replicas that
+//! denies the replication service-linked role, and removes it when the action ends.
+
+use super::Reach;
+use super::kinds::{KindInfo, Problem, TargetSelection, duration, no_zone};
+use crate::errors::Code;
+use crate::model::hcl::{Block, Expr};
+use crate::validate::{Experiment, Lab, TargetContext, tf_name};
+
+pub const TABLES: KindInfo = KindInfo {
+    spec_key: "tables",
+    fis_key: "Tables",
+    resource_type: "aws:dynamodb:global-table",
+    values: "a table under `dynamodb:` that has `replicas:`, by name",
+    example: "reviews",
+};
+
+pub fn resolve(
+    value: &str,
+    az: Option<usize>,
+    ctx: &TargetContext,
+) -> Result<TargetSelection, Problem> {
+    let Some((name, replicas)) = ctx.tables.iter().find(|(t, _)| t == value) else {
+        let names: Vec<&str> = ctx.tables.iter().map(|(t, _)| t.as_str()).collect();
+        let help = crate::validate::did_you_mean(value, &names, || {
+            if names.is_empty() {
+                "add a table with `replicas:` under `dynamodb:`".to_owned()
+            } else {
+                format!("`tables` targets take one of: {}", names.join(", "))
+            }
+        });
+        return Err((
+            Code::E043,
+            format!("there is no DynamoDB table `{value}` to target"),
+            help,
+        ));
+    };
+    if *replicas == 0 {
+        return Err((
+            Code::E046,
+            format!("table `{name}` has no replica, so there is no replication to pause"),
+            format!("add `replicas: [<another Region>]` to dynamodb.{name}"),
+        ));
+    }
+    no_zone(
+        TABLES.spec_key,
+        az,
+        TargetSelection::GlobalTable(name.clone()),
+    )
+}
+
+pub fn name(table: &str) -> String {
+    format!("table-{table}")
+}
+
+pub fn describe(table: &str) -> String {
+    format!("the replication of the {table} global table")
+}
+
+pub fn fis_target(block: Block, table: &str) -> Block {
+    block.attr(
+        "resource_arns",
+        Expr::List(vec![Expr::r(format!(
+            "aws_dynamodb_table.{}.arn",
+            tf_name(table)
+        ))]),
+    )
+}
+
+/// The app's calls stay in the lab's Region, where the table keeps answering.
+pub fn reach(_: &Experiment) -> Reach {
+    Reach::Nothing
+}
+
+pub fn expect_pause(lab: &Lab, e: &Experiment) -> String {
+    let table = match e.target.as_ref().map(|t| &t.selection) {
+        Some(TargetSelection::GlobalTable(t)) => t.as_str(),
+        _ => "the",
+    };
+    let replicas = lab
+        .tables
+        .iter()
+        .find(|t| t.name == table)
+        .map(|t| t.replicas.join(", "))
+        .unwrap_or_default();
+    format!(
+        "for {}, writes to the {table} table in {} stop reaching {replicas}: every record written meanwhile is missing there (the RPO `rpo.py` counts), while the table keeps answering in {} and the app never notices. When the pause ends the replicas catch up.",
+        duration(e),
+        lab.region,
+        lab.region
+    )
+}
