@@ -118,6 +118,24 @@ pub enum Reach {
     Everything,
 }
 
+impl Reach {
+    /// What two actions of one template can do together. Equal reaches stay; a cut outweighs
+    /// a brief disturbance of the same dependency; anything else (two dependencies, a
+    /// dependency and the fleet) can degrade any endpoint, so `expect:` must say which.
+    pub fn union(self, other: Reach) -> Reach {
+        match (self, other) {
+            (Reach::Nothing, r) | (r, Reach::Nothing) => r,
+            (a, b) if a == b => a,
+            (Reach::Cuts(a), Reach::Disturbs(b)) | (Reach::Disturbs(b), Reach::Cuts(a))
+                if a == b =>
+            {
+                Reach::Cuts(a)
+            }
+            _ => Reach::Everything,
+        }
+    }
+}
+
 /// The 6.x line chaoslab is written and schema-checked against (6.62.0).
 pub const PROVIDER_BASE: (u32, u32) = (6, 0);
 

@@ -51,6 +51,16 @@ pub fn schema() -> Value {
     }
     if let Some(experiment) = schema.pointer_mut("/definitions/RawExperiment") {
         complete_experiment(experiment);
+        // One form or the other: `action` (with its parameters and targets) or `actions`.
+        if let Value::Object(e) = experiment {
+            e.insert(
+                "oneOf".into(),
+                json!([{"required": ["action"]}, {"required": ["actions"]}]),
+            );
+        }
+    }
+    if let Some(step) = schema.pointer_mut("/definitions/RawStep") {
+        complete_experiment(step);
     }
     plain_names(&mut schema);
     schema
@@ -94,7 +104,8 @@ pub fn text() -> String {
     text
 }
 
-/// `action` takes a catalog id; each id fixes the experiment's parameters and target key.
+/// `action` takes a catalog id; each id fixes the experiment's (or the step's) parameters and
+/// target key.
 fn complete_experiment(experiment: &mut Value) {
     let ids: Vec<&str> = ACTIONS.iter().map(|a| a.id).collect();
     if let Some(Value::Object(action)) = experiment.pointer_mut("/properties/action") {

@@ -6,6 +6,110 @@ resource "aws_cloudwatch_log_group" "fis" {
   retention_in_days = 30
 }
 
+resource "aws_fis_experiment_template" "az2_power_interruption" {
+  description = "Lose the second zone - cut its app subnet and stop its instances together, then watch the recovery"
+  role_arn    = aws_iam_role.fis.arn
+
+  action {
+    name      = "cut-az2-network"
+    action_id = "aws:network:disrupt-connectivity"
+
+    parameter {
+      key   = "duration"
+      value = "PT5M"
+    }
+
+    parameter {
+      key   = "scope"
+      value = "all"
+    }
+
+    target {
+      key   = "Subnets"
+      value = "app-subnets-az2"
+    }
+  }
+
+  action {
+    name      = "stop-az2-instances"
+    action_id = "aws:ec2:stop-instances"
+
+    parameter {
+      key   = "startInstancesAfterDuration"
+      value = "PT5M"
+    }
+
+    parameter {
+      key   = "completeIfInstancesTerminated"
+      value = "true"
+    }
+
+    target {
+      key   = "Instances"
+      value = "app-instances-az2"
+    }
+  }
+
+  action {
+    name        = "watch-recovery"
+    action_id   = "aws:fis:wait"
+    start_after = ["cut-az2-network", "stop-az2-instances"]
+
+    parameter {
+      key   = "duration"
+      value = "PT2M"
+    }
+  }
+
+  target {
+    name           = "app-subnets-az2"
+    resource_type  = "aws:ec2:subnet"
+    selection_mode = "ALL"
+    resource_arns  = [aws_subnet.private[1].arn]
+  }
+
+  target {
+    name           = "app-instances-az2"
+    resource_type  = "aws:ec2:instance"
+    selection_mode = "ALL"
+
+    resource_tag {
+      key   = "aws:autoscaling:groupName"
+      value = aws_autoscaling_group.app.name
+    }
+
+    filter {
+      path   = "State.Name"
+      values = ["running"]
+    }
+
+    filter {
+      path   = "Placement.AvailabilityZone"
+      values = [local.azs[1]]
+    }
+  }
+
+  stop_condition {
+    source = "aws:cloudwatch:alarm"
+    value  = aws_cloudwatch_metric_alarm.error_rate.arn
+  }
+
+  log_configuration {
+    log_schema_version = 2
+
+    cloudwatch_logs_configuration {
+      log_group_arn = "${aws_cloudwatch_log_group.fis.arn}:*"
+    }
+  }
+
+  experiment_options {
+    account_targeting            = "single-account"
+    empty_target_resolution_mode = "fail"
+  }
+
+  tags = { Name = "${var.name_prefix}-az2-power-interruption" }
+}
+
 resource "aws_fis_experiment_template" "blackhole_az2" {
   description = "Cut the second zone's app subnet off the network"
   role_arn    = aws_iam_role.fis.arn

@@ -61,6 +61,16 @@ output "fis_log_group" {
   value       = aws_cloudwatch_log_group.fis.name
 }
 
+output "az2_power_interruption_template_id" {
+  description = "ID of the az2-power-interruption experiment template."
+  value       = aws_fis_experiment_template.az2_power_interruption.id
+}
+
+output "az2_power_interruption_start_command" {
+  description = "Starts the az2-power-interruption experiment."
+  value       = "aws fis start-experiment --region ${var.aws_region} --experiment-template-id ${aws_fis_experiment_template.az2_power_interruption.id}"
+}
+
 output "blackhole_az2_template_id" {
   description = "ID of the blackhole-az2 experiment template."
   value       = aws_fis_experiment_template.blackhole_az2.id

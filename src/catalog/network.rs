@@ -101,7 +101,11 @@ pub fn expect_disrupt(lab: &Lab, e: &Experiment) -> String {
 fn writer_may_be_in(lab: &Lab, zone: Option<usize>) -> Option<String> {
     let a = lab.aurora.as_ref()?;
     let zone = zone?;
-    let failover = lab.experiments.iter().find(|e| e.moves_writer())?;
+    let failover = lab
+        .experiments
+        .iter()
+        .flat_map(|e| e.actions())
+        .find(|e| e.moves_writer())?;
     if !reader_zone(a.readers, lab.network.azs, zone) {
         return None;
     }

@@ -17,10 +17,10 @@ use crate::validate::{Experiment, Lab, Report, Target, tf_name};
 const FILE: &str = "fis.tf";
 
 /// The template `target` block: its kind's module says how the resources are picked.
-fn target_block(target: &Target, selection_mode: &str) -> Block {
+fn target_block(target: &Target, selection_mode: &str, name: &str) -> Block {
     target.selection.fis_target(
         Block::new("target", &[])
-            .attr("name", Expr::str(target.selection.name()))
+            .attr("name", Expr::str(name))
             .attr("resource_type", Expr::str(target.kind.resource_type()))
             .attr("selection_mode", Expr::str(selection_mode)),
     )
@@ -68,31 +68,50 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     );
     for e in &lab.experiments {
         let id = tf_name(&e.name);
-        let mut action = Block::new("action", &[])
-            .attr("name", Expr::str(&e.name))
-            .attr("action_id", Expr::str(e.action.id));
-        for (key, value) in &e.parameters {
-            action = action.block(
-                Block::new("parameter", &[])
-                    .attr("key", Expr::str(key))
-                    .attr("value", parameter_value(e.action, key, value)),
-            );
-        }
         let mut template = template_address(e)
             .block()
             .attr("description", Expr::str(&e.description))
             .attr("role_arn", FIS_ROLE.attr("arn"));
-        if let Some(target) = &e.target {
-            action = action.block(
-                Block::new("target", &[])
-                    .attr("key", Expr::str(target.kind.fis_key()))
-                    .attr("value", Expr::str(target.selection.name())),
-            );
-            template = template
-                .block(action)
-                .block(target_block(target, &e.selection_mode));
-        } else {
+        // Targets by name: actions that pick the same resources the same way share one.
+        let mut targets: Vec<(String, Block)> = Vec::new();
+        for step in e.actions() {
+            let mut action = Block::new("action", &[])
+                .attr("name", Expr::str(&step.action_name))
+                .attr("action_id", Expr::str(step.action.id));
+            if !step.start_after.is_empty() {
+                action = action.attr(
+                    "start_after",
+                    Expr::List(step.start_after.iter().map(Expr::str).collect()),
+                );
+            }
+            for (key, value) in &step.parameters {
+                action = action.block(
+                    Block::new("parameter", &[])
+                        .attr("key", Expr::str(key))
+                        .attr("value", parameter_value(step.action, key, value)),
+                );
+            }
+            if let Some(target) = &step.target {
+                let shared = target.selection.name();
+                let block = target_block(target, &step.selection_mode, &shared);
+                let name = match targets.iter().find(|(n, _)| *n == shared) {
+                    Some((_, b)) if *b != block => format!("{shared}-{}", step.action_name),
+                    _ => shared,
+                };
+                action = action.block(
+                    Block::new("target", &[])
+                        .attr("key", Expr::str(target.kind.fis_key()))
+                        .attr("value", Expr::str(&name)),
+                );
+                if !targets.iter().any(|(n, _)| *n == name) {
+                    let block = target_block(target, &step.selection_mode, &name);
+                    targets.push((name, block));
+                }
+            }
             template = template.block(action);
+        }
+        for (_, block) in targets {
+            template = template.block(block);
         }
         if e.stop_conditions.is_empty() {
             template =

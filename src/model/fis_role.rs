@@ -108,7 +108,12 @@ pub static LOG_DELIVERY: [Statement; 2] = [
 pub fn statements(lab: &Lab) -> Vec<&'static Statement> {
     let mut out: Vec<&'static Statement> = Vec::new();
     for action in crate::catalog::ACTIONS {
-        if lab.experiments.iter().any(|e| e.action.id == action.id) {
+        if lab
+            .experiments
+            .iter()
+            .flat_map(|e| e.actions())
+            .any(|e| e.action.id == action.id)
+        {
             for s in action.iam {
                 if !out.iter().any(|o| o.sid == s.sid) {
                     out.push(s);

@@ -39,7 +39,12 @@ fn required_providers(lab: &Lab) -> Block {
             ("version", Expr::str(version)),
         ])
     };
-    let version = aws_provider(lab.experiments.iter().map(|e| e.action));
+    let version = aws_provider(
+        lab.experiments
+            .iter()
+            .flat_map(|e| e.actions())
+            .map(|e| e.action),
+    );
     let block =
         Block::new("required_providers", &[]).attr("aws", provider("hashicorp/aws", &version));
     // The functions' code is zipped by the archive provider's `archive_file` (2.x).

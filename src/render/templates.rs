@@ -228,7 +228,10 @@ fn described(files: &[File], kind: &str) -> Vec<Value> {
 /// suspends its `ReplaceUnhealthy` process and resumes it afterwards.
 fn replacement_guard(lab: &Lab, e: &crate::validate::Experiment) -> Option<(String, String)> {
     lab.app.as_ref()?;
-    if !e.stops_app_fleet() && !e.cuts_app_subnets() {
+    if !e
+        .actions()
+        .any(|a| a.stops_app_fleet() || a.cuts_app_subnets())
+    {
         return None;
     }
     let command = |verb: &str| {
@@ -243,7 +246,7 @@ fn replacement_guard(lab: &Lab, e: &crate::validate::Experiment) -> Option<(Stri
 /// `period × evaluation_periods` of breaching data, which validation holds under the
 /// experiment's duration (E051). Alarm names are validated; the rest is chaoslab's text.
 fn in_time(lab: &Lab, e: &Experiment) -> Option<String> {
-    let lasts = e.action.duration_secs(&e.parameters)?;
+    let lasts = e.duration_secs()?;
     let alarms: Vec<String> = e
         .stop_conditions
         .iter()
@@ -316,7 +319,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                     .collect::<Vec<_>>()
                     .join("; or ")
             };
-            let target = match e.target.as_ref().map(|t| &t.selection) {
+            let target = |e: &Experiment| match e.target.as_ref().map(|t| &t.selection) {
                 None => "none".to_owned(),
                 Some(sel) => format!(
                     "{}, selection {} (target {})",
@@ -325,7 +328,24 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                     code_span(&sel.name())
                 ),
             };
+            // The multi-action form: one line per action, in spec order.
+            let steps: Vec<Value> = if e.more.is_empty() {
+                Vec::new()
+            } else {
+                e.actions()
+                    .map(|s| context! {
+                        name => s.action_name.clone(),
+                        action => s.action.id,
+                        parameters => s.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
+                        target => Value::from_safe_string(target(s)),
+                        after => s.start_after.clone(),
+                        expect => Value::from_safe_string((s.action.expect)(lab, s)),
+                    })
+                    .collect()
+            };
+            let target = target(e);
             context! {
+                steps => steps,
                 name => e.name.clone(),
                 description => e.description.clone(),
                 action => e.action.id,

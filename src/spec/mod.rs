@@ -21,7 +21,7 @@ use crate::errors::{Code, Diagnostic, Pos};
 /// Specs are hand-written files of a few KiB; anything far larger is a mistake or an attack.
 pub const MAX_SPEC_BYTES: usize = 256 * 1024;
 
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpec {
     #[schemars(with = "String")]
@@ -83,7 +83,7 @@ pub struct RawSpec {
 }
 
 /// Where the tree keeps its state.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawState {
     /// `s3` (S3-native locking, no DynamoDB table).
@@ -95,7 +95,7 @@ pub struct RawState {
     pub bucket: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawApp {
     #[serde(default)]
@@ -139,7 +139,7 @@ pub struct RawApp {
 }
 
 /// Dependency client settings (botocore): the article's defence against cascading failure.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTimeouts {
     #[serde(default)]
@@ -154,7 +154,7 @@ pub struct RawTimeouts {
 }
 
 /// The app's circuit breaker: open after `failures` failures in a row, for `reset_seconds`.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBreaker {
     #[serde(default)]
@@ -165,7 +165,7 @@ pub struct RawBreaker {
     pub reset_seconds: Option<Spanned<u32>>,
 }
 
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAurora {
     #[serde(default)]
@@ -201,7 +201,7 @@ pub struct RawAurora {
 }
 
 /// A Lambda function running chaoslab's recommendations handler.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFunction {
     /// `python3.10` to `python3.13` (default `python3.12`).
@@ -227,7 +227,7 @@ pub struct RawFunction {
     pub fault_injection: Option<Spanned<bool>>,
 }
 
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAlarm {
     /// `unhealthy-hosts`, `5xx-rate` or `p99-latency`.
@@ -246,7 +246,7 @@ pub struct RawAlarm {
     pub evaluation_periods: Option<Spanned<u32>>,
 }
 
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawNetwork {
     #[schemars(with = "String")]
@@ -271,7 +271,7 @@ pub struct RawNetwork {
     pub interface_endpoints: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawKey {
     #[schemars(with = "String")]
@@ -281,7 +281,7 @@ pub struct RawKey {
     pub kind: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTable {
     #[schemars(with = "RawKey")]
@@ -309,7 +309,7 @@ pub struct RawTable {
     pub replicas: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBucket {
     #[serde(default)]
@@ -317,7 +317,7 @@ pub struct RawBucket {
     pub objects: NamedMap<Spanned<RawObject>>,
 }
 
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawObject {
     #[schemars(with = "String")]
@@ -327,13 +327,20 @@ pub struct RawObject {
     pub content_type: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExperiment {
     #[schemars(with = "String")]
     pub description: Spanned<String>,
-    #[schemars(with = "String")]
-    pub action: Spanned<String>,
+    /// The FIS action; or give several under `actions:` instead.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub action: Option<Spanned<String>>,
+    /// Several actions in one template, each named, ordered by `start_after` (in place of
+    /// `action`, `parameters`, `targets`, `selection_mode` and `az`).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<RawStep>>")]
+    pub actions: Option<Spanned<Vec<Spanned<RawStep>>>>,
     #[serde(default)]
     #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub parameters: NamedMap<Spanned<String>>,
@@ -379,7 +386,7 @@ pub struct RawExperiment {
 }
 
 /// An FIS experiment report: how much of the dashboard before and after the run it shows.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawReport {
     /// Dashboard time before the experiment starts, e.g. `PT10M` (default `PT20M`).
@@ -392,8 +399,35 @@ pub struct RawReport {
     pub post: Option<Spanned<String>>,
 }
 
+/// One action of a multi-action experiment.
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    /// The action's name in the template, unique in the experiment.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    #[schemars(with = "String")]
+    pub action: Spanned<String>,
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    pub parameters: NamedMap<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Option<std::collections::BTreeMap<String, String>>")]
+    pub targets: Option<Spanned<NamedMap<Spanned<String>>>>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub selection_mode: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub az: Option<Spanned<u32>>,
+    /// Names of the actions that must end before this one starts; none starts it at once.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub start_after: Vec<Spanned<String>>,
+}
+
 /// When an experiment starts by itself (EventBridge Scheduler).
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSchedule {
     /// `rate(7 days)`, `cron(0 9 ? * MON *)` (six fields) or `at(2027-01-04T09:00:00)`.
@@ -418,7 +452,7 @@ pub struct RawSchedule {
 }
 
 /// An experiment's hypothesis, per app endpoint.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {
     /// Endpoints that fail fast while the fault is on.
@@ -619,7 +653,6 @@ mod tests {
                 "alarms.a.threshold",
                 "dynamodb.t.hash_key.name",
                 "dynamodb.t.hash_key.type",
-                "experiments.e.action",
                 "experiments.e.description",
                 "lab",
                 "network.azs",

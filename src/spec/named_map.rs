@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct NamedMap<T>(pub Vec<(Spanned<String>, T)>);
 
 impl<T> Default for NamedMap<T> {

@@ -10,8 +10,9 @@ use super::{
 };
 use crate::catalog::ssm::{self, DocValue};
 use crate::catalog::{self, Action, ParamKind};
+use crate::errors::Pos;
 use crate::errors::{Code, Diagnostic};
-use crate::spec::{NamedMap, RawExperiment, Spanned, pos};
+use crate::spec::{NamedMap, RawExperiment, RawStep, Spanned, pos};
 
 /// What the rest of the spec provides for experiments to target.
 pub struct TargetContext {
@@ -89,24 +90,72 @@ impl Validator {
             }
         }
         let stop_conditions = self.stop_conditions(&field, e, ctx);
-        let Some(action) = catalog::find(&e.action.value) else {
+        let mut experiment = match &e.actions {
+            None => {
+                let Some(action) = &e.action else {
+                    self.err(
+                        Code::E005,
+                        pos(raw),
+                        format!("{field}.action"),
+                        "an experiment needs an FIS action",
+                        "add `action:` (e.g. `action: aws:fis:wait`), or several under `actions:`",
+                    );
+                    return None;
+                };
+                self.action_part(&field, name, raw, action, &acknowledged, ctx)?
+            }
+            Some(steps) => self.steps(&field, name, raw, steps, &acknowledged, ctx)?,
+        };
+        experiment.stop_conditions = stop_conditions;
+        experiment.schedule = e
+            .schedule
+            .as_ref()
+            .and_then(|s| self.schedule(&format!("{field}.schedule"), s));
+        experiment.report = e
+            .report
+            .as_ref()
+            .and_then(|r| self.report(&format!("{field}.report"), r, ctx.app));
+        let what = if experiment.more.is_empty() {
+            experiment.action.id
+        } else {
+            "the experiment's actions"
+        };
+        experiment.hypothesis =
+            self.hypothesis(&field, e.expect.as_ref(), what, experiment.reach(), ctx.app);
+        self.experiment_rules(&field, raw, &experiment, &acknowledged, ctx);
+        Some(experiment)
+    }
+
+    /// One action and its parameters, targets and lab rules: the whole experiment in the
+    /// single-action form, one step (`raw` standing for the step) in the multi-action form.
+    fn action_part(
+        &mut self,
+        field: &str,
+        name: &Spanned<String>,
+        raw: &Spanned<RawExperiment>,
+        action_text: &Spanned<String>,
+        acknowledged: &[String],
+        ctx: &TargetContext,
+    ) -> Option<Experiment> {
+        let e = &raw.value;
+        let Some(action) = catalog::find(&action_text.value) else {
             let ids: Vec<&str> = catalog::ACTIONS.iter().map(|a| a.id).collect();
-            let help = did_you_mean(&e.action.value, &ids, || {
+            let help = did_you_mean(&action_text.value, &ids, || {
                 "see the supported actions in README.md (src/catalog.rs); CPU, memory and latency faults on EC2 use aws:ssm:send-command with an AWSFIS-Run-* document".to_owned()
             });
             self.err(
                 Code::E040,
-                pos(&e.action),
+                pos(action_text),
                 format!("{field}.action"),
                 format!(
                     "`{}` is not an FIS action chaoslab supports",
-                    e.action.value
+                    action_text.value
                 ),
                 help,
             );
             return None;
         };
-        let parameters = self.parameters(&field, raw, action, &ctx.region);
+        let parameters = self.parameters(field, raw, action, &ctx.region);
         let az = match &e.az {
             None => None,
             Some(z) if z.value >= 1 && (z.value as usize) <= ctx.azs => Some(z.value as usize - 1),
@@ -124,7 +173,7 @@ impl Validator {
                 None
             }
         };
-        let target = self.target(&field, action, raw, az, ctx);
+        let target = self.target(field, action, raw, az, ctx);
         let selection_mode = match &e.selection_mode {
             None => "ALL".to_owned(),
             Some(m) => {
@@ -164,34 +213,159 @@ impl Validator {
                 .filter(|s| ["dynamodb", "s3"].contains(s))
                 .map(str::to_owned),
         };
-        let mut experiment = Experiment {
+        let experiment = Experiment {
             hypothesis: None,
             dependency,
             name: name.value.clone(),
+            action_name: name.value.clone(),
+            start_after: Vec::new(),
+            more: Vec::new(),
             description: e.description.value.clone(),
             action,
             parameters,
             target,
             selection_mode,
-            stop_conditions,
-            schedule: e
-                .schedule
-                .as_ref()
-                .and_then(|s| self.schedule(&format!("{field}.schedule"), s)),
-            report: e
-                .report
-                .as_ref()
-                .and_then(|r| self.report(&format!("{field}.report"), r, ctx.app)),
+            stop_conditions: e.stop_conditions.iter().map(|s| s.value.clone()).collect(),
+            schedule: None,
+            report: None,
         };
-        experiment.hypothesis = self.hypothesis(
-            &field,
-            e.expect.as_ref(),
-            action.id,
-            (action.reach)(&experiment),
-            ctx.app,
-        );
-        self.lab_rules(&field, raw, &experiment, &acknowledged, ctx);
+        self.lab_rules(field, raw, &experiment, acknowledged, ctx);
         Some(experiment)
+    }
+
+    /// The multi-action form: each step is checked as an action of its own (its parameters,
+    /// targets and lab rules), then the graph `start_after` draws: names unique, every name
+    /// it refers to defined, no action after itself, no cycle (FIS refuses each at create).
+    fn steps(
+        &mut self,
+        field: &str,
+        name: &Spanned<String>,
+        raw: &Spanned<RawExperiment>,
+        steps: &Spanned<Vec<Spanned<RawStep>>>,
+        acknowledged: &[String],
+        ctx: &TargetContext,
+    ) -> Option<Experiment> {
+        let e = &raw.value;
+        let mixed = [
+            e.action.as_ref().map(|a| (pos(a), "action")),
+            e.parameters
+                .iter()
+                .next()
+                .map(|(k, _)| (pos(k), "parameters")),
+            e.targets.as_ref().map(|t| (pos(t), "targets")),
+            e.selection_mode
+                .as_ref()
+                .map(|m| (pos(m), "selection_mode")),
+            e.az.as_ref().map(|z| (pos(z), "az")),
+        ];
+        for (at, key) in mixed.into_iter().flatten() {
+            self.err(
+                Code::E055,
+                at,
+                format!("{field}.{key}"),
+                format!("`{key}` beside `actions:`: each action has its own"),
+                format!("move `{key}` into the action under `actions:` it belongs to"),
+            );
+        }
+        if steps.value.is_empty() {
+            self.err(
+                Code::E055,
+                pos(steps),
+                format!("{field}.actions"),
+                "an experiment needs at least one action",
+                "list the actions under `actions:`, or use `action:` for one",
+            );
+            return None;
+        }
+        let names: Vec<&str> = steps
+            .value
+            .iter()
+            .map(|s| s.value.name.value.as_str())
+            .collect();
+        let mut checked: Vec<Experiment> = Vec::new();
+        let mut ok = true;
+        for (i, step) in steps.value.iter().enumerate() {
+            let st = &step.value;
+            let sfield = format!("{field}.actions[{i}]");
+            self.name(&st.name, &format!("{sfield}.name"), 64);
+            if names.iter().take(i).any(|n| *n == st.name.value) {
+                self.err(
+                    Code::E055,
+                    pos(&st.name),
+                    format!("{sfield}.name"),
+                    format!("two actions are named `{}`", st.name.value),
+                    "give each action of the experiment its own name",
+                );
+                ok = false;
+            }
+            let mut start_after = Vec::new();
+            for (j, after) in st.start_after.iter().enumerate() {
+                let afield = format!("{sfield}.start_after[{j}]");
+                if after.value == st.name.value {
+                    self.err(
+                        Code::E055,
+                        pos(after),
+                        afield,
+                        format!("`{}` cannot start after itself", after.value),
+                        "name another action, or remove it from start_after",
+                    );
+                    ok = false;
+                } else if !names.contains(&after.value.as_str()) {
+                    let others: Vec<&str> = names
+                        .iter()
+                        .copied()
+                        .filter(|n| *n != st.name.value)
+                        .collect();
+                    let help = did_you_mean(&after.value, &others, || {
+                        format!("the experiment's actions are: {}", names.join(", "))
+                    });
+                    self.err(
+                        Code::E055,
+                        pos(after),
+                        afield,
+                        format!("there is no action `{}` in this experiment", after.value),
+                        help,
+                    );
+                    ok = false;
+                } else {
+                    start_after.push(after.value.clone());
+                }
+            }
+            // The step, as an experiment of one action, for the checks every action gets.
+            let mut one = e.clone();
+            one.action = Some(st.action.clone());
+            one.actions = None;
+            one.parameters = st.parameters.clone();
+            one.targets = st.targets.clone();
+            one.selection_mode = st.selection_mode.clone();
+            one.az = st.az.clone();
+            let one = Spanned::new(one, step.referenced, step.defined);
+            match self.action_part(&sfield, name, &one, &st.action, acknowledged, ctx) {
+                Some(mut x) => {
+                    x.action_name = st.name.value.clone();
+                    x.start_after = start_after;
+                    checked.push(x);
+                }
+                None => ok = false,
+            }
+        }
+        if let Some((i, step)) = cycle(&steps.value).and_then(|i| Some((i, steps.value.get(i)?))) {
+            let st = &step.value;
+            self.err(
+                Code::E055,
+                pos(&st.name),
+                format!("{field}.actions[{i}].start_after"),
+                format!("`{}` waits, through start_after, for itself", st.name.value),
+                "break the cycle: some action must start without waiting for this one",
+            );
+            ok = false;
+        }
+        if !ok {
+            return None;
+        }
+        let mut first = checked.remove(0);
+        first.more = checked;
+        Some(first)
     }
 
     /// Parameters in catalog order, each checked against its kind.
@@ -291,7 +465,7 @@ impl Validator {
                 None => return, // reported by check_param
             },
         };
-        let at = given.map_or(pos(raw), pos);
+        let at = given.map_or(action_pos(raw), pos);
         let pfield = format!("{field}.parameters.{}", params.name);
         let limit = action.duration_secs(checked);
         let names: Vec<&str> = doc.params.iter().map(|p| p.name).collect();
@@ -396,7 +570,7 @@ impl Validator {
                 .value
                 .targets
                 .as_ref()
-                .map_or(pos(&experiment.value.action), pos);
+                .map_or(action_pos(experiment), pos);
             self.err(
                 Code::E042,
                 at,
@@ -473,11 +647,7 @@ impl Validator {
             .iter()
             .find(|(k, _)| k == "scope")
             .map(|(_, v)| v.as_str());
-        let at = raw
-            .value
-            .targets
-            .as_ref()
-            .map_or(pos(&raw.value.action), pos);
+        let at = raw.value.targets.as_ref().map_or(pos(raw), pos);
         let has = |k: &str| e.parameters.iter().any(|(n, _)| n == k);
         if e.action.id == "aws:network:disrupt-connectivity"
             && (scope == Some("prefix-list")) != has("prefixListIdentifier")
@@ -598,7 +768,7 @@ impl Validator {
         if ctx.aurora && ctx.readers == 0 && e.moves_writer() {
             self.err(
                 Code::E046,
-                pos(&raw.value.action),
+                action_pos(raw),
                 format!("{field}.action"),
                 format!(
                     "{} fails the writer over to a reader, and the cluster has none",
@@ -638,6 +808,18 @@ impl Validator {
                 .help("the lab README shows how to suspend the group's ReplaceUnhealthy process for the run; add `acknowledge: [asg-replacement]` once you follow it"),
             );
         }
+    }
+
+    /// Rules on the experiment as a whole (all its actions): its stop conditions.
+    fn experiment_rules(
+        &mut self,
+        field: &str,
+        raw: &Spanned<RawExperiment>,
+        e: &Experiment,
+        acknowledged: &[String],
+        ctx: &TargetContext,
+    ) {
+        let ack = |rule: &str| acknowledged.iter().any(|a| a == rule);
         self.alarms_in_time(field, raw, e, ctx);
         if raw.value.stop_conditions.is_empty() && !ack("no-stop-condition") {
             let help = if !ctx.app {
@@ -657,7 +839,7 @@ impl Validator {
             self.warnings.push(
                 Diagnostic::warning(
                     Code::W002,
-                    pos(&raw.value.action),
+                    action_pos(raw),
                     format!("{field}.stop_conditions"),
                     "nothing stops this experiment if the lab breaks more than expected",
                 )
@@ -679,7 +861,7 @@ impl Validator {
         e: &Experiment,
         ctx: &TargetContext,
     ) {
-        let Some(lasts) = e.action.duration_secs(&e.parameters) else {
+        let Some(lasts) = e.duration_secs() else {
             return;
         };
         let fast: Vec<&str> = ctx
@@ -728,6 +910,51 @@ impl Validator {
 }
 
 /// Checks one parameter value against its kind; `Err((message, fix))`.
+/// The first step (in spec order) that waits, through `start_after`, for itself. Each step
+/// is visited once per start (a set of steps seen), so a hostile spec stays linear per start.
+fn cycle(steps: &[Spanned<RawStep>]) -> Option<usize> {
+    let edges: Vec<Vec<usize>> = steps
+        .iter()
+        .map(|s| {
+            s.value
+                .start_after
+                .iter()
+                .filter_map(|a| steps.iter().position(|t| t.value.name.value == a.value))
+                .collect()
+        })
+        .collect();
+    (0..steps.len()).find(|&start| {
+        let mut seen = vec![false; steps.len()];
+        let mut frontier: Vec<usize> = edges.get(start).cloned().unwrap_or_default();
+        while let Some(i) = frontier.pop() {
+            if i == start {
+                return true;
+            }
+            if let Some(flag) = seen.get_mut(i)
+                && !*flag
+            {
+                *flag = true;
+                frontier.extend(edges.get(i).into_iter().flatten());
+            }
+        }
+        false
+    })
+}
+
+/// Where the experiment names its action (`action:`, or the first of `actions:`), else where
+/// it starts.
+fn action_pos(raw: &Spanned<RawExperiment>) -> Pos {
+    let e = &raw.value;
+    match (&e.action, &e.actions) {
+        (Some(a), _) => pos(a),
+        (None, Some(steps)) => steps
+            .value
+            .first()
+            .map_or(pos(steps), |s| pos(&s.value.action)),
+        (None, None) => pos(raw),
+    }
+}
+
 fn check_param(
     kind: ParamKind,
     value: &str,

@@ -300,8 +300,16 @@ pub struct Target {
 
 #[derive(Clone, Debug)]
 pub struct Experiment {
-    /// Spec name; the FIS action name, and (with `-` as `_`) the Terraform resource name.
+    /// Spec name; (with `-` as `_`) the Terraform resource name.
     pub name: String,
+    /// The FIS action name of this action: the experiment's name in the single-action form,
+    /// the step's own name in the multi-action form.
+    pub action_name: String,
+    /// Actions (by name) that must end before this one starts.
+    pub start_after: Vec<String>,
+    /// The template's other actions in the multi-action form, each with its own action,
+    /// parameters and target (and no schedule, report or hypothesis of its own).
+    pub more: Vec<Experiment>,
     pub description: String,
     pub action: &'static Action,
     /// In catalog order.
@@ -363,6 +371,53 @@ impl Hypothesis {
 }
 
 impl Experiment {
+    /// Every action of the template: this one, then the others of a multi-action form.
+    pub fn actions(&self) -> impl Iterator<Item = &Experiment> {
+        std::iter::once(self).chain(self.more.iter())
+    }
+
+    /// What the experiment's actions together can do to the app's endpoints.
+    pub fn reach(&self) -> crate::catalog::Reach {
+        self.actions()
+            .map(|a| (a.action.reach)(a))
+            .reduce(crate::catalog::Reach::union)
+            .unwrap_or(crate::catalog::Reach::Nothing)
+    }
+
+    /// How long the template runs, in seconds: the longest chain of actions through
+    /// `start_after`, each lasting its own duration (none for one that ends as soon as it has
+    /// acted); `None` when no action has a duration.
+    pub fn duration_secs(&self) -> Option<u64> {
+        let actions: Vec<&Experiment> = self.actions().collect();
+        let own: Vec<Option<u64>> = actions
+            .iter()
+            .map(|a| a.action.duration_secs(&a.parameters))
+            .collect();
+        if own.iter().all(Option::is_none) {
+            return None;
+        }
+        // Finish times by relaxation, at most one pass per action (the graph has no cycle).
+        let mut finish: Vec<u64> = own.iter().map(|d| d.unwrap_or(0)).collect();
+        for _ in 0..actions.len() {
+            let next: Vec<u64> = actions
+                .iter()
+                .zip(&own)
+                .map(|(a, own)| {
+                    let start = a
+                        .start_after
+                        .iter()
+                        .filter_map(|n| actions.iter().position(|b| &b.action_name == n))
+                        .filter_map(|j| finish.get(j).copied())
+                        .max()
+                        .unwrap_or(0);
+                    start + own.unwrap_or(0)
+                })
+                .collect();
+            finish = next;
+        }
+        finish.into_iter().max()
+    }
+
     pub fn parameter(&self, key: &str) -> Option<&str> {
         self.parameters
             .iter()

@@ -150,13 +150,24 @@ impl Validator {
                 .map(|t| (t.name.clone(), t.replicas.len()))
                 .collect(),
             failover: raw.experiments.iter().any(|(_, e)| {
-                lab::moves_writer(&e.value.action.value, |k| {
-                    e.value
-                        .parameters
-                        .iter()
-                        .find(|(n, _)| n.value == k)
-                        .map(|(_, v)| v.value.clone())
-                })
+                let e = &e.value;
+                let moves = |action: &str, parameters: &NamedMap<Spanned<String>>| {
+                    lab::moves_writer(action, |k| {
+                        parameters
+                            .iter()
+                            .find(|(n, _)| n.value == k)
+                            .map(|(_, v)| v.value.clone())
+                    })
+                };
+                e.action
+                    .as_ref()
+                    .is_some_and(|a| moves(&a.value, &e.parameters))
+                    || e.actions.as_ref().is_some_and(|steps| {
+                        steps
+                            .value
+                            .iter()
+                            .any(|s| moves(&s.value.action.value, &s.value.parameters))
+                    })
             }),
         };
         let experiments: Vec<Experiment> = self

@@ -282,7 +282,10 @@ fn targets_use_arns_or_tags_never_both() {
             targets += 1;
         }
     }
-    assert_eq!(targets, 3);
+    assert_eq!(
+        targets, 5,
+        "one per single-action experiment, two for the zone-loss template"
+    );
 }
 
 #[test]

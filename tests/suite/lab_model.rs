@@ -376,3 +376,62 @@ fn the_gameday_runbook_is_there_only_when_asked_for() {
     assert!(runbook.contains("Pause the scheduled experiments"));
     assert!(!blueprint("chaos-shop-dependencies", "README.md").contains("GameDay runbook"));
 }
+
+/// A lab whose one experiment chains actions (`actions:`), from the given list.
+fn multi_action_lab(actions: &str) -> String {
+    format!(
+        "lab: multi\nregion: us-east-1\nnetwork:\n  cidr: 10.0.0.0/16\n  azs: 2\n  public: [10.0.1.0/24, 10.0.2.0/24]\n  private: [10.0.11.0/24, 10.0.12.0/24]\nexperiments:\n  chain:\n    description: Chained actions\n    acknowledge: [no-stop-condition, partial-subnets, scope-all]\n    actions:\n{actions}"
+    )
+}
+
+#[test]
+fn a_multi_action_template_lasts_its_longest_chain_and_shares_equal_targets() {
+    let spec = multi_action_lab(
+        "      - {name: cut-a, action: aws:network:disrupt-connectivity, parameters: {duration: PT3M, scope: s3}, targets: {subnets: private}}\n      - {name: cut-b, action: aws:network:disrupt-connectivity, parameters: {duration: PT2M, scope: dynamodb}, targets: {subnets: private}, start_after: [cut-a]}\n      - {name: short, action: aws:fis:wait, parameters: {duration: PT1M}}\n",
+    );
+    let lab = load(&spec).expect("valid");
+    let e = &lab.experiments[0];
+    // cut-a then cut-b (3 + 2 minutes) is longer than the wait that runs beside them.
+    assert_eq!(e.duration_secs(), Some(300));
+    assert_eq!(e.actions().count(), 3);
+    let files = common::generate_str(&spec);
+    let fis = &files
+        .iter()
+        .find(|f| f.name == "fis.tf")
+        .expect("fis.tf")
+        .content;
+    assert!(fis.contains("start_after = [\"cut-a\"]"), "{fis}");
+    // Both cuts pick the same subnets the same way: one target block for both.
+    assert_eq!(
+        fis.matches("resource_type  = \"aws:ec2:subnet\"").count(),
+        1,
+        "{fis}"
+    );
+    let readme = &files
+        .iter()
+        .find(|f| f.name == "README.md")
+        .expect("README")
+        .content;
+    assert!(readme.contains("after `cut-a`"), "{readme}");
+    // Two cuts of two dependencies can degrade two endpoints: nothing is assumed for them.
+    assert_eq!(e.reach(), chaoslab::catalog::Reach::Everything);
+}
+
+#[test]
+fn actions_that_pick_the_same_resources_differently_get_their_own_targets() {
+    let spec = multi_action_lab(
+        "      - {name: all, action: aws:network:disrupt-connectivity, parameters: {duration: PT2M, scope: s3}, targets: {subnets: private}}\n      - {name: half, action: aws:network:disrupt-connectivity, parameters: {duration: PT2M, scope: s3}, targets: {subnets: private}, selection_mode: COUNT(1)}\n",
+    );
+    let files = common::generate_str(&spec);
+    let fis = &files
+        .iter()
+        .find(|f| f.name == "fis.tf")
+        .expect("fis.tf")
+        .content;
+    assert!(fis.contains("value = \"app-subnets-half\""), "{fis}");
+    assert_eq!(
+        fis.matches("resource_type  = \"aws:ec2:subnet\"").count(),
+        2,
+        "{fis}"
+    );
+}
