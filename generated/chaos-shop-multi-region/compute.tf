@@ -30,7 +30,7 @@ resource "aws_launch_template" "app" {
   image_id               = data.aws_ssm_parameter.al2023.insecure_value
   instance_type          = "t3.micro"
   vpc_security_group_ids = [aws_security_group.app.id]
-  user_data              = base64encode(templatefile("${path.module}/templates/user_data.sh.tftpl", { config = jsonencode(local.app_config) }))
+  user_data              = base64gzip(templatefile("${path.module}/templates/user_data.sh.tftpl", { config = jsonencode(local.app_config) }))
   update_default_version = true
 
   iam_instance_profile {

@@ -35,6 +35,10 @@ pub const BLUEPRINTS: &[(&str, &str)] = &[
         include_str!("../../blueprints/chaos-shop-stress.yaml"),
     ),
     (
+        "chaos-shop-degradation",
+        include_str!("../../blueprints/chaos-shop-degradation.yaml"),
+    ),
+    (
         "chaos-shop-multi-region",
         include_str!("../../blueprints/chaos-shop-multi-region.yaml"),
     ),

@@ -98,6 +98,7 @@ pub const LAUNCH_TEMPLATE: Address = Address::Resource("aws_launch_template", Co
 pub const ALB: Address = Address::Resource("aws_lb", Cow::Borrowed("app"));
 pub const DASHBOARD: Address = Address::Resource("aws_cloudwatch_dashboard", Cow::Borrowed("lab"));
 pub const REPORTS: Address = Address::Resource("aws_s3_bucket", Cow::Borrowed("fis_reports"));
+pub const ORDERS_QUEUE: Address = Address::Resource("aws_sqs_queue", Cow::Borrowed("orders"));
 pub const TARGET_GROUP: Address = Address::Resource("aws_lb_target_group", Cow::Borrowed("app"));
 pub const LISTENER: Address = Address::Resource("aws_lb_listener", Cow::Borrowed("http"));
 /// The bucket FIS writes Lambda fault configurations to (`validate::functions::CONFIG_BUCKET`).

@@ -91,7 +91,18 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     ("guard", guard(app)),
                 ]
                 .into_iter()
-                .chain(reader_host(aurora).map(|h| ("db_reader_host", h))),
+                .chain(reader_host(aurora).map(|h| ("db_reader_host", h)))
+                .chain(app.catalog_cache.then(|| {
+                    let cache = tf_name(crate::validate::CACHE_TABLE);
+                    (
+                        "cache_table",
+                        Expr::r(format!("aws_dynamodb_table.{cache}.name")),
+                    )
+                }))
+                .chain(
+                    app.write_behind
+                        .then(|| ("orders_queue_url", super::address::ORDERS_QUEUE.attr("url"))),
+                ),
             ),
         ),
     );
@@ -119,7 +130,10 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 "vpc_security_group_ids",
                 Expr::List(vec![security_group("app").attr("id")]),
             )
-            .attr("user_data", Expr::call("base64encode", vec![user_data]))
+            // Gzipped: EC2 takes at most 16 KiB of user data, and the app alone is near that;
+            // cloud-init unzips gzip user data before running it ("User-data formats",
+            // cloud-init docs).
+            .attr("user_data", Expr::call("base64gzip", vec![user_data]))
             .attr("update_default_version", Expr::Bool(true))
             .block(Block::new("iam_instance_profile", &[]).attr("arn", APP_PROFILE.attr("arn")))
             .block(

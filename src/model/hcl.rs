@@ -139,6 +139,14 @@ impl Block {
         self
     }
 
+    /// Adds each block of `blocks` (none for an empty or `None` one).
+    pub fn blocks(mut self, blocks: impl IntoIterator<Item = Block>) -> Block {
+        for b in blocks {
+            self = self.block(b);
+        }
+        self
+    }
+
     pub fn blank(mut self) -> Block {
         self.body.push(Item::Blank);
         self

@@ -65,7 +65,26 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 "ReadDatabaseSecret",
                 "secretsmanager:GetSecretValue",
                 super::aurora::secret_arn(),
-            )),
+            ))
+            .blocks(app.catalog_cache.then(|| {
+                let cache = tf_name(crate::validate::CACHE_TABLE);
+                iam::statement(
+                    "CacheCatalog",
+                    vec![Expr::str("dynamodb:GetItem"), Expr::str("dynamodb:PutItem")],
+                    vec![Expr::r(format!("aws_dynamodb_table.{cache}.arn"))],
+                )
+            }))
+            .blocks(app.write_behind.then(|| {
+                iam::statement(
+                    "BufferOrders",
+                    vec![
+                        Expr::str("sqs:DeleteMessage"),
+                        Expr::str("sqs:ReceiveMessage"),
+                        Expr::str("sqs:SendMessage"),
+                    ],
+                    vec![super::address::ORDERS_QUEUE.attr("arn")],
+                )
+            })),
     );
     tree.add(
         FILE,

@@ -23,6 +23,7 @@ pub mod reports;
 pub mod s3;
 pub mod schedule;
 mod security_groups;
+mod sqs;
 pub mod terraform;
 
 use std::collections::BTreeMap;
@@ -82,6 +83,7 @@ const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
     terraform::build,
     network::build,
     dynamodb::build,
+    sqs::build,
     s3::build,
     security_groups::build,
     alb::build,

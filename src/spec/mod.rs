@@ -136,6 +136,14 @@ pub struct RawApp {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub promo: Option<Spanned<String>>,
+    /// Serve the catalog from a DynamoDB copy while Aurora fails (Article 4).
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub catalog_cache: Option<Spanned<bool>>,
+    /// Queue orders in SQS while Aurora fails, and store them once it answers (Article 4).
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub write_behind: Option<Spanned<bool>>,
 }
 
 /// Dependency client settings (botocore): the article's defence against cascading failure.

@@ -1,6 +1,6 @@
 //! `app:`: the Chaos Shop tier, its guards against slow dependencies, and its defaults.
 
-use super::{App, Breaker, Timeouts, Validator, did_you_mean};
+use super::{App, Billing, Breaker, Key, KeyType, Table, Timeouts, Validator, did_you_mean};
 use crate::errors::Code;
 use crate::spec::{RawSpec, Spanned, pos};
 
@@ -191,6 +191,8 @@ impl Validator {
             reviews_table,
             promo_bucket: promo_bucket.to_owned(),
             promo_key: promo_key.to_owned(),
+            catalog_cache: a.catalog_cache.as_ref().is_some_and(|c| c.value),
+            write_behind: a.write_behind.as_ref().is_some_and(|w| w.value),
         }
     }
 }
@@ -218,4 +220,40 @@ pub mod defaults {
     };
     pub const REVIEWS_TABLE: &str = "reviews";
     pub const PROMO: &str = "promo/promo.json";
+}
+
+impl Validator {
+    /// The catalog cache's table joins the lab's tables, so it is built, seeded (empty) and
+    /// named like any other; a spec table of the same name would be a second one.
+    pub(super) fn cache_table(&mut self, raw: &RawSpec, tables: &mut Vec<Table>) {
+        if let Some((name, _)) = raw
+            .dynamodb
+            .iter()
+            .find(|(n, _)| n.value == crate::validate::CACHE_TABLE)
+        {
+            self.err(
+                Code::E010,
+                pos(name),
+                format!("dynamodb.{}", name.value),
+                format!(
+                    "`{}` is the table chaoslab makes for `app.catalog_cache`",
+                    name.value
+                ),
+                "rename this table, or remove `catalog_cache` from the app",
+            );
+            return;
+        }
+        tables.push(Table {
+            name: crate::validate::CACHE_TABLE.to_owned(),
+            hash_key: Key {
+                name: "key".to_owned(),
+                kind: KeyType::S,
+            },
+            range_key: None,
+            billing: Billing::PayPerRequest,
+            items: Vec::new(),
+            replicas: Vec::new(),
+        });
+        tables.sort_by(|a, b| a.name.cmp(&b.name));
+    }
 }

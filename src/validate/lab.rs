@@ -74,7 +74,14 @@ pub struct App {
     pub reviews_table: String,
     pub promo_bucket: String,
     pub promo_key: String,
+    /// `/products` falls back to a DynamoDB copy of the catalog (the table [`CACHE_TABLE`]).
+    pub catalog_cache: bool,
+    /// `POST /orders` falls back to an SQS queue that a drainer moves into Aurora.
+    pub write_behind: bool,
 }
+
+/// The spec name of the table the catalog cache lives in, made by chaoslab with the app.
+pub const CACHE_TABLE: &str = "catalog-cache";
 
 #[derive(Clone, Debug)]
 pub struct Aurora {

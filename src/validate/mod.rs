@@ -130,6 +130,10 @@ impl Validator {
             );
         }
         let app = raw.app.as_ref().map(|a| self.app(a, raw));
+        let mut tables = tables;
+        if app.as_ref().is_some_and(|a| a.catalog_cache) {
+            self.cache_table(raw, &mut tables);
+        }
         let alarms = self.alarms(raw);
         let functions = self.sorted(&raw.functions, "functions", |v, name, f| {
             v.function(name, f)

@@ -181,7 +181,7 @@ fn the_reference_lab_keeps_its_promise_and_the_unguarded_app_does_not() {
         report["user_data_bytes"]
             .as_u64()
             .is_some_and(|n| n <= USER_DATA_LIMIT),
-        "rendered user data is over EC2's 16 KiB: {}",
+        "rendered user data, gzipped as base64gzip sends it, is over EC2's 16 KiB: {}",
         report["user_data_bytes"]
     );
     let scenarios = report["scenarios"].as_array().expect("scenarios");

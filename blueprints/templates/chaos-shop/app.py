@@ -14,6 +14,15 @@ spec through /etc/chaos-shop/config.json (`guard`):
 * optionally a circuit breaker: after `failures` failures in a row, calls fail at once for
   `reset_seconds`, then one trial call decides whether it closes again.
 
+Two degradations of Article 4, each on when the lab spec asks for it:
+
+* `cache_table`: every successful catalog read refreshes a copy in DynamoDB (at most every
+  CACHE_REFRESH seconds per worker); while Aurora fails, `/products` answers that copy
+  (`"source": "cache"`) instead of a 503;
+* `orders_queue_url`: `POST /orders` stores the order in Aurora, or, while Aurora fails, puts
+  it on an SQS queue and answers 202; a drainer thread per worker moves queued orders into
+  Aurora once it answers again (at least once, made idempotent by the order id).
+
 A `guard` of null is the app the series warns about (botocore's defaults, no deadline, no
 bulkhead); the rehearsal runs it to show that its own assertions can fail. /health calls no
 dependency. Every dependency failure is logged on one line: dependency, error, elapsed.
@@ -24,6 +33,7 @@ import socket
 import sys
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as DeadlineExceeded
 from contextlib import closing
@@ -34,7 +44,7 @@ import psycopg2
 import urllib3.util.connection
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 
 with open("/etc/chaos-shop/config.json", encoding="utf-8") as f:
     CONFIG = json.load(f)
@@ -83,6 +93,7 @@ else:
 _ddb = boto3.client("dynamodb", region_name=REGION, config=_boto_cfg)
 _s3 = boto3.client("s3", region_name=REGION, config=_boto_cfg)
 _secrets = boto3.client("secretsmanager", region_name=REGION, config=_boto_cfg)
+_sqs = boto3.client("sqs", region_name=REGION, config=_boto_cfg)
 _item = TypeDeserializer()
 
 PRODUCTS = [
@@ -189,6 +200,12 @@ class Dependency:
 CATALOG = Dependency("aurora")
 REVIEWS = Dependency("dynamodb")
 PROMO = Dependency("s3")
+CACHE = Dependency("cache")
+QUEUE = Dependency("sqs")
+# Seconds between two refreshes of the catalog's cached copy, per worker.
+CACHE_REFRESH = 30
+# Seconds between two drains of the order queue, per worker.
+DRAIN_EVERY = 2
 
 app = Flask(__name__)
 
@@ -243,6 +260,11 @@ def init_db():
             "ON CONFLICT (id) DO NOTHING",
             PRODUCTS,
         )
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, "
+            "product_id INTEGER NOT NULL, quantity INTEGER NOT NULL, "
+            "created_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        )
 
 
 def _unavailable(feature, dependency):
@@ -263,14 +285,119 @@ def _list_products():
         return cur.fetchall()
 
 
+_cached_at = [0.0]
+
+
+def _cache_key():
+    return {"key": {"S": "catalog"}}
+
+
+def _refresh_cache(items):
+    """Best effort: a failing cache must not fail a catalog read that worked."""
+    now = time.monotonic()
+    if not CONFIG.get("cache_table") or now - _cached_at[0] < CACHE_REFRESH:
+        return
+    _cached_at[0] = now
+    item = dict(_cache_key(), products={"S": json.dumps(items)}, cached_at={"N": str(int(time.time()))})
+    try:
+        CACHE.call(_ddb.put_item, TableName=CONFIG["cache_table"], Item=item)
+    except Unavailable:
+        _cached_at[0] = 0.0
+
+
+def _cached_products():
+    item = CACHE.call(_ddb.get_item, TableName=CONFIG["cache_table"], Key=_cache_key()).get("Item")
+    if item is None:
+        raise Unavailable("CacheEmpty")
+    return json.loads(item["products"]["S"]), int(item["cached_at"]["N"])
+
+
 @app.route("/products")
 def products():
     try:
         rows = CATALOG.call(_list_products)
     except Unavailable:
-        return _unavailable("catalog", CATALOG)
+        if not CONFIG.get("cache_table"):
+            return _unavailable("catalog", CATALOG)
+        try:
+            items, cached_at = _cached_products()
+        except Unavailable:
+            return _unavailable("catalog", CATALOG)
+        return jsonify({"products": items, "source": "cache", "cached_at": cached_at})
     items = [{"id": i, "name": n, "price": p / 100} for i, n, p in rows]
+    _refresh_cache(items)
     return jsonify({"products": items, "source": "aurora"})
+
+
+def _store_order(order):
+    with closing(_db()) as conn, conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO orders (id, product_id, quantity) VALUES (%s, %s, %s) "
+            "ON CONFLICT (id) DO NOTHING",
+            (order["id"], order["product_id"], order["quantity"]),
+        )
+
+
+def _count_orders():
+    with closing(_db()) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM orders")
+        return cur.fetchone()[0]
+
+
+@app.route("/orders", methods=["POST"])
+def place_order():
+    body = request.get_json(silent=True) or {}
+    try:
+        order = {"id": uuid.uuid4().hex, "product_id": int(body["product_id"]),
+                 "quantity": int(body.get("quantity", 1))}
+    except (KeyError, TypeError, ValueError):
+        return jsonify({"error": "send {\"product_id\": <number>, \"quantity\": <number>}"}), 400
+    try:
+        CATALOG.call(_store_order, order)
+        return jsonify({"order": order["id"], "stored": "aurora"}), 201
+    except Unavailable:
+        if not CONFIG.get("orders_queue_url"):
+            return _unavailable("orders", CATALOG)
+    try:
+        QUEUE.call(_sqs.send_message, QueueUrl=CONFIG["orders_queue_url"],
+                   MessageBody=json.dumps(order))
+    except Unavailable:
+        return _unavailable("orders", QUEUE)
+    return jsonify({"order": order["id"], "queued": True}), 202
+
+
+@app.route("/orders")
+def orders():
+    try:
+        return jsonify({"orders": CATALOG.call(_count_orders), "source": "aurora"})
+    except Unavailable:
+        return _unavailable("orders", CATALOG)
+
+
+def _drain_once():
+    """Moves queued orders into Aurora; a message is deleted only once its order is stored,
+    so an order is never lost (SQS delivers it again after the visibility timeout)."""
+    got = QUEUE.call(_sqs.receive_message, QueueUrl=CONFIG["orders_queue_url"],
+                     MaxNumberOfMessages=10, WaitTimeSeconds=1)
+    for message in got.get("Messages", []):
+        CATALOG.call(_store_order, json.loads(message["Body"]))
+        QUEUE.call(_sqs.delete_message, QueueUrl=CONFIG["orders_queue_url"],
+                   ReceiptHandle=message["ReceiptHandle"])
+
+
+def _drain_forever():
+    while True:
+        time.sleep(DRAIN_EVERY)
+        try:
+            _drain_once()
+        except Unavailable:
+            pass  # logged by the guard; the next round tries again
+        except Exception:  # noqa: BLE001 - the drainer must outlive any one bad round
+            log.exception("drain round failed")
+
+
+if CONFIG.get("orders_queue_url") and sys.argv[1:] != ["init-db"]:
+    threading.Thread(target=_drain_forever, name="order-drainer", daemon=True).start()
 
 
 @app.route("/products/<product_id>/reviews")
