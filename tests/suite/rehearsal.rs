@@ -297,6 +297,65 @@ fn the_circuit_breaker_turns_repeated_failures_into_immediate_503s_and_closes_ag
     assert!(num(r, &["recovered_after"]) <= 10.0 + 2.0 + 3.0, "{r}");
 }
 
+/// Article 4's degradations on the degradation blueprint, with Aurora's PostgreSQL cut: the
+/// catalog keeps answering from its DynamoDB copy and orders are queued in SQS (moto), then
+/// every accepted order reaches the database after recovery. The same app without the two
+/// fallbacks (`plain`) fails the catalog and the orders during the same cut: the claims'
+/// counterfactual.
+#[test]
+fn the_catalog_cache_and_the_order_queue_carry_the_shop_through_a_database_outage() {
+    let lab = common::root().join("generated/chaos-shop-degradation");
+    let args = [
+        "--scenario",
+        "cache:aurora:4",
+        "--scenario",
+        "plain:aurora:4:plain",
+        "--baseline",
+        "4",
+        "--fault",
+        "12",
+        "--recovery",
+        "12",
+        "--drain-wait",
+        "60",
+    ];
+    let Some(report) = rehearse(&lab, &args) else {
+        return;
+    };
+    let (cache, plain) = (&report["scenarios"][0], &report["scenarios"][1]);
+    // The cut: the catalog from the cache, never a failure; the other endpoints untouched.
+    let products = endpoint(cache, "fault", "products");
+    assert_eq!(num(products, &["failed"]), 0.0, "{products}");
+    assert_eq!(
+        num(products, &["served_from", "cache"]),
+        num(products, &["ok"]),
+        "every catalog answer during the cut is the cached copy: {products}"
+    );
+    assert!(num(products, &["ok"]) > 0.0, "{products}");
+    for ep in ["reviews", "promo", "health"] {
+        let e = endpoint(cache, "fault", ep);
+        assert_eq!(num(e, &["failed"]), 0.0, "{ep} degraded: {e}");
+    }
+    // Orders: queued while the database is gone, and all of them stored in the end.
+    let during = &cache["phases"]["fault"]["orders"];
+    assert!(num(during, &["queued"]) > 0.0, "{during}");
+    assert_eq!(num(during, &["failed"]), 0.0, "{during}");
+    let orders = &cache["orders"];
+    assert!(num(orders, &["accepted"]) > 0.0, "{orders}");
+    assert_eq!(
+        orders["in_database"], orders["accepted"],
+        "every accepted order reaches the database after recovery: {orders}"
+    );
+
+    // Without the fallbacks the same cut fails the catalog and the orders.
+    let products = endpoint(plain, "fault", "products");
+    assert_eq!(num(products, &["ok"]), 0.0, "{products}");
+    assert!(num(products, &["json_503"]) > 0.0, "{products}");
+    let during = &plain["phases"]["fault"]["orders"];
+    assert_eq!(num(during, &["queued"]), 0.0, "{during}");
+    assert!(num(during, &["failed"]) > 0.0, "{during}");
+}
+
 /// `chaoslab` run beside the rehearsed app: its report's `exec` part.
 fn exec(args: &[&str], command: &[&str]) -> Option<Value> {
     let mut all: Vec<&str> = args.to_vec();
