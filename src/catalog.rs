@@ -4,8 +4,8 @@
 //! checks specs against it, the IAM emitter derives the FIS role's policy from it and the lab
 //! README takes its expectation from it. Each [`TargetKind`] has one module below that owns
 //! everything about it (resolving a spec target, the FIS target block, the README wording);
-//! adding a kind is one module plus its entries (`functions` is the Lambda one). ECS tasks and
-//! global tables come back with the issues that build them (13, 14).
+//! adding a kind is one module plus its entries (`functions` is the Lambda one, `tasks` the
+//! ECS one).
 //! Source: the AWS FIS actions reference and the managed policies it names (see
 //! `fis-rules.md` §2 and §9 in the reference material).
 
@@ -18,6 +18,7 @@ mod rds;
 mod roles;
 pub mod ssm;
 mod tables;
+mod tasks;
 mod wait;
 
 pub use functions::delay_problem;
@@ -56,6 +57,11 @@ pub enum ParamKind {
     /// A media type for a `Content-Type` header, e.g. `text/plain` or
     /// `application/json; charset=utf-8`.
     MediaType,
+    /// The name of a process inside a task, as `pgrep` matches it, e.g. `gunicorn`.
+    ProcessName,
+    /// Comma-separated traffic sources a task network fault is limited to: IPv4 addresses,
+    /// CIDR blocks, domain names, `DYNAMODB` or `S3`.
+    Sources,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,7 +78,8 @@ pub struct Param {
 
 /// One IAM policy statement. Resource ARNs may use `{partition}`, `{region}` and `{account}`,
 /// which the emitter fills from the lab's provider, never from spec text; `{fis_config}`, the
-/// ARN of the lab's FIS Lambda configuration bucket; and a resource of exactly
+/// ARN of the lab's FIS Lambda configuration bucket; `{ecs_cluster}`, the name of the lab's ECS
+/// cluster; and a resource of exactly
 /// `{functions}` stands for the ARNs of the lab's functions that carry the FIS extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Statement {
@@ -198,6 +205,23 @@ const DESCRIBE_INSTANCES: Statement = Statement {
     conditions: &[],
 };
 
+/// FIS follows the SSM commands it sends, and cancels them when the action stops.
+const FOLLOW_COMMANDS: Statement = Statement {
+    sid: "FollowAndCancelCommands",
+    actions: &["ssm:CancelCommand", "ssm:ListCommands"],
+    resources: &["*"],
+    conditions: &[],
+};
+
+/// The documents that take sources (the `*-Sources` ones, the task network faults' `sources`)
+/// resolve subnets and instances.
+const DESCRIBE_FOR_SOURCES: Statement = Statement {
+    sid: "DescribeForSsmSources",
+    actions: &["ec2:DescribeInstances", "ec2:DescribeSubnets"],
+    resources: &["*"],
+    conditions: &[],
+};
+
 /// `aws:fis:inject-api-*`: the parameters FIS accepts, with the article's lesson as advice.
 const API_FAULT_PARAMS: &[Param] = &[
     required(
@@ -319,6 +343,127 @@ const fn lambda_action(
         reach: functions::reach,
     }
 }
+
+const TASKS: Option<TargetKind> = Some(TargetKind::Tasks);
+const AGENT_TASKS: Option<TargetKind> = Some(TargetKind::AgentTasks);
+
+/// The app's tasks, by the cluster the lab makes; FIS resolves the service's tasks with
+/// ListTasks, which has no resource type for a task.
+const DESCRIBE_APP_TASKS: Statement = Statement {
+    sid: "DescribeAppTasks",
+    actions: &["ecs:DescribeTasks"],
+    resources: &["arn:{partition}:ecs:{region}:{account}:task/{ecs_cluster}/*"],
+    conditions: &[],
+};
+
+const LIST_APP_TASKS: Statement = Statement {
+    sid: "ListAppTasks",
+    actions: &["ecs:ListTasks"],
+    resources: &["*"],
+    conditions: &[],
+};
+
+const SEND_TO_TASKS: Statement = Statement {
+    sid: "SendFisDocumentsToTasks",
+    actions: &["ssm:SendCommand"],
+    resources: &[
+        "arn:{partition}:ssm:{region}:{account}:managed-instance/*",
+        "arn:{partition}:ssm:{region}::document/AWSFIS-Run-*",
+    ],
+    conditions: &[],
+};
+
+/// Every `aws:ecs:task-*` action: an `AWSFIS-Run-*` document sent to the tasks' SSM managed
+/// instances (FIS actions reference, "Amazon ECS actions"; AWSFaultInjectionSimulatorECSAccess,
+/// statements SSMSend and SSMList, narrowed to the lab's Region and account and the FIS
+/// documents).
+const TASK_AGENT_IAM: &[Statement] = &[
+    DESCRIBE_APP_TASKS,
+    LIST_APP_TASKS,
+    SEND_TO_TASKS,
+    FOLLOW_COMMANDS,
+    TAG_RESOLUTION,
+];
+
+/// The latency and packet-loss faults also resolve their `sources`.
+const TASK_SOURCES_IAM: &[Statement] = &[
+    DESCRIBE_APP_TASKS,
+    LIST_APP_TASKS,
+    SEND_TO_TASKS,
+    FOLLOW_COMMANDS,
+    TAG_RESOLUTION,
+    DESCRIBE_FOR_SOURCES,
+];
+
+const TASK_DURATION: Param = required(
+    "duration",
+    DURATION,
+    "PT3M",
+    "How long the fault lasts; the SSM document runs as long.",
+);
+
+const INSTALL_DEPENDENCIES: Param = optional(
+    "installDependencies",
+    ParamKind::OneOf {
+        values: &["True", "False"],
+        advice: Some(
+            "FIS takes `True` or `False` here, capitalised (the SSM document's own values)",
+        ),
+    },
+    "\"True\"",
+    "`True`: the document installs the tools it needs (stress-ng, tc, …) in the task first; `False`: they must be there already.",
+);
+
+const USE_ECS_ENDPOINTS: Param = optional(
+    "useEcsFaultInjectionEndpoints",
+    ParamKind::Bool,
+    "\"false\"",
+    "`\"true\"`: inject through the ECS fault-injection endpoints (the task definition's `enableFaultInjection`, which `fault_injection` sets) instead of tools installed in the task.",
+);
+
+const FLOWS_PERCENT: Param = optional(
+    "flowsPercent",
+    ParamKind::Int { min: 1, max: 100 },
+    "\"100\"",
+    "The share of the traffic flows the fault affects, in percent.",
+);
+
+const SOURCES: Param = optional(
+    "sources",
+    ParamKind::Sources,
+    "all traffic",
+    "What traffic is affected: comma-separated IPv4 addresses, CIDR blocks, domain names, `DYNAMODB` or `S3` (the Region's endpoints).",
+);
+
+/// An `aws:ecs:task-*` action. The task faults reach only tasks with the SSM agent sidecar
+/// ([`TargetKind::AgentTasks`]); the `Tasks` target key and the task definition's
+/// `enable_fault_injection` (hashicorp/aws 5.85.0, #41077) predate the 6.x base.
+const fn task_action(
+    id: &'static str,
+    summary: &'static str,
+    params: &'static [Param],
+    iam: &'static [Statement],
+    expect: fn(&Lab, &Experiment) -> String,
+) -> Action {
+    Action {
+        id,
+        summary,
+        target: AGENT_TASKS,
+        params,
+        iam,
+        provider_floor: PROVIDER_BASE,
+        expect,
+        reach: tasks::reach,
+    }
+}
+
+/// FIS runs these with the ECS fault-injection mechanism one at a time per task ("Use the
+/// AWS FIS aws:ecs:task actions", limitations): two of them in one template must be ordered.
+pub const EXCLUSIVE: &[&str] = &[
+    "aws:ecs:task-network-blackhole-port",
+    "aws:ecs:task-network-latency",
+    "aws:ecs:task-network-packet-loss",
+];
 
 pub const ACTIONS: &[Action] = &[
     Action {
@@ -617,19 +762,8 @@ pub const ACTIONS: &[Action] = &[
                 ],
                 conditions: &[],
             },
-            Statement {
-                sid: "FollowAndCancelCommands",
-                actions: &["ssm:CancelCommand", "ssm:ListCommands"],
-                resources: &["*"],
-                conditions: &[],
-            },
-            // The *-Sources documents resolve subnets and instances.
-            Statement {
-                sid: "DescribeForSsmSources",
-                actions: &["ec2:DescribeInstances", "ec2:DescribeSubnets"],
-                resources: &["*"],
-                conditions: &[],
-            },
+            FOLLOW_COMMANDS,
+            DESCRIBE_FOR_SOURCES,
         ],
         provider_floor: PROVIDER_BASE,
         expect: instances::expect_send_command,
@@ -719,6 +853,179 @@ pub const ACTIONS: &[Action] = &[
         expect: tables::expect_pause,
         reach: tables::reach,
     },
+    // Source: AWS FIS actions reference, "Amazon ECS actions".
+    Action {
+        id: "aws:ecs:stop-task",
+        summary: "Stops the targeted ECS tasks; the service starts replacements.",
+        target: TASKS,
+        params: &[],
+        iam: &[
+            Statement {
+                sid: "StopAppTasks",
+                actions: &["ecs:DescribeTasks", "ecs:StopTask"],
+                resources: &["arn:{partition}:ecs:{region}:{account}:task/{ecs_cluster}/*"],
+                conditions: &[],
+            },
+            LIST_APP_TASKS,
+            TAG_RESOLUTION,
+        ],
+        provider_floor: PROVIDER_BASE,
+        expect: tasks::expect_stop,
+        reach: tasks::reach,
+    },
+    task_action(
+        "aws:ecs:task-cpu-stress",
+        "Loads the CPU of the targeted ECS tasks (through the SSM agent sidecar).",
+        &[
+            TASK_DURATION,
+            optional(
+                "percent",
+                ParamKind::Int { min: 0, max: 100 },
+                "\"100\"",
+                "The target CPU load, in percent.",
+            ),
+            optional(
+                "workers",
+                ParamKind::Int { min: 0, max: 1024 },
+                "one per vCPU of the task",
+                "The number of stressors.",
+            ),
+            INSTALL_DEPENDENCIES,
+        ],
+        TASK_AGENT_IAM,
+        tasks::expect_cpu_stress,
+    ),
+    task_action(
+        "aws:ecs:task-io-stress",
+        "Loads the disk I/O of the targeted ECS tasks (through the SSM agent sidecar).",
+        &[
+            TASK_DURATION,
+            optional(
+                "percent",
+                ParamKind::Int { min: 1, max: 100 },
+                "\"80\"",
+                "The share of free file system space the stressors write to, in percent.",
+            ),
+            optional(
+                "workers",
+                ParamKind::Int { min: 1, max: 1024 },
+                "\"1\"",
+                "The number of stressors.",
+            ),
+            INSTALL_DEPENDENCIES,
+        ],
+        TASK_AGENT_IAM,
+        tasks::expect_io_stress,
+    ),
+    task_action(
+        "aws:ecs:task-kill-process",
+        "Kills a process in the targeted ECS tasks (through the SSM agent sidecar; needs `pidMode: task`, which `fault_injection` sets).",
+        &[
+            required(
+                "processName",
+                ParamKind::ProcessName,
+                "gunicorn",
+                "The process to kill, by name.",
+            ),
+            optional(
+                "signal",
+                ParamKind::OneOf {
+                    values: &["SIGKILL", "SIGTERM"],
+                    advice: None,
+                },
+                "\"SIGKILL\"",
+                "The signal sent.",
+            ),
+            INSTALL_DEPENDENCIES,
+        ],
+        TASK_AGENT_IAM,
+        tasks::expect_kill,
+    ),
+    task_action(
+        "aws:ecs:task-network-blackhole-port",
+        "Drops inbound or outbound traffic on a port of the targeted ECS tasks (through the SSM agent sidecar).",
+        &[
+            TASK_DURATION,
+            required(
+                "port",
+                ParamKind::Int { min: 1, max: 65535 },
+                "\"443\"",
+                "The port whose traffic is dropped.",
+            ),
+            required(
+                "trafficType",
+                ParamKind::OneOf {
+                    values: &["egress", "ingress"],
+                    advice: None,
+                },
+                "egress",
+                "Which direction is dropped.",
+            ),
+            optional(
+                "protocol",
+                ParamKind::OneOf {
+                    values: &["tcp", "udp"],
+                    advice: None,
+                },
+                "\"tcp\"",
+                "The protocol whose traffic is dropped.",
+            ),
+            INSTALL_DEPENDENCIES,
+            USE_ECS_ENDPOINTS,
+        ],
+        TASK_AGENT_IAM,
+        tasks::expect_blackhole,
+    ),
+    task_action(
+        "aws:ecs:task-network-latency",
+        "Delays the network traffic of the targeted ECS tasks, all of it or to the given sources (through the SSM agent sidecar).",
+        &[
+            TASK_DURATION,
+            optional(
+                "delayMilliseconds",
+                ParamKind::Int {
+                    min: 1,
+                    max: 59_999,
+                },
+                "\"200\"",
+                "The added delay, in milliseconds.",
+            ),
+            optional(
+                "jitterMilliseconds",
+                ParamKind::Int {
+                    min: 0,
+                    max: 59_999,
+                },
+                "\"10\"",
+                "The variation of the delay, in milliseconds.",
+            ),
+            FLOWS_PERCENT,
+            SOURCES,
+            INSTALL_DEPENDENCIES,
+            USE_ECS_ENDPOINTS,
+        ],
+        TASK_SOURCES_IAM,
+        tasks::expect_latency,
+    ),
+    task_action(
+        "aws:ecs:task-network-packet-loss",
+        "Drops a share of the packets of the targeted ECS tasks, all of them or to the given sources (through the SSM agent sidecar).",
+        &[
+            TASK_DURATION,
+            optional(
+                "lossPercent",
+                ParamKind::Int { min: 1, max: 100 },
+                "\"7\"",
+                "The share of packets dropped, in percent.",
+            ),
+            FLOWS_PERCENT,
+            SOURCES,
+            INSTALL_DEPENDENCIES,
+            USE_ECS_ENDPOINTS,
+        ],
+        TASK_SOURCES_IAM,
+        tasks::expect_packet_loss,
+    ),
     Action {
         id: "aws:fis:wait",
         summary: "Waits, injecting nothing: checks the template, the role, the logs and the stop conditions.",

@@ -66,6 +66,8 @@ codes! {
     E053 => "a Lambda fault that does not fit its function (an invocation delay at least as long as the function's timeout)",
     E054 => "a DynamoDB replica the lab cannot build (the lab's own Region, a Region listed twice, a provisioned table)",
     E055 => "a multi-action experiment FIS rejects (`actions:` beside `action:`, no action, two actions of one name, `start_after` naming no action, itself or a cycle)",
+    E056 => "app settings that do not fit its runtime (`instance_type` on ECS, Fargate `cpu`, `memory` or `fault_injection` on EC2, a `cpu`/`memory` pair Fargate does not offer)",
+    E057 => "two actions of one template that FIS cannot run at the same time (ECS task network faults that no `start_after` orders)",
     E060 => "an experiment's hypothesis (`expect:`) that cannot be judged (unknown endpoint, listed twice or both ways, out of the fault's reach, tolerance out of range)",
     E070 => "an experiment schedule EventBridge Scheduler rejects (expression not rate, cron or at in its form, a time zone not `Area/City` or `UTC`, a time not `yyyy-mm-ddThh:mm:ssZ`, start not before end)",
     W001 => "warning: `scope: all` on the app subnets also cuts the catalog",

@@ -75,6 +75,7 @@ pub fn generate(lab: &Lab) -> Result<Vec<GeneratedFile>, Error> {
     let template_bug = |e: minijinja::Error| Error::Bug(format!("template: {e:#}"));
     out.extend(render::templates::user_data(lab, &header).map_err(template_bug)?);
     out.extend(render::templates::rpo_script(lab, &header));
+    out.extend(render::templates::ecs_files(lab, &header));
     out.push(render::templates::readme(lab, &model, &header).map_err(template_bug)?);
     let tenant_bug = |bad: render::BadReference| Error::Bug(format!("reference `{}`", bad.0));
     out.extend(render::tenants::files(lab, &header).map_err(tenant_bug)?);

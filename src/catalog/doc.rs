@@ -169,6 +169,14 @@ fn kind(k: ParamKind) -> (&'static str, String) {
             "media type",
             "`type/subtype`, parameters allowed".to_owned(),
         ),
+        ParamKind::ProcessName => (
+            "process name",
+            "1 to 64 letters, digits and `.` `_` `+` `-`".to_owned(),
+        ),
+        ParamKind::Sources => (
+            "comma-separated sources",
+            "IPv4 addresses, CIDR blocks, domain names, `DYNAMODB` or `S3`".to_owned(),
+        ),
     }
 }
 

@@ -23,6 +23,14 @@ pub fn resolve(
     az: Option<usize>,
     ctx: &TargetContext,
 ) -> Result<TargetSelection, Problem> {
+    if ctx.app_tasks.is_some() {
+        return Err((
+            crate::errors::Code::E043,
+            "the app runs as ECS tasks: there are no app instances to target".to_owned(),
+            "target `tasks: app` with an aws:ecs:* action, or remove `runtime: ecs` from the app"
+                .to_owned(),
+        ));
+    }
     resolve_the_one(&INSTANCES, value, TheOne::app(ctx, "app instances"), || {
         Ok(TargetSelection::AppInstances { az })
     })

@@ -1,8 +1,8 @@
 //! Target kinds: what a spec can point an action at. The enum is the only dispatch; each
-//! kind's module (`network`, `instances`, `rds`, `roles`, `functions`) owns its resolution, its FIS target
+//! kind's module (`network`, `instances`, `rds`, `roles`, `functions`, `tables`, `tasks`) owns its resolution, its FIS target
 //! block and its README wording, so the compiler finds every place a new kind must fill in.
 
-use super::{functions, instances, network, rds, roles, tables};
+use super::{functions, instances, network, rds, roles, tables, tasks};
 use crate::errors::Code;
 use crate::model::hcl::Block;
 use crate::validate::{Experiment, TargetContext, Tier};
@@ -19,6 +19,10 @@ pub enum TargetKind {
     Roles,
     Functions,
     Tables,
+    /// ECS tasks, through the ECS API (`aws:ecs:stop-task`).
+    Tasks,
+    /// ECS tasks, through the SSM agent sidecar (`aws:ecs:task-*`).
+    AgentTasks,
 }
 
 /// The fixed facts of a kind.
@@ -36,7 +40,7 @@ pub struct KindInfo {
 }
 
 impl TargetKind {
-    pub const ALL: [TargetKind; 7] = [
+    pub const ALL: [TargetKind; 9] = [
         TargetKind::Subnets,
         TargetKind::Instances,
         TargetKind::Clusters,
@@ -44,6 +48,8 @@ impl TargetKind {
         TargetKind::Roles,
         TargetKind::Functions,
         TargetKind::Tables,
+        TargetKind::Tasks,
+        TargetKind::AgentTasks,
     ];
 
     fn info(self) -> &'static KindInfo {
@@ -55,6 +61,8 @@ impl TargetKind {
             TargetKind::Roles => &roles::ROLES,
             TargetKind::Functions => &functions::FUNCTIONS,
             TargetKind::Tables => &tables::TABLES,
+            TargetKind::Tasks => &tasks::TASKS,
+            TargetKind::AgentTasks => &tasks::AGENT_TASKS,
         }
     }
 
@@ -93,6 +101,8 @@ impl TargetKind {
             TargetKind::Roles => roles::resolve(value, az, ctx),
             TargetKind::Functions => functions::resolve(value, az, ctx),
             TargetKind::Tables => tables::resolve(value, az, ctx),
+            TargetKind::Tasks => tasks::resolve(value, az, ctx, false),
+            TargetKind::AgentTasks => tasks::resolve(value, az, ctx, true),
         }
     }
 }
@@ -117,6 +127,8 @@ pub enum TargetSelection {
     Function(String),
     /// A DynamoDB global table of the lab, by spec name.
     GlobalTable(String),
+    /// The app service's running Fargate tasks.
+    AppTasks,
 }
 
 impl TargetSelection {
@@ -130,6 +142,7 @@ impl TargetSelection {
             TargetSelection::AppRole => roles::TARGET.to_owned(),
             TargetSelection::Function(f) => functions::name(f),
             TargetSelection::GlobalTable(t) => tables::name(t),
+            TargetSelection::AppTasks => tasks::TARGET.to_owned(),
         }
     }
 
@@ -141,7 +154,8 @@ impl TargetSelection {
             | TargetSelection::AuroraWriter
             | TargetSelection::AppRole
             | TargetSelection::Function(_)
-            | TargetSelection::GlobalTable(_) => None,
+            | TargetSelection::GlobalTable(_)
+            | TargetSelection::AppTasks => None,
         }
     }
 
@@ -155,6 +169,7 @@ impl TargetSelection {
             TargetSelection::AppRole => roles::describe(),
             TargetSelection::Function(f) => functions::describe(f),
             TargetSelection::GlobalTable(t) => tables::describe(t),
+            TargetSelection::AppTasks => tasks::describe(),
         }
     }
 
@@ -168,6 +183,7 @@ impl TargetSelection {
             TargetSelection::AppRole => roles::fis_target(block),
             TargetSelection::Function(f) => functions::fis_target(block, f),
             TargetSelection::GlobalTable(t) => tables::fis_target(block, t),
+            TargetSelection::AppTasks => tasks::fis_target(block),
         }
     }
 }

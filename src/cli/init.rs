@@ -39,6 +39,10 @@ pub const BLUEPRINTS: &[(&str, &str)] = &[
         include_str!("../../blueprints/chaos-shop-degradation.yaml"),
     ),
     (
+        "chaos-shop-containers-serverless",
+        include_str!("../../blueprints/chaos-shop-containers-serverless.yaml"),
+    ),
+    (
         "chaos-shop-multi-region",
         include_str!("../../blueprints/chaos-shop-multi-region.yaml"),
     ),

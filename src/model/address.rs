@@ -105,6 +105,17 @@ pub const LISTENER: Address = Address::Resource("aws_lb_listener", Cow::Borrowed
 pub const FIS_CONFIG: Address = Address::Resource("aws_s3_bucket", Cow::Borrowed(FIS_CONFIG_ID));
 pub const FIS_CONFIG_ID: &str = "fis_config";
 pub const CLUSTER: Address = Address::Resource("aws_rds_cluster", Cow::Borrowed("main"));
+/// The Fargate tier (`runtime: ecs`).
+pub const ECS_CLUSTER: Address = Address::Resource("aws_ecs_cluster", Cow::Borrowed("app"));
+pub const ECS_SERVICE: Address = Address::Resource("aws_ecs_service", Cow::Borrowed("app"));
+pub const TASK_DEFINITION: Address =
+    Address::Resource("aws_ecs_task_definition", Cow::Borrowed("app"));
+pub const APP_LOGS: Address = Address::Resource("aws_cloudwatch_log_group", Cow::Borrowed("app"));
+pub const ECS_EXECUTION_ROLE: Address =
+    Address::Resource("aws_iam_role", Cow::Borrowed("ecs_execution"));
+/// The role the SSM agent sidecar registers each task with, as an SSM managed instance.
+pub const FIS_AGENT_ROLE: Address = Address::Resource("aws_iam_role", Cow::Borrowed("fis_agent"));
+pub const ECS_TASKS_ASSUME: Address = Address::Data("aws_iam_policy_document", "ecs_tasks_assume");
 pub const WRITER: Address = Address::Resource("aws_rds_cluster_instance", Cow::Borrowed("writer"));
 
 /// The `aws` provider configuration of a replica Region, e.g. `aws.us_west_2`.

@@ -36,6 +36,8 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr("port", Expr::int(i64::from(app.port)))
             .attr("protocol", Expr::str("HTTP"))
             .attr("vpc_id", VPC.attr("id"))
+            // Fargate tasks (awsvpc) register by their ENI address, never as instances.
+            .attr_opt("target_type", app.fargate().map(|_| Expr::str("ip")))
             .attr("deregistration_delay", Expr::int(30))
             .block(
                 Block::new("health_check", &[])

@@ -10,7 +10,7 @@ use super::hcl::{Block, Expr, interp, lit};
 use super::network::subnets;
 use super::{Tree, name_tag, prefixed};
 use crate::validate::Tier;
-use crate::validate::{App, Aurora, Lab, tf_name};
+use crate::validate::{App, Aurora, Lab, Runtime, tf_name};
 
 const FILE: &str = "compute.tf";
 /// Where the rendered app bootstrap lives in the generated tree.
@@ -39,15 +39,13 @@ fn guard(app: &App) -> Expr {
 }
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
-    let (Some(app), Some(aurora)) = (&lab.app, &lab.aurora) else {
+    let Some(app) = &lab.app else { return };
+    let Runtime::Ec2 { instance_type } = &app.runtime else {
         return;
     };
-    let table = tf_name(&app.reviews_table);
-    let bucket = tf_name(&app.promo_bucket);
-    let Some(reviews) = lab.tables.iter().find(|t| t.name == app.reviews_table) else {
+    let Some(config) = config_locals(lab) else {
         return;
     };
-
     tree.add(
         FILE,
         Block::data("aws_ssm_parameter", "al2023").attr(
@@ -55,57 +53,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             Expr::str("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"),
         ),
     );
-    // Runtime settings the app reads from /etc/chaos-shop/config.json (jsonencode keeps every
-    // value a JSON string, so nothing can escape into the bootstrap script).
-    tree.add(
-        FILE,
-        Block::new("locals", &[]).attr(
-            "app_config",
-            Expr::map(
-                [
-                    ("region", AWS_REGION.expr()),
-                    (
-                        "db_host",
-                        Expr::r(if aurora.proxy {
-                            "aws_db_proxy.main.endpoint"
-                        } else {
-                            "aws_rds_cluster.main.endpoint"
-                        }),
-                    ),
-                    ("db_name", Expr::str(&aurora.database)),
-                    ("db_secret_arn", super::aurora::secret_arn()),
-                    (
-                        "reviews_table",
-                        Expr::r(format!("aws_dynamodb_table.{table}.name")),
-                    ),
-                    ("reviews_key", Expr::str(&reviews.hash_key.name)),
-                    (
-                        "reviews_key_type",
-                        Expr::str(reviews.hash_key.kind.as_str()),
-                    ),
-                    (
-                        "promo_bucket",
-                        Expr::r(format!("aws_s3_bucket.{bucket}.bucket")),
-                    ),
-                    ("promo_key", Expr::str(&app.promo_key)),
-                    ("guard", guard(app)),
-                ]
-                .into_iter()
-                .chain(reader_host(aurora).map(|h| ("db_reader_host", h)))
-                .chain(app.catalog_cache.then(|| {
-                    let cache = tf_name(crate::validate::CACHE_TABLE);
-                    (
-                        "cache_table",
-                        Expr::r(format!("aws_dynamodb_table.{cache}.name")),
-                    )
-                }))
-                .chain(
-                    app.write_behind
-                        .then(|| ("orders_queue_url", super::address::ORDERS_QUEUE.attr("url"))),
-                ),
-            ),
-        ),
-    );
+    tree.add(FILE, config);
     let user_data = Expr::call(
         "templatefile",
         vec![
@@ -125,7 +73,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 "image_id",
                 Expr::r("data.aws_ssm_parameter.al2023.insecure_value"),
             )
-            .attr("instance_type", Expr::str(&app.instance_type))
+            .attr("instance_type", Expr::str(instance_type))
             .attr(
                 "vpc_security_group_ids",
                 Expr::List(vec![security_group("app").attr("id")]),
@@ -203,6 +151,66 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         "Name of the app auto-scaling group.",
         ASG.attr("name"),
     );
+}
+
+/// `local.app_config`: the runtime settings the app reads from /etc/chaos-shop/config.json,
+/// the same on an instance and in a task. `jsonencode` keeps every value a JSON string, so
+/// nothing can escape into the bootstrap. `None` without an app, Aurora or reviews table.
+pub fn config_locals(lab: &Lab) -> Option<Block> {
+    let (Some(app), Some(aurora)) = (&lab.app, &lab.aurora) else {
+        return None;
+    };
+    let table = tf_name(&app.reviews_table);
+    let bucket = tf_name(&app.promo_bucket);
+    let reviews = lab.tables.iter().find(|t| t.name == app.reviews_table)?;
+    Some(
+        Block::new("locals", &[]).attr(
+            "app_config",
+            Expr::map(
+                [
+                    ("region", AWS_REGION.expr()),
+                    (
+                        "db_host",
+                        Expr::r(if aurora.proxy {
+                            "aws_db_proxy.main.endpoint"
+                        } else {
+                            "aws_rds_cluster.main.endpoint"
+                        }),
+                    ),
+                    ("db_name", Expr::str(&aurora.database)),
+                    ("db_secret_arn", super::aurora::secret_arn()),
+                    (
+                        "reviews_table",
+                        Expr::r(format!("aws_dynamodb_table.{table}.name")),
+                    ),
+                    ("reviews_key", Expr::str(&reviews.hash_key.name)),
+                    (
+                        "reviews_key_type",
+                        Expr::str(reviews.hash_key.kind.as_str()),
+                    ),
+                    (
+                        "promo_bucket",
+                        Expr::r(format!("aws_s3_bucket.{bucket}.bucket")),
+                    ),
+                    ("promo_key", Expr::str(&app.promo_key)),
+                    ("guard", guard(app)),
+                ]
+                .into_iter()
+                .chain(reader_host(aurora).map(|h| ("db_reader_host", h)))
+                .chain(app.catalog_cache.then(|| {
+                    let cache = tf_name(crate::validate::CACHE_TABLE);
+                    (
+                        "cache_table",
+                        Expr::r(format!("aws_dynamodb_table.{cache}.name")),
+                    )
+                }))
+                .chain(
+                    app.write_behind
+                        .then(|| ("orders_queue_url", super::address::ORDERS_QUEUE.attr("url"))),
+                ),
+            ),
+        ),
+    )
 }
 
 /// Where the catalog's reads go when the spec sends them to the readers: the proxy's

@@ -4,7 +4,9 @@
 //! lab without RDS experiments holds no `rds:*`. ARNs are scoped to the lab's account and
 //! Region; the trust policy only admits FIS calls made for this account.
 
-use super::address::{AWS_REGION, DASHBOARD, FIS_CONFIG, FIS_ROLE, PARTITION, REPORTS};
+use super::address::{
+    AWS_REGION, DASHBOARD, ECS_CLUSTER, FIS_CONFIG, FIS_ROLE, PARTITION, REPORTS,
+};
 use super::functions::function_address;
 use super::hcl::{Block, Expr, Part, interp, lit};
 use super::{Tree, account_id, iam, prefixed};
@@ -178,8 +180,8 @@ fn resources(lab: &Lab, pattern: &str) -> Vec<Expr> {
     }
 }
 
-/// Fills `{partition}`, `{region}`, `{account}` and `{fis_config}` in a catalog ARN with
-/// references.
+/// Fills `{partition}`, `{region}`, `{account}`, `{fis_config}` and `{ecs_cluster}` in a
+/// catalog ARN with references.
 fn arn(pattern: &str) -> Expr {
     let mut parts: Vec<Part> = Vec::new();
     let mut pieces = pattern.split('{');
@@ -196,6 +198,7 @@ fn arn(pattern: &str) -> Expr {
             "region" => parts.push(interp(AWS_REGION.expr())),
             "account" => parts.push(interp(account_id())),
             "fis_config" => parts.push(interp(FIS_CONFIG.attr("arn"))),
+            "ecs_cluster" => parts.push(interp(ECS_CLUSTER.attr("name"))),
             _ => parts.push(lit(format!("{{{name}}}"))),
         }
         if !rest.is_empty() {

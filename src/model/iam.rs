@@ -1,7 +1,8 @@
 //! IAM building blocks shared by every role the lab creates: the trust policy of a service
 //! role and policy statements, as `aws_iam_policy_document` blocks a reviewer can read.
 
-use super::hcl::{Block, Expr};
+use super::address::PARTITION;
+use super::hcl::{Block, Expr, interp, lit};
 
 /// `data "aws_iam_policy_document" "<name>"` letting `service` assume a role, under `conditions`.
 pub fn trust_policy(name: &str, service: &str, conditions: Vec<Block>) -> Block {
@@ -32,4 +33,19 @@ pub fn condition(test: &str, variable: &str, value: Expr) -> Block {
         .attr("test", Expr::str(test))
         .attr("variable", Expr::str(variable))
         .attr("values", Expr::List(vec![value]))
+}
+
+/// `aws_iam_role_policy_attachment "<name>"` of AmazonSSMManagedInstanceCore to `role`: what
+/// an instance or a registered task needs to talk to Systems Manager.
+pub fn ssm_core_attachment(name: &str, role: Expr) -> Block {
+    Block::resource("aws_iam_role_policy_attachment", name)
+        .attr("role", role)
+        .attr(
+            "policy_arn",
+            Expr::template(vec![
+                lit("arn:"),
+                interp(PARTITION.attr("partition")),
+                lit(":iam::aws:policy/AmazonSSMManagedInstanceCore"),
+            ]),
+        )
 }

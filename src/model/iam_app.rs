@@ -1,45 +1,85 @@
-//! iam_app.tf: the instance role. It may query the reviews table, read the promo object and
-//! the database secret, and register with SSM; nothing else.
+//! iam_app.tf: the app's role, the instance role on EC2 or the task role on ECS. It may query
+//! the reviews table, read the promo object and the database secret, and (instances) register
+//! with SSM; nothing else. The task role's SSM registration for FIS lives in `ecs.tf`.
 
-use super::address::{APP_PROFILE, APP_ROLE, PARTITION};
+use super::address::{APP_PROFILE, APP_ROLE, AWS_REGION, ECS_TASKS_ASSUME, PARTITION};
 use super::hcl::{Block, Expr, interp, lit};
-use super::{Tree, iam, prefixed};
+use super::{Tree, account_id, iam, prefixed};
 use crate::validate::{Lab, tf_name};
 
 const FILE: &str = "iam_app.tf";
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
     let Some(app) = &lab.app else { return };
-    let table = tf_name(&app.reviews_table);
-    let bucket = tf_name(&app.promo_bucket);
-    tree.add(
-        FILE,
-        iam::trust_policy("ec2_assume", "ec2.amazonaws.com", Vec::new()),
-    );
+    let ec2 = app.fargate().is_none();
+    let (trust, description) = if ec2 {
+        tree.add(
+            FILE,
+            iam::trust_policy("ec2_assume", "ec2.amazonaws.com", Vec::new()),
+        );
+        (
+            Expr::r("data.aws_iam_policy_document.ec2_assume.json"),
+            "Chaos Shop instances.",
+        )
+    } else {
+        // Confused-deputy guard the ECS guide recommends for task roles ("Amazon ECS task
+        // IAM role"): only ECS acting for this account's tasks in the lab's Region. The
+        // execution role (`ecs.tf`) trusts the same.
+        tree.add(
+            FILE,
+            iam::trust_policy(
+                "ecs_tasks_assume",
+                "ecs-tasks.amazonaws.com",
+                vec![
+                    iam::condition("StringEquals", "aws:SourceAccount", account_id()),
+                    iam::condition(
+                        "ArnLike",
+                        "aws:SourceArn",
+                        Expr::template(vec![
+                            lit("arn:"),
+                            interp(PARTITION.attr("partition")),
+                            lit(":ecs:"),
+                            interp(AWS_REGION.expr()),
+                            lit(":"),
+                            interp(account_id()),
+                            lit(":*"),
+                        ]),
+                    ),
+                ],
+            ),
+        );
+        (ECS_TASKS_ASSUME.attr("json"), "Chaos Shop tasks.")
+    };
     tree.add(
         FILE,
         APP_ROLE
             .block()
             .attr("name", prefixed("app"))
-            .attr("description", Expr::str("Chaos Shop instances."))
-            .attr(
-                "assume_role_policy",
-                Expr::r("data.aws_iam_policy_document.ec2_assume.json"),
-            ),
+            .attr("description", Expr::str(description))
+            .attr("assume_role_policy", trust),
     );
+    if !ec2 {
+        app_policy(app, tree);
+        return;
+    }
     tree.add(
         FILE,
-        Block::resource("aws_iam_role_policy_attachment", "app_ssm")
-            .attr("role", APP_ROLE.attr("name"))
-            .attr(
-                "policy_arn",
-                Expr::template(vec![
-                    lit("arn:"),
-                    interp(PARTITION.attr("partition")),
-                    lit(":iam::aws:policy/AmazonSSMManagedInstanceCore"),
-                ]),
-            ),
+        iam::ssm_core_attachment("app_ssm", APP_ROLE.attr("name")),
     );
+    app_policy(app, tree);
+    tree.add(
+        FILE,
+        APP_PROFILE
+            .block()
+            .attr("name", prefixed("app"))
+            .attr("role", APP_ROLE.attr("name")),
+    );
+}
+
+/// What the app itself calls, on an instance or in a task.
+fn app_policy(app: &crate::validate::App, tree: &mut Tree) {
+    let table = tf_name(&app.reviews_table);
+    let bucket = tf_name(&app.promo_bucket);
     let statement = |sid: &str, action: &str, resource: Expr| {
         iam::statement(sid, vec![Expr::str(action)], vec![resource])
     };
@@ -92,12 +132,5 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr("name", Expr::str("chaos-shop"))
             .attr("role", APP_ROLE.attr("id"))
             .attr("policy", Expr::r("data.aws_iam_policy_document.app.json")),
-    );
-    tree.add(
-        FILE,
-        APP_PROFILE
-            .block()
-            .attr("name", prefixed("app"))
-            .attr("role", APP_ROLE.attr("name")),
     );
 }

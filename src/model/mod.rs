@@ -11,6 +11,7 @@ mod aurora;
 pub mod compute;
 mod dashboard;
 mod dynamodb;
+pub mod ecs;
 mod fis;
 mod fis_role;
 pub mod functions;
@@ -91,6 +92,7 @@ const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
     rds_proxy::build,
     iam_app::build,
     compute::build,
+    ecs::build,
     functions::build,
     monitoring::build,
     dashboard::build,

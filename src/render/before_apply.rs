@@ -16,6 +16,8 @@ const ALB_HOUR: f64 = 0.0225;
 /// gp3 at $0.08 per GB-month, 10 GiB root volume, 730 hours a month.
 const ROOT_VOLUME_HOUR: f64 = 0.08 * 10.0 / 730.0;
 const ACU_HOUR: f64 = 0.12;
+const FARGATE_VCPU_HOUR: f64 = 0.04048;
+const FARGATE_GB_HOUR: f64 = 0.004445;
 /// RDS Proxy on Aurora Serverless v2: $0.015 per ACU-hour, billed for at least 8 ACUs.
 const PROXY_HOUR: f64 = 0.015 * 8.0;
 /// On-demand Linux prices of the instance types a lab is likely to use.
@@ -77,26 +79,40 @@ pub fn costs(lab: &Lab) -> Vec<Cost> {
             Some(ALB_HOUR),
             "plus $0.008 per LCU-hour (a lab's probe uses a fraction of one)",
         );
-        let price = INSTANCE_HOUR
-            .iter()
-            .find(|(t, _)| *t == app.instance_type)
-            .map(|(_, p)| *p);
-        row(
-            format!("EC2 instance {}", app.instance_type),
-            f64::from(app.instances),
-            price,
-            if price.is_some() {
-                "Linux on-demand"
-            } else {
-                "see the EC2 on-demand pricing page"
-            },
-        );
-        row(
-            "EBS gp3 root volume, 10 GiB".to_owned(),
-            f64::from(app.instances),
-            Some(ROOT_VOLUME_HOUR),
-            "$0.08 per GB-month",
-        );
+        match &app.runtime {
+            crate::validate::Runtime::Ec2 { instance_type } => {
+                let price = INSTANCE_HOUR
+                    .iter()
+                    .find(|(t, _)| t == instance_type)
+                    .map(|(_, p)| *p);
+                row(
+                    format!("EC2 instance {instance_type}"),
+                    f64::from(app.instances),
+                    price,
+                    if price.is_some() {
+                        "Linux on-demand"
+                    } else {
+                        "see the EC2 on-demand pricing page"
+                    },
+                );
+                row(
+                    "EBS gp3 root volume, 10 GiB".to_owned(),
+                    f64::from(app.instances),
+                    Some(ROOT_VOLUME_HOUR),
+                    "$0.08 per GB-month",
+                );
+            }
+            crate::validate::Runtime::Ecs(f) => {
+                let vcpu = f64::from(f.cpu) / 1024.0;
+                let gib = f64::from(f.memory) / 1024.0;
+                row(
+                    format!("Fargate task, {vcpu} vCPU and {gib} GB"),
+                    f64::from(app.instances),
+                    Some(vcpu * FARGATE_VCPU_HOUR + gib * FARGATE_GB_HOUR),
+                    "Linux/x86 on-demand: $0.04048 per vCPU-hour and $0.004445 per GB-hour (AWS Fargate pricing page)",
+                );
+            }
+        }
     }
     if let Some(a) = &lab.aurora {
         let instances = 1.0 + f64::from(a.readers);

@@ -131,7 +131,9 @@ pub fn code_span(s: &str) -> String {
 
 /// The rendered app bootstrap, when the lab has an app.
 pub fn user_data(lab: &Lab, header: &[String]) -> Result<Option<GeneratedFile>, TemplateError> {
-    let Some(app) = &lab.app else { return Ok(None) };
+    let Some(app) = lab.app.as_ref().filter(|a| a.fargate().is_none()) else {
+        return Ok(None);
+    };
     let env = environment("user_data.sh.tftpl.j2", USER_DATA_J2)?;
     let content = env
         .get_template("user_data.sh.tftpl.j2")?
@@ -147,6 +149,37 @@ pub fn user_data(lab: &Lab, header: &[String]) -> Result<Option<GeneratedFile>, 
         name: USER_DATA.to_owned(),
         content,
     }))
+}
+
+const ECS_BOOT: &str = include_str!("../../blueprints/templates/chaos-shop/ecs_boot.py");
+const SSM_AGENT_SIDECAR: &str =
+    include_str!("../../blueprints/templates/chaos-shop/ssm_agent_sidecar.sh");
+
+/// The files a Fargate task definition reads with `file()`: the boot program, the app and
+/// its requirements (the very files the instance bootstrap embeds), and the SSM agent
+/// sidecar with fault injection. chaoslab's own text: the spec reaches them only through the
+/// task's environment.
+pub fn ecs_files(lab: &Lab, header: &[String]) -> Vec<GeneratedFile> {
+    use crate::model::ecs;
+    let Some(fargate) = lab.app.as_ref().and_then(|a| a.fargate()) else {
+        return Vec::new();
+    };
+    let comments: String = header.iter().map(|l| format!("# {l}\n")).collect();
+    let file = |name: &str, content: String| GeneratedFile {
+        name: name.to_owned(),
+        content,
+    };
+    let mut out = vec![
+        file(ecs::BOOT, format!("{comments}{ECS_BOOT}")),
+        file(ecs::APP, format!("{comments}{APP_PY}")),
+        file(ecs::REQUIREMENTS, format!("{comments}{REQUIREMENTS}")),
+    ];
+    if fargate.fault_injection
+        && let Some((shebang, body)) = SSM_AGENT_SIDECAR.split_once('\n')
+    {
+        out.push(file(ecs::SIDECAR, format!("{shebang}\n{comments}{body}")));
+    }
+    out
 }
 
 /// The RPO measurement of Article 9, shipped with a lab whose tables have replicas. It is
@@ -279,7 +312,16 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
         let probe_id = crate::probe::reviews_probe_id(lab);
         context! {
             instances => a.instances,
-            instance_type => a.instance_type.clone(),
+            instance_type => match &a.runtime {
+                crate::validate::Runtime::Ec2 { instance_type } => Some(instance_type.clone()),
+                crate::validate::Runtime::Ecs(_) => None,
+            },
+            fargate => a.fargate().map(|f| context! {
+                cpu => f.cpu,
+                vcpu => f64::from(f.cpu) / 1024.0,
+                memory => f.memory,
+                fault_injection => f.fault_injection,
+            }),
             workers => a.workers,
             threads => a.threads,
             port => a.port,

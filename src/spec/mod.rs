@@ -98,17 +98,36 @@ pub struct RawState {
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawApp {
+    /// `ec2` (default): an auto-scaling group of instances; `ecs`: a Fargate service.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub runtime: Option<Spanned<String>>,
+    /// EC2 instance type (default `t3.micro`); `runtime: ec2` only.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub instance_type: Option<Spanned<String>>,
+    /// Fargate task CPU units, 256 to 4096 (default 512); `runtime: ecs` only.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub cpu: Option<Spanned<u32>>,
+    /// Fargate task memory in MiB, a size Fargate offers for `cpu` (default 1024);
+    /// `runtime: ecs` only.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub memory: Option<Spanned<u32>>,
+    /// Set the tasks up for the `aws:ecs:task-*` faults (an SSM agent sidecar, `pidMode:
+    /// task`, ECS fault injection; default `true`); `runtime: ecs` only.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub fault_injection: Option<Spanned<bool>>,
     #[serde(default)]
     #[schemars(with = "Option<u16>")]
     pub port: Option<Spanned<u16>>,
-    /// Instances in the auto-scaling group (min = max = desired).
+    /// Instances in the auto-scaling group (min = max = desired), or tasks in the ECS service.
     #[serde(default)]
     #[schemars(with = "Option<u32>")]
     pub instances: Option<Spanned<u32>>,
-    /// Gunicorn workers per instance.
+    /// Gunicorn workers per instance or task.
     #[serde(default)]
     #[schemars(with = "Option<u32>")]
     pub workers: Option<Spanned<u32>>,

@@ -1,6 +1,8 @@
 //! `app:`: the Chaos Shop tier, its guards against slow dependencies, and its defaults.
 
-use super::{App, Billing, Breaker, Key, KeyType, Table, Timeouts, Validator, did_you_mean};
+use super::{
+    App, Billing, Breaker, Fargate, Key, KeyType, Runtime, Table, Timeouts, Validator, did_you_mean,
+};
 use crate::errors::Code;
 use crate::spec::{RawSpec, Spanned, pos};
 
@@ -16,38 +18,7 @@ impl Validator {
                 "add `aurora: {}` (defaults: aurora-postgresql 16, 0.5 to 2 ACUs)",
             );
         }
-        let instance_type = self.text(
-            &a.instance_type,
-            "app.instance_type",
-            |t| {
-                t.split_once('.').is_some_and(|(f, s)| {
-                    f.starts_with(|c: char| c.is_ascii_lowercase())
-                        && f.bytes()
-                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                        && !s.is_empty()
-                        && s.bytes()
-                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                })
-            },
-            "use an EC2 instance type such as t3.micro",
-            defaults::INSTANCE_TYPE,
-        );
-        // The AMI is Amazon Linux 2023 for x86_64: Graviton families (t4g, m7g, ...) cannot boot it.
-        let family = instance_type.split('.').next().unwrap_or_default();
-        if family
-            .trim_end_matches(|c: char| c.is_ascii_lowercase() && c != 'g')
-            .ends_with('g')
-            && family.chars().any(|c| c.is_ascii_digit())
-        {
-            let at = a.instance_type.as_ref().map_or(pos(raw), pos);
-            self.err(
-                Code::E023,
-                at,
-                "app.instance_type",
-                format!("`{instance_type}` is an Arm (Graviton) type; the app's AMI is x86_64"),
-                "use an x86_64 type such as t3.micro or m6i.large",
-            );
-        }
+        let runtime = self.runtime(raw);
         if spec
             .network
             .value
@@ -180,7 +151,7 @@ impl Validator {
             ),
         }
         App {
-            instance_type,
+            runtime,
             port,
             instances,
             workers,
@@ -197,11 +168,173 @@ impl Validator {
     }
 }
 
+impl Validator {
+    /// `app.runtime` and the settings that size it. A setting of the other runtime is E056,
+    /// not silently ignored: the author meant something by it.
+    fn runtime(&mut self, raw: &Spanned<crate::spec::RawApp>) -> Runtime {
+        let a = &raw.value;
+        let ecs = match &a.runtime {
+            None => false,
+            Some(r) if r.value == "ec2" => false,
+            Some(r) if r.value == "ecs" => true,
+            Some(r) => {
+                self.choice(r, "app.runtime", &r.value, &["ec2", "ecs"]);
+                false
+            }
+        };
+        if ecs {
+            if let Some(t) = &a.instance_type {
+                self.err(
+                    Code::E056,
+                    pos(t),
+                    "app.instance_type",
+                    "`instance_type` sizes EC2 instances, and `runtime: ecs` runs the app as Fargate tasks",
+                    "remove `instance_type`, and size the tasks with `cpu` and `memory`",
+                );
+            }
+            return Runtime::Ecs(self.fargate(a));
+        }
+        for (field, at) in [
+            ("cpu", a.cpu.as_ref().map(pos)),
+            ("memory", a.memory.as_ref().map(pos)),
+            ("fault_injection", a.fault_injection.as_ref().map(pos)),
+        ] {
+            if let Some(at) = at {
+                self.err(
+                    Code::E056,
+                    at,
+                    format!("app.{field}"),
+                    format!(
+                        "`{field}` is a Fargate task setting, and the app runs on EC2 instances"
+                    ),
+                    format!("add `runtime: ecs` to the app, or remove `{field}`"),
+                );
+            }
+        }
+        let instance_type = self.text(
+            &a.instance_type,
+            "app.instance_type",
+            |t| {
+                t.split_once('.').is_some_and(|(f, s)| {
+                    f.starts_with(|c: char| c.is_ascii_lowercase())
+                        && f.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                        && !s.is_empty()
+                        && s.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                })
+            },
+            "use an EC2 instance type such as t3.micro",
+            defaults::INSTANCE_TYPE,
+        );
+        // The AMI is Amazon Linux 2023 for x86_64: Graviton families (t4g, m7g, ...) cannot boot it.
+        let family = instance_type.split('.').next().unwrap_or_default();
+        if family
+            .trim_end_matches(|c: char| c.is_ascii_lowercase() && c != 'g')
+            .ends_with('g')
+            && family.chars().any(|c| c.is_ascii_digit())
+        {
+            let at = a.instance_type.as_ref().map_or(pos(raw), pos);
+            self.err(
+                Code::E023,
+                at,
+                "app.instance_type",
+                format!("`{instance_type}` is an Arm (Graviton) type; the app's AMI is x86_64"),
+                "use an x86_64 type such as t3.micro or m6i.large",
+            );
+        }
+        Runtime::Ec2 { instance_type }
+    }
+
+    /// Fargate's size table: the memory sizes each CPU size offers (Linux), from "Amazon ECS
+    /// task definition parameters for Fargate", task size.
+    fn fargate(&mut self, a: &crate::spec::RawApp) -> Fargate {
+        let cpu = match &a.cpu {
+            None => defaults::FARGATE_CPU,
+            Some(c) => {
+                if fargate_memory(c.value).is_none() {
+                    self.err(
+                        Code::E006,
+                        pos(c),
+                        "app.cpu",
+                        format!("Fargate offers no task of {} CPU units", c.value),
+                        "use 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 units = 1 vCPU)",
+                    );
+                }
+                c.value
+            }
+        };
+        let sizes = fargate_memory(cpu).unwrap_or_default();
+        let memory = match &a.memory {
+            Some(m) => m.value,
+            None => sizes
+                .iter()
+                .copied()
+                .find(|m| *m >= defaults::FARGATE_MEMORY)
+                .unwrap_or(defaults::FARGATE_MEMORY),
+        };
+        if let Some(m) = &a.memory
+            && !sizes.is_empty()
+            && !sizes.contains(&m.value)
+        {
+            self.err(
+                Code::E056,
+                pos(m),
+                "app.memory",
+                format!(
+                    "a Fargate task of {cpu} CPU units cannot have {} MiB: Fargate offers {}",
+                    m.value,
+                    show_sizes(&sizes)
+                ),
+                "set `memory` to one of those sizes, or change `cpu`",
+            );
+        }
+        Fargate {
+            cpu,
+            memory,
+            fault_injection: a.fault_injection.as_ref().is_none_or(|f| f.value),
+        }
+    }
+}
+
+/// The memory sizes (MiB) Fargate offers with `cpu` units on Linux.
+fn fargate_memory(cpu: u32) -> Option<Vec<u32>> {
+    let range = |first: u32, last: u32, step: usize| (first..=last).step_by(step).collect();
+    match cpu {
+        256 => Some(vec![512, 1024, 2048]),
+        512 => Some(range(1024, 4096, 1024)),
+        1024 => Some(range(2048, 8192, 1024)),
+        2048 => Some(range(4096, 16384, 1024)),
+        4096 => Some(range(8192, 30720, 1024)),
+        8192 => Some(range(16384, 61440, 4096)),
+        16384 => Some(range(32768, 122880, 8192)),
+        _ => None,
+    }
+}
+
+/// `512, 1024 or 2048 MiB`, or `2048 to 8192 MiB in steps of 1024` for a long list.
+fn show_sizes(sizes: &[u32]) -> String {
+    match sizes {
+        [first, .., last] if sizes.len() > 4 => {
+            let step = sizes.get(1).map_or(0, |s| s - first);
+            format!("{first} to {last} MiB in steps of {step}")
+        }
+        [init @ .., last] => {
+            let init: Vec<String> = init.iter().map(u32::to_string).collect();
+            format!("{} or {last} MiB", init.join(", "))
+        }
+        [] => "no size".to_owned(),
+    }
+}
+
 /// Defaults that reproduce the Article 7 lab's app.
 pub mod defaults {
     use super::{Breaker, Timeouts};
 
     pub const INSTANCE_TYPE: &str = "t3.micro";
+    /// Half a vCPU and 1 GiB: the Fargate size nearest a t3.micro.
+    pub const FARGATE_CPU: u32 = 512;
+    pub const FARGATE_MEMORY: u32 = 1024;
     pub const PORT: u16 = 8080;
     pub const INSTANCES: u32 = 2;
     pub const WORKERS: u32 = 4;

@@ -35,6 +35,8 @@ pub struct TargetContext {
     pub tables: Vec<(String, usize)>,
     /// The lab's Lambda functions, sorted by name.
     pub functions: Vec<super::Function>,
+    /// `Some(fault_injection)` when the app runs as ECS tasks.
+    pub app_tasks: Option<bool>,
 }
 
 /// What `dependency:` may name.
@@ -139,7 +141,18 @@ impl Validator {
     ) -> Option<Experiment> {
         let e = &raw.value;
         let Some(action) = catalog::find(&action_text.value) else {
-            let ids: Vec<&str> = catalog::ACTIONS.iter().map(|a| a.id).collect();
+            // A suggestion keeps the service the author named when chaoslab knows it:
+            // `aws:ec2:cpu-stress` is not a typo of `aws:ecs:task-cpu-stress`.
+            let service = |id: &str| id.split(':').nth(1).map(str::to_owned);
+            let named = service(&action_text.value);
+            let mut ids: Vec<&str> = catalog::ACTIONS
+                .iter()
+                .map(|a| a.id)
+                .filter(|id| service(id) == named)
+                .collect();
+            if ids.is_empty() {
+                ids = catalog::ACTIONS.iter().map(|a| a.id).collect();
+            }
             let help = did_you_mean(&action_text.value, &ids, || {
                 "see the supported actions in README.md (src/catalog.rs); CPU, memory and latency faults on EC2 use aws:ssm:send-command with an AWSFIS-Run-* document".to_owned()
             });
@@ -360,12 +373,42 @@ impl Validator {
             );
             ok = false;
         }
+        if ok {
+            self.exclusive_overlaps(field, &steps.value);
+        }
         if !ok {
             return None;
         }
         let mut first = checked.remove(0);
         first.more = checked;
         Some(first)
+    }
+
+    /// E057: two actions FIS cannot run at once on a task (the ECS task network faults) must
+    /// be ordered by `start_after`, directly or through other actions; otherwise they overlap
+    /// and the second fails ("Use the AWS FIS aws:ecs:task actions", limitations).
+    fn exclusive_overlaps(&mut self, field: &str, steps: &[Spanned<RawStep>]) {
+        let exclusive = |s: &Spanned<RawStep>| {
+            crate::catalog::EXCLUSIVE.contains(&s.value.action.value.as_str())
+        };
+        for (j, b) in steps.iter().enumerate().filter(|(_, s)| exclusive(s)) {
+            for a in steps.iter().take(j).filter(|s| exclusive(s)) {
+                let (an, bn) = (&a.value.name.value, &b.value.name.value);
+                if waits_for(steps, bn, an) || waits_for(steps, an, bn) {
+                    continue;
+                }
+                self.err(
+                    Code::E057,
+                    pos(&b.value.name),
+                    format!("{field}.actions[{j}].start_after"),
+                    format!(
+                        "`{an}` ({}) and `{bn}` ({}) would run at the same time, and FIS runs only one ECS task network fault at a time",
+                        a.value.action.value, b.value.action.value
+                    ),
+                    format!("add `start_after: [{an}]` to `{bn}`, or move one of them to an experiment of its own"),
+                );
+            }
+        }
     }
 
     /// Parameters in catalog order, each checked against its kind.
@@ -911,6 +954,37 @@ impl Validator {
 
 /// Checks one parameter value against its kind; `Err((message, fix))`.
 /// The first step (in spec order) that waits, through `start_after`, for itself. Each step
+/// Whether the action named `a` starts only after the one named `b` has ended, through its
+/// `start_after` chain. The graph has no cycle here; the walk is bounded by the step count.
+fn waits_for(steps: &[Spanned<RawStep>], a: &str, b: &str) -> bool {
+    let after = |name: &str| {
+        steps
+            .iter()
+            .find(|s| s.value.name.value == name)
+            .map(|s| {
+                s.value
+                    .start_after
+                    .iter()
+                    .map(|n| n.value.clone())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let mut frontier = after(a);
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(n) = frontier.pop() {
+        if n == b {
+            return true;
+        }
+        if seen.len() > steps.len() || seen.contains(&n) {
+            continue;
+        }
+        frontier.extend(after(&n));
+        seen.push(n);
+    }
+    false
+}
+
 /// is visited once per start (a set of steps seen), so a hostile spec stays linear per start.
 fn cycle(steps: &[Spanned<RawStep>]) -> Option<usize> {
     let edges: Vec<Vec<usize>> = steps
@@ -1058,6 +1132,35 @@ fn check_param(
                 Err((
                     format!("`{}` is not a media type", value.escape_debug()),
                     "write a media type such as text/plain or application/json".to_owned(),
+                ))
+            }
+        }
+        ParamKind::ProcessName => {
+            let ok = (1..=64).contains(&value.len())
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
+            if ok {
+                Ok(())
+            } else {
+                Err((
+                    format!("`{}` is not a process name", value.escape_debug()),
+                    "name the process as `pgrep` sees it, e.g. gunicorn".to_owned(),
+                ))
+            }
+        }
+        ParamKind::Sources => {
+            let item = |i: &str| {
+                (1..=253).contains(&i.len())
+                    && i.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".:/-".contains(&b))
+            };
+            if value.split(',').map(str::trim).all(item) {
+                Ok(())
+            } else {
+                Err((
+                    format!("`{}` is not a list of sources", value.escape_debug()),
+                    "write comma-separated IPv4 addresses, CIDR blocks, domain names, DYNAMODB or S3, e.g. DYNAMODB,S3".to_owned(),
                 ))
             }
         }

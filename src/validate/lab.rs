@@ -60,7 +60,8 @@ pub struct Breaker {
 
 #[derive(Clone, Debug)]
 pub struct App {
-    pub instance_type: String,
+    /// Where the app runs: EC2 instances or Fargate tasks, the same app either way.
+    pub runtime: Runtime,
     pub port: u16,
     pub instances: u32,
     pub workers: u32,
@@ -78,6 +79,36 @@ pub struct App {
     pub catalog_cache: bool,
     /// `POST /orders` falls back to an SQS queue that a drainer moves into Aurora.
     pub write_behind: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Runtime {
+    /// An auto-scaling group of instances of this type.
+    Ec2 { instance_type: String },
+    /// A Fargate service behind the same load balancer.
+    Ecs(Fargate),
+}
+
+/// A Fargate task's size and its fault-injection setup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fargate {
+    /// CPU units (1024 = one vCPU).
+    pub cpu: u32,
+    /// MiB.
+    pub memory: u32,
+    /// The SSM agent sidecar, `pidMode: task` and ECS fault injection, which the
+    /// `aws:ecs:task-*` actions need ("Use the AWS FIS aws:ecs:task actions").
+    pub fault_injection: bool,
+}
+
+impl App {
+    /// The Fargate settings, when the app runs on ECS.
+    pub fn fargate(&self) -> Option<&Fargate> {
+        match &self.runtime {
+            Runtime::Ecs(f) => Some(f),
+            Runtime::Ec2 { .. } => None,
+        }
+    }
 }
 
 /// The spec name of the table the catalog cache lives in, made by chaoslab with the app.

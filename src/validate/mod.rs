@@ -143,6 +143,10 @@ impl Validator {
             region: region.clone(),
             azs: network.azs,
             app: app.is_some(),
+            app_tasks: app
+                .as_ref()
+                .and_then(|a| a.fargate())
+                .map(|f| f.fault_injection),
             aurora: aurora.is_some(),
             proxy: aurora.as_ref().is_some_and(|a| a.proxy),
             interface_endpoints: network.interface_endpoints.clone(),

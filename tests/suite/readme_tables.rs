@@ -70,12 +70,9 @@ fn the_action_reference_is_the_catalog() {
 
 #[test]
 fn every_snippet_loads_in_a_lab() {
-    let fixture = std::fs::read_to_string(common::root().join("tests/fixtures/every-action.yaml"))
-        .expect("every-action.yaml");
-    let base = &fixture[..fixture.find("\nexperiments:").expect("experiments") + 1];
     for a in ACTIONS {
         let snippet = chaoslab::catalog::doc::snippet(a);
-        let spec = format!("{base}{snippet}");
+        let spec = common::snippet_lab(a);
         let lab = chaoslab::load("snippet.yaml", &spec)
             .unwrap_or_else(|e| panic!("the {} snippet does not load:\n{e}\n{snippet}", a.id));
         assert_eq!(lab.experiments.len(), 1);

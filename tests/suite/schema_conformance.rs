@@ -190,22 +190,35 @@ fn generated_trees_conform_to_the_provider_schema() {
     );
 }
 
-/// Every catalog action is usable: tests/fixtures/every-action.yaml holds one experiment per
-/// action, and its tree passes the schema check and `terraform fmt -check`.
+/// Every catalog action is usable: tests/fixtures/every-action.yaml (EC2 app) and
+/// every-ecs-action.yaml (Fargate app) hold one experiment per action between them, and
+/// their trees pass the schema check and `terraform fmt -check`.
 #[test]
 fn every_catalog_action_is_in_a_conforming_lab() {
     let (lab, files) =
         common::generate_file(&common::root().join("tests/fixtures/every-action.yaml"));
+    let (ecs_lab, ecs_files) =
+        common::generate_file(&common::root().join("tests/fixtures/every-ecs-action.yaml"));
     for action in chaoslab::catalog::ACTIONS {
         assert!(
-            lab.experiments.iter().any(|e| e.action.id == action.id),
-            "{} is in no test lab: add it to tests/fixtures/every-action.yaml",
+            lab.experiments
+                .iter()
+                .chain(&ecs_lab.experiments)
+                .flat_map(|e| e.actions())
+                .any(|e| e.action.id == action.id),
+            "{} is in no test lab: add it to tests/fixtures/every-action.yaml (or every-ecs-action.yaml)",
             action.id
         );
     }
+    assert_tree_conforms(&ecs_files);
+    fmt_check(&ecs_files);
     assert_tree_conforms(&files);
+    fmt_check(&files);
+}
+
+fn fmt_check(files: &[chaoslab::output::GeneratedFile]) {
     let tmp = tempfile::tempdir().expect("tempdir");
-    common::write_tree(tmp.path(), &files);
+    common::write_tree(tmp.path(), files);
     let out = std::process::Command::new(common::terraform())
         .args(["fmt", "-check", "-diff", "-recursive"])
         .arg(tmp.path())

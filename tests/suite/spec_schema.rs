@@ -67,13 +67,13 @@ fn every_spec_chaoslab_accepts_passes_the_schema() {
             (p.display().to_string(), text)
         })
         .collect();
-    let fixture = common::root().join("tests/fixtures/every-action.yaml");
-    let every = std::fs::read_to_string(&fixture).expect("fixture");
-    let base = every[..every.find("\nexperiments:").expect("experiments") + 1].to_owned();
-    specs.push((fixture.display().to_string(), every));
+    for name in ["every-action.yaml", "every-ecs-action.yaml"] {
+        let fixture = common::root().join("tests/fixtures").join(name);
+        let every = std::fs::read_to_string(&fixture).expect("fixture");
+        specs.push((fixture.display().to_string(), every));
+    }
     for a in chaoslab::catalog::ACTIONS {
-        let snippet = chaoslab::catalog::doc::snippet(a);
-        specs.push((format!("the {} snippet", a.id), format!("{base}{snippet}")));
+        specs.push((format!("the {} snippet", a.id), common::snippet_lab(a)));
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let named = dir.path().join("my-lab");

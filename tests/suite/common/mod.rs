@@ -95,3 +95,17 @@ network:
   public: [10.0.1.0/24, 10.0.2.0/24]
   private: [10.0.11.0/24, 10.0.12.0/24]
 ";
+
+/// The catalog's spec snippet of `action` in a lab that can run it: the setup of
+/// tests/fixtures/every-action.yaml, or of every-ecs-action.yaml for an ECS action.
+pub fn snippet_lab(action: &chaoslab::catalog::Action) -> String {
+    let fixture = if action.id.starts_with("aws:ecs:") {
+        "every-ecs-action.yaml"
+    } else {
+        "every-action.yaml"
+    };
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures").join(fixture)).expect("fixture");
+    let base = &text[..text.find("\nexperiments:").expect("experiments") + 1];
+    format!("{base}{}", chaoslab::catalog::doc::snippet(action))
+}
