@@ -36,10 +36,14 @@ fn concrete(arn: &str) -> String {
     arn.replace("{partition}", "aws")
         .replace("{region}", "us-east-1")
         .replace("{account}", "123456789012")
+        .replace("{ecs_cluster}", "chaos-ecs-app")
 }
 
-fn managed_policy() -> Vec<Value> {
-    let path = common::root().join("tests/fixtures/AWSFaultInjectionSimulatorNetworkAccess.json");
+/// The statements of an AWS managed policy kept as a fixture under tests/fixtures.
+fn managed_policy(name: &str) -> Vec<Value> {
+    let path = common::root()
+        .join("tests/fixtures")
+        .join(format!("{name}.json"));
     let managed: Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
     managed["Statement"].as_array().expect("statements").clone()
@@ -68,7 +72,7 @@ fn managed_allows(statements: &[Value], api: &str, resource: &str, ours: &[Condi
 
 #[test]
 fn disrupt_connectivity_permissions_are_a_strict_subset_of_the_managed_policy() {
-    let statements = managed_policy();
+    let statements = managed_policy("AWSFaultInjectionSimulatorNetworkAccess");
     let action = catalog::find("aws:network:disrupt-connectivity").expect("in catalog");
     let mut granted = 0;
     for ours in action.iam {
@@ -125,7 +129,7 @@ fn the_reference_labs_fis_policy_is_a_strict_subset_of_the_managed_policy() {
         .blocks()
         .find(|b| b.identifier() == "data" && b.labels().iter().any(|l| l.as_str() == "fis"))
         .expect("policy document");
-    let managed = managed_policy();
+    let managed = managed_policy("AWSFaultInjectionSimulatorNetworkAccess");
     let mut checked = 0;
     for st in doc.body().blocks() {
         let attr = |b: &hcl::Block, k: &str| {
@@ -410,4 +414,76 @@ fn pause_replication_permissions_are_the_documented_ones_on_tables_only() {
             .all(|(_, a, _)| a.iter().all(|x| !x.starts_with("dynamodb:"))),
         "{plain:?}"
     );
+}
+
+/// Every ECS action's statements, API by API and resource by resource, are granted by
+/// AWSFaultInjectionSimulatorECSAccess, and together they hold fewer APIs than it does (no
+/// container-instance draining, no clusters, the lab's cluster and the FIS documents only).
+#[test]
+fn ecs_permissions_are_a_strict_subset_of_the_managed_policy() {
+    let managed = managed_policy("AWSFaultInjectionSimulatorECSAccess");
+    let ecs: Vec<&catalog::Action> = catalog::ACTIONS
+        .iter()
+        .filter(|a| a.id.starts_with("aws:ecs:"))
+        .collect();
+    assert_eq!(ecs.len(), 7, "stop-task and the six task faults");
+    let mut ours: Vec<&str> = Vec::new();
+    for action in &ecs {
+        for s in action.iam {
+            assert!(s.conditions.is_empty(), "{}", s.sid);
+            for api in s.actions {
+                for resource in s.resources {
+                    let resource = concrete(resource);
+                    assert!(
+                        managed_allows(&managed, api, &resource, &[]),
+                        "{}: {api} on {resource} ({}) is not granted by AWSFaultInjectionSimulatorECSAccess",
+                        action.id,
+                        s.sid
+                    );
+                }
+                if !ours.contains(api) {
+                    ours.push(api);
+                }
+            }
+        }
+    }
+    let managed_apis: usize = managed.iter().map(|m| strings(&m["Action"]).len()).sum();
+    assert!(ours.len() < managed_apis, "{ours:?}");
+    for missing in ["ecs:UpdateContainerInstancesState", "ecs:DescribeClusters"] {
+        assert!(
+            !ours.contains(&missing),
+            "{missing} is not needed on Fargate"
+        );
+    }
+}
+
+/// In the containers lab, the task statements name the lab's own cluster and the FIS
+/// documents, never any task or document.
+#[test]
+fn the_containers_labs_task_permissions_are_scoped_to_its_cluster() {
+    let statements =
+        fis_statements(&common::root().join("blueprints/chaos-shop-containers-serverless.yaml"));
+    let find = |sid: &str| {
+        statements
+            .iter()
+            .find(|(s, _, _)| s == sid)
+            .unwrap_or_else(|| panic!("no statement {sid}"))
+    };
+    let task = "arn:${data.aws_partition.current.partition}:ecs:${var.aws_region}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.app.name}/*";
+    for sid in ["StopAppTasks", "DescribeAppTasks"] {
+        assert_eq!(find(sid).2, vec![task.to_owned()], "{sid}");
+    }
+    let (_, actions, resources) = find("SendFisDocumentsToTasks");
+    assert_eq!(actions, &vec!["ssm:SendCommand".to_owned()]);
+    assert!(
+        resources
+            .iter()
+            .all(|r| r.ends_with(":managed-instance/*") || r.ends_with(":document/AWSFIS-Run-*")),
+        "{resources:?}"
+    );
+    // The lab has no task-kill or blackhole experiment and no EC2 instances to stop.
+    assert!(statements.iter().all(|(_, a, _)| {
+        !a.iter()
+            .any(|x| x.starts_with("ec2:Stop") || x == "ecs:UpdateContainerInstancesState")
+    }));
 }
