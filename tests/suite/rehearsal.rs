@@ -572,3 +572,166 @@ fn verify_judges_the_run_and_stops_what_it_started() {
             .contains("stopped experiment EXP0001")
     );
 }
+
+/// The hypothesis the lab spec states for one of its experiments.
+fn hypothesis(spec: &str, experiment: &str) -> chaoslab::validate::Hypothesis {
+    let path = common::root().join(spec);
+    let text = std::fs::read_to_string(&path).expect("spec");
+    let lab = chaoslab::load(spec, &text).expect("the blueprint loads");
+    lab.experiments
+        .into_iter()
+        .find(|e| e.name == experiment)
+        .and_then(|e| e.hypothesis)
+        .unwrap_or_else(|| panic!("{spec} has no hypothesis for {experiment}"))
+}
+
+/// Which of `h`'s healthy endpoints miss its tolerance during the scenario's fault (every
+/// request: the probe's and the load clients').
+fn unhealthy(s: &Value, h: &chaoslab::validate::Hypothesis) -> Vec<String> {
+    h.healthy
+        .iter()
+        .filter(|ep| {
+            let e = endpoint(s, "fault", ep);
+            !h.tolerates(num(e, &["ok"]) as u64, num(e, &["failed"]) as u64)
+        })
+        .map(|ep| format!("{ep}: {}", endpoint(s, "fault", ep)))
+        .collect()
+}
+
+/// Article 8's Fargate tier, from its own task definition: the app container's command and
+/// environment as Terraform evaluates them (the app, its requirements and its config handed
+/// over in variables), run as the task would run them. Its promise is the reference lab's:
+/// DynamoDB cut, or delayed past the 2 s budget as the `dynamodb-latency` experiment
+/// delays it, fails only the reviews, fast; a delay inside the budget fails nothing. The
+/// counterfactual is the mild delay itself: the same claims, which must fail there.
+#[test]
+fn the_fargate_task_boots_from_its_task_definition_and_keeps_the_promise() {
+    let lab = common::root().join("generated/chaos-shop-containers-serverless");
+    let args = [
+        "--scenario",
+        "dynamodb:dynamodb:4",
+        "--scenario",
+        "dynamodb-latency:dynamodb+latency2500:4",
+        "--scenario",
+        "dynamodb-mild-latency:dynamodb+latency500:4",
+        "--baseline",
+        "4",
+        "--fault",
+        "12",
+        "--recovery",
+        "8",
+    ];
+    let Some(report) = rehearse(&lab, &args) else {
+        return;
+    };
+    assert_eq!(report["boot"]["exit"], 0, "{report}");
+    let task = &report["task"];
+    assert_eq!(
+        task["image"],
+        "public.ecr.aws/docker/library/python:3.12-slim"
+    );
+    assert_eq!(task["command"], serde_json::json!(["python", "-c"]));
+    let scenarios = report["scenarios"].as_array().expect("scenarios");
+    let mut broken = Vec::new();
+    for s in &scenarios[..2] {
+        if let Err(b) = claims(s) {
+            broken.extend(b);
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "the Fargate task breaks its promise:\n{}",
+        broken.join("\n")
+    );
+    // The lab's own hypothesis for its latency experiment, on the delayed run.
+    let h = hypothesis(
+        "blueprints/chaos-shop-containers-serverless.yaml",
+        "dynamodb-latency",
+    );
+    assert_eq!(h.degraded, ["reviews"]);
+    assert!(unhealthy(&scenarios[1], &h).is_empty(), "{}", scenarios[1]);
+
+    // 500 ms is inside the budget: the reviews answer, slower, so the cut's claims fail.
+    let mild = &scenarios[2];
+    let reviews = endpoint(mild, "fault", "reviews");
+    assert_eq!(num(reviews, &["failed"]), 0.0, "{reviews}");
+    assert!(
+        num(reviews, &["p50"]) >= 0.45,
+        "the delay was not applied: {reviews}"
+    );
+    claims(mild).expect_err("a delay the app absorbs passed as a cut: the claims cannot fail");
+}
+
+/// Article 5's network faults on the stress blueprint, which no netem here can inject: every
+/// dependency call delayed 200 ms (`network-latency`) and 7 % of every dependency's packets
+/// lost (`packet-loss`), judged against the lab's own hypotheses (every endpoint healthy, at
+/// its tolerance). The counterfactuals, the same judgment on faults the app cannot absorb
+/// (2.5 s, past its budget; 50 % loss), must fail.
+#[test]
+fn latency_and_packet_loss_slow_the_shop_but_do_not_break_it() {
+    let lab = common::root().join("generated/chaos-shop-stress");
+    let args = [
+        "--scenario",
+        "latency:all+latency200:4",
+        "--scenario",
+        "loss:all+loss7:4",
+        "--scenario",
+        "too-slow:all+latency2500:4",
+        "--scenario",
+        "too-lossy:all+loss50:4",
+        "--baseline",
+        "4",
+        "--fault",
+        "20",
+        "--recovery",
+        "6",
+    ];
+    let Some(report) = rehearse(&lab, &args) else {
+        return;
+    };
+    let s = report["scenarios"].as_array().expect("scenarios");
+    let spec = "blueprints/chaos-shop-stress.yaml";
+    let latency = hypothesis(spec, "network-latency");
+    let loss = hypothesis(spec, "packet-loss");
+    assert!(
+        unhealthy(&s[0], &latency).is_empty(),
+        "200 ms broke the shop: {}",
+        s[0]
+    );
+    for ep in ["reviews", "promo"] {
+        let (b, f) = (
+            endpoint(&s[0], "baseline", ep),
+            endpoint(&s[0], "fault", ep),
+        );
+        assert!(
+            num(f, &["p50"]) >= num(b, &["p50"]) + 0.15,
+            "the delay was not applied to {ep}: {b} then {f}"
+        );
+    }
+    assert!(
+        unhealthy(&s[1], &loss).is_empty(),
+        "7 % loss broke the shop: {}",
+        s[1]
+    );
+    assert!(
+        !unhealthy(&s[2], &latency).is_empty(),
+        "2.5 s passed as healthy: {}",
+        s[2]
+    );
+    assert!(
+        !unhealthy(&s[3], &loss).is_empty(),
+        "50 % loss passed as healthy: {}",
+        s[3]
+    );
+    // Everything recovers.
+    for sc in s {
+        for ep in ["products", "reviews", "promo"] {
+            let r = endpoint(sc, "recovery", ep);
+            assert!(
+                num(r, &["ok"]) > 0.0,
+                "{} {ep} did not recover: {r}",
+                sc["name"]
+            );
+        }
+    }
+}
