@@ -233,6 +233,9 @@ pub enum Error {
     /// A file in the output directory that chaoslab did not generate would be replaced or
     /// removed (exit 3).
     NotOwned { path: PathBuf },
+    /// A path in a lab directory chaoslab will not read, write or remove through, even with
+    /// `--force` (exit 3).
+    Refused { path: PathBuf, reason: Refusal },
     /// `check` found the tree on disk differs from what the spec generates (exit 1).
     Drift { diff: String, fix: String },
     /// chaoslab built something it should not have; a bug to report (exit 4).
@@ -254,7 +257,7 @@ impl Error {
         match self {
             Error::Drift { .. } => 1,
             Error::Spec(_) | Error::Usage(_) => 2,
-            Error::Io { .. } | Error::NotOwned { .. } => 3,
+            Error::Io { .. } | Error::NotOwned { .. } | Error::Refused { .. } => 3,
             Error::Bug(_) => 4,
         }
     }
@@ -272,6 +275,9 @@ impl fmt::Display for Error {
                  = help: move it out of the output directory, or pass --force to replace it",
                 path.display()
             ),
+            Error::Refused { path, reason } => {
+                write!(f, "error: {}: {reason}", path.display())
+            }
             Error::Drift { diff, fix } => write!(
                 f,
                 "{diff}error: generated tree is out of date\n  = help: {fix}"
@@ -282,5 +288,52 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Why chaoslab refuses a path in a lab directory: what it is, and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A symbolic link where chaoslab reads or writes: it never follows one, since a link
+    /// would carry its writes, deletions or reads outside the lab directory.
+    Symlink,
+    /// A directory, FIFO, device or socket where a file or folder belongs.
+    NotRegular(&'static str),
+    /// Larger than any file chaoslab writes (the cap in bytes).
+    TooLarge(u64),
+    /// Another chaoslab run held the directory's lock for this many seconds.
+    Locked(u64),
+    /// A run failed after its commit point and could not roll back (the failure).
+    Interrupted(String),
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Symlink => f.write_str(
+                "is a symbolic link; chaoslab never reads, writes or removes through a link in a lab directory\n  \
+                 = help: replace the link with the real directory or file (or remove it), or name the directory it points to with -o",
+            ),
+            Refusal::NotRegular(what) => write!(
+                f,
+                "is {what}, where chaoslab reads or writes a regular file or a folder\n  \
+                 = help: move it out of the lab directory and run again"
+            ),
+            Refusal::TooLarge(cap) => write!(
+                f,
+                "is larger than {cap} bytes, more than any file chaoslab writes, so it is not chaoslab's\n  \
+                 = help: move it out of the lab directory and run again"
+            ),
+            Refusal::Locked(secs) => write!(
+                f,
+                "another chaoslab run has held this lab directory's lock for {secs} s\n  \
+                 = help: wait for it to finish (or stop it), then run again"
+            ),
+            Refusal::Interrupted(cause) => write!(
+                f,
+                "the update failed and could not be rolled back: {cause}\n  \
+                 = help: fix the cause, then run any chaoslab command on the directory: it finishes the update"
+            ),
+        }
+    }
+}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -146,6 +146,13 @@ pub(crate) fn generate(
     for name in &changes.removed {
         let _ = writeln!(text, "removed {}", dir.join(name).display());
     }
+    for name in &changes.kept {
+        let _ = writeln!(
+            text,
+            "kept    {} (no longer generated, but edited since or not a file: it is yours now)",
+            dir.join(name).display()
+        );
+    }
     let _ = writeln!(
         text,
         "{}: {} written, {} removed, {} unchanged",

@@ -40,6 +40,9 @@ pub fn gitignore(
         content.push_str(p);
         content.push('\n');
     }
+    content.push_str("# chaoslab's working folder while it writes this tree.\n");
+    content.push_str(crate::output::STAGING);
+    content.push_str("/\n");
     if let Some(dir) = built {
         content.push_str("# Built by `terraform plan` from the generated files.\n");
         content.push_str(dir);

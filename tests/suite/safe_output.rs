@@ -1,107 +1,298 @@
-//! Interrupted and failed runs: every file is either its old or its new version, never cut
-//! short, and the next run finishes the job.
+//! All or nothing: a generate killed or failing at any system call leaves the old tree or the
+//! new one (finished by the next command), never a mix Terraform could apply, and two runs at
+//! once never interleave. The kill and the failure are real: strace stops the process with
+//! SIGKILL, or fails the call, at its Nth call of each file system call.
 
 use crate::common;
+use crate::ownership::{run, snapshot};
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
-use chaoslab::output::{self, GeneratedFile};
+type Tree = BTreeMap<String, Vec<u8>>;
 
-fn tree(files: &[GeneratedFile]) -> BTreeMap<String, String> {
-    let mut all = files.to_vec();
-    all.push(output::manifest(files));
-    all.into_iter().map(|f| (f.name, f.content)).collect()
+const OLD: &str = "blueprints/chaos-shop-dependencies.yaml";
+/// Differs from OLD in nearly every file, adds files (rds_proxy.tf, …) and drops others.
+const NEW: &str = "blueprints/chaos-shop-database.yaml";
+
+/// The file system calls a generate makes that can change or reveal the tree.
+const CALLS: &[&str] = &[
+    "openat",
+    "write",
+    "mkdirat",
+    "renameat",
+    "renameat2",
+    "unlinkat",
+    "flock",
+];
+
+const GUARD: &str = "chaoslab-interrupted.tf";
+const STAGING: &str = ".chaoslab-staging";
+
+fn spec(rel: &str) -> String {
+    common::root().join(rel).display().to_string()
 }
 
-fn on_disk(dir: &Path) -> BTreeMap<String, String> {
-    common::files_under(dir)
-        .into_iter()
-        .filter(|f| !f.starts_with(".chaoslab-staging"))
-        .map(|f| {
-            let text = std::fs::read_to_string(dir.join(&f)).expect("read");
-            (f, text)
-        })
+/// The tree `rel` generates into a fresh directory.
+fn tree_of(rel: &str) -> Tree {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = run(&["generate", &spec(rel), "-o", "lab"], tmp.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    snapshot(&tmp.path().join("lab"))
+}
+
+fn lay(dir: &Path, tree: &Tree) {
+    let _ = std::fs::remove_dir_all(dir);
+    for (name, bytes) in tree {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, bytes).expect("write");
+    }
+}
+
+fn strace() -> &'static str {
+    let ok = Command::new("strace")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "strace is missing: scripts/test installs it (apt-get install strace)"
+    );
+    "strace"
+}
+
+/// How often `generate NEW` over the OLD tree makes each call of [`CALLS`].
+fn call_counts(tmp: &Path, old: &Tree) -> BTreeMap<String, u32> {
+    let dir = tmp.join("lab");
+    lay(&dir, old);
+    let log = tmp.join("strace.log");
+    let status = Command::new(strace())
+        .args(["-f", "-qq", "-o"])
+        .arg(&log)
+        .arg(format!("-etrace={}", CALLS.join(",")))
+        .arg(env!("CARGO_BIN_EXE_chaoslab"))
+        .args(["generate", &spec(NEW), "-o", "lab"])
+        .current_dir(tmp)
+        .stdout(Stdio::null())
+        .status()
+        .expect("strace");
+    assert!(status.success());
+    let mut counts = BTreeMap::new();
+    for line in std::fs::read_to_string(&log).expect("log").lines() {
+        // "PID name(args…" or "name(args…"; resumed halves ("<... name resumed>") and
+        // signals do not start a call.
+        let call = line.split_whitespace().find(|w| w.contains('('));
+        if let Some(name) = call.and_then(|w| w.split('(').next())
+            && CALLS.contains(&name)
+        {
+            *counts.entry(name.to_owned()).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// Where to tamper: every call that changes the tree (mkdirat, renames, unlinks, flock), and
+/// about 40 spread evenly over each of the many opens and writes (most are the loader's and the
+/// planning phase's, before anything changes).
+fn points(counts: &BTreeMap<String, u32>) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    for (call, &count) in counts {
+        let step = match call.as_str() {
+            "openat" | "write" => (count / 40).max(1),
+            _ => 1,
+        };
+        out.extend(
+            (1..=count)
+                .step_by(step as usize)
+                .map(|n| (call.clone(), n)),
+        );
+    }
+    out
+}
+
+/// Runs `generate NEW` over the OLD tree with strace tampering with one call.
+fn tampered(tmp: &Path, old: &Tree, inject: &str) -> std::process::ExitStatus {
+    lay(&tmp.join("lab"), old);
+    Command::new(strace())
+        .args(["-f", "-qq", "-o", "/dev/null"])
+        .arg(format!("-einject={inject}"))
+        .arg(env!("CARGO_BIN_EXE_chaoslab"))
+        .args(["generate", &spec(NEW), "-o", "lab"])
+        .current_dir(tmp)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("strace")
+}
+
+fn visible(tree: &Tree) -> Tree {
+    tree.iter()
+        .filter(|(n, _)| !n.starts_with(STAGING))
+        .map(|(n, b)| (n.clone(), b.clone()))
         .collect()
 }
 
-#[test]
-fn killed_generate_leaves_every_file_whole() {
-    let reference = common::root().join("blueprints/chaos-shop-dependencies.yaml");
-    let source = std::fs::read_to_string(&reference).expect("spec");
-    let old_files = common::generate_str(&source);
-    // The new spec changes several files and drops an experiment.
-    let cut = source.find("  disrupt-s3:").expect("second experiment");
-    let new_source = source[..cut]
-        .replace("PT3M", "PT5M")
-        .replace("Chaos Shop with", "The Chaos Shop with");
-    let new_files = common::generate_str(&new_source);
-    let (old, new) = (tree(&old_files), tree(&new_files));
-    assert_ne!(old, new);
-
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let spec = tmp.path().join("new.yaml");
-    std::fs::write(&spec, &new_source).expect("write spec");
-    let dir = tmp.path().join("out");
-    let mut interrupted = 0;
-    for round in 0..60u64 {
-        let _ = std::fs::remove_dir_all(&dir);
-        output::write(&dir, &old_files, false).expect("old tree");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_chaoslab"))
-            .arg("generate")
-            .arg(&spec)
-            .arg("-o")
-            .arg(&dir)
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("spawn");
-        std::thread::sleep(Duration::from_micros((round * 97) % 4000));
-        let _ = child.kill();
-        let status = child.wait().expect("wait");
-        if !status.success() {
-            interrupted += 1;
-        }
-        for (name, text) in on_disk(&dir) {
-            let is_old = old.get(&name) == Some(&text);
-            let is_new = new.get(&name) == Some(&text);
-            assert!(
-                is_old || is_new,
-                "round {round}: {name} is neither its old nor its new version"
-            );
-        }
-        for name in old.keys().filter(|n| new.contains_key(*n)) {
-            assert!(dir.join(name).exists(), "round {round}: {name} disappeared");
-        }
-        // The next run completes the tree and cleans up after the killed one.
-        output::write(&dir, &new_files, false).expect("rerun");
-        assert_eq!(on_disk(&dir), new, "round {round}: rerun did not converge");
-        assert!(!dir.join(".chaoslab-staging").exists());
-    }
+/// Real Terraform refuses a directory that holds the guard, before it needs any provider.
+fn terraform_refuses(dir: &Path) {
+    let copy = tempfile::tempdir().expect("tempdir");
+    lay(copy.path(), &visible(&snapshot(dir)));
+    let config = copy.path().join("empty.tfrc");
+    std::fs::write(&config, "").expect("cli config");
+    let out = Command::new(common::terraform())
+        .args(["init", "-backend=false", "-input=false", "-no-color"])
+        .current_dir(copy.path())
+        .env("TF_CLI_CONFIG_FILE", &config)
+        .env("TF_IN_AUTOMATION", "1")
+        .output()
+        .expect("terraform");
+    let text = String::from_utf8_lossy(&out.stderr);
     assert!(
-        interrupted > 0,
-        "no run was interrupted; the test proved nothing"
+        !out.status.success() && text.contains("Unsupported Terraform Core version"),
+        "terraform accepted a half-updated tree:\n{text}"
+    );
+}
+
+/// After the next command recovers, the tree is exactly OLD or NEW and `check` says which.
+fn recovers_to_old_or_new(tmp: &Path, old: &Tree, new: &Tree, what: &str) -> bool {
+    let check_new = run(&["check", &spec(NEW), "-o", "lab"], tmp);
+    let after = snapshot(&tmp.join("lab"));
+    let is_new = &after == new;
+    assert!(is_new || &after == old, "{what}: recovered tree is a mix");
+    assert_eq!(
+        check_new.status.code(),
+        Some(if is_new { 0 } else { 1 }),
+        "{what}"
+    );
+    let check_old = run(&["check", &spec(OLD), "-o", "lab"], tmp);
+    assert_eq!(
+        check_old.status.code(),
+        Some(if is_new { 1 } else { 0 }),
+        "{what}"
+    );
+    is_new
+}
+
+#[test]
+fn a_generate_killed_at_any_file_system_call_leaves_the_old_tree_or_the_new() {
+    let (old, new) = (tree_of(OLD), tree_of(NEW));
+    assert_ne!(old, new);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let counts = call_counts(tmp.path(), &old);
+    let (mut trials, mut guarded, mut finished, mut refused_by_terraform) = (0, 0, 0, 0);
+    for (call, n) in points(&counts) {
+        {
+            let what = format!("SIGKILL at {call} #{n}");
+            let status = tampered(tmp.path(), &old, &format!("{call}:signal=KILL:when={n}"));
+            trials += 1;
+            let raw = snapshot(&tmp.path().join("lab"));
+            let shown = visible(&raw);
+            if shown.contains_key(GUARD) {
+                guarded += 1;
+                // Terraform is slow to start: ask it about every fifth guarded state.
+                if guarded % 5 == 1 {
+                    terraform_refuses(&tmp.path().join("lab"));
+                    refused_by_terraform += 1;
+                }
+            } else {
+                assert!(
+                    shown == old || shown == new,
+                    "{what}: a mix without the guard"
+                );
+            }
+            assert!(
+                status.success() || shown == old || shown == new || shown.contains_key(GUARD),
+                "{what}"
+            );
+            if recovers_to_old_or_new(tmp.path(), &old, &new, &what) {
+                finished += 1;
+            }
+        }
+    }
+    eprintln!(
+        "calls: {counts:?}; kill trials: {trials}, mid-update (guard up): {guarded}, terraform refused {refused_by_terraform}, finished as new: {finished}"
+    );
+    assert!(guarded > 0, "no kill landed mid-update: {counts:?}");
+    assert!(
+        finished > 0 && finished < trials,
+        "every kill ended the same way"
     );
 }
 
 #[test]
-fn a_failing_write_changes_nothing() {
-    let source =
-        std::fs::read_to_string(common::root().join("blueprints/chaos-shop-dependencies.yaml"))
-            .expect("spec");
-    let files = common::generate_str(&source);
+fn a_generate_failing_at_any_file_system_call_rolls_back() {
+    let (old, new) = (tree_of(OLD), tree_of(NEW));
     let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("out");
-    output::write(&dir, &files, false).expect("first write");
-    let before = on_disk(&dir);
-    // A directory where a generated file belongs cannot be read or replaced.
-    std::fs::remove_file(dir.join("fis.tf")).expect("rm");
-    std::fs::create_dir(dir.join("fis.tf")).expect("mkdir");
-    let changed = common::generate_str(&source.replace("PT3M", "PT4M"));
-    let err = output::write(&dir, &changed, false).expect_err("must fail");
-    assert_eq!(err.exit_code(), 3, "{err}");
-    let mut after = on_disk(&dir);
-    after.insert("fis.tf".to_owned(), before["fis.tf"].clone());
-    assert_eq!(after, before, "files changed although the write failed");
+    let counts = call_counts(tmp.path(), &old);
+    let (mut trials, mut rolled_back) = (0, 0);
+    for (call, n) in points(&counts) {
+        let errno = if call == "write" { "ENOSPC" } else { "EACCES" };
+        {
+            let what = format!("{errno} at {call} #{n}");
+            let status = tampered(tmp.path(), &old, &format!("{call}:error={errno}:when={n}"));
+            trials += 1;
+            let raw = snapshot(&tmp.path().join("lab"));
+            if status.success() {
+                assert_eq!(raw, new, "{what}: exit 0 over another tree");
+            } else if !visible(&raw).contains_key(GUARD) {
+                // Failed before the commit, or rolled back: the old tree; or failed while
+                // cleaning up after the new one was in place.
+                let shown = visible(&raw);
+                assert!(shown == old || shown == new, "{what}: a mix");
+                if raw == old {
+                    rolled_back += 1;
+                }
+            }
+            recovers_to_old_or_new(tmp.path(), &old, &new, &what);
+        }
+    }
+    eprintln!("failure trials: {trials}, left exactly the old tree: {rolled_back}");
+    assert!(rolled_back > 0);
+}
+
+#[test]
+fn two_runs_at_once_never_mix_their_trees() {
+    let (old, new) = (tree_of(OLD), tree_of(NEW));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (mut ended_old, mut ended_new) = (0, 0);
+    for round in 0..40 {
+        if round % 2 == 0 {
+            let _ = std::fs::remove_dir_all(tmp.path().join("lab"));
+        } else {
+            lay(&tmp.path().join("lab"), &old);
+        }
+        let spawn = |rel: &str| {
+            Command::new(env!("CARGO_BIN_EXE_chaoslab"))
+                .args(["generate", &spec(rel), "-o", "lab"])
+                .current_dir(tmp.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        };
+        let (a, b) = (spawn(OLD), spawn(NEW));
+        for child in [a, b] {
+            let out = child.wait_with_output().expect("wait");
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let after = snapshot(&tmp.path().join("lab"));
+        if after == old {
+            ended_old += 1;
+        } else if after == new {
+            ended_new += 1;
+        } else {
+            panic!("round {round}: two runs at once left a mix");
+        }
+    }
+    eprintln!("concurrent rounds: 40, ended old {ended_old}, new {ended_new}");
 }
