@@ -26,6 +26,7 @@ mod rpo;
 mod safe_output;
 mod schedule;
 mod schema_conformance;
+mod sidecar;
 mod spec_schema;
 mod tenants;
 mod validation;
