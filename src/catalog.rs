@@ -74,6 +74,10 @@ pub struct Param {
     /// Required: a value for the spec snippet, as YAML flow text. Optional: what FIS does
     /// when it is left out.
     pub example_or_default: &'static str,
+    /// The only value FIS accepts for this parameter on Fargate tasks, where its default does
+    /// not work: chaoslab emits it for the app's tasks (which `runtime: ecs` runs on Fargate)
+    /// and refuses any other (E041).
+    pub on_fargate: Option<&'static str>,
 }
 
 /// One IAM policy statement. Resource ARNs may use `{partition}`, `{region}` and `{account}`,
@@ -167,6 +171,7 @@ const fn required(
         kind,
         meaning,
         example_or_default: example,
+        on_fargate: None,
     }
 }
 
@@ -183,6 +188,7 @@ const fn optional(
         kind,
         meaning,
         example_or_default: default,
+        on_fargate: None,
     }
 }
 
@@ -414,12 +420,23 @@ const INSTALL_DEPENDENCIES: Param = optional(
     "`True`: the document installs the tools it needs (stress-ng, tc, …) in the task first; `False`: they must be there already.",
 );
 
-const USE_ECS_ENDPOINTS: Param = optional(
-    "useEcsFaultInjectionEndpoints",
-    ParamKind::Bool,
-    "\"false\"",
-    "`\"true\"`: inject through the ECS fault-injection endpoints (the task definition's `enableFaultInjection`, which `fault_injection` sets) instead of tools installed in the task.",
-);
+/// FIS User Guide, "Use the AWS FIS aws:ecs:task actions", requirements (read 2026-12-07,
+/// https://docs.aws.amazon.com/fis/latest/userguide/ecs-task-actions.html): "When using the
+/// aws:ecs:task-network-blackhole-port, aws:ecs:task-network-latency, or
+/// aws:ecs:task-network-packet-loss actions on Fargate tasks, the action must have the
+/// useEcsFaultInjectionEndpoints parameter set to true." The actions reference
+/// (https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html, same date):
+/// "Optional. If set to true, the Amazon ECS Fault Injection APIs will be used. The default
+/// is false."; with false the fault uses `iptables`/`tc` inside the task.
+const USE_ECS_ENDPOINTS: Param = Param {
+    on_fargate: Some("true"),
+    ..optional(
+        "useEcsFaultInjectionEndpoints",
+        ParamKind::Bool,
+        "\"false\"",
+        "`\"true\"`: inject through the ECS fault-injection endpoints (the task definition's `enableFaultInjection`, which `fault_injection` sets) instead of tools installed in the task. FIS requires `\"true\"` on Fargate tasks, which `runtime: ecs` runs: chaoslab sets it there, and refuses `\"false\"`.",
+    )
+};
 
 const FLOWS_PERCENT: Param = optional(
     "flowsPercent",

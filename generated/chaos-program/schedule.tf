@@ -58,10 +58,7 @@ resource "aws_scheduler_schedule" "weekly_instance_loss" {
   target {
     arn      = "arn:${data.aws_partition.current.partition}:scheduler:::aws-sdk:fis:startExperiment"
     role_arn = aws_iam_role.scheduler.arn
-    input = jsonencode({
-      ExperimentTemplateId = aws_fis_experiment_template.weekly_instance_loss.id
-      ClientToken          = "<aws.scheduler.execution-id>"
-    })
+    input    = "{\"ExperimentTemplateId\":${jsonencode(aws_fis_experiment_template.weekly_instance_loss.id)},\"ClientToken\":\"<aws.scheduler.execution-id>\"}"
 
     retry_policy {
       maximum_retry_attempts = 0

@@ -49,14 +49,16 @@ fn arn(service: &str, rest: Vec<Part>) -> Expr {
 }
 
 /// The StartExperiment request a run sends: the template's ID and a token new on each run.
+/// Written as a JSON string template rather than `jsonencode`: Terraform's jsonencode writes
+/// `<` and `>` as `\u003c`/`\u003e`, and Scheduler substitutes the keyword only as written,
+/// so the token would be the same on every run. The id goes in through `jsonencode`, a JSON
+/// string whatever it holds.
 pub fn start_input(template_id: Expr) -> Expr {
-    Expr::call(
-        "jsonencode",
-        vec![Expr::map([
-            ("ExperimentTemplateId", template_id),
-            ("ClientToken", Expr::str(EXECUTION_ID)),
-        ])],
-    )
+    Expr::template(vec![
+        lit("{\"ExperimentTemplateId\":"),
+        interp(Expr::call("jsonencode", vec![template_id])),
+        lit(format!(",\"ClientToken\":\"{EXECUTION_ID}\"}}")),
+    ])
 }
 
 pub fn build(lab: &Lab, tree: &mut Tree) {

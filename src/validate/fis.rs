@@ -168,7 +168,7 @@ impl Validator {
             );
             return None;
         };
-        let parameters = self.parameters(field, raw, action, &ctx.region);
+        let parameters = self.parameters(field, raw, action, ctx);
         let az = match &e.az {
             None => None,
             Some(z) if z.value >= 1 && (z.value as usize) <= ctx.azs => Some(z.value as usize - 1),
@@ -417,9 +417,12 @@ impl Validator {
         field: &str,
         raw: &Spanned<RawExperiment>,
         action: &Action,
-        region: &str,
+        ctx: &TargetContext,
     ) -> Vec<(String, String)> {
         let e = &raw.value;
+        let region = ctx.region.as_str();
+        // The app's tasks run on Fargate (`runtime: ecs`).
+        let fargate = ctx.app_tasks.is_some();
         let known: Vec<&str> = action.params.iter().map(|p| p.name).collect();
         for (k, _) in e.parameters.iter() {
             if !known.contains(&k.value.as_str()) {
@@ -441,8 +444,11 @@ impl Validator {
         }
         let mut out = Vec::new();
         for p in action.params {
+            let fargate_value = p.on_fargate.filter(|_| fargate);
             let Some((_, value)) = e.parameters.iter().find(|(k, _)| k.value == p.name) else {
-                if p.required {
+                if let Some(v) = fargate_value {
+                    out.push((p.name.to_owned(), v.to_owned()));
+                } else if p.required {
                     self.err(
                         Code::E041,
                         pos(raw),
@@ -456,6 +462,17 @@ impl Validator {
             let pfield = format!("{field}.parameters.{}", p.name);
             if let Err((msg, help)) = check_param(p.kind, &value.value, action.id, region) {
                 self.err(Code::E041, pos(value), pfield, msg, help);
+            } else if let Some(v) = fargate_value.filter(|v| *v != value.value) {
+                self.err(
+                    Code::E041,
+                    pos(value),
+                    pfield,
+                    format!(
+                        "{} on Fargate tasks needs `{}: \"{v}\"`: FIS runs it there only through the ECS fault-injection endpoints",
+                        action.id, p.name
+                    ),
+                    format!("remove `{}` (chaoslab sets it to \"{v}\" for the app's tasks)", p.name),
+                );
             }
             // A document is kept by name; the model builds its ARN from var.aws_region.
             let kept = match p.kind {

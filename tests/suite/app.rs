@@ -1,12 +1,11 @@
 //! The Chaos Shop app delivered by user_data: valid Python, its Gunicorn and guard settings
-//! from the spec, and a bootstrap script Terraform's templatefile() and bash both accept.
+//! from the spec, and a bootstrap script the real Terraform renders and bash accepts.
 //! How the app behaves when a dependency is cut is tests/suite/rehearsal.rs's to show.
 
 use crate::common;
+use crate::common::terraform_eval::{Tree, gunzip, unbase64};
 
 use std::process::Command;
-
-const SAMPLE_CONFIG: &str = r#"{"region":"us-east-1","db_host":"db","db_name":"chaosshop","db_secret_arn":"arn","reviews_table":"t","reviews_key":"product_id","reviews_key_type":"S","promo_bucket":"b","promo_key":"promo.json","guard":{"connect_timeout":2,"read_timeout":2,"retries":0,"bulkhead":4}}"#;
 
 fn spec(app: &str) -> String {
     format!(
@@ -15,41 +14,16 @@ fn spec(app: &str) -> String {
     )
 }
 
-/// What Terraform's templatefile() makes of the file: `${config}` filled, escapes undone.
-/// Fails on any other interpolation or directive, which templatefile would reject or expand.
-fn render_tftpl(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(i) = rest.find(['$', '%']) {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        if tail.starts_with("$${") || tail.starts_with("%%{") {
-            out.push_str(&tail[1..3]);
-            rest = &tail[3..];
-        } else if let Some(after) = tail.strip_prefix("${config}") {
-            out.push_str(SAMPLE_CONFIG);
-            rest = after;
-        } else if tail.starts_with("${") || tail.starts_with("%{") {
-            panic!(
-                "unexpected template sequence: {}",
-                &tail[..tail.len().min(40)]
-            );
-        } else {
-            out.push_str(&tail[..1]);
-            rest = &tail[1..];
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
+/// The bootstrap as an instance receives it: the launch template's `user_data`
+/// (`base64gzip(templatefile(...))`) computed by the real Terraform, then decoded as
+/// cloud-init decodes it.
 fn user_data(spec: &str) -> String {
     let files = common::generate_str(spec);
-    let f = files
-        .iter()
-        .find(|f| f.name == "templates/user_data.sh.tftpl")
-        .expect("user_data template generated");
-    render_tftpl(&f.content)
+    let tree = Tree::new(&files);
+    let target = tree.attribute("aws_launch_template.app", &["user_data"]);
+    let encoded = tree.evaluate_one(&target, &[]);
+    let raw = unbase64(encoded.as_str().expect("user_data is a string"));
+    String::from_utf8(gunzip(&raw)).expect("the bootstrap is UTF-8")
 }
 
 fn app_py(script: &str) -> String {

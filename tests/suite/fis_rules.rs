@@ -527,3 +527,60 @@ fn an_alarms_window_is_the_specs_and_its_readme_says_how_long() {
         content("README.md")
     );
 }
+
+/// On Fargate, FIS runs the task network faults only through the ECS fault-injection
+/// endpoints ("Use the AWS FIS aws:ecs:task actions": the action "must have the
+/// `useEcsFaultInjectionEndpoints` parameter set to `true`"): every such action of every
+/// ECS tree says so, also where the spec leaves the parameter out.
+#[test]
+fn fargate_task_network_faults_use_the_ecs_endpoints() {
+    let specs = [
+        common::root().join("blueprints/chaos-shop-containers-serverless.yaml"),
+        common::root().join("tests/fixtures/every-ecs-action.yaml"),
+    ];
+    let mut seen = 0;
+    for spec in specs {
+        let (_, files) = common::generate_file(&spec);
+        let fis = &files
+            .iter()
+            .find(|f| f.name == "fis.tf")
+            .expect("fis.tf")
+            .content;
+        let body: hcl::Body = hcl::from_str(fis).expect("fis.tf parses");
+        for template in body.blocks() {
+            for action in template
+                .body()
+                .blocks()
+                .filter(|b| b.identifier() == "action")
+            {
+                let attr = |b: &hcl::Block, k: &str| {
+                    b.body()
+                        .attributes()
+                        .find(|a| a.key() == k)
+                        .and_then(|a| match a.expr() {
+                            hcl::Expression::String(s) => Some(s.clone()),
+                            _ => None,
+                        })
+                };
+                let id = attr(action, "action_id").unwrap_or_default();
+                if !chaoslab::catalog::EXCLUSIVE.contains(&id.as_str()) {
+                    continue;
+                }
+                seen += 1;
+                let endpoints: Vec<String> = action
+                    .body()
+                    .blocks()
+                    .filter(|p| attr(p, "key").as_deref() == Some("useEcsFaultInjectionEndpoints"))
+                    .filter_map(|p| attr(p, "value"))
+                    .collect();
+                assert_eq!(
+                    endpoints,
+                    ["true"],
+                    "{}: {id} without useEcsFaultInjectionEndpoints = \"true\"",
+                    spec.display()
+                );
+            }
+        }
+    }
+    assert!(seen >= 5, "only {seen} task network faults seen");
+}

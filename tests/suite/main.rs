@@ -6,6 +6,7 @@ mod common;
 
 mod app;
 mod cli;
+mod computed;
 mod corpus;
 mod fis_policy;
 mod fis_rules;
@@ -26,6 +27,7 @@ mod rpo;
 mod safe_output;
 mod schedule;
 mod schema_conformance;
+mod sidecar;
 mod spec_schema;
 mod tenants;
 mod validation;

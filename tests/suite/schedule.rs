@@ -4,9 +4,11 @@
 
 use crate::common;
 
-use hcl::{Body, Expression};
+use crate::common::terraform_eval::Tree;
 use serde_json::Value;
 
+/// Scheduler's context attribute, as the "Adding context attributes in EventBridge Scheduler"
+/// page writes it in a target's input (read 2026-12-07).
 const EXECUTION_ID: &str = "<aws.scheduler.execution-id>";
 
 fn scheduled_spec() -> String {
@@ -24,77 +26,67 @@ pub fn scheduled_tree() -> Vec<chaoslab::output::GeneratedFile> {
     common::generate_str(&scheduled_spec())
 }
 
-/// `jsonencode(<object>)` as Terraform evaluates it, with each reference standing for the
-/// value Terraform would put there (its own text, e.g. `aws_fis_experiment_template.x.id`).
-fn jsonencode(expr: &Expression) -> String {
-    let Expression::FuncCall(call) = expr else {
-        panic!("input is not a function call: {expr:?}")
-    };
-    assert_eq!(call.name.to_string(), "jsonencode");
-    let [arg] = call.args.as_slice() else {
-        panic!("jsonencode takes one argument")
-    };
-    serde_json::to_string(&to_json(arg)).expect("JSON")
-}
-
-fn to_json(e: &Expression) -> Value {
-    match e {
-        Expression::String(s) => Value::String(s.clone()),
-        Expression::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, v)| (k.to_string().trim_matches('"').to_owned(), to_json(v)))
-                .collect(),
-        ),
-        other => Value::String(hcl::format::to_string(other).expect("formats")),
+/// The input string of the schedule of `experiment`, as the real Terraform computes it,
+/// with the template's id standing in as `template_id`.
+fn input(files: &[chaoslab::output::GeneratedFile], experiment: &str, template_id: &str) -> String {
+    let tree = Tree::new(files);
+    let target = tree.attribute(
+        &format!("aws_scheduler_schedule.{experiment}"),
+        &["target", "input"],
+    );
+    let id_ref = format!("aws_fis_experiment_template.{experiment}.id");
+    let literal = serde_json::to_string(template_id).expect("JSON string");
+    match tree.evaluate_one(&target, &[(&id_ref, &literal)]) {
+        Value::String(s) => s,
+        other => panic!("the input is not a string: {other}"),
     }
 }
 
-/// (schedule name, evaluated input) of every schedule in the tree.
-fn inputs(files: &[chaoslab::output::GeneratedFile]) -> Vec<(String, String)> {
-    let file = files
-        .iter()
-        .find(|f| f.name == "schedule.tf")
-        .expect("schedule.tf");
-    let body: Body = hcl::from_str(&file.content).expect("schedule.tf parses");
-    body.blocks()
-        .filter(|b| b.labels().first().map(|l| l.as_str()) == Some("aws_scheduler_schedule"))
-        .map(|b| {
-            let name = b.labels()[1].as_str().to_owned();
-            let target = b
-                .body()
-                .blocks()
-                .find(|t| t.identifier() == "target")
-                .expect("target block");
-            let input = target
-                .body()
-                .attributes()
-                .find(|a| a.key() == "input")
-                .expect("input");
-            (name, jsonencode(input.expr()))
-        })
-        .collect()
+/// What Scheduler does on one invocation: it replaces each keyword, as written, with the
+/// invocation's value; FIS then reads the result as the StartExperiment request.
+fn invocation(input: &str, execution_id: &str) -> Value {
+    serde_json::from_str(&input.replace(EXECUTION_ID, execution_id))
+        .unwrap_or_else(|e| panic!("the input Scheduler sends is not JSON ({e}): {input}"))
+}
+
+/// Every scheduled run must start a new experiment: the token must be Scheduler's keyword,
+/// literally, in the string Terraform hands the API (jsonencode writes `<` as `\u003c`,
+/// which Scheduler does not substitute), and the template id a JSON string.
+fn assert_runs_differ(input: &str, template_id: &str) {
+    assert!(
+        input.contains(EXECUTION_ID),
+        "the input does not carry {EXECUTION_ID} literally, so Scheduler never substitutes it and every run after the first repeats the first: {input}"
+    );
+    let as_written: Value = serde_json::from_str(input).expect("the input is JSON");
+    assert_eq!(as_written["ClientToken"], EXECUTION_ID);
+    let (first, second) = (
+        invocation(input, "d32c5kddcf5bb8c3"),
+        invocation(input, "e81a09f2c4d7b6a0"),
+    );
+    assert_ne!(first["ClientToken"], second["ClientToken"]);
+    assert_eq!(first["ClientToken"], "d32c5kddcf5bb8c3");
+    assert_eq!(first["ExperimentTemplateId"], template_id);
+    let mut keys: Vec<&String> = first.as_object().expect("object").keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["ClientToken", "ExperimentTemplateId"]);
 }
 
 #[test]
 fn two_scheduled_runs_send_two_distinct_client_tokens() {
-    let files = scheduled_tree();
-    let inputs = inputs(&files);
-    assert_eq!(inputs.len(), 1, "one experiment has a schedule");
-    let (name, input) = &inputs[0];
-    assert_eq!(name, "stop_one_instance");
-    // What Scheduler sends on two invocations: it replaces the context attribute each time.
-    let run = |id: &str| -> Value {
-        serde_json::from_str(&input.replace(EXECUTION_ID, id)).expect("input is JSON")
-    };
-    let (first, second) = (run("d32c5kddcf5bb8c3"), run("e81a09f2c4d7b6a0"));
-    assert_ne!(first["ClientToken"], second["ClientToken"]);
-    assert_eq!(first["ClientToken"], "d32c5kddcf5bb8c3");
-    assert_eq!(
-        first["ExperimentTemplateId"],
-        "aws_fis_experiment_template.stop_one_instance.id"
-    );
-    let keys: Vec<&String> = first.as_object().expect("object").keys().collect();
-    assert_eq!(keys, ["ClientToken", "ExperimentTemplateId"]);
+    let input = input(&scheduled_tree(), "stop_one_instance", "EXT4ab9Lc2dQ7zP1");
+    assert_runs_differ(&input, "EXT4ab9Lc2dQ7zP1");
+}
+
+/// Article 10's blueprint, and an id with characters JSON must escape: the id is
+/// interpolated as a JSON string, so nothing in it can break the request.
+#[test]
+fn the_weekly_program_schedule_runs_every_week() {
+    let (_, files) = common::generate_file(&common::root().join("blueprints/chaos-program.yaml"));
+    let input = input(&files, "weekly_instance_loss", "EXT1");
+    assert_runs_differ(&input, "EXT1");
+    let odd = "EXT\"<x>\\";
+    let input = self::input(&files, "weekly_instance_loss", odd);
+    assert_runs_differ(&input, odd);
 }
 
 #[test]
