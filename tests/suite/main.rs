@@ -27,4 +27,5 @@ mod schedule;
 mod schema_conformance;
 mod spec_schema;
 mod tenants;
+mod terraform_outputs;
 mod validation;
