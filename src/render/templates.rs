@@ -275,34 +275,55 @@ fn replacement_guard(lab: &Lab, e: &crate::validate::Experiment) -> Option<(Stri
     Some((command("suspend"), command("resume")))
 }
 
+/// The FIS User Guide's page on stop conditions, and when it was read: FIS stops an
+/// experiment when a stop condition is triggered during it; the page says nothing about an
+/// alarm already in ALARM when the experiment starts.
+pub const STOP_CONDITIONS_GUIDE: (&str, &str) = (
+    "https://docs.aws.amazon.com/fis/latest/userguide/stop-conditions.html",
+    "2026-12-07",
+);
+
 /// The stop-condition arithmetic of an experiment with a duration: each alarm needs
-/// `period × evaluation_periods` of breaching data, which validation holds under the
-/// experiment's duration (E051). Alarm names are validated; the rest is chaoslab's text.
+/// `period × evaluation_periods` of breaching data. Validation holds that under the
+/// experiment's duration (E051) unless the spec acknowledges a slower one
+/// (`slow-stop-condition`), which is then said to stop nothing. Alarm names are validated;
+/// the rest is chaoslab's text.
 fn in_time(lab: &Lab, e: &Experiment) -> Option<String> {
     let lasts = e.duration_secs()?;
-    let alarms: Vec<String> = e
+    let alarms: Vec<&crate::validate::Alarm> = e
         .stop_conditions
         .iter()
         .filter_map(|n| lab.alarms.iter().find(|a| &a.name == n))
-        .map(|a| {
-            format!(
-                "{} needs {} × {} s = {} s",
-                code_span(&a.name),
-                a.evaluation_periods,
-                a.period,
-                a.seconds_to_alarm()
-            )
-        })
         .collect();
-    if alarms.is_empty() {
-        return None;
+    let needs = |a: &crate::validate::Alarm| {
+        format!(
+            "{} needs {} × {} s = {} s",
+            code_span(&a.name),
+            a.evaluation_periods,
+            a.period,
+            a.seconds_to_alarm()
+        )
+    };
+    let (fast, slow): (Vec<_>, Vec<_>) = alarms
+        .into_iter()
+        .partition(|a| a.seconds_to_alarm() < lasts);
+    let lasts_text = format!("{} ({lasts} s)", duration::show(lasts));
+    let mut parts = Vec::new();
+    if !fast.is_empty() {
+        let each = if fast.len() > 1 { "each " } else { "" };
+        parts.push(format!(
+            "{} of breaching data to fire (period × evaluation periods), {each}less than the experiment's {lasts_text}; that is the earliest a stop condition can end the run after the harm begins, plus the time CloudWatch takes to receive the load balancer's metrics",
+            fast.iter().map(|a| needs(a)).collect::<Vec<_>>().join(", ")
+        ));
     }
-    let each = if alarms.len() > 1 { "each " } else { "" };
-    Some(format!(
-        "{} of breaching data to fire (period × evaluation periods), {each}less than the experiment's {} ({lasts} s); that is the earliest a stop condition can end the run after the harm begins, plus the time CloudWatch takes to receive the load balancer's metrics",
-        alarms.join(", "),
-        duration::show(lasts)
-    ))
+    if !slow.is_empty() {
+        parts.push(format!(
+            "{} of breaching data to fire (period × evaluation periods), so {} cannot stop it before its {lasts_text} end (acknowledged: `slow-stop-condition`): the run lasts its whole length whatever the alarm sees, so watch it and stop it yourself if needed",
+            slow.iter().map(|a| needs(a)).collect::<Vec<_>>().join(", "),
+            if slow.len() > 1 { "they" } else { "it" }
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// The lab's README.md.
@@ -469,6 +490,10 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
         gameday => lab.gameday,
         rpo => rpo_commands(lab),
         scheduled => lab.experiments.iter().any(|e| e.schedule.is_some()),
+        stop_conditions => lab.experiments.iter().any(|e| !e.stop_conditions.is_empty()).then(|| context! {
+            url => Value::from_safe_string(STOP_CONDITIONS_GUIDE.0.to_owned()),
+            read => STOP_CONDITIONS_GUIDE.1,
+        }),
         reports => crate::model::reports::wanted(lab),
         variables => described(&model.files, "variable"),
         outputs => described(&model.files, "output"),

@@ -43,13 +43,14 @@ pub struct TargetContext {
 const DEPENDENCIES: [&str; 3] = ["aurora", "dynamodb", "s3"];
 
 /// Lab rules an experiment may break on purpose, by saying so under `acknowledge:`.
-const ACKNOWLEDGEABLE: [&str; 6] = [
+const ACKNOWLEDGEABLE: [&str; 7] = [
     "partial-subnets",
     "scope-all",
     "no-stop-condition",
     "writer-zone",
     "asg-replacement",
     "function-timeout",
+    "slow-stop-condition",
 ];
 
 impl Validator {
@@ -863,7 +864,9 @@ impl Validator {
         ctx: &TargetContext,
     ) {
         let ack = |rule: &str| acknowledged.iter().any(|a| a == rule);
-        self.alarms_in_time(field, raw, e, ctx);
+        if !ack("slow-stop-condition") {
+            self.alarms_in_time(field, raw, e, ctx);
+        }
         if raw.value.stop_conditions.is_empty() && !ack("no-stop-condition") {
             let help = if !ctx.app {
                 "a lab without an app has no load balancer for an alarm to watch: follow the run and stop it with `aws fis stop-experiment --id <experiment id>`, and add `acknowledge: [no-stop-condition]`".to_owned()
@@ -921,7 +924,7 @@ impl Validator {
             if needs < lasts {
                 continue;
             }
-            let help = if fast.is_empty() {
+            let fix = if fast.is_empty() {
                 format!(
                     "make the experiment last longer than {} (e.g. {}), or give the alarm a shorter `period` or fewer `evaluation_periods`",
                     duration::show(needs),
@@ -935,6 +938,11 @@ impl Validator {
                     fast.join(", ")
                 )
             };
+            // The way out, with its cost: the alarm stays a stop condition in name only.
+            let help = format!(
+                "{fix}; or keep it and add `acknowledge: [slow-stop-condition]`: the experiment then runs its whole {} whatever this alarm sees (it may fire as the run ends, or after it)",
+                duration::show(lasts)
+            );
             self.err(
                 Code::E051,
                 pos(s),

@@ -497,6 +497,50 @@ fn stop_conditions_must_be_able_to_fire_before_the_experiment_ends() {
     assert!(!lab_diagnostics(&az_lab(failover)).contains("E051"));
 }
 
+/// The article's PT2M cut with its default two-minute alarm: E051 keeps its arithmetic, and
+/// says how to accept it and what that costs; acknowledged, the lab README says the alarm
+/// cannot end this run instead of claiming it can.
+#[test]
+fn a_slow_stop_condition_can_be_acknowledged_with_its_cost_stated() {
+    let cut = "    action: aws:network:disrupt-connectivity\n    parameters: {duration: PT2M, scope: dynamodb}\n    targets: {subnets: private}\n    stop_conditions: [unhealthy-hosts]\n";
+    expect(
+        cut,
+        &[
+            "error[E051]",
+            "2 × 60 s = 120 s of breaching data, and the experiment lasts PT2M (120 s)",
+            "acknowledge: [slow-stop-condition]",
+            "runs its whole PT2M whatever this alarm sees",
+        ],
+    );
+    let acknowledged = format!("{cut}    acknowledge: [slow-stop-condition]\n");
+    assert_eq!(
+        diagnostics(&acknowledged),
+        "",
+        "acknowledged: no diagnostic"
+    );
+    let files = common::generate_str(&spec(&acknowledged));
+    let readme = &files
+        .iter()
+        .find(|f| f.name == "README.md")
+        .expect("README")
+        .content;
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("* In time:"))
+        .unwrap_or_else(|| panic!("no In time line in\n{readme}"));
+    assert!(
+        line.contains("`unhealthy-hosts` needs 2 × 60 s = 120 s")
+            && line.contains("cannot stop it before its PT2M (120 s) end")
+            && !line.contains("less than"),
+        "{line}"
+    );
+    // The FIS user guide's word on stop conditions, with its address, is in the README.
+    assert!(
+        readme.contains("https://docs.aws.amazon.com/fis/latest/userguide/stop-conditions.html"),
+        "{readme}"
+    );
+}
+
 #[test]
 fn an_alarms_window_is_the_specs_and_its_readme_says_how_long() {
     let lab = spec(
