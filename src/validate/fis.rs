@@ -793,11 +793,21 @@ impl Validator {
                     "the fault has to match how the dependency is reached: drop the proxy or interface endpoint for this lab, or fault the dependency another way (aws:network:disrupt-vpc-endpoint for interface endpoints, once chaoslab supports it)",
                 );
             }
-            if scope == Some("all")
-                && ctx.app
-                && e.dependency.as_deref() != Some("aurora")
-                && !ack("scope-all")
+            if e.dependency.as_deref() == Some("aurora")
+                && !ctx.proxy
+                && let Some(why) = catalog::aurora_cut_problem(e, ctx.azs)
             {
+                self.warnings.push(
+                    Diagnostic::warning(
+                        Code::W006,
+                        raw.value.dependency.as_ref().map_or(at, pos),
+                        format!("{field}.dependency"),
+                        format!("`dependency: aurora` says this fault cuts the app off Aurora, but {why}"),
+                    )
+                    .help("for an Aurora outage reboot the writer (`aws:rds:reboot-db-instances` on `db-instances: aurora-writer`) or fail the cluster over (`aws:rds:failover-db-cluster`, with `readers: 1`), as chaos-shop-degradation does; to lose the writer's zone, cut zone 1 (`scope: all`, `az: 1`, `acknowledge: [partial-subnets, scope-all]`); then remove `dependency: aurora`"),
+                );
+            }
+            if scope == Some("all") && ctx.app && !ack("scope-all") {
                 self.warnings.push(
                     Diagnostic::warning(
                         Code::W001,
