@@ -483,8 +483,9 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
             poll_wait => crate::model::functions::poll_wait_ms(f),
         }).collect::<Vec<_>>(),
         config_bucket => format!("{}-{}-<account id>", lab.prefix, crate::validate::functions::CONFIG_BUCKET),
-        before => before_apply_context(lab),
+        before => before_apply_context(lab, model),
         workshop => workshop_context(lab),
+        on_its_own => on_its_own(lab),
         alarms => lab.alarms.iter().map(|a| context! { name => a.name.clone(), description => monitoring::describe(a) }).collect::<Vec<_>>(),
         experiments => experiments,
         gameday => lab.gameday,
@@ -549,7 +550,33 @@ fn workshop_context(lab: &Lab) -> Option<Value> {
     );
     let first = lab.tenants.first();
     let safe = |s: String| Value::from_safe_string(s);
+    let needs = before_apply::quota_needs(lab);
+    let tenants = lab.tenants.len();
+    let over: Vec<&str> = needs
+        .iter()
+        .filter(|n| n.total > n.default)
+        .map(|n| n.quota)
+        .collect();
+    let total = before_apply::total(&before_apply::costs(lab)) * tenants as f64;
     Some(context! {
+        quotas => needs.iter().map(|n| context! {
+            quota => n.quota,
+            per_tenant => n.per_tenant,
+            total => n.total,
+            default => n.default,
+            over => n.total > n.default,
+        }).collect::<Vec<_>>(),
+        quota_verdict => safe(if over.is_empty() {
+            format!("{tenants} tenant{} fit in the default quotas", if tenants == 1 { "" } else { "s" })
+        } else {
+            format!(
+                "{tenants} tenants need more than the default quotas ({}): ask for an increase in the Service Quotas console (Amazon VPC and Amazon EC2) before applying",
+                over.join("; ")
+            )
+        }),
+        quota_source => safe(before_apply::QUOTA_SOURCE.0.to_owned()),
+        quota_read => before_apply::QUOTA_SOURCE.1,
+        total_cost => safe(before_apply::dollars(total)),
         state => state,
         tenants => lab.tenants.clone(),
         shell => safe(shell),
@@ -560,13 +587,21 @@ fn workshop_context(lab: &Lab) -> Option<Value> {
 }
 
 /// Prerequisites, times and the cost table (chaoslab's own text and numbers: printed as is).
-fn before_apply_context(lab: &Lab) -> Value {
+fn before_apply_context(lab: &Lab, model: &Model) -> Value {
     let costs = before_apply::costs(lab);
     let (apply, destroy) = before_apply::durations(lab);
     let safe = |s: String| Value::from_safe_string(s);
+    let services: Vec<Value> = before_apply::services(model)
+        .into_iter()
+        .map(|s| match s.what.as_slice() {
+            [] => safe(s.name),
+            what => safe(format!("{}: {}", s.name, what.join(", "))),
+        })
+        .collect();
     context! {
         terraform => crate::model::terraform::terraform_version(lab),
-        services => safe(before_apply::services(lab).join(", ")),
+        services => services,
+        sidecar => lab.app.as_ref().and_then(|a| a.fargate()).is_some_and(|f| f.fault_injection),
         apply => apply,
         destroy => destroy,
         costs => costs.iter().map(|c| context! {
@@ -609,6 +644,48 @@ fn escape_or_keep_spans(s: &str) -> String {
         }
     }
     out
+}
+
+/// The experiments EventBridge Scheduler starts by itself once the lab is applied, for the
+/// README's first lines: which, what it does, how often (in words where the expression is a
+/// plain one, always with the expression), and whether it is created paused.
+fn on_its_own(lab: &Lab) -> Vec<Value> {
+    lab.experiments
+        .iter()
+        .filter_map(|e| e.schedule.as_ref().map(|s| (e, s)))
+        .map(|(e, s)| {
+            let exact = format!(
+                "time zone {}, {}",
+                code_span(&s.timezone),
+                code_span(&s.expression)
+            );
+            let when = match crate::render::schedule_text::how_often(&s.expression) {
+                Some(words) => format!("{words} ({exact})"),
+                None => format!("at the times of {exact}"),
+            };
+            let what = e
+                .actions()
+                .map(|a| {
+                    let target = a.target.as_ref().map_or(String::new(), |t| {
+                        format!(
+                            " on {}, selection {}",
+                            escape_markdown(&t.selection.describe()),
+                            escape_markdown(&a.selection_mode)
+                        )
+                    });
+                    format!("{}{target}", code_span(a.action.id))
+                })
+                .collect::<Vec<_>>()
+                .join(" and ");
+            context! {
+                name => e.name.clone(),
+                when => Value::from_safe_string(when),
+                what => Value::from_safe_string(what),
+                description => e.description.clone(),
+                enabled => s.enabled,
+            }
+        })
+        .collect()
 }
 
 /// When a schedule starts its experiment, in the README's words. Every value was checked to
