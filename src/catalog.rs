@@ -23,6 +23,7 @@ mod wait;
 
 pub use functions::delay_problem;
 pub use kinds::{Problem, TargetKind, TargetSelection};
+pub use network::aurora_cut_problem;
 
 use crate::validate::{Experiment, Lab};
 
@@ -127,6 +128,9 @@ pub enum Reach {
     /// The instances or the network around them: any endpoint can fail; by default all are
     /// expected to stay healthy (the fleet and the load balancer absorb it).
     Everything,
+    /// Every app instance cut off the load balancer (`scope: all` on every app subnet): every
+    /// endpoint fails for the whole run, so by default none is judged while it lasts.
+    Blackout,
 }
 
 impl Reach {
@@ -136,6 +140,7 @@ impl Reach {
     pub fn union(self, other: Reach) -> Reach {
         match (self, other) {
             (Reach::Nothing, r) | (r, Reach::Nothing) => r,
+            (Reach::Blackout, _) | (_, Reach::Blackout) => Reach::Blackout,
             (a, b) if a == b => a,
             (Reach::Cuts(a), Reach::Disturbs(b)) | (Reach::Disturbs(b), Reach::Cuts(a))
                 if a == b =>

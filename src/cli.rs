@@ -3,6 +3,7 @@
 pub mod colour;
 pub mod init;
 mod messages;
+mod outputs;
 mod specs;
 
 use std::ffi::OsString;
@@ -14,6 +15,7 @@ use crate::errors::{Code, Diagnostic, Error, Pos, SpecErrors};
 use crate::spec::MAX_SPEC_BYTES;
 use crate::validate::Lab;
 use messages::Ctx;
+use outputs::{Outputs, Shape};
 
 /// The exit codes, for `--help` and the man page (the README's table says the same).
 const EXIT_CODES: &str = "\
@@ -153,7 +155,8 @@ struct Target {
     /// `terraform output` in its generated directory.
     #[arg(value_name = "SPEC")]
     spec: Option<PathBuf>,
-    /// The app's URL (default: `terraform output -raw app_url` in the lab's directory).
+    /// The app's URL (default: the `app_url` output of the applied tree, `terraform output`
+    /// in the lab's directory).
     #[arg(long)]
     url: Option<String>,
     /// An endpoint to probe instead of the lab's (repeatable).
@@ -195,9 +198,14 @@ struct VerifyArgs {
     /// The experiment to run (its spec name).
     #[arg(long)]
     experiment: String,
-    /// The FIS experiment template id (default: `terraform output` in the lab's directory).
+    /// The FIS experiment template id (default: the experiment's `<name>_template_id` output
+    /// of the applied tree, `terraform output` in the lab's directory).
     #[arg(long)]
     template_id: Option<String>,
+    /// The AWS Region the lab was applied in (default: the spec's `region:`, the tree's
+    /// default `aws_region`); FIS is called there, whatever the shell's AWS_REGION says.
+    #[arg(long)]
+    region: Option<String>,
     /// How long to probe before the fault; every endpoint must be ≥ 99 % ok in it.
     #[arg(long, default_value = "30s")]
     baseline: String,
@@ -355,7 +363,7 @@ fn settings(
     };
     let url = match (&t.url, &lab) {
         (Some(u), _) => u.clone(),
-        (None, Some(_)) => terraform_output(&dir, "app_url")?,
+        (None, Some(_)) => Outputs::read(&dir)?.get("app_url", Shape::Url, "--url")?,
         (None, None) => return Err(usage("give a lab spec or --url".into())),
     };
     let url = crate::probe::Url::parse(&url).map_err(usage)?;
@@ -398,28 +406,6 @@ fn settings(
         max_requests: t.max_requests,
     };
     Ok((lab, dir, settings))
-}
-
-/// One output of the applied tree (`terraform output -raw NAME` in `dir`).
-fn terraform_output(dir: &Path, name: &str) -> Result<String, Error> {
-    let out = std::process::Command::new("terraform")
-        .arg(format!("-chdir={}", dir.display()))
-        .args(["output", "-raw", name])
-        .output()
-        .map_err(|e| {
-            usage(format!(
-                "cannot run `terraform output` in {}: {e}; pass the value as a flag",
-                dir.display()
-            ))
-        })?;
-    if !out.status.success() {
-        return Err(usage(format!(
-            "`terraform output -raw {name}` in {} failed ({}); apply the lab first, or pass the value as a flag",
-            dir.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 fn probe(a: ProbeArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, u8), Error> {
@@ -537,11 +523,28 @@ fn verify(a: VerifyArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, 
         )));
     };
     let template_id = match &a.template_id {
-        Some(t) => t.clone(),
-        None => terraform_output(
-            &dir,
-            &format!("{}_template_id", experiment.name.replace('-', "_")),
+        Some(t) if outputs::is_api_template_id(t) => t.clone(),
+        Some(t) => {
+            return Err(usage(format!(
+                "--template-id `{}` is not an FIS template id (at most 64 characters, no spaces)",
+                t.escape_debug()
+            )));
+        }
+        None => Outputs::read(&dir)?.get(
+            &format!("{}_template_id", crate::validate::tf_name(&experiment.name)),
+            Shape::TemplateId,
+            "--template-id",
         )?,
+    };
+    let region = match &a.region {
+        Some(r) if crate::validate::is_region(r) => r.clone(),
+        Some(r) => {
+            return Err(usage(format!(
+                "--region `{}` is not an AWS Region code (e.g. us-east-1)",
+                r.escape_debug()
+            )));
+        }
+        None => lab.region.clone(),
     };
     let Some(hypothesis) = &experiment.hypothesis else {
         return Err(usage(format!(
@@ -562,7 +565,7 @@ fn verify(a: VerifyArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, 
         budget,
     };
     catch_ctrl_c();
-    let mut fis = crate::verify::fis::Sdk::connect().map_err(usage)?;
+    let mut fis = crate::verify::fis::Sdk::connect(&region).map_err(usage)?;
     if a.preview {
         return preview(&mut fis, &template_id, live);
     }

@@ -74,6 +74,7 @@ codes! {
     W002 => "warning: no alarm stops the experiment",
     W003 => "warning: a zone cut that may take the Aurora writer with it after the lab's failover",
     W004 => "warning: the auto-scaling group replaces instances the experiment stops or cuts off",
+    W006 => "warning: `dependency: aurora` on a network fault that does not cut the app off Aurora (Aurora shares the app subnets)",
 }
 
 impl fmt::Display for Code {

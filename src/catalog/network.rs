@@ -74,6 +74,15 @@ pub fn expect_disrupt(lab: &Lab, e: &Experiment) -> String {
         (Some("s3"), Some(_)) => format!(
             "for {duration}, `/promo` answers fast 503s (`promo temporarily unavailable`) while `/products` and the reviews keep answering 200. If the catalog or reviews fail too, the blast radius is wider than one feature."
         ),
+        (Some("all"), Some(_)) if reach(e) == Reach::Blackout => {
+            let mut text = format!(
+                "for {duration}, all traffic in and out of every app subnet stops: the load balancer reaches no app instance and every endpoint fails, so no endpoint is judged while the cut lasts; once FIS restores the network ACLs the instances pass their /health checks again and every endpoint answers 200."
+            );
+            if lab.aurora.is_some() {
+                text.push_str(" It is not a cut of Aurora: Aurora shares the app subnets and a network ACL filters only traffic that crosses a subnet's edge, so the instances in the writer's zone still reach the writer.");
+            }
+            text
+        }
         (Some("all"), Some(_)) if zone.is_some() => {
             let mut text = format!(
                 "for {duration}, all traffic in and out of the app subnet{zone_text} stops: its instances fail the /health check and the load balancer sends every request to {others}. A few requests may fail while it notices."
@@ -119,18 +128,56 @@ fn writer_may_be_in(lab: &Lab, zone: Option<usize>) -> Option<String> {
     ))
 }
 
-/// A dependency scope on the app subnets cuts that dependency; `all` (or any other scope)
-/// can fail everything behind the subnets. The public subnets hold only the load balancer,
-/// which calls no dependency.
+/// A dependency scope on the app subnets cuts that dependency; `all` on every app subnet cuts
+/// the load balancer off every instance; `all` on some of them (or any other scope) can fail
+/// everything behind the subnets. The public subnets hold only the load balancer, which calls
+/// no dependency.
 pub fn reach(e: &Experiment) -> Reach {
-    let tier = e.target.as_ref().and_then(|t| match &t.selection {
-        TargetSelection::Subnets { tier, .. } => Some(*tier),
-        _ => None,
-    });
+    let (tier, az) = match e.target.as_ref().map(|t| &t.selection) {
+        Some(TargetSelection::Subnets { tier, az }) => (Some(*tier), *az),
+        _ => (None, None),
+    };
     match (e.parameter("scope"), tier) {
         (Some("dynamodb"), Some(Tier::Private)) => Reach::Cuts("dynamodb"),
         (Some("s3"), Some(Tier::Private)) => Reach::Cuts("s3"),
         (Some("dynamodb" | "s3"), Some(Tier::Public)) => Reach::Nothing,
+        (Some("all"), Some(Tier::Private)) if cuts_every_subnet(e, az) => Reach::Blackout,
         _ => Reach::Everything,
     }
+}
+
+/// The fault reaches every subnet of its tier: no zone, selection ALL.
+fn cuts_every_subnet(e: &Experiment, az: Option<usize>) -> bool {
+    az.is_none() && e.selection_mode == "ALL"
+}
+
+/// Why `dependency: aurora` on this network fault is a claim it cannot keep (W006), or `None`
+/// when it can: only `scope: all` on the writer's zone (the lab pins the writer to its first
+/// zone) in a lab of several zones takes the catalog away from the instances elsewhere.
+/// Aurora shares the app subnets, and a network ACL filters only traffic that crosses a
+/// subnet's edge.
+pub fn aurora_cut_problem(e: &Experiment, azs: usize) -> Option<String> {
+    let (tier, az) = match e.target.as_ref().map(|t| &t.selection) {
+        Some(TargetSelection::Subnets { tier, az }) => (*tier, *az),
+        _ => return None,
+    };
+    let scope = e.parameter("scope").unwrap_or("the scope");
+    Some(match (tier, scope, az) {
+        (Tier::Public, _, _) => {
+            "the public subnets hold only the load balancer and the NAT gateways, and Aurora sits in the app subnets".to_owned()
+        }
+        (Tier::Private, "all", Some(0)) if azs > 1 => return None,
+        (Tier::Private, "all", Some(z)) if azs > 1 => format!(
+            "cutting zone {}'s app subnet leaves the writer, in zone 1, reachable from every instance outside the cut",
+            z + 1
+        ),
+        (Tier::Private, "all", _) => "cutting every app subnet cuts the load balancer off every app instance (every endpoint fails), while the writer stays reachable from the instances in its own zone: Aurora shares the app subnets, and a network ACL filters only traffic that crosses a subnet's edge".to_owned(),
+        (Tier::Private, "vpc", _) => {
+            "scope `vpc` blocks only traffic leaving the VPC, and Aurora is inside it".to_owned()
+        }
+        (Tier::Private, "availability-zone", _) => "scope `availability-zone` blocks only traffic between zones: the writer stays reachable from the instances in its own zone".to_owned(),
+        (Tier::Private, other, _) => {
+            format!("scope `{other}` blocks other addresses than Aurora's")
+        }
+    })
 }

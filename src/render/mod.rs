@@ -8,6 +8,7 @@
 pub mod before_apply;
 mod escape;
 pub mod gitignore;
+pub mod schedule_text;
 pub mod templates;
 pub mod tenants;
 

@@ -275,34 +275,55 @@ fn replacement_guard(lab: &Lab, e: &crate::validate::Experiment) -> Option<(Stri
     Some((command("suspend"), command("resume")))
 }
 
+/// The FIS User Guide's page on stop conditions, and when it was read: FIS stops an
+/// experiment when a stop condition is triggered during it; the page says nothing about an
+/// alarm already in ALARM when the experiment starts.
+pub const STOP_CONDITIONS_GUIDE: (&str, &str) = (
+    "https://docs.aws.amazon.com/fis/latest/userguide/stop-conditions.html",
+    "2026-12-07",
+);
+
 /// The stop-condition arithmetic of an experiment with a duration: each alarm needs
-/// `period × evaluation_periods` of breaching data, which validation holds under the
-/// experiment's duration (E051). Alarm names are validated; the rest is chaoslab's text.
+/// `period × evaluation_periods` of breaching data. Validation holds that under the
+/// experiment's duration (E051) unless the spec acknowledges a slower one
+/// (`slow-stop-condition`), which is then said to stop nothing. Alarm names are validated;
+/// the rest is chaoslab's text.
 fn in_time(lab: &Lab, e: &Experiment) -> Option<String> {
     let lasts = e.duration_secs()?;
-    let alarms: Vec<String> = e
+    let alarms: Vec<&crate::validate::Alarm> = e
         .stop_conditions
         .iter()
         .filter_map(|n| lab.alarms.iter().find(|a| &a.name == n))
-        .map(|a| {
-            format!(
-                "{} needs {} × {} s = {} s",
-                code_span(&a.name),
-                a.evaluation_periods,
-                a.period,
-                a.seconds_to_alarm()
-            )
-        })
         .collect();
-    if alarms.is_empty() {
-        return None;
+    let needs = |a: &crate::validate::Alarm| {
+        format!(
+            "{} needs {} × {} s = {} s",
+            code_span(&a.name),
+            a.evaluation_periods,
+            a.period,
+            a.seconds_to_alarm()
+        )
+    };
+    let (fast, slow): (Vec<_>, Vec<_>) = alarms
+        .into_iter()
+        .partition(|a| a.seconds_to_alarm() < lasts);
+    let lasts_text = format!("{} ({lasts} s)", duration::show(lasts));
+    let mut parts = Vec::new();
+    if !fast.is_empty() {
+        let each = if fast.len() > 1 { "each " } else { "" };
+        parts.push(format!(
+            "{} of breaching data to fire (period × evaluation periods), {each}less than the experiment's {lasts_text}; that is the earliest a stop condition can end the run after the harm begins, plus the time CloudWatch takes to receive the load balancer's metrics",
+            fast.iter().map(|a| needs(a)).collect::<Vec<_>>().join(", ")
+        ));
     }
-    let each = if alarms.len() > 1 { "each " } else { "" };
-    Some(format!(
-        "{} of breaching data to fire (period × evaluation periods), {each}less than the experiment's {} ({lasts} s); that is the earliest a stop condition can end the run after the harm begins, plus the time CloudWatch takes to receive the load balancer's metrics",
-        alarms.join(", "),
-        duration::show(lasts)
-    ))
+    if !slow.is_empty() {
+        parts.push(format!(
+            "{} of breaching data to fire (period × evaluation periods), so {} cannot stop it before its {lasts_text} end (acknowledged: `slow-stop-condition`): the run lasts its whole length whatever the alarm sees, so watch it and stop it yourself if needed",
+            slow.iter().map(|a| needs(a)).collect::<Vec<_>>().join(", "),
+            if slow.len() > 1 { "they" } else { "it" }
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// The lab's README.md.
@@ -462,13 +483,18 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
             poll_wait => crate::model::functions::poll_wait_ms(f),
         }).collect::<Vec<_>>(),
         config_bucket => format!("{}-{}-<account id>", lab.prefix, crate::validate::functions::CONFIG_BUCKET),
-        before => before_apply_context(lab),
+        before => before_apply_context(lab, model),
         workshop => workshop_context(lab),
+        on_its_own => on_its_own(lab),
         alarms => lab.alarms.iter().map(|a| context! { name => a.name.clone(), description => monitoring::describe(a) }).collect::<Vec<_>>(),
         experiments => experiments,
         gameday => lab.gameday,
         rpo => rpo_commands(lab),
         scheduled => lab.experiments.iter().any(|e| e.schedule.is_some()),
+        stop_conditions => lab.experiments.iter().any(|e| !e.stop_conditions.is_empty()).then(|| context! {
+            url => Value::from_safe_string(STOP_CONDITIONS_GUIDE.0.to_owned()),
+            read => STOP_CONDITIONS_GUIDE.1,
+        }),
         reports => crate::model::reports::wanted(lab),
         variables => described(&model.files, "variable"),
         outputs => described(&model.files, "output"),
@@ -524,7 +550,33 @@ fn workshop_context(lab: &Lab) -> Option<Value> {
     );
     let first = lab.tenants.first();
     let safe = |s: String| Value::from_safe_string(s);
+    let needs = before_apply::quota_needs(lab);
+    let tenants = lab.tenants.len();
+    let over: Vec<&str> = needs
+        .iter()
+        .filter(|n| n.total > n.default)
+        .map(|n| n.quota)
+        .collect();
+    let total = before_apply::total(&before_apply::costs(lab)) * tenants as f64;
     Some(context! {
+        quotas => needs.iter().map(|n| context! {
+            quota => n.quota,
+            per_tenant => n.per_tenant,
+            total => n.total,
+            default => n.default,
+            over => n.total > n.default,
+        }).collect::<Vec<_>>(),
+        quota_verdict => safe(if over.is_empty() {
+            format!("{tenants} tenant{} fit in the default quotas", if tenants == 1 { "" } else { "s" })
+        } else {
+            format!(
+                "{tenants} tenants need more than the default quotas ({}): ask for an increase in the Service Quotas console (Amazon VPC and Amazon EC2) before applying",
+                over.join("; ")
+            )
+        }),
+        quota_source => safe(before_apply::QUOTA_SOURCE.0.to_owned()),
+        quota_read => before_apply::QUOTA_SOURCE.1,
+        total_cost => safe(before_apply::dollars(total)),
         state => state,
         tenants => lab.tenants.clone(),
         shell => safe(shell),
@@ -535,13 +587,21 @@ fn workshop_context(lab: &Lab) -> Option<Value> {
 }
 
 /// Prerequisites, times and the cost table (chaoslab's own text and numbers: printed as is).
-fn before_apply_context(lab: &Lab) -> Value {
+fn before_apply_context(lab: &Lab, model: &Model) -> Value {
     let costs = before_apply::costs(lab);
     let (apply, destroy) = before_apply::durations(lab);
     let safe = |s: String| Value::from_safe_string(s);
+    let services: Vec<Value> = before_apply::services(model)
+        .into_iter()
+        .map(|s| match s.what.as_slice() {
+            [] => safe(s.name),
+            what => safe(format!("{}: {}", s.name, what.join(", "))),
+        })
+        .collect();
     context! {
         terraform => crate::model::terraform::terraform_version(lab),
-        services => safe(before_apply::services(lab).join(", ")),
+        services => services,
+        sidecar => lab.app.as_ref().and_then(|a| a.fargate()).is_some_and(|f| f.fault_injection),
         apply => apply,
         destroy => destroy,
         costs => costs.iter().map(|c| context! {
@@ -584,6 +644,48 @@ fn escape_or_keep_spans(s: &str) -> String {
         }
     }
     out
+}
+
+/// The experiments EventBridge Scheduler starts by itself once the lab is applied, for the
+/// README's first lines: which, what it does, how often (in words where the expression is a
+/// plain one, always with the expression), and whether it is created paused.
+fn on_its_own(lab: &Lab) -> Vec<Value> {
+    lab.experiments
+        .iter()
+        .filter_map(|e| e.schedule.as_ref().map(|s| (e, s)))
+        .map(|(e, s)| {
+            let exact = format!(
+                "time zone {}, {}",
+                code_span(&s.timezone),
+                code_span(&s.expression)
+            );
+            let when = match crate::render::schedule_text::how_often(&s.expression) {
+                Some(words) => format!("{words} ({exact})"),
+                None => format!("at the times of {exact}"),
+            };
+            let what = e
+                .actions()
+                .map(|a| {
+                    let target = a.target.as_ref().map_or(String::new(), |t| {
+                        format!(
+                            " on {}, selection {}",
+                            escape_markdown(&t.selection.describe()),
+                            escape_markdown(&a.selection_mode)
+                        )
+                    });
+                    format!("{}{target}", code_span(a.action.id))
+                })
+                .collect::<Vec<_>>()
+                .join(" and ");
+            context! {
+                name => e.name.clone(),
+                when => Value::from_safe_string(when),
+                what => Value::from_safe_string(what),
+                description => e.description.clone(),
+                enabled => s.enabled,
+            }
+        })
+        .collect()
 }
 
 /// When a schedule starts its experiment, in the README's words. Every value was checked to

@@ -62,7 +62,7 @@ fn degradable(reach: Reach) -> (Vec<&'static str>, Vec<&'static str>) {
             (e.clone(), e)
         }
         Reach::Disturbs(d) => (served_by(d).into_iter().collect(), vec![]),
-        Reach::Everything => (names(), vec![]),
+        Reach::Everything | Reach::Blackout => (names(), vec![]),
     }
 }
 
@@ -79,6 +79,7 @@ fn reach_text(action: &str, reach: Reach) -> String {
             served_by(d).unwrap_or("?")
         ),
         Reach::Everything => format!("{action} can degrade any endpoint"),
+        Reach::Blackout => format!("{action} on every app subnet fails every endpoint"),
     }
 }
 
@@ -226,8 +227,14 @@ impl Validator {
     }
 }
 
+/// Not judged by default: the endpoint of a dependency disturbed for a moment, and every
+/// endpoint of a blackout.
 fn is_disturbed(reach: Reach, endpoint: &str) -> bool {
-    matches!(reach, Reach::Disturbs(d) if served_by(d) == Some(endpoint))
+    match reach {
+        Reach::Disturbs(d) => served_by(d) == Some(endpoint),
+        Reach::Blackout => true,
+        _ => false,
+    }
 }
 
 fn quoted(names: &[&str]) -> String {

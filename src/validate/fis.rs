@@ -43,13 +43,14 @@ pub struct TargetContext {
 const DEPENDENCIES: [&str; 3] = ["aurora", "dynamodb", "s3"];
 
 /// Lab rules an experiment may break on purpose, by saying so under `acknowledge:`.
-const ACKNOWLEDGEABLE: [&str; 6] = [
+const ACKNOWLEDGEABLE: [&str; 7] = [
     "partial-subnets",
     "scope-all",
     "no-stop-condition",
     "writer-zone",
     "asg-replacement",
     "function-timeout",
+    "slow-stop-condition",
 ];
 
 impl Validator {
@@ -809,11 +810,21 @@ impl Validator {
                     "the fault has to match how the dependency is reached: drop the proxy or interface endpoint for this lab, or fault the dependency another way (aws:network:disrupt-vpc-endpoint for interface endpoints, once chaoslab supports it)",
                 );
             }
-            if scope == Some("all")
-                && ctx.app
-                && e.dependency.as_deref() != Some("aurora")
-                && !ack("scope-all")
+            if e.dependency.as_deref() == Some("aurora")
+                && !ctx.proxy
+                && let Some(why) = catalog::aurora_cut_problem(e, ctx.azs)
             {
+                self.warnings.push(
+                    Diagnostic::warning(
+                        Code::W006,
+                        raw.value.dependency.as_ref().map_or(at, pos),
+                        format!("{field}.dependency"),
+                        format!("`dependency: aurora` says this fault cuts the app off Aurora, but {why}"),
+                    )
+                    .help("for an Aurora outage reboot the writer (`aws:rds:reboot-db-instances` on `db-instances: aurora-writer`) or fail the cluster over (`aws:rds:failover-db-cluster`, with `readers: 1`), as chaos-shop-degradation does; to lose the writer's zone, cut zone 1 (`scope: all`, `az: 1`, `acknowledge: [partial-subnets, scope-all]`); then remove `dependency: aurora`"),
+                );
+            }
+            if scope == Some("all") && ctx.app && !ack("scope-all") {
                 self.warnings.push(
                     Diagnostic::warning(
                         Code::W001,
@@ -880,7 +891,9 @@ impl Validator {
         ctx: &TargetContext,
     ) {
         let ack = |rule: &str| acknowledged.iter().any(|a| a == rule);
-        self.alarms_in_time(field, raw, e, ctx);
+        if !ack("slow-stop-condition") {
+            self.alarms_in_time(field, raw, e, ctx);
+        }
         if raw.value.stop_conditions.is_empty() && !ack("no-stop-condition") {
             let help = if !ctx.app {
                 "a lab without an app has no load balancer for an alarm to watch: follow the run and stop it with `aws fis stop-experiment --id <experiment id>`, and add `acknowledge: [no-stop-condition]`".to_owned()
@@ -938,7 +951,7 @@ impl Validator {
             if needs < lasts {
                 continue;
             }
-            let help = if fast.is_empty() {
+            let fix = if fast.is_empty() {
                 format!(
                     "make the experiment last longer than {} (e.g. {}), or give the alarm a shorter `period` or fewer `evaluation_periods`",
                     duration::show(needs),
@@ -952,6 +965,11 @@ impl Validator {
                     fast.join(", ")
                 )
             };
+            // The way out, with its cost: the alarm stays a stop condition in name only.
+            let help = format!(
+                "{fix}; or keep it and add `acknowledge: [slow-stop-condition]`: the experiment then runs its whole {} whatever this alarm sees (it may fire as the run ends, or after it)",
+                duration::show(lasts)
+            );
             self.err(
                 Code::E051,
                 pos(s),

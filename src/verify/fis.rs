@@ -2,7 +2,8 @@
 //!
 //! Behind a trait so the run's logic does not depend on the SDK; the SDK client (and its
 //! Tokio runtime) is built only when `verify` runs, so no other command pays for it. It takes
-//! the default credential chain and Region, and honours `AWS_ENDPOINT_URL_FIS`.
+//! the default credential chain, the lab's Region (the templates live there, whatever the
+//! shell's `AWS_REGION` says), and honours `AWS_ENDPOINT_URL_FIS`.
 
 use aws_sdk_fis::types::{ActionsMode, ExperimentStatus, StartExperimentExperimentOptionsInput};
 
@@ -57,19 +58,17 @@ pub struct Sdk {
 }
 
 impl Sdk {
-    pub fn connect() -> Result<Sdk, String> {
+    /// A client for FIS in `region`.
+    pub fn connect(region: &str) -> Result<Sdk, String> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the AWS client's runtime: {e}"))?;
-        let config = rt.block_on(aws_config::load_defaults(
-            aws_config::BehaviorVersion::latest(),
-        ));
-        if config.region().is_none() {
-            return Err(
-                "no AWS Region configured: set AWS_REGION (or a profile's region)".to_owned(),
-            );
-        }
+        let config = rt.block_on(
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new(region.to_owned()))
+                .load(),
+        );
         let client = aws_sdk_fis::Client::new(&config);
         Ok(Sdk { rt, client })
     }

@@ -27,6 +27,23 @@ fn expect(experiment: &str, fragments: &[&str]) {
 
 const STOP: &str = "    stop_conditions: [unhealthy-hosts]\n";
 
+/// The lab README of [`spec`]`(experiment)`.
+fn readme(experiment: &str) -> String {
+    common::generate_str(&spec(experiment))
+        .into_iter()
+        .find(|f| f.name == "README.md")
+        .expect("README")
+        .content
+}
+
+/// The README line that starts with `start`.
+fn line<'a>(readme: &'a str, start: &str) -> &'a str {
+    readme
+        .lines()
+        .find(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("no line starting {start:?} in\n{readme}"))
+}
+
 #[test]
 fn unknown_action_with_suggestion() {
     expect(
@@ -186,17 +203,6 @@ fn network_faults_cannot_cut_what_a_nacl_does_not_see() {
         err.contains("error[E045]") && err.contains("through RDS Proxy"),
         "{err}"
     );
-    // Without the proxy, cutting the catalog with scope all is what the experiment is for
-    // (W004 only says the auto-scaling group must not replace the cut-off fleet meanwhile).
-    let text = diagnostics(&aurora);
-    assert!(
-        text.contains("warning[W004]") && !text.contains("error"),
-        "{text}"
-    );
-    assert_eq!(
-        diagnostics(&format!("{aurora}    acknowledge: [asg-replacement]\n")),
-        ""
-    );
 
     let s3 = format!(
         "    action: aws:network:disrupt-connectivity\n    parameters: {{duration: PT3M, scope: s3}}\n    targets: {{subnets: private}}\n{STOP}"
@@ -211,6 +217,70 @@ fn network_faults_cannot_cut_what_a_nacl_does_not_see() {
     assert!(
         err.contains("error[E045]") && err.contains("S3 through an interface endpoint"),
         "{err}"
+    );
+}
+
+/// `scope: all` on every app subnet does not cut Aurora: Aurora shares the app subnets and a
+/// network ACL filters only what crosses a subnet's edge, so the load balancer loses every
+/// instance while the instances in the writer's zone still reach the writer. `dependency:
+/// aurora` claiming otherwise is W006, with the ways that do take the catalog away; the
+/// blanket cut keeps W001; and the default hypothesis judges no endpoint during the fault
+/// (every one fails, not fast: the load balancer reaches no instance) instead of calling
+/// them all healthy.
+#[test]
+fn scope_all_is_not_a_cut_of_aurora() {
+    let all = "    action: aws:network:disrupt-connectivity\n    parameters: {duration: PT3M, scope: all}\n    targets: {subnets: private}\n    dependency: aurora\n    stop_conditions: [unhealthy-hosts]\n";
+    expect(
+        all,
+        &[
+            "warning[W006]",
+            "= field: experiments.x.dependency",
+            "cuts the load balancer off every app instance",
+            "the writer stays reachable from the instances in its own zone",
+            "aws:rds:reboot-db-instances",
+            "aws:rds:failover-db-cluster",
+            "`az: 1`",
+            "warning[W001]",
+        ],
+    );
+    // Acknowledging the blanket cut does not make the claim true.
+    let acknowledged = format!("{all}    acknowledge: [scope-all, asg-replacement]\n");
+    let text = diagnostics(&acknowledged);
+    assert!(
+        text.contains("warning[W006]") && !text.contains("W001") && !text.contains("W004"),
+        "{text}"
+    );
+    // Without the claim, the acknowledged blanket cut is clean.
+    assert_eq!(
+        diagnostics(&acknowledged.replace("    dependency: aurora\n", "")),
+        ""
+    );
+    // Cutting the writer's zone does take the catalog from the other zone: no W006.
+    let writer_zone =
+        format!("{all}    az: 1\n    acknowledge: [partial-subnets, scope-all, asg-replacement]\n");
+    assert_eq!(diagnostics(&writer_zone), "");
+    // Another zone, or a scope that leaves Aurora alone: W006.
+    let other_zone = writer_zone.replace("az: 1", "az: 2");
+    let text = diagnostics(&other_zone);
+    assert!(text.contains("warning[W006]"), "{text}");
+    let vpc = acknowledged.replace("scope: all", "scope: vpc");
+    assert!(diagnostics(&vpc).contains("warning[W006]"));
+
+    // The default hypothesis and the README's expectation say what the cut does.
+    let lab = chaoslab::load("spec.yaml", &spec(&acknowledged)).expect("loads");
+    let h = lab.experiments[0].hypothesis.clone().expect("hypothesis");
+    assert!(h.degraded.is_empty() && h.healthy.is_empty(), "{h:?}");
+    let readme = readme(&acknowledged);
+    let expect_line = line(&readme, "* Expect:");
+    assert!(
+        expect_line.contains("the load balancer reaches no app instance")
+            && expect_line.contains("every endpoint fails"),
+        "{expect_line}"
+    );
+    let hypothesis = line(&readme, "* Hypothesis");
+    assert!(
+        hypothesis.contains("not judged") && !hypothesis.contains("stay"),
+        "{hypothesis}"
     );
 }
 
@@ -495,6 +565,42 @@ fn stop_conditions_must_be_able_to_fire_before_the_experiment_ends() {
     // A failover ends as soon as it has acted: there is no duration to stop within.
     let failover = "  f:\n    description: d\n    action: aws:rds:failover-db-cluster\n    targets: {clusters: aurora}\n    stop_conditions: [error-rate]\n";
     assert!(!lab_diagnostics(&az_lab(failover)).contains("E051"));
+}
+
+/// The article's PT2M cut with its default two-minute alarm: E051 keeps its arithmetic, and
+/// says how to accept it and what that costs; acknowledged, the lab README says the alarm
+/// cannot end this run instead of claiming it can.
+#[test]
+fn a_slow_stop_condition_can_be_acknowledged_with_its_cost_stated() {
+    let cut = "    action: aws:network:disrupt-connectivity\n    parameters: {duration: PT2M, scope: dynamodb}\n    targets: {subnets: private}\n    stop_conditions: [unhealthy-hosts]\n";
+    expect(
+        cut,
+        &[
+            "error[E051]",
+            "2 × 60 s = 120 s of breaching data, and the experiment lasts PT2M (120 s)",
+            "acknowledge: [slow-stop-condition]",
+            "runs its whole PT2M whatever this alarm sees",
+        ],
+    );
+    let acknowledged = format!("{cut}    acknowledge: [slow-stop-condition]\n");
+    assert_eq!(
+        diagnostics(&acknowledged),
+        "",
+        "acknowledged: no diagnostic"
+    );
+    let readme = readme(&acknowledged);
+    let line = line(&readme, "* In time:");
+    assert!(
+        line.contains("`unhealthy-hosts` needs 2 × 60 s = 120 s")
+            && line.contains("cannot stop it before its PT2M (120 s) end")
+            && !line.contains("less than"),
+        "{line}"
+    );
+    // The FIS user guide's word on stop conditions, with its address, is in the README.
+    assert!(
+        readme.contains("https://docs.aws.amazon.com/fis/latest/userguide/stop-conditions.html"),
+        "{readme}"
+    );
 }
 
 #[test]

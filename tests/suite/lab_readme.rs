@@ -290,3 +290,232 @@ fn readme_text_follows_the_spec() {
         assert!(text.contains(want), "missing {want} in\n{text}");
     }
 }
+
+/// The Terraform resource and data source types of a generated tree, from its `.tf` files.
+fn tree_types(files: &[chaoslab::output::GeneratedFile]) -> Vec<String> {
+    let mut types: Vec<String> = files
+        .iter()
+        .filter(|f| f.name.ends_with(".tf"))
+        .flat_map(|f| f.content.lines())
+        .filter_map(|l| {
+            l.strip_prefix("resource \"")
+                .or_else(|| l.strip_prefix("data \""))
+                .and_then(|rest| rest.split('"').next())
+                .map(str::to_owned)
+        })
+        .collect();
+    types.sort();
+    types.dedup();
+    types
+}
+
+/// Every blueprint and the fixtures that use every action: the specs whose READMEs the
+/// service list is checked on.
+fn every_lab() -> Vec<std::path::PathBuf> {
+    let mut specs = common::blueprints();
+    for fixture in [
+        "every-action.yaml",
+        "every-ecs-action.yaml",
+        "lambda-lab.yaml",
+    ] {
+        specs.push(common::root().join("tests/fixtures").join(fixture));
+    }
+    specs
+}
+
+/// "Before you apply" names the AWS services (with their IAM action prefixes) the applying
+/// identity creates resources in: each one exactly when the tree has a resource of it. The
+/// oracle is the tree itself: Terraform's type names carry the service.
+#[test]
+fn the_iam_services_to_apply_follow_what_the_tree_creates() {
+    // (type prefixes of the tree, the service the README names for them)
+    const SERVICES: &[(&[&str], &str)] = &[
+        (&["aws_ecs_"], "Amazon ECS (`ecs`)"),
+        (&["aws_lambda_"], "AWS Lambda (`lambda`)"),
+        (&["aws_scheduler_"], "EventBridge Scheduler (`scheduler`)"),
+        (&["aws_sqs_"], "Amazon SQS (`sqs`)"),
+        (&["aws_cloudwatch_event_"], "Amazon EventBridge (`events`)"),
+        (&["aws_rds_", "aws_db_"], "Amazon RDS (`rds`)"),
+        (
+            &["aws_lb"],
+            "Elastic Load Balancing (`elasticloadbalancing`)",
+        ),
+        (
+            &["aws_autoscaling_"],
+            "Amazon EC2 Auto Scaling (`autoscaling`)",
+        ),
+        (&["aws_dynamodb_"], "Amazon DynamoDB (`dynamodb`)"),
+        (&["aws_s3_"], "Amazon S3 (`s3`)"),
+        (&["aws_fis_"], "AWS FIS (`fis`)"),
+        (
+            &["aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard"],
+            "Amazon CloudWatch (`cloudwatch`)",
+        ),
+        (&["aws_cloudwatch_log_"], "Amazon CloudWatch Logs (`logs`)"),
+        (&["aws_nat_gateway"], "NAT gateways"),
+        (&["aws_eip"], "Elastic IPs"),
+        (&["aws_iam_"], "AWS IAM (`iam`)"),
+    ];
+    let mut seen_ecs = false;
+    for spec in every_lab() {
+        let (lab, files) = common::generate_file(&spec);
+        let readme = content(&files, "README.md");
+        let start = readme
+            .find("The identity needs")
+            .unwrap_or_else(|| panic!("{}: no service list", lab.name));
+        let end = start
+            + readme[start..]
+                .find("`AdministratorAccess`")
+                .expect("the list ends");
+        let list = &readme[start..end];
+        let types = tree_types(&files);
+        for (prefixes, service) in SERVICES {
+            let used = types
+                .iter()
+                .any(|t| prefixes.iter().any(|p| t.starts_with(p)));
+            assert_eq!(
+                list.contains(service),
+                used,
+                "{}: {service} listed = {}, used by the tree = {used} ({types:?})\n{list}",
+                lab.name,
+                list.contains(service)
+            );
+        }
+        // The ECS task faults' sidecars register through SSM activations the task role
+        // creates: the README says how to find and remove what a killed task leaves.
+        let sidecar = files.iter().any(|f| f.name == "app/ssm_agent_sidecar.sh");
+        seen_ecs |= sidecar;
+        assert_eq!(
+            readme.contains("aws ssm describe-activations"),
+            sidecar,
+            "{}: SSM activation clean-up said iff the tasks carry the sidecar",
+            lab.name
+        );
+    }
+    assert!(seen_ecs, "no lab with the SSM agent sidecar was checked");
+}
+
+/// A lab with a schedule says at its top, before anything else, that once applied it runs an
+/// experiment on its own: which, what it does, how often, and how to pause it.
+#[test]
+fn a_scheduled_lab_says_at_the_top_what_it_does_on_its_own() {
+    let top = |readme: &str| {
+        readme
+            .split("## What is in it")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let program = std::fs::read_to_string(common::root().join("blueprints/chaos-program.yaml"))
+        .expect("blueprint");
+    let head = top(&readme(&program));
+    for want in [
+        "**Once applied, this lab starts experiments on its own.**",
+        "`weekly-instance-loss`",
+        "every Tuesday at 10:00 (time zone `Europe/Paris`, `cron(0 10 ? * TUE *)`)",
+        "`aws:ec2:stop-instances`",
+        "selection COUNT(1)",
+        "aws scheduler update-schedule",
+        "`enabled: false`",
+    ] {
+        assert!(head.contains(want), "missing {want} in\n{head}");
+    }
+    for spec in common::blueprints() {
+        let text = std::fs::read_to_string(&spec).expect("blueprint");
+        if !text.contains("schedule:") {
+            assert!(
+                !top(&readme(&text)).contains("on its own"),
+                "{}",
+                spec.display()
+            );
+        }
+    }
+    // A rate, and a schedule created paused.
+    let paused = program.replace(
+        "expression: cron(0 10 ? * TUE *)\n      timezone: Europe/Paris",
+        "expression: rate(7 days)\n      timezone: Europe/Paris\n      enabled: false",
+    );
+    assert_ne!(paused, program, "the blueprint's schedule moved");
+    let head = top(&readme(&paused));
+    assert!(
+        head.contains("every 7 days") && head.contains("created paused"),
+        "{head}"
+    );
+}
+
+/// A workshop with `tenants:` says how many VPCs, Elastic IPs and NAT gateways it needs
+/// against the default quotas (data with its source), and what all tenants cost together.
+#[test]
+fn a_workshop_says_what_it_needs_against_the_default_quotas_and_its_total_cost() {
+    let blueprint =
+        std::fs::read_to_string(common::root().join("blueprints/chaos-shop-dependencies.yaml"))
+            .expect("blueprint");
+    let single = readme(&blueprint);
+    let hourly = |text: &str| -> f64 {
+        let at = text.find("roughly $").expect("a cost") + "roughly $".len();
+        text[at..]
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("a price")
+    };
+    let one = hourly(&single);
+    assert!(
+        !single.contains("per Availability Zone"),
+        "no quota table without tenants"
+    );
+
+    let six = readme(&format!("{blueprint}\ntenants: [t1, t2, t3, t4, t5, t6]\n"));
+    for want in [
+        "| VPCs (each with its internet gateway) per Region | 1 | 6 | 5 |",
+        "| Elastic IP addresses per Region | 1 | 6 | 5 |",
+        "| NAT gateways per Availability Zone | 1 | 6 | 5 |",
+        "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html",
+        "read 2026-12-07",
+        "6 tenants need more than the default quotas",
+    ] {
+        assert!(six.contains(want), "missing {want} in\n{six}");
+    }
+    let total = format!("${:.4}", 6.0 * one);
+    let total = total.trim_end_matches('0');
+    assert!(
+        six.contains(&format!("all 6 tenants together roughly {total} per hour")),
+        "want {total} for 6 × ${one}:\n{six}"
+    );
+
+    // Per-zone NAT in two zones: two Elastic IPs and one NAT gateway per zone per tenant.
+    let per_az = blueprint.replace("nat: single", "nat: per-az");
+    let two = readme(&format!("{per_az}\ntenants: [t1, t2]\n"));
+    for want in [
+        "| VPCs (each with its internet gateway) per Region | 1 | 2 | 5 |",
+        "| Elastic IP addresses per Region | 2 | 4 | 5 |",
+        "| NAT gateways per Availability Zone | 1 | 2 | 5 |",
+        "2 tenants fit in the default quotas",
+    ] {
+        assert!(two.contains(want), "missing {want} in\n{two}");
+    }
+}
+
+/// Every resource and data source type chaoslab emits (the provider schema fixtures the
+/// schema-conformance test holds the trees to) has its service in the README's table, or is
+/// known to need none: a new type cannot silently drop out of the list.
+#[test]
+fn every_emitted_type_has_its_service() {
+    use chaoslab::render::before_apply::{NO_SERVICE, TYPES};
+    for fixture in ["aws-schema.json", "archive-schema.json"] {
+        let text = std::fs::read_to_string(common::root().join("tests/fixtures").join(fixture))
+            .expect("fixture");
+        let schema: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        for kind in ["resource_schemas", "data_source_schemas"] {
+            let Some(types) = schema[kind].as_object() else {
+                continue;
+            };
+            for t in types.keys() {
+                assert!(
+                    TYPES.iter().any(|(k, _, _)| k == t) || NO_SERVICE.contains(&t.as_str()),
+                    "{fixture}: `{t}` has no service in before_apply::TYPES"
+                );
+            }
+        }
+    }
+}

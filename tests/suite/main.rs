@@ -30,4 +30,5 @@ mod schema_conformance;
 mod sidecar;
 mod spec_schema;
 mod tenants;
+mod terraform_outputs;
 mod validation;
