@@ -300,10 +300,11 @@ pub enum Refusal {
     NotRegular(&'static str),
     /// Larger than any file chaoslab writes (the cap in bytes).
     TooLarge(u64),
-    /// Another chaoslab run held the directory's lock for this many seconds.
+    /// Another chaoslab run still held the directory's lock after this run waited this many
+    /// seconds.
     Locked(u64),
-    /// A run failed after its commit point and could not roll back (the failure).
-    Interrupted(String),
+    /// A run failed after its commit point, and undoing it failed too (both errors).
+    Interrupted { failure: String, rollback: String },
 }
 
 impl fmt::Display for Refusal {
@@ -325,13 +326,15 @@ impl fmt::Display for Refusal {
             ),
             Refusal::Locked(secs) => write!(
                 f,
-                "another chaoslab run has held this lab directory's lock for {secs} s\n  \
+                "another chaoslab run still holds this lab directory's lock after {secs} s of waiting\n  \
                  = help: wait for it to finish (or stop it), then run again"
             ),
-            Refusal::Interrupted(cause) => write!(
+            Refusal::Interrupted { failure, rollback } => write!(
                 f,
-                "the update failed and could not be rolled back: {cause}\n  \
-                 = help: fix the cause, then run any chaoslab command on the directory: it finishes the update"
+                "the update failed ({}), and undoing it failed too ({})\n  \
+                 = help: fix the cause, then run any chaoslab command on the directory: it finishes undoing the update",
+                failure.trim_start_matches("error: "),
+                rollback.trim_start_matches("error: ")
             ),
         }
     }

@@ -149,7 +149,7 @@ pub(crate) fn generate(
     for name in &changes.kept {
         let _ = writeln!(
             text,
-            "kept    {} (no longer generated, but edited since or not a file: it is yours now)",
+            "kept    {} (no longer generated, but not provably unchanged since chaoslab wrote it: yours now)",
             dir.join(name).display()
         );
     }
@@ -165,23 +165,23 @@ pub(crate) fn generate(
     Ok(("generated", 0))
 }
 
-/// Writes nothing. On drift, stdout gets what differs per file, then the diff (as `diff`
+/// Writes nothing of its own (it finishes a generate killed midway, as every command does).
+/// On drift, stdout gets what differs per file, then the diff (as `diff`
 /// prints it); stderr gets the error and the `generate` command that fixes it.
 pub(crate) fn check(ctx: &mut Ctx, spec: &Path, out: Option<&Path>) -> Result<Verdict, Error> {
     let file = spec.display().to_string();
     let lab = read(spec, ctx)?;
     let files = crate::generate(&lab)?;
     let dir = out_dir(&lab, out);
-    let foreign = crate::output::foreign_terraform(&dir, &files)?;
-    if !foreign.is_empty() {
+    let cmp = crate::output::compare(&dir, &files, &label(&dir))?;
+    if !cmp.foreign_terraform.is_empty() {
         let message = format!(
             "{} holds Terraform files chaoslab did not generate; Terraform applies them with the lab: {}",
             dir.display(),
-            foreign.join(", ")
+            cmp.foreign_terraform.join(", ")
         );
         ctx.message(Severity::Warning, &file, &message, "");
     }
-    let cmp = crate::output::compare(&dir, &files, &label(&dir))?;
     if cmp.files.is_empty() {
         ctx.say(&format!("{}: up to date\n", dir.display()));
         return Ok(("up to date", 0));

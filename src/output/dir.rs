@@ -7,6 +7,7 @@
 //! The handle also holds the directory's exclusive `flock` for as long as it lives, so two
 //! chaoslab runs on one directory never interleave.
 
+use std::ffi::{CStr, CString};
 use std::io::Read as _;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -70,6 +71,15 @@ impl LabDir {
     /// not exist and `create` is false. The directory itself must not be a symbolic link; its
     /// parents may be (they are the user's choice of where the lab lives).
     pub fn open(path: &Path, create: bool) -> Result<Option<LabDir>> {
+        // `lab/` and `lab/.` name `lab` itself: its last real component must not be a link.
+        let path: PathBuf = path.components().collect();
+        let path = path.as_path();
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::Refused {
+                path: path.to_path_buf(),
+                reason: Refusal::Symlink,
+            });
+        }
         if create {
             std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
         }
@@ -276,10 +286,11 @@ impl LabDir {
     /// Removes `name` and everything below it without following a link (chaoslab's own
     /// staging folder; a link planted in it is removed, not followed).
     pub fn remove_tree(&self, name: &str) -> Result<()> {
-        self.remove_tree_at(&self.fd, name, name, 0)
+        let leaf = CString::new(name).map_err(|_| Error::Bug(format!("{name}: NUL in name")))?;
+        self.remove_tree_at(&self.fd, &leaf, name, 0)
     }
 
-    fn remove_tree_at(&self, parent: &OwnedFd, leaf: &str, shown: &str, depth: u32) -> Result<()> {
+    fn remove_tree_at(&self, parent: &OwnedFd, leaf: &CStr, shown: &str, depth: u32) -> Result<()> {
         let stat = match rustix::fs::statat(parent, leaf, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) => st,
             Err(Errno::NOENT) => return Ok(()),
@@ -295,21 +306,24 @@ impl LabDir {
         let fd = rustix::fs::openat(parent, leaf, dir_flags(), Mode::empty())
             .map_err(|e| self.fail(shown, e))?;
         for name in list(&fd).map_err(|e| self.fail(shown, e))? {
-            self.remove_tree_at(&fd, &name, &format!("{shown}/{name}"), depth + 1)?;
+            let below = format!("{shown}/{}", name.to_string_lossy());
+            self.remove_tree_at(&fd, &name, &below, depth + 1)?;
         }
         rustix::fs::unlinkat(parent, leaf, AtFlags::REMOVEDIR).map_err(|e| self.fail(shown, e))
     }
 
     /// The names directly in the lab directory with whether each is a regular file or a link
     /// (what Terraform would read as configuration), sorted.
+    /// Names that are not UTF-8 are shown with U+FFFD in their place.
     pub fn top_level(&self) -> Result<Vec<(String, bool)>> {
         let names = list(&self.fd).map_err(|e| Error::io(&self.path, e.into()))?;
         let mut out = Vec::new();
         for name in names {
-            if let Ok(st) = rustix::fs::statat(&self.fd, name.as_str(), AtFlags::SYMLINK_NOFOLLOW) {
+            if let Ok(st) = rustix::fs::statat(&self.fd, name.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)
+            {
                 let kind = FileType::from_raw_mode(st.st_mode);
                 out.push((
-                    name,
+                    name.to_string_lossy().into_owned(),
                     matches!(kind, FileType::RegularFile | FileType::Symlink),
                 ));
             }
@@ -319,16 +333,14 @@ impl LabDir {
     }
 }
 
-/// The entries of an open directory, without `.` and `..`; names that are not UTF-8 are
-/// skipped (chaoslab never writes one).
-fn list(fd: &OwnedFd) -> rustix::io::Result<Vec<String>> {
+/// The entries of an open directory, without `.` and `..`, as the bytes they are (a name
+/// that is not UTF-8 is still seen, and removable).
+fn list(fd: &OwnedFd) -> rustix::io::Result<Vec<CString>> {
     let mut out = Vec::new();
     for entry in rustix::fs::Dir::read_from(fd.as_fd())? {
         let entry = entry?;
-        let Ok(name) = entry.file_name().to_str() else {
-            continue;
-        };
-        if name != "." && name != ".." {
+        let name = entry.file_name();
+        if name != c"." && name != c".." {
             out.push(name.to_owned());
         }
     }

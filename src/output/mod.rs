@@ -20,7 +20,7 @@ use std::path::Path;
 use crate::errors::{Error, Result};
 use dir::{Entry, LabDir};
 pub use manifest::{MANIFEST, MARKER, manifest};
-use txn::{Change, Step};
+use txn::{Change, Kind, Step};
 pub use txn::{GUARD, STAGING};
 
 /// One file of the generated tree, relative to the output directory.
@@ -116,24 +116,27 @@ pub fn write(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Changes
     let listed = listed(&lab)?;
     let mut all = files.to_vec();
     all.push(manifest(files));
-    if let Entry::File(bytes) = lab.read(GUARD)?
-        && !txn::is_guard(&bytes)
-    {
-        return Err(Error::NotOwned {
-            path: lab.show(GUARD),
-        });
+    // The guard's name is chaoslab's only while it holds the guard.
+    match lab.read(GUARD)? {
+        Entry::File(bytes) if !txn::is_guard(&bytes) => {
+            return Err(Error::NotOwned {
+                path: lab.show(GUARD),
+            });
+        }
+        Entry::Unsafe { path, reason } => return Err(Error::Refused { path, reason }),
+        _ => {}
     }
     let mut out = Changes::default();
     let mut changes = Vec::new();
     for f in &all {
-        let (step, old) = match find(&lab, f, &listed)? {
+        let (kind, old) = match find(&lab, f, &listed)? {
             Found::Same => {
                 out.unchanged += 1;
                 continue;
             }
-            Found::Absent => (Step::Add(f.name.clone()), None),
-            Found::Ours(bytes) => (Step::Replace(f.name.clone()), Some(bytes)),
-            Found::Foreign(bytes) if force => (Step::Replace(f.name.clone()), Some(bytes)),
+            Found::Absent => (Kind::Add, None),
+            Found::Ours(bytes) => (Kind::Replace, Some(bytes)),
+            Found::Foreign(bytes) if force => (Kind::Replace, Some(bytes)),
             Found::Foreign(_) => {
                 return Err(Error::NotOwned {
                     path: lab.show(&f.name),
@@ -142,19 +145,19 @@ pub fn write(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Changes
         };
         out.written.push(f.name.clone());
         changes.push(Change {
-            step,
+            step: Step::new(kind, &f.name, old.as_deref(), Some(f.content.as_bytes())),
             new: Some(f),
             old,
         });
     }
     // Stale files go before the manifest that drops them (it is the last change).
-    let manifest_change = changes.pop_if(|c| c.step.name() == MANIFEST);
+    let manifest_change = changes.pop_if(|c| c.step.name == MANIFEST);
     for (name, bytes) in stale(&lab, &listed, &all)? {
         match bytes {
             Some(bytes) => {
                 out.removed.push(name.clone());
                 changes.push(Change {
-                    step: Step::Remove(name),
+                    step: Step::new(Kind::Remove, &name, Some(&bytes), None),
                     new: None,
                     old: Some(bytes),
                 });
@@ -167,15 +170,10 @@ pub fn write(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Changes
     Ok(out)
 }
 
-/// Terraform files in `dir` that chaoslab did not generate: Terraform reads every `*.tf` and
-/// `*.tf.json` of the directory (links too), so they change what `apply` does. Sorted; none
-/// when `dir` does not exist.
-pub fn foreign_terraform(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<String>> {
-    let Some(lab) = LabDir::open(dir, false)? else {
-        return Ok(Vec::new());
-    };
-    txn::recover(&lab)?;
-    Ok(lab
+/// Terraform files in the lab directory that chaoslab did not generate: Terraform reads every
+/// `*.tf` and `*.tf.json` of the directory (links too), so they change what `apply` does.
+fn foreign_terraform(dir: &LabDir, files: &[GeneratedFile]) -> Result<Vec<String>> {
+    Ok(dir
         .top_level()?
         .into_iter()
         .filter(|(name, file)| {
@@ -222,6 +220,9 @@ pub struct Comparison {
     /// In diff order: the tree's files by name, then stale ones.
     pub files: Vec<(String, Difference)>,
     pub diff: String,
+    /// Terraform files in the directory that chaoslab did not generate (sorted): Terraform
+    /// applies them with the lab.
+    pub foreign_terraform: Vec<String>,
 }
 
 /// Compares the tree on disk with `files`. Diff headers name each file `a/<label>/<name>`
@@ -247,6 +248,7 @@ pub fn compare(dir: &Path, files: &[GeneratedFile], label: &str) -> Result<Compa
         return Ok(out);
     };
     txn::recover(&lab)?;
+    out.foreign_terraform = foreign_terraform(&lab, files)?;
     let listed = listed(&lab)?;
     for f in &all {
         let (old, kind) = match find(&lab, f, &listed)? {

@@ -9,19 +9,21 @@
 //! 3. **Apply**: `chaoslab-interrupted.tf` is put in place first: it pins an impossible
 //!    Terraform version, so `terraform plan/apply` refuses the directory while it is
 //!    half-updated. Then each file is renamed from `new/` into place (atomic per file), each
-//!    stale one removed, the manifest last; then the guard goes, then the journal and staging.
-//!    A failure here rolls every step back from the copies in `old/`.
-//! 4. **Recover**: every run, `check` and `diff` included, first looks for a journal under the
-//!    directory's lock. One there means a run was killed after its commit point: its steps
-//!    are replayed (each is idempotent), finishing the new tree. A staging folder without one
-//!    was killed before it: it is discarded, the old tree untouched.
+//!    stale one removed, the manifest last; then the journal goes, then the guard, then
+//!    staging. A failure here renames `journal` to `rollback` and undoes every applied step
+//!    from the copies in `old/`.
+//! 4. **Recover**: every run, `check` and `diff` included, first looks under the directory's
+//!    lock for what a killed run left. A `rollback` is undone to the end (the old tree); a
+//!    `journal` is replayed (the new tree); a staging folder with neither is discarded. Steps
+//!    carry the digests of their file before and after, so a replay never overwrites a file
+//!    someone changed since the kill.
 //!
 //! No fsync: a killed process loses nothing the kernel accepted; after a power loss the
 //! directory may need `chaoslab generate` again (the tree is regenerable and in git).
 
 use super::GeneratedFile;
 use super::dir::{Entry, LabDir};
-use super::manifest::is_safe_name;
+use super::manifest::{digest, is_safe_name};
 use crate::errors::{Error, Refusal, Result};
 
 /// chaoslab's working folder inside a lab directory (git-ignored, removed by every run).
@@ -34,46 +36,90 @@ const GUARD_TEXT: &str = "# chaoslab generate was interrupted while it replaced 
 terraform {\n  required_version = \"= 0.0.0\"\n}\n";
 const JOURNAL: &str = ".chaoslab-staging/journal";
 const JOURNAL_TMP: &str = ".chaoslab-staging/journal.tmp";
-const JOURNAL_HEADER: &str = "chaoslab journal 1";
+/// Marks a run that failed after its commit and is undoing itself.
+const ROLLBACK: &str = ".chaoslab-staging/rollback";
+const JOURNAL_HEADER: &str = "chaoslab journal 2";
 
-/// One change to the tree. The journal lists them in the order they are applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
+/// What a step does to its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
     /// A file that did not exist.
-    Add(String),
+    Add,
     /// A file replaced; its old bytes are in `old/`.
-    Replace(String),
+    Replace,
     /// A file removed; its old bytes are in `old/`.
-    Remove(String),
+    Remove,
 }
 
+/// One change to the tree, with the digests of the file before and after it (`None`: no file),
+/// so a replay touches a file only while it is still what the run left or found there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub kind: Kind,
+    pub name: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+const KINDS: [(Kind, &str); 3] = [
+    (Kind::Add, "add"),
+    (Kind::Replace, "replace"),
+    (Kind::Remove, "remove"),
+];
+
 impl Step {
-    pub fn name(&self) -> &str {
-        match self {
-            Step::Add(n) | Step::Replace(n) | Step::Remove(n) => n,
+    pub fn new(kind: Kind, name: &str, before: Option<&[u8]>, after: Option<&[u8]>) -> Step {
+        Step {
+            kind,
+            name: name.to_owned(),
+            before: before.map(digest),
+            after: after.map(digest),
         }
     }
 
     fn line(&self) -> String {
-        let verb = match self {
-            Step::Add(_) => "add",
-            Step::Replace(_) => "replace",
-            Step::Remove(_) => "remove",
-        };
-        format!("{verb} {}\n", self.name())
+        let verb = KINDS
+            .iter()
+            .find(|(k, _)| *k == self.kind)
+            .map_or("", |(_, v)| v);
+        let show = |d: &Option<String>| d.clone().unwrap_or_else(|| "-".to_owned());
+        format!(
+            "{verb} {} {} {}\n",
+            show(&self.before),
+            show(&self.after),
+            self.name
+        )
     }
 
     fn parse(line: &str) -> Option<Step> {
-        let (verb, name) = line.split_once(' ')?;
-        if !is_safe_name(name) {
-            return None;
-        }
-        let name = name.to_owned();
-        match verb {
-            "add" => Some(Step::Add(name)),
-            "replace" => Some(Step::Replace(name)),
-            "remove" => Some(Step::Remove(name)),
-            _ => None,
+        let mut parts = line.splitn(4, ' ');
+        let verb = parts.next()?;
+        let kind = KINDS.iter().find(|(_, v)| *v == verb)?.0;
+        let mut sum = || -> Option<Option<String>> {
+            match parts.next()? {
+                "-" => Some(None),
+                d if d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    Some(Some(d.to_owned()))
+                }
+                _ => None,
+            }
+        };
+        let (before, after) = (sum()?, sum()?);
+        let name = parts.next()?;
+        is_safe_name(name).then(|| Step {
+            kind,
+            name: name.to_owned(),
+            before,
+            after,
+        })
+    }
+
+    /// Whether `entry` is the file this step expects in `state` (`None`: no file).
+    fn is(entry: &Entry, state: &Option<String>) -> bool {
+        match (entry, state) {
+            (Entry::Absent, None) => true,
+            (Entry::File(bytes), Some(d)) => digest(bytes) == *d,
+            _ => false,
         }
     }
 }
@@ -105,16 +151,24 @@ pub fn run(dir: &LabDir, changes: &[Change]) -> Result<()> {
     }
     dir.rename(JOURNAL_TMP, JOURNAL)?;
     let steps: Vec<Step> = changes.iter().map(|c| c.step.clone()).collect();
-    match forward(dir, &steps) {
-        Ok(()) => finish(dir),
-        Err(e) => match back(dir, &steps).and_then(|()| finish(dir)) {
-            Ok(()) => Err(e),
-            // The journal stays: the next run finishes the new tree.
-            Err(_) => Err(Error::Refused {
-                path: dir.path().to_path_buf(),
-                reason: Refusal::Interrupted(e.to_string()),
-            }),
-        },
+    let Err(failure) = forward(dir, &steps, false) else {
+        return finish(dir);
+    };
+    // From here the run undoes itself; a kill now leaves `rollback` for the next run to
+    // finish undoing, never a journal to replay over a half-undone tree.
+    let undone = dir
+        .rename(JOURNAL, ROLLBACK)
+        .and_then(|()| back(dir, &steps))
+        .and_then(|()| finish(dir));
+    match undone {
+        Ok(()) => Err(failure),
+        Err(second) => Err(Error::Refused {
+            path: dir.path().to_path_buf(),
+            reason: Refusal::Interrupted {
+                failure: failure.to_string(),
+                rollback: second.to_string(),
+            },
+        }),
     }
 }
 
@@ -126,7 +180,7 @@ fn stage(dir: &LabDir, changes: &[Change]) -> Result<()> {
             dir.create(&new(&f.name), f.content.as_bytes())?;
         }
         if let Some(bytes) = &c.old {
-            dir.create(&old(c.step.name()), bytes)?;
+            dir.create(&old(&c.step.name), bytes)?;
         }
         journal.push_str(&c.step.line());
     }
@@ -134,26 +188,24 @@ fn stage(dir: &LabDir, changes: &[Change]) -> Result<()> {
     dir.create(JOURNAL_TMP, journal.as_bytes())
 }
 
-/// Applies the journal's steps; each is a no-op when already done, so a replay after a kill
-/// completes exactly what is left.
-fn forward(dir: &LabDir, steps: &[Step]) -> Result<()> {
+/// Applies the steps; each is a no-op when already done, so a replay after a kill completes
+/// exactly what is left. A replay (`checked`) also leaves alone a file that is neither what
+/// the run found there nor what it wrote: someone changed it since, and it is theirs.
+fn forward(dir: &LabDir, steps: &[Step], checked: bool) -> Result<()> {
     if dir.exists(&new(GUARD))? {
         dir.rename(&new(GUARD), GUARD)?;
     }
     for step in steps {
-        let name = step.name();
-        match step {
-            Step::Add(_) | Step::Replace(_) => {
-                if dir.exists(&new(name))? {
+        let name = step.name.as_str();
+        match step.kind {
+            Kind::Add | Kind::Replace => {
+                if dir.exists(&new(name))? && (!checked || Step::is(&dir.read(name)?, &step.before))
+                {
                     dir.rename(&new(name), name)?;
                 }
             }
-            // Removed only while it is still the file staged as its old version.
-            Step::Remove(_) => {
-                if let (Entry::File(now), Entry::File(was)) =
-                    (dir.read(name)?, dir.read(&old(name))?)
-                    && now == was
-                {
+            Kind::Remove => {
+                if Step::is(&dir.read(name)?, &step.before) && step.before.is_some() {
                     dir.remove_file(name)?;
                 }
             }
@@ -162,19 +214,25 @@ fn forward(dir: &LabDir, steps: &[Step]) -> Result<()> {
     Ok(())
 }
 
-/// Undoes `steps` after a failure, last first, from the copies in `old/`.
+/// Undoes the steps that were applied, last first, from the copies in `old/`; a step never
+/// applied (its new file still staged) is left alone, so an unwritable folder that stopped
+/// the run cannot stop its rollback. Idempotent, like [`forward`].
 fn back(dir: &LabDir, steps: &[Step]) -> Result<()> {
     for step in steps.iter().rev() {
-        let name = step.name();
-        match step {
-            Step::Add(_) => {
-                if !dir.exists(&new(name))? {
-                    dir.remove_file(name)?;
-                }
+        let name = step.name.as_str();
+        let applied = match step.kind {
+            Kind::Add | Kind::Replace => {
+                !dir.exists(&new(name))? && Step::is(&dir.read(name)?, &step.after)
             }
-            Step::Replace(_) => dir.rename(&old(name), name)?,
-            Step::Remove(_) => {
-                if !dir.exists(name)? {
+            Kind::Remove => !dir.exists(name)?,
+        };
+        if !applied {
+            continue;
+        }
+        match step.kind {
+            Kind::Add => dir.remove_file(name)?,
+            Kind::Replace | Kind::Remove => {
+                if dir.exists(&old(name))? {
                     dir.rename(&old(name), name)?;
                 }
             }
@@ -183,28 +241,43 @@ fn back(dir: &LabDir, steps: &[Step]) -> Result<()> {
     Ok(())
 }
 
-/// Ends a transaction: the guard, then the journal, then the staging folder.
+/// Ends a transaction: the journal (or rollback mark) first, then the guard, then staging.
 fn finish(dir: &LabDir) -> Result<()> {
-    if dir.read(GUARD)? == Entry::File(GUARD_TEXT.as_bytes().to_vec()) {
-        dir.remove_file(GUARD)?;
+    dir.remove_file(JOURNAL)?;
+    dir.remove_file(ROLLBACK)?;
+    match dir.read(GUARD)? {
+        Entry::File(bytes) if is_guard(&bytes) => dir.remove_file(GUARD)?,
+        _ => {}
     }
     dir.remove_tree(STAGING)
 }
 
-/// Finishes a run that was killed after its commit point, or discards one killed before it.
-/// Called under the lock by every command before it looks at the tree.
+fn steps_of(bytes: &[u8]) -> Vec<Step> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut lines = text.lines();
+    if lines.next() != Some(JOURNAL_HEADER) {
+        return Vec::new();
+    }
+    lines.filter_map(Step::parse).collect()
+}
+
+/// Finishes a run that was killed after its commit point, or finishes undoing one killed
+/// while it rolled back, or discards one killed before its commit. Called under the lock by
+/// every command before it looks at the tree.
 pub fn recover(dir: &LabDir) -> Result<()> {
-    match dir.read(JOURNAL)? {
-        Entry::Absent => {}
-        Entry::File(bytes) => {
-            let text = String::from_utf8_lossy(&bytes);
-            let mut lines = text.lines();
-            if lines.next() == Some(JOURNAL_HEADER) {
-                let steps: Vec<Step> = lines.filter_map(Step::parse).collect();
-                forward(dir, &steps)?;
-            }
+    let (rollback, journal) = (dir.read(ROLLBACK)?, dir.read(JOURNAL)?);
+    for entry in [&rollback, &journal] {
+        if let Entry::Unsafe { path, reason } = entry {
+            return Err(Error::Refused {
+                path: path.clone(),
+                reason: reason.clone(),
+            });
         }
-        Entry::Unsafe { path, reason } => return Err(Error::Refused { path, reason }),
+    }
+    if let Entry::File(bytes) = rollback {
+        back(dir, &steps_of(&bytes))?;
+    } else if let Entry::File(bytes) = journal {
+        forward(dir, &steps_of(&bytes), true)?;
     }
     if dir.exists(STAGING)? {
         finish(dir)?;

@@ -312,3 +312,49 @@ fn the_lab_directory_itself_may_not_be_a_link() {
     assert_refused(&out, "lab: is a symbolic link");
     assert!(snapshot(&tmp.path().join("elsewhere")).is_empty());
 }
+
+#[test]
+fn a_trailing_slash_or_dot_does_not_hide_a_linked_lab_directory() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(tmp.path().join("elsewhere")).expect("mkdir");
+    symlink("elsewhere", tmp.path().join("lab")).expect("symlink");
+    symlink("nowhere", tmp.path().join("dangling")).expect("symlink");
+    for out_dir in ["lab/", "lab/.", "./lab//", "dangling"] {
+        let out = run(
+            &["generate", &spec(DEPENDENCIES), "-o", out_dir],
+            tmp.path(),
+        );
+        assert_refused(&out, "is a symbolic link");
+    }
+    assert!(snapshot(&tmp.path().join("elsewhere")).is_empty());
+    assert!(!tmp.path().join("nowhere").exists());
+}
+
+#[test]
+fn a_link_named_like_the_guard_is_refused_not_removed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = generated(tmp.path(), DEPENDENCIES);
+    symlink("/etc/hostname", dir.join("chaoslab-interrupted.tf")).expect("symlink");
+    let out = run(&["generate", &spec(CONTAINERS), "-o", "lab"], tmp.path());
+    assert_refused(&out, "chaoslab-interrupted.tf: is a symbolic link");
+    assert!(std::fs::symlink_metadata(dir.join("chaoslab-interrupted.tf")).is_ok());
+}
+
+#[test]
+fn names_that_are_not_utf8_neither_wedge_a_run_nor_hide_from_check() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = generated(tmp.path(), DEPENDENCIES);
+    let odd = std::ffi::OsStr::from_bytes(b"x\xff.tf");
+    // Left in staging (by a crash, or planted): removed by the next run.
+    std::fs::create_dir(dir.join(".chaoslab-staging")).expect("mkdir");
+    std::fs::write(dir.join(".chaoslab-staging").join(odd), "x").expect("write");
+    // A Terraform file of the user's: check warns about it.
+    std::fs::write(dir.join(odd), "# mine\n").expect("write");
+    let out = run(&["check", &spec(DEPENDENCIES), "-o", "lab"], tmp.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("did not generate"), "{stderr}");
+    assert!(!dir.join(".chaoslab-staging").exists());
+    assert!(dir.join(odd).exists());
+}

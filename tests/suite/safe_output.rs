@@ -119,10 +119,15 @@ fn points(counts: &BTreeMap<String, u32>) -> Vec<(String, u32)> {
 
 /// Runs `generate NEW` over the OLD tree with strace tampering with one call.
 fn tampered(tmp: &Path, old: &Tree, inject: &str) -> std::process::ExitStatus {
+    tampered_with(tmp, old, &[inject])
+}
+
+/// Runs `generate NEW` over the OLD tree with strace tampering with several calls.
+fn tampered_with(tmp: &Path, old: &Tree, injects: &[&str]) -> std::process::ExitStatus {
     lay(&tmp.join("lab"), old);
     Command::new(strace())
         .args(["-f", "-qq", "-o", "/dev/null"])
-        .arg(format!("-einject={inject}"))
+        .args(injects.iter().map(|i| format!("-einject={i}")))
         .arg(env!("CARGO_BIN_EXE_chaoslab"))
         .args(["generate", &spec(NEW), "-o", "lab"])
         .current_dir(tmp)
@@ -295,4 +300,156 @@ fn two_runs_at_once_never_mix_their_trees() {
         }
     }
     eprintln!("concurrent rounds: 40, ended old {ended_old}, new {ended_new}");
+}
+
+#[test]
+fn a_generate_killed_while_it_rolls_back_is_undone_by_the_next_command() {
+    let (old, new) = (tree_of(OLD), tree_of(NEW));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let counts = call_counts(tmp.path(), &old);
+    let (renames, opens) = (counts["renameat"], counts["openat"]);
+    let (mut trials, mut mid_rollback) = (0, 0);
+    // A rename fails mid-apply; then a later removal or open (the rollback's, or its
+    // clean-up's) is killed.
+    for n in (3..=renames).step_by(3) {
+        let kills = (1..=4)
+            .map(|m| format!("unlinkat:signal=KILL:when={m}"))
+            .chain(
+                (opens / 2..=opens)
+                    .step_by((opens / 8).max(1) as usize)
+                    .map(|k| format!("openat:signal=KILL:when={k}")),
+            );
+        for kill in kills {
+            let what = format!("EIO at renameat #{n}, then {kill}");
+            tampered_with(
+                tmp.path(),
+                &old,
+                &[&format!("renameat:error=EIO:when={n}"), &kill],
+            );
+            trials += 1;
+            let raw = snapshot(&tmp.path().join("lab"));
+            let rolling_back = raw.contains_key(&format!("{STAGING}/rollback"));
+            mid_rollback += usize::from(rolling_back);
+            let shown = visible(&raw);
+            if !shown.contains_key(GUARD) {
+                assert!(
+                    shown == old || shown == new,
+                    "{what}: a mix without the guard"
+                );
+            }
+            // A kill before the failure is a plain kill: the replay may finish the new tree.
+            let is_new = recovers_to_old_or_new(tmp.path(), &old, &new, &what);
+            assert!(
+                !(rolling_back && is_new),
+                "{what}: a rollback ended as the new tree"
+            );
+        }
+    }
+    eprintln!("fail-then-kill trials: {trials}, killed mid-rollback: {mid_rollback}");
+    assert!(mid_rollback > 0, "no kill landed during a rollback");
+}
+
+#[test]
+fn a_folder_chaoslab_may_not_write_leaves_the_old_tree_and_exit_3() {
+    assert!(
+        rustix_is_root(),
+        "this test needs root (to run chaoslab as nobody); scripts/test runs as root"
+    );
+    let (old, _) = (tree_of(OLD), ());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // Everything nobody needs, inside a folder nobody may enter.
+    let bin = tmp.path().join("chaoslab");
+    std::fs::copy(env!("CARGO_BIN_EXE_chaoslab"), &bin).expect("copy binary");
+    let new_spec = tmp.path().join("new.yaml");
+    std::fs::copy(spec(NEW), &new_spec).expect("copy spec");
+    let dir = tmp.path().join("lab");
+    lay(&dir, &old);
+    let chown = |path: &Path, recursive: bool| {
+        let mut cmd = Command::new("chown");
+        if recursive {
+            cmd.arg("-R");
+        }
+        assert!(
+            cmd.arg("nobody")
+                .arg(path)
+                .status()
+                .expect("chown")
+                .success()
+        );
+    };
+    chown(&dir, true);
+    // templates/ stays root's: renames into it fail for nobody, late in the apply.
+    let templates = dir.join("templates");
+    assert!(
+        Command::new("chown")
+            .arg("-R")
+            .arg("root")
+            .arg(&templates)
+            .status()
+            .expect("chown")
+            .success()
+    );
+    std::fs::set_permissions(
+        tmp.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let out = Command::new("setpriv")
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+        .arg(&bin)
+        .args(["generate", "new.yaml", "-o", "lab"])
+        .current_dir(tmp.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("setpriv");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(!stderr.contains("error: error:"), "{stderr}");
+    assert_eq!(
+        snapshot(&dir),
+        old,
+        "a failed run left something other than the old tree: {stderr}"
+    );
+}
+
+fn rustix_is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+#[test]
+fn a_stale_journal_never_overwrites_a_file_changed_since() {
+    let old = tree_of(OLD);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("lab");
+    lay(&dir, &old);
+    // A journal left by a killed run whose file was replaced by hand since (a branch switch,
+    // a restore, a hand edit): neither what the run found nor what it wrote.
+    let staged = dir.join(STAGING).join("new");
+    std::fs::create_dir_all(&staged).expect("mkdir");
+    std::fs::write(
+        staged.join("terraform.tfvars"),
+        "name_prefix = \"theirs\"\n",
+    )
+    .expect("stage");
+    std::fs::write(dir.join("terraform.tfvars"), "name_prefix = \"mine\"\n").expect("user file");
+    let (was, wrote) = ("a".repeat(64), "b".repeat(64));
+    std::fs::write(
+        dir.join(STAGING).join("journal"),
+        format!("chaoslab journal 2\nreplace {was} {wrote} terraform.tfvars\n"),
+    )
+    .expect("journal");
+    let out = run(&["check", &spec(OLD), "-o", "lab"], tmp.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("terraform.tfvars")).expect("user file"),
+        "name_prefix = \"mine\"\n"
+    );
+    assert!(!dir.join(STAGING).exists());
 }
