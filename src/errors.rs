@@ -69,11 +69,12 @@ codes! {
     E056 => "app settings that do not fit its runtime (`instance_type` on ECS, Fargate `cpu`, `memory` or `fault_injection` on EC2, a `cpu`/`memory` pair Fargate does not offer)",
     E057 => "two actions of one template that FIS cannot run at the same time (ECS task network faults that no `start_after` orders)",
     E060 => "an experiment's hypothesis (`expect:`) that cannot be judged (unknown endpoint, listed twice or both ways, out of the fault's reach, tolerance out of range)",
-    E070 => "an experiment schedule EventBridge Scheduler rejects (expression not rate, cron or at in its form, a time zone not `Area/City` or `UTC`, a time not `yyyy-mm-ddThh:mm:ssZ`, start not before end)",
+    E070 => "an experiment schedule EventBridge Scheduler rejects (an expression not rate, cron or at in its grammar and ranges, a time zone not in the IANA database, a time not `yyyy-mm-ddThh:mm:ssZ` or not on the calendar, start not before end)",
     W001 => "warning: `scope: all` on the app subnets also cuts the catalog",
     W002 => "warning: no alarm stops the experiment",
     W003 => "warning: a zone cut that may take the Aurora writer with it after the lab's failover",
     W004 => "warning: the auto-scaling group replaces instances the experiment stops or cuts off",
+    W005 => "warning: a schedule window already in the past when the spec is checked (a start Scheduler refuses, an end after which it never fires)",
 }
 
 impl fmt::Display for Code {

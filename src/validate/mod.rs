@@ -44,10 +44,17 @@ pub mod defaults {
 /// Longest name prefix: `<prefix>-alb` must fit a load balancer name (32 characters).
 pub(crate) const MAX_PREFIX: usize = 24;
 
+/// Checks a spec now (the system clock dates the warnings about schedules already past).
 pub fn validate(raw: &RawSpec) -> Result<Lab, Vec<Diagnostic>> {
+    validate_at(raw, jiff::Timestamp::now())
+}
+
+/// Checks a spec as of `now`: the same lab whatever `now` is, only its warnings differ.
+pub fn validate_at(raw: &RawSpec, now: jiff::Timestamp) -> Result<Lab, Vec<Diagnostic>> {
     let mut v = Validator {
         diags: Vec::new(),
         warnings: Vec::new(),
+        now,
     };
     let lab = v.lab(raw);
     if v.diags.is_empty() {
