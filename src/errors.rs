@@ -64,7 +64,7 @@ codes! {
     E051 => "a stop condition that cannot fire before the experiment ends (its alarm needs period × evaluation periods at least as long as the experiment)",
     E052 => "a fault aimed at a target that is not set up for it (an ECS task fault without `fault_injection` on the tasks, a Lambda fault on a function without the FIS extension)",
     E053 => "a Lambda fault that does not fit its function (an invocation delay at least as long as the function's timeout)",
-    E054 => "a DynamoDB replica the lab cannot build (the lab's own Region, a Region listed twice, a provisioned table)",
+    E054 => "a DynamoDB replica the lab cannot build (the lab's own Region, a Region listed twice or in another partition, a provisioned table)",
     E055 => "a multi-action experiment FIS rejects (`actions:` beside `action:`, no action, two actions of one name, `start_after` naming no action, itself or a cycle)",
     E056 => "app settings that do not fit its runtime (`instance_type` on ECS, Fargate `cpu`, `memory` or `fault_injection` on EC2, a `cpu`/`memory` pair Fargate does not offer)",
     E057 => "two actions of one template that FIS cannot run at the same time (ECS task network faults that no `start_after` orders)",

@@ -19,6 +19,7 @@ mod fis;
 pub mod functions;
 pub mod lab;
 mod network;
+pub mod regions;
 mod report;
 mod s3;
 mod schedule;
@@ -109,13 +110,13 @@ impl Validator {
             }
         }
         let region = raw.region.value.clone();
-        if !is_region(&region) {
+        if regions::find(&region).is_none() {
             self.err(
                 Code::E012,
                 pos(&raw.region),
                 "region",
-                format!("`{region}` is not an AWS Region code"),
-                "use a Region code such as `us-east-1` or `eu-west-3`",
+                format!("`{}` is not an AWS Region code", region.escape_debug()),
+                regions::help(&region),
             );
         }
         let tags = self.tags(&raw.tags);
@@ -285,22 +286,6 @@ fn tag_char(c: char) -> bool {
     c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c)
 }
 
-fn is_region(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
-        && parts
-            .first()
-            .is_some_and(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts
-            .last()
-            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        && parts
-            .iter()
-            .skip(1)
-            .take(parts.len() - 2)
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-}
-
 pub(crate) fn is_selection_mode(s: &str) -> bool {
     if s == "ALL" {
         return true;
@@ -319,10 +304,17 @@ mod tests {
     #[test]
     fn regions_and_modes() {
         for ok in ["us-east-1", "eu-west-3", "us-gov-west-1", "ap-southeast-2"] {
-            assert!(is_region(ok), "{ok}");
+            assert!(regions::find(ok).is_some(), "{ok}");
         }
-        for bad in ["us-east", "US-EAST-1", "useast1", "us--1", ""] {
-            assert!(!is_region(bad), "{bad}");
+        for bad in [
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "us--1",
+            "",
+            "ap-nowhere-9",
+        ] {
+            assert!(regions::find(bad).is_none(), "{bad}");
         }
         assert!(is_selection_mode("COUNT(2)") && is_selection_mode("PERCENT(50)"));
         assert!(!is_selection_mode("COUNT()") && !is_selection_mode("all"));

@@ -19,6 +19,7 @@ mod lab_model;
 mod lab_readme;
 mod readme_tables;
 mod references;
+mod regions;
 mod rehearsal;
 mod review_hooks;
 mod rpo;
