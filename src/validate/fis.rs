@@ -6,7 +6,7 @@
 
 use super::{
     Alarm, Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration,
-    is_selection_mode, reader_zone,
+    reader_zone,
 };
 use crate::catalog::ssm::{self, DocValue};
 use crate::catalog::{self, Action, ParamKind};
@@ -190,13 +190,13 @@ impl Validator {
         let selection_mode = match &e.selection_mode {
             None => "ALL".to_owned(),
             Some(m) => {
-                if !is_selection_mode(&m.value) {
+                if let Err((msg, help)) = selection_mode(&m.value) {
                     self.err(
                         Code::E042,
                         pos(m),
                         format!("{field}.selection_mode"),
-                        format!("`{}` is not a selection mode", m.value),
-                        "use ALL, COUNT(n) or PERCENT(n)",
+                        msg,
+                        help,
                     );
                 }
                 m.value.clone()
@@ -952,8 +952,62 @@ impl Validator {
     }
 }
 
-/// Checks one parameter value against its kind; `Err((message, fix))`.
-/// The first step (in spec order) that waits, through `start_after`, for itself. Each step
+/// FIS's selection modes and the `n` each takes ("CreateExperimentTemplateTargetInput",
+/// `selectionMode`, FIS API Reference,
+/// <https://docs.aws.amazon.com/fis/latest/APIReference/API_CreateExperimentTemplateTargetInput.html>,
+/// read 2026-12-07): `ALL`, `COUNT(n)` targets and `PERCENT(n)` of them, chosen at random.
+/// `n` must select something: "If no targets are found, the experiment fails" ("Targets for
+/// AWS FIS", FIS User Guide).
+const SELECTION_MODES: [(&str, u64, u64); 2] = [("COUNT", 1, u64::MAX), ("PERCENT", 1, 100)];
+
+/// `Err((message, fix))` for a selection mode FIS refuses or one that selects nothing.
+fn selection_mode(m: &str) -> Result<(), (String, String)> {
+    let shown = m.escape_debug();
+    if m == "ALL" {
+        return Ok(());
+    }
+    let form = SELECTION_MODES.iter().find_map(|&(mode, min, max)| {
+        let n = m.strip_prefix(mode)?.strip_prefix('(')?.strip_suffix(')')?;
+        Some((mode, min, max, n))
+    });
+    let Some((mode, min, max, n)) = form else {
+        let mut known = vec!["ALL".to_owned()];
+        known.extend(
+            SELECTION_MODES
+                .iter()
+                .map(|(mode, ..)| format!("{mode}(n)")),
+        );
+        let upper = m.to_ascii_uppercase();
+        let help = if upper != m && selection_mode(&upper).is_ok() {
+            format!("write it in capitals: `{upper}`")
+        } else {
+            format!("use {}", known.join(", "))
+        };
+        return Err((format!("`{shown}` is not a selection mode"), help));
+    };
+    let value = Some(n)
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse::<u64>().ok());
+    let range = if max == u64::MAX {
+        format!("a whole number of at least {min}")
+    } else {
+        format!("a whole number from {min} to {max}")
+    };
+    match value {
+        Some(v) if (min..=max).contains(&v) => Ok(()),
+        Some(0) => Err((
+            format!(
+                "`{shown}` selects no target, and FIS fails an experiment whose targets it cannot find"
+            ),
+            format!("use {mode}(n) with n {range}, or ALL"),
+        )),
+        _ => Err((
+            format!("`{shown}`: the n of {mode}(n) is {range}"),
+            format!("use {mode}(n) with n {range}, or ALL"),
+        )),
+    }
+}
+
 /// Whether the action named `a` starts only after the one named `b` has ended, through its
 /// `start_after` chain. The graph has no cycle here; the walk is bounded by the step count.
 fn waits_for(steps: &[Spanned<RawStep>], a: &str, b: &str) -> bool {
@@ -985,6 +1039,7 @@ fn waits_for(steps: &[Spanned<RawStep>], a: &str, b: &str) -> bool {
     false
 }
 
+/// The first step (in spec order) that waits, through `start_after`, for itself. Each step
 /// is visited once per start (a set of steps seen), so a hostile spec stays linear per start.
 fn cycle(steps: &[Spanned<RawStep>]) -> Option<usize> {
     let edges: Vec<Vec<usize>> = steps
@@ -1029,6 +1084,7 @@ fn action_pos(raw: &Spanned<RawExperiment>) -> Pos {
     }
 }
 
+/// Checks one parameter value against its kind; `Err((message, fix))`.
 fn check_param(
     kind: ParamKind,
     value: &str,
@@ -1330,5 +1386,43 @@ fn check_doc_value(
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_modes() {
+        for ok in [
+            "ALL",
+            "COUNT(1)",
+            "COUNT(12)",
+            "PERCENT(1)",
+            "PERCENT(50)",
+            "PERCENT(100)",
+        ] {
+            assert_eq!(selection_mode(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "all",
+            "COUNT()",
+            "COUNT(0)",
+            "COUNT(-1)",
+            "COUNT(+1)",
+            "PERCENT(0)",
+            "PERCENT(101)",
+            "PERCENT(150)",
+            "PERCENT(50.5)",
+            "RANDOM",
+            "COUNT(1",
+        ] {
+            assert!(selection_mode(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            selection_mode("percent(50)").map_err(|(_, help)| help),
+            Err("write it in capitals: `PERCENT(50)`".to_owned())
+        );
     }
 }

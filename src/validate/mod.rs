@@ -286,23 +286,12 @@ fn tag_char(c: char) -> bool {
     c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c)
 }
 
-pub(crate) fn is_selection_mode(s: &str) -> bool {
-    if s == "ALL" {
-        return true;
-    }
-    ["COUNT(", "PERCENT("].iter().any(|p| {
-        s.strip_prefix(p)
-            .and_then(|r| r.strip_suffix(')'))
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn regions_and_modes() {
+    fn regions() {
         for ok in ["us-east-1", "eu-west-3", "us-gov-west-1", "ap-southeast-2"] {
             assert!(regions::find(ok).is_some(), "{ok}");
         }
@@ -316,7 +305,5 @@ mod tests {
         ] {
             assert!(regions::find(bad).is_none(), "{bad}");
         }
-        assert!(is_selection_mode("COUNT(2)") && is_selection_mode("PERCENT(50)"));
-        assert!(!is_selection_mode("COUNT()") && !is_selection_mode("all"));
     }
 }
