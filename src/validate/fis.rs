@@ -971,17 +971,15 @@ fn selection_mode(m: &str) -> Result<(), (String, String)> {
         Some((mode, min, max, n))
     });
     let Some((mode, min, max, n)) = form else {
-        let mut known = vec!["ALL".to_owned()];
-        known.extend(
-            SELECTION_MODES
-                .iter()
-                .map(|(mode, ..)| format!("{mode}(n)")),
-        );
+        let modes: Vec<String> = SELECTION_MODES
+            .iter()
+            .map(|(mode, ..)| format!("{mode}(n)"))
+            .collect();
         let upper = m.to_ascii_uppercase();
         let help = if upper != m && selection_mode(&upper).is_ok() {
             format!("write it in capitals: `{upper}`")
         } else {
-            format!("use {}", known.join(", "))
+            format!("use ALL, {}", modes.join(" or "))
         };
         return Err((format!("`{shown}` is not a selection mode"), help));
     };
@@ -1081,6 +1079,67 @@ fn action_pos(raw: &Spanned<RawExperiment>) -> Pos {
             .first()
             .map_or(pos(steps), |s| pos(&s.value.action)),
         (None, None) => pos(raw),
+    }
+}
+
+/// The services a task network fault's `sources` may name, spelt as FIS spells them.
+const SOURCE_SERVICES: [&str; 2] = ["DYNAMODB", "S3"];
+
+/// One item of `sources`: an IPv4 address, an IPv4 CIDR block, a domain name, `DYNAMODB` or
+/// `S3`, the list comma-separated without spaces (`fis-rules.md` §2.3 in the reference
+/// material, from the FIS actions reference; the `AWSFIS-Run-Network-*-Sources` documents
+/// the ECS task faults run describe it as "IPv4, IPv4/CIDR, Domain name, DYNAMODB|S3"; read
+/// 2026-12-07). A service in lower case is a host name to them, and matches nothing.
+fn source(item: &str) -> Result<(), String> {
+    let shown = item.escape_debug();
+    if SOURCE_SERVICES.contains(&item) {
+        return Ok(());
+    }
+    if let Some(service) = SOURCE_SERVICES
+        .iter()
+        .find(|s| s.eq_ignore_ascii_case(item))
+    {
+        return Err(format!(
+            "`{shown}` would be read as a host name; the service is `{service}`, in capitals"
+        ));
+    }
+    if item.is_empty() {
+        return Err("an empty item".to_owned());
+    }
+    if item.contains(char::is_whitespace) {
+        return Err(format!("`{shown}` holds white space"));
+    }
+    // Digits, dots and a slash are an address or a block, never a name (a name's last label
+    // is not a number).
+    if item
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'/')
+    {
+        let block = if item.contains('/') {
+            item.to_owned()
+        } else {
+            format!("{item}/32")
+        };
+        return super::cidr::Cidr::parse(&block)
+            .map(|_| ())
+            .map_err(|why| why.replace(&format!("`{block}`"), &format!("`{shown}`")));
+    }
+    let labels: Vec<&str> = item.strip_suffix('.').unwrap_or(item).split('.').collect();
+    let label_ok = |l: &&str| {
+        (1..=63).contains(&l.len())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let top_ok = labels
+        .last()
+        .is_some_and(|t| !t.bytes().all(|b| b.is_ascii_digit()));
+    if item.len() <= 253 && labels.len() >= 2 && labels.iter().all(label_ok) && top_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{shown}` is not an IPv4 address, a CIDR block, a domain name, DYNAMODB or S3"
+        ))
     }
 }
 
@@ -1206,19 +1265,16 @@ fn check_param(
             }
         }
         ParamKind::Sources => {
-            let item = |i: &str| {
-                (1..=253).contains(&i.len())
-                    && i.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b".:/-".contains(&b))
-            };
-            if value.split(',').map(str::trim).all(item) {
-                Ok(())
-            } else {
-                Err((
-                    format!("`{}` is not a list of sources", value.escape_debug()),
-                    "write comma-separated IPv4 addresses, CIDR blocks, domain names, DYNAMODB or S3, e.g. DYNAMODB,S3".to_owned(),
-                ))
+            let help = "write comma-separated IPv4 addresses, CIDR blocks, domain names, DYNAMODB or S3, without spaces, e.g. DYNAMODB,S3";
+            for item in value.split(',') {
+                if let Err(why) = source(item) {
+                    return Err((
+                        format!("`{}` is not a list of sources: {why}", value.escape_debug()),
+                        help.to_owned(),
+                    ));
+                }
             }
+            Ok(())
         }
         ParamKind::SsmDocument => {
             let name = ssm_document(value, region)?;
@@ -1376,22 +1432,63 @@ fn check_doc_value(
                 ))
             }
         }
-        DocValue::Name => {
-            if !value.is_empty() && !value.chars().any(char::is_whitespace) {
-                Ok(())
-            } else {
-                Err((
-                    format!("{} `{shown}` is not a name", p.name),
-                    "write the name without spaces, e.g. ens5".to_owned(),
-                ))
-            }
-        }
+        DocValue::Interface => match ssm::interface_problem(value) {
+            None => Ok(()),
+            Some(why) => Err((
+                format!("{} `{shown}` {why}", p.name),
+                "name the instance's network interface, e.g. ens5 (Amazon Linux 2023) or eth0: letters, digits, `.`, `_` and `-`".to_owned(),
+            )),
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sources() {
+        for ok in [
+            "DYNAMODB",
+            "S3",
+            "DYNAMODB,S3",
+            "S3,10.0.0.0/16",
+            "10.0.0.1",
+            "0.0.0.0/0",
+            "example.com",
+            "api.example.com.",
+            "dynamodb.us-east-1.amazonaws.com",
+        ] {
+            let all = ok.split(',').map(source).collect::<Result<Vec<_>, _>>();
+            assert!(all.is_ok(), "{ok}: {all:?}");
+        }
+        for bad in [
+            "dynamodb",
+            "s3",
+            "Dynamodb",
+            "1.2.3.4/33",
+            "10.0.300.0/24",
+            "10.0.0.1/24",
+            "1.2.3",
+            "1.2.3.4.5",
+            "",
+            " S3",
+            "DYNAMODB; S3",
+            "$(reboot)",
+            "localhost",
+            "-bad.example.com",
+            "example.123",
+        ] {
+            assert!(source(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            source("dynamodb"),
+            Err(
+                "`dynamodb` would be read as a host name; the service is `DYNAMODB`, in capitals"
+                    .to_owned()
+            )
+        );
+    }
 
     #[test]
     fn selection_modes() {
