@@ -20,7 +20,7 @@ pub mod functions;
 pub mod lab;
 mod network;
 pub mod regions;
-mod report;
+pub(crate) mod report;
 mod s3;
 mod schedule;
 mod tenants;
@@ -193,6 +193,16 @@ impl Validator {
             .into_iter()
             .flatten()
             .collect();
+        // The buckets the lab makes: the spec's, and chaoslab's own for the FIS Lambda
+        // extension and for run reports.
+        let mut bucket_names: Vec<&str> = buckets.iter().map(|b| b.name.as_str()).collect();
+        if functions.iter().any(|f| f.fault_injection) {
+            bucket_names.push(functions::CONFIG_BUCKET);
+        }
+        if experiments.iter().any(|e| e.report.is_some()) {
+            bucket_names.push(report::BUCKET);
+        }
+        self.bucket_prefixes(raw, &bucket_names);
         Lab {
             name: raw.lab.value.clone(),
             prefix: prefix.value.clone(),
