@@ -537,7 +537,7 @@ fn verify(a: VerifyArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, 
         )?,
     };
     let region = match &a.region {
-        Some(r) if crate::validate::is_region(r) => r.clone(),
+        Some(r) if crate::validate::regions::find(r).is_some() => r.clone(),
         Some(r) => {
             return Err(usage(format!(
                 "--region `{}` is not an AWS Region code (e.g. us-east-1)",

@@ -16,8 +16,40 @@ pub enum DocValue {
     Int { min: u64, max: u64 },
     /// One of the listed values (the documents spell booleans `True` and `False`).
     OneOf(&'static [&'static str]),
-    /// A name without spaces, e.g. a network interface.
-    Name,
+    /// A network interface name, e.g. `ens5`: see [`interface_problem`].
+    Interface,
+}
+
+/// The longest interface name Linux takes: `IFNAMSIZ` (16) bytes with the terminating NUL.
+pub const MAX_INTERFACE: usize = 15;
+
+/// Why `name` cannot be the `Interface` of an `AWSFIS-Run-Network-*` document, or `None`.
+///
+/// Linux refuses an interface name that is empty, 16 bytes or longer, `.` or `..`, or that
+/// holds `/`, `:` or white space (`dev_valid_name`, net/core/dev.c). Within that, the documents
+/// paste the value into the shell script they run (`tc qdisc add dev <Interface> ...`), so
+/// only letters, digits, `.`, `_` and `-` pass, and not a leading `-` (an option to `tc`):
+/// `$(reboot)`, `;`, quotes, backticks, `|`, `&`, `<`, `>` and white space never reach it.
+pub fn interface_problem(name: &str) -> Option<String> {
+    let shell_safe = |b: u8| b.is_ascii_alphanumeric() || b"._-".contains(&b);
+    if name.is_empty() || name.len() > MAX_INTERFACE {
+        Some(format!(
+            "is {} bytes long; Linux interface names are 1 to {MAX_INTERFACE}",
+            name.len()
+        ))
+    } else if let Some(c) = name
+        .chars()
+        .find(|c| !c.is_ascii() || !shell_safe(*c as u8))
+    {
+        Some(format!(
+            "holds `{}`, which the document's shell command would read as shell syntax or Linux refuses in an interface name",
+            c.escape_debug()
+        ))
+    } else if name.starts_with('-') || name == "." || name == ".." {
+        Some("is not an interface name Linux or `tc` takes".to_owned())
+    } else {
+        None
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +90,7 @@ const INSTALL_DEPENDENCIES: DocParam =
 const PERCENT: DocValue = DocValue::Int { min: 0, max: 100 };
 /// The instance's network interface. The documents default to `eth0`; Amazon Linux 2023 on
 /// Nitro instances names it `ens5`, so a lab on AL2023 sets it.
-const INTERFACE: DocParam = optional("Interface", DocValue::Name);
+const INTERFACE: DocParam = optional("Interface", DocValue::Interface);
 
 pub const DOCUMENTS: &[Document] = &[
     Document {
@@ -135,6 +167,34 @@ pub fn document(name: &str) -> Option<&'static Document> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interfaces() {
+        for ok in ["eth0", "ens5", "enp39s0", "eth0.100", "br_lab-1", "a"] {
+            assert_eq!(interface_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "",
+            "$(reboot)",
+            "ens5;reboot",
+            "`reboot`",
+            "eth0 ",
+            "eth0|x",
+            "eth0&",
+            "a<b",
+            "a>b",
+            "'eth0'",
+            "\"eth0\"",
+            "eth0:1",
+            "a/b",
+            "-eth0",
+            "..",
+            "ä0",
+            "sixteen-chars-00",
+        ] {
+            assert!(interface_problem(bad).is_some(), "{bad}");
+        }
+    }
 
     /// Every document takes the fault's length (the action's duration bounds it) and names
     /// each parameter once.

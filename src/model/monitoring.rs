@@ -69,13 +69,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 ]),
             )
             .attr("alarm_description", Expr::str(describe(alarm)))
-            .attr(
-                "comparison_operator",
-                Expr::str(match alarm.metric {
-                    AlarmMetric::UnhealthyHosts => "GreaterThanOrEqualToThreshold",
-                    _ => "GreaterThanThreshold",
-                }),
-            )
+            .attr("comparison_operator", Expr::str(alarm.metric.comparison()))
             .attr("threshold", Expr::num(alarm.threshold))
             .attr(
                 "evaluation_periods",

@@ -20,7 +20,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         return;
     }
     tree.accept(&REPORT_BUCKET);
-    s3::private_bucket(tree, FILE, REPORTS_ID, "fis-reports");
+    s3::private_bucket(tree, FILE, REPORTS_ID, crate::validate::report::BUCKET);
     tree.output(
         "fis_reports_bucket",
         "S3 bucket FIS writes experiment reports to (one prefix per experiment).",

@@ -61,6 +61,22 @@ impl Validator {
                     "use a positive number (hosts, percent or seconds, by metric)",
                 );
             }
+            if let Some(max) = metric.ceiling()
+                && t.value.is_finite()
+                && (t.value > max
+                    || (t.value == max && metric.comparison() == "GreaterThanThreshold"))
+            {
+                v.err(
+                    Code::E006,
+                    pos(t),
+                    format!("alarms.{}.threshold", name.value),
+                    format!(
+                        "the alarm fires when the {} exceeds {}, and it never goes past {max}: this alarm can never fire, nor stop an experiment",
+                        a.value.metric.value, t.value
+                    ),
+                    format!("use a threshold below {max} (the default error-rate alarm uses 5)"),
+                );
+            }
             let (period, evaluation_periods) = v.window(name, &a.value, metric);
             Alarm {
                 name: name.value.clone(),

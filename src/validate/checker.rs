@@ -11,6 +11,9 @@ const MAX_NAME: usize = 32;
 pub(super) struct Validator {
     pub(super) diags: Vec<Diagnostic>,
     pub(super) warnings: Vec<Diagnostic>,
+    /// The time the spec is checked at: only warnings about dates already past read it, so
+    /// the checked lab (and the tree) never depends on it.
+    pub(super) now: jiff::Timestamp,
 }
 
 impl Validator {

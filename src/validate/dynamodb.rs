@@ -1,6 +1,6 @@
 //! `dynamodb:`: tables, their keys and seed items.
 
-use super::{AttrValue, Billing, Item, Key, KeyType, Table, Validator};
+use super::{AttrValue, Billing, Item, Key, KeyType, Table, Validator, regions};
 use crate::errors::Code;
 use crate::spec::{Scalar, Spanned, pos};
 
@@ -175,13 +175,30 @@ impl Validator {
         let mut out: Vec<String> = Vec::new();
         for (i, r) in t.replicas.iter().enumerate() {
             let rfield = format!("{field}.replicas[{i}]");
-            if !super::is_region(&r.value) {
+            let Some(found) = regions::find(&r.value) else {
                 self.err(
                     Code::E012,
                     pos(r),
                     rfield,
                     format!("`{}` is not an AWS Region code", r.value.escape_debug()),
-                    "use a Region code such as `us-west-2`",
+                    regions::help(&r.value),
+                );
+                continue;
+            };
+            let home = regions::find(region).map(|h| h.partition);
+            if home.is_some_and(|p| p != found.partition) {
+                self.err(
+                    Code::E054,
+                    pos(r),
+                    rfield,
+                    format!(
+                        "`{}` ({}) is in the `{}` partition and the lab's Region `{region}` in `{}`: an account and its credentials belong to one partition, so the replica cannot be made",
+                        r.value,
+                        found.name,
+                        found.partition,
+                        home.unwrap_or_default()
+                    ),
+                    "list replica Regions of the lab's own partition",
                 );
             } else if r.value == region {
                 self.err(

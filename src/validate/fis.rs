@@ -6,7 +6,7 @@
 
 use super::{
     Alarm, Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration,
-    is_selection_mode, reader_zone,
+    reader_zone,
 };
 use crate::catalog::ssm::{self, DocValue};
 use crate::catalog::{self, Action, ParamKind};
@@ -191,13 +191,13 @@ impl Validator {
         let selection_mode = match &e.selection_mode {
             None => "ALL".to_owned(),
             Some(m) => {
-                if !is_selection_mode(&m.value) {
+                if let Err((msg, help)) = selection_mode(&m.value) {
                     self.err(
                         Code::E042,
                         pos(m),
                         format!("{field}.selection_mode"),
-                        format!("`{}` is not a selection mode", m.value),
-                        "use ALL, COUNT(n) or PERCENT(n)",
+                        msg,
+                        help,
                     );
                 }
                 m.value.clone()
@@ -987,8 +987,60 @@ impl Validator {
     }
 }
 
-/// Checks one parameter value against its kind; `Err((message, fix))`.
-/// The first step (in spec order) that waits, through `start_after`, for itself. Each step
+/// FIS's selection modes and the `n` each takes ("CreateExperimentTemplateTargetInput",
+/// `selectionMode`, FIS API Reference,
+/// <https://docs.aws.amazon.com/fis/latest/APIReference/API_CreateExperimentTemplateTargetInput.html>,
+/// read 2026-12-07): `ALL`, `COUNT(n)` targets and `PERCENT(n)` of them, chosen at random.
+/// `n` must select something: "If no targets are found, the experiment fails" ("Targets for
+/// AWS FIS", FIS User Guide).
+const SELECTION_MODES: [(&str, u64, u64); 2] = [("COUNT", 1, u64::MAX), ("PERCENT", 1, 100)];
+
+/// `Err((message, fix))` for a selection mode FIS refuses or one that selects nothing.
+fn selection_mode(m: &str) -> Result<(), (String, String)> {
+    let shown = m.escape_debug();
+    if m == "ALL" {
+        return Ok(());
+    }
+    let form = SELECTION_MODES.iter().find_map(|&(mode, min, max)| {
+        let n = m.strip_prefix(mode)?.strip_prefix('(')?.strip_suffix(')')?;
+        Some((mode, min, max, n))
+    });
+    let Some((mode, min, max, n)) = form else {
+        let modes: Vec<String> = SELECTION_MODES
+            .iter()
+            .map(|(mode, ..)| format!("{mode}(n)"))
+            .collect();
+        let upper = m.to_ascii_uppercase();
+        let help = if upper != m && selection_mode(&upper).is_ok() {
+            format!("write it in capitals: `{upper}`")
+        } else {
+            format!("use ALL, {}", modes.join(" or "))
+        };
+        return Err((format!("`{shown}` is not a selection mode"), help));
+    };
+    let value = Some(n)
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse::<u64>().ok());
+    let range = if max == u64::MAX {
+        format!("a whole number of at least {min}")
+    } else {
+        format!("a whole number from {min} to {max}")
+    };
+    match value {
+        Some(v) if (min..=max).contains(&v) => Ok(()),
+        Some(0) => Err((
+            format!(
+                "`{shown}` selects no target, and FIS fails an experiment whose targets it cannot find"
+            ),
+            format!("use {mode}(n) with n {range}, or ALL"),
+        )),
+        _ => Err((
+            format!("`{shown}`: the n of {mode}(n) is {range}"),
+            format!("use {mode}(n) with n {range}, or ALL"),
+        )),
+    }
+}
+
 /// Whether the action named `a` starts only after the one named `b` has ended, through its
 /// `start_after` chain. The graph has no cycle here; the walk is bounded by the step count.
 fn waits_for(steps: &[Spanned<RawStep>], a: &str, b: &str) -> bool {
@@ -1020,6 +1072,7 @@ fn waits_for(steps: &[Spanned<RawStep>], a: &str, b: &str) -> bool {
     false
 }
 
+/// The first step (in spec order) that waits, through `start_after`, for itself. Each step
 /// is visited once per start (a set of steps seen), so a hostile spec stays linear per start.
 fn cycle(steps: &[Spanned<RawStep>]) -> Option<usize> {
     let edges: Vec<Vec<usize>> = steps
@@ -1064,6 +1117,68 @@ fn action_pos(raw: &Spanned<RawExperiment>) -> Pos {
     }
 }
 
+/// The services a task network fault's `sources` may name, spelt as FIS spells them.
+const SOURCE_SERVICES: [&str; 2] = ["DYNAMODB", "S3"];
+
+/// One item of `sources`: an IPv4 address, an IPv4 CIDR block, a domain name, `DYNAMODB` or
+/// `S3`, the list comma-separated without spaces (`fis-rules.md` §2.3 in the reference
+/// material, from the FIS actions reference; the `AWSFIS-Run-Network-*-Sources` documents
+/// the ECS task faults run describe it as "IPv4, IPv4/CIDR, Domain name, DYNAMODB|S3"; read
+/// 2026-12-07). A service in lower case is a host name to them, and matches nothing.
+fn source(item: &str) -> Result<(), String> {
+    let shown = item.escape_debug();
+    if SOURCE_SERVICES.contains(&item) {
+        return Ok(());
+    }
+    if let Some(service) = SOURCE_SERVICES
+        .iter()
+        .find(|s| s.eq_ignore_ascii_case(item))
+    {
+        return Err(format!(
+            "`{shown}` would be read as a host name; the service is `{service}`, in capitals"
+        ));
+    }
+    if item.is_empty() {
+        return Err("an empty item".to_owned());
+    }
+    if item.contains(char::is_whitespace) {
+        return Err(format!("`{shown}` holds white space"));
+    }
+    // Digits, dots and a slash are an address or a block, never a name (a name's last label
+    // is not a number).
+    if item
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'/')
+    {
+        let block = if item.contains('/') {
+            item.to_owned()
+        } else {
+            format!("{item}/32")
+        };
+        return super::cidr::Cidr::parse(&block)
+            .map(|_| ())
+            .map_err(|why| why.replace(&format!("`{block}`"), &format!("`{shown}`")));
+    }
+    let labels: Vec<&str> = item.strip_suffix('.').unwrap_or(item).split('.').collect();
+    let label_ok = |l: &&str| {
+        (1..=63).contains(&l.len())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let top_ok = labels
+        .last()
+        .is_some_and(|t| !t.bytes().all(|b| b.is_ascii_digit()));
+    if item.len() <= 253 && labels.len() >= 2 && labels.iter().all(label_ok) && top_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{shown}` is not an IPv4 address, a CIDR block, a domain name, DYNAMODB or S3"
+        ))
+    }
+}
+
+/// Checks one parameter value against its kind; `Err((message, fix))`.
 fn check_param(
     kind: ParamKind,
     value: &str,
@@ -1185,19 +1300,16 @@ fn check_param(
             }
         }
         ParamKind::Sources => {
-            let item = |i: &str| {
-                (1..=253).contains(&i.len())
-                    && i.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b".:/-".contains(&b))
-            };
-            if value.split(',').map(str::trim).all(item) {
-                Ok(())
-            } else {
-                Err((
-                    format!("`{}` is not a list of sources", value.escape_debug()),
-                    "write comma-separated IPv4 addresses, CIDR blocks, domain names, DYNAMODB or S3, e.g. DYNAMODB,S3".to_owned(),
-                ))
+            let help = "write comma-separated IPv4 addresses, CIDR blocks, domain names, DYNAMODB or S3, without spaces, e.g. DYNAMODB,S3";
+            for item in value.split(',') {
+                if let Err(why) = source(item) {
+                    return Err((
+                        format!("`{}` is not a list of sources: {why}", value.escape_debug()),
+                        help.to_owned(),
+                    ));
+                }
             }
+            Ok(())
         }
         ParamKind::SsmDocument => {
             let name = ssm_document(value, region)?;
@@ -1355,15 +1467,94 @@ fn check_doc_value(
                 ))
             }
         }
-        DocValue::Name => {
-            if !value.is_empty() && !value.chars().any(char::is_whitespace) {
-                Ok(())
-            } else {
-                Err((
-                    format!("{} `{shown}` is not a name", p.name),
-                    "write the name without spaces, e.g. ens5".to_owned(),
-                ))
-            }
+        DocValue::Interface => match ssm::interface_problem(value) {
+            None => Ok(()),
+            Some(why) => Err((
+                format!("{} `{shown}` {why}", p.name),
+                "name the instance's network interface, e.g. ens5 (Amazon Linux 2023) or eth0: letters, digits, `.`, `_` and `-`".to_owned(),
+            )),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources() {
+        for ok in [
+            "DYNAMODB",
+            "S3",
+            "DYNAMODB,S3",
+            "S3,10.0.0.0/16",
+            "10.0.0.1",
+            "0.0.0.0/0",
+            "example.com",
+            "api.example.com.",
+            "dynamodb.us-east-1.amazonaws.com",
+        ] {
+            let all = ok.split(',').map(source).collect::<Result<Vec<_>, _>>();
+            assert!(all.is_ok(), "{ok}: {all:?}");
         }
+        for bad in [
+            "dynamodb",
+            "s3",
+            "Dynamodb",
+            "1.2.3.4/33",
+            "10.0.300.0/24",
+            "10.0.0.1/24",
+            "1.2.3",
+            "1.2.3.4.5",
+            "",
+            " S3",
+            "DYNAMODB; S3",
+            "$(reboot)",
+            "localhost",
+            "-bad.example.com",
+            "example.123",
+        ] {
+            assert!(source(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            source("dynamodb"),
+            Err(
+                "`dynamodb` would be read as a host name; the service is `DYNAMODB`, in capitals"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn selection_modes() {
+        for ok in [
+            "ALL",
+            "COUNT(1)",
+            "COUNT(12)",
+            "PERCENT(1)",
+            "PERCENT(50)",
+            "PERCENT(100)",
+        ] {
+            assert_eq!(selection_mode(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "all",
+            "COUNT()",
+            "COUNT(0)",
+            "COUNT(-1)",
+            "COUNT(+1)",
+            "PERCENT(0)",
+            "PERCENT(101)",
+            "PERCENT(150)",
+            "PERCENT(50.5)",
+            "RANDOM",
+            "COUNT(1",
+        ] {
+            assert!(selection_mode(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            selection_mode("percent(50)").map_err(|(_, help)| help),
+            Err("write it in capitals: `PERCENT(50)`".to_owned())
+        );
     }
 }

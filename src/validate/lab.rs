@@ -146,6 +146,24 @@ impl AlarmMetric {
         ("p99-latency", AlarmMetric::P99Latency),
     ];
 
+    /// How the alarm compares the metric with its threshold: at least that many unhealthy
+    /// hosts, a rate or a latency above it.
+    pub const fn comparison(self) -> &'static str {
+        match self {
+            AlarmMetric::UnhealthyHosts => "GreaterThanOrEqualToThreshold",
+            _ => "GreaterThanThreshold",
+        }
+    }
+
+    /// The highest value the metric can take: the 5xx rate is a share of requests (its
+    /// metric math divides by at least as many requests as there are 5xx, monitoring.tf).
+    pub const fn ceiling(self) -> Option<f64> {
+        match self {
+            AlarmMetric::ErrorRate => Some(100.0),
+            _ => None,
+        }
+    }
+
     /// Default (period seconds, evaluation periods): two one-minute periods, three for the
     /// p99, which a single slow minute on an idle lab would otherwise trip.
     pub const fn default_window(self) -> (u32, u32) {

@@ -19,7 +19,8 @@ mod fis;
 pub mod functions;
 pub mod lab;
 mod network;
-mod report;
+pub mod regions;
+pub(crate) mod report;
 mod s3;
 mod schedule;
 mod tenants;
@@ -44,10 +45,17 @@ pub mod defaults {
 /// Longest name prefix: `<prefix>-alb` must fit a load balancer name (32 characters).
 pub(crate) const MAX_PREFIX: usize = 24;
 
+/// Checks a spec now (the system clock dates the warnings about schedules already past).
 pub fn validate(raw: &RawSpec) -> Result<Lab, Vec<Diagnostic>> {
+    validate_at(raw, jiff::Timestamp::now())
+}
+
+/// Checks a spec as of `now`: the same lab whatever `now` is, only its warnings differ.
+pub fn validate_at(raw: &RawSpec, now: jiff::Timestamp) -> Result<Lab, Vec<Diagnostic>> {
     let mut v = Validator {
         diags: Vec::new(),
         warnings: Vec::new(),
+        now,
     };
     let lab = v.lab(raw);
     if v.diags.is_empty() {
@@ -102,13 +110,13 @@ impl Validator {
             }
         }
         let region = raw.region.value.clone();
-        if !is_region(&region) {
+        if regions::find(&region).is_none() {
             self.err(
                 Code::E012,
                 pos(&raw.region),
                 "region",
-                format!("`{region}` is not an AWS Region code"),
-                "use a Region code such as `us-east-1` or `eu-west-3`",
+                format!("`{}` is not an AWS Region code", region.escape_debug()),
+                regions::help(&region),
             );
         }
         let tags = self.tags(&raw.tags);
@@ -185,6 +193,16 @@ impl Validator {
             .into_iter()
             .flatten()
             .collect();
+        // The buckets the lab makes: the spec's, and chaoslab's own for the FIS Lambda
+        // extension and for run reports.
+        let mut bucket_names: Vec<&str> = buckets.iter().map(|b| b.name.as_str()).collect();
+        if functions.iter().any(|f| f.fault_injection) {
+            bucket_names.push(functions::CONFIG_BUCKET);
+        }
+        if experiments.iter().any(|e| e.report.is_some()) {
+            bucket_names.push(report::BUCKET);
+        }
+        self.bucket_prefixes(raw, &bucket_names);
         Lab {
             name: raw.lab.value.clone(),
             prefix: prefix.value.clone(),
@@ -278,46 +296,24 @@ fn tag_char(c: char) -> bool {
     c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c)
 }
 
-pub(crate) fn is_region(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
-        && parts
-            .first()
-            .is_some_and(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts
-            .last()
-            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        && parts
-            .iter()
-            .skip(1)
-            .take(parts.len() - 2)
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-}
-
-pub(crate) fn is_selection_mode(s: &str) -> bool {
-    if s == "ALL" {
-        return true;
-    }
-    ["COUNT(", "PERCENT("].iter().any(|p| {
-        s.strip_prefix(p)
-            .and_then(|r| r.strip_suffix(')'))
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn regions_and_modes() {
+    fn regions() {
         for ok in ["us-east-1", "eu-west-3", "us-gov-west-1", "ap-southeast-2"] {
-            assert!(is_region(ok), "{ok}");
+            assert!(regions::find(ok).is_some(), "{ok}");
         }
-        for bad in ["us-east", "US-EAST-1", "useast1", "us--1", ""] {
-            assert!(!is_region(bad), "{bad}");
+        for bad in [
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "us--1",
+            "",
+            "ap-nowhere-9",
+        ] {
+            assert!(regions::find(bad).is_none(), "{bad}");
         }
-        assert!(is_selection_mode("COUNT(2)") && is_selection_mode("PERCENT(50)"));
-        assert!(!is_selection_mode("COUNT()") && !is_selection_mode("all"));
     }
 }

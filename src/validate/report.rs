@@ -7,6 +7,9 @@ use super::{Report, Validator, duration};
 use crate::errors::Code;
 use crate::spec::{RawReport, Spanned, pos};
 
+/// The spec name of the bucket FIS writes the reports to (`<prefix>-fis-reports-<account>`).
+pub const BUCKET: &str = "fis-reports";
+
 /// The provider's and the console's default for both durations.
 pub const DEFAULT_SPAN: &str = "PT20M";
 

@@ -2,7 +2,7 @@
 
 use super::{Bucket, Object, Validator};
 use crate::errors::Code;
-use crate::spec::{Spanned, pos};
+use crate::spec::{RawSpec, Spanned, pos};
 
 impl Validator {
     pub(super) fn bucket(
@@ -37,6 +37,95 @@ impl Validator {
     }
 }
 
+/// Source of the rules below: "General purpose bucket naming rules" (S3 User Guide,
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>), read
+/// 2026-12-07. `sthree-configurator` is covered by `sthree-`.
+const RESERVED_PREFIXES: [&str; 3] = ["xn--", "sthree-", "amzn-s3-demo-"];
+
+/// Suffixes S3 keeps for names of other kinds, with what uses them.
+const RESERVED_SUFFIXES: [(&str, &str); 5] = [
+    ("-s3alias", "access point aliases"),
+    ("--ol-s3", "Object Lambda Access Point aliases"),
+    (".mrap", "Multi-Region Access Points"),
+    ("--x-s3", "directory buckets"),
+    ("--table-s3", "table buckets"),
+];
+
+/// The reserved prefix `name` starts with, if any.
+pub(super) fn reserved_prefix(name: &str) -> Option<&'static str> {
+    RESERVED_PREFIXES.into_iter().find(|p| name.starts_with(p))
+}
+
+/// Why S3 refuses `name` for a general purpose bucket, or `None`.
+pub(super) fn bucket_name_problem(name: &str) -> Option<String> {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let octets: Vec<&str> = name.split('.').collect();
+    let ip_shaped = octets.len() == 4
+        && octets
+            .iter()
+            .all(|o| (1..=3).contains(&o.len()) && o.bytes().all(|b| b.is_ascii_digit()));
+    if !(3..=63).contains(&name.len()) {
+        Some(format!("is {} characters long, not 3 to 63", name.len()))
+    } else if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.'))
+    {
+        Some(format!(
+            "holds `{}`: only lowercase letters, digits, dots and hyphens",
+            c.escape_debug()
+        ))
+    } else if !edge(name.chars().next()) || !edge(name.chars().last()) {
+        Some("does not begin and end with a letter or digit".to_owned())
+    } else if name.contains("..") {
+        Some("holds two adjacent dots".to_owned())
+    } else if ip_shaped {
+        Some("is formatted as an IP address".to_owned())
+    } else if let Some(p) = reserved_prefix(name) {
+        Some(format!("starts with `{p}`, a prefix S3 reserves"))
+    } else {
+        RESERVED_SUFFIXES
+            .iter()
+            .find(|(suffix, _)| name.ends_with(suffix))
+            .map(|(suffix, what)| format!("ends with `{suffix}`, which S3 reserves for {what}"))
+    }
+}
+
+impl Validator {
+    /// Every lab bucket is `<name prefix>-<bucket>-<account id>`: the prefix (and each
+    /// tenant's) must not put a reserved prefix in front of any of them. `buckets` are the
+    /// spec names of the buckets the lab makes (its own and chaoslab's).
+    pub(super) fn bucket_prefixes(&mut self, raw: &RawSpec, buckets: &[&str]) {
+        let prefix = raw.prefix.as_ref().unwrap_or(&raw.lab);
+        let fix = "change `prefix`";
+        let mut name_prefixes = vec![(prefix.value.clone(), pos(prefix), "prefix".to_owned(), fix)];
+        for (i, t) in raw.tenants.iter().enumerate() {
+            name_prefixes.push((
+                format!("{}-{}", prefix.value, t.value),
+                pos(t),
+                format!("tenants[{i}]"),
+                "rename the tenant or change `prefix`",
+            ));
+        }
+        for (name_prefix, at, field, fix) in name_prefixes {
+            let clash = buckets.iter().find_map(|b| {
+                let bucket = format!("{name_prefix}-{b}-<account id>");
+                reserved_prefix(&bucket).map(|r| (bucket, r))
+            });
+            if let Some((bucket, reserved)) = clash {
+                self.err(
+                    Code::E010,
+                    at,
+                    field,
+                    format!(
+                        "the bucket name `{bucket}` starts with `{reserved}`, a prefix S3 reserves: S3 would refuse the bucket"
+                    ),
+                    format!("{fix} so that no bucket name starts with `{reserved}`"),
+                );
+            }
+        }
+    }
+}
+
 /// The content type S3 should serve an object with, from its key's extension.
 fn content_type_for(key: &str) -> &'static str {
     let ext = key
@@ -54,5 +143,48 @@ fn content_type_for(key: &str) -> &'static str {
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",
         _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names() {
+        for ok in [
+            "abc",
+            "my-state.bucket-1",
+            "0abc",
+            "chaos-lab-promo-123456789012",
+            "192.168.5",
+            "s3alias-state",
+            "sthree",
+        ] {
+            assert_eq!(bucket_name_problem(ok), None, "{ok}");
+        }
+        let long = "a".repeat(64);
+        for bad in [
+            "ab",
+            "Abc",
+            "abc-",
+            "-abc",
+            "a..b",
+            "a_b",
+            long.as_str(),
+            "192.168.5.4",
+            "10.0.0.1",
+            "xn--state",
+            "sthree-state",
+            "sthree-configurator-x",
+            "amzn-s3-demo-bucket",
+            "lab-state-s3alias",
+            "lab-state--ol-s3",
+            "lab-state.mrap",
+            "lab-state--x-s3",
+            "lab-state--table-s3",
+        ] {
+            assert!(bucket_name_problem(bad).is_some(), "{bad}");
+        }
     }
 }

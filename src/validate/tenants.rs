@@ -3,6 +3,7 @@
 use super::MAX_PREFIX;
 use super::checker::Validator;
 use super::lab::State;
+use super::s3::bucket_name_problem;
 use crate::errors::Code;
 use crate::spec::{RawState, Spanned, pos};
 
@@ -13,13 +14,13 @@ impl Validator {
             self.choice(backend, "state.backend", &backend.value, &["s3"]);
         }
         let bucket = raw.value.bucket.as_ref().map(|b| {
-            if !is_bucket_name(&b.value) {
+            if let Some(why) = bucket_name_problem(&b.value) {
                 self.err(
                     Code::E010,
                     pos(b),
                     "state.bucket",
-                    format!("`{}` is not an S3 bucket name", b.value.escape_debug()),
-                    "S3 bucket names are 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+                    format!("`{}` is not an S3 bucket name: it {why}", b.value.escape_debug()),
+                    "S3 bucket names are 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, not shaped like an IP address, without a prefix or suffix S3 reserves (xn--, sthree-, amzn-s3-demo-, -s3alias, --ol-s3, .mrap, --x-s3, --table-s3)",
                 );
             }
             b.value.clone()
@@ -85,31 +86,5 @@ impl Validator {
             seen.push(&t.value);
         }
         raw.iter().map(|t| t.value.clone()).collect()
-    }
-}
-
-/// S3's bucket naming rules (general purpose buckets), minus the rarely met IP-address form.
-fn is_bucket_name(s: &str) -> bool {
-    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    (3..=63).contains(&s.len())
-        && edge(s.chars().next())
-        && edge(s.chars().last())
-        && !s.contains("..")
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bucket_names() {
-        for ok in ["abc", "my-state.bucket-1", "0abc"] {
-            assert!(is_bucket_name(ok), "{ok}");
-        }
-        for bad in ["ab", "Abc", "abc-", "a..b", "a_b", &"a".repeat(64)] {
-            assert!(!is_bucket_name(bad), "{bad}");
-        }
     }
 }

@@ -145,6 +145,15 @@ fn selection_mode_grammar() {
         &format!(
             "    action: aws:ec2:stop-instances\n    targets: {{instances: app}}\n    selection_mode: COUNT(one)\n{STOP}"
         ),
+        &[
+            "error[E042]",
+            "the n of COUNT(n) is a whole number of at least 1",
+        ],
+    );
+    expect(
+        &format!(
+            "    action: aws:ec2:stop-instances\n    targets: {{instances: app}}\n    selection_mode: SOME\n{STOP}"
+        ),
         &["error[E042]", "use ALL, COUNT(n) or PERCENT(n)"],
     );
 }

@@ -21,6 +21,7 @@ mod lab_readme;
 mod ownership;
 mod readme_tables;
 mod references;
+mod regions;
 mod rehearsal;
 mod review_hooks;
 mod rpo;
