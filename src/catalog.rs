@@ -7,7 +7,9 @@
 //! adding a kind is one module plus its entries (`functions` is the Lambda one, `tasks` the
 //! ECS one).
 //! Source: the AWS FIS actions reference and the managed policies it names (see
-//! `fis-rules.md` §2 and §9 in the reference material).
+//! `fis-rules.md` §2 and §9 in the reference material). Every service fact an entry relies on
+//! is in `data/fis-facts.json` with its documentation URL and the date it was read, and
+//! tests/suite/fis_facts.rs holds the entries to it.
 
 pub mod doc;
 mod functions;
@@ -74,6 +76,10 @@ pub struct Param {
     /// Required: a value for the spec snippet, as YAML flow text. Optional: what FIS does
     /// when it is left out.
     pub example_or_default: &'static str,
+    /// The value FIS requires when the targeted tasks run on Fargate, chaoslab's only ECS
+    /// runtime ("Use the AWS FIS aws:ecs:task actions", requirements): chaoslab emits it when the
+    /// spec leaves the parameter out and accepts no other (E041).
+    pub on_fargate: Option<&'static str>,
 }
 
 /// One IAM policy statement. Resource ARNs may use `{partition}`, `{region}` and `{account}`,
@@ -167,6 +173,7 @@ const fn required(
         kind,
         meaning,
         example_or_default: example,
+        on_fargate: None,
     }
 }
 
@@ -183,6 +190,7 @@ const fn optional(
         kind,
         meaning,
         example_or_default: default,
+        on_fargate: None,
     }
 }
 
@@ -213,10 +221,10 @@ const FOLLOW_COMMANDS: Statement = Statement {
     conditions: &[],
 };
 
-/// The documents that take sources (the `*-Sources` ones, the task network faults' `sources`)
-/// resolve subnets and instances.
+/// The task network faults resolve their `sources` through subnets and instances (so do the
+/// `*-Sources` SSM documents, which chaoslab's document table does not offer).
 const DESCRIBE_FOR_SOURCES: Statement = Statement {
-    sid: "DescribeForSsmSources",
+    sid: "DescribeForSources",
     actions: &["ec2:DescribeInstances", "ec2:DescribeSubnets"],
     resources: &["*"],
     conditions: &[],
@@ -385,13 +393,20 @@ const TASK_AGENT_IAM: &[Statement] = &[
     TAG_RESOLUTION,
 ];
 
-/// The latency and packet-loss faults also resolve their `sources`.
+/// The latency and packet-loss faults also describe the tasks' container instances and
+/// resolve their `sources` (FIS actions reference, both actions' permissions).
 const TASK_SOURCES_IAM: &[Statement] = &[
     DESCRIBE_APP_TASKS,
     LIST_APP_TASKS,
     SEND_TO_TASKS,
     FOLLOW_COMMANDS,
     TAG_RESOLUTION,
+    Statement {
+        sid: "DescribeAppContainerInstances",
+        actions: &["ecs:DescribeContainerInstances"],
+        resources: &["arn:{partition}:ecs:{region}:{account}:container-instance/{ecs_cluster}/*"],
+        conditions: &[],
+    },
     DESCRIBE_FOR_SOURCES,
 ];
 
@@ -414,12 +429,15 @@ const INSTALL_DEPENDENCIES: Param = optional(
     "`True`: the document installs the tools it needs (stress-ng, tc, …) in the task first; `False`: they must be there already.",
 );
 
-const USE_ECS_ENDPOINTS: Param = optional(
-    "useEcsFaultInjectionEndpoints",
-    ParamKind::Bool,
-    "\"false\"",
-    "`\"true\"`: inject through the ECS fault-injection endpoints (the task definition's `enableFaultInjection`, which `fault_injection` sets) instead of tools installed in the task.",
-);
+const USE_ECS_ENDPOINTS: Param = Param {
+    on_fargate: Some("true"),
+    ..optional(
+        "useEcsFaultInjectionEndpoints",
+        ParamKind::Bool,
+        "\"false\"",
+        "`\"true\"`: inject through the ECS fault-injection endpoints (the task definition's `enableFaultInjection`, which `fault_injection` sets) instead of tools installed in the task. FIS requires `\"true\"` on Fargate, so chaoslab sets it.",
+    )
+};
 
 const FLOWS_PERCENT: Param = optional(
     "flowsPercent",
@@ -431,8 +449,8 @@ const FLOWS_PERCENT: Param = optional(
 const SOURCES: Param = optional(
     "sources",
     ParamKind::Sources,
-    "all traffic",
-    "What traffic is affected: comma-separated IPv4 addresses, CIDR blocks, domain names, `DYNAMODB` or `S3` (the Region's endpoints).",
+    "\"ALL\"",
+    "What traffic is affected: comma-separated IPv4 addresses, CIDR blocks, domain names, Availability Zone names or IDs, `DYNAMODB` or `S3` (the Region's endpoints), or `ALL` (all IPv4 traffic).",
 );
 
 /// An `aws:ecs:task-*` action. The task faults reach only tasks with the SSM agent sidecar
@@ -763,7 +781,6 @@ pub const ACTIONS: &[Action] = &[
                 conditions: &[],
             },
             FOLLOW_COMMANDS,
-            DESCRIBE_FOR_SOURCES,
         ],
         provider_floor: PROVIDER_BASE,
         expect: instances::expect_send_command,
@@ -887,8 +904,8 @@ pub const ACTIONS: &[Action] = &[
             optional(
                 "workers",
                 ParamKind::Int { min: 0, max: 1024 },
-                "one per vCPU of the task",
-                "The number of stressors.",
+                "\"0\"",
+                "The number of stressors; `0` uses all of them.",
             ),
             INSTALL_DEPENDENCIES,
         ],
@@ -933,8 +950,8 @@ pub const ACTIONS: &[Action] = &[
                     values: &["SIGKILL", "SIGTERM"],
                     advice: None,
                 },
-                "\"SIGKILL\"",
-                "The signal sent.",
+                "\"SIGTERM\"",
+                "The signal sent: `SIGTERM` (which the process may ignore) or `SIGKILL`.",
             ),
             INSTALL_DEPENDENCIES,
         ],

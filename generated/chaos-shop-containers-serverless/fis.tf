@@ -34,6 +34,11 @@ resource "aws_fis_experiment_template" "dynamodb_latency" {
       value = "DYNAMODB"
     }
 
+    parameter {
+      key   = "useEcsFaultInjectionEndpoints"
+      value = "true"
+    }
+
     target {
       key   = "Tasks"
       value = "app-tasks"

@@ -124,6 +124,7 @@ pub const DOCUMENTS: &[Document] = &[
                 },
             ),
             optional("TrafficType", DocValue::OneOf(&["ingress", "egress"])),
+            INSTALL_DEPENDENCIES,
         ],
     },
 ];

@@ -442,6 +442,9 @@ impl Validator {
         let mut out = Vec::new();
         for p in action.params {
             let Some((_, value)) = e.parameters.iter().find(|(k, _)| k.value == p.name) else {
+                if let Some(v) = p.on_fargate {
+                    out.push((p.name.to_owned(), v.to_owned()));
+                }
                 if p.required {
                     self.err(
                         Code::E041,
@@ -456,6 +459,18 @@ impl Validator {
             let pfield = format!("{field}.parameters.{}", p.name);
             if let Err((msg, help)) = check_param(p.kind, &value.value, action.id, region) {
                 self.err(Code::E041, pos(value), pfield, msg, help);
+            } else if let Some(v) = p.on_fargate.filter(|v| *v != value.value) {
+                self.err(
+                    Code::E041,
+                    pos(value),
+                    pfield,
+                    format!(
+                        "`{}: {}` does not work on Fargate, where the lab's tasks run: FIS requires `{v}` there (\"Use the AWS FIS aws:ecs:task actions\", requirements)",
+                        p.name,
+                        value.value.escape_debug()
+                    ),
+                    format!("remove `{}` (chaoslab sets \"{v}\"), or set it to \"{v}\"", p.name),
+                );
             }
             // A document is kept by name; the model builds its ARN from var.aws_region.
             let kept = match p.kind {

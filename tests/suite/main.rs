@@ -7,6 +7,7 @@ mod common;
 mod app;
 mod cli;
 mod corpus;
+mod fis_facts;
 mod fis_policy;
 mod fis_rules;
 mod fmt_conformance;
