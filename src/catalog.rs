@@ -12,6 +12,7 @@
 //! tests/suite/fis_facts.rs holds the entries to it.
 
 pub mod doc;
+pub mod facts;
 mod functions;
 mod instances;
 mod kinds;
@@ -846,8 +847,8 @@ pub const ACTIONS: &[Action] = &[
         params: &[required(
             "duration",
             DURATION,
-            "PT5M",
-            "How long replication stays paused.",
+            "PT10M",
+            "How long the pause lasts; DynamoDB may go on replicating for its first five minutes (E080).",
         )],
         // Target key `Tables` since hashicorp/aws#35300 (5.x), inside the 6.x base.
         // No managed policy covers it (fis-rules §9): FIS adds and removes a resource policy on
