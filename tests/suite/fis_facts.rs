@@ -452,3 +452,51 @@ fn the_facts_conditions_hold_for_the_labs() {
         "ECS Exec must be off"
     );
 }
+
+/// The lab READMEs state the documented lags, with the numbers of the facts file: how much of a
+/// replication pause is sure to hold, how long a Lambda fault takes to reach every invocation
+/// and to stop, how long an Aurora failover typically takes.
+#[test]
+fn the_lab_readmes_state_the_documented_lags() {
+    let facts = facts();
+    let lag = |id: &str, key: &str| {
+        facts["actions"][id]["lag"]["value"][key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{id} {key}"))
+    };
+    let readme = |blueprint: &str| {
+        let (_, files) =
+            common::generate_file(&common::root().join(format!("blueprints/{blueprint}.yaml")));
+        files
+            .into_iter()
+            .find(|f| f.name == "README.md")
+            .expect("README.md")
+            .content
+    };
+    let pause = lag("aws:dynamodb:global-table-pause-replication", "seconds");
+    let text = readme("chaos-shop-multi-region");
+    for want in [
+        format!("up to {pause} s after the pause begins"),
+        format!("600 s − {pause} s = {} s", 600 - pause),
+    ] {
+        assert!(text.contains(&want), "multi-region README lacks `{want}`");
+    }
+    let text = readme("chaos-shop-containers-serverless");
+    let want = format!(
+        "up to {} s to reach every invocation and up to {} s to stop",
+        lag("aws:lambda:invocation-error", "seconds"),
+        lag("aws:lambda:invocation-error", "after_end_seconds")
+    );
+    assert!(text.contains(&want), "containers README lacks `{want}`");
+    let want = format!(
+        "typically under {} s, often under {} s",
+        lag("aws:rds:failover-db-cluster", "seconds"),
+        lag("aws:rds:failover-db-cluster", "often_under_seconds")
+    );
+    for blueprint in ["chaos-shop-database", "chaos-shop-az-failure"] {
+        assert!(
+            readme(blueprint).contains(&want),
+            "{blueprint} README lacks `{want}`"
+        );
+    }
+}
