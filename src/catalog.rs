@@ -7,9 +7,12 @@
 //! adding a kind is one module plus its entries (`functions` is the Lambda one, `tasks` the
 //! ECS one).
 //! Source: the AWS FIS actions reference and the managed policies it names (see
-//! `fis-rules.md` §2 and §9 in the reference material).
+//! `fis-rules.md` §2 and §9 in the reference material). Every service fact an entry relies on
+//! is in `data/fis-facts.json` with its documentation URL and the date it was read, and
+//! tests/suite/fis_facts.rs holds the entries to it.
 
 pub mod doc;
+pub mod facts;
 mod functions;
 mod instances;
 mod kinds;
@@ -224,10 +227,10 @@ const FOLLOW_COMMANDS: Statement = Statement {
     conditions: &[],
 };
 
-/// The documents that take sources (the `*-Sources` ones, the task network faults' `sources`)
-/// resolve subnets and instances.
+/// The task network faults resolve their `sources` through subnets and instances (so do the
+/// `*-Sources` SSM documents, which chaoslab's document table does not offer).
 const DESCRIBE_FOR_SOURCES: Statement = Statement {
-    sid: "DescribeForSsmSources",
+    sid: "DescribeForSources",
     actions: &["ec2:DescribeInstances", "ec2:DescribeSubnets"],
     resources: &["*"],
     conditions: &[],
@@ -396,13 +399,20 @@ const TASK_AGENT_IAM: &[Statement] = &[
     TAG_RESOLUTION,
 ];
 
-/// The latency and packet-loss faults also resolve their `sources`.
+/// The latency and packet-loss faults also describe the tasks' container instances and
+/// resolve their `sources` (FIS actions reference, both actions' permissions).
 const TASK_SOURCES_IAM: &[Statement] = &[
     DESCRIBE_APP_TASKS,
     LIST_APP_TASKS,
     SEND_TO_TASKS,
     FOLLOW_COMMANDS,
     TAG_RESOLUTION,
+    Statement {
+        sid: "DescribeAppContainerInstances",
+        actions: &["ecs:DescribeContainerInstances"],
+        resources: &["arn:{partition}:ecs:{region}:{account}:container-instance/{ecs_cluster}/*"],
+        conditions: &[],
+    },
     DESCRIBE_FOR_SOURCES,
 ];
 
@@ -439,7 +449,7 @@ const USE_ECS_ENDPOINTS: Param = Param {
         "useEcsFaultInjectionEndpoints",
         ParamKind::Bool,
         "\"false\"",
-        "`\"true\"`: inject through the ECS fault-injection endpoints (the task definition's `enableFaultInjection`, which `fault_injection` sets) instead of tools installed in the task. FIS requires `\"true\"` on Fargate tasks, which `runtime: ecs` runs: chaoslab sets it there, and refuses `\"false\"`.",
+        "`\"true\"`: inject through the ECS fault-injection endpoints (the task definition's `enableFaultInjection`, which `fault_injection` sets) instead of tools installed in the task. FIS requires `\"true\"` on Fargate, so chaoslab sets it.",
     )
 };
 
@@ -453,8 +463,8 @@ const FLOWS_PERCENT: Param = optional(
 const SOURCES: Param = optional(
     "sources",
     ParamKind::Sources,
-    "all traffic",
-    "What traffic is affected: comma-separated IPv4 addresses, CIDR blocks, domain names, `DYNAMODB` or `S3` (the Region's endpoints).",
+    "\"ALL\"",
+    "What traffic is affected: comma-separated IPv4 addresses, CIDR blocks, domain names, Availability Zone names or IDs, `DYNAMODB` or `S3` (the Region's endpoints), or `ALL` (all IPv4 traffic).",
 );
 
 /// An `aws:ecs:task-*` action. The task faults reach only tasks with the SSM agent sidecar
@@ -785,7 +795,6 @@ pub const ACTIONS: &[Action] = &[
                 conditions: &[],
             },
             FOLLOW_COMMANDS,
-            DESCRIBE_FOR_SOURCES,
         ],
         provider_floor: PROVIDER_BASE,
         expect: instances::expect_send_command,
@@ -851,8 +860,8 @@ pub const ACTIONS: &[Action] = &[
         params: &[required(
             "duration",
             DURATION,
-            "PT5M",
-            "How long replication stays paused.",
+            "PT10M",
+            "How long the pause lasts; DynamoDB may go on replicating for its first five minutes (E080).",
         )],
         // Target key `Tables` since hashicorp/aws#35300 (5.x), inside the 6.x base.
         // No managed policy covers it (fis-rules §9): FIS adds and removes a resource policy on
@@ -909,8 +918,8 @@ pub const ACTIONS: &[Action] = &[
             optional(
                 "workers",
                 ParamKind::Int { min: 0, max: 1024 },
-                "one per vCPU of the task",
-                "The number of stressors.",
+                "\"0\"",
+                "The number of stressors; `0` uses all of them.",
             ),
             INSTALL_DEPENDENCIES,
         ],
@@ -955,8 +964,8 @@ pub const ACTIONS: &[Action] = &[
                     values: &["SIGKILL", "SIGTERM"],
                     advice: None,
                 },
-                "\"SIGKILL\"",
-                "The signal sent.",
+                "\"SIGTERM\"",
+                "The signal sent: `SIGTERM` (which the process may ignore) or `SIGKILL`.",
             ),
             INSTALL_DEPENDENCIES,
         ],

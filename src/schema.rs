@@ -138,6 +138,9 @@ fn action_rule(a: &Action) -> Value {
             }
             _ => {}
         }
+        if let Some(v) = p.on_fargate {
+            value.insert("enum".into(), json!([v]));
+        }
         params.insert(p.name.into(), Value::Object(value));
     }
     let required: Vec<&str> = a

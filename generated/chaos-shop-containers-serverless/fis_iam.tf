@@ -80,7 +80,13 @@ data "aws_iam_policy_document" "fis" {
   }
 
   statement {
-    sid       = "DescribeForSsmSources"
+    sid       = "DescribeAppContainerInstances"
+    actions   = ["ecs:DescribeContainerInstances"]
+    resources = ["arn:${data.aws_partition.current.partition}:ecs:${var.aws_region}:${data.aws_caller_identity.current.account_id}:container-instance/${aws_ecs_cluster.app.name}/*"]
+  }
+
+  statement {
+    sid       = "DescribeForSources"
     actions   = ["ec2:DescribeInstances", "ec2:DescribeSubnets"]
     resources = ["*"]
   }

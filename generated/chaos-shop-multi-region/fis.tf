@@ -7,7 +7,7 @@ resource "aws_cloudwatch_log_group" "fis" {
 }
 
 resource "aws_fis_experiment_template" "pause_replication" {
-  description = "Pause the replication of the reviews table to us-west-2 for five minutes"
+  description = "Pause the replication of the reviews table to us-west-2 for ten minutes"
   role_arn    = aws_iam_role.fis.arn
 
   action {
@@ -16,7 +16,7 @@ resource "aws_fis_experiment_template" "pause_replication" {
 
     parameter {
       key   = "duration"
-      value = "PT5M"
+      value = "PT10M"
     }
 
     target {

@@ -44,12 +44,6 @@ data "aws_iam_policy_document" "fis" {
   }
 
   statement {
-    sid       = "DescribeForSsmSources"
-    actions   = ["ec2:DescribeInstances", "ec2:DescribeSubnets"]
-    resources = ["*"]
-  }
-
-  statement {
     sid       = "DeliverExperimentLogs"
     actions   = ["logs:CreateLogDelivery"]
     resources = ["*"]

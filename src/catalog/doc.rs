@@ -175,16 +175,19 @@ fn kind(k: ParamKind) -> (&'static str, String) {
         ),
         ParamKind::Sources => (
             "comma-separated sources",
-            "IPv4 addresses, CIDR blocks, domain names, `DYNAMODB` or `S3`".to_owned(),
+            "IPv4 addresses, CIDR blocks, domain names, Availability Zone names or IDs, `ALL`, `DYNAMODB` or `S3`".to_owned(),
         ),
     }
 }
 
 fn default(p: &Param) -> String {
-    match (p.required, p.example_or_default) {
-        (true, _) => "required".to_owned(),
-        (false, d) if d.starts_with('"') => format!("`{d}`"),
-        (false, d) => d.to_owned(),
+    match (p.required, p.on_fargate, p.example_or_default) {
+        (true, _, _) => "required".to_owned(),
+        (false, Some(v), d) => {
+            format!("`\"{v}\"` on Fargate, which chaoslab sets (FIS's default elsewhere: `{d}`)")
+        }
+        (false, None, d) if d.starts_with('"') => format!("`{d}`"),
+        (false, None, d) => d.to_owned(),
     }
 }
 

@@ -72,10 +72,26 @@ pub fn fis_target_writer(block: Block) -> Block {
     block.attr("resource_arns", Expr::List(vec![WRITER.attr("arn")]))
 }
 
-pub fn expect_failover(lab: &Lab, _: &Experiment) -> String {
+pub fn expect_failover(lab: &Lab, e: &Experiment) -> String {
+    let how_long = match super::facts::lag(e.action.id) {
+        Some(l) => format!(
+            "while the writer endpoint moves (typically under {} s{}: [{}]({}))",
+            l.seconds,
+            l.often_under
+                .map(|o| format!(", often under {o} s"))
+                .unwrap_or_default(),
+            l.source,
+            l.url
+        ),
+        None => "for the seconds the writer endpoint takes to move".to_owned(),
+    };
     match lab.app {
-        Some(_) => "Aurora promotes a reader in another zone. `/products` answers fast 503s for the seconds the writer endpoint takes to move, then 200 again; the reviews and `/promo` never notice.".to_owned(),
-        None => "Aurora promotes a reader in another zone; the writer endpoint refuses connections for the seconds it takes to move.".to_owned(),
+        Some(_) => format!(
+            "Aurora promotes a reader in another zone. `/products` answers fast 503s {how_long}, then 200 again; the reviews and `/promo` never notice."
+        ),
+        None => format!(
+            "Aurora promotes a reader in another zone; the writer endpoint refuses connections {how_long}."
+        ),
     }
 }
 

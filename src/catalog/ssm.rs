@@ -156,6 +156,7 @@ pub const DOCUMENTS: &[Document] = &[
                 },
             ),
             optional("TrafficType", DocValue::OneOf(&["ingress", "egress"])),
+            INSTALL_DEPENDENCIES,
         ],
     },
 ];

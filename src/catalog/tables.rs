@@ -87,10 +87,28 @@ pub fn expect_pause(lab: &Lab, e: &Experiment) -> String {
         .find(|t| t.name == table)
         .map(|t| t.replicas.join(", "))
         .unwrap_or_default();
-    format!(
+    let mut text = format!(
         "for {}, writes to the {table} table in {} stop reaching {replicas}: every record written meanwhile is missing there (the RPO `rpo.py` counts), while the table keeps answering in {} and the app never notices. When the pause ends the replicas catch up.",
         duration(e),
         lab.region,
         lab.region
+    );
+    text.push_str(&lag_note(e));
+    text
+}
+
+/// How much of the pause is sure to hold, by the documented lag (`data/fis-facts.json`; E080
+/// refuses a pause that holds none).
+fn lag_note(e: &Experiment) -> String {
+    let (Some(lag), Some(lasts)) = (
+        super::facts::lag(e.action.id),
+        e.action.duration_secs(&e.parameters),
+    ) else {
+        return String::new();
+    };
+    let sure = lasts.saturating_sub(lag.seconds);
+    format!(
+        " DynamoDB may go on replicating for up to {} s after the pause begins ([{}]({})), so the replicas are sure to fall behind only for the last {lasts} s − {} s = {sure} s of it.",
+        lag.seconds, lag.source, lag.url, lag.seconds
     )
 }

@@ -483,6 +483,12 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
             poll_wait => crate::model::functions::poll_wait_ms(f),
         }).collect::<Vec<_>>(),
         config_bucket => format!("{}-{}-<account id>", lab.prefix, crate::validate::functions::CONFIG_BUCKET),
+        // The extension's documented ramp (data/fis-facts.json), the same for every Lambda action.
+        lambda_lag => crate::catalog::facts::lag("aws:lambda:invocation-error").map(|l| context! {
+            ramp_up => l.seconds,
+            ramp_down => l.after_end,
+            url => Value::from_safe_string(l.url),
+        }),
         before => before_apply_context(lab, model),
         workshop => workshop_context(lab),
         on_its_own => on_its_own(lab),

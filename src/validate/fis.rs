@@ -753,6 +753,7 @@ impl Validator {
                 "add `completeIfInstancesTerminated: \"true\"` to the parameters",
             );
         }
+        self.applied_in_time(field, raw, e);
         if let Some(TargetSelection::Function(name)) = e.target.as_ref().map(|t| &t.selection)
             && e.action.id == "aws:lambda:invocation-add-delay"
             && !ack("function-timeout")
@@ -923,6 +924,61 @@ impl Validator {
 }
 
 impl Validator {
+    /// E080: a fault must outlast the time its service documents it may take to apply it
+    /// (`data/fis-facts.json`, lag facts given as an upper bound): one that does not may never
+    /// be in effect at all, so the run would show nothing. Refused, with the arithmetic and the
+    /// source; a typical time (an Aurora failover) is the README's to state, not a rule.
+    fn applied_in_time(&mut self, field: &str, raw: &Spanned<RawExperiment>, e: &Experiment) {
+        let Some(lag) = catalog::facts::lag(e.action.id).filter(|l| l.upper_bound) else {
+            return;
+        };
+        let Some((param, min_secs, max_secs)) = e.action.params.iter().find_map(|p| match p.kind {
+            ParamKind::Duration { min_secs, max_secs } => Some((p, min_secs, max_secs)),
+            _ => None,
+        }) else {
+            return;
+        };
+        // A duration FIS refuses is E041's.
+        let Some(lasts) = e
+            .action
+            .duration_secs(&e.parameters)
+            .filter(|s| (min_secs..=max_secs).contains(s))
+        else {
+            return;
+        };
+        if lasts > lag.seconds {
+            return;
+        }
+        let given = raw
+            .value
+            .parameters
+            .iter()
+            .find(|(k, _)| k.value == param.name);
+        let left = if lasts == lag.seconds { "=" } else { "<" };
+        self.err(
+            Code::E080,
+            given.map_or(pos(raw), |(_, v)| pos(v)),
+            format!("{field}.parameters.{}", param.name),
+            format!(
+                "{} `{}` is {} ({lasts} s), and {} ({}): {lasts} s − {} s {left} 0 s, no time in which the fault is sure to be in effect",
+                e.action.id,
+                param.name,
+                duration::show(lasts),
+                lag.says,
+                lag.source,
+                lag.seconds,
+            ),
+            format!(
+                "make `{}` longer than {}: {} keeps the fault in effect for at least {} ({})",
+                param.name,
+                duration::show(lag.seconds),
+                duration::show(lag.seconds + lasts),
+                duration::show(lasts),
+                lag.url
+            ),
+        );
+    }
+
     /// A stop condition must be able to fire while the experiment runs: its alarm goes into
     /// ALARM only after `period × evaluation_periods` seconds of breaching data, so one that
     /// needs as long as the experiment lasts (or longer) stops nothing. Actions without a

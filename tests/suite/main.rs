@@ -8,6 +8,7 @@ mod app;
 mod cli;
 mod computed;
 mod corpus;
+mod fis_facts;
 mod fis_policy;
 mod fis_rules;
 mod fmt_conformance;
