@@ -84,11 +84,14 @@ pub struct Param {
     pub on_fargate: Option<&'static str>,
 }
 
-/// One IAM policy statement. Resource ARNs may use `{partition}`, `{region}` and `{account}`,
-/// which the emitter fills from the lab's provider, never from spec text; `{fis_config}`, the
-/// ARN of the lab's FIS Lambda configuration bucket; `{ecs_cluster}`, the name of the lab's ECS
-/// cluster; and a resource of exactly
-/// `{functions}` stands for the ARNs of the lab's functions that carry the FIS extension.
+/// One IAM policy statement. Resource ARNs and condition values may use `{partition}`,
+/// `{region}` and `{account}`, which the emitter fills from the lab's provider, never from
+/// spec text; `{fis_config}`, the ARN of the lab's FIS Lambda configuration bucket;
+/// `{ecs_cluster}` and `{ecs_cluster_arn}`, the name and ARN of the lab's ECS cluster;
+/// `{lab_tag}`, the value of the `Lab` tag the lab puts on its resources. A resource of
+/// exactly `{functions}` stands for the ARNs of the lab's functions that carry the FIS
+/// extension; `{global_tables}`, for the ARNs (in every Region) of the lab's tables that have
+/// replicas, and of their streams.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Statement {
     pub sid: &'static str,
@@ -211,6 +214,11 @@ const TAG_RESOLUTION: Statement = Statement {
     resources: &["*"],
     conditions: &[],
 };
+
+/// Narrows a grant on every resource of a type to the lab's own, by the `Lab` tag its
+/// provider's default_tags put on them (the auto-scaling group propagates it to instances).
+const LAB_RESOURCES: &[(&str, &str, &str)] =
+    &[("StringEquals", "aws:ResourceTag/Lab", "{lab_tag}")];
 
 const DESCRIBE_INSTANCES: Statement = Statement {
     sid: "DescribeInstances",
@@ -370,21 +378,35 @@ const DESCRIBE_APP_TASKS: Statement = Statement {
     conditions: &[],
 };
 
+/// ListTasks names no task; the SAR's `ecs:cluster` key confines it to the lab's cluster.
 const LIST_APP_TASKS: Statement = Statement {
     sid: "ListAppTasks",
     actions: &["ecs:ListTasks"],
     resources: &["*"],
-    conditions: &[],
+    conditions: &[("ArnEquals", "ecs:cluster", "{ecs_cluster_arn}")],
 };
 
 const SEND_TO_TASKS: Statement = Statement {
     sid: "SendFisDocumentsToTasks",
     actions: &["ssm:SendCommand"],
-    resources: &[
-        "arn:{partition}:ssm:{region}:{account}:managed-instance/*",
-        "arn:{partition}:ssm:{region}::document/AWSFIS-Run-*",
-    ],
+    resources: &["arn:{partition}:ssm:{region}::document/AWSFIS-Run-*"],
     conditions: &[],
+};
+
+/// The tasks' managed instances are the ones the sidecar registered: its activation tags
+/// them with their task's ARN, which names the lab's cluster (SSM assigns an activation's
+/// tags to the node it registers). A separate statement: the FIS documents carry no tag.
+pub const APP_TASK_INSTANCES: (&str, &str, &str) = (
+    "StringLike",
+    "aws:ResourceTag/ECS_TASK_ARN",
+    "arn:{partition}:ecs:{region}:{account}:task/{ecs_cluster}/*",
+);
+
+const RUN_ON_TASKS: Statement = Statement {
+    sid: "RunOnAppTasks",
+    actions: &["ssm:SendCommand"],
+    resources: &["arn:{partition}:ssm:{region}:{account}:managed-instance/*"],
+    conditions: &[APP_TASK_INSTANCES],
 };
 
 /// Every `aws:ecs:task-*` action: an `AWSFIS-Run-*` document sent to the tasks' SSM managed
@@ -395,6 +417,7 @@ const TASK_AGENT_IAM: &[Statement] = &[
     DESCRIBE_APP_TASKS,
     LIST_APP_TASKS,
     SEND_TO_TASKS,
+    RUN_ON_TASKS,
     FOLLOW_COMMANDS,
     TAG_RESOLUTION,
 ];
@@ -405,6 +428,7 @@ const TASK_SOURCES_IAM: &[Statement] = &[
     DESCRIBE_APP_TASKS,
     LIST_APP_TASKS,
     SEND_TO_TASKS,
+    RUN_ON_TASKS,
     FOLLOW_COMMANDS,
     TAG_RESOLUTION,
     Statement {
@@ -555,7 +579,7 @@ pub const ACTIONS: &[Action] = &[
                 sid: "CreateNetworkAclInVpc",
                 actions: &["ec2:CreateNetworkAcl"],
                 resources: &["arn:{partition}:ec2:{region}:{account}:vpc/*"],
-                conditions: &[],
+                conditions: LAB_RESOURCES,
             },
             Statement {
                 sid: "EditFisNetworkAcl",
@@ -566,14 +590,19 @@ pub const ACTIONS: &[Action] = &[
                 ],
                 conditions: &[("StringEquals", "ec2:ResourceTag/managedByFIS", "true")],
             },
+            // Two statements: the association's ACLs (the subnets' own, the VPC's untagged
+            // default ACL, and FIS's) carry no common tag; its subnets are the lab's.
             Statement {
                 sid: "SwapSubnetNetworkAcl",
                 actions: &["ec2:ReplaceNetworkAclAssociation"],
-                resources: &[
-                    "arn:{partition}:ec2:{region}:{account}:network-acl/*",
-                    "arn:{partition}:ec2:{region}:{account}:subnet/*",
-                ],
+                resources: &["arn:{partition}:ec2:{region}:{account}:network-acl/*"],
                 conditions: &[],
+            },
+            Statement {
+                sid: "SwapOnLabSubnets",
+                actions: &["ec2:ReplaceNetworkAclAssociation"],
+                resources: &["arn:{partition}:ec2:{region}:{account}:subnet/*"],
+                conditions: LAB_RESOURCES,
             },
             Statement {
                 sid: "ReadPrefixListEntries",
@@ -620,7 +649,7 @@ pub const ACTIONS: &[Action] = &[
                 sid: "StopAndStartInstances",
                 actions: &["ec2:StartInstances", "ec2:StopInstances"],
                 resources: &["arn:{partition}:ec2:{region}:{account}:instance/*"],
-                conditions: &[],
+                conditions: LAB_RESOURCES,
             },
             DESCRIBE_INSTANCES,
             // Restarting instances with encrypted volumes (AWSFaultInjectionSimulatorEC2Access).
@@ -648,7 +677,7 @@ pub const ACTIONS: &[Action] = &[
                 sid: "TerminateInstances",
                 actions: &["ec2:TerminateInstances"],
                 resources: &["arn:{partition}:ec2:{region}:{account}:instance/*"],
-                conditions: &[],
+                conditions: LAB_RESOURCES,
             },
             DESCRIBE_INSTANCES,
         ],
@@ -666,7 +695,7 @@ pub const ACTIONS: &[Action] = &[
                 sid: "RebootInstances",
                 actions: &["ec2:RebootInstances"],
                 resources: &["arn:{partition}:ec2:{region}:{account}:instance/*"],
-                conditions: &[],
+                conditions: LAB_RESOURCES,
             },
             DESCRIBE_INSTANCES,
         ],
@@ -684,7 +713,7 @@ pub const ACTIONS: &[Action] = &[
                 sid: "FailoverDbCluster",
                 actions: &["rds:FailoverDBCluster"],
                 resources: &["arn:{partition}:rds:{region}:{account}:cluster:*"],
-                conditions: &[],
+                conditions: LAB_RESOURCES,
             },
             Statement {
                 sid: "DescribeDbClusters",
@@ -713,7 +742,7 @@ pub const ACTIONS: &[Action] = &[
                 sid: "RebootDbInstances",
                 actions: &["rds:RebootDBInstance"],
                 resources: &["arn:{partition}:rds:{region}:{account}:db:*"],
-                conditions: &[],
+                conditions: LAB_RESOURCES,
             },
             Statement {
                 sid: "DescribeDbInstances",
@@ -785,14 +814,18 @@ pub const ACTIONS: &[Action] = &[
             ),
         ],
         iam: &[
+            // Two statements: the FIS documents are AWS's and carry no tag of the lab.
             Statement {
                 sid: "SendFisSsmDocuments",
                 actions: &["ssm:SendCommand"],
-                resources: &[
-                    "arn:{partition}:ec2:{region}:{account}:instance/*",
-                    "arn:{partition}:ssm:{region}::document/AWSFIS-Run-*",
-                ],
+                resources: &["arn:{partition}:ssm:{region}::document/AWSFIS-Run-*"],
                 conditions: &[],
+            },
+            Statement {
+                sid: "RunOnLabInstances",
+                actions: &["ssm:SendCommand"],
+                resources: &["arn:{partition}:ec2:{region}:{account}:instance/*"],
+                conditions: LAB_RESOURCES,
             },
             FOLLOW_COMMANDS,
         ],
@@ -865,7 +898,9 @@ pub const ACTIONS: &[Action] = &[
         )],
         // Target key `Tables` since hashicorp/aws#35300 (5.x), inside the 6.x base.
         // No managed policy covers it (fis-rules §9): FIS adds and removes a resource policy on
-        // every replica, in the replicas' Regions, hence `*` for the Region.
+        // every replica, in the replicas' Regions, hence `*` for the Region; the replicas bear
+        // the table's name, so the lab's global tables (and their streams, the SAR's other
+        // resource type of these actions) by name.
         iam: &[
             Statement {
                 sid: "PauseGlobalTableReplication",
@@ -875,7 +910,7 @@ pub const ACTIONS: &[Action] = &[
                     "dynamodb:GetResourcePolicy",
                     "dynamodb:PutResourcePolicy",
                 ],
-                resources: &["arn:{partition}:dynamodb:*:{account}:table/*"],
+                resources: &["{global_tables}"],
                 conditions: &[],
             },
             TAG_RESOLUTION,

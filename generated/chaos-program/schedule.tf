@@ -17,9 +17,9 @@ data "aws_iam_policy_document" "scheduler_assume" {
     }
 
     condition {
-      test     = "ArnLike"
+      test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = ["arn:${data.aws_partition.current.partition}:scheduler:${var.aws_region}:${data.aws_caller_identity.current.account_id}:schedule/default/${var.name_prefix}-*"]
+      values   = ["arn:${data.aws_partition.current.partition}:scheduler:${var.aws_region}:${data.aws_caller_identity.current.account_id}:schedule-group/default"]
     }
   }
 }
@@ -46,6 +46,7 @@ resource "aws_iam_role_policy" "scheduler" {
 
 resource "aws_scheduler_schedule" "weekly_instance_loss" {
   name                         = "${var.name_prefix}-weekly-instance-loss"
+  group_name                   = "default"
   description                  = "Starts the weekly-instance-loss experiment."
   schedule_expression          = "cron(0 10 ? * TUE *)"
   schedule_expression_timezone = "Europe/Paris"

@@ -94,6 +94,12 @@ data "aws_iam_policy_document" "fis_agent" {
     sid       = "DeregisterOwnRegistration"
     actions   = ["ssm:DeregisterManagedInstance"]
     resources = ["arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}:${data.aws_caller_identity.current.account_id}:managed-instance/*"]
+
+    condition {
+      test     = "StringLike"
+      variable = "aws:ResourceTag/ECS_TASK_ARN"
+      values   = ["arn:${data.aws_partition.current.partition}:ecs:${var.aws_region}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.app.name}/*"]
+    }
   }
 }
 

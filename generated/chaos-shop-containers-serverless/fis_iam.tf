@@ -59,6 +59,12 @@ data "aws_iam_policy_document" "fis" {
     sid       = "ListAppTasks"
     actions   = ["ecs:ListTasks"]
     resources = ["*"]
+
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = [aws_ecs_cluster.app.arn]
+    }
   }
 
   statement {
@@ -70,7 +76,19 @@ data "aws_iam_policy_document" "fis" {
   statement {
     sid       = "SendFisDocumentsToTasks"
     actions   = ["ssm:SendCommand"]
-    resources = ["arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}:${data.aws_caller_identity.current.account_id}:managed-instance/*", "arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}::document/AWSFIS-Run-*"]
+    resources = ["arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}::document/AWSFIS-Run-*"]
+  }
+
+  statement {
+    sid       = "RunOnAppTasks"
+    actions   = ["ssm:SendCommand"]
+    resources = ["arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}:${data.aws_caller_identity.current.account_id}:managed-instance/*"]
+
+    condition {
+      test     = "StringLike"
+      variable = "aws:ResourceTag/ECS_TASK_ARN"
+      values   = ["arn:${data.aws_partition.current.partition}:ecs:${var.aws_region}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.app.name}/*"]
+    }
   }
 
   statement {

@@ -35,6 +35,12 @@ data "aws_iam_policy_document" "fis" {
     sid       = "FailoverDbCluster"
     actions   = ["rds:FailoverDBCluster"]
     resources = ["arn:${data.aws_partition.current.partition}:rds:${var.aws_region}:${data.aws_caller_identity.current.account_id}:cluster:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Lab"
+      values   = ["chaos-shop-database"]
+    }
   }
 
   statement {
@@ -53,6 +59,12 @@ data "aws_iam_policy_document" "fis" {
     sid       = "RebootDbInstances"
     actions   = ["rds:RebootDBInstance"]
     resources = ["arn:${data.aws_partition.current.partition}:rds:${var.aws_region}:${data.aws_caller_identity.current.account_id}:db:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Lab"
+      values   = ["chaos-shop-database"]
+    }
   }
 
   statement {

@@ -35,6 +35,12 @@ data "aws_iam_policy_document" "fis" {
     sid       = "StopAndStartInstances"
     actions   = ["ec2:StartInstances", "ec2:StopInstances"]
     resources = ["arn:${data.aws_partition.current.partition}:ec2:${var.aws_region}:${data.aws_caller_identity.current.account_id}:instance/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Lab"
+      values   = ["chaos-shop-first-experiment"]
+    }
   }
 
   statement {

@@ -34,7 +34,7 @@ data "aws_iam_policy_document" "fis" {
   statement {
     sid       = "PauseGlobalTableReplication"
     actions   = ["dynamodb:DeleteResourcePolicy", "dynamodb:DescribeTable", "dynamodb:GetResourcePolicy", "dynamodb:PutResourcePolicy"]
-    resources = ["arn:${data.aws_partition.current.partition}:dynamodb:*:${data.aws_caller_identity.current.account_id}:table/*"]
+    resources = ["arn:${data.aws_partition.current.partition}:dynamodb:*:${data.aws_caller_identity.current.account_id}:table/${aws_dynamodb_table.reviews.name}", "arn:${data.aws_partition.current.partition}:dynamodb:*:${data.aws_caller_identity.current.account_id}:table/${aws_dynamodb_table.reviews.name}/stream/*"]
   }
 
   statement {

@@ -81,5 +81,11 @@ resource "aws_autoscaling_group" "app" {
     propagate_at_launch = true
   }
 
+  tag {
+    key                 = "Lab"
+    value               = "chaos-shop-stop-conditions"
+    propagate_at_launch = true
+  }
+
   depends_on = [aws_rds_cluster_instance.writer, aws_route.private_nat, aws_route_table_association.private]
 }

@@ -65,6 +65,12 @@ data "aws_iam_policy_document" "fis" {
     sid       = "CreateNetworkAclInVpc"
     actions   = ["ec2:CreateNetworkAcl"]
     resources = ["arn:${data.aws_partition.current.partition}:ec2:${var.aws_region}:${data.aws_caller_identity.current.account_id}:vpc/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Lab"
+      values   = ["chaos-shop-stop-conditions"]
+    }
   }
 
   statement {
@@ -82,7 +88,19 @@ data "aws_iam_policy_document" "fis" {
   statement {
     sid       = "SwapSubnetNetworkAcl"
     actions   = ["ec2:ReplaceNetworkAclAssociation"]
-    resources = ["arn:${data.aws_partition.current.partition}:ec2:${var.aws_region}:${data.aws_caller_identity.current.account_id}:network-acl/*", "arn:${data.aws_partition.current.partition}:ec2:${var.aws_region}:${data.aws_caller_identity.current.account_id}:subnet/*"]
+    resources = ["arn:${data.aws_partition.current.partition}:ec2:${var.aws_region}:${data.aws_caller_identity.current.account_id}:network-acl/*"]
+  }
+
+  statement {
+    sid       = "SwapOnLabSubnets"
+    actions   = ["ec2:ReplaceNetworkAclAssociation"]
+    resources = ["arn:${data.aws_partition.current.partition}:ec2:${var.aws_region}:${data.aws_caller_identity.current.account_id}:subnet/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Lab"
+      values   = ["chaos-shop-stop-conditions"]
+    }
   }
 
   statement {
@@ -100,7 +118,19 @@ data "aws_iam_policy_document" "fis" {
   statement {
     sid       = "SendFisSsmDocuments"
     actions   = ["ssm:SendCommand"]
-    resources = ["arn:${data.aws_partition.current.partition}:ec2:${var.aws_region}:${data.aws_caller_identity.current.account_id}:instance/*", "arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}::document/AWSFIS-Run-*"]
+    resources = ["arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}::document/AWSFIS-Run-*"]
+  }
+
+  statement {
+    sid       = "RunOnLabInstances"
+    actions   = ["ssm:SendCommand"]
+    resources = ["arn:${data.aws_partition.current.partition}:ec2:${var.aws_region}:${data.aws_caller_identity.current.account_id}:instance/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Lab"
+      values   = ["chaos-shop-stop-conditions"]
+    }
   }
 
   statement {

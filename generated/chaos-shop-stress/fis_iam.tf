@@ -34,7 +34,19 @@ data "aws_iam_policy_document" "fis" {
   statement {
     sid       = "SendFisSsmDocuments"
     actions   = ["ssm:SendCommand"]
-    resources = ["arn:${data.aws_partition.current.partition}:ec2:${var.aws_region}:${data.aws_caller_identity.current.account_id}:instance/*", "arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}::document/AWSFIS-Run-*"]
+    resources = ["arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}::document/AWSFIS-Run-*"]
+  }
+
+  statement {
+    sid       = "RunOnLabInstances"
+    actions   = ["ssm:SendCommand"]
+    resources = ["arn:${data.aws_partition.current.partition}:ec2:${var.aws_region}:${data.aws_caller_identity.current.account_id}:instance/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Lab"
+      values   = ["chaos-shop-stress"]
+    }
   }
 
   statement {

@@ -208,12 +208,15 @@ fn statement(s: &Statement) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    // The two lab placeholders in words; ARN patterns as they are.
+    // The lab placeholders in words; ARN patterns as they are.
     let resources: Vec<String> = s
         .resources
         .iter()
         .map(|r| match *r {
             "{functions}" => "the ARN of each lab function with `fault_injection`".to_owned(),
+            "{global_tables}" => {
+                "each lab table with `replicas`, and its streams, in every Region".to_owned()
+            }
             _ if r.starts_with("{fis_config}") => format!(
                 "`{}` in the lab's `{}` bucket",
                 r.trim_start_matches("{fis_config}/"),
@@ -226,7 +229,11 @@ fn statement(s: &Statement) -> String {
     let conditions: Vec<String> = s
         .conditions
         .iter()
-        .map(|(test, var, value)| format!("`{var}` {test} `{value}`"))
+        .map(|(test, var, value)| match *value {
+            "{lab_tag}" => format!("`{var}` {test} the lab's `Lab` tag"),
+            "{ecs_cluster_arn}" => format!("`{var}` {test} the ARN of the lab's ECS cluster"),
+            _ => format!("`{var}` {test} `{value}`"),
+        })
         .collect();
     if !conditions.is_empty() {
         let _ = write!(text, " if {}", conditions.join(" and "));

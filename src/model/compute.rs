@@ -133,6 +133,15 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                     .attr("value", prefixed("app"))
                     .attr("propagate_at_launch", Expr::Bool(true)),
             )
+            // The provider's default_tags stop at the group: its instances get only what it
+            // propagates. The FIS role may stop, reboot or run documents on instances carrying
+            // this tag only.
+            .block(
+                Block::new("tag", &[])
+                    .attr("key", Expr::str("Lab"))
+                    .attr("value", Expr::str(super::terraform::lab_tag(lab)))
+                    .attr("propagate_at_launch", Expr::Bool(true)),
+            )
             .blank()
             // The app seeds the catalog at boot: the writer must exist first. Its bootstrap
             // installs packages (dnf, PyPI): the private route to the NAT gateway and its

@@ -70,7 +70,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     );
     execution_role(tree);
     if fargate.fault_injection {
-        agent_roles(tree);
+        agent_roles(lab, tree);
     }
     task_definition(lab, fargate, tree);
     tree.add(
@@ -182,7 +182,7 @@ fn execution_role(tree: &mut Tree) {
 /// The two roles of the FIS guide's setup: the task role (the app's, [`APP_ROLE`]) may create
 /// the one-time activation and pass the managed-instance role; the managed-instance role is
 /// what a registered task runs FIS's documents with, and may clean its registration up.
-fn agent_roles(tree: &mut Tree) {
+fn agent_roles(lab: &Lab, tree: &mut Tree) {
     tree.accept(&AGENT_ACTIVATION);
     tree.add(
         FILE,
@@ -232,11 +232,19 @@ fn agent_roles(tree: &mut Tree) {
                 vec![Expr::str("ssm:DeleteActivation")],
                 vec![Expr::str("*")],
             ))
-            .block(iam::statement(
-                "DeregisterOwnRegistration",
-                vec![Expr::str("ssm:DeregisterManagedInstance")],
-                vec![managed_instances],
-            )),
+            // Only the managed instances the sidecars registered for this lab's cluster: their
+            // activation tagged them with their task's ARN.
+            .block(
+                iam::statement(
+                    "DeregisterOwnRegistration",
+                    vec![Expr::str("ssm:DeregisterManagedInstance")],
+                    vec![managed_instances],
+                )
+                .block({
+                    let (test, variable, value) = crate::catalog::APP_TASK_INSTANCES;
+                    iam::condition(test, variable, super::fis_role::arn(lab, value))
+                }),
+            ),
     );
     tree.add(
         FILE,

@@ -5,13 +5,13 @@
 //! Region; the trust policy only admits FIS calls made for this account.
 
 use super::address::{
-    AWS_REGION, DASHBOARD, ECS_CLUSTER, FIS_CONFIG, FIS_ROLE, PARTITION, REPORTS,
+    AWS_REGION, Address, DASHBOARD, ECS_CLUSTER, FIS_CONFIG, FIS_ROLE, PARTITION, REPORTS,
 };
 use super::functions::function_address;
 use super::hcl::{Block, Expr, Part, interp, lit};
 use super::{Tree, account_id, iam, prefixed};
 use crate::catalog::Statement;
-use crate::validate::Lab;
+use crate::validate::{Lab, tf_name};
 
 const FILE: &str = "fis_iam.tf";
 
@@ -32,7 +32,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 iam::condition(
                     "ArnLike",
                     "aws:SourceArn",
-                    arn("arn:{partition}:fis:{region}:{account}:experiment/*"),
+                    arn(lab, "arn:{partition}:fis:{region}:{account}:experiment/*"),
                 ),
             ],
         ),
@@ -60,7 +60,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             s.resources.iter().flat_map(|r| resources(lab, r)).collect(),
         );
         for (test, variable, value) in s.conditions {
-            st = st.block(iam::condition(test, variable, Expr::str(*value)));
+            st = st.block(iam::condition(test, variable, arn(lab, value)));
         }
         doc = doc.block(st);
     }
@@ -169,20 +169,40 @@ fn report_statements(lab: &Lab) -> Vec<Block> {
 }
 
 /// A catalog resource as ARNs: `{functions}` is one ARN per function carrying the FIS
-/// extension (the only ones a Lambda action can target), anything else one [`arn`].
+/// extension (the only ones a Lambda action can target); `{global_tables}` the table and its
+/// streams, in every Region, of each table with replicas; anything else one [`arn`].
 fn resources(lab: &Lab, pattern: &str) -> Vec<Expr> {
-    if pattern == "{functions}" {
-        lab.fault_injected_functions()
+    match pattern {
+        "{functions}" => lab
+            .fault_injected_functions()
             .map(|f| function_address(&f.name).attr("arn"))
-            .collect()
-    } else {
-        vec![arn(pattern)]
+            .collect(),
+        "{global_tables}" => lab
+            .tables
+            .iter()
+            .filter(|t| !t.replicas.is_empty())
+            .flat_map(|t| {
+                let name = Address::resource("aws_dynamodb_table", tf_name(&t.name)).attr("name");
+                ["", "/stream/*"].map(|tail| {
+                    Expr::template(vec![
+                        lit("arn:"),
+                        interp(PARTITION.attr("partition")),
+                        lit(":dynamodb:*:"),
+                        interp(account_id()),
+                        lit(":table/"),
+                        interp(name.clone()),
+                        lit(tail),
+                    ])
+                })
+            })
+            .collect(),
+        _ => vec![arn(lab, pattern)],
     }
 }
 
-/// Fills `{partition}`, `{region}`, `{account}`, `{fis_config}` and `{ecs_cluster}` in a
-/// catalog ARN with references.
-fn arn(pattern: &str) -> Expr {
+/// Fills `{partition}`, `{region}`, `{account}`, `{fis_config}`, `{ecs_cluster}`,
+/// `{ecs_cluster_arn}` and `{lab_tag}` in a catalog ARN or condition value.
+pub(super) fn arn(lab: &Lab, pattern: &str) -> Expr {
     let mut parts: Vec<Part> = Vec::new();
     let mut pieces = pattern.split('{');
     if let Some(first) = pieces.next().filter(|p| !p.is_empty()) {
@@ -199,6 +219,8 @@ fn arn(pattern: &str) -> Expr {
             "account" => parts.push(interp(account_id())),
             "fis_config" => parts.push(interp(FIS_CONFIG.attr("arn"))),
             "ecs_cluster" => parts.push(interp(ECS_CLUSTER.attr("name"))),
+            "ecs_cluster_arn" => parts.push(interp(ECS_CLUSTER.attr("arn"))),
+            "lab_tag" => parts.push(lit(super::terraform::lab_tag(lab))),
             _ => parts.push(lit(format!("{{{name}}}"))),
         }
         if !rest.is_empty() {
@@ -214,11 +236,17 @@ mod tests {
 
     #[test]
     fn arn_placeholders_become_references() {
-        let e = arn("arn:{partition}:ec2:{region}:{account}:vpc/*");
+        let lab = crate::load(
+            "t.yaml",
+            "lab: t\nregion: us-east-1\nnetwork:\n  cidr: 10.0.0.0/16\n  azs: 2\n  public: [10.0.1.0/24, 10.0.2.0/24]\n  private: [10.0.11.0/24, 10.0.12.0/24]\n",
+        )
+        .expect("loads");
+        let e = arn(&lab, "arn:{partition}:ec2:{region}:{account}:vpc/*");
         let Expr::Template(parts) = e else {
             panic!("not a template")
         };
         assert_eq!(parts.len(), 7);
-        assert_eq!(arn("*"), Expr::str("*"));
+        assert_eq!(arn(&lab, "*"), Expr::str("*"));
+        assert_eq!(arn(&lab, "{lab_tag}"), Expr::str("t"));
     }
 }

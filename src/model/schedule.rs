@@ -16,6 +16,9 @@ use crate::validate::{Experiment, Lab, tf_name};
 
 const FILE: &str = "schedule.tf";
 
+/// The schedule group the lab's schedules are in (none is named, so Scheduler's own).
+const GROUP: &str = "default";
+
 /// The context attribute Scheduler replaces with a new ID on every invocation.
 pub const EXECUTION_ID: &str = "<aws.scheduler.execution-id>";
 
@@ -80,6 +83,8 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             schedule
                 .block()
                 .attr("name", prefixed(&e.name))
+                // Named, so the trust policy's source ARN and the schedule agree visibly.
+                .attr("group_name", Expr::str(GROUP))
                 .attr(
                     "description",
                     Expr::str(format!("Starts the {} experiment.", e.name)),
@@ -130,20 +135,18 @@ fn role(tree: &mut Tree, scheduled: &[&Experiment]) {
         iam::trust_policy(
             "scheduler_assume",
             "scheduler.amazonaws.com",
-            // Confused-deputy guard: only this account's schedules of this lab.
+            // Confused-deputy guard: only this account's schedules in the lab's Region. The
+            // source ARN Scheduler sends is the schedule *group*'s, never the schedule's:
+            // "Do not scope the aws:SourceArn statement to a specific schedule or a schedule
+            // name prefix. The ARN you specify must be a schedule group." ("Confused deputy
+            // prevention in EventBridge Scheduler", read 2026-12-07). A schedule ARN here
+            // would let Scheduler assume the role never. The lab's schedules are in `default`.
             vec![
                 iam::condition("StringEquals", "aws:SourceAccount", account_id()),
                 iam::condition(
-                    "ArnLike",
+                    "ArnEquals",
                     "aws:SourceArn",
-                    arn(
-                        "scheduler",
-                        vec![
-                            lit("schedule/default/"),
-                            interp(NAME_PREFIX.expr()),
-                            lit("-*"),
-                        ],
-                    ),
+                    arn("scheduler", vec![lit(format!("schedule-group/{GROUP}"))]),
                 ),
             ],
         ),

@@ -58,6 +58,16 @@ fn required_providers(lab: &Lab) -> Block {
 /// hashicorp/archive 2.x: `archive_file` with `source_content` and `source_content_filename`.
 pub const ARCHIVE_VERSION: &str = "~> 2.4";
 
+/// The value of the `Lab` tag the provider's default_tags put on every resource: the lab's
+/// name, unless the spec's `tags:` sets `Lab` itself. The FIS role's grants are narrowed to
+/// resources carrying it.
+pub fn lab_tag(lab: &Lab) -> &str {
+    lab.tags
+        .iter()
+        .find(|(k, _)| k == "Lab")
+        .map_or(lab.name.as_str(), |(_, v)| v.as_str())
+}
+
 pub fn build(lab: &Lab, tree: &mut Tree) {
     let terraform = Block::new("terraform", &[])
         .attr("required_version", Expr::str(terraform_version(lab)))
@@ -71,7 +81,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     tree.add("versions.tf", terraform);
 
     let mut tags: Vec<(String, Expr)> = vec![
-        ("Lab".to_owned(), Expr::str(&lab.name)),
+        ("Lab".to_owned(), Expr::str(lab_tag(lab))),
         ("ManagedBy".to_owned(), Expr::str("chaoslab")),
     ];
     for (k, v) in &lab.tags {

@@ -7,7 +7,7 @@ use chaoslab::catalog;
 use serde_json::Value;
 
 /// Glob match with `*` (any run) as IAM uses it in ARNs and action names.
-fn glob(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
     match pattern.split_once('*') {
         None => pattern == text,
         Some((head, tail)) => {
@@ -396,12 +396,13 @@ fn pause_replication_permissions_are_the_documented_ones_on_tables_only() {
     assert_eq!(actions, PAUSE_DOC, "exactly the documented permissions");
     for (sid, actions, resources) in &ours {
         if actions.iter().any(|a| a.starts_with("dynamodb:")) {
-            // Every Region (the replicas are elsewhere), but only tables of the lab's account.
+            // Every Region (the replicas are elsewhere, under the table's name), but only the
+            // lab's global table and its streams (the SAR's two resource types of these
+            // actions), never every table of the account.
+            let table = "arn:${data.aws_partition.current.partition}:dynamodb:*:${data.aws_caller_identity.current.account_id}:table/${aws_dynamodb_table.reviews.name}";
             assert_eq!(
                 resources,
-                &vec![
-                    "arn:${data.aws_partition.current.partition}:dynamodb:*:${data.aws_caller_identity.current.account_id}:table/*".to_owned()
-                ],
+                &vec![table.to_owned(), format!("{table}/stream/*")],
                 "{sid}"
             );
         }
@@ -430,12 +431,18 @@ fn ecs_permissions_are_a_strict_subset_of_the_managed_policy() {
     let mut ours: Vec<&str> = Vec::new();
     for action in &ecs {
         for s in action.iam {
-            assert!(s.conditions.is_empty(), "{}", s.sid);
+            // Our conditions only narrow (the lab's cluster, its tasks' managed instances);
+            // any condition of the managed statement must be among them.
+            let conditions: Vec<Condition> = s
+                .conditions
+                .iter()
+                .map(|(t, k, v)| ((*t).to_owned(), (*k).to_owned(), (*v).to_owned()))
+                .collect();
             for api in s.actions {
                 for resource in s.resources {
                     let resource = concrete(resource);
                     assert!(
-                        managed_allows(&managed, api, &resource, &[]),
+                        managed_allows(&managed, api, &resource, &conditions),
                         "{}: {api} on {resource} ({}) is not granted by AWSFaultInjectionSimulatorECSAccess",
                         action.id,
                         s.sid

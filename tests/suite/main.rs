@@ -16,6 +16,7 @@ mod functions;
 mod golden;
 mod hardening;
 mod housekeeping;
+mod iam_scope;
 mod injection;
 mod lab_model;
 mod lab_readme;

@@ -177,6 +177,38 @@ impl Tree {
         out
     }
 
+    /// Every `data "<data_type>" "<name>"` block as one target, `data.<data_type>.<name>`: its
+    /// body written as an HCL object (attributes as they are, nested blocks as lists of
+    /// objects under their identifier), so Terraform evaluates every expression it holds.
+    pub fn data_blocks(&self, data_type: &str) -> Vec<Target> {
+        fn object(body: &Body) -> String {
+            let mut fields: Vec<String> = body
+                .attributes()
+                .map(|a| format!("{} = ({})", a.key.as_str(), a.value.to_string().trim()))
+                .collect();
+            let mut idents: Vec<&str> = body.blocks().map(|b| b.ident.as_str()).collect();
+            idents.dedup();
+            let mut seen = BTreeSet::new();
+            for ident in idents.into_iter().filter(|i| seen.insert(*i)) {
+                let items: Vec<String> = body.get_blocks(ident).map(|b| object(&b.body)).collect();
+                fields.push(format!("{ident} = [{}]", items.join(", ")));
+            }
+            format!("{{\n{}\n}}", fields.join("\n"))
+        }
+        self.top_blocks()
+            .filter(|b| b.ident.as_str() == "data" && label_strs(b).first() == Some(&data_type))
+            .map(|b| {
+                let text = object(&b.body);
+                Target {
+                    name: format!("data.{}", label_strs(b).join(".")),
+                    expr: hcl::edit::parser::parse_expr(&text)
+                        .unwrap_or_else(|e| panic!("{text} does not parse: {e}")),
+                    for_each: b.body.get_attribute("for_each").map(|a| a.value.clone()),
+                }
+            })
+            .collect()
+    }
+
     fn variable_defaults(&self) -> BTreeMap<String, Expression> {
         self.top_blocks()
             .filter(|b| b.ident.as_str() == "variable")
