@@ -6,6 +6,7 @@ mod common;
 
 mod app;
 mod cli;
+mod cloudwatch;
 mod corpus;
 mod fis_policy;
 mod fis_rules;
