@@ -17,6 +17,7 @@ mod dynamodb;
 pub mod expect;
 mod fis;
 pub mod functions;
+pub mod guardrails;
 pub mod lab;
 mod network;
 mod report;

@@ -13,6 +13,7 @@ mod fis_rules;
 mod fmt_conformance;
 mod functions;
 mod golden;
+mod guardrails;
 mod hardening;
 mod housekeeping;
 mod injection;
