@@ -70,6 +70,7 @@ codes! {
     E057 => "two actions of one template that FIS cannot run at the same time (ECS task network faults that no `start_after` orders)",
     E060 => "an experiment's hypothesis (`expect:`) that cannot be judged (unknown endpoint, listed twice or both ways, out of the fault's reach, tolerance out of range)",
     E070 => "an experiment schedule EventBridge Scheduler rejects (expression not rate, cron or at in its form, a time zone not `Area/City` or `UTC`, a time not `yyyy-mm-ddThh:mm:ssZ`, start not before end)",
+    E082 => "a stop condition that cannot fire in the harm its experiment can do (its alarm's own definition, evaluated by CloudWatch's rules over the load balancer metrics the fault produces, never goes into ALARM)",
     W001 => "warning: `scope: all` on the app subnets also cuts the catalog",
     W002 => "warning: no alarm stops the experiment",
     W003 => "warning: a zone cut that may take the Aurora writer with it after the lab's failover",

@@ -103,8 +103,7 @@ resource "aws_fis_experiment_template" "lambda_delay" {
   }
 
   stop_condition {
-    source = "aws:cloudwatch:alarm"
-    value  = aws_cloudwatch_metric_alarm.unhealthy_hosts.arn
+    source = "none"
   }
 
   log_configuration {
@@ -160,8 +159,7 @@ resource "aws_fis_experiment_template" "lambda_errors" {
   }
 
   stop_condition {
-    source = "aws:cloudwatch:alarm"
-    value  = aws_cloudwatch_metric_alarm.unhealthy_hosts.arn
+    source = "none"
   }
 
   log_configuration {

@@ -238,21 +238,31 @@ pub struct Definition {
     pub source: Source,
 }
 
-/// The values a metric was published with in one minute, as weighted samples `(value,
-/// count)`; empty when nothing was published.
+/// The values a metric was published with, as weighted samples `(value, count)`; empty when
+/// nothing was published.
 pub trait Metrics {
-    fn samples(&self, metric: &Metric, minute: i64) -> Vec<(f64, u64)>;
+    /// In minutes `first..=last` together (a period's window): a source whose minutes repeat
+    /// answers this without walking every minute.
+    fn window(&self, metric: &Metric, first: i64, last: i64) -> Vec<(f64, u64)>;
 }
 
 /// What happened when an alarm was run over a series.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
     /// The first minute (counted from the series' minute 0) at whose end the alarm is in
-    /// ALARM, if any.
+    /// ALARM, if any; the run stops there.
     pub alarm_at_minute: Option<i64>,
-    /// Every data point the alarm computed from minute 0 on, at each evaluation's newest
-    /// period (what the alarm compared with its threshold).
-    pub datapoints: Vec<Option<f64>>,
+    /// The highest data point the alarm computed for a period ending at minute 0 or later.
+    pub peak: Option<f64>,
+    /// Some data point the run could reach was missing: only then can the evaluation range
+    /// (how far back CloudWatch looks for real points) change the outcome.
+    pub missing: bool,
+}
+
+/// A parsed alarm source, so that a run parses its expression once.
+enum Parsed<'a> {
+    Metric(&'a Metric),
+    Math(math::Expr, &'a [(&'static str, Metric)]),
 }
 
 impl Definition {
@@ -260,11 +270,42 @@ impl Definition {
         i64::from(self.period / 60).max(1)
     }
 
-    /// The data point of the period that ends with minute `end`.
-    fn point(&self, metrics: &dyn Metrics, metric: &Metric, end: i64) -> Option<f64> {
-        let minutes = (end - self.period_minutes() + 1)..=end;
-        let samples: Vec<(f64, u64)> = minutes.flat_map(|m| metrics.samples(metric, m)).collect();
-        metric.statistic.of(&samples)
+    fn parsed(&self) -> Result<Parsed<'_>, String> {
+        Ok(match &self.source {
+            Source::Metric(m) => Parsed::Metric(m),
+            Source::Math {
+                expression,
+                metrics,
+                ..
+            } => Parsed::Math(math::parse(expression)?, metrics),
+        })
+    }
+
+    /// The data point of the period that ends with minute `end`. The expressions chaoslab
+    /// supports work point by point, so a data point needs only its own period's values.
+    fn point(
+        &self,
+        metrics: &dyn Metrics,
+        source: &Parsed,
+        end: i64,
+    ) -> Result<Option<f64>, String> {
+        let first = end - self.period_minutes() + 1;
+        let of = |m: &Metric| m.statistic.of(&metrics.window(m, first, end));
+        match source {
+            Parsed::Metric(m) => Ok(of(m)),
+            Parsed::Math(expr, queries) => {
+                let ids: BTreeMap<String, Vec<Option<f64>>> = queries
+                    .iter()
+                    .map(|(id, m)| ((*id).to_owned(), vec![of(m)]))
+                    .collect();
+                match math::eval(expr, &ids, 1)? {
+                    math::Value::Series(s) => Ok(s.first().copied().flatten()),
+                    math::Value::Scalar(_) => {
+                        Err("the expression gives a number, not a time series".to_owned())
+                    }
+                }
+            }
+        }
     }
 
     /// The evaluation range at the end of minute `end`: `range` data points, oldest first.
@@ -274,42 +315,17 @@ impl Definition {
         end: i64,
         range: usize,
     ) -> Result<Vec<Option<f64>>, String> {
+        let source = self.parsed()?;
         let step = self.period_minutes();
-        let ends: Vec<i64> = (0..range as i64).rev().map(|k| end - k * step).collect();
-        match &self.source {
-            Source::Metric(metric) => Ok(ends
-                .iter()
-                .map(|e| self.point(metrics, metric, *e))
-                .collect()),
-            Source::Math {
-                expression,
-                metrics: queries,
-                ..
-            } => {
-                let ids: BTreeMap<String, Vec<Option<f64>>> = queries
-                    .iter()
-                    .map(|(id, metric)| {
-                        (
-                            (*id).to_owned(),
-                            ends.iter()
-                                .map(|e| self.point(metrics, metric, *e))
-                                .collect(),
-                        )
-                    })
-                    .collect();
-                let expr = math::parse(expression)?;
-                match math::eval(&expr, &ids, ends.len())? {
-                    math::Value::Series(s) => Ok(s),
-                    math::Value::Scalar(_) => {
-                        Err(format!("`{expression}` gives a number, not a time series"))
-                    }
-                }
-            }
-        }
+        (0..range as i64)
+            .rev()
+            .map(|k| self.point(metrics, &source, end - k * step))
+            .collect()
     }
 
     /// Evaluates the alarm at the end of every minute from `from` to `to` (inclusive), with
-    /// an evaluation range of `range` data points, starting in `OK`.
+    /// an evaluation range of `range` data points, starting in `OK`; stops at the first ALARM
+    /// from minute 0 on.
     pub fn run(
         &self,
         metrics: &dyn Metrics,
@@ -317,22 +333,41 @@ impl Definition {
         to: i64,
         range: usize,
     ) -> Result<Run, String> {
+        let source = self.parsed()?;
+        let step = self.period_minutes();
+        // Every data point a range can reach, computed once: index = end - base.
+        let base = from - (range as i64) * step;
+        let points = (base..=to)
+            .map(|end| self.point(metrics, &source, end))
+            .collect::<Result<Vec<_>, String>>()?;
+        let at = |end: i64| {
+            usize::try_from(end - base)
+                .ok()
+                .and_then(|i| points.get(i))
+                .copied()
+                .flatten()
+        };
+        let peak = (0..=to).filter_map(at).reduce(f64::max);
+        let missing = points.iter().any(Option::is_none);
         let mut state = State::Ok;
-        let mut alarm_at_minute = None;
-        let mut datapoints = Vec::new();
         for end in from..=to {
-            let points = self.range(metrics, end, range)?;
-            state = self.rule.evaluate(&points, state);
-            if end >= 0 {
-                datapoints.push(points.last().copied().flatten());
-                if state == State::Alarm && alarm_at_minute.is_none() {
-                    alarm_at_minute = Some(end);
-                }
+            let window: Vec<Option<f64>> = (0..range as i64)
+                .rev()
+                .map(|k| at(end - k * step))
+                .collect();
+            state = self.rule.evaluate(&window, state);
+            if end >= 0 && state == State::Alarm {
+                return Ok(Run {
+                    alarm_at_minute: Some(end),
+                    peak,
+                    missing,
+                });
             }
         }
         Ok(Run {
-            alarm_at_minute,
-            datapoints,
+            alarm_at_minute: None,
+            peak,
+            missing,
         })
     }
 }

@@ -14,7 +14,9 @@
 
 use crate::catalog::TargetSelection;
 use crate::cloudwatch::Source;
-use crate::cloudwatch::alarm::{Definition, Dimensions, Metric, Metrics, Source as Watched};
+use crate::cloudwatch::alarm::{
+    Comparison, Definition, Dimensions, Metric, Metrics, Source as Watched,
+};
 use crate::model::alb::{HEALTH_INTERVAL, HEALTH_TIMEOUT, UNHEALTHY_THRESHOLD};
 use crate::validate::{Alarm, Experiment};
 
@@ -110,13 +112,9 @@ pub struct Harm {
     unhealthy_from: i64,
 }
 
-impl Metrics for Harm {
-    fn samples(&self, metric: &Metric, minute: i64) -> Vec<(f64, u64)> {
-        let m = if minute < 0 {
-            &self.before
-        } else {
-            &self.during
-        };
+impl Harm {
+    /// What `metric` publishes in one minute of `m`; `unhealthy` app targets.
+    fn minute(metric: &Metric, m: &Minute, unhealthy: u32) -> Vec<(f64, u64)> {
         let requests: Vec<&Requests> = m
             .requests
             .iter()
@@ -149,16 +147,38 @@ impl Metrics for Harm {
                 .filter(|r| matches!(r.outcome, Outcome::Answered | Outcome::TargetError))
                 .map(|r| (r.seconds, r.per_minute))
                 .collect(),
-            "UnHealthyHostCount" => {
-                let unhealthy = if minute >= self.unhealthy_from {
-                    m.unhealthy
-                } else {
-                    0
-                };
-                vec![(f64::from(unhealthy), 1)]
-            }
+            "UnHealthyHostCount" => vec![(f64::from(unhealthy), 1)],
             _ => Vec::new(),
         }
+    }
+}
+
+impl Metrics for Harm {
+    /// The minutes before 0, those of the harm before the targets count as unhealthy, and the
+    /// rest, each phase's minute repeated (its counts multiplied by its minutes).
+    fn window(&self, metric: &Metric, first: i64, last: i64) -> Vec<(f64, u64)> {
+        let onset = self.unhealthy_from.max(0);
+        let phases = [
+            (i64::MIN, -1, &self.before, 0),
+            (0, onset - 1, &self.during, 0),
+            (onset, i64::MAX, &self.during, self.during.unhealthy),
+        ];
+        let mut out = Vec::new();
+        for (from, to, minute, unhealthy) in phases {
+            let minutes = last.min(to) - first.max(from) + 1;
+            let Ok(minutes) = u64::try_from(minutes) else {
+                continue;
+            };
+            if minutes == 0 {
+                continue;
+            }
+            out.extend(
+                Harm::minute(metric, minute, unhealthy)
+                    .into_iter()
+                    .map(|(v, c)| (v, c * minutes)),
+            );
+        }
+        out
     }
 }
 
@@ -277,16 +297,20 @@ impl Fleet {
         )
     }
 
-    /// Every dependency call of the app stalls: each request waits out the deadline and gets
-    /// the app's JSON 503.
+    /// Every request of the app stalls: each waits out the deadline and gets the app's JSON
+    /// 503.
     fn stalled(&self) -> Harm {
         self.harm(
             format!(
-                "every dependency call of the app stalls (each request the app's JSON 503 after its {} s deadline)",
+                "every request of the app stalls (each the app's JSON 503 after its {} s deadline)",
                 self.deadline
             ),
             Minute {
-                requests: shop(self.endpoints, Outcome::TargetError, f64::from(self.deadline)),
+                requests: shop(
+                    self.endpoints,
+                    Outcome::TargetError,
+                    f64::from(self.deadline),
+                ),
                 unhealthy: 0,
             },
             0,
@@ -416,17 +440,24 @@ pub fn harms(e: &Experiment, fleet: Fleet) -> Vec<Harm> {
             _ => None,
         };
         out.extend(delay.map(|ms| fleet.slow(ms)));
-        // Latency or loss on every packet of the fleet slows each dependency call too.
-        // (An ECS task fault with `sources` reaches only those: its endpoint's 503 is the
-        // expected degradation, not this harm.)
+        // Latency or loss on every packet of the fleet slows each dependency call too, and a
+        // starved CPU, memory or disk slows each request: at worst every request waits out the
+        // app's deadline. (An ECS task fault with `sources` reaches only those: its endpoint's
+        // 503 is the expected degradation, not this harm.)
         let network = match a.action.id {
             "aws:ssm:send-command" => matches!(
                 a.parameter("documentArn"),
-                Some("AWSFIS-Run-Network-Latency" | "AWSFIS-Run-Network-Packet-Loss")
+                Some(
+                    "AWSFIS-Run-Network-Latency"
+                        | "AWSFIS-Run-Network-Packet-Loss"
+                        | "AWSFIS-Run-CPU-Stress"
+                        | "AWSFIS-Run-Memory-Stress"
+                )
             ),
             "aws:ecs:task-network-latency" | "aws:ecs:task-network-packet-loss" => {
                 a.parameter("sources").is_none()
             }
+            "aws:ecs:task-cpu-stress" | "aws:ecs:task-io-stress" => true,
             _ => false,
         };
         if network {
@@ -454,11 +485,17 @@ pub struct Judgement {
 
 /// Runs `alarm` over `harm` as CloudWatch evaluates it.
 pub fn judge(alarm: &Alarm, harm: &Harm) -> Result<Judgement, String> {
-    let d = crate::model::monitoring::definition(alarm);
+    judge_definition(&crate::model::monitoring::definition(alarm), harm)
+}
+
+/// Runs an alarm definition over `harm` as CloudWatch evaluates it.
+pub fn judge_definition(d: &Definition, harm: &Harm) -> Result<Judgement, String> {
     let n = d.rule.evaluation_periods as usize;
     let step = i64::from(d.period / 60).max(1);
     let longest = (n + EXTRA_RANGE) as i64;
-    let before = -(longest * step) - step;
+    // Before the harm every minute is alike: one evaluation at minute -1, over a range wholly
+    // in that calm (`run` reads the range back from there), gives the state the run starts in.
+    let before = -1;
     // The harm is steady from its first minutes on: once a whole range has seen it, the state
     // no longer changes.
     let until = (longest + 2) * step + harm.unhealthy_from.max(0);
@@ -466,11 +503,16 @@ pub fn judge(alarm: &Alarm, harm: &Harm) -> Result<Judgement, String> {
     let mut peak = None;
     for range in n..=n + EXTRA_RANGE {
         let run = d.run(harm, before, until, range)?;
-        peak = run.datapoints.iter().flatten().copied().reduce(f64::max);
+        peak = run.peak;
         fires_after = match (fires_after, run.alarm_at_minute) {
             (Some(a), Some(m)) => Some(a.max((m as u64 + 1) * 60)),
             _ => None,
         };
+        // Never firing under one range is enough; and with no data point missing, CloudWatch
+        // looks no further back than N, so a longer range cannot change anything.
+        if fires_after.is_none() || !run.missing {
+            break;
+        }
     }
     Ok(Judgement { fires_after, peak })
 }
@@ -493,4 +535,156 @@ pub fn condition(alarm: &Alarm) -> String {
 pub fn show(v: f64) -> String {
     let s = format!("{v:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// One stop condition judged in every harm of its experiment.
+pub struct Verdicts<'a> {
+    pub alarm: &'a Alarm,
+    /// Each harm, in [`harms`] order, with the alarm's judgement in it.
+    pub each: Vec<(&'a Harm, Judgement)>,
+}
+
+impl Verdicts<'_> {
+    /// The earliest time it fires in any harm.
+    pub fn earliest(&self) -> Option<u64> {
+        self.each.iter().filter_map(|(_, j)| j.fires_after).min()
+    }
+
+    /// Why it never fires: its highest data point against its condition.
+    pub fn never(&self, j: &Judgement) -> String {
+        let w = watches(self.alarm);
+        let c = condition(self.alarm);
+        match j.peak {
+            Some(p) => format!("{w} reaches at most {}, never {c}", show(p)),
+            None => {
+                format!("{w} has no data point (missing data counts as not breaching), never {c}")
+            }
+        }
+    }
+}
+
+/// Judges `alarm` in every harm.
+pub fn judge_all<'a>(alarm: &'a Alarm, harms: &'a [Harm]) -> Result<Verdicts<'a>, String> {
+    let each = harms
+        .iter()
+        .map(|h| judge(alarm, h).map(|j| (h, j)))
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Verdicts { alarm, each })
+}
+
+/// A period count in words: `one-minute`, `5-minute`.
+pub fn periods(alarm: &Alarm) -> String {
+    match alarm.period / 60 {
+        1 => "one-minute".to_owned(),
+        m => format!("{m}-minute"),
+    }
+}
+
+impl super::Validator {
+    /// E082: a stop condition must be able to fire in some harm its experiment can do, judged
+    /// by CloudWatch's evaluation of the alarm's own definition. Experiments that end as soon
+    /// as they act, and faults that change nothing the load balancer measures, are not judged.
+    pub(super) fn guarded(
+        &mut self,
+        field: &str,
+        raw: &crate::spec::Spanned<crate::spec::RawExperiment>,
+        e: &Experiment,
+        ctx: &super::fis::TargetContext,
+    ) {
+        let (Some(lasts), Some(fleet)) = (e.duration_secs(), ctx.fleet) else {
+            return;
+        };
+        let harms = harms(e, fleet);
+        if harms.is_empty() {
+            return;
+        }
+        // An alarm too slow for the experiment is E051's; only the others are run (which also
+        // keeps the evaluation short: under FIS's 12-hour limit, a window of under 720 points).
+        let runnable = |a: &Alarm| a.seconds_to_alarm() < lasts;
+        let mut others: Option<Vec<String>> = None;
+        for (i, s) in raw.value.stop_conditions.iter().enumerate() {
+            let Some(alarm) = ctx.alarms.iter().find(|a| a.name == s.value && runnable(a)) else {
+                continue;
+            };
+            let at = crate::spec::pos(s);
+            let field = format!("{field}.stop_conditions[{i}]");
+            let v = match judge_all(alarm, &harms) {
+                Ok(v) => v,
+                Err(why) => {
+                    self.err(
+                        crate::errors::Code::E082,
+                        at,
+                        field,
+                        format!("chaoslab cannot evaluate alarm `{}`: {why}", s.value),
+                        "this is a bug in chaoslab's alarm definitions; report it",
+                    );
+                    continue;
+                }
+            };
+            if v.earliest().is_some() {
+                continue;
+            }
+            let why: Vec<String> = v
+                .each
+                .iter()
+                .map(|(h, j)| format!("{}: {}", h.what, v.never(j)))
+                .collect();
+            // The lab's alarms that do fire here, judged once per experiment and only when
+            // needed; at most three are named.
+            let others = others.get_or_insert_with(|| {
+                ctx.alarms
+                    .iter()
+                    .filter(|a| runnable(a))
+                    .filter_map(|a| {
+                        let t = judge_all(a, &harms).ok()?.earliest()?;
+                        Some(format!("`{}`, after {t} s", a.name))
+                    })
+                    .take(3)
+                    .collect()
+            });
+            let rule = crate::model::monitoring::definition(v.alarm).rule;
+            let above = matches!(
+                rule.comparison,
+                Comparison::GreaterThanThreshold | Comparison::GreaterThanOrEqualToThreshold
+            );
+            let mut ways: Vec<String> = v
+                .each
+                .iter()
+                .filter_map(|(_, j)| j.peak)
+                .reduce(f64::max)
+                .filter(|p| above && *p > 0.0)
+                .map(|p| {
+                    format!(
+                        "lower its threshold below {} (its highest data point here)",
+                        show(p)
+                    )
+                })
+                .into_iter()
+                .collect();
+            ways.push(if others.is_empty() {
+                "stop on an alarm under `alarms:` that this harm breaches".to_owned()
+            } else {
+                format!("stop on an alarm that fires here ({})", others.join("; "))
+            });
+            self.err(
+                crate::errors::Code::E082,
+                at,
+                field,
+                format!(
+                    "alarm `{}` cannot fire in the harm this experiment can do, as CloudWatch evaluates it ({} of {} {} data points {}, missing data {}): {}",
+                    s.value,
+                    v.alarm.evaluation_periods,
+                    v.alarm.evaluation_periods,
+                    periods(v.alarm),
+                    condition(v.alarm),
+                    crate::model::monitoring::definition(v.alarm).rule.treat_missing.name(),
+                    why.join("; ")
+                ),
+                format!(
+                    "{}; if nothing the load balancer measures can show this fault's harm, drop the stop condition and add `acknowledge: [no-stop-condition]`",
+                    ways.join(", or ")
+                ),
+            );
+        }
+    }
 }

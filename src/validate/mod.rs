@@ -154,6 +154,7 @@ impl Validator {
             alarms: alarms.clone(),
             readers: aurora.as_ref().map_or(0, |a| a.readers),
             functions: functions.clone(),
+            fleet: guardrails::Fleet::of(app.as_ref()),
             tables: tables
                 .iter()
                 .map(|t| (t.name.clone(), t.replicas.len()))

@@ -238,12 +238,13 @@ fn unsupported_math_is_refused() {
 struct Minutes;
 
 impl chaoslab::cloudwatch::alarm::Metrics for Minutes {
-    fn samples(&self, _: &chaoslab::cloudwatch::alarm::Metric, minute: i64) -> Vec<(f64, u64)> {
-        if minute >= 1 {
-            vec![(minute as f64, 1)]
-        } else {
-            Vec::new()
-        }
+    fn window(
+        &self,
+        _: &chaoslab::cloudwatch::alarm::Metric,
+        first: i64,
+        last: i64,
+    ) -> Vec<(f64, u64)> {
+        (first.max(1)..=last).map(|m| (m as f64, 1)).collect()
     }
 }
 

@@ -517,11 +517,12 @@ fn an_alarms_window_is_the_specs_and_its_readme_says_how_long() {
             }),
         "{monitoring}"
     );
-    // The lab README shows the stop-condition arithmetic against the experiment's duration.
+    // The lab README shows the stop-condition arithmetic; a wait harms nothing the load
+    // balancer measures, so only the alarm's own window is said.
     assert!(
         content("README.md").contains("for 1 minute")
             && content("README.md").contains(
-                "* In time: `fast` needs 1 × 60 s = 60 s of breaching data to fire (period × evaluation periods), less than the experiment's PT2M (120 s)"
+                "* Stops within: this fault changes nothing the load balancer measures, so its stop conditions can end the run only on harm from elsewhere: `fast` at the earliest 1 × 60 s = 60 s after it begins."
             ),
         "{}",
         content("README.md")
