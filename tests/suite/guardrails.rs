@@ -139,6 +139,16 @@ fn every_blueprint_stop_condition_fires_in_its_harm_and_the_readme_says_when() {
                             e.name, h.what
                         ));
                     }
+                    // E051 refuses an alarm whose period × evaluation periods is not under the
+                    // experiment's duration: that must be a true lower bound of the evaluation.
+                    if j.fires_after.is_some_and(|t| t < alarm.seconds_to_alarm()) {
+                        wrong.push(format!(
+                            "{name}/{}: `{s}` fires after {:?} s, before E051's {} s",
+                            e.name,
+                            j.fires_after,
+                            alarm.seconds_to_alarm()
+                        ));
+                    }
                     earliest = match (earliest, j.fires_after) {
                         (Some(a), Some(b)) => Some(a.min(b)),
                         (a, b) => a.or(b),
