@@ -24,7 +24,7 @@ mod tables;
 mod tasks;
 mod wait;
 
-pub use functions::delay_problem;
+pub use functions::{DEFAULT_DELAY_MS, delay_problem};
 pub use kinds::{Problem, TargetKind, TargetSelection};
 pub use network::aurora_cut_problem;
 

@@ -71,6 +71,7 @@ codes! {
     E060 => "an experiment's hypothesis (`expect:`) that cannot be judged (unknown endpoint, listed twice or both ways, out of the fault's reach, tolerance out of range)",
     E070 => "an experiment schedule EventBridge Scheduler rejects (an expression not rate, cron or at in its grammar and ranges, a time zone not in the IANA database, a time not `yyyy-mm-ddThh:mm:ssZ` or not on the calendar, start not before end)",
     E080 => "a fault that may end before the service has applied it (its duration no longer than the time the service documents it may take: DynamoDB's replication pause, the FIS Lambda extension's poll)",
+    E082 => "a stop condition that cannot fire in the harm its experiment can do (its alarm's own definition, evaluated by CloudWatch's rules over the load balancer metrics the fault produces, never goes into ALARM)",
     W001 => "warning: `scope: all` on the app subnets also cuts the catalog",
     W002 => "warning: no alarm stops the experiment",
     W003 => "warning: a zone cut that may take the Aurora writer with it after the lab's failover",

@@ -20,6 +20,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod cloudwatch;
 pub mod errors;
 pub mod model;
 pub mod output;

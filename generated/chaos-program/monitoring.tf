@@ -11,9 +11,21 @@ resource "aws_cloudwatch_metric_alarm" "error_rate" {
 
   metric_query {
     id          = "rate"
-    expression  = "IF(FILL(requests, 0) + FILL(elb_5xx, 0) > 0, 100 * (FILL(target_5xx, 0) + FILL(elb_5xx, 0)) / (FILL(requests, 0) + FILL(elb_5xx, 0)), 0)"
+    expression  = "IF(FILL(requests, 0) + FILL(elb_503, 0) > 0, 100 * (FILL(target_5xx, 0) + FILL(elb_5xx, 0)) / (FILL(requests, 0) + FILL(elb_503, 0)), 0)"
     label       = "5xx % of requests"
     return_data = true
+  }
+
+  metric_query {
+    id = "elb_503"
+
+    metric {
+      namespace   = "AWS/ApplicationELB"
+      metric_name = "HTTPCode_ELB_503_Count"
+      stat        = "Sum"
+      period      = 60
+      dimensions  = { LoadBalancer = aws_lb.app.arn_suffix }
+    }
   }
 
   metric_query {

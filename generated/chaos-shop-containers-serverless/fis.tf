@@ -108,8 +108,7 @@ resource "aws_fis_experiment_template" "lambda_delay" {
   }
 
   stop_condition {
-    source = "aws:cloudwatch:alarm"
-    value  = aws_cloudwatch_metric_alarm.unhealthy_hosts.arn
+    source = "none"
   }
 
   log_configuration {
@@ -165,8 +164,7 @@ resource "aws_fis_experiment_template" "lambda_errors" {
   }
 
   stop_condition {
-    source = "aws:cloudwatch:alarm"
-    value  = aws_cloudwatch_metric_alarm.unhealthy_hosts.arn
+    source = "none"
   }
 
   log_configuration {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{ACTIONS, Action, Param, ParamKind, Statement};
+use super::{ACTIONS, Action, Param, ParamKind, Statement, TargetKind};
 
 /// The action table: id, targets, parameters and what each does (Markdown).
 pub fn table() -> String {
@@ -135,7 +135,13 @@ pub fn snippet(a: &Action) -> String {
     if let Some(k) = a.target {
         let _ = writeln!(out, "    targets: {{{}: {}}}", k.spec_key(), k.example());
     }
-    out.push_str("    stop_conditions: [unhealthy-hosts]   # an alarm of the lab\n");
+    if a.target == Some(TargetKind::Functions) {
+        // The shop never calls a function: no load balancer alarm guards a harm of its fault
+        // (`unhealthy-hosts` could never fire, E082), and its own 502s are what the run shows.
+        out.push_str("    acknowledge: [no-stop-condition]   # no load balancer alarm sees the shop harmed\n");
+    } else {
+        out.push_str("    stop_conditions: [unhealthy-hosts]   # an alarm of the lab\n");
+    }
     out
 }
 

@@ -11,6 +11,13 @@ use crate::validate::Tier;
 
 const FILE: &str = "alb.tf";
 
+/// The app target group's health check: seconds between checks, seconds a check may take, and
+/// failed checks in a row before a target is unhealthy (the guardrail check times detection
+/// with these).
+pub const HEALTH_INTERVAL: u32 = 10;
+pub const HEALTH_TIMEOUT: u32 = 5;
+pub const UNHEALTHY_THRESHOLD: u32 = 2;
+
 pub fn build(lab: &Lab, tree: &mut Tree) {
     let Some(app) = &lab.app else { return };
     tree.accept(&PLAIN_HTTP);
@@ -43,10 +50,10 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 Block::new("health_check", &[])
                     .attr("path", Expr::str("/health"))
                     .attr("matcher", Expr::str("200"))
-                    .attr("interval", Expr::int(10))
-                    .attr("timeout", Expr::int(5))
+                    .attr("interval", Expr::int(HEALTH_INTERVAL.into()))
+                    .attr("timeout", Expr::int(HEALTH_TIMEOUT.into()))
                     .attr("healthy_threshold", Expr::int(2))
-                    .attr("unhealthy_threshold", Expr::int(2)),
+                    .attr("unhealthy_threshold", Expr::int(UNHEALTHY_THRESHOLD.into())),
             ),
     );
     tree.add(

@@ -6,7 +6,7 @@
 pub mod address;
 pub mod hcl;
 
-mod alb;
+pub(crate) mod alb;
 mod aurora;
 pub mod compute;
 mod dashboard;

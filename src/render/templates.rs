@@ -14,7 +14,7 @@ use crate::model::hcl::{Expr, File, Item};
 use crate::model::{Model, monitoring};
 use crate::output::GeneratedFile;
 use crate::render::before_apply;
-use crate::validate::{Experiment, Lab, Nat, duration, tf_name};
+use crate::validate::{Experiment, Lab, Nat, duration, guardrails, tf_name};
 
 const USER_DATA_J2: &str =
     include_str!("../../blueprints/templates/chaos-shop/user_data.sh.tftpl.j2");
@@ -283,47 +283,96 @@ pub const STOP_CONDITIONS_GUIDE: (&str, &str) = (
     "2026-12-07",
 );
 
-/// The stop-condition arithmetic of an experiment with a duration: each alarm needs
-/// `period × evaluation_periods` of breaching data. Validation holds that under the
-/// experiment's duration (E051) unless the spec acknowledges a slower one
-/// (`slow-stop-condition`), which is then said to stop nothing. Alarm names are validated;
-/// the rest is chaoslab's text.
-fn in_time(lab: &Lab, e: &Experiment) -> Option<String> {
+/// `errors-fast` after 60 s (1 of 1 one-minute data points of 5xx % of requests at 100, > 50).
+fn fires_text(v: &guardrails::Verdicts, j: &guardrails::Judgement) -> String {
+    let name = code_span(&v.alarm.name);
+    match j.fires_after {
+        Some(t) => format!(
+            "{name} after {t} s ({n} of {n} {p} data points of {w} at {peak}, {c})",
+            n = v.alarm.evaluation_periods,
+            p = guardrails::periods(v.alarm),
+            w = guardrails::watches(v.alarm),
+            peak = j.peak.map_or("?".to_owned(), guardrails::show),
+            c = guardrails::condition(v.alarm),
+        ),
+        None => format!("{name} never ({})", v.never(j)),
+    }
+}
+
+/// The lab README's "Stops within" line of an experiment: when each stop condition goes into
+/// ALARM in each harm the fault can do, as CloudWatch evaluates it. `None` for an experiment
+/// without a duration (it ends as soon as it acts) or without stop conditions.
+fn stops_within(lab: &Lab, e: &Experiment) -> Option<String> {
     let lasts = e.duration_secs()?;
     let alarms: Vec<&crate::validate::Alarm> = e
         .stop_conditions
         .iter()
         .filter_map(|n| lab.alarms.iter().find(|a| &a.name == n))
         .collect();
-    let needs = |a: &crate::validate::Alarm| {
+    let fleet = guardrails::Fleet::of(lab.app.as_ref())?;
+    if alarms.is_empty() {
+        return None;
+    }
+    let harms = guardrails::harms(e, fleet);
+    if harms.is_empty() {
+        let earliest: Vec<String> = alarms
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} at the earliest {} × {} s = {} s after it begins",
+                    code_span(&a.name),
+                    a.evaluation_periods,
+                    a.period,
+                    a.seconds_to_alarm()
+                )
+            })
+            .collect();
+        return Some(format!(
+            "this fault changes nothing the load balancer measures, so its stop conditions can end the run only on harm from elsewhere: {}",
+            earliest.join(", ")
+        ));
+    }
+    // Validation has refused an alarm it could not evaluate (E082), so none is left out here.
+    let verdicts: Vec<guardrails::Verdicts> = alarms
+        .iter()
+        .filter_map(|a| guardrails::judge_all(a, &harms).ok())
+        .collect();
+    let mut late = false;
+    let lines: Vec<String> = harms
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let judged: Vec<(&guardrails::Verdicts, &guardrails::Judgement)> = verdicts
+                .iter()
+                .filter_map(|v| v.each.get(i).map(|(_, j)| (v, j)))
+                .collect();
+            let each: Vec<String> = judged.iter().map(|(v, j)| fires_text(v, j)).collect();
+            let first = judged.iter().filter_map(|(_, j)| j.fires_after).min();
+            let stop = match first {
+                Some(t) if t < lasts => format!("the run stops {t} s into the harm"),
+                _ => {
+                    late = true;
+                    "nothing stops the run".to_owned()
+                }
+            };
+            format!("if {}: {} — {stop}", h.what, each.join("; "))
+        })
+        .collect();
+    let verdict = if late {
         format!(
-            "{} needs {} × {} s = {} s",
-            code_span(&a.name),
-            a.evaluation_periods,
-            a.period,
-            a.seconds_to_alarm()
+            "where nothing stops it, the run lasts its full {} ({lasts} s)",
+            duration::show(lasts)
+        )
+    } else {
+        format!(
+            "each time within the experiment's {} ({lasts} s)",
+            duration::show(lasts)
         )
     };
-    let (fast, slow): (Vec<_>, Vec<_>) = alarms
-        .into_iter()
-        .partition(|a| a.seconds_to_alarm() < lasts);
-    let lasts_text = format!("{} ({lasts} s)", duration::show(lasts));
-    let mut parts = Vec::new();
-    if !fast.is_empty() {
-        let each = if fast.len() > 1 { "each " } else { "" };
-        parts.push(format!(
-            "{} of breaching data to fire (period × evaluation periods), {each}less than the experiment's {lasts_text}; that is the earliest a stop condition can end the run after the harm begins, plus the time CloudWatch takes to receive the load balancer's metrics",
-            fast.iter().map(|a| needs(a)).collect::<Vec<_>>().join(", ")
-        ));
-    }
-    if !slow.is_empty() {
-        parts.push(format!(
-            "{} of breaching data to fire (period × evaluation periods), so {} cannot stop it before its {lasts_text} end (acknowledged: `slow-stop-condition`): the run lasts its whole length whatever the alarm sees, so watch it and stop it yourself if needed",
-            slow.iter().map(|a| needs(a)).collect::<Vec<_>>().join(", "),
-            if slow.len() > 1 { "they" } else { "it" }
-        ));
-    }
-    (!parts.is_empty()).then(|| parts.join("; "))
+    Some(format!(
+        "CloudWatch's evaluation of each stop condition as monitoring.tf defines it, in each harm this fault can do: {}. So {verdict}; add the time CloudWatch takes to receive the load balancer's metrics, and up to a minute when the harm begins mid-minute",
+        lines.join("; ")
+    ))
 }
 
 /// The lab's README.md.
@@ -415,7 +464,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                 parameters => e.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
                 target => Value::from_safe_string(target),
                 stops => Value::from_safe_string(escape_or_keep_spans(&stops)),
-                in_time => in_time(lab, e).map(Value::from_safe_string),
+                stops_within => stops_within(lab, e).map(Value::from_safe_string),
                 expect => Value::from_safe_string((e.action.expect)(lab, e)),
                 hypothesis => e.hypothesis.as_ref().zip(lab.app.as_ref()).map(|(h, a)| {
                     Value::from_safe_string(h.describe(a.timeouts.connect + a.timeouts.read))

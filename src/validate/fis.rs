@@ -35,6 +35,8 @@ pub struct TargetContext {
     pub tables: Vec<(String, usize)>,
     /// The lab's Lambda functions, sorted by name.
     pub functions: Vec<super::Function>,
+    /// The app's fleet and traffic, for the guardrail evaluation; `None` without an app.
+    pub fleet: Option<super::guardrails::Fleet>,
     /// `Some(fault_injection)` when the app runs as ECS tasks.
     pub app_tasks: Option<bool>,
 }
@@ -895,6 +897,7 @@ impl Validator {
         if !ack("slow-stop-condition") {
             self.alarms_in_time(field, raw, e, ctx);
         }
+        self.guarded(field, raw, e, ctx);
         if raw.value.stop_conditions.is_empty() && !ack("no-stop-condition") {
             let help = if !ctx.app {
                 "a lab without an app has no load balancer for an alarm to watch: follow the run and stop it with `aws fis stop-experiment --id <experiment id>`, and add `acknowledge: [no-stop-condition]`".to_owned()

@@ -17,6 +17,7 @@ mod dynamodb;
 pub mod expect;
 mod fis;
 pub mod functions;
+pub mod guardrails;
 pub mod lab;
 mod network;
 pub mod regions;
@@ -161,6 +162,7 @@ impl Validator {
             alarms: alarms.clone(),
             readers: aurora.as_ref().map_or(0, |a| a.readers),
             functions: functions.clone(),
+            fleet: guardrails::Fleet::of(app.as_ref()),
             tables: tables
                 .iter()
                 .map(|t| (t.name.clone(), t.replicas.len()))

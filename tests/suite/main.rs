@@ -6,6 +6,7 @@ mod common;
 
 mod app;
 mod cli;
+mod cloudwatch;
 mod computed;
 mod corpus;
 mod fis_facts;
@@ -14,6 +15,7 @@ mod fis_rules;
 mod fmt_conformance;
 mod functions;
 mod golden;
+mod guardrails;
 mod hardening;
 mod housekeeping;
 mod iam_scope;
