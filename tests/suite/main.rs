@@ -17,6 +17,7 @@ mod housekeeping;
 mod injection;
 mod lab_model;
 mod lab_readme;
+mod limits;
 mod readme_tables;
 mod references;
 mod rehearsal;
