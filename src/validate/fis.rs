@@ -14,6 +14,13 @@ use crate::errors::Pos;
 use crate::errors::{Code, Diagnostic};
 use crate::spec::{NamedMap, RawExperiment, RawStep, Spanned, pos};
 
+use std::collections::HashMap;
+
+/// FIS quota "Actions per experiment template" (Service Quotas code L-0BFE6B67): 20, not
+/// adjustable. Source: "Quotas and limitations", AWS FIS User Guide,
+/// https://docs.aws.amazon.com/fis/latest/userguide/fis-quotas.html (read 2026-12-07).
+pub const MAX_ACTIONS: usize = 20;
+
 /// What the rest of the spec provides for experiments to target.
 pub struct TargetContext {
     /// The lab's Region: SSM document ARNs must name it.
@@ -290,18 +297,36 @@ impl Validator {
             );
             return None;
         }
+        if let Some(over) = steps.value.get(MAX_ACTIONS) {
+            // Refused before any per-step work: the checks below stay bounded by the cap.
+            self.err(
+                Code::E055,
+                pos(&over.value.name),
+                format!("{field}.actions[{MAX_ACTIONS}]"),
+                format!(
+                    "an FIS experiment template holds at most {MAX_ACTIONS} actions; this one has {}",
+                    steps.value.len()
+                ),
+                format!("split it into experiments of at most {MAX_ACTIONS} actions each (FIS quota \"Actions per experiment template\", not adjustable)"),
+            );
+            return None;
+        }
         let names: Vec<&str> = steps
             .value
             .iter()
             .map(|s| s.value.name.value.as_str())
             .collect();
+        let index = first_index(&steps.value);
         let mut checked: Vec<Experiment> = Vec::new();
         let mut ok = true;
         for (i, step) in steps.value.iter().enumerate() {
             let st = &step.value;
             let sfield = format!("{field}.actions[{i}]");
             self.name(&st.name, &format!("{sfield}.name"), 64);
-            if names.iter().take(i).any(|n| *n == st.name.value) {
+            if index
+                .get(st.name.value.as_str())
+                .is_some_and(|&first| first < i)
+            {
                 self.err(
                     Code::E055,
                     pos(&st.name),
@@ -323,7 +348,7 @@ impl Validator {
                         "name another action, or remove it from start_after",
                     );
                     ok = false;
-                } else if !names.contains(&after.value.as_str()) {
+                } else if !index.contains_key(after.value.as_str()) {
                     let others: Vec<&str> = names
                         .iter()
                         .copied()
@@ -362,7 +387,9 @@ impl Validator {
                 None => ok = false,
             }
         }
-        if let Some((i, step)) = cycle(&steps.value).and_then(|i| Some((i, steps.value.get(i)?))) {
+        if let Some((i, step)) =
+            cycle(&steps.value, &index).and_then(|i| Some((i, steps.value.get(i)?)))
+        {
             let st = &step.value;
             self.err(
                 Code::E055,
@@ -374,7 +401,7 @@ impl Validator {
             ok = false;
         }
         if ok {
-            self.exclusive_overlaps(field, &steps.value);
+            self.exclusive_overlaps(field, &steps.value, &index);
         }
         if !ok {
             return None;
@@ -387,14 +414,38 @@ impl Validator {
     /// E057: two actions FIS cannot run at once on a task (the ECS task network faults) must
     /// be ordered by `start_after`, directly or through other actions; otherwise they overlap
     /// and the second fails ("Use the AWS FIS aws:ecs:task actions", limitations).
-    fn exclusive_overlaps(&mut self, field: &str, steps: &[Spanned<RawStep>]) {
+    fn exclusive_overlaps(
+        &mut self,
+        field: &str,
+        steps: &[Spanned<RawStep>],
+        index: &HashMap<&str, usize>,
+    ) {
         let exclusive = |s: &Spanned<RawStep>| {
             crate::catalog::EXCLUSIVE.contains(&s.value.action.value.as_str())
         };
+        let edges = edges(steps, index);
+        // What each exclusive step waits for, directly or not: one walk per exclusive step.
+        let waits: Vec<Option<Vec<bool>>> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| exclusive(s).then(|| reachable(&edges, i)))
+            .collect();
+        let waits_for = |a: usize, b: usize| {
+            waits
+                .get(a)
+                .and_then(Option::as_ref)
+                .and_then(|w| w.get(b).copied())
+                .unwrap_or(false)
+        };
         for (j, b) in steps.iter().enumerate().filter(|(_, s)| exclusive(s)) {
-            for a in steps.iter().take(j).filter(|s| exclusive(s)) {
+            for (i, a) in steps
+                .iter()
+                .enumerate()
+                .take(j)
+                .filter(|(_, s)| exclusive(s))
+            {
                 let (an, bn) = (&a.value.name.value, &b.value.name.value);
-                if waits_for(steps, bn, an) || waits_for(steps, an, bn) {
+                if waits_for(j, i) || waits_for(i, j) {
                     continue;
                 }
                 self.err(
@@ -952,67 +1003,118 @@ impl Validator {
     }
 }
 
-/// Checks one parameter value against its kind; `Err((message, fix))`.
-/// The first step (in spec order) that waits, through `start_after`, for itself. Each step
-/// Whether the action named `a` starts only after the one named `b` has ended, through its
-/// `start_after` chain. The graph has no cycle here; the walk is bounded by the step count.
-fn waits_for(steps: &[Spanned<RawStep>], a: &str, b: &str) -> bool {
-    let after = |name: &str| {
-        steps
-            .iter()
-            .find(|s| s.value.name.value == name)
-            .map(|s| {
-                s.value
-                    .start_after
-                    .iter()
-                    .map(|n| n.value.clone())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    };
-    let mut frontier = after(a);
-    let mut seen: Vec<String> = Vec::new();
-    while let Some(n) = frontier.pop() {
-        if n == b {
-            return true;
-        }
-        if seen.len() > steps.len() || seen.contains(&n) {
-            continue;
-        }
-        frontier.extend(after(&n));
-        seen.push(n);
+/// The index of the first step of each name (a later step of the same name is E055).
+fn first_index(steps: &[Spanned<RawStep>]) -> HashMap<&str, usize> {
+    let mut index = HashMap::with_capacity(steps.len());
+    for (i, s) in steps.iter().enumerate() {
+        index.entry(s.value.name.value.as_str()).or_insert(i);
     }
-    false
+    index
 }
 
-/// is visited once per start (a set of steps seen), so a hostile spec stays linear per start.
-fn cycle(steps: &[Spanned<RawStep>]) -> Option<usize> {
-    let edges: Vec<Vec<usize>> = steps
+/// Per step, the steps it starts after (by the first step of each name; unknown names, which
+/// are E055 of their own, left out).
+fn edges(steps: &[Spanned<RawStep>], index: &HashMap<&str, usize>) -> Vec<Vec<usize>> {
+    steps
         .iter()
         .map(|s| {
             s.value
                 .start_after
                 .iter()
-                .filter_map(|a| steps.iter().position(|t| t.value.name.value == a.value))
+                .filter_map(|a| index.get(a.value.as_str()).copied())
                 .collect()
         })
-        .collect();
-    (0..steps.len()).find(|&start| {
-        let mut seen = vec![false; steps.len()];
-        let mut frontier: Vec<usize> = edges.get(start).cloned().unwrap_or_default();
-        while let Some(i) = frontier.pop() {
-            if i == start {
-                return true;
+        .collect()
+}
+
+/// The steps `start` waits for through `start_after`, directly or not (itself only through a
+/// cycle): one walk, each step and edge visited once.
+fn reachable(edges: &[Vec<usize>], start: usize) -> Vec<bool> {
+    let mut seen = vec![false; edges.len()];
+    let mut frontier: Vec<usize> = edges.get(start).cloned().unwrap_or_default();
+    while let Some(i) = frontier.pop() {
+        if let Some(flag) = seen.get_mut(i)
+            && !*flag
+        {
+            *flag = true;
+            frontier.extend(edges.get(i).into_iter().flatten());
+        }
+    }
+    seen
+}
+
+/// The first step (in spec order) that waits, through `start_after`, for itself: the first
+/// step of a strongly connected component with more than one step, or with an edge to
+/// itself. Tarjan's algorithm, iterative: linear in steps plus edges.
+fn cycle(steps: &[Spanned<RawStep>], index: &HashMap<&str, usize>) -> Option<usize> {
+    let edges = edges(steps, index);
+    let n = edges.len();
+    const UNSEEN: usize = usize::MAX;
+    let mut order = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut cyclic = vec![false; n];
+    let mut next = 0;
+    for root in 0..n {
+        if order.get(root) != Some(&UNSEEN) {
+            continue;
+        }
+        // (step, how many of its edges are done)
+        let mut calls: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&mut (v, ref mut done)) = calls.last_mut() {
+            if *done == 0 && order.get(v) == Some(&UNSEEN) {
+                set(&mut order, v, next);
+                set(&mut low, v, next);
+                next += 1;
+                stack.push(v);
+                set(&mut on_stack, v, true);
             }
-            if let Some(flag) = seen.get_mut(i)
-                && !*flag
-            {
-                *flag = true;
-                frontier.extend(edges.get(i).into_iter().flatten());
+            let out = edges.get(v).map_or(&[][..], Vec::as_slice);
+            if let Some(&w) = out.get(*done) {
+                *done += 1;
+                if order.get(w) == Some(&UNSEEN) {
+                    calls.push((w, 0));
+                } else if on_stack.get(w) == Some(&true) {
+                    let l = get(&low, v).min(get(&order, w));
+                    set(&mut low, v, l);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                let l = get(&low, parent).min(get(&low, v));
+                set(&mut low, parent, l);
+            }
+            if get(&low, v) == get(&order, v) {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    set(&mut on_stack, w, false);
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                let looped = out.contains(&v);
+                if component.len() > 1 || looped {
+                    for w in component {
+                        set(&mut cyclic, w, true);
+                    }
+                }
             }
         }
-        false
-    })
+    }
+    cyclic.iter().position(|&c| c)
+}
+
+fn get<T: Copy + Default>(v: &[T], i: usize) -> T {
+    v.get(i).copied().unwrap_or_default()
+}
+
+fn set<T>(v: &mut [T], i: usize, value: T) {
+    if let Some(slot) = v.get_mut(i) {
+        *slot = value;
+    }
 }
 
 /// Where the experiment names its action (`action:`, or the first of `actions:`), else where
@@ -1029,6 +1131,7 @@ fn action_pos(raw: &Spanned<RawExperiment>) -> Pos {
     }
 }
 
+/// Checks one parameter value against its kind; `Err((message, fix))`.
 fn check_param(
     kind: ParamKind,
     value: &str,
@@ -1330,5 +1433,77 @@ fn check_doc_value(
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Steps `s0..sN` from `(name, start_after)` pairs, parsed as a spec would be.
+    fn steps(graph: &[(String, Vec<String>)]) -> Vec<Spanned<RawStep>> {
+        let yaml: String = graph
+            .iter()
+            .map(|(name, after)| {
+                format!(
+                    "- {{name: {name}, action: aws:fis:wait, start_after: [{}]}}\n",
+                    after.join(", ")
+                )
+            })
+            .collect();
+        serde_saphyr::from_str(&yaml).unwrap()
+    }
+
+    /// The first step that reaches itself, by the transitive closure (Warshall): the
+    /// definition, in cubic time.
+    fn cycle_by_closure(graph: &[(String, Vec<String>)]) -> Option<usize> {
+        let n = graph.len();
+        let first = |name: &str| graph.iter().position(|(m, _)| m == name);
+        let mut reach = vec![vec![false; n]; n];
+        for (i, (_, after)) in graph.iter().enumerate() {
+            for j in after.iter().filter_map(|a| first(a)) {
+                reach[i][j] = true;
+            }
+        }
+        for k in 0..n {
+            for i in 0..n {
+                for j in 0..n {
+                    reach[i][j] |= reach[i][k] && reach[k][j];
+                }
+            }
+        }
+        (0..n).find(|&i| reach[i][i])
+    }
+
+    #[test]
+    fn cycles_are_found_as_the_closure_defines_them() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        let mut cyclic = 0;
+        for _ in 0..2000 {
+            let n = 1 + next(9) as usize;
+            // Names from a pool smaller than n at times (duplicates), and references to a name
+            // no step has (unknown).
+            let pool = n as u64 + 1;
+            let graph: Vec<(String, Vec<String>)> = (0..n)
+                .map(|_| {
+                    let name = format!("a{}", next(pool));
+                    let after = (0..next(3))
+                        .map(|_| format!("a{}", next(pool + 1)))
+                        .collect();
+                    (name, after)
+                })
+                .collect();
+            let parsed = steps(&graph);
+            let want = cycle_by_closure(&graph);
+            cyclic += usize::from(want.is_some());
+            assert_eq!(cycle(&parsed, &first_index(&parsed)), want, "{graph:?}");
+        }
+        assert!(cyclic > 200, "too few cyclic graphs drawn: {cyclic}");
     }
 }

@@ -212,3 +212,79 @@ fn an_oversized_spec_gets_one_message_and_one_help() {
     assert_too_large(&out, "big.yaml");
     assert_eq!(cli.trim_end(), library.trim_end());
 }
+
+/// A lab with one experiment: a chain of `n` one-minute waits, each after the one before;
+/// `back` adds `start_after` from the first step to the step of that index (a cycle).
+fn chain(n: usize, back: Option<usize>) -> String {
+    let mut spec = format!(
+        "{}experiments:\n  chain:\n    description: Wait in a chain\n    acknowledge: [no-stop-condition]\n    actions:\n",
+        common::MINIMAL
+    );
+    for i in 0..n {
+        let after = match (i, back) {
+            (0, Some(b)) => format!(", start_after: [w{b}]"),
+            (0, None) => String::new(),
+            _ => format!(", start_after: [w{}]", i - 1),
+        };
+        spec.push_str(&format!(
+            "      - {{name: w{i}, action: aws:fis:wait, parameters: {{duration: PT1M}}{after}}}\n"
+        ));
+    }
+    spec
+}
+
+fn diagnostics(spec: &str) -> Vec<chaoslab::errors::Diagnostic> {
+    match chaoslab::load("lab.yaml", spec) {
+        Ok(_) => Vec::new(),
+        Err(chaoslab::errors::Error::Spec(errs)) => errs.diagnostics,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn a_thousand_step_chain_is_refused_at_the_fis_quota_with_one_error() {
+    let found = diagnostics(&chain(1000, None));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let d = &found[0];
+    assert_eq!(d.code.to_string(), "E055");
+    assert_eq!(d.field, "experiments.chain.actions[20]");
+    assert_eq!(
+        d.message,
+        "an FIS experiment template holds at most 20 actions; this one has 1000"
+    );
+}
+
+#[test]
+fn twenty_steps_are_the_most_and_are_checked_in_full() {
+    let lab = chaoslab::load("lab.yaml", &chain(20, None)).unwrap_or_else(|e| panic!("{e}"));
+    // The longest chain through start_after: 20 waits of a minute.
+    assert_eq!(lab.experiments[0].duration_secs(), Some(20 * 60));
+    let found = diagnostics(&chain(20, Some(19)));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].code.to_string(), "E055");
+    assert_eq!(
+        found[0].message,
+        "`w0` waits, through start_after, for itself"
+    );
+}
+
+fn tenants(n: usize) -> String {
+    let mut spec = format!("{}prefix: m\ntenants:\n", common::MINIMAL);
+    for i in 0..n {
+        spec.push_str(&format!("  - t{i}\n"));
+    }
+    spec
+}
+
+#[test]
+fn a_hundred_tenants_are_the_most() {
+    assert_eq!(diagnostics(&tenants(100)), Vec::new());
+    let found = diagnostics(&tenants(20_000));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].code.to_string(), "E008");
+    assert_eq!(found[0].field, "tenants[100]");
+    assert_eq!(
+        found[0].message,
+        "a spec lists at most 100 tenants; this one lists 20000"
+    );
+}
