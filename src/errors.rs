@@ -8,6 +8,8 @@
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
+use crate::text::printable;
+
 /// Defines [`Code`] from one table: each code with its one-line meaning, which is also its doc
 /// comment and its row in the README's code table (a test holds them equal).
 macro_rules! codes {
@@ -42,6 +44,7 @@ codes! {
     E006 => "a number outside its allowed range or step",
     E007 => "text not in the form the field needs (engine version, database or user name, instance type)",
     E008 => "a list longer than chaoslab takes (more than 100 `tenants`)",
+    E009 => "a control or bidirectional-text character in the spec (NUL, ESC, DEL, U+202E, …)",
     E010 => "invalid name (lab, prefix, table, bucket, experiment)",
     E012 => "not an AWS Region code",
     E013 => "tag key or value AWS rejects",
@@ -144,15 +147,22 @@ impl Diagnostic {
     }
 
     /// Renders `error[E021]: ...` with a location line, the source line and a caret, then the
-    /// field and the fix: the layout rustc and cargo-deny users already read fluently.
+    /// field and the fix: the layout rustc and cargo-deny users already read fluently. Every
+    /// part passes through [`printable`], so no character of the spec reaches a terminal raw.
     pub fn render(&self, file: &str, source: &str) -> String {
         let mut out = String::new();
         let level = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{level}[{}]: {}", self.code, self.message);
-        let _ = writeln!(out, "  --> {file}:{}:{}", self.pos.line, self.pos.column);
+        let _ = writeln!(out, "{level}[{}]: {}", self.code, printable(&self.message));
+        let _ = writeln!(
+            out,
+            "  --> {}:{}:{}",
+            printable(file),
+            self.pos.line,
+            self.pos.column
+        );
         if let Some(text) = usize::try_from(self.pos.line)
             .ok()
             .and_then(|l| l.checked_sub(1))
@@ -161,20 +171,18 @@ impl Diagnostic {
             let num = self.pos.line.to_string();
             let pad = " ".repeat(num.len());
             let col = usize::try_from(self.pos.column.saturating_sub(1)).unwrap_or(0);
-            let lead: String = text
-                .chars()
-                .take(col)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
+            // The caret sits under the column's character as printed, escapes and all.
+            let before: String = text.chars().take(col).collect();
+            let lead = " ".repeat(printable(&before).chars().count());
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{num} | {text}");
+            let _ = writeln!(out, "{num} | {}", printable(text));
             let _ = writeln!(out, "{pad} | {lead}^");
         }
         if !self.field.is_empty() {
-            let _ = writeln!(out, "  = field: {}", self.field);
+            let _ = writeln!(out, "  = field: {}", printable(&self.field));
         }
         if !self.help.is_empty() {
-            let _ = writeln!(out, "  = help: {}", self.help);
+            let _ = writeln!(out, "  = help: {}", printable(&self.help));
         }
         out
     }
@@ -202,18 +210,13 @@ impl SpecErrors {
             .count();
         let denied = self.diagnostics.len() - errors;
         let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let file = printable(&self.file);
         if errors > 0 {
-            let _ = writeln!(
-                out,
-                "{} rejected: {errors} error{}",
-                self.file,
-                plural(errors)
-            );
+            let _ = writeln!(out, "{file} rejected: {errors} error{}", plural(errors));
         } else {
             let _ = writeln!(
                 out,
-                "{} rejected: {denied} warning{} denied (--deny-warnings)",
-                self.file,
+                "{file} rejected: {denied} warning{} denied (--deny-warnings)",
                 plural(denied)
             );
         }

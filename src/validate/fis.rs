@@ -573,7 +573,7 @@ impl Validator {
                     Code::E041,
                     at,
                     kfield,
-                    format!("{} has no parameter `{}`", doc.name, key.escape_debug()),
+                    format!("{} has no parameter `{}`", doc.name, key),
                     help,
                 );
                 continue;
@@ -586,7 +586,7 @@ impl Validator {
                     format!(
                         "`{key}` is {value}, not a string: FIS passes document parameters as strings"
                     ),
-                    format!("quote the value: \"{key}\": \"{}\"", value.to_string().trim_matches('"').escape_debug()),
+                    format!("quote the value: \"{key}\": \"{}\"", value.to_string().trim_matches('"')),
                 );
                 continue;
             };
@@ -1168,7 +1168,7 @@ fn check_param(
             Err((
                 format!(
                     "`{}` is not allowed here (allowed: {})",
-                    value.escape_debug(),
+                    value,
                     values.join(", ")
                 ),
                 help,
@@ -1177,7 +1177,7 @@ fn check_param(
         ParamKind::Bool => match value {
             "true" | "false" => Ok(()),
             _ => Err((
-                format!("`{}` is not true or false", value.escape_debug()),
+                format!("`{}` is not true or false", value),
                 "write true or false".to_owned(),
             )),
         },
@@ -1186,7 +1186,7 @@ fn check_param(
             _ => Err((
                 format!(
                     "`{}` is not a whole number from {min} to {max}",
-                    value.escape_debug()
+                    value
                 ),
                 format!("use a whole number from {min} to {max}"),
             )),
@@ -1201,7 +1201,7 @@ fn check_param(
                 Ok(())
             } else {
                 Err((
-                    format!("`{}` is not a list of API operations", value.escape_debug()),
+                    format!("`{}` is not a list of API operations", value),
                     "list operation names separated by commas, without spaces, e.g. DescribeInstances,RunInstances".to_owned(),
                 ))
             }
@@ -1213,7 +1213,7 @@ fn check_param(
                 Err((
                     format!(
                         "`{}` is not a resource name, ID or ARN",
-                        value.escape_debug()
+                        value
                     ),
                     "write the name, ID or ARN without spaces".to_owned(),
                 ))
@@ -1233,7 +1233,7 @@ fn check_param(
                 Ok(())
             } else {
                 Err((
-                    format!("`{}` is not a media type", value.escape_debug()),
+                    format!("`{}` is not a media type", value),
                     "write a media type such as text/plain or application/json".to_owned(),
                 ))
             }
@@ -1247,7 +1247,7 @@ fn check_param(
                 Ok(())
             } else {
                 Err((
-                    format!("`{}` is not a process name", value.escape_debug()),
+                    format!("`{}` is not a process name", value),
                     "name the process as `pgrep` sees it, e.g. gunicorn".to_owned(),
                 ))
             }
@@ -1262,7 +1262,7 @@ fn check_param(
                 Ok(())
             } else {
                 Err((
-                    format!("`{}` is not a list of sources", value.escape_debug()),
+                    format!("`{}` is not a list of sources", value),
                     "write comma-separated IPv4 addresses, CIDR blocks, domain names, DYNAMODB or S3, e.g. DYNAMODB,S3".to_owned(),
                 ))
             }
@@ -1276,7 +1276,7 @@ fn check_param(
             Err((
                 format!(
                     "chaoslab does not know the parameters of `{}`",
-                    name.escape_debug()
+                    name
                 ),
                 did_you_mean(&name, &known, || {
                     format!(
@@ -1289,7 +1289,7 @@ fn check_param(
         // The keys and values are checked against the document (`document_parameters`).
         ParamKind::DocumentParameters => match json_object(value) {
             Some(_) => Ok(()),
-            None => Err((format!("`{}` is not a JSON object", value.escape_debug()), "write the parameters as a JSON object in quotes, e.g. '{\"DurationSeconds\": \"60\"}'".to_owned())),
+            None => Err((format!("`{}` is not a JSON object", value), "write the parameters as a JSON object in quotes, e.g. '{\"DurationSeconds\": \"60\"}'".to_owned())),
         },
     }
 }
@@ -1315,7 +1315,7 @@ fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
                 .filter(|_| service == Some("ssm"))
             else {
                 return Err((
-                    format!("`{}` is not an SSM document ARN", value.escape_debug()),
+                    format!("`{}` is not an SSM document ARN", value),
                     format!("{example}; or give the full ARN, with its `document/` part"),
                 ));
             };
@@ -1323,8 +1323,7 @@ fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
                 return Err((
                     format!(
                         "`{}` is a document of Region `{}`, but the lab runs in `{region}` and its FIS role may only send that Region's documents",
-                        value.escape_debug(),
-                        arn_region.escape_debug()
+                        value, arn_region
                     ),
                     example.to_owned(),
                 ));
@@ -1333,8 +1332,7 @@ fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
                 return Err((
                     format!(
                         "`{}` names account `{}`: AWSFIS-Run-* documents are owned by AWS and have no account in their ARN",
-                        value.escape_debug(),
-                        account.escape_debug()
+                        value, account
                     ),
                     example.to_owned(),
                 ));
@@ -1352,10 +1350,7 @@ fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
         Ok(name.to_owned())
     } else {
         Err((
-            format!(
-                "`{}` is not an AWSFIS-Run-* SSM document",
-                value.escape_debug()
-            ),
+            format!("`{}` is not an AWSFIS-Run-* SSM document", value),
             example.to_owned(),
         ))
     }
@@ -1376,12 +1371,11 @@ fn check_doc_value(
     value: &str,
     limit: Option<u64>,
 ) -> Result<(), (String, String)> {
-    let shown = value.escape_debug();
     let whole = |min: u64, max: u64| match value.parse::<u64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err((
             format!(
-                "{} `{shown}` is not a whole number from {min} to {max}",
+                "{} `{value}` is not a whole number from {min} to {max}",
                 p.name
             ),
             format!("use a whole number from {min} to {max}, in quotes"),
@@ -1394,7 +1388,7 @@ fn check_doc_value(
             if secs > max {
                 return Err((
                     format!(
-                        "{} `{shown}` is longer than the action's duration ({} = {max} s): FIS cancels the command when the action ends, so the fault would not run as written",
+                        "{} `{value}` is longer than the action's duration ({} = {max} s): FIS cancels the command when the action ends, so the fault would not run as written",
                         p.name,
                         duration::show(max)
                     ),
@@ -1413,7 +1407,7 @@ fn check_doc_value(
             } else {
                 Err((
                     format!(
-                        "{} `{shown}` is not allowed (allowed: {})",
+                        "{} `{value}` is not allowed (allowed: {})",
                         p.name,
                         values.join(", ")
                     ),
@@ -1428,7 +1422,7 @@ fn check_doc_value(
                 Ok(())
             } else {
                 Err((
-                    format!("{} `{shown}` is not a name", p.name),
+                    format!("{} `{value}` is not a name", p.name),
                     "write the name without spaces, e.g. ens5".to_owned(),
                 ))
             }

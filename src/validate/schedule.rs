@@ -19,7 +19,7 @@ impl Validator {
                 format!("{field}.expression"),
                 format!(
                     "`{}` is not a schedule expression: {why}",
-                    s.expression.value.escape_debug()
+                    s.expression.value
                 ),
                 EXPRESSION_HELP,
             );
@@ -32,7 +32,7 @@ impl Validator {
                         Code::E070,
                         pos(tz),
                         format!("{field}.timezone"),
-                        format!("`{}` is not a time zone name", tz.value.escape_debug()),
+                        format!("`{}` is not a time zone name", tz.value),
                         "use an IANA name such as `Europe/Berlin` or `America/New_York`, or `UTC`",
                     );
                 }
@@ -48,7 +48,7 @@ impl Validator {
                 Code::E070,
                 pos(t),
                 format!("{field}.{key}"),
-                format!("`{}` is not a UTC time", t.value.escape_debug()),
+                format!("`{}` is not a UTC time", t.value),
                 "write it as `yyyy-mm-ddThh:mm:ssZ`, e.g. `2027-01-04T09:00:00Z`",
             );
             None

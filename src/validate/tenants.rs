@@ -26,7 +26,7 @@ impl Validator {
                     Code::E010,
                     pos(b),
                     "state.bucket",
-                    format!("`{}` is not an S3 bucket name", b.value.escape_debug()),
+                    format!("`{}` is not an S3 bucket name", b.value),
                     "S3 bucket names are 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
                 );
             }

@@ -28,4 +28,5 @@ mod schedule;
 mod schema_conformance;
 mod spec_schema;
 mod tenants;
+mod untrusted_text;
 mod validation;
