@@ -2,6 +2,7 @@
 
 pub mod colour;
 pub mod init;
+mod input;
 mod messages;
 mod outputs;
 mod specs;
@@ -12,7 +13,6 @@ use std::path::{Path, PathBuf};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::errors::{Code, Diagnostic, Error, Pos, SpecErrors};
-use crate::spec::MAX_SPEC_BYTES;
 use crate::validate::Lab;
 use messages::Ctx;
 use outputs::{Outputs, Shape};
@@ -727,37 +727,29 @@ fn out_dir(lab: &Lab, out: Option<&Path>) -> PathBuf {
 /// Reads and validates a spec file; an unreadable file is a spec error (E001) with a fix.
 /// Warnings are reported through `ctx`, or fail the command with `--deny-warnings`.
 fn read(path: &Path, ctx: &mut Ctx) -> Result<Lab, Error> {
+    use input::Unreadable;
     let file = path.display().to_string();
-    let fail = |message: String, help: &str| {
+    let source = input::read_spec(path).map_err(|why| {
+        let d = |message: String, help: &str| {
+            Diagnostic::error(Code::E001, Pos::default(), "", message).help(help)
+        };
+        let diagnostic = match why {
+            Unreadable::Io(e) => d(format!("cannot read the spec: {e}"), "check the path"),
+            Unreadable::TooLarge => crate::spec::too_large(),
+            Unreadable::NotUtf8(at) => d(
+                format!("spec is not UTF-8 (invalid byte at offset {at})"),
+                "save the file as UTF-8",
+            ),
+            Unreadable::EmptyFifo => d(
+                "the spec is a FIFO (named pipe) and nothing was written to it".to_owned(),
+                "start the program that writes the spec before chaoslab (which does not wait for one), or pass a file or `<(command)`",
+            ),
+        };
         Error::Spec(Box::new(SpecErrors {
             file: file.clone(),
             source: String::new(),
-            diagnostics: vec![
-                Diagnostic::error(Code::E001, Pos::default(), "", message).help(help),
-            ],
+            diagnostics: vec![diagnostic],
         }))
-    };
-    let meta = std::fs::metadata(path)
-        .map_err(|e| fail(format!("cannot read the spec: {e}"), "check the path"))?;
-    if meta.len() > MAX_SPEC_BYTES as u64 {
-        return Err(fail(
-            format!(
-                "spec is {} bytes; the limit is {MAX_SPEC_BYTES} bytes",
-                meta.len()
-            ),
-            "lab specs are short; move large contents out of the spec",
-        ));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| fail(format!("cannot read the spec: {e}"), "check the path"))?;
-    let source = String::from_utf8(bytes).map_err(|e| {
-        fail(
-            format!(
-                "spec is not UTF-8 (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-            "save the file as UTF-8",
-        )
     })?;
     let lab = crate::load(&file, &source)?;
     if lab.warnings.is_empty() {

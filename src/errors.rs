@@ -8,6 +8,8 @@
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
+use crate::text::printable;
+
 /// Defines [`Code`] from one table: each code with its one-line meaning, which is also its doc
 /// comment and its row in the README's code table (a test holds them equal).
 macro_rules! codes {
@@ -41,6 +43,8 @@ codes! {
     E005 => "missing required key",
     E006 => "a number outside its allowed range or step",
     E007 => "text not in the form the field needs (engine version, database or user name, instance type)",
+    E008 => "a list longer than chaoslab takes (more than 100 `tenants`)",
+    E009 => "a control or bidirectional-text character in the spec (NUL, ESC, DEL, U+202E, …)",
     E010 => "invalid name (lab, prefix, table, bucket, experiment)",
     E012 => "not an AWS Region code",
     E013 => "tag key or value AWS rejects",
@@ -65,7 +69,7 @@ codes! {
     E052 => "a fault aimed at a target that is not set up for it (an ECS task fault without `fault_injection` on the tasks, a Lambda fault on a function without the FIS extension)",
     E053 => "a Lambda fault that does not fit its function (an invocation delay at least as long as the function's timeout)",
     E054 => "a DynamoDB replica the lab cannot build (the lab's own Region, a Region listed twice or in another partition, a provisioned table)",
-    E055 => "a multi-action experiment FIS rejects (`actions:` beside `action:`, no action, two actions of one name, `start_after` naming no action, itself or a cycle)",
+    E055 => "a multi-action experiment FIS rejects (`actions:` beside `action:`, no action or more than 20, two actions of one name, `start_after` naming no action, itself or a cycle)",
     E056 => "app settings that do not fit its runtime (`instance_type` on ECS, Fargate `cpu`, `memory` or `fault_injection` on EC2, a `cpu`/`memory` pair Fargate does not offer)",
     E057 => "two actions of one template that FIS cannot run at the same time (ECS task network faults that no `start_after` orders)",
     E060 => "an experiment's hypothesis (`expect:`) that cannot be judged (unknown endpoint, listed twice or both ways, out of the fault's reach, tolerance out of range)",
@@ -147,15 +151,22 @@ impl Diagnostic {
     }
 
     /// Renders `error[E021]: ...` with a location line, the source line and a caret, then the
-    /// field and the fix: the layout rustc and cargo-deny users already read fluently.
+    /// field and the fix: the layout rustc and cargo-deny users already read fluently. Every
+    /// part passes through [`printable`], so no character of the spec reaches a terminal raw.
     pub fn render(&self, file: &str, source: &str) -> String {
         let mut out = String::new();
         let level = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{level}[{}]: {}", self.code, self.message);
-        let _ = writeln!(out, "  --> {file}:{}:{}", self.pos.line, self.pos.column);
+        let _ = writeln!(out, "{level}[{}]: {}", self.code, printable(&self.message));
+        let _ = writeln!(
+            out,
+            "  --> {}:{}:{}",
+            printable(file),
+            self.pos.line,
+            self.pos.column
+        );
         if let Some(text) = usize::try_from(self.pos.line)
             .ok()
             .and_then(|l| l.checked_sub(1))
@@ -164,20 +175,18 @@ impl Diagnostic {
             let num = self.pos.line.to_string();
             let pad = " ".repeat(num.len());
             let col = usize::try_from(self.pos.column.saturating_sub(1)).unwrap_or(0);
-            let lead: String = text
-                .chars()
-                .take(col)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
+            // The caret sits under the column's character as printed, escapes and all.
+            let before: String = text.chars().take(col).collect();
+            let lead = " ".repeat(printable(&before).chars().count());
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{num} | {text}");
+            let _ = writeln!(out, "{num} | {}", printable(text));
             let _ = writeln!(out, "{pad} | {lead}^");
         }
         if !self.field.is_empty() {
-            let _ = writeln!(out, "  = field: {}", self.field);
+            let _ = writeln!(out, "  = field: {}", printable(&self.field));
         }
         if !self.help.is_empty() {
-            let _ = writeln!(out, "  = help: {}", self.help);
+            let _ = writeln!(out, "  = help: {}", printable(&self.help));
         }
         out
     }
@@ -205,18 +214,13 @@ impl SpecErrors {
             .count();
         let denied = self.diagnostics.len() - errors;
         let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let file = printable(&self.file);
         if errors > 0 {
-            let _ = writeln!(
-                out,
-                "{} rejected: {errors} error{}",
-                self.file,
-                plural(errors)
-            );
+            let _ = writeln!(out, "{file} rejected: {errors} error{}", plural(errors));
         } else {
             let _ = writeln!(
                 out,
-                "{} rejected: {denied} warning{} denied (--deny-warnings)",
-                self.file,
+                "{file} rejected: {denied} warning{} denied (--deny-warnings)",
                 plural(denied)
             );
         }

@@ -29,6 +29,7 @@ pub mod render;
 pub mod schema;
 pub mod spec;
 pub mod suggest;
+pub mod text;
 pub mod validate;
 pub mod verify;
 

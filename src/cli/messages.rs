@@ -1,10 +1,12 @@
 //! Where a command's messages go: rendered for a person, or one JSON object per line
 //! (`--message-format json`) for editors and CI annotations. Either way on stderr, so stdout
-//! keeps only the command's result (a diff, a summary) in both modes.
+//! keeps only the command's result (a diff, a summary) in both modes. What a message quotes
+//! (spec text, file names) passes through [`printable`] in both.
 
 use std::fmt::Write as _;
 
 use crate::errors::{Diagnostic, Error, Severity};
+use crate::text::{printable, printable_lines};
 
 /// The flags every command shares, and the text it has produced so far.
 #[derive(Debug, Default)]
@@ -40,12 +42,12 @@ impl Json<'_> {
         let mut line = serde_json::json!({
             "code": self.code,
             "severity": severity,
-            "file": text(self.file),
+            "file": text(&printable(self.file)),
             "line": number(self.line),
             "column": number(self.column),
-            "field": text(self.field),
-            "message": self.message,
-            "help": text(self.help),
+            "field": text(&printable(self.field)),
+            "message": printable(self.message),
+            "help": text(&printable(self.help)),
         })
         .to_string();
         line.push('\n');
@@ -101,9 +103,9 @@ impl Ctx {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(self.stderr, "{level}: {message}");
+        let _ = writeln!(self.stderr, "{level}: {}", printable(message));
         if !help.is_empty() {
-            let _ = writeln!(self.stderr, "  = help: {help}");
+            let _ = writeln!(self.stderr, "  = help: {}", printable(help));
         }
     }
 
@@ -121,8 +123,9 @@ impl Ctx {
                 let (message, help) = text.split_once("\n  = help: ").unwrap_or((text, ""));
                 self.message(Severity::Error, file, message, help);
             }
+            // Line by line: the line breaks are chaoslab's own.
             _ => {
-                let _ = writeln!(self.stderr, "{e}");
+                let _ = writeln!(self.stderr, "{}", printable_lines(&e.to_string()));
             }
         }
     }

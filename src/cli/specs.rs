@@ -241,7 +241,7 @@ pub(crate) fn validate(ctx: &mut Ctx, spec: &Path) -> Result<Verdict, Error> {
     let n = lab.experiments.len();
     ctx.say(&format!(
         "{}: ok (lab {}, {n} experiment{})\n",
-        spec.display(),
+        crate::text::printable(&spec.display().to_string()),
         lab.name,
         if n == 1 { "" } else { "s" }
     ));

@@ -111,6 +111,10 @@ fn block_safe(s: &str, line_start: bool) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\n' | '\r' => out.push(' '),
+            // Defence in depth (E009 keeps them out of specs): shown, never passed on.
+            c if crate::text::unsafe_char(c) => {
+                out.push_str(&crate::text::printable(c.encode_utf8(&mut [0; 4])))
+            }
             c => out.push(c),
         }
     }
@@ -120,6 +124,7 @@ fn block_safe(s: &str, line_start: bool) -> String {
 /// A Markdown code span that shows `s` literally, whatever backticks it holds.
 pub fn code_span(s: &str) -> String {
     let s = s.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let s = crate::text::printable(&s);
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     if longest == 0 && !s.starts_with(' ') {

@@ -519,7 +519,7 @@ impl<'a> Fields<'a> {
         let message = if name.is_empty() {
             "a key here must be a plain name".to_owned()
         } else {
-            format!("unknown key `{}`", name.escape_debug())
+            format!("unknown key `{}`", name)
         };
         self.parent.sink.push(
             Diagnostic::error(

@@ -7,6 +7,7 @@ mod check;
 mod named_map;
 mod path;
 mod scalar;
+mod text;
 mod tree;
 mod yaml_error;
 
@@ -496,6 +497,19 @@ pub struct RawExpect {
     pub tolerance: Option<Spanned<f64>>,
 }
 
+/// E001 for a spec over [`MAX_SPEC_BYTES`]: the one wording, whether the text was read by the
+/// CLI's bounded reader (which stops one byte past the limit, so the full size is unknown) or
+/// handed to [`parse`].
+pub fn too_large() -> Diagnostic {
+    Diagnostic::error(
+        Code::E001,
+        Pos::default(),
+        "",
+        format!("the spec is over 256 KiB; the limit is {MAX_SPEC_BYTES} bytes"),
+    )
+    .help("lab specs are short: split the lab into several specs, or move large object contents out of the spec")
+}
+
 /// Position of a spanned value, for diagnostics.
 pub fn pos<T>(s: &Spanned<T>) -> Pos {
     Pos {
@@ -539,20 +553,7 @@ fn tree_options() -> serde_saphyr::Options {
 /// typed raw spec.
 pub fn parse(source: &str) -> Result<RawSpec, Vec<Diagnostic>> {
     if source.len() > MAX_SPEC_BYTES {
-        return Err(vec![
-            Diagnostic::error(
-                Code::E001,
-                Pos::default(),
-                "",
-                format!(
-                    "spec is {} bytes; the limit is {MAX_SPEC_BYTES} bytes",
-                    source.len()
-                ),
-            )
-            .help(
-                "split the lab into several specs, or move large object contents out of the spec",
-            ),
-        ]);
+        return Err(vec![too_large()]);
     }
     if source
         .lines()
@@ -568,14 +569,27 @@ pub fn parse(source: &str) -> Result<RawSpec, Vec<Diagnostic>> {
             .help("start from a blueprint: a spec needs at least `lab`, `region` and `network`"),
         ]);
     }
+    let hidden = text::raw(source);
+    if !hidden.is_empty() {
+        return Err(hidden);
+    }
     // The typed parse first: a spec that parses (the usual case) costs one pass. Only a
-    // failed parse pays for the collecting pass, which reports every shape problem at once.
+    // failed parse, or a spec with escapes or tags (which can resolve to characters E009
+    // refuses), pays for the untyped pass, which reports every shape problem at once.
     let typed = match serde_saphyr::from_str_with_options::<RawSpec>(source, options()) {
-        Ok(raw) => return Ok(raw),
-        Err(e) => e,
+        Ok(raw) if !text::may_hide(source) => return Ok(raw),
+        typed => typed,
     };
     let tree = serde_saphyr::from_str_with_options::<Spanned<tree::Node>>(source, tree_options())
         .map_err(|e| vec![yaml_error::diagnostic(&e, source)])?;
+    let hidden = text::resolved(&tree);
+    if !hidden.is_empty() {
+        return Err(hidden);
+    }
+    let typed = match typed {
+        Ok(raw) => return Ok(raw),
+        Err(e) => e,
+    };
     let problems = check::check::<RawSpec>(&tree, source);
     if problems.is_empty() {
         return Err(vec![yaml_error::diagnostic(&typed, source)]);

@@ -135,7 +135,7 @@ impl Validator {
                 Code::E031,
                 promo_at,
                 "app.promo",
-                format!("the promo object key `{}` is used in an IAM policy and must use S3's safe characters", promo_key.escape_debug()),
+                format!("the promo object key `{}` is used in an IAM policy and must use S3's safe characters", promo_key),
                 "use letters, digits and ! - _ . ' ( ) / in the key the app reads",
             );
         }

@@ -68,7 +68,7 @@ impl Validator {
                 Code::E010,
                 pos(name),
                 field,
-                format!("`{}` is not a valid name", n.escape_debug()),
+                format!("`{}` is not a valid name", n),
                 help,
             );
         } else if n.len() > max {
@@ -101,7 +101,7 @@ impl Validator {
             Code::E023,
             pos(at),
             field,
-            format!("`{}` is not allowed here", got.escape_debug()),
+            format!("`{}` is not allowed here", got),
             help,
         );
     }
@@ -147,7 +147,7 @@ impl Validator {
                         Code::E007,
                         pos(s),
                         field,
-                        format!("`{}` is not a valid {field}", s.value.escape_debug()),
+                        format!("`{}` is not a valid {field}", s.value),
                         rule,
                     );
                 }

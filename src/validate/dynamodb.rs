@@ -180,7 +180,7 @@ impl Validator {
                     Code::E012,
                     pos(r),
                     rfield,
-                    format!("`{}` is not an AWS Region code", r.value.escape_debug()),
+                    format!("`{}` is not an AWS Region code", r.value),
                     regions::help(&r.value),
                 );
                 continue;

@@ -200,7 +200,7 @@ impl Validator {
                     Code::E060,
                     pos(item),
                     at,
-                    format!("the app has no endpoint `{}`", name.escape_debug()),
+                    format!("the app has no endpoint `{}`", name),
                     help,
                 );
                 continue;

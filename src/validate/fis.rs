@@ -14,6 +14,13 @@ use crate::errors::Pos;
 use crate::errors::{Code, Diagnostic};
 use crate::spec::{NamedMap, RawExperiment, RawStep, Spanned, pos};
 
+use std::collections::HashMap;
+
+/// FIS quota "Actions per experiment template" (Service Quotas code L-0BFE6B67): 20, not
+/// adjustable. Source: "Quotas and limitations", AWS FIS User Guide,
+/// https://docs.aws.amazon.com/fis/latest/userguide/fis-quotas.html (read 2026-12-07).
+pub const MAX_ACTIONS: usize = 20;
+
 /// What the rest of the spec provides for experiments to target.
 pub struct TargetContext {
     /// The lab's Region: SSM document ARNs must name it.
@@ -293,18 +300,36 @@ impl Validator {
             );
             return None;
         }
+        if let Some(over) = steps.value.get(MAX_ACTIONS) {
+            // Refused before any per-step work: the checks below stay bounded by the cap.
+            self.err(
+                Code::E055,
+                pos(&over.value.name),
+                format!("{field}.actions[{MAX_ACTIONS}]"),
+                format!(
+                    "an FIS experiment template holds at most {MAX_ACTIONS} actions; this one has {}",
+                    steps.value.len()
+                ),
+                format!("split it into experiments of at most {MAX_ACTIONS} actions each (FIS quota \"Actions per experiment template\", not adjustable)"),
+            );
+            return None;
+        }
         let names: Vec<&str> = steps
             .value
             .iter()
             .map(|s| s.value.name.value.as_str())
             .collect();
+        let index = first_index(&steps.value);
         let mut checked: Vec<Experiment> = Vec::new();
         let mut ok = true;
         for (i, step) in steps.value.iter().enumerate() {
             let st = &step.value;
             let sfield = format!("{field}.actions[{i}]");
             self.name(&st.name, &format!("{sfield}.name"), 64);
-            if names.iter().take(i).any(|n| *n == st.name.value) {
+            if index
+                .get(st.name.value.as_str())
+                .is_some_and(|&first| first < i)
+            {
                 self.err(
                     Code::E055,
                     pos(&st.name),
@@ -326,7 +351,7 @@ impl Validator {
                         "name another action, or remove it from start_after",
                     );
                     ok = false;
-                } else if !names.contains(&after.value.as_str()) {
+                } else if !index.contains_key(after.value.as_str()) {
                     let others: Vec<&str> = names
                         .iter()
                         .copied()
@@ -365,7 +390,9 @@ impl Validator {
                 None => ok = false,
             }
         }
-        if let Some((i, step)) = cycle(&steps.value).and_then(|i| Some((i, steps.value.get(i)?))) {
+        if let Some((i, step)) =
+            cycle(&steps.value, &index).and_then(|i| Some((i, steps.value.get(i)?)))
+        {
             let st = &step.value;
             self.err(
                 Code::E055,
@@ -377,7 +404,7 @@ impl Validator {
             ok = false;
         }
         if ok {
-            self.exclusive_overlaps(field, &steps.value);
+            self.exclusive_overlaps(field, &steps.value, &index);
         }
         if !ok {
             return None;
@@ -390,14 +417,38 @@ impl Validator {
     /// E057: two actions FIS cannot run at once on a task (the ECS task network faults) must
     /// be ordered by `start_after`, directly or through other actions; otherwise they overlap
     /// and the second fails ("Use the AWS FIS aws:ecs:task actions", limitations).
-    fn exclusive_overlaps(&mut self, field: &str, steps: &[Spanned<RawStep>]) {
+    fn exclusive_overlaps(
+        &mut self,
+        field: &str,
+        steps: &[Spanned<RawStep>],
+        index: &HashMap<&str, usize>,
+    ) {
         let exclusive = |s: &Spanned<RawStep>| {
             crate::catalog::EXCLUSIVE.contains(&s.value.action.value.as_str())
         };
+        let edges = edges(steps, index);
+        // What each exclusive step waits for, directly or not: one walk per exclusive step.
+        let waits: Vec<Option<Vec<bool>>> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| exclusive(s).then(|| reachable(&edges, i)))
+            .collect();
+        let waits_for = |a: usize, b: usize| {
+            waits
+                .get(a)
+                .and_then(Option::as_ref)
+                .and_then(|w| w.get(b).copied())
+                .unwrap_or(false)
+        };
         for (j, b) in steps.iter().enumerate().filter(|(_, s)| exclusive(s)) {
-            for a in steps.iter().take(j).filter(|s| exclusive(s)) {
+            for (i, a) in steps
+                .iter()
+                .enumerate()
+                .take(j)
+                .filter(|(_, s)| exclusive(s))
+            {
                 let (an, bn) = (&a.value.name.value, &b.value.name.value);
-                if waits_for(steps, bn, an) || waits_for(steps, an, bn) {
+                if waits_for(j, i) || waits_for(i, j) {
                     continue;
                 }
                 self.err(
@@ -542,7 +593,7 @@ impl Validator {
                     Code::E041,
                     at,
                     kfield,
-                    format!("{} has no parameter `{}`", doc.name, key.escape_debug()),
+                    format!("{} has no parameter `{}`", doc.name, key),
                     help,
                 );
                 continue;
@@ -555,7 +606,7 @@ impl Validator {
                     format!(
                         "`{key}` is {value}, not a string: FIS passes document parameters as strings"
                     ),
-                    format!("quote the value: \"{key}\": \"{}\"", value.to_string().trim_matches('"').escape_debug()),
+                    format!("quote the value: \"{key}\": \"{}\"", value.to_string().trim_matches('"')),
                 );
                 continue;
             };
@@ -1100,66 +1151,118 @@ fn selection_mode(m: &str) -> Result<(), (String, String)> {
     }
 }
 
-/// Whether the action named `a` starts only after the one named `b` has ended, through its
-/// `start_after` chain. The graph has no cycle here; the walk is bounded by the step count.
-fn waits_for(steps: &[Spanned<RawStep>], a: &str, b: &str) -> bool {
-    let after = |name: &str| {
-        steps
-            .iter()
-            .find(|s| s.value.name.value == name)
-            .map(|s| {
-                s.value
-                    .start_after
-                    .iter()
-                    .map(|n| n.value.clone())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    };
-    let mut frontier = after(a);
-    let mut seen: Vec<String> = Vec::new();
-    while let Some(n) = frontier.pop() {
-        if n == b {
-            return true;
-        }
-        if seen.len() > steps.len() || seen.contains(&n) {
-            continue;
-        }
-        frontier.extend(after(&n));
-        seen.push(n);
+/// The index of the first step of each name (a later step of the same name is E055).
+fn first_index(steps: &[Spanned<RawStep>]) -> HashMap<&str, usize> {
+    let mut index = HashMap::with_capacity(steps.len());
+    for (i, s) in steps.iter().enumerate() {
+        index.entry(s.value.name.value.as_str()).or_insert(i);
     }
-    false
+    index
 }
 
-/// The first step (in spec order) that waits, through `start_after`, for itself. Each step
-/// is visited once per start (a set of steps seen), so a hostile spec stays linear per start.
-fn cycle(steps: &[Spanned<RawStep>]) -> Option<usize> {
-    let edges: Vec<Vec<usize>> = steps
+/// Per step, the steps it starts after (by the first step of each name; unknown names, which
+/// are E055 of their own, left out).
+fn edges(steps: &[Spanned<RawStep>], index: &HashMap<&str, usize>) -> Vec<Vec<usize>> {
+    steps
         .iter()
         .map(|s| {
             s.value
                 .start_after
                 .iter()
-                .filter_map(|a| steps.iter().position(|t| t.value.name.value == a.value))
+                .filter_map(|a| index.get(a.value.as_str()).copied())
                 .collect()
         })
-        .collect();
-    (0..steps.len()).find(|&start| {
-        let mut seen = vec![false; steps.len()];
-        let mut frontier: Vec<usize> = edges.get(start).cloned().unwrap_or_default();
-        while let Some(i) = frontier.pop() {
-            if i == start {
-                return true;
+        .collect()
+}
+
+/// The steps `start` waits for through `start_after`, directly or not (itself only through a
+/// cycle): one walk, each step and edge visited once.
+fn reachable(edges: &[Vec<usize>], start: usize) -> Vec<bool> {
+    let mut seen = vec![false; edges.len()];
+    let mut frontier: Vec<usize> = edges.get(start).cloned().unwrap_or_default();
+    while let Some(i) = frontier.pop() {
+        if let Some(flag) = seen.get_mut(i)
+            && !*flag
+        {
+            *flag = true;
+            frontier.extend(edges.get(i).into_iter().flatten());
+        }
+    }
+    seen
+}
+
+/// The first step (in spec order) that waits, through `start_after`, for itself: the first
+/// step of a strongly connected component with more than one step, or with an edge to
+/// itself. Tarjan's algorithm, iterative: linear in steps plus edges.
+fn cycle(steps: &[Spanned<RawStep>], index: &HashMap<&str, usize>) -> Option<usize> {
+    let edges = edges(steps, index);
+    let n = edges.len();
+    const UNSEEN: usize = usize::MAX;
+    let mut order = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut cyclic = vec![false; n];
+    let mut next = 0;
+    for root in 0..n {
+        if order.get(root) != Some(&UNSEEN) {
+            continue;
+        }
+        // (step, how many of its edges are done)
+        let mut calls: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&mut (v, ref mut done)) = calls.last_mut() {
+            if *done == 0 && order.get(v) == Some(&UNSEEN) {
+                set(&mut order, v, next);
+                set(&mut low, v, next);
+                next += 1;
+                stack.push(v);
+                set(&mut on_stack, v, true);
             }
-            if let Some(flag) = seen.get_mut(i)
-                && !*flag
-            {
-                *flag = true;
-                frontier.extend(edges.get(i).into_iter().flatten());
+            let out = edges.get(v).map_or(&[][..], Vec::as_slice);
+            if let Some(&w) = out.get(*done) {
+                *done += 1;
+                if order.get(w) == Some(&UNSEEN) {
+                    calls.push((w, 0));
+                } else if on_stack.get(w) == Some(&true) {
+                    let l = get(&low, v).min(get(&order, w));
+                    set(&mut low, v, l);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                let l = get(&low, parent).min(get(&low, v));
+                set(&mut low, parent, l);
+            }
+            if get(&low, v) == get(&order, v) {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    set(&mut on_stack, w, false);
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                let looped = out.contains(&v);
+                if component.len() > 1 || looped {
+                    for w in component {
+                        set(&mut cyclic, w, true);
+                    }
+                }
             }
         }
-        false
-    })
+    }
+    cyclic.iter().position(|&c| c)
+}
+
+fn get<T: Copy + Default>(v: &[T], i: usize) -> T {
+    v.get(i).copied().unwrap_or_default()
+}
+
+fn set<T>(v: &mut [T], i: usize, value: T) {
+    if let Some(slot) = v.get_mut(i) {
+        *slot = value;
+    }
 }
 
 /// Where the experiment names its action (`action:`, or the first of `actions:`), else where
@@ -1274,7 +1377,7 @@ fn check_param(
             Err((
                 format!(
                     "`{}` is not allowed here (allowed: {})",
-                    value.escape_debug(),
+                    value,
                     values.join(", ")
                 ),
                 help,
@@ -1283,7 +1386,7 @@ fn check_param(
         ParamKind::Bool => match value {
             "true" | "false" => Ok(()),
             _ => Err((
-                format!("`{}` is not true or false", value.escape_debug()),
+                format!("`{}` is not true or false", value),
                 "write true or false".to_owned(),
             )),
         },
@@ -1292,7 +1395,7 @@ fn check_param(
             _ => Err((
                 format!(
                     "`{}` is not a whole number from {min} to {max}",
-                    value.escape_debug()
+                    value
                 ),
                 format!("use a whole number from {min} to {max}"),
             )),
@@ -1307,7 +1410,7 @@ fn check_param(
                 Ok(())
             } else {
                 Err((
-                    format!("`{}` is not a list of API operations", value.escape_debug()),
+                    format!("`{}` is not a list of API operations", value),
                     "list operation names separated by commas, without spaces, e.g. DescribeInstances,RunInstances".to_owned(),
                 ))
             }
@@ -1319,7 +1422,7 @@ fn check_param(
                 Err((
                     format!(
                         "`{}` is not a resource name, ID or ARN",
-                        value.escape_debug()
+                        value
                     ),
                     "write the name, ID or ARN without spaces".to_owned(),
                 ))
@@ -1339,7 +1442,7 @@ fn check_param(
                 Ok(())
             } else {
                 Err((
-                    format!("`{}` is not a media type", value.escape_debug()),
+                    format!("`{}` is not a media type", value),
                     "write a media type such as text/plain or application/json".to_owned(),
                 ))
             }
@@ -1353,7 +1456,7 @@ fn check_param(
                 Ok(())
             } else {
                 Err((
-                    format!("`{}` is not a process name", value.escape_debug()),
+                    format!("`{}` is not a process name", value),
                     "name the process as `pgrep` sees it, e.g. gunicorn".to_owned(),
                 ))
             }
@@ -1379,7 +1482,7 @@ fn check_param(
             Err((
                 format!(
                     "chaoslab does not know the parameters of `{}`",
-                    name.escape_debug()
+                    name
                 ),
                 did_you_mean(&name, &known, || {
                     format!(
@@ -1392,7 +1495,7 @@ fn check_param(
         // The keys and values are checked against the document (`document_parameters`).
         ParamKind::DocumentParameters => match json_object(value) {
             Some(_) => Ok(()),
-            None => Err((format!("`{}` is not a JSON object", value.escape_debug()), "write the parameters as a JSON object in quotes, e.g. '{\"DurationSeconds\": \"60\"}'".to_owned())),
+            None => Err((format!("`{}` is not a JSON object", value), "write the parameters as a JSON object in quotes, e.g. '{\"DurationSeconds\": \"60\"}'".to_owned())),
         },
     }
 }
@@ -1418,7 +1521,7 @@ fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
                 .filter(|_| service == Some("ssm"))
             else {
                 return Err((
-                    format!("`{}` is not an SSM document ARN", value.escape_debug()),
+                    format!("`{}` is not an SSM document ARN", value),
                     format!("{example}; or give the full ARN, with its `document/` part"),
                 ));
             };
@@ -1426,8 +1529,7 @@ fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
                 return Err((
                     format!(
                         "`{}` is a document of Region `{}`, but the lab runs in `{region}` and its FIS role may only send that Region's documents",
-                        value.escape_debug(),
-                        arn_region.escape_debug()
+                        value, arn_region
                     ),
                     example.to_owned(),
                 ));
@@ -1436,8 +1538,7 @@ fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
                 return Err((
                     format!(
                         "`{}` names account `{}`: AWSFIS-Run-* documents are owned by AWS and have no account in their ARN",
-                        value.escape_debug(),
-                        account.escape_debug()
+                        value, account
                     ),
                     example.to_owned(),
                 ));
@@ -1455,10 +1556,7 @@ fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
         Ok(name.to_owned())
     } else {
         Err((
-            format!(
-                "`{}` is not an AWSFIS-Run-* SSM document",
-                value.escape_debug()
-            ),
+            format!("`{}` is not an AWSFIS-Run-* SSM document", value),
             example.to_owned(),
         ))
     }
@@ -1479,12 +1577,11 @@ fn check_doc_value(
     value: &str,
     limit: Option<u64>,
 ) -> Result<(), (String, String)> {
-    let shown = value.escape_debug();
     let whole = |min: u64, max: u64| match value.parse::<u64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err((
             format!(
-                "{} `{shown}` is not a whole number from {min} to {max}",
+                "{} `{value}` is not a whole number from {min} to {max}",
                 p.name
             ),
             format!("use a whole number from {min} to {max}, in quotes"),
@@ -1497,7 +1594,7 @@ fn check_doc_value(
             if secs > max {
                 return Err((
                     format!(
-                        "{} `{shown}` is longer than the action's duration ({} = {max} s): FIS cancels the command when the action ends, so the fault would not run as written",
+                        "{} `{value}` is longer than the action's duration ({} = {max} s): FIS cancels the command when the action ends, so the fault would not run as written",
                         p.name,
                         duration::show(max)
                     ),
@@ -1516,7 +1613,7 @@ fn check_doc_value(
             } else {
                 Err((
                     format!(
-                        "{} `{shown}` is not allowed (allowed: {})",
+                        "{} `{value}` is not allowed (allowed: {})",
                         p.name,
                         values.join(", ")
                     ),
@@ -1529,7 +1626,7 @@ fn check_doc_value(
         DocValue::Interface => match ssm::interface_problem(value) {
             None => Ok(()),
             Some(why) => Err((
-                format!("{} `{shown}` {why}", p.name),
+                format!("{} `{value}` {why}", p.name),
                 "name the instance's network interface, e.g. ens5 (Amazon Linux 2023) or eth0: letters, digits, `.`, `_` and `-`".to_owned(),
             )),
         },
@@ -1615,5 +1712,72 @@ mod tests {
             selection_mode("percent(50)").map_err(|(_, help)| help),
             Err("write it in capitals: `PERCENT(50)`".to_owned())
         );
+    }
+
+    /// Steps `s0..sN` from `(name, start_after)` pairs, parsed as a spec would be.
+    fn steps(graph: &[(String, Vec<String>)]) -> Vec<Spanned<RawStep>> {
+        let yaml: String = graph
+            .iter()
+            .map(|(name, after)| {
+                format!(
+                    "- {{name: {name}, action: aws:fis:wait, start_after: [{}]}}\n",
+                    after.join(", ")
+                )
+            })
+            .collect();
+        serde_saphyr::from_str(&yaml).unwrap()
+    }
+
+    /// The first step that reaches itself, by the transitive closure (Warshall): the
+    /// definition, in cubic time.
+    fn cycle_by_closure(graph: &[(String, Vec<String>)]) -> Option<usize> {
+        let n = graph.len();
+        let first = |name: &str| graph.iter().position(|(m, _)| m == name);
+        let mut reach = vec![vec![false; n]; n];
+        for (i, (_, after)) in graph.iter().enumerate() {
+            for j in after.iter().filter_map(|a| first(a)) {
+                reach[i][j] = true;
+            }
+        }
+        for k in 0..n {
+            for i in 0..n {
+                for j in 0..n {
+                    reach[i][j] |= reach[i][k] && reach[k][j];
+                }
+            }
+        }
+        (0..n).find(|&i| reach[i][i])
+    }
+
+    #[test]
+    fn cycles_are_found_as_the_closure_defines_them() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        let mut cyclic = 0;
+        for _ in 0..2000 {
+            let n = 1 + next(9) as usize;
+            // Names from a pool smaller than n at times (duplicates), and references to a name
+            // no step has (unknown).
+            let pool = n as u64 + 1;
+            let graph: Vec<(String, Vec<String>)> = (0..n)
+                .map(|_| {
+                    let name = format!("a{}", next(pool));
+                    let after = (0..next(3))
+                        .map(|_| format!("a{}", next(pool + 1)))
+                        .collect();
+                    (name, after)
+                })
+                .collect();
+            let parsed = steps(&graph);
+            let want = cycle_by_closure(&graph);
+            cyclic += usize::from(want.is_some());
+            assert_eq!(cycle(&parsed, &first_index(&parsed)), want, "{graph:?}");
+        }
+        assert!(cyclic > 200, "too few cyclic graphs drawn: {cyclic}");
     }
 }

@@ -452,24 +452,44 @@ impl Experiment {
         if own.iter().all(Option::is_none) {
             return None;
         }
-        // Finish times by relaxation, at most one pass per action (the graph has no cycle).
-        let mut finish: Vec<u64> = own.iter().map(|d| d.unwrap_or(0)).collect();
-        for _ in 0..actions.len() {
-            let next: Vec<u64> = actions
-                .iter()
-                .zip(&own)
-                .map(|(a, own)| {
-                    let start = a
-                        .start_after
-                        .iter()
-                        .filter_map(|n| actions.iter().position(|b| &b.action_name == n))
-                        .filter_map(|j| finish.get(j).copied())
-                        .max()
-                        .unwrap_or(0);
-                    start + own.unwrap_or(0)
-                })
-                .collect();
-            finish = next;
+        // Finish times in topological order (Kahn): each action once, after every action it
+        // starts after. A validated experiment has no cycle, so every action is reached.
+        let mut index = std::collections::HashMap::with_capacity(actions.len());
+        for (i, a) in actions.iter().enumerate() {
+            index.entry(a.action_name.as_str()).or_insert(i);
+        }
+        let mut waiting = vec![0usize; actions.len()];
+        let mut next: Vec<Vec<usize>> = vec![Vec::new(); actions.len()];
+        for (i, a) in actions.iter().enumerate() {
+            for j in a.start_after.iter().filter_map(|n| index.get(n.as_str())) {
+                if let (Some(w), Some(after)) = (waiting.get_mut(i), next.get_mut(*j)) {
+                    *w += 1;
+                    after.push(i);
+                }
+            }
+        }
+        let mut start = vec![0u64; actions.len()];
+        let mut finish = vec![0u64; actions.len()];
+        let mut ready: Vec<usize> = (0..actions.len())
+            .filter(|&i| waiting.get(i) == Some(&0))
+            .collect();
+        while let Some(i) = ready.pop() {
+            let end =
+                start.get(i).copied().unwrap_or(0) + own.get(i).copied().flatten().unwrap_or(0);
+            if let Some(f) = finish.get_mut(i) {
+                *f = end;
+            }
+            for &k in next.get(i).into_iter().flatten() {
+                if let Some(s) = start.get_mut(k) {
+                    *s = (*s).max(end);
+                }
+                if let Some(w) = waiting.get_mut(k) {
+                    *w -= 1;
+                    if *w == 0 {
+                        ready.push(k);
+                    }
+                }
+            }
         }
         finish.into_iter().max()
     }

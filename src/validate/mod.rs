@@ -238,7 +238,7 @@ impl Validator {
                     Code::E013,
                     pos(k),
                     &field,
-                    format!("tag key `{}` is not allowed", k.value.escape_debug()),
+                    format!("tag key `{}` is not allowed", k.value),
                     "tag keys are 1 to 128 characters and may not start with `aws:`",
                 );
             } else if let Some(c) = k.value.chars().find(|c| !tag_char(*c)) {
@@ -246,11 +246,7 @@ impl Validator {
                     Code::E013,
                     pos(k),
                     &field,
-                    format!(
-                        "tag key `{}` contains `{}`",
-                        k.value.escape_debug(),
-                        c.escape_debug()
-                    ),
+                    format!("tag key `{}` contains `{}`", k.value, c),
                     "tag keys may use letters, digits, spaces and _ . : / = + - @",
                 );
             }
@@ -267,7 +263,7 @@ impl Validator {
                     Code::E013,
                     pos(v),
                     &field,
-                    format!("tag value contains `{}`", c.escape_debug()),
+                    format!("tag value contains `{}`", c),
                     "tag values may use letters, digits, spaces and _ . : / = + - @",
                 );
             }

@@ -18,7 +18,7 @@ impl Validator {
                 || k.value.starts_with('/')
                 || k.value.chars().any(char::is_control)
             {
-                self.err(Code::E031, pos(k), &field, format!("`{}` is not a usable object key", k.value.escape_debug()), "use a relative key of 1 to 1024 bytes without control characters, e.g. `promo.json`");
+                self.err(Code::E031, pos(k), &field, format!("`{}` is not a usable object key", k.value), "use a relative key of 1 to 1024 bytes without control characters, e.g. `promo.json`");
             }
             objects.push(Object {
                 key: k.value.clone(),

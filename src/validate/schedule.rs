@@ -57,7 +57,7 @@ impl Validator {
                 format!("{field}.expression"),
                 format!(
                     "`{}` is not a schedule expression: {why}",
-                    s.expression.value.escape_debug()
+                    s.expression.value
                 ),
                 EXPRESSION_HELP,
             );
@@ -72,7 +72,7 @@ impl Validator {
                         format!("{field}.timezone"),
                         format!(
                             "`{}` is not a time zone of the IANA time zone database",
-                            tz.value.escape_debug()
+                            tz.value
                         ),
                         help,
                     );

@@ -7,6 +7,14 @@ use super::s3::bucket_name_problem;
 use crate::errors::Code;
 use crate::spec::{RawState, Spanned, pos};
 
+/// Tenants one spec may list. A tenant is a whole copy of the lab (its VPC, NAT gateway, load
+/// balancer, database, experiment templates) with its own name prefix, so that tenants can
+/// share an account and Region; there they share its quotas, and FIS's "Experiment templates"
+/// quota (500 per account and Region, not adjustable; "Quotas and limitations", AWS FIS User
+/// Guide, https://docs.aws.amazon.com/fis/latest/userguide/fis-quotas.html, read 2026-12-07)
+/// is full at 100 tenants of a 5-experiment lab. A GameDay or a workshop runs a few dozen.
+pub const MAX_TENANTS: usize = 100;
+
 impl Validator {
     pub(super) fn state(&mut self, raw: &Spanned<RawState>) -> State {
         let backend = &raw.value.backend;
@@ -19,7 +27,7 @@ impl Validator {
                     Code::E010,
                     pos(b),
                     "state.bucket",
-                    format!("`{}` is not an S3 bucket name: it {why}", b.value.escape_debug()),
+                    format!("`{}` is not an S3 bucket name: it {why}", b.value),
                     "S3 bucket names are 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, not shaped like an IP address, without a prefix or suffix S3 reserves (xn--, sthree-, amzn-s3-demo-, -s3alias, --ol-s3, .mrap, --x-s3, --table-s3)",
                 );
             }
@@ -31,6 +39,20 @@ impl Validator {
     /// Each tenant's names are `<prefix>-<tenant>-…`, so `<prefix>-<tenant>` must pass the
     /// same limit as the prefix itself (the `name_prefix` variable's validation says so too).
     pub(super) fn tenants(&mut self, raw: &[Spanned<String>], prefix: &str) -> Vec<String> {
+        if let Some(over) = raw.get(MAX_TENANTS) {
+            // Refused before any per-tenant work, which compares tenants pairwise.
+            self.err(
+                Code::E008,
+                pos(over),
+                format!("tenants[{MAX_TENANTS}]"),
+                format!(
+                    "a spec lists at most {MAX_TENANTS} tenants; this one lists {}",
+                    raw.len()
+                ),
+                format!("keep at most {MAX_TENANTS} tenants per spec: split them over several specs (each its own lab name), or over several accounts"),
+            );
+            return Vec::new();
+        }
         let room = MAX_PREFIX.saturating_sub(prefix.len() + 1);
         let mut seen: Vec<&str> = Vec::new();
         for (i, t) in raw.iter().enumerate() {
