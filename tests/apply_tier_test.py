@@ -129,11 +129,12 @@ class Copy(unittest.TestCase):
                 'provider "aws" {\n  region = "us-east-1"\n}\n\n'
                 'provider "aws" {\n  alias  = "us_west_2"\n  region = "us-west-2"\n}\n'
             )
-            hcl = tier.override_hcl(Path(d), 4566, "")
+            hcl = tier.override_hcl(Path(d), 4566, "# extra")
             self.assertEqual(hcl.count('provider "aws" {'), 2)
             self.assertIn('alias = "us_west_2"', hcl)
             self.assertEqual(hcl.count('dynamodb = "http://127.0.0.1:4566"'), 2)
-            self.assertIn(f'version = "{tier.PROVIDER_VERSION}"', hcl)
+            self.assertTrue(hcl.rstrip().endswith("# extra"))
+            hcl = tier.override_hcl(Path(d), 4566, "# extra")
 
 
 class Gaps(unittest.TestCase):
@@ -141,8 +142,11 @@ class Gaps(unittest.TestCase):
 
     def test_the_committed_list_is_complete_and_names_real_trees_and_patches(self):
         gaps = tier.load_gaps(self.NAMES)
-        self.assertTrue(gaps)
         self.assertTrue(all(g["kind"] in tier.KINDS for g in gaps))
+        pins = [g for g in gaps if f'version = "{tier.PROVIDER_VERSION}"' in g.get("override", "")]
+        self.assertEqual(len(pins), 1, "one gap pins the provider build the tier checks for")
+        self.assertEqual(pins[0]["kind"], "provider-version")
+        self.assertEqual(pins[0]["blueprints"], self.NAMES)
 
     def test_a_gap_naming_a_patch_the_launcher_lacks_is_refused(self):
         text = tier.GAPS.read_text().replace(
