@@ -5,6 +5,7 @@
 mod common;
 
 mod app;
+mod apply_tier;
 mod cli;
 mod cloudwatch;
 mod computed;
