@@ -43,7 +43,7 @@ pub fn interface_problem(name: &str) -> Option<String> {
     {
         Some(format!(
             "holds `{}`, which the document's shell command would read as shell syntax or Linux refuses in an interface name",
-            c.escape_debug()
+            c
         ))
     } else if name.starts_with('-') || name == "." || name == ".." {
         Some("is not an interface name Linux or `tc` takes".to_owned())

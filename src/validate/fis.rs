@@ -1107,7 +1107,7 @@ const SELECTION_MODES: [(&str, u64, u64); 2] = [("COUNT", 1, u64::MAX), ("PERCEN
 
 /// `Err((message, fix))` for a selection mode FIS refuses or one that selects nothing.
 fn selection_mode(m: &str) -> Result<(), (String, String)> {
-    let shown = m.escape_debug();
+    let shown = m;
     if m == "ALL" {
         return Ok(());
     }
@@ -1288,7 +1288,7 @@ const SOURCE_SERVICES: [&str; 2] = ["DYNAMODB", "S3"];
 /// the ECS task faults run describe it as "IPv4, IPv4/CIDR, Domain name, DYNAMODB|S3"; read
 /// 2026-12-07). A service in lower case is a host name to them, and matches nothing.
 fn source(item: &str) -> Result<(), String> {
-    let shown = item.escape_debug();
+    let shown = item;
     if SOURCE_SERVICES.contains(&item) {
         return Ok(());
     }
@@ -1466,7 +1466,7 @@ fn check_param(
             for item in value.split(',') {
                 if let Err(why) = source(item) {
                     return Err((
-                        format!("`{}` is not a list of sources: {why}", value.escape_debug()),
+                        format!("`{}` is not a list of sources: {why}", value),
                         help.to_owned(),
                     ));
                 }

@@ -116,7 +116,7 @@ impl Validator {
                 Code::E012,
                 pos(&raw.region),
                 "region",
-                format!("`{}` is not an AWS Region code", region.escape_debug()),
+                format!("`{}` is not an AWS Region code", region),
                 regions::help(&region),
             );
         }

@@ -72,7 +72,7 @@ pub(super) fn bucket_name_problem(name: &str) -> Option<String> {
     {
         Some(format!(
             "holds `{}`: only lowercase letters, digits, dots and hyphens",
-            c.escape_debug()
+            c
         ))
     } else if !edge(name.chars().next()) || !edge(name.chars().last()) {
         Some("does not begin and end with a letter or digit".to_owned())

@@ -88,7 +88,7 @@ impl Validator {
                     Code::E070,
                     pos(t),
                     format!("{field}.{key}"),
-                    format!("`{}` is not a UTC time: {why}", t.value.escape_debug()),
+                    format!("`{}` is not a UTC time: {why}", t.value),
                     "write it as `yyyy-mm-ddThh:mm:ssZ`, e.g. `2027-01-04T09:00:00Z`",
                 ),
             }
