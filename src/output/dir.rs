@@ -273,9 +273,14 @@ impl LabDir {
         }
         let mut dirs: Vec<&str> = name.split('/').collect();
         dirs.pop();
+        // Each folder through its parent's handle, like every other removal: a folder swapped
+        // for a link on the way up is not followed.
         while !dirs.is_empty() {
             let folder = dirs.join("/");
-            if rustix::fs::unlinkat(&self.fd, folder.as_str(), AtFlags::REMOVEDIR).is_err() {
+            let Ok(Some((parent, leaf))) = self.parent_of(&folder, false) else {
+                break;
+            };
+            if rustix::fs::unlinkat(&parent, leaf.as_str(), AtFlags::REMOVEDIR).is_err() {
                 break;
             }
             dirs.pop();
