@@ -7,31 +7,25 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const DEPENDENCIES: &str = "blueprints/chaos-shop-dependencies.yaml";
 const CONTAINERS: &str = "blueprints/chaos-shop-containers-serverless.yaml";
 
-/// Runs chaoslab with a deadline (a hang is a failure, not a stuck suite).
+/// Runs chaoslab with a deadline (a hang is a failure, not a stuck suite); its output is
+/// drained as it comes, so a long diff cannot stall it.
 pub fn run(args: &[&str], cwd: &Path) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chaoslab"))
-        .args(args)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chaoslab"));
+    cmd.args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn chaoslab");
-    let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("chaoslab {args:?} hung for 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.wait_with_output().expect("output")
+        .stdin(Stdio::null());
+    let out = common::run_bounded(cmd, Duration::from_secs(60));
+    assert!(
+        out.status.code().is_some(),
+        "chaoslab {args:?} hung for 60 s and was killed"
+    );
+    out
 }
 
 fn spec(rel: &str) -> String {

@@ -174,28 +174,7 @@ fn chaoslab(ws: &Path, fis: &str, args: &[&str]) -> Output {
         .env("AWS_CONFIG_FILE", ws.join("no-aws-config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", ws.join("no-aws-credentials"))
         .env("AWS_EC2_METADATA_DISABLED", "true");
-    run_bounded(cmd, Duration::from_secs(60))
-}
-
-/// Runs `cmd`, killing it (by its own PID) if it outlives `limit`.
-fn run_bounded(mut cmd: Command, limit: Duration) -> Output {
-    use std::process::Stdio;
-    let child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("chaoslab runs");
-    let id = child.id();
-    let (done, wait) = std::sync::mpsc::channel();
-    let watchdog = std::thread::spawn(move || {
-        if wait.recv_timeout(limit).is_err() {
-            let _ = Command::new("kill").arg(id.to_string()).status();
-        }
-    });
-    let out = child.wait_with_output().expect("chaoslab ends");
-    let _ = done.send(());
-    let _ = watchdog.join();
-    out
+    common::run_bounded(cmd, Duration::from_secs(60))
 }
 
 fn text(b: &[u8]) -> String {

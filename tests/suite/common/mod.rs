@@ -4,7 +4,7 @@
 pub mod terraform_eval;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -110,4 +110,25 @@ pub fn snippet_lab(action: &chaoslab::catalog::Action) -> String {
         std::fs::read_to_string(root().join("tests/fixtures").join(fixture)).expect("fixture");
     let base = &text[..text.find("\nexperiments:").expect("experiments") + 1];
     format!("{base}{}", chaoslab::catalog::doc::snippet(action))
+}
+
+/// Runs `cmd`, killing it (by its own PID) if it outlives `limit`.
+pub fn run_bounded(mut cmd: Command, limit: std::time::Duration) -> Output {
+    use std::process::Stdio;
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chaoslab runs");
+    let id = child.id();
+    let (done, wait) = std::sync::mpsc::channel();
+    let watchdog = std::thread::spawn(move || {
+        if wait.recv_timeout(limit).is_err() {
+            let _ = Command::new("kill").arg(id.to_string()).status();
+        }
+    });
+    let out = child.wait_with_output().expect("chaoslab ends");
+    let _ = done.send(());
+    let _ = watchdog.join();
+    out
 }
