@@ -28,7 +28,7 @@ pub use functions::{DEFAULT_DELAY_MS, delay_problem};
 pub use kinds::{Problem, TargetKind, TargetSelection};
 pub use network::aurora_cut_problem;
 
-use crate::validate::{Experiment, Lab};
+use crate::experiments::{Experiment, Lab};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamKind {
@@ -1113,7 +1113,7 @@ impl Action {
             .iter()
             .filter(|p| matches!(p.kind, ParamKind::Duration { .. }))
             .filter_map(|p| parameters.iter().find(|(k, _)| k == p.name))
-            .filter_map(|(_, v)| crate::validate::duration::parse(v).ok())
+            .filter_map(|(_, v)| crate::base::duration::parse(v).ok())
             .max()
     }
 }

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::errors::{Code, Diagnostic, Error, Pos, SpecErrors};
-use crate::validate::Lab;
+use crate::base::errors::{Code, Diagnostic, Error, Pos, SpecErrors};
+use crate::experiments::Lab;
 use messages::Ctx;
 use outputs::{Outputs, Shape};
 
@@ -531,13 +531,16 @@ fn verify(a: VerifyArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, 
             )));
         }
         None => Outputs::read(&dir)?.get(
-            &format!("{}_template_id", crate::validate::tf_name(&experiment.name)),
+            &format!(
+                "{}_template_id",
+                crate::experiments::tf_name(&experiment.name)
+            ),
             Shape::TemplateId,
             "--template-id",
         )?,
     };
     let region = match &a.region {
-        Some(r) if crate::validate::regions::find(r).is_some() => r.clone(),
+        Some(r) if crate::base::regions::find(r).is_some() => r.clone(),
         Some(r) => {
             return Err(usage(format!(
                 "--region `{}` is not an AWS Region code (e.g. us-east-1)",
@@ -710,7 +713,7 @@ fn action(id: &str) -> Result<&'static crate::catalog::Action, Error> {
         (Some(a), None) => Ok(a),
         _ => {
             let ids: Vec<&str> = actions.iter().map(|a| a.id).collect();
-            let help = crate::suggest::did_you_mean(id, &ids, || {
+            let help = crate::base::suggest::did_you_mean(id, &ids, || {
                 "`chaoslab actions` lists them".to_owned()
             });
             Err(Error::Usage(format!(

@@ -18,24 +18,22 @@
     )
 )]
 
+pub mod base;
 pub mod catalog;
 pub mod cli;
-pub mod cloudwatch;
-pub mod errors;
+pub mod experiments;
 pub mod model;
 pub mod output;
 pub mod probe;
 pub mod render;
+pub mod resources;
 pub mod schema;
 pub mod spec;
-pub mod suggest;
-pub mod text;
-pub mod validate;
 pub mod verify;
 
-use errors::{Error, SpecErrors};
+use base::errors::{Error, SpecErrors};
+use experiments::Lab;
 use output::{GeneratedFile, MARKER};
-use validate::Lab;
 
 /// Parses and validates a spec; `file` is only used to label diagnostics.
 pub fn load(file: &str, source: &str) -> Result<Lab, Error> {
@@ -47,7 +45,7 @@ pub fn load(file: &str, source: &str) -> Result<Lab, Error> {
         }))
     };
     let raw = spec::parse(source).map_err(fail)?;
-    validate::validate(&raw).map_err(fail)
+    experiments::validate(&raw).map_err(fail)
 }
 
 /// Renders every file of the lab's tree, sorted by name.

@@ -7,9 +7,6 @@
 //! expected (`description: 5`), and checks far more than a schema can (CIDRs, references, the
 //! lab rules). The blueprints keep it beside them as [`FILE`], named by [`MODELINE`].
 
-use std::borrow::Cow;
-
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{ACTIONS, Action, ParamKind};
@@ -24,22 +21,6 @@ pub const COMMENT: &str =
 
 /// The first line of a spec that uses the schema beside it.
 pub const MODELINE: &str = "# yaml-language-server: $schema=lab-spec.schema.json";
-
-/// A DynamoDB seed item value: `5` is N, `"5"` is S, `true` is BOOL.
-pub struct ItemValue;
-
-impl JsonSchema for ItemValue {
-    fn schema_name() -> Cow<'static, str> {
-        "ItemValue".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "An attribute value: a number is N, a string S, a boolean BOOL.",
-            "type": ["string", "number", "boolean"]
-        })
-    }
-}
 
 /// The schema as a JSON value.
 pub fn schema() -> Value {

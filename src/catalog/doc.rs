@@ -226,7 +226,7 @@ fn statement(s: &Statement) -> String {
             _ if r.starts_with("{fis_config}") => format!(
                 "`{}` in the lab's `{}` bucket",
                 r.trim_start_matches("{fis_config}/"),
-                crate::validate::functions::CONFIG_BUCKET
+                crate::resources::functions::CONFIG_BUCKET
             ),
             _ => format!("`{r}`"),
         })

@@ -8,11 +8,11 @@
 
 use super::Reach;
 use super::kinds::{KindInfo, Problem, TargetSelection, duration, no_zone};
-use crate::errors::Code;
-use crate::model::functions::function_address;
-use crate::model::hcl::{Block, Expr};
-use crate::render::templates::code_span;
-use crate::validate::{Experiment, Function, Lab, TargetContext};
+use crate::base::errors::Code;
+use crate::base::hcl::{Block, Expr};
+use crate::base::text::code_span;
+use crate::experiments::{Experiment, Function, Lab, TargetContext};
+use crate::resources::functions::function_address;
 
 pub const FUNCTIONS: KindInfo = KindInfo {
     spec_key: "functions",
@@ -36,7 +36,7 @@ pub fn resolve(
     }
     let Some(f) = ctx.functions.iter().find(|f| f.name == value) else {
         let names: Vec<&str> = ctx.functions.iter().map(|f| f.name.as_str()).collect();
-        let help = crate::validate::did_you_mean(value, &names, || {
+        let help = crate::experiments::did_you_mean(value, &names, || {
             format!("`functions` targets take one of: {}", names.join(", "))
         });
         return Err((
@@ -94,7 +94,7 @@ pub fn delay_problem(delay: Option<&str>, f: &Function) -> Option<(String, Strin
     (delay_ms >= timeout_ms).then(|| {
         let given = if delay.is_some() { "" } else { " (the default)" };
         let needed = delay_ms / 1000 + 1;
-        let raise = if needed <= u64::from(crate::validate::functions::MAX_TIMEOUT) {
+        let raise = if needed <= u64::from(crate::resources::functions::MAX_TIMEOUT) {
             format!(", or raise functions.{}.timeout to at least {needed} s", f.name)
         } else {
             String::new()

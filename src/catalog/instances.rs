@@ -5,10 +5,10 @@ use super::kinds::{
     KindInfo, Problem, TargetSelection, TheOne, duration, resolve_the_one, zone, zone_suffix,
     zone_text,
 };
-use crate::model::address::{ASG, AZS};
-use crate::model::hcl::{Block, Expr};
-use crate::render::templates::code_span;
-use crate::validate::{Experiment, Lab, TargetContext};
+use crate::base::address::{ASG, AZS};
+use crate::base::hcl::{Block, Expr};
+use crate::base::text::code_span;
+use crate::experiments::{Experiment, Lab, TargetContext};
 
 pub const INSTANCES: KindInfo = KindInfo {
     spec_key: "instances",
@@ -25,7 +25,7 @@ pub fn resolve(
 ) -> Result<TargetSelection, Problem> {
     if ctx.app_tasks.is_some() {
         return Err((
-            crate::errors::Code::E043,
+            crate::base::errors::Code::E043,
             "the app runs as ECS tasks: there are no app instances to target".to_owned(),
             "target `tasks: app` with an aws:ecs:* action, or remove `runtime: ecs` from the app"
                 .to_owned(),

@@ -3,9 +3,9 @@
 //! block and its README wording, so the compiler finds every place a new kind must fill in.
 
 use super::{functions, instances, network, rds, roles, tables, tasks};
-use crate::errors::Code;
-use crate::model::hcl::Block;
-use crate::validate::{Experiment, TargetContext, Tier};
+use crate::base::errors::Code;
+use crate::base::hcl::Block;
+use crate::experiments::{Experiment, TargetContext, Tier};
 
 /// A diagnostic to report at the target value: (code, message, fix).
 pub type Problem = (Code, String, String);
@@ -258,7 +258,7 @@ fn missing(what: &str, section: &str) -> Problem {
 
 /// A value other than the one resource the kind can name.
 fn only(spec_key: &str, value: &str, allowed: &str) -> Problem {
-    let help = crate::validate::did_you_mean(value, &[allowed], || {
+    let help = crate::experiments::did_you_mean(value, &[allowed], || {
         format!("`{spec_key}` targets take `{allowed}`")
     });
     (

@@ -2,11 +2,11 @@
 
 use super::Reach;
 use super::kinds::{KindInfo, Problem, TargetSelection, duration, zone, zone_suffix, zone_text};
-use crate::errors::Code;
-use crate::model::hcl::{Block, Expr};
-use crate::model::network::{subnet, subnets};
-use crate::render::templates::code_span;
-use crate::validate::{Experiment, Lab, Tier, did_you_mean, reader_zone};
+use crate::base::errors::Code;
+use crate::base::hcl::{Block, Expr};
+use crate::base::text::code_span;
+use crate::experiments::{Experiment, Lab, Tier, did_you_mean, reader_zone};
+use crate::resources::network::{subnet, subnets};
 
 pub const SUBNETS: KindInfo = KindInfo {
     spec_key: "subnets",

@@ -2,9 +2,9 @@
 
 use super::Reach;
 use super::kinds::{KindInfo, Problem, TargetSelection, TheOne, no_zone, resolve_the_one};
-use crate::model::address::{CLUSTER, WRITER};
-use crate::model::hcl::{Block, Expr};
-use crate::validate::{Experiment, Lab, TargetContext};
+use crate::base::address::{CLUSTER, WRITER};
+use crate::base::hcl::{Block, Expr};
+use crate::experiments::{Experiment, Lab, TargetContext};
 
 pub const CLUSTERS: KindInfo = KindInfo {
     spec_key: "clusters",

@@ -4,10 +4,10 @@ use super::Reach;
 use super::kinds::{
     KindInfo, Problem, TargetSelection, TheOne, duration, no_zone, resolve_the_one,
 };
-use crate::model::address::APP_ROLE;
-use crate::model::hcl::{Block, Expr};
-use crate::render::templates::code_span;
-use crate::validate::{Experiment, Lab, TargetContext};
+use crate::base::address::APP_ROLE;
+use crate::base::hcl::{Block, Expr};
+use crate::base::text::code_span;
+use crate::experiments::{Experiment, Lab, TargetContext};
 
 pub const ROLES: KindInfo = KindInfo {
     spec_key: "roles",

@@ -7,9 +7,9 @@
 
 use super::Reach;
 use super::kinds::{KindInfo, Problem, TargetSelection, duration, no_zone};
-use crate::errors::Code;
-use crate::model::hcl::{Block, Expr};
-use crate::validate::{Experiment, Lab, TargetContext, tf_name};
+use crate::base::errors::Code;
+use crate::base::hcl::{Block, Expr};
+use crate::experiments::{Experiment, Lab, TargetContext, tf_name};
 
 pub const TABLES: KindInfo = KindInfo {
     spec_key: "tables",
@@ -26,7 +26,7 @@ pub fn resolve(
 ) -> Result<TargetSelection, Problem> {
     let Some((name, replicas)) = ctx.tables.iter().find(|(t, _)| t == value) else {
         let names: Vec<&str> = ctx.tables.iter().map(|(t, _)| t.as_str()).collect();
-        let help = crate::validate::did_you_mean(value, &names, || {
+        let help = crate::experiments::did_you_mean(value, &names, || {
             if names.is_empty() {
                 "add a table with `replicas:` under `dynamodb:`".to_owned()
             } else {

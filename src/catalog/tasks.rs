@@ -8,11 +8,11 @@
 
 use super::Reach;
 use super::kinds::{KindInfo, Problem, TargetSelection, duration, no_zone};
-use crate::errors::Code;
-use crate::model::address::{ECS_CLUSTER, ECS_SERVICE};
-use crate::model::hcl::{Block, Expr};
-use crate::render::templates::code_span;
-use crate::validate::{Experiment, Lab, TargetContext};
+use crate::base::address::{ECS_CLUSTER, ECS_SERVICE};
+use crate::base::errors::Code;
+use crate::base::hcl::{Block, Expr};
+use crate::base::text::code_span;
+use crate::experiments::{Experiment, Lab, TargetContext};
 
 const VALUES: &str = "`app`: the app service's running tasks (needs `app.runtime: ecs`)";
 
@@ -54,7 +54,7 @@ pub fn resolve(
         });
     };
     if value != "app" {
-        let help = crate::validate::did_you_mean(value, &["app"], || {
+        let help = crate::experiments::did_you_mean(value, &["app"], || {
             "`tasks` targets take `app`".to_owned()
         });
         return Err((

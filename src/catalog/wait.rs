@@ -2,7 +2,7 @@
 
 use super::Reach;
 use super::kinds::duration;
-use crate::validate::{Experiment, Lab};
+use crate::experiments::{Experiment, Lab};
 
 pub fn expect_wait(_: &Lab, e: &Experiment) -> String {
     format!(

@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use crate::errors::{Error, Refusal};
+use crate::base::errors::{Error, Refusal};
 use crate::schema::{COMMENT, FILE, MODELINE};
 
 /// The blueprints, compiled in so an installed chaoslab can start a lab anywhere. A test checks
@@ -122,7 +122,7 @@ fn refuse(path: std::path::PathBuf, why: &str) -> Error {
 pub fn init(blueprint: &str, dir: &Path) -> Result<String, Error> {
     let Some((name, text)) = BLUEPRINTS.iter().find(|(n, _)| *n == blueprint) else {
         let names: Vec<&str> = BLUEPRINTS.iter().map(|(n, _)| *n).collect();
-        let help = crate::suggest::did_you_mean(blueprint, &names, || {
+        let help = crate::base::suggest::did_you_mean(blueprint, &names, || {
             format!("the blueprints are: {}", names.join(", "))
         });
         return Err(Error::Usage(format!(

@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
-use crate::errors::{Diagnostic, Error, Severity};
-use crate::text::{printable, printable_lines};
+use crate::base::errors::{Diagnostic, Error, Severity};
+use crate::base::text::{printable, printable_lines};
 
 /// The flags every command shares, and the text it has produced so far.
 #[derive(Debug, Default)]
@@ -134,7 +134,7 @@ impl Ctx {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::errors::{Code, Pos};
+    use crate::base::errors::{Code, Pos};
 
     #[test]
     fn json_messages_are_one_object_a_line_with_nulls_for_unknowns() {

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::errors::Error;
+use crate::base::errors::Error;
 
 /// The shape a value must have for its use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

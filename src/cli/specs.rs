@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::messages::Ctx;
 use super::{out_dir, read};
-use crate::errors::{Error, Severity};
+use crate::base::errors::{Error, Severity};
 use crate::output::Difference;
 
 /// What one spec came to: a word for the summary line, and the exit code it asks for.
@@ -241,7 +241,7 @@ pub(crate) fn validate(ctx: &mut Ctx, spec: &Path) -> Result<Verdict, Error> {
     let n = lab.experiments.len();
     ctx.say(&format!(
         "{}: ok (lab {}, {n} experiment{})\n",
-        crate::text::printable(&spec.display().to_string()),
+        crate::base::text::printable(&spec.display().to_string()),
         lab.name,
         if n == 1 { "" } else { "s" }
     ));

@@ -2,21 +2,15 @@
 //! `/health`, which calls no dependency) and the HTTP listener.
 
 use super::Accepted;
-use super::address::{ALB, LISTENER, TARGET_GROUP, VPC, security_group};
-use super::hcl::{Block, Expr, interp, lit};
-use super::network::subnets;
 use super::{Tree, prefixed};
-use crate::validate::Lab;
-use crate::validate::Tier;
+use crate::base::address::{ALB, LISTENER, TARGET_GROUP, VPC, security_group};
+use crate::base::hcl::{Block, Expr, interp, lit};
+use crate::experiments::Lab;
+use crate::experiments::Tier;
+use crate::resources::app::{HEALTH_INTERVAL, HEALTH_TIMEOUT, UNHEALTHY_THRESHOLD};
+use crate::resources::network::subnets;
 
 const FILE: &str = "alb.tf";
-
-/// The app target group's health check: seconds between checks, seconds a check may take, and
-/// failed checks in a row before a target is unhealthy (the guardrail check times detection
-/// with these).
-pub const HEALTH_INTERVAL: u32 = 10;
-pub const HEALTH_TIMEOUT: u32 = 5;
-pub const UNHEALTHY_THRESHOLD: u32 = 2;
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
     let Some(app) = &lab.app else { return };

@@ -5,12 +5,12 @@
 //! Guide (`rds-secrets-manager.html`).
 
 use super::Accepted;
-use super::address::{AZS, CLUSTER, NAME_PREFIX, WRITER, security_group};
-use super::hcl::{Block, Expr, interp, lit};
-use super::network::subnets;
 use super::{Tree, name_tag, prefixed};
-use crate::validate::Lab;
-use crate::validate::Tier;
+use crate::base::address::{AZS, CLUSTER, NAME_PREFIX, WRITER, security_group};
+use crate::base::hcl::{Block, Expr, interp, lit};
+use crate::experiments::Lab;
+use crate::experiments::Tier;
+use crate::resources::network::subnets;
 
 const FILE: &str = "aurora.tf";
 

@@ -2,15 +2,15 @@
 //! public SSM parameter, IMDSv2 only, encrypted root volume, the app delivered by user_data)
 //! and an auto-scaling group spread over every private app subnet.
 
-use super::address::{
+use super::{Tree, name_tag, prefixed};
+use crate::base::address::{
     APP_CONFIG, APP_PROFILE, ASG, AWS_REGION, LAUNCH_TEMPLATE, PRIVATE_ASSOCIATIONS,
     PRIVATE_NAT_ROUTE, TARGET_GROUP, WRITER, security_group,
 };
-use super::hcl::{Block, Expr, interp, lit};
-use super::network::subnets;
-use super::{Tree, name_tag, prefixed};
-use crate::validate::Tier;
-use crate::validate::{App, Aurora, Lab, Runtime, tf_name};
+use crate::base::hcl::{Block, Expr, interp, lit};
+use crate::experiments::Tier;
+use crate::experiments::{App, Aurora, Lab, Runtime, tf_name};
+use crate::resources::network::subnets;
 
 const FILE: &str = "compute.tf";
 /// Where the rendered app bootstrap lives in the generated tree.
@@ -207,16 +207,18 @@ pub fn config_locals(lab: &Lab) -> Option<Block> {
                 .into_iter()
                 .chain(reader_host(aurora).map(|h| ("db_reader_host", h)))
                 .chain(app.catalog_cache.then(|| {
-                    let cache = tf_name(crate::validate::CACHE_TABLE);
+                    let cache = tf_name(crate::experiments::CACHE_TABLE);
                     (
                         "cache_table",
                         Expr::r(format!("aws_dynamodb_table.{cache}.name")),
                     )
                 }))
-                .chain(
-                    app.write_behind
-                        .then(|| ("orders_queue_url", super::address::ORDERS_QUEUE.attr("url"))),
-                ),
+                .chain(app.write_behind.then(|| {
+                    (
+                        "orders_queue_url",
+                        crate::base::address::ORDERS_QUEUE.attr("url"),
+                    )
+                })),
             ),
         ),
     )

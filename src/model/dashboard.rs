@@ -8,10 +8,10 @@
 //! "Dashboard Body Structure and Syntax" (CloudWatch API Reference).
 
 use super::Tree;
-use super::address::{ALB, AWS_REGION, DASHBOARD, TARGET_GROUP};
-use super::hcl::{Expr, interp, lit};
 use super::monitoring;
-use crate::validate::Lab;
+use crate::base::address::{ALB, AWS_REGION, DASHBOARD, TARGET_GROUP};
+use crate::base::hcl::{Expr, interp, lit};
+use crate::experiments::Lab;
 
 const FILE: &str = "dashboard.tf";
 const NAMESPACE: &str = "AWS/ApplicationELB";

@@ -1,9 +1,9 @@
 //! dynamodb.tf: one table per spec entry, with its seed items.
 
 use super::Accepted;
-use super::hcl::{Block, Expr};
 use super::{Tree, prefixed};
-use crate::validate::{AttrValue, Billing, Lab, tf_name};
+use crate::base::hcl::{Block, Expr};
+use crate::experiments::{AttrValue, Billing, Lab, tf_name};
 
 const FILE: &str = "dynamodb.tf";
 
@@ -102,12 +102,15 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
 /// The replica as its own Region sees it, read through that Region's provider: `apply` fails
 /// if the replica is not there, and its outputs are what the RPO script reads from.
 fn replica_view(tree: &mut Tree, id: &str, name: &str, region: &str) {
-    let alias = super::address::region_alias(region);
+    let alias = crate::base::address::region_alias(region);
     let view = format!("{id}_{alias}");
     tree.add(
         FILE,
         Block::data("aws_dynamodb_table", &view)
-            .attr("provider", Expr::r(super::address::region_provider(region)))
+            .attr(
+                "provider",
+                Expr::r(crate::base::address::region_provider(region)),
+            )
             .attr("name", Expr::r(format!("aws_dynamodb_table.{id}.name")))
             .blank()
             .attr(

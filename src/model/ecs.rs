@@ -12,15 +12,15 @@
 //! fault injection with your Amazon ECS and Fargate workloads"), and ECS Exec off, whose own
 //! agent would keep the sidecar's from registering.
 
-use super::address::{
+use super::{Accepted, Tree, account_id, iam, prefixed};
+use crate::base::address::{
     APP_LOGS, APP_ROLE, AWS_REGION, ECS_CLUSTER, ECS_EXECUTION_ROLE, ECS_SERVICE, ECS_TASKS_ASSUME,
     FIS_AGENT_ROLE, LISTENER, PARTITION, PRIVATE_ASSOCIATIONS, PRIVATE_NAT_ROUTE, TARGET_GROUP,
     TASK_DEFINITION, WRITER, security_group,
 };
-use super::hcl::{Block, Expr, interp, lit};
-use super::network::subnets;
-use super::{Accepted, Tree, account_id, iam, prefixed};
-use crate::validate::{Fargate, Lab, Tier};
+use crate::base::hcl::{Block, Expr, interp, lit};
+use crate::experiments::{Fargate, Lab, Tier};
+use crate::resources::network::subnets;
 
 const FILE: &str = "ecs.tf";
 
@@ -62,7 +62,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 "name",
                 Expr::template(vec![
                     lit("/ecs/"),
-                    interp(super::address::NAME_PREFIX.expr()),
+                    interp(crate::base::address::NAME_PREFIX.expr()),
                     lit("-app"),
                 ]),
             )
@@ -324,7 +324,7 @@ fn task_definition(lab: &Lab, fargate: &Fargate, tree: &mut Tree) {
                 ),
                 env(
                     "CHAOS_SHOP_CONFIG",
-                    Expr::call("jsonencode", vec![super::address::APP_CONFIG.expr()]),
+                    Expr::call("jsonencode", vec![crate::base::address::APP_CONFIG.expr()]),
                 ),
                 env("CHAOS_SHOP_PORT", text(u32::from(app.port))),
                 env("CHAOS_SHOP_REQUIREMENTS", module_file(REQUIREMENTS)),

@@ -5,14 +5,14 @@
 //! targets and accounts are handled without looking up the defaults.
 
 use super::Accepted;
-use super::address::{
-    AWS_REGION, Address, DASHBOARD, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION, REPORTS,
-};
-use super::hcl::{Block, Expr, interp, lit};
 use super::monitoring;
 use super::{Tree, name_tag};
+use crate::base::address::{
+    AWS_REGION, Address, DASHBOARD, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION, REPORTS,
+};
+use crate::base::hcl::{Block, Expr, interp, lit};
 use crate::catalog::{Action, ParamKind};
-use crate::validate::{Experiment, Lab, Report, Target, tf_name};
+use crate::experiments::{Experiment, Lab, Report, Target, tf_name};
 
 const FILE: &str = "fis.tf";
 

@@ -4,14 +4,14 @@
 //! lab without RDS experiments holds no `rds:*`. ARNs are scoped to the lab's account and
 //! Region; the trust policy only admits FIS calls made for this account.
 
-use super::address::{
+use super::{Tree, account_id, iam, prefixed};
+use crate::base::address::{
     AWS_REGION, Address, DASHBOARD, ECS_CLUSTER, FIS_CONFIG, FIS_ROLE, PARTITION, REPORTS,
 };
-use super::functions::function_address;
-use super::hcl::{Block, Expr, Part, interp, lit};
-use super::{Tree, account_id, iam, prefixed};
+use crate::base::hcl::{Block, Expr, Part, interp, lit};
 use crate::catalog::Statement;
-use crate::validate::{Lab, tf_name};
+use crate::experiments::{Lab, tf_name};
+use crate::resources::functions::function_address;
 
 const FILE: &str = "fis_iam.tf";
 

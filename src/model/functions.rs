@@ -12,10 +12,11 @@
 //! may list the prefix and read its objects (the page's policy template).
 
 use super::Accepted;
-use super::address::{Address, FIS_CONFIG, LISTENER, NAME_PREFIX};
-use super::hcl::{Block, Expr, interp, lit};
 use super::{Tree, iam, prefixed};
-use crate::validate::{Architecture, Function, Lab, tf_name};
+use crate::base::address::{Address, FIS_CONFIG, LISTENER, NAME_PREFIX};
+use crate::base::hcl::{Block, Expr, interp, lit};
+use crate::experiments::{Architecture, Function, Lab};
+use crate::resources::functions::{function_address, id, path};
 
 const FILE: &str = "lambda.tf";
 
@@ -34,16 +35,6 @@ const LAMBDA_ASSUME_NAME: &str = "lambda_assume";
 /// The folder of the config bucket FIS writes fault configurations to, and the extension reads.
 pub const CONFIG_PREFIX: &str = "FisConfigs";
 
-/// `aws_lambda_function.fn_<name>`: every block of a function is named `fn_<name>`, so no
-/// function name can meet the app's or FIS's own roles and log groups.
-pub fn function_address(name: &str) -> Address {
-    Address::resource("aws_lambda_function", id(name))
-}
-
-fn id(name: &str) -> String {
-    format!("fn_{}", tf_name(name))
-}
-
 /// `AWS_FIS_POLL_MAX_WAIT_MILLISECONDS`: how long the extension may hold an invocation for an
 /// in-flight poll of the fault configuration. The handler runs in a few milliseconds, under the
 /// extension's average 70 ms poll, and the lab invokes it rarely: the guide's "fast infrequent
@@ -52,11 +43,6 @@ fn id(name: &str) -> String {
 /// capped at half the timeout so the wait never spends the function's whole time.
 pub fn poll_wait_ms(f: &Function) -> u32 {
     (f.timeout * 1000 / 2).min(2000)
-}
-
-/// The load balancer path a function answers on.
-pub fn path(name: &str) -> String {
-    format!("/fn/{name}")
 }
 
 fn extension_parameter(arch: Architecture) -> Address {
@@ -312,7 +298,7 @@ fn route(tree: &mut Tree, f: &Function, id: &str, function: &Address, index: usi
         &format!("URL of the {} Lambda function.", f.name),
         Expr::template(vec![
             lit("http://"),
-            interp(super::address::ALB.attr("dns_name")),
+            interp(crate::base::address::ALB.attr("dns_name")),
             lit(path),
         ]),
     );

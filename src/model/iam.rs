@@ -1,8 +1,8 @@
 //! IAM building blocks shared by every role the lab creates: the trust policy of a service
 //! role and policy statements, as `aws_iam_policy_document` blocks a reviewer can read.
 
-use super::address::PARTITION;
-use super::hcl::{Block, Expr, interp, lit};
+use crate::base::address::PARTITION;
+use crate::base::hcl::{Block, Expr, interp, lit};
 
 /// `data "aws_iam_policy_document" "<name>"` letting `service` assume a role, under `conditions`.
 pub fn trust_policy(name: &str, service: &str, conditions: Vec<Block>) -> Block {

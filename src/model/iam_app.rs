@@ -2,10 +2,10 @@
 //! the reviews table, read the promo object and the database secret, and (instances) register
 //! with SSM; nothing else. The task role's SSM registration for FIS lives in `ecs.tf`.
 
-use super::address::{APP_PROFILE, APP_ROLE, AWS_REGION, ECS_TASKS_ASSUME, PARTITION};
-use super::hcl::{Block, Expr, interp, lit};
 use super::{Tree, account_id, iam, prefixed};
-use crate::validate::{Lab, tf_name};
+use crate::base::address::{APP_PROFILE, APP_ROLE, AWS_REGION, ECS_TASKS_ASSUME, PARTITION};
+use crate::base::hcl::{Block, Expr, interp, lit};
+use crate::experiments::{Lab, tf_name};
 
 const FILE: &str = "iam_app.tf";
 
@@ -77,7 +77,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
 }
 
 /// What the app itself calls, on an instance or in a task.
-fn app_policy(app: &crate::validate::App, tree: &mut Tree) {
+fn app_policy(app: &crate::experiments::App, tree: &mut Tree) {
     let table = tf_name(&app.reviews_table);
     let bucket = tf_name(&app.promo_bucket);
     let statement = |sid: &str, action: &str, resource: Expr| {
@@ -107,7 +107,7 @@ fn app_policy(app: &crate::validate::App, tree: &mut Tree) {
                 super::aurora::secret_arn(),
             ))
             .blocks(app.catalog_cache.then(|| {
-                let cache = tf_name(crate::validate::CACHE_TABLE);
+                let cache = tf_name(crate::experiments::CACHE_TABLE);
                 iam::statement(
                     "CacheCatalog",
                     vec![Expr::str("dynamodb:GetItem"), Expr::str("dynamodb:PutItem")],
@@ -122,7 +122,7 @@ fn app_policy(app: &crate::validate::App, tree: &mut Tree) {
                         Expr::str("sqs:ReceiveMessage"),
                         Expr::str("sqs:SendMessage"),
                     ],
-                    vec![super::address::ORDERS_QUEUE.attr("arn")],
+                    vec![crate::base::address::ORDERS_QUEUE.attr("arn")],
                 )
             })),
     );

@@ -3,9 +3,6 @@
 //! One module per AWS resource kind; each adds its blocks to its file and its outputs to
 //! `outputs.tf`. Adding a kind means adding a module and a line to [`COMPONENTS`].
 
-pub mod address;
-pub mod hcl;
-
 pub(crate) mod alb;
 mod aurora;
 pub mod compute;
@@ -29,9 +26,9 @@ pub mod terraform;
 
 use std::collections::BTreeMap;
 
-use hcl::{Block, Expr, File, interp, lit};
+use crate::base::hcl::{Block, Expr, File, interp, lit};
 
-use crate::validate::Lab;
+use crate::experiments::Lab;
 
 /// The tree being built: blocks per file name, outputs in the order components add them,
 /// and the scanner findings the lab accepts for what was built.
@@ -104,7 +101,7 @@ const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
 
 /// Every file of the lab, sorted by name; a reference to anything the tree does not declare
 /// is a chaoslab bug, reported instead of a tree.
-pub fn build(lab: &Lab) -> Result<Model, address::Undeclared> {
+pub fn build(lab: &Lab) -> Result<Model, crate::base::address::Undeclared> {
     let mut tree = Tree::default();
     for component in COMPONENTS {
         component(lab, &mut tree);
@@ -121,7 +118,7 @@ pub fn build(lab: &Lab) -> Result<Model, address::Undeclared> {
         });
     }
     files.sort_by(|a, b| a.name.cmp(b.name));
-    address::check(&files)?;
+    crate::base::address::check(&files)?;
     Ok(Model {
         files,
         accepted: tree.accepted,
@@ -131,7 +128,7 @@ pub fn build(lab: &Lab) -> Result<Model, address::Undeclared> {
 /// `"${var.name_prefix}-<suffix>"`: every AWS name the lab creates.
 pub fn prefixed(suffix: &str) -> Expr {
     Expr::template(vec![
-        interp(address::NAME_PREFIX.expr()),
+        interp(crate::base::address::NAME_PREFIX.expr()),
         lit(format!("-{suffix}")),
     ])
 }
@@ -142,5 +139,5 @@ pub fn name_tag(suffix: &str) -> Expr {
 }
 
 pub fn account_id() -> Expr {
-    address::CALLER.attr("account_id")
+    crate::base::address::CALLER.attr("account_id")
 }

@@ -4,25 +4,13 @@
 //! rate, not a count, so a handful of errors on an idle lab does not trip it.
 
 use super::Tree;
-use super::address::{ALB, Address, NAME_PREFIX, TARGET_GROUP};
-use super::hcl::{Block, Expr, interp, lit};
-use crate::cloudwatch::alarm::{
-    Comparison, Definition, Dimensions, Metric, Rule, Source, Statistic, TreatMissing,
-};
-use crate::validate::{Alarm, AlarmMetric, Lab, tf_name};
+use crate::base::address::{ALB, Address, NAME_PREFIX, TARGET_GROUP};
+use crate::base::cloudwatch::alarm::{Dimensions, Source, Statistic};
+use crate::base::hcl::{Block, Expr, interp, lit};
+use crate::experiments::{Alarm, AlarmMetric, Lab, tf_name};
+use crate::resources::alarms::definition;
 
 const FILE: &str = "monitoring.tf";
-
-/// 5xx share of all requests, from the targets *and* from the load balancer itself. A request
-/// the load balancer answers with its own 502 or 504 had a target chosen, so `RequestCount`
-/// already counts it; only its 503 for "no registered target" is not in `RequestCount` (which
-/// counts requests where a target could be chosen) and is added to the denominator. With every
-/// target silent the rate is then 100, not the 50 that adding every load balancer 5xx to the
-/// denominator gave (each 502/504 counted twice): a stop condition above 50 % could never fire
-/// (the guardrail evaluation found it on Article 2's `errors-fast`).
-/// Source: "CloudWatch metrics for your Application Load Balancer", ELB User Guide (RequestCount,
-/// HTTPCode_ELB_5XX_Count, HTTPCode_ELB_503_Count); `validate::guardrails::FACTS`.
-const ERROR_RATE: &str = "IF(FILL(requests, 0) + FILL(elb_503, 0) > 0, 100 * (FILL(target_5xx, 0) + FILL(elb_5xx, 0)) / (FILL(requests, 0) + FILL(elb_503, 0)), 0)";
 
 fn alb_dimensions(with_target_group: bool) -> Expr {
     let mut dims = vec![("LoadBalancer", ALB.attr("arn_suffix"))];
@@ -58,63 +46,6 @@ pub fn describe(alarm: &Alarm) -> String {
 /// The alarm a spec name stands for (stop conditions refer to it).
 pub fn alarm(name: &str) -> Address {
     Address::resource("aws_cloudwatch_metric_alarm", tf_name(name))
-}
-
-/// The alarm as CloudWatch gets it: monitoring.tf is written from this, and the guardrail
-/// check (`validate::guardrails`) evaluates this, so both judge the same alarm.
-pub fn definition(alarm: &Alarm) -> Definition {
-    let metric = |name: &'static str, statistic: Statistic, dimensions: Dimensions| Metric {
-        namespace: "AWS/ApplicationELB",
-        name,
-        statistic,
-        dimensions,
-    };
-    let (comparison, source) = match alarm.metric {
-        AlarmMetric::UnhealthyHosts => (
-            Comparison::GreaterThanOrEqualToThreshold,
-            Source::Metric(metric(
-                "UnHealthyHostCount",
-                Statistic::Maximum,
-                Dimensions::AppTargetGroup,
-            )),
-        ),
-        AlarmMetric::P99Latency => (
-            Comparison::GreaterThanThreshold,
-            Source::Metric(metric(
-                "TargetResponseTime",
-                Statistic::Percentile(0.99),
-                Dimensions::LoadBalancer,
-            )),
-        ),
-        AlarmMetric::ErrorRate => (
-            Comparison::GreaterThanThreshold,
-            Source::Math {
-                id: "rate",
-                expression: ERROR_RATE,
-                label: "5xx % of requests",
-                metrics: [
-                    ("elb_503", "HTTPCode_ELB_503_Count"),
-                    ("elb_5xx", "HTTPCode_ELB_5XX_Count"),
-                    ("requests", "RequestCount"),
-                    ("target_5xx", "HTTPCode_Target_5XX_Count"),
-                ]
-                .into_iter()
-                .map(|(id, name)| (id, metric(name, Statistic::Sum, Dimensions::LoadBalancer)))
-                .collect(),
-            },
-        ),
-    };
-    Definition {
-        rule: Rule {
-            comparison,
-            threshold: alarm.threshold,
-            evaluation_periods: alarm.evaluation_periods,
-            datapoints_to_alarm: alarm.evaluation_periods,
-            treat_missing: TreatMissing::NotBreaching,
-        },
-        period: alarm.period,
-        source,
-    }
 }
 
 fn dimensions(d: Dimensions) -> Expr {

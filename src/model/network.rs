@@ -4,29 +4,19 @@
 //! Subnets use `count`, so experiments can target `aws_subnet.private[*].arn` as the article
 //! does; CIDRs and AZs live in locals so a reviewer sees them in one place.
 
-use std::borrow::Cow;
+use crate::resources::network::{subnet, subnets};
 
 use super::Accepted;
-use super::address::{
-    AWS_REGION, AZS, AZS_AVAILABLE, Address, IGW, NAME_PREFIX, PRIVATE_NAT_ROUTE, PUBLIC_ROUTES,
-    VPC, security_group,
-};
-use super::hcl::{Block, Expr, interp, lit};
 use super::security_groups::{self, INGRESS};
 use super::{Tree, name_tag, prefixed};
-use crate::validate::{Lab, Nat, Tier};
+use crate::base::address::{
+    AWS_REGION, AZS, AZS_AVAILABLE, IGW, NAME_PREFIX, PRIVATE_NAT_ROUTE, PUBLIC_ROUTES, VPC,
+    security_group,
+};
+use crate::base::hcl::{Block, Expr, interp, lit};
+use crate::experiments::{Lab, Nat, Tier};
 
 const FILE: &str = "network.tf";
-
-/// The counted subnets of a tier, `aws_subnet.<tier>`.
-pub fn subnet(tier: Tier) -> Address {
-    Address::Resource("aws_subnet", Cow::Borrowed(tier.name()))
-}
-
-/// Reference to every subnet of a tier, e.g. `aws_subnet.private[*].arn`.
-pub fn subnets(tier: Tier, attr: &str) -> Expr {
-    subnet(tier).splat(attr)
-}
 
 pub fn build(lab: &Lab, tree: &mut Tree) {
     tree.accept(&NO_FLOW_LOGS);

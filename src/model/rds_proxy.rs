@@ -2,11 +2,11 @@
 //! layout). It reads the same Secrets Manager secret as the app, through its own role.
 
 use super::Accepted;
-use super::hcl::{Block, Expr};
-use super::network::subnets;
 use super::{Tree, iam, name_tag, prefixed};
-use crate::validate::Lab;
-use crate::validate::Tier;
+use crate::base::hcl::{Block, Expr};
+use crate::experiments::Lab;
+use crate::experiments::Tier;
+use crate::resources::network::subnets;
 
 const FILE: &str = "rds_proxy.tf";
 

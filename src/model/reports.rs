@@ -2,9 +2,9 @@
 //! (`report:`). Each experiment's reports go under its own prefix; the template's
 //! `experiment_report_configuration` (fis.tf) and the role's rights (fis_iam.tf) name it.
 
-use super::address::REPORTS;
 use super::{Accepted, Tree, s3};
-use crate::validate::Lab;
+use crate::base::address::REPORTS;
+use crate::experiments::Lab;
 
 const FILE: &str = "reports.tf";
 /// Terraform name of the report bucket (and of its settings resources).
@@ -20,7 +20,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         return;
     }
     tree.accept(&REPORT_BUCKET);
-    s3::private_bucket(tree, FILE, REPORTS_ID, crate::validate::report::BUCKET);
+    s3::private_bucket(tree, FILE, REPORTS_ID, crate::experiments::report::BUCKET);
     tree.output(
         "fis_reports_bucket",
         "S3 bucket FIS writes experiment reports to (one prefix per experiment).",

@@ -1,11 +1,11 @@
 //! s3.tf: private, encrypted, versioned buckets and their objects.
 
 use super::Accepted;
-use super::address::{FIS_CONFIG, FIS_CONFIG_ID, NAME_PREFIX};
-use super::hcl::{Block, Expr, interp, lit};
 use super::{Tree, account_id};
-use crate::validate::functions::CONFIG_BUCKET;
-use crate::validate::{Lab, tf_name};
+use crate::base::address::{FIS_CONFIG, FIS_CONFIG_ID, NAME_PREFIX};
+use crate::base::hcl::{Block, Expr, interp, lit};
+use crate::experiments::{Lab, tf_name};
+use crate::resources::functions::CONFIG_BUCKET;
 
 const FILE: &str = "s3.tf";
 

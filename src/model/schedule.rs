@@ -8,11 +8,11 @@
 //! `<aws.scheduler.execution-id>` context attribute, which Scheduler replaces with a new ID on
 //! each invocation ("Adding context attributes in EventBridge Scheduler").
 
-use super::address::{AWS_REGION, Address, NAME_PREFIX, PARTITION};
 use super::fis::template_address;
-use super::hcl::{Block, Expr, Part, interp, lit};
 use super::{Tree, account_id, iam, name_tag, prefixed};
-use crate::validate::{Experiment, Lab, tf_name};
+use crate::base::address::{AWS_REGION, Address, NAME_PREFIX, PARTITION};
+use crate::base::hcl::{Block, Expr, Part, interp, lit};
+use crate::experiments::{Experiment, Lab, tf_name};
 
 const FILE: &str = "schedule.tf";
 

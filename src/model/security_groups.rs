@@ -2,10 +2,10 @@
 //! the app port, the app only the database (directly or through RDS Proxy) and HTTPS (AWS
 //! APIs, package installs).
 
-use super::address::VPC;
-use super::hcl::{Block, Expr};
 use super::{Tree, name_tag, prefixed};
-use crate::validate::Lab;
+use crate::base::address::VPC;
+use crate::base::hcl::{Block, Expr};
+use crate::experiments::Lab;
 
 const FILE: &str = "security_groups.tf";
 

@@ -3,10 +3,10 @@
 //! app's drainer receives it, so an order it could not store comes back, and is kept for
 //! four days, longer than any lab outage.
 
-use super::address::ORDERS_QUEUE;
-use super::hcl::Expr;
 use super::{Accepted, Tree, prefixed};
-use crate::validate::Lab;
+use crate::base::address::ORDERS_QUEUE;
+use crate::base::hcl::Expr;
+use crate::experiments::Lab;
 
 const FILE: &str = "sqs.tf";
 

@@ -1,10 +1,10 @@
 //! versions.tf, providers.tf, variables.tf and the shared data sources.
 
 use super::Tree;
-use super::address::{AWS_REGION, AZS_AVAILABLE, CALLER, NAME_PREFIX, PARTITION};
-use super::hcl::{Block, Expr};
+use crate::base::address::{AWS_REGION, AZS_AVAILABLE, CALLER, NAME_PREFIX, PARTITION};
+use crate::base::hcl::{Block, Expr};
 use crate::catalog::{Action, PROVIDER_BASE};
-use crate::validate::Lab;
+use crate::experiments::Lab;
 
 /// The Terraform the tree needs (the lab README repeats it).
 pub const TERRAFORM_VERSION: &str = ">= 1.5.0";
@@ -107,7 +107,10 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         tree.add(
             "providers.tf",
             Block::new("provider", &["aws"])
-                .attr("alias", Expr::str(super::address::region_alias(region)))
+                .attr(
+                    "alias",
+                    Expr::str(crate::base::address::region_alias(region)),
+                )
                 .attr("region", Expr::str(region))
                 .block(Block::new("default_tags", &[]).attr("tags", Expr::map(tags.clone()))),
         );

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use rustix::fs::{AtFlags, FileType, FlockOperation, Mode, OFlags};
 use rustix::io::Errno;
 
-use crate::errors::{Error, Refusal, Result};
+use crate::base::errors::{Error, Refusal, Result};
 
 /// More than any generated file (the largest is a README of about 25 KiB): a file past it is
 /// not chaoslab's, and is never read whole.

@@ -17,18 +17,13 @@ mod txn;
 
 use std::path::Path;
 
-use crate::errors::{Error, Result};
+use crate::base::errors::{Error, Result};
 use dir::{Entry, LabDir};
-pub use manifest::{MANIFEST, MARKER, manifest};
+pub use manifest::{MANIFEST, manifest};
+pub use txn::GUARD;
 use txn::{Change, Kind, Step};
-pub use txn::{GUARD, STAGING};
 
-/// One file of the generated tree, relative to the output directory.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GeneratedFile {
-    pub name: String,
-    pub content: String,
-}
+pub use crate::base::files::{GeneratedFile, MARKER, STAGING};
 
 /// What writing the tree changed.
 #[derive(Debug, Default, PartialEq, Eq)]

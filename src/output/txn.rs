@@ -24,10 +24,9 @@
 use super::GeneratedFile;
 use super::dir::{Entry, LabDir};
 use super::manifest::{digest, is_safe_name};
-use crate::errors::{Error, Refusal, Result};
+use crate::base::errors::{Error, Refusal, Result};
 
-/// chaoslab's working folder inside a lab directory (git-ignored, removed by every run).
-pub const STAGING: &str = ".chaoslab-staging";
+pub use crate::base::files::STAGING;
 /// The guard Terraform meets while a generate is between its commit and its end.
 pub const GUARD: &str = "chaoslab-interrupted.tf";
 const GUARD_TEXT: &str = "# chaoslab generate was interrupted while it replaced this lab's files, so Terraform\n\

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::validate::Lab;
+use crate::experiments::Lab;
 pub use http::{Outcome, Url};
 
 /// One path the probe requests, by the name the article's table gives it.
@@ -31,31 +31,14 @@ pub struct Endpoint {
 /// The endpoints a lab's app serves, each from one dependency (`/health` is left out: the
 /// article's table counts the three features).
 pub fn endpoints(lab: &Lab) -> Vec<Endpoint> {
-    let id = reviews_probe_id(lab);
-    crate::validate::expect::ENDPOINTS
+    let id = crate::resources::app::reviews_probe_id(lab.app.as_ref(), &lab.tables);
+    crate::experiments::expect::ENDPOINTS
         .iter()
         .map(|e| Endpoint {
             name: e.name.to_owned(),
             path: e.path.replace("{id}", &id),
         })
         .collect()
-}
-
-/// A product id the reviews endpoint is probed with: one the seed items hold, when it is
-/// safe in a URL and a shell snippet; else `1`.
-pub fn reviews_probe_id(lab: &Lab) -> String {
-    lab.app
-        .as_ref()
-        .and_then(|a| lab.tables.iter().find(|t| t.name == a.reviews_table))
-        .and_then(|t| t.items.first())
-        .map(|i| i.id.split('#').next().unwrap_or_default().to_owned())
-        .filter(|id| {
-            !id.is_empty()
-                && id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "._~-".contains(c))
-        })
-        .unwrap_or_else(|| "1".to_owned())
 }
 
 /// The per-request limit for a lab's app: its dependency budget (connect + read) and a second,

@@ -5,7 +5,7 @@
 //! Balancing, EC2, EBS, Aurora, RDS Proxy, FIS), checked December 2026. They change and differ
 //! by Region; the README says so next to the table.
 
-use crate::validate::{Lab, Nat};
+use crate::experiments::{Lab, Nat};
 
 /// Where the prices come from, printed under the table.
 pub const PRICE_SOURCE: &str = "us-east-1 on-demand list prices from the AWS pricing pages (Amazon VPC, Elastic Load Balancing, Amazon EC2, Amazon EBS, Amazon Aurora, Amazon RDS Proxy and AWS FIS), checked December 2026; other Regions and later dates differ, so check the pages (or the AWS Pricing Calculator) before you rely on them";
@@ -80,7 +80,7 @@ pub fn costs(lab: &Lab) -> Vec<Cost> {
             "plus $0.008 per LCU-hour (a lab's probe uses a fraction of one)",
         );
         match &app.runtime {
-            crate::validate::Runtime::Ec2 { instance_type } => {
+            crate::experiments::Runtime::Ec2 { instance_type } => {
                 let price = INSTANCE_HOUR
                     .iter()
                     .find(|(t, _)| t == instance_type)
@@ -102,7 +102,7 @@ pub fn costs(lab: &Lab) -> Vec<Cost> {
                     "$0.08 per GB-month",
                 );
             }
-            crate::validate::Runtime::Ecs(f) => {
+            crate::experiments::Runtime::Ecs(f) => {
                 let vcpu = f64::from(f.cpu) / 1024.0;
                 let gib = f64::from(f.memory) / 1024.0;
                 row(

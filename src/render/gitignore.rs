@@ -5,7 +5,7 @@
 //! `.terraform.lock.hcl` is not ignored: it pins the provider builds and belongs in git. It is
 //! the user's file (chaoslab never writes, deletes or compares it).
 
-use crate::output::GeneratedFile;
+use crate::base::files::GeneratedFile;
 
 pub const GITIGNORE: &str = ".gitignore";
 
@@ -41,7 +41,7 @@ pub fn gitignore(
         content.push('\n');
     }
     content.push_str("# chaoslab's working folder while it writes this tree.\n");
-    content.push_str(crate::output::STAGING);
+    content.push_str(crate::base::files::STAGING);
     content.push_str("/\n");
     if let Some(dir) = built {
         content.push_str("# Built by `terraform plan` from the generated files.\n");

@@ -6,15 +6,15 @@
 //! conformance test runs a real `terraform fmt -check` to keep it honest.
 
 pub mod before_apply;
-mod escape;
+use crate::base::escape;
 pub mod gitignore;
 pub mod schedule_text;
 pub mod templates;
 pub mod tenants;
 
-pub use escape::quote;
+pub use crate::base::escape::quote;
 
-use crate::model::hcl::{Block, Expr, File, Item, Key, Part};
+use crate::base::hcl::{Block, Expr, File, Item, Key, Part};
 
 /// A rendering bug: chaoslab built a reference that is not a plain traversal.
 #[derive(Debug, PartialEq, Eq)]
@@ -265,7 +265,7 @@ fn key(k: &Key) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::hcl::{interp, lit};
+    use crate::base::hcl::{interp, lit};
 
     fn file(blocks: Vec<Block>) -> String {
         render_file(

@@ -9,12 +9,14 @@
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error as TemplateError, UndefinedBehavior, context};
 
+use crate::base::duration;
+use crate::base::files::GeneratedFile;
+use crate::base::hcl::{Expr, File, Item};
+use crate::base::text::code_span;
+use crate::experiments::{Experiment, Lab, Nat, guardrails, tf_name};
 use crate::model::compute::USER_DATA;
-use crate::model::hcl::{Expr, File, Item};
 use crate::model::{Model, monitoring};
-use crate::output::GeneratedFile;
 use crate::render::before_apply;
-use crate::validate::{Experiment, Lab, Nat, duration, guardrails, tf_name};
 
 const USER_DATA_J2: &str =
     include_str!("../../blueprints/templates/chaos-shop/user_data.sh.tftpl.j2");
@@ -112,26 +114,13 @@ fn block_safe(s: &str, line_start: bool) -> String {
             '&' => out.push_str("&amp;"),
             '\n' | '\r' => out.push(' '),
             // Defence in depth (E009 keeps them out of specs): shown, never passed on.
-            c if crate::text::unsafe_char(c) => {
-                out.push_str(&crate::text::printable(c.encode_utf8(&mut [0; 4])))
+            c if crate::base::text::unsafe_char(c) => {
+                out.push_str(&crate::base::text::printable(c.encode_utf8(&mut [0; 4])))
             }
             c => out.push(c),
         }
     }
     out
-}
-
-/// A Markdown code span that shows `s` literally, whatever backticks it holds.
-pub fn code_span(s: &str) -> String {
-    let s = s.replace(['\n', '\r'], " ").replace('|', "\\|");
-    let s = crate::text::printable(&s);
-    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    if longest == 0 && !s.starts_with(' ') {
-        format!("{fence}{s}{fence}")
-    } else {
-        format!("{fence} {s} {fence}")
-    }
 }
 
 /// The rendered app bootstrap, when the lab has an app.
@@ -205,7 +194,7 @@ pub fn rpo_script(lab: &Lab, header: &[String]) -> Option<GeneratedFile> {
 /// One `rpo.py` command per replicated table and replica Region: the table name from the
 /// tree's output, every other value a checked spec value quoted as one shell word.
 fn rpo_commands(lab: &Lab) -> Vec<Value> {
-    use crate::render::escape::sh_word;
+    use crate::base::escape::sh_word;
     let mut out = Vec::new();
     for t in lab.tables.iter() {
         for replica in &t.replicas {
@@ -264,7 +253,7 @@ fn described(files: &[File], kind: &str) -> Vec<Value> {
 /// W004's handling: the auto-scaling group would replace the instances an experiment stops or
 /// cuts off (into a cut-off subnet, where the bootstrap cannot reach dnf or PyPI), so the run
 /// suspends its `ReplaceUnhealthy` process and resumes it afterwards.
-fn replacement_guard(lab: &Lab, e: &crate::validate::Experiment) -> Option<(String, String)> {
+fn replacement_guard(lab: &Lab, e: &crate::experiments::Experiment) -> Option<(String, String)> {
     lab.app.as_ref()?;
     if !e
         .actions()
@@ -309,7 +298,7 @@ fn fires_text(v: &guardrails::Verdicts, j: &guardrails::Judgement) -> String {
 /// without a duration (it ends as soon as it acts) or without stop conditions.
 fn stops_within(lab: &Lab, e: &Experiment) -> Option<String> {
     let lasts = e.duration_secs()?;
-    let alarms: Vec<&crate::validate::Alarm> = e
+    let alarms: Vec<&crate::experiments::Alarm> = e
         .stop_conditions
         .iter()
         .filter_map(|n| lab.alarms.iter().find(|a| &a.name == n))
@@ -384,12 +373,12 @@ fn stops_within(lab: &Lab, e: &Experiment) -> Option<String> {
 pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFile, TemplateError> {
     let env = environment("README.md.j2", README_J2)?;
     let app = lab.app.as_ref().map(|a| {
-        let probe_id = crate::probe::reviews_probe_id(lab);
+        let probe_id = crate::resources::app::reviews_probe_id(lab.app.as_ref(), &lab.tables);
         context! {
             instances => a.instances,
             instance_type => match &a.runtime {
-                crate::validate::Runtime::Ec2 { instance_type } => Some(instance_type.clone()),
-                crate::validate::Runtime::Ecs(_) => None,
+                crate::experiments::Runtime::Ec2 { instance_type } => Some(instance_type.clone()),
+                crate::experiments::Runtime::Ecs(_) => None,
             },
             fargate => a.fargate().map(|f| context! {
                 cpu => f.cpu,
@@ -532,11 +521,11 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
             architecture => f.architecture.name(),
             memory => f.memory,
             timeout => f.timeout,
-            path => lab.app.as_ref().map(|_| crate::model::functions::path(&f.name)),
+            path => lab.app.as_ref().map(|_| crate::resources::functions::path(&f.name)),
             fault_injection => f.fault_injection,
             poll_wait => crate::model::functions::poll_wait_ms(f),
         }).collect::<Vec<_>>(),
-        config_bucket => format!("{}-{}-<account id>", lab.prefix, crate::validate::functions::CONFIG_BUCKET),
+        config_bucket => format!("{}-{}-<account id>", lab.prefix, crate::resources::functions::CONFIG_BUCKET),
         // The extension's documented ramp (data/fis-facts.json), the same for every Lambda action.
         lambda_lag => crate::catalog::facts::lag("aws:lambda:invocation-error").map(|l| context! {
             ramp_up => l.seconds,
@@ -750,7 +739,7 @@ fn on_its_own(lab: &Lab) -> Vec<Value> {
 
 /// When a schedule starts its experiment, in the README's words. Every value was checked to
 /// be in a fixed form (no Markdown specials beyond what `code_span` escapes).
-fn schedule_when(s: &crate::validate::Schedule) -> String {
+fn schedule_when(s: &crate::experiments::Schedule) -> String {
     let mut when = format!(
         "{} in time zone {}",
         code_span(&s.expression),

@@ -5,9 +5,9 @@
 //! names, so they are safe in file names too.
 
 use super::{BadReference, render_attrs};
-use crate::model::hcl::Expr;
-use crate::output::GeneratedFile;
-use crate::validate::Lab;
+use crate::base::files::GeneratedFile;
+use crate::base::hcl::Expr;
+use crate::experiments::Lab;
 
 pub const BACKEND_EXAMPLE: &str = "backend.hcl.example";
 

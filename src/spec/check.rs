@@ -21,8 +21,8 @@ use serde::de::{
 use serde_saphyr::Spanned;
 
 use super::tree::{Node, pos_of, source_text};
-use crate::errors::{Code, Diagnostic, Pos};
-use crate::suggest::suggest;
+use crate::base::errors::{Code, Diagnostic, Pos};
+use crate::base::suggest::suggest;
 
 /// The name serde-saphyr's `Spanned<T>` asks for, and the first key of the map its own
 /// deserializer hands back (`spanned.rs` in serde-saphyr 2.2; the loader tests pin it).

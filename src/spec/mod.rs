@@ -17,7 +17,7 @@ pub use serde_saphyr::Spanned;
 
 use serde::Deserialize;
 
-use crate::errors::{Code, Diagnostic, Pos};
+use crate::base::errors::{Code, Diagnostic, Pos};
 
 /// Specs are hand-written files of a few KiB; anything far larger is a mistake or an attack.
 pub const MAX_SPEC_BYTES: usize = 256 * 1024;
@@ -328,7 +328,7 @@ pub struct RawTable {
     #[schemars(with = "Option<u32>")]
     pub write_capacity: Option<Spanned<u32>>,
     #[serde(default)]
-    #[schemars(with = "Vec<std::collections::BTreeMap<String, crate::schema::ItemValue>>")]
+    #[schemars(with = "Vec<std::collections::BTreeMap<String, ItemValue>>")]
     pub items: Vec<Spanned<NamedMap<Spanned<Scalar>>>>,
     /// Other Regions holding a replica: the table becomes a global table (version
     /// 2019.11.21), replicated both ways (Article 9).
@@ -595,6 +595,22 @@ pub fn parse(source: &str) -> Result<RawSpec, Vec<Diagnostic>> {
         return Err(vec![yaml_error::diagnostic(&typed, source)]);
     }
     Err(problems)
+}
+
+/// A DynamoDB seed item value: `5` is N, `"5"` is S, `true` is BOOL.
+pub struct ItemValue;
+
+impl schemars::JsonSchema for ItemValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ItemValue".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An attribute value: a number is N, a string S, a boolean BOOL.",
+            "type": ["string", "number", "boolean"]
+        })
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! E009: a spec may hold no control character (but tab and line breaks) and no character that
-//! reorders or hides text ([`crate::text::HIDDEN`]), anywhere: not in a value, where it would
+//! reorders or hides text ([`crate::base::text::HIDDEN`]), anywhere: not in a value, where it would
 //! reach the lab's README and HCL, and not in a key or a comment, where it can make the spec
 //! read differently in review from what it says ("Trojan Source", CVE-2021-42574).
 //!
@@ -11,8 +11,8 @@
 use serde_saphyr::Spanned;
 
 use super::tree::{Node, pos_of};
-use crate::errors::{Code, Diagnostic, Pos};
-use crate::text::{describe, unsafe_char};
+use crate::base::errors::{Code, Diagnostic, Pos};
+use crate::base::text::{describe, unsafe_char};
 
 /// At most this many E009 are reported: a spec full of them needs one fix, not thousands.
 const MOST: usize = 10;

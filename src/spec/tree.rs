@@ -5,7 +5,7 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use crate::errors::Pos;
+use crate::base::errors::Pos;
 
 #[derive(Debug)]
 pub enum Node {

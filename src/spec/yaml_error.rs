@@ -5,8 +5,8 @@ use serde_saphyr::Error as Yaml;
 use serde_saphyr::budget::BudgetBreach;
 
 use super::path;
-use crate::errors::{Code, Diagnostic, Pos};
-use crate::suggest::suggest;
+use crate::base::errors::{Code, Diagnostic, Pos};
+use crate::base::suggest::suggest;
 
 const SYNTAX_HELP: &str = "fix the YAML syntax at this position";
 const LIMITS_HELP: &str =

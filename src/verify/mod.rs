@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+pub use crate::experiments::Hypothesis;
 use crate::probe::{self, Running, Sample, Settings, Stats};
-pub use crate::validate::Hypothesis;
 pub use fis::{Fis, Status};
 
 /// How the run ended: each has its own exit code.

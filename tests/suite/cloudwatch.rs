@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use chaoslab::cloudwatch::alarm::{Comparison, Rule, State, TreatMissing};
-use chaoslab::cloudwatch::math::{self, Value};
+use chaoslab::base::cloudwatch::alarm::{Comparison, Rule, State, TreatMissing};
+use chaoslab::base::cloudwatch::math::{self, Value};
 
 /// "How alarm state is evaluated when data is missing", both tables.
 /// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-evaluating-missing-data
@@ -237,10 +237,10 @@ fn unsupported_math_is_refused() {
 /// One metric published once a minute with the minute's number as its value.
 struct Minutes;
 
-impl chaoslab::cloudwatch::alarm::Metrics for Minutes {
+impl chaoslab::base::cloudwatch::alarm::Metrics for Minutes {
     fn window(
         &self,
-        _: &chaoslab::cloudwatch::alarm::Metric,
+        _: &chaoslab::base::cloudwatch::alarm::Metric,
         first: i64,
         last: i64,
     ) -> Vec<(f64, u64)> {
@@ -254,7 +254,7 @@ impl chaoslab::cloudwatch::alarm::Metrics for Minutes {
 /// minutes 2 to 6."
 #[test]
 fn a_long_period_slides_a_minute_at_a_time() {
-    use chaoslab::cloudwatch::alarm::{Definition, Dimensions, Metric, Source, Statistic};
+    use chaoslab::base::cloudwatch::alarm::{Definition, Dimensions, Metric, Source, Statistic};
     let alarm = Definition {
         rule: Rule {
             comparison: Comparison::GreaterThanThreshold,

@@ -1,8 +1,8 @@
 //! Each blueprint's stop conditions run through CloudWatch's evaluation (the evaluator checked
 //! against the User Guide in `cloudwatch.rs`) in the harm their experiment can do.
 
-use chaoslab::validate::guardrails::{self, Fleet, Harm, Judgement};
-use chaoslab::validate::{Experiment, Lab};
+use chaoslab::experiments::guardrails::{self, Fleet, Harm, Judgement};
+use chaoslab::experiments::{Experiment, Lab};
 
 fn blueprint(name: &str) -> Lab {
     let path = format!("blueprints/{name}.yaml");
@@ -56,7 +56,7 @@ fn the_5xx_rate_reaches_100_when_every_target_stops_answering() {
 /// evaluation says so; the shipped expression can.
 #[test]
 fn a_rate_that_counts_each_failure_twice_cannot_fire_and_the_check_says_so() {
-    use chaoslab::cloudwatch::alarm::Source;
+    use chaoslab::base::cloudwatch::alarm::Source;
     let lab = blueprint("chaos-shop-stop-conditions");
     let alarm = lab
         .alarms
@@ -69,7 +69,7 @@ fn a_rate_that_counts_each_failure_twice_cannot_fire_and_the_check_says_so() {
         .into_iter()
         .next()
         .expect("a harm");
-    let shipped = chaoslab::model::monitoring::definition(alarm);
+    let shipped = chaoslab::resources::alarms::definition(alarm);
     let mut old = shipped.clone();
     if let Source::Math { expression, .. } = &mut old.source {
         *expression = "IF(FILL(requests, 0) + FILL(elb_5xx, 0) > 0, 100 * (FILL(target_5xx, 0) + FILL(elb_5xx, 0)) / (FILL(requests, 0) + FILL(elb_5xx, 0)), 0)";
@@ -171,8 +171,8 @@ fn every_blueprint_stop_condition_fires_in_its_harm_and_the_readme_says_when() {
 /// look silent for want of a model, not of a metric).
 #[test]
 fn every_alarm_metric_is_modelled() {
-    use chaoslab::cloudwatch::alarm::Source;
-    use chaoslab::validate::{Alarm, AlarmMetric};
+    use chaoslab::base::cloudwatch::alarm::Source;
+    use chaoslab::experiments::{Alarm, AlarmMetric};
     for (name, metric) in AlarmMetric::ALL {
         let alarm = Alarm {
             name: name.to_owned(),
@@ -181,7 +181,7 @@ fn every_alarm_metric_is_modelled() {
             period: 60,
             evaluation_periods: 1,
         };
-        let metrics = match chaoslab::model::monitoring::definition(&alarm).source {
+        let metrics = match chaoslab::resources::alarms::definition(&alarm).source {
             Source::Metric(m) => vec![m],
             Source::Math { metrics, .. } => metrics.into_iter().map(|(_, m)| m).collect(),
         };

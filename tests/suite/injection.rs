@@ -27,7 +27,7 @@ const HOSTILE: &[&str] = &[
 /// that reorders or hides text. Such text never reaches a generated file.
 fn refused(s: &str) -> bool {
     s.chars()
-        .any(|c| chaoslab::text::unsafe_char(c) && !matches!(c, '\t' | '\n'))
+        .any(|c| chaoslab::base::text::unsafe_char(c) && !matches!(c, '\t' | '\n'))
 }
 
 /// `spec` is refused with E009 alone.

@@ -33,7 +33,7 @@ fn spec_with_aurora(aurora: &str) -> String {
         .replace("aurora: {}", aurora)
 }
 
-fn load(spec: &str) -> Result<chaoslab::validate::Lab, String> {
+fn load(spec: &str) -> Result<chaoslab::experiments::Lab, String> {
     chaoslab::load("lab.yaml", spec).map_err(|e| e.to_string())
 }
 

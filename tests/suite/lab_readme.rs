@@ -12,7 +12,7 @@ fn readme(spec: &str) -> String {
 
 /// The reference blueprint's lab and its generated files.
 fn reference() -> (
-    chaoslab::validate::Lab,
+    chaoslab::experiments::Lab,
     Vec<chaoslab::output::GeneratedFile>,
 ) {
     common::generate_file(&common::root().join("blueprints/chaos-shop-dependencies.yaml"))

@@ -233,10 +233,10 @@ fn chain(n: usize, back: Option<usize>) -> String {
     spec
 }
 
-fn diagnostics(spec: &str) -> Vec<chaoslab::errors::Diagnostic> {
+fn diagnostics(spec: &str) -> Vec<chaoslab::base::errors::Diagnostic> {
     match chaoslab::load("lab.yaml", spec) {
         Ok(_) => Vec::new(),
-        Err(chaoslab::errors::Error::Spec(errs)) => errs.diagnostics,
+        Err(chaoslab::base::errors::Error::Spec(errs)) => errs.diagnostics,
         Err(e) => panic!("{e}"),
     }
 }

@@ -23,6 +23,7 @@ mod iam_scope;
 mod injection;
 mod lab_model;
 mod lab_readme;
+mod layers;
 mod limits;
 mod ownership;
 mod readme_tables;

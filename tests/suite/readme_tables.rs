@@ -4,8 +4,8 @@
 
 use crate::common;
 
+use chaoslab::base::errors::Code;
 use chaoslab::catalog::ACTIONS;
-use chaoslab::errors::Code;
 
 fn readme() -> String {
     std::fs::read_to_string(common::root().join("README.md")).expect("README.md")

@@ -3,8 +3,8 @@
 
 use crate::common;
 
-use chaoslab::model::address;
-use chaoslab::model::hcl::{Block, Expr, File, Item, Part};
+use chaoslab::base::address;
+use chaoslab::base::hcl::{Block, Expr, File, Item, Part};
 
 fn every_action_model() -> Vec<File> {
     let path = common::root().join("tests/fixtures/every-action.yaml");

@@ -77,7 +77,7 @@ fn sdk_regions() -> BTreeSet<(String, String)> {
 fn the_region_table_is_the_sdk_partitions_file() {
     let sdk = sdk_regions();
     assert!(sdk.len() > 30, "read only {} Regions", sdk.len());
-    let ours: BTreeSet<(String, String)> = chaoslab::validate::regions::REGIONS
+    let ours: BTreeSet<(String, String)> = chaoslab::base::regions::REGIONS
         .iter()
         .map(|r| (r.partition.to_owned(), r.code.to_owned()))
         .collect();

@@ -50,7 +50,7 @@ fn endpoint<'a>(scenario: &'a Value, phase: &str, ep: &str) -> &'a Value {
 }
 
 fn served_by(dependency: &str) -> &'static str {
-    chaoslab::validate::expect::served_by(dependency)
+    chaoslab::experiments::expect::served_by(dependency)
         .unwrap_or_else(|| panic!("no endpoint for {dependency}"))
 }
 
@@ -574,7 +574,7 @@ fn verify_judges_the_run_and_stops_what_it_started() {
 }
 
 /// The hypothesis the lab spec states for one of its experiments.
-fn hypothesis(spec: &str, experiment: &str) -> chaoslab::validate::Hypothesis {
+fn hypothesis(spec: &str, experiment: &str) -> chaoslab::experiments::Hypothesis {
     let path = common::root().join(spec);
     let text = std::fs::read_to_string(&path).expect("spec");
     let lab = chaoslab::load(spec, &text).expect("the blueprint loads");
@@ -587,7 +587,7 @@ fn hypothesis(spec: &str, experiment: &str) -> chaoslab::validate::Hypothesis {
 
 /// Which of `h`'s healthy endpoints miss its tolerance during the scenario's fault (every
 /// request: the probe's and the load clients').
-fn unhealthy(s: &Value, h: &chaoslab::validate::Hypothesis) -> Vec<String> {
+fn unhealthy(s: &Value, h: &chaoslab::experiments::Hypothesis) -> Vec<String> {
     h.healthy
         .iter()
         .filter(|ep| {

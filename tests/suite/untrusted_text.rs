@@ -74,7 +74,7 @@ fn control_and_bidi_characters_are_refused_by_name_and_place() {
         let spec = format!("{}{extra}", common::MINIMAL);
         match chaoslab::load("lab.yaml", &spec) {
             Ok(_) => panic!("accepted: {extra:?}"),
-            Err(chaoslab::errors::Error::Spec(errs)) => {
+            Err(chaoslab::base::errors::Error::Spec(errs)) => {
                 assert_eq!(errs.diagnostics.len(), 1, "{:#?}", errs.diagnostics);
                 let d = &errs.diagnostics[0];
                 assert_eq!(d.code.to_string(), "E009");
@@ -127,11 +127,11 @@ fn character_names_are_the_unicode_names() {
     let chars: Vec<char> = (0u32..0x20)
         .chain([0x7f])
         .filter_map(char::from_u32)
-        .chain(chaoslab::text::HIDDEN.iter().map(|&(c, _)| c))
+        .chain(chaoslab::base::text::HIDDEN.iter().map(|&(c, _)| c))
         .collect();
     let mut script = String::from("import unicodedata\n");
     for c in &chars {
-        let described = chaoslab::text::describe(*c);
+        let described = chaoslab::base::text::describe(*c);
         let (code, name) = described.split_once(' ').expect("U+XXXX NAME");
         script.push_str(&format!(
             "assert unicodedata.lookup({name:?}) == chr(0x{}), {described:?}\n",

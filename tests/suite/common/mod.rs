@@ -26,7 +26,7 @@ pub fn blueprints() -> Vec<PathBuf> {
 pub fn generate_file(
     spec: &Path,
 ) -> (
-    chaoslab::validate::Lab,
+    chaoslab::experiments::Lab,
     Vec<chaoslab::output::GeneratedFile>,
 ) {
     let source = std::fs::read_to_string(spec).expect("spec readable");

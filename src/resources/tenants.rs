@@ -2,10 +2,18 @@
 
 use super::MAX_PREFIX;
 use super::checker::Validator;
-use super::lab::State;
 use super::s3::bucket_name_problem;
-use crate::errors::Code;
+use crate::base::errors::Code;
 use crate::spec::{RawState, Spanned, pos};
+
+/// The S3 backend's settings (the only remote backend chaoslab emits).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct State {
+    /// `None`: the backend files name a placeholder the user replaces.
+    pub bucket: Option<String>,
+}
+
+/// Dependency client settings baked into the app (botocore `Config`).
 
 /// Tenants one spec may list. A tenant is a whole copy of the lab (its VPC, NAT gateway, load
 /// balancer, database, experiment templates) with its own name prefix, so that tenants can
@@ -16,7 +24,7 @@ use crate::spec::{RawState, Spanned, pos};
 pub const MAX_TENANTS: usize = 100;
 
 impl Validator {
-    pub(super) fn state(&mut self, raw: &Spanned<RawState>) -> State {
+    pub(crate) fn state(&mut self, raw: &Spanned<RawState>) -> State {
         let backend = &raw.value.backend;
         if backend.value != "s3" {
             self.choice(backend, "state.backend", &backend.value, &["s3"]);
@@ -38,7 +46,7 @@ impl Validator {
 
     /// Each tenant's names are `<prefix>-<tenant>-…`, so `<prefix>-<tenant>` must pass the
     /// same limit as the prefix itself (the `name_prefix` variable's validation says so too).
-    pub(super) fn tenants(&mut self, raw: &[Spanned<String>], prefix: &str) -> Vec<String> {
+    pub(crate) fn tenants(&mut self, raw: &[Spanned<String>], prefix: &str) -> Vec<String> {
         if let Some(over) = raw.get(MAX_TENANTS) {
             // Refused before any per-tenant work, which compares tenants pairwise.
             self.err(

@@ -1,11 +1,70 @@
 //! `dynamodb:`: tables, their keys and seed items.
 
-use super::{AttrValue, Billing, Item, Key, KeyType, Table, Validator, regions};
-use crate::errors::Code;
+use super::Validator;
+use crate::base::errors::Code;
+use crate::base::regions;
 use crate::spec::{Scalar, Spanned, pos};
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyType {
+    S,
+    N,
+    B,
+}
+
+impl KeyType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyType::S => "S",
+            KeyType::N => "N",
+            KeyType::B => "B",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Key {
+    pub name: String,
+    pub kind: KeyType,
+}
+
+#[derive(Clone, Debug)]
+pub enum Billing {
+    PayPerRequest,
+    Provisioned { read: u32, write: u32 },
+}
+
+/// A DynamoDB attribute value in a seed item.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AttrValue {
+    S(String),
+    N(String),
+    Bool(bool),
+}
+
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// Stable `for_each` key: hash key value, then `#` and the range key value.
+    pub id: String,
+    /// Sorted by attribute name.
+    pub attrs: Vec<(String, AttrValue)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// Spec name; also the Terraform resource name.
+    pub name: String,
+    pub hash_key: Key,
+    pub range_key: Option<Key>,
+    pub billing: Billing,
+    /// Sorted by id.
+    pub items: Vec<Item>,
+    /// Replica Regions, in spec order; none for a single-Region table.
+    pub replicas: Vec<String>,
+}
+
 impl Validator {
-    pub(super) fn key(&mut self, raw: &Spanned<crate::spec::RawKey>, field: &str) -> Key {
+    pub(crate) fn key(&mut self, raw: &Spanned<crate::spec::RawKey>, field: &str) -> Key {
         let k = &raw.value;
         if k.name.value.is_empty() || k.name.value.len() > 255 {
             self.err(
@@ -31,7 +90,7 @@ impl Validator {
         }
     }
 
-    pub(super) fn table(
+    pub(crate) fn table(
         &mut self,
         name: &Spanned<String>,
         raw: &Spanned<crate::spec::RawTable>,

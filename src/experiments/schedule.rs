@@ -26,9 +26,9 @@
 //! judged the same on every machine.
 
 use super::{Schedule, Validator};
-use crate::errors::{Code, Diagnostic};
+use crate::base::errors::{Code, Diagnostic};
+use crate::base::suggest::did_you_mean;
 use crate::spec::{RawSchedule, Spanned, pos};
-use crate::suggest::did_you_mean;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::{TimeZone, TimeZoneDatabase};
 use jiff::{SignedDuration, Timestamp};
@@ -599,9 +599,9 @@ mod tests {
         let raw = crate::spec::parse(spec).expect("parses");
         let at = |t: &str| t.parse::<Timestamp>().expect("a timestamp");
         let check = |now: &str| {
-            crate::validate::validate_at(&raw, at(now)).unwrap_or_else(|e| panic!("{e:?}"))
+            crate::experiments::validate_at(&raw, at(now)).unwrap_or_else(|e| panic!("{e:?}"))
         };
-        let codes = |lab: &crate::validate::Lab| -> Vec<(Code, String)> {
+        let codes = |lab: &crate::experiments::Lab| -> Vec<(Code, String)> {
             lab.warnings
                 .iter()
                 .map(|w| (w.code, w.field.clone()))

@@ -3,7 +3,7 @@
 //! Besides quotes, backslashes and control characters, HCL treats `${` and `%{` inside a
 //! quoted string as template syntax; doubling the marker (`$${`, `%%{`) makes it literal.
 
-use crate::text::unsafe_char;
+use crate::base::text::unsafe_char;
 
 /// Escapes `s` for use between the quotes of an HCL string.
 pub fn escape(s: &str) -> String {

@@ -5,13 +5,13 @@
 //! app subnet, `scope: all` cuts the catalog too, an experiment needs an alarm to stop it.
 
 use super::{
-    Alarm, Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, duration,
-    reader_zone,
+    Alarm, Experiment, Target, TargetSelection, Tier, Validator, did_you_mean, reader_zone,
 };
+use crate::base::duration;
+use crate::base::errors::Pos;
+use crate::base::errors::{Code, Diagnostic};
 use crate::catalog::ssm::{self, DocValue};
 use crate::catalog::{self, Action, ParamKind};
-use crate::errors::Pos;
-use crate::errors::{Code, Diagnostic};
 use crate::spec::{NamedMap, RawExperiment, RawStep, Spanned, pos};
 
 use std::collections::HashMap;
@@ -1317,7 +1317,7 @@ fn source(item: &str) -> Result<(), String> {
         } else {
             format!("{item}/32")
         };
-        return super::cidr::Cidr::parse(&block)
+        return crate::base::cidr::Cidr::parse(&block)
             .map(|_| ())
             .map_err(|why| why.replace(&format!("`{block}`"), &format!("`{shown}`")));
     }

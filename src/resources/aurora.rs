@@ -1,11 +1,31 @@
 //! `aurora:`: the Aurora Serverless v2 catalog database and its defaults.
 
-use super::{Aurora, Validator};
-use crate::errors::Code;
+use super::Validator;
+use crate::base::errors::Code;
 use crate::spec::{Spanned, pos};
 
+#[derive(Clone, Debug)]
+pub struct Aurora {
+    pub engine: String,
+    pub engine_version: String,
+    pub min_capacity: f64,
+    pub max_capacity: f64,
+    pub database: String,
+    pub username: String,
+    pub readers: u32,
+    pub proxy: bool,
+    /// The catalog's reads go to the reader endpoint (the proxy's read-only endpoint with
+    /// `proxy`); the seed writes to the writer either way.
+    pub reads_from_readers: bool,
+}
+
+/// Zones (0-based) holding an Aurora reader: reader `k` sits in zone `(k + 1) % azs`.
+pub fn reader_zone(readers: u32, azs: usize, zone: usize) -> bool {
+    (0..readers as usize).any(|k| azs > 0 && (k + 1) % azs == zone)
+}
+
 impl Validator {
-    pub(super) fn aurora(&mut self, raw: &Spanned<crate::spec::RawAurora>) -> Aurora {
+    pub(crate) fn aurora(&mut self, raw: &Spanned<crate::spec::RawAurora>) -> Aurora {
         let a = &raw.value;
         let engine = match &a.engine {
             None => defaults::ENGINE.to_owned(),

@@ -7,44 +7,31 @@
 //! `s3`, `app`, `aurora`, `alarms`; experiments in `fis`, their schedules in `schedule`); the checks they share in `checker`;
 //! the top-level keys (lab, prefix, region, tags) here.
 
-mod alarms;
-mod app;
-mod aurora;
-mod checker;
-mod cidr;
-pub mod duration;
-mod dynamodb;
 pub mod expect;
 mod fis;
-pub mod functions;
 pub mod guardrails;
 pub mod lab;
-mod network;
-pub mod regions;
 pub(crate) mod report;
-mod s3;
 mod schedule;
-mod tenants;
 
 pub use fis::TargetContext;
 pub use lab::*;
 
-use checker::Validator;
+use crate::resources::checker::Validator;
 
-pub use crate::suggest::{did_you_mean, suggest};
+pub use crate::base::suggest::{did_you_mean, suggest};
 
-use crate::errors::{Code, Diagnostic};
+use crate::base::errors::{Code, Diagnostic};
 use crate::spec::{NamedMap, RawSpec, Spanned, pos};
 
 /// Defaults that reproduce the Article 7 lab, section by section.
 pub mod defaults {
-    pub use super::alarms::defaults::*;
-    pub use super::app::defaults::*;
-    pub use super::aurora::defaults::*;
+    pub use crate::resources::alarms::defaults::*;
+    pub use crate::resources::app::defaults::*;
+    pub use crate::resources::aurora::defaults::*;
 }
 
-/// Longest name prefix: `<prefix>-alb` must fit a load balancer name (32 characters).
-pub(crate) const MAX_PREFIX: usize = 24;
+use crate::resources::MAX_PREFIX;
 
 /// Checks a spec now (the system clock dates the warnings about schedules already past).
 pub fn validate(raw: &RawSpec) -> Result<Lab, Vec<Diagnostic>> {
@@ -111,13 +98,13 @@ impl Validator {
             }
         }
         let region = raw.region.value.clone();
-        if regions::find(&region).is_none() {
+        if crate::base::regions::find(&region).is_none() {
             self.err(
                 Code::E012,
                 pos(&raw.region),
                 "region",
                 format!("`{}` is not an AWS Region code", region),
-                regions::help(&region),
+                crate::base::regions::help(&region),
             );
         }
         let tags = self.tags(&raw.tags);
@@ -199,7 +186,7 @@ impl Validator {
         // extension and for run reports.
         let mut bucket_names: Vec<&str> = buckets.iter().map(|b| b.name.as_str()).collect();
         if functions.iter().any(|f| f.fault_injection) {
-            bucket_names.push(functions::CONFIG_BUCKET);
+            bucket_names.push(crate::resources::functions::CONFIG_BUCKET);
         }
         if experiments.iter().any(|e| e.report.is_some()) {
             bucket_names.push(report::BUCKET);
@@ -296,12 +283,11 @@ fn tag_char(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     #[test]
     fn regions() {
         for ok in ["us-east-1", "eu-west-3", "us-gov-west-1", "ap-southeast-2"] {
-            assert!(regions::find(ok).is_some(), "{ok}");
+            assert!(crate::base::regions::find(ok).is_some(), "{ok}");
         }
         for bad in [
             "us-east",
@@ -311,7 +297,7 @@ mod tests {
             "",
             "ap-nowhere-9",
         ] {
-            assert!(regions::find(bad).is_none(), "{bad}");
+            assert!(crate::base::regions::find(bad).is_none(), "{bad}");
         }
     }
 }

@@ -4,8 +4,8 @@
 //! judge and state the same thing.
 
 use super::{Hypothesis, Validator, did_you_mean};
+use crate::base::errors::Code;
 use crate::catalog::Reach;
-use crate::errors::Code;
 use crate::spec::{RawExpect, Spanned, pos};
 
 /// One of the app's endpoints (see the app's source).

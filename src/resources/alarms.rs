@@ -1,11 +1,78 @@
 //! `alarms:`: the CloudWatch alarms experiments stop on, and the app's default three.
 
-use super::{Alarm, AlarmMetric, Validator};
-use crate::errors::Code;
+use super::Validator;
+use crate::base::cloudwatch::alarm::{
+    Comparison, Definition, Dimensions, Metric, Rule, Source, Statistic, TreatMissing,
+};
+use crate::base::errors::Code;
 use crate::spec::{RawAlarm, RawSpec, Spanned, pos};
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlarmMetric {
+    /// Load balancer targets failing the health check (hosts).
+    UnhealthyHosts,
+    /// Target 5xx responses as a percentage of requests.
+    ErrorRate,
+    /// p99 target response time (seconds).
+    P99Latency,
+}
+
+impl AlarmMetric {
+    pub const ALL: [(&'static str, AlarmMetric); 3] = [
+        ("unhealthy-hosts", AlarmMetric::UnhealthyHosts),
+        ("5xx-rate", AlarmMetric::ErrorRate),
+        ("p99-latency", AlarmMetric::P99Latency),
+    ];
+
+    /// How the alarm compares the metric with its threshold: at least that many unhealthy
+    /// hosts, a rate or a latency above it.
+    pub const fn comparison(self) -> &'static str {
+        match self {
+            AlarmMetric::UnhealthyHosts => "GreaterThanOrEqualToThreshold",
+            _ => "GreaterThanThreshold",
+        }
+    }
+
+    /// The highest value the metric can take: the 5xx rate is a share of requests (its
+    /// metric math divides by at least as many requests as there are 5xx, monitoring.tf).
+    pub const fn ceiling(self) -> Option<f64> {
+        match self {
+            AlarmMetric::ErrorRate => Some(100.0),
+            _ => None,
+        }
+    }
+
+    /// Default (period seconds, evaluation periods): two one-minute periods, three for the
+    /// p99, which a single slow minute on an idle lab would otherwise trip.
+    pub const fn default_window(self) -> (u32, u32) {
+        match self {
+            AlarmMetric::P99Latency => (60, 3),
+            _ => (60, 2),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Alarm {
+    pub name: String,
+    pub metric: AlarmMetric,
+    pub threshold: f64,
+    /// Seconds per evaluation period.
+    pub period: u32,
+    /// Breaching periods in a row before the alarm goes into ALARM.
+    pub evaluation_periods: u32,
+}
+
+impl Alarm {
+    /// The least time the alarm needs to go into ALARM once the metric breaches: every
+    /// evaluation period must breach. A stop condition can stop nothing shorter.
+    pub fn seconds_to_alarm(&self) -> u64 {
+        u64::from(self.period) * u64::from(self.evaluation_periods)
+    }
+}
+
 impl Validator {
-    pub(super) fn alarms(&mut self, raw: &RawSpec) -> Vec<Alarm> {
+    pub(crate) fn alarms(&mut self, raw: &RawSpec) -> Vec<Alarm> {
         let Some(map) = &raw.alarms else {
             if raw.app.is_none() {
                 return Vec::new();
@@ -146,4 +213,72 @@ pub mod defaults {
         ("latency", "p99-latency", 2.0),
         ("unhealthy-hosts", "unhealthy-hosts", 1.0),
     ];
+}
+
+/// 5xx share of all requests, from the targets *and* from the load balancer itself. A request
+/// the load balancer answers with its own 502 or 504 had a target chosen, so `RequestCount`
+/// already counts it; only its 503 for "no registered target" is not in `RequestCount` (which
+/// counts requests where a target could be chosen) and is added to the denominator. With every
+/// target silent the rate is then 100, not the 50 that adding every load balancer 5xx to the
+/// denominator gave (each 502/504 counted twice): a stop condition above 50 % could never fire
+/// (the guardrail evaluation found it on Article 2's `errors-fast`).
+/// Source: "CloudWatch metrics for your Application Load Balancer", ELB User Guide (RequestCount,
+/// HTTPCode_ELB_5XX_Count, HTTPCode_ELB_503_Count); `validate::guardrails::FACTS`.
+const ERROR_RATE: &str = "IF(FILL(requests, 0) + FILL(elb_503, 0) > 0, 100 * (FILL(target_5xx, 0) + FILL(elb_5xx, 0)) / (FILL(requests, 0) + FILL(elb_503, 0)), 0)";
+
+/// The alarm as CloudWatch gets it: monitoring.tf is written from this, and the guardrail
+/// check (`validate::guardrails`) evaluates this, so both judge the same alarm.
+pub fn definition(alarm: &Alarm) -> Definition {
+    let metric = |name: &'static str, statistic: Statistic, dimensions: Dimensions| Metric {
+        namespace: "AWS/ApplicationELB",
+        name,
+        statistic,
+        dimensions,
+    };
+    let (comparison, source) = match alarm.metric {
+        AlarmMetric::UnhealthyHosts => (
+            Comparison::GreaterThanOrEqualToThreshold,
+            Source::Metric(metric(
+                "UnHealthyHostCount",
+                Statistic::Maximum,
+                Dimensions::AppTargetGroup,
+            )),
+        ),
+        AlarmMetric::P99Latency => (
+            Comparison::GreaterThanThreshold,
+            Source::Metric(metric(
+                "TargetResponseTime",
+                Statistic::Percentile(0.99),
+                Dimensions::LoadBalancer,
+            )),
+        ),
+        AlarmMetric::ErrorRate => (
+            Comparison::GreaterThanThreshold,
+            Source::Math {
+                id: "rate",
+                expression: ERROR_RATE,
+                label: "5xx % of requests",
+                metrics: [
+                    ("elb_503", "HTTPCode_ELB_503_Count"),
+                    ("elb_5xx", "HTTPCode_ELB_5XX_Count"),
+                    ("requests", "RequestCount"),
+                    ("target_5xx", "HTTPCode_Target_5XX_Count"),
+                ]
+                .into_iter()
+                .map(|(id, name)| (id, metric(name, Statistic::Sum, Dimensions::LoadBalancer)))
+                .collect(),
+            },
+        ),
+    };
+    Definition {
+        rule: Rule {
+            comparison,
+            threshold: alarm.threshold,
+            evaluation_periods: alarm.evaluation_periods,
+            datapoints_to_alarm: alarm.evaluation_periods,
+            treat_missing: TreatMissing::NotBreaching,
+        },
+        period: alarm.period,
+        source,
+    }
 }

@@ -1,13 +1,84 @@
 //! `app:`: the Chaos Shop tier, its guards against slow dependencies, and its defaults.
 
-use super::{
-    App, Billing, Breaker, Fargate, Key, KeyType, Runtime, Table, Timeouts, Validator, did_you_mean,
-};
-use crate::errors::Code;
+use super::{Billing, Key, KeyType, Table, Validator};
+use crate::base::errors::Code;
+use crate::base::suggest::did_you_mean;
 use crate::spec::{RawSpec, Spanned, pos};
 
+/// Dependency client settings baked into the app (botocore `Config`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: u32,
+    pub read: u32,
+    /// Retries after the first attempt (`retries.max_attempts`).
+    pub retries: u32,
+}
+
+/// The app's circuit breaker (per dependency and worker process).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Breaker {
+    pub failures: u32,
+    pub reset_seconds: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct App {
+    /// Where the app runs: EC2 instances or Fargate tasks, the same app either way.
+    pub runtime: Runtime,
+    pub port: u16,
+    pub instances: u32,
+    pub workers: u32,
+    /// Gunicorn threads per worker.
+    pub threads: u32,
+    pub timeouts: Timeouts,
+    /// Calls in flight per dependency and worker process before the app refuses more.
+    pub bulkhead: u32,
+    pub circuit_breaker: Option<Breaker>,
+    /// Spec name of the DynamoDB table behind the reviews endpoint.
+    pub reviews_table: String,
+    pub promo_bucket: String,
+    pub promo_key: String,
+    /// `/products` falls back to a DynamoDB copy of the catalog (the table [`CACHE_TABLE`]).
+    pub catalog_cache: bool,
+    /// `POST /orders` falls back to an SQS queue that a drainer moves into Aurora.
+    pub write_behind: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Runtime {
+    /// An auto-scaling group of instances of this type.
+    Ec2 { instance_type: String },
+    /// A Fargate service behind the same load balancer.
+    Ecs(Fargate),
+}
+
+/// A Fargate task's size and its fault-injection setup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fargate {
+    /// CPU units (1024 = one vCPU).
+    pub cpu: u32,
+    /// MiB.
+    pub memory: u32,
+    /// The SSM agent sidecar, `pidMode: task` and ECS fault injection, which the
+    /// `aws:ecs:task-*` actions need ("Use the AWS FIS aws:ecs:task actions").
+    pub fault_injection: bool,
+}
+
+impl App {
+    /// The Fargate settings, when the app runs on ECS.
+    pub fn fargate(&self) -> Option<&Fargate> {
+        match &self.runtime {
+            Runtime::Ecs(f) => Some(f),
+            Runtime::Ec2 { .. } => None,
+        }
+    }
+}
+
+/// The spec name of the table the catalog cache lives in, made by chaoslab with the app.
+pub const CACHE_TABLE: &str = "catalog-cache";
+
 impl Validator {
-    pub(super) fn app(&mut self, raw: &Spanned<crate::spec::RawApp>, spec: &RawSpec) -> App {
+    pub(crate) fn app(&mut self, raw: &Spanned<crate::spec::RawApp>, spec: &RawSpec) -> App {
         let a = &raw.value;
         if spec.aurora.is_none() {
             self.err(
@@ -358,12 +429,8 @@ pub mod defaults {
 impl Validator {
     /// The catalog cache's table joins the lab's tables, so it is built, seeded (empty) and
     /// named like any other; a spec table of the same name would be a second one.
-    pub(super) fn cache_table(&mut self, raw: &RawSpec, tables: &mut Vec<Table>) {
-        if let Some((name, _)) = raw
-            .dynamodb
-            .iter()
-            .find(|(n, _)| n.value == crate::validate::CACHE_TABLE)
-        {
+    pub(crate) fn cache_table(&mut self, raw: &RawSpec, tables: &mut Vec<Table>) {
+        if let Some((name, _)) = raw.dynamodb.iter().find(|(n, _)| n.value == CACHE_TABLE) {
             self.err(
                 Code::E010,
                 pos(name),
@@ -377,7 +444,7 @@ impl Validator {
             return;
         }
         tables.push(Table {
-            name: crate::validate::CACHE_TABLE.to_owned(),
+            name: CACHE_TABLE.to_owned(),
             hash_key: Key {
                 name: "key".to_owned(),
                 kind: KeyType::S,
@@ -389,4 +456,26 @@ impl Validator {
         });
         tables.sort_by(|a, b| a.name.cmp(&b.name));
     }
+}
+
+/// The app target group's health check: seconds between checks, seconds a check may take, and
+/// failed checks in a row before a target is unhealthy (the guardrail check times detection
+/// with these).
+pub const HEALTH_INTERVAL: u32 = 10;
+pub const HEALTH_TIMEOUT: u32 = 5;
+pub const UNHEALTHY_THRESHOLD: u32 = 2;
+
+/// A product id the reviews endpoint is probed with: one the seed items hold, when it is
+/// safe in a URL and a shell snippet; else `1`.
+pub fn reviews_probe_id(app: Option<&App>, tables: &[Table]) -> String {
+    app.and_then(|a| tables.iter().find(|t| t.name == a.reviews_table))
+        .and_then(|t| t.items.first())
+        .map(|i| i.id.split('#').next().unwrap_or_default().to_owned())
+        .filter(|id| {
+            !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._~-".contains(c))
+        })
+        .unwrap_or_else(|| "1".to_owned())
 }

@@ -118,6 +118,19 @@ pub fn printable_lines(text: &str) -> String {
         .join("\n")
 }
 
+/// A Markdown code span that shows `s` literally, whatever backticks it holds.
+pub fn code_span(s: &str) -> String {
+    let s = s.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let s = printable(&s);
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    if longest == 0 && !s.starts_with(' ') {
+        format!("{fence}{s}{fence}")
+    } else {
+        format!("{fence} {s} {fence}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,16 +1,59 @@
 //! `network:`: the VPC, its subnets, NAT and endpoints.
 
-use super::cidr::Cidr;
-use super::{Nat, Network, Validator};
-use crate::errors::Code;
+use std::borrow::Cow;
+
+use super::Validator;
+use crate::base::address::Address;
+use crate::base::cidr::Cidr;
+use crate::base::errors::Code;
+use crate::base::hcl::Expr;
 use crate::spec::{Spanned, pos};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nat {
+    Single,
+    PerAz,
+    None,
+}
+
+#[derive(Clone, Debug)]
+pub struct Network {
+    pub cidr: String,
+    pub azs: usize,
+    pub public: Vec<String>,
+    pub private: Vec<String>,
+    pub nat: Nat,
+    /// Sorted service names (`dynamodb`, `s3`).
+    pub gateway_endpoints: Vec<String>,
+    /// Sorted service names reached through PrivateLink.
+    pub interface_endpoints: Vec<String>,
+}
+
+/// Subnet tiers a spec can target by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    Public,
+    Private,
+}
+
+impl Tier {
+    pub const ALL: [(&'static str, Tier); 2] =
+        [("public", Tier::Public), ("private", Tier::Private)];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Public => "public",
+            Tier::Private => "private",
+        }
+    }
+}
 
 type RawNetworkRef = crate::spec::RawNetwork;
 
 impl Validator {
     /// `needs_egress`: something in the lab reaches the internet from the private subnets (the
     /// app's bootstrap: dnf, PyPI); without it no NAT gateway is created, whatever `nat` says.
-    pub(super) fn network(&mut self, raw: &Spanned<RawNetworkRef>, needs_egress: bool) -> Network {
+    pub(crate) fn network(&mut self, raw: &Spanned<RawNetworkRef>, needs_egress: bool) -> Network {
         let n = &raw.value;
         let vpc = self.cidr(&n.cidr, "network.cidr");
         if let Some(vpc) = vpc
@@ -115,7 +158,7 @@ impl Validator {
     }
 
     /// A list of endpoint services, each once, none already reached another way (`taken`).
-    pub(super) fn services(
+    pub(crate) fn services(
         &mut self,
         list: &[Spanned<String>],
         field: &str,
@@ -151,7 +194,7 @@ impl Validator {
         out
     }
 
-    pub(super) fn cidr(&mut self, s: &Spanned<String>, field: &str) -> Option<Cidr> {
+    pub(crate) fn cidr(&mut self, s: &Spanned<String>, field: &str) -> Option<Cidr> {
         match Cidr::parse(&s.value) {
             Ok(c) => Some(c),
             Err(msg) => {
@@ -166,4 +209,14 @@ impl Validator {
             }
         }
     }
+}
+
+/// The counted subnets of a tier, `aws_subnet.<tier>`.
+pub fn subnet(tier: Tier) -> Address {
+    Address::Resource("aws_subnet", Cow::Borrowed(tier.name()))
+}
+
+/// Reference to every subnet of a tier, e.g. `aws_subnet.private[*].arn`.
+pub fn subnets(tier: Tier, attr: &str) -> Expr {
+    subnet(tier).splat(attr)
 }

@@ -1,11 +1,26 @@
 //! `s3:`: buckets and their objects.
 
-use super::{Bucket, Object, Validator};
-use crate::errors::Code;
+use super::Validator;
+use crate::base::errors::Code;
 use crate::spec::{RawSpec, Spanned, pos};
 
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub key: String,
+    pub content: String,
+    /// As given, or guessed from the key's extension.
+    pub content_type: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Bucket {
+    pub name: String,
+    /// Sorted by key.
+    pub objects: Vec<Object>,
+}
+
 impl Validator {
-    pub(super) fn bucket(
+    pub(crate) fn bucket(
         &mut self,
         name: &Spanned<String>,
         raw: &Spanned<crate::spec::RawBucket>,
@@ -52,12 +67,12 @@ const RESERVED_SUFFIXES: [(&str, &str); 5] = [
 ];
 
 /// The reserved prefix `name` starts with, if any.
-pub(super) fn reserved_prefix(name: &str) -> Option<&'static str> {
+pub(crate) fn reserved_prefix(name: &str) -> Option<&'static str> {
     RESERVED_PREFIXES.into_iter().find(|p| name.starts_with(p))
 }
 
 /// Why S3 refuses `name` for a general purpose bucket, or `None`.
-pub(super) fn bucket_name_problem(name: &str) -> Option<String> {
+pub(crate) fn bucket_name_problem(name: &str) -> Option<String> {
     let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     let octets: Vec<&str> = name.split('.').collect();
     let ip_shaped = octets.len() == 4
@@ -94,7 +109,7 @@ impl Validator {
     /// Every lab bucket is `<name prefix>-<bucket>-<account id>`: the prefix (and each
     /// tenant's) must not put a reserved prefix in front of any of them. `buckets` are the
     /// spec names of the buckets the lab makes (its own and chaoslab's).
-    pub(super) fn bucket_prefixes(&mut self, raw: &RawSpec, buckets: &[&str]) {
+    pub(crate) fn bucket_prefixes(&mut self, raw: &RawSpec, buckets: &[&str]) {
         let prefix = raw.prefix.as_ref().unwrap_or(&raw.lab);
         let fix = "change `prefix`";
         let mut name_prefixes = vec![(prefix.value.clone(), pos(prefix), "prefix".to_owned(), fix)];

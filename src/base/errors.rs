@@ -8,7 +8,7 @@
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
-use crate::text::printable;
+use crate::base::text::printable;
 
 /// Defines [`Code`] from one table: each code with its one-line meaning, which is also its doc
 /// comment and its row in the README's code table (a test holds them equal).

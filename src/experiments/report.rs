@@ -3,8 +3,9 @@
 //! Source: "Experiment report configurations for AWS FIS" (FIS User Guide); the provider's
 //! `experiment_report_configuration` defaults both durations to PT20M.
 
-use super::{Report, Validator, duration};
-use crate::errors::Code;
+use super::{Report, Validator};
+use crate::base::duration;
+use crate::base::errors::Code;
 use crate::spec::{RawReport, Spanned, pos};
 
 /// The spec name of the bucket FIS writes the reports to (`<prefix>-fis-reports-<account>`).

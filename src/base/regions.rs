@@ -84,7 +84,7 @@ pub fn find(code: &str) -> Option<&'static Region> {
 /// The fix for a code that is not a Region: the nearest Region's code, else an example.
 pub fn help(code: &str) -> String {
     let codes: Vec<&str> = REGIONS.iter().map(|r| r.code).collect();
-    crate::suggest::did_you_mean(&code.to_ascii_lowercase(), &codes, || {
+    crate::base::suggest::did_you_mean(&code.to_ascii_lowercase(), &codes, || {
         "use a Region code such as `us-east-1` or `eu-west-3` (the list is src/validate/regions.rs)"
             .to_owned()
     })

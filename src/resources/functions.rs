@@ -1,7 +1,45 @@
 //! `functions:`: Lambda functions running chaoslab's handler, and their defaults.
 
-use super::{Architecture, Function, Validator};
+use super::Validator;
+use super::tf_name;
+use crate::base::address::Address;
 use crate::spec::{RawFunction, Spanned};
+
+/// A Lambda function running chaoslab's recommendations handler.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Function {
+    /// Spec name: `<prefix>-<name>` in AWS, `/fn/<name>` on the load balancer.
+    pub name: String,
+    pub runtime: String,
+    /// MiB.
+    pub memory: u32,
+    /// Seconds.
+    pub timeout: u32,
+    pub architecture: Architecture,
+    /// Carries the AWS FIS Lambda extension (layer, wrapper, configuration location).
+    pub fault_injection: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Architecture {
+    X86_64,
+    Arm64,
+}
+
+impl Architecture {
+    pub const ALL: [(&'static str, Architecture); 2] = [
+        ("x86_64", Architecture::X86_64),
+        ("arm64", Architecture::Arm64),
+    ];
+
+    /// Lambda's name for it, which the FIS extension's SSM parameter names too.
+    pub fn name(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "x86_64",
+            Architecture::Arm64 => "arm64",
+        }
+    }
+}
 
 /// Python runtimes Lambda supports and hashicorp/aws 6.0 accepts (`python3.14` needs 6.21).
 pub const RUNTIMES: [&str; 4] = ["python3.10", "python3.11", "python3.12", "python3.13"];
@@ -20,7 +58,7 @@ pub mod defaults {
 }
 
 impl Validator {
-    pub(super) fn function(
+    pub(crate) fn function(
         &mut self,
         name: &Spanned<String>,
         raw: &Spanned<RawFunction>,
@@ -75,13 +113,13 @@ impl Validator {
 pub const CONFIG_BUCKET: &str = "fis-config";
 
 impl Validator {
-    pub(super) fn reserved_bucket(&mut self, raw: &crate::spec::RawSpec, functions: &[Function]) {
+    pub(crate) fn reserved_bucket(&mut self, raw: &crate::spec::RawSpec, functions: &[Function]) {
         if !functions.iter().any(|f| f.fault_injection) {
             return;
         }
         for (name, _) in raw.s3.iter().filter(|(n, _)| n.value == CONFIG_BUCKET) {
             self.err(
-                crate::errors::Code::E010,
+                crate::base::errors::Code::E010,
                 crate::spec::pos(name),
                 format!("s3.{CONFIG_BUCKET}"),
                 format!(
@@ -91,4 +129,19 @@ impl Validator {
             );
         }
     }
+}
+
+/// `aws_lambda_function.fn_<name>`: every block of a function is named `fn_<name>`, so no
+/// function name can meet the app's or FIS's own roles and log groups.
+pub fn function_address(name: &str) -> Address {
+    Address::resource("aws_lambda_function", id(name))
+}
+
+pub fn id(name: &str) -> String {
+    format!("fn_{}", tf_name(name))
+}
+
+/// The load balancer path a function answers on.
+pub fn path(name: &str) -> String {
+    format!("/fn/{name}")
 }

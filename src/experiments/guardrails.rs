@@ -1,5 +1,5 @@
 //! Guardrails evaluated, not assumed: each experiment's stop conditions run, by the
-//! CloudWatch evaluator ([`crate::cloudwatch`]), over the load balancer metrics its fault
+//! CloudWatch evaluator ([`crate::base::cloudwatch`]), over the load balancer metrics its fault
 //! produces when it does the harm they guard against.
 //!
 //! The harm of a fault, at the load balancer, is one of a few documented shapes (every fact
@@ -8,17 +8,17 @@
 //! (a stop of the whole fleet), every response slower (network latency on the fleet), or a
 //! Lambda function behind the load balancer failing or slowing. The traffic is the lab's
 //! probe: each endpoint once a second (and, in a function's harm, its path as often). Each
-//! alarm is run as monitoring.tf defines it ([`crate::model::monitoring::definition`]); one
+//! alarm is run as monitoring.tf defines it ([`crate::resources::alarms::definition`]); one
 //! that never goes into ALARM in any harm its experiment can do cannot stop it (E082), and
 //! the lab README's "Stops within" is the time the evaluation gives.
 
-use crate::catalog::TargetSelection;
-use crate::cloudwatch::Source;
-use crate::cloudwatch::alarm::{
+use crate::base::cloudwatch::Source;
+use crate::base::cloudwatch::alarm::{
     Comparison, Definition, Dimensions, Metric, Metrics, Source as Watched,
 };
-use crate::model::alb::{HEALTH_INTERVAL, HEALTH_TIMEOUT, UNHEALTHY_THRESHOLD};
-use crate::validate::{Alarm, Experiment};
+use crate::catalog::TargetSelection;
+use crate::experiments::{Alarm, Experiment};
+use crate::resources::app::{HEALTH_INTERVAL, HEALTH_TIMEOUT, UNHEALTHY_THRESHOLD};
 
 /// The Application Load Balancer facts the harms are built from.
 pub const FACTS: [Source; 6] = [
@@ -220,10 +220,10 @@ pub struct Fleet {
 
 impl Fleet {
     /// The lab's fleet and traffic; `None` without an app.
-    pub fn of(app: Option<&crate::validate::App>) -> Option<Fleet> {
+    pub fn of(app: Option<&crate::experiments::App>) -> Option<Fleet> {
         app.map(|a| Fleet {
             targets: a.instances,
-            endpoints: crate::validate::expect::ENDPOINTS.len(),
+            endpoints: crate::experiments::expect::ENDPOINTS.len(),
             deadline: a.timeouts.connect + a.timeouts.read,
         })
     }
@@ -389,7 +389,7 @@ pub fn harms(e: &Experiment, fleet: Fleet) -> Vec<Harm> {
     let mut out: Vec<Harm> = Vec::new();
     for a in e.actions() {
         let function = match a.target.as_ref().map(|t| &t.selection) {
-            Some(TargetSelection::Function(f)) => Some(crate::model::functions::path(f)),
+            Some(TargetSelection::Function(f)) => Some(crate::resources::functions::path(f)),
             _ => None,
         };
         let percent = int(a, "invocationPercentage", 100);
@@ -485,7 +485,7 @@ pub struct Judgement {
 
 /// Runs `alarm` over `harm` as CloudWatch evaluates it.
 pub fn judge(alarm: &Alarm, harm: &Harm) -> Result<Judgement, String> {
-    judge_definition(&crate::model::monitoring::definition(alarm), harm)
+    judge_definition(&crate::resources::alarms::definition(alarm), harm)
 }
 
 /// Runs an alarm definition over `harm` as CloudWatch evaluates it.
@@ -519,7 +519,7 @@ pub fn judge_definition(d: &Definition, harm: &Harm) -> Result<Judgement, String
 
 /// What an alarm compares, in words: `5xx % of requests`, `UnHealthyHostCount (Maximum)`.
 pub fn watches(alarm: &Alarm) -> String {
-    match crate::model::monitoring::definition(alarm).source {
+    match crate::resources::alarms::definition(alarm).source {
         Watched::Math { label, .. } => label.to_owned(),
         Watched::Metric(m) => format!("{} ({})", m.name, m.statistic.name()),
     }
@@ -527,7 +527,7 @@ pub fn watches(alarm: &Alarm) -> String {
 
 /// `> 50`, `≥ 1`.
 pub fn condition(alarm: &Alarm) -> String {
-    let d: Definition = crate::model::monitoring::definition(alarm);
+    let d: Definition = crate::resources::alarms::definition(alarm);
     format!("{} {}", d.rule.comparison.symbol(), show(d.rule.threshold))
 }
 
@@ -612,7 +612,7 @@ impl super::Validator {
                 Ok(v) => v,
                 Err(why) => {
                     self.err(
-                        crate::errors::Code::E082,
+                        crate::base::errors::Code::E082,
                         at,
                         field,
                         format!("chaoslab cannot evaluate alarm `{}`: {why}", s.value),
@@ -642,7 +642,7 @@ impl super::Validator {
                     .take(3)
                     .collect()
             });
-            let rule = crate::model::monitoring::definition(v.alarm).rule;
+            let rule = crate::resources::alarms::definition(v.alarm).rule;
             let above = matches!(
                 rule.comparison,
                 Comparison::GreaterThanThreshold | Comparison::GreaterThanOrEqualToThreshold
@@ -667,7 +667,7 @@ impl super::Validator {
                 format!("stop on an alarm that fires here ({})", others.join("; "))
             });
             self.err(
-                crate::errors::Code::E082,
+                crate::base::errors::Code::E082,
                 at,
                 field,
                 format!(
@@ -677,7 +677,7 @@ impl super::Validator {
                     v.alarm.evaluation_periods,
                     periods(v.alarm),
                     condition(v.alarm),
-                    crate::model::monitoring::definition(v.alarm).rule.treat_missing.name(),
+                    crate::resources::alarms::definition(v.alarm).rule.treat_missing.name(),
                     why.join("; ")
                 ),
                 format!(

@@ -1,23 +1,23 @@
 //! The checker's plumbing: where the diagnostics collect, and the checks every section shares
 //! (names, fixed choices, numbers in range, text in form).
 
-use crate::errors::{Code, Diagnostic, Pos};
+use crate::base::errors::{Code, Diagnostic, Pos};
+use crate::base::suggest::suggest;
 use crate::spec::{NamedMap, Spanned, pos};
-use crate::suggest::suggest;
 
 /// Longest spec name (tables, buckets, experiments); keeps derived AWS names within limits.
 const MAX_NAME: usize = 32;
 
-pub(super) struct Validator {
-    pub(super) diags: Vec<Diagnostic>,
-    pub(super) warnings: Vec<Diagnostic>,
+pub struct Validator {
+    pub(crate) diags: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
     /// The time the spec is checked at: only warnings about dates already past read it, so
     /// the checked lab (and the tree) never depends on it.
-    pub(super) now: jiff::Timestamp,
+    pub(crate) now: jiff::Timestamp,
 }
 
 impl Validator {
-    pub(super) fn err(
+    pub(crate) fn err(
         &mut self,
         code: Code,
         at: Pos,
@@ -30,7 +30,7 @@ impl Validator {
     }
 
     /// Checks every name of a section and builds its entries, sorted by name.
-    pub(super) fn sorted<R, T>(
+    pub(crate) fn sorted<R, T>(
         &mut self,
         map: &NamedMap<R>,
         section: &str,
@@ -49,7 +49,7 @@ impl Validator {
 
     /// Spec names become AWS names and Terraform addresses: lowercase letters, digits and
     /// single hyphens, starting with a letter.
-    pub(super) fn name(&mut self, name: &Spanned<String>, field: &str, max: usize) {
+    pub(crate) fn name(&mut self, name: &Spanned<String>, field: &str, max: usize) {
         let n = &name.value;
         let charset_ok = n.starts_with(|c: char| c.is_ascii_lowercase())
             && !n.ends_with('-')
@@ -86,7 +86,7 @@ impl Validator {
     }
 
     /// Reports a value outside a fixed set, suggesting the nearest allowed one.
-    pub(super) fn choice(
+    pub(crate) fn choice(
         &mut self,
         at: &Spanned<String>,
         field: &str,
@@ -107,7 +107,7 @@ impl Validator {
     }
 
     /// A number within `range`, or the default when absent.
-    pub(super) fn bounded<T>(
+    pub(crate) fn bounded<T>(
         &mut self,
         v: &Option<Spanned<T>>,
         field: &str,
@@ -131,7 +131,7 @@ impl Validator {
     }
 
     /// A text field matching `ok`, or the default when absent.
-    pub(super) fn text(
+    pub(crate) fn text(
         &mut self,
         v: &Option<Spanned<String>>,
         field: &str,
