@@ -565,7 +565,7 @@ fn verify(a: VerifyArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(String, 
         budget,
     };
     catch_ctrl_c();
-    let mut fis = crate::verify::fis::Sdk::connect(&region).map_err(usage)?;
+    let mut fis = crate::verify::helper::Helper::find(&region).map_err(usage)?;
     if a.preview {
         return preview(&mut fis, &template_id, live);
     }

@@ -6,6 +6,7 @@
 //! end (Ctrl-C, an error, the run's time limit) stops it, and says so.
 
 pub mod fis;
+pub mod helper;
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
