@@ -7,6 +7,7 @@
 
 pub mod fis;
 pub mod helper;
+pub mod preview;
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+pub use crate::probe::Report;
 use crate::probe::{self, Running, Sample, Settings, Stats};
 pub use crate::validate::Hypothesis;
 pub use fis::{Fis, Status};
@@ -90,12 +92,6 @@ pub struct Options<'a> {
     pub poll: Duration,
     /// The app's budget: a degraded endpoint's failures must be at most this slow.
     pub budget: Duration,
-}
-
-/// Where the run reports as it goes.
-pub trait Report {
-    fn status(&mut self, line: &str);
-    fn line(&mut self, line: &str);
 }
 
 /// What a run produced: the verdict and the journal.
