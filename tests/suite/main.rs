@@ -40,3 +40,4 @@ mod tenants;
 mod terraform_outputs;
 mod untrusted_text;
 mod validation;
+mod yaml_wording;
