@@ -10,6 +10,7 @@
 //! `max_requests`.
 
 pub mod http;
+pub mod phases;
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -20,6 +21,14 @@ use std::time::{Duration, Instant};
 
 use crate::experiments::Lab;
 pub use http::{Outcome, Url};
+
+/// Where a run (`probe`'s phases, `verify`) reports as it goes.
+pub trait Report {
+    /// A status line that replaces the previous one.
+    fn status(&mut self, line: &str);
+    /// A line of the result.
+    fn line(&mut self, line: &str);
+}
 
 /// One path the probe requests, by the name the article's table gives it.
 #[derive(Clone, Debug, PartialEq, Eq)]

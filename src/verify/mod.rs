@@ -6,6 +6,8 @@
 //! end (Ctrl-C, an error, the run's time limit) stops it, and says so.
 
 pub mod fis;
+pub mod helper;
+pub mod preview;
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,6 +16,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 pub use crate::experiments::Hypothesis;
+pub use crate::probe::Report;
 use crate::probe::{self, Running, Sample, Settings, Stats};
 pub use fis::{Fis, Status};
 
@@ -89,12 +92,6 @@ pub struct Options<'a> {
     pub poll: Duration,
     /// The app's budget: a degraded endpoint's failures must be at most this slow.
     pub budget: Duration,
-}
-
-/// Where the run reports as it goes.
-pub trait Report {
-    fn status(&mut self, line: &str);
-    fn line(&mut self, line: &str);
 }
 
 /// What a run produced: the verdict and the journal.

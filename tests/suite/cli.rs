@@ -883,3 +883,23 @@ fn init_writes_a_starter_spec_with_the_schema_and_never_overwrites() {
         "nothing is written for a bad blueprint"
     );
 }
+
+/// A reader that goes away (`chaoslab actions | head -1`) is an I/O error named as one, exit 3,
+/// not a panic.
+#[test]
+fn closed_stdout_is_an_io_error_not_a_panic() {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_chaoslab"))
+        .arg("actions")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("chaoslab runs");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert_eq!(
+        err,
+        "error: writing the result to stdout: Broken pipe (os error 32)\n"
+    );
+}

@@ -38,8 +38,15 @@ fn the_licence_is_dual_mit_or_apache() {
 }
 
 #[test]
+/// `--locked`: an install builds the dependency versions the tests ran with, not the newest
+/// that `Cargo.toml` allows (serde-saphyr's wording, above all).
 fn the_readme_says_how_to_install() {
-    assert!(read("README.md").contains("\ncargo install --path .\n"));
+    let readme = read("README.md");
+    assert!(readme.contains("\ncargo install --locked --path .\n"));
+    assert!(
+        !readme.contains("cargo install --path"),
+        "every install line says --locked"
+    );
 }
 
 fn summary(input: &str) -> (String, Option<i32>) {

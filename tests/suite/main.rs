@@ -41,3 +41,4 @@ mod tenants;
 mod terraform_outputs;
 mod untrusted_text;
 mod validation;
+mod yaml_wording;

@@ -6,7 +6,8 @@
 //! The stand-in `terraform` replays what Terraform 1.11.4 prints in a directory without state
 //! (`tests/fixtures/terraform-output-before-apply.txt`, captured from the real binary; the
 //! test `real_terraform_before_apply` runs the real one). FIS is a loopback stub that records
-//! every request.
+//! every request; `verify` reaches it through the `chaoslab-fis` helper (the AWS SDK for Rust),
+//! as it does in use.
 
 use crate::common;
 
@@ -202,8 +203,17 @@ fn assert_not_applied(out: &Output, output: &str, flag: &str, fis: &FisStub) {
     );
 }
 
-/// `verify --preview` of the reference lab's `disrupt-dynamodb` in the lab directory `lab/`.
+/// `verify --preview` of the reference lab's `disrupt-dynamodb` in the lab directory `lab/`,
+/// through the `chaoslab-fis` helper beside the chaoslab under test.
 fn preview(ws: &Path, fis: &FisStub, extra: &[&str]) -> Output {
+    let helper = Path::new(env!("CARGO_BIN_EXE_chaoslab"))
+        .with_file_name(format!("chaoslab-fis{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        helper.is_file(),
+        "verify's FIS helper is not built at {}: run `cargo build -p chaoslab-fis` (or the tests \
+         with `cargo test --workspace`, as scripts/test does)",
+        helper.display()
+    );
     let mut args = vec![
         "verify",
         "lab.yaml",

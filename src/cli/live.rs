@@ -1,0 +1,284 @@
+//! The commands that measure a lab as they go, `probe` and `verify`: their flags, the probe's
+//! settings from the flags and the spec, and the run handed to [`crate::probe::phases`] or
+//! [`crate::verify`], reporting through the binary's [`Live`] display.
+
+use std::path::PathBuf;
+
+use super::outputs::{self, Outputs, Shape};
+use super::{Ctx, Live, out_dir, read, usage};
+use crate::base::errors::Error;
+use crate::experiments::Lab;
+
+#[derive(clap::Args, Debug)]
+pub(super) struct Target {
+    /// The lab spec: endpoints and the request timeout come from it, the URL from
+    /// `terraform output` in its generated directory.
+    #[arg(value_name = "SPEC")]
+    spec: Option<PathBuf>,
+    /// The app's URL (default: the `app_url` output of the applied tree, `terraform output`
+    /// in the lab's directory).
+    #[arg(long)]
+    url: Option<String>,
+    /// An endpoint to probe instead of the lab's (repeatable).
+    #[arg(long = "path", value_name = "NAME=PATH")]
+    paths: Vec<String>,
+    /// Per-request limit (default: the app's dependency budget plus 1 s, or 5s).
+    #[arg(long)]
+    timeout: Option<String>,
+    /// Time between the starts of one worker's rounds over the endpoints (0 back to back).
+    #[arg(long, default_value = "1s")]
+    interval: String,
+    /// Workers probing side by side.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
+    concurrency: u32,
+    /// At most this many requests in the run.
+    #[arg(long, default_value_t = 1_000_000)]
+    max_requests: u64,
+    /// The lab's generated directory (default: generated/<lab>/).
+    #[arg(short, long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub(super) struct ProbeArgs {
+    #[command(flatten)]
+    target: Target,
+    /// A phase and its length, in order (repeatable; default baseline=30s).
+    #[arg(long = "phase", value_name = "NAME=DURATION")]
+    phases: Vec<String>,
+    /// Write one JSON record per request here (phase, endpoint, status, latency, error).
+    #[arg(long)]
+    jsonl: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub(super) struct VerifyArgs {
+    #[command(flatten)]
+    target: Target,
+    /// The experiment to run (its spec name).
+    #[arg(long)]
+    experiment: String,
+    /// The FIS experiment template id (default: the experiment's `<name>_template_id` output
+    /// of the applied tree, `terraform output` in the lab's directory).
+    #[arg(long)]
+    template_id: Option<String>,
+    /// The AWS Region the lab was applied in (default: the spec's `region:`, the tree's
+    /// default `aws_region`); FIS is called there, whatever the shell's AWS_REGION says.
+    #[arg(long)]
+    region: Option<String>,
+    /// How long to probe before the fault; every endpoint must be ≥ 99 % ok in it.
+    #[arg(long, default_value = "30s")]
+    baseline: String,
+    /// How long to probe after the experiment ends; every endpoint must be ok again in it.
+    #[arg(long, default_value = "30s")]
+    recovery: String,
+    /// Stop the experiment and give up after this long.
+    #[arg(long, default_value = "2h")]
+    max_duration: String,
+    /// Write the run's journal (JSON) here.
+    #[arg(long)]
+    journal: Option<PathBuf>,
+    /// Run the template in FIS's target-preview mode (nothing is injected): checks targets
+    /// and permissions.
+    #[arg(long)]
+    preview: bool,
+}
+
+/// `probe` and `verify` report through the live display.
+struct Reporter<'a>(&'a mut dyn Live);
+
+impl crate::probe::Report for Reporter<'_> {
+    fn status(&mut self, line: &str) {
+        self.0.status(line);
+    }
+    fn line(&mut self, line: &str) {
+        self.0.line(line);
+    }
+}
+
+/// Set by Ctrl-C while `probe` or `verify` runs.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn catch_ctrl_c() {
+    // A second call in one process (tests) keeps the first handler, which sets the same flag.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+}
+
+/// The probe's settings from the flags and, when given, the lab spec.
+fn settings(
+    t: &Target,
+    ctx: &mut Ctx,
+) -> Result<(Option<Lab>, PathBuf, crate::probe::Settings), Error> {
+    let lab = match &t.spec {
+        Some(spec) => Some(read(spec, ctx)?),
+        None => None,
+    };
+    let dir = match (&lab, &t.out) {
+        (_, Some(o)) => o.clone(),
+        (Some(l), None) => out_dir(l, None),
+        (None, None) => PathBuf::from("."),
+    };
+    let url = match (&t.url, &lab) {
+        (Some(u), _) => u.clone(),
+        (None, Some(_)) => Outputs::read(&dir)?.get("app_url", Shape::Url, "--url")?,
+        (None, None) => return Err(usage("give a lab spec or --url".into())),
+    };
+    let url = crate::probe::Url::parse(&url).map_err(usage)?;
+    let mut endpoints = Vec::new();
+    for p in &t.paths {
+        let (name, path) = p
+            .split_once('=')
+            .filter(|(n, p)| !n.is_empty() && p.starts_with('/'))
+            .ok_or_else(|| usage(format!("--path `{p}`: use NAME=/path")))?;
+        endpoints.push(crate::probe::Endpoint {
+            name: name.to_owned(),
+            path: path.to_owned(),
+        });
+    }
+    if endpoints.is_empty() {
+        match &lab {
+            Some(l) if l.app.is_some() => endpoints = crate::probe::endpoints(l),
+            Some(l) => {
+                return Err(usage(format!(
+                    "lab {} has no app to probe; give --url and --path",
+                    l.name
+                )));
+            }
+            None => return Err(usage("give a lab spec or at least one --path".into())),
+        }
+    }
+    let timeout = match &t.timeout {
+        Some(text) => crate::probe::parse_duration(text).map_err(usage)?,
+        None => lab
+            .as_ref()
+            .and_then(crate::probe::timeout_for)
+            .unwrap_or(std::time::Duration::from_secs(5)),
+    };
+    let settings = crate::probe::Settings {
+        url,
+        endpoints,
+        interval: crate::probe::parse_duration(&t.interval).map_err(usage)?,
+        concurrency: t.concurrency,
+        timeout,
+        max_requests: t.max_requests,
+    };
+    Ok((lab, dir, settings))
+}
+
+pub(super) fn probe(
+    a: ProbeArgs,
+    ctx: &mut Ctx,
+    live: &mut dyn Live,
+) -> Result<(String, u8), Error> {
+    let (_, _, settings) = settings(&a.target, ctx)?;
+    let mut phases = Vec::new();
+    for p in if a.phases.is_empty() {
+        vec!["baseline=30s".to_owned()]
+    } else {
+        a.phases
+    } {
+        let (name, len) = p
+            .split_once('=')
+            .filter(|(n, _)| !n.is_empty())
+            .ok_or_else(|| usage(format!("--phase `{p}`: use NAME=DURATION")))?;
+        phases.push((
+            name.to_owned(),
+            crate::probe::parse_duration(len).map_err(usage)?,
+        ));
+    }
+    catch_ctrl_c();
+    let interrupted = crate::probe::phases::run(
+        settings,
+        &phases,
+        a.jsonl.as_deref(),
+        &mut Reporter(live),
+        &INTERRUPTED,
+    )?;
+    Ok((String::new(), if interrupted { 130 } else { 0 }))
+}
+
+pub(super) fn verify(
+    a: VerifyArgs,
+    ctx: &mut Ctx,
+    live: &mut dyn Live,
+) -> Result<(String, u8), Error> {
+    let (lab, dir, settings) = settings(&a.target, ctx)?;
+    let Some(lab) = lab else {
+        return Err(usage("verify needs the lab spec".into()));
+    };
+    let Some(experiment) = lab.experiments.iter().find(|e| e.name == a.experiment) else {
+        let names: Vec<&str> = lab.experiments.iter().map(|e| e.name.as_str()).collect();
+        return Err(usage(format!(
+            "lab {} has no experiment `{}` (it has: {})",
+            lab.name,
+            a.experiment,
+            names.join(", ")
+        )));
+    };
+    let template_id = match &a.template_id {
+        Some(t) if outputs::is_api_template_id(t) => t.clone(),
+        Some(t) => {
+            return Err(usage(format!(
+                "--template-id `{}` is not an FIS template id (at most 64 characters, no spaces)",
+                t.escape_debug()
+            )));
+        }
+        None => Outputs::read(&dir)?.get(
+            &format!(
+                "{}_template_id",
+                crate::experiments::tf_name(&experiment.name)
+            ),
+            Shape::TemplateId,
+            "--template-id",
+        )?,
+    };
+    let region = match &a.region {
+        Some(r) if crate::base::regions::find(r).is_some() => r.clone(),
+        Some(r) => {
+            return Err(usage(format!(
+                "--region `{}` is not an AWS Region code (e.g. us-east-1)",
+                r.escape_debug()
+            )));
+        }
+        None => lab.region.clone(),
+    };
+    let Some(hypothesis) = &experiment.hypothesis else {
+        return Err(usage(format!(
+            "lab {} has no app: there is nothing for verify to probe",
+            lab.name
+        )));
+    };
+    let budget = crate::probe::timeout_for(&lab)
+        .unwrap_or(settings.timeout)
+        .saturating_sub(std::time::Duration::from_secs(1));
+    let opts = crate::verify::Options {
+        experiment: &experiment.name,
+        template_id: &template_id,
+        baseline: crate::probe::parse_duration(&a.baseline).map_err(usage)?,
+        recovery: crate::probe::parse_duration(&a.recovery).map_err(usage)?,
+        max_duration: crate::probe::parse_duration(&a.max_duration).map_err(usage)?,
+        poll: std::time::Duration::from_secs(1),
+        budget,
+    };
+    catch_ctrl_c();
+    let mut fis = crate::verify::helper::Helper::find(&region).map_err(usage)?;
+    if a.preview {
+        let mut report = Reporter(live);
+        let code = crate::verify::preview::run(&mut fis, &template_id, &mut report, &INTERRUPTED);
+        return code.map(|code| (String::new(), code)).map_err(usage);
+    }
+    let mut report = Reporter(live);
+    let outcome = crate::verify::run(
+        settings,
+        hypothesis,
+        &mut fis,
+        &opts,
+        &mut report,
+        &INTERRUPTED,
+    );
+    if let Some(path) = &a.journal {
+        let text = serde_json::to_string_pretty(&outcome.journal).unwrap_or_default();
+        std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))?;
+    }
+    Ok((String::new(), outcome.verdict.exit_code()))
+}
