@@ -17,7 +17,7 @@ use crate::base::cloudwatch::alarm::{
     Comparison, Definition, Dimensions, Metric, Metrics, Source as Watched,
 };
 use crate::catalog::TargetSelection;
-use crate::experiments::{Alarm, Experiment};
+use crate::experiments::{Alarm, Experiment, Step};
 use crate::resources::app::{HEALTH_INTERVAL, HEALTH_TIMEOUT, UNHEALTHY_THRESHOLD};
 
 /// The Application Load Balancer facts the harms are built from.
@@ -342,7 +342,7 @@ impl Fleet {
 }
 
 /// Whether an action's targets are the whole app fleet.
-fn whole_fleet(e: &Experiment, targets: u32) -> bool {
+fn whole_fleet(e: &Step, targets: u32) -> bool {
     let fleet = matches!(
         e.target.as_ref().map(|t| &t.selection),
         Some(TargetSelection::AppInstances { az: None } | TargetSelection::AppTasks)
@@ -360,7 +360,7 @@ fn whole_fleet(e: &Experiment, targets: u32) -> bool {
 }
 
 /// A number parameter of an action, or its default.
-fn int(e: &Experiment, key: &str, default: u64) -> u64 {
+fn int(e: &Step, key: &str, default: u64) -> u64 {
     e.parameter(key)
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(default)
@@ -368,7 +368,7 @@ fn int(e: &Experiment, key: &str, default: u64) -> u64 {
 
 /// The delay an `AWSFIS-Run-Network-Latency` command puts on every packet, in ms (the
 /// document's default is 200).
-fn ssm_latency(e: &Experiment) -> Option<u64> {
+fn ssm_latency(e: &Step) -> Option<u64> {
     if e.parameter("documentArn") != Some("AWSFIS-Run-Network-Latency") {
         return None;
     }
@@ -589,7 +589,7 @@ impl super::Validator {
         field: &str,
         raw: &crate::spec::Spanned<crate::spec::RawExperiment>,
         e: &Experiment,
-        ctx: &super::fis::TargetContext,
+        ctx: &super::Context,
     ) {
         let (Some(lasts), Some(fleet)) = (e.duration_secs(), ctx.fleet) else {
             return;
@@ -603,7 +603,12 @@ impl super::Validator {
         let runnable = |a: &Alarm| a.seconds_to_alarm() < lasts;
         let mut others: Option<Vec<String>> = None;
         for (i, s) in raw.value.stop_conditions.iter().enumerate() {
-            let Some(alarm) = ctx.alarms.iter().find(|a| a.name == s.value && runnable(a)) else {
+            let Some(alarm) = ctx
+                .lab
+                .alarms
+                .iter()
+                .find(|a| a.name == s.value && runnable(a))
+            else {
                 continue;
             };
             let at = crate::spec::pos(s);
@@ -632,7 +637,8 @@ impl super::Validator {
             // The lab's alarms that do fire here, judged once per experiment and only when
             // needed; at most three are named.
             let others = others.get_or_insert_with(|| {
-                ctx.alarms
+                ctx.lab
+                    .alarms
                     .iter()
                     .filter(|a| runnable(a))
                     .filter_map(|a| {
