@@ -136,14 +136,14 @@ fn target_function(e: &Step) -> &str {
 }
 
 fn share(e: &Step) -> String {
-    format!("{}%", e.parameter("invocationPercentage").unwrap_or("100"))
+    format!("{}%", e.value(&INVOCATION_PERCENTAGE).unwrap_or("100"))
 }
 
 const UNTOUCHED: &str = "The shop's own endpoints never call the function and keep answering 200.";
 
 pub fn expect_error(lab: &LabView, e: &Step) -> String {
     let f = target_function(e);
-    let run = if e.parameter("preventExecution") == Some("true") {
+    let run = if e.value(&PREVENT_EXECUTION) == Some("true") {
         " without running the handler"
     } else {
         ""
@@ -159,7 +159,7 @@ pub fn expect_error(lab: &LabView, e: &Step) -> String {
 pub fn expect_delay(lab: &LabView, e: &Step) -> String {
     let f = target_function(e);
     let delay = e
-        .parameter("startupDelayMilliseconds")
+        .value(&STARTUP_DELAY)
         .map_or(DEFAULT_DELAY_MS, |d| d.parse().unwrap_or(DEFAULT_DELAY_MS));
     format!(
         "for {}, {} of the {f} function's invocations start {delay} ms late: {} answers that much slower and its `Duration` metric rises by as much. {UNTOUCHED}",
@@ -175,8 +175,8 @@ pub fn expect_http_response(lab: &LabView, e: &Step) -> String {
         "for {}, {} of the {f} function's invocations return HTTP {} with content type {}: {} answers with that status instead of its recommendations. {UNTOUCHED}",
         duration(e),
         share(e),
-        code_span(e.parameter("statusCode").unwrap_or("the given status")),
-        code_span(e.parameter("contentTypeHeader").unwrap_or("the given type")),
+        code_span(e.value(&STATUS_CODE).unwrap_or("the given status")),
+        code_span(e.value(&CONTENT_TYPE).unwrap_or("the given type")),
         endpoint(lab, f),
     )
 }
@@ -219,14 +219,14 @@ const FAULTED_FOR: Param = required(
 );
 
 /// Parameters every Lambda action takes (in the actions reference's order).
-const INVOCATION_PERCENTAGE: Param = optional(
+pub const INVOCATION_PERCENTAGE: Param = optional(
     "invocationPercentage",
     ParamKind::Int { min: 1, max: 100 },
     "\"100\"",
     "The share of the function's invocations that are faulted, in percent.",
 );
 
-const PREVENT_EXECUTION: Param = optional(
+pub const PREVENT_EXECUTION: Param = optional(
     "preventExecution",
     ParamKind::Bool,
     "\"false\"",

@@ -75,7 +75,7 @@ pub fn fis_target(block: Block, az: Option<usize>) -> Block {
 pub fn expect_stop(lab: &LabView, e: &Step) -> String {
     let zone_text = zone_text(zone(e));
     match lab.app {
-        Some(_) if e.parameter("startInstancesAfterDuration").is_some() => format!(
+        Some(_) if e.value(&RESTART_AFTER).is_some() => format!(
             "the app instances{zone_text} stop. The load balancer marks them unhealthy and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip. With the group's ReplaceUnhealthy process suspended (below), FIS starts the instances again at the end; otherwise the auto-scaling group replaces them."
         ),
         Some(_) => format!(
@@ -100,7 +100,7 @@ pub fn expect_reboot(_: &LabView, e: &Step) -> String {
 }
 
 pub fn expect_send_command(_: &LabView, e: &Step) -> String {
-    let document = e.parameter("documentArn").unwrap_or("AWSFIS-Run-*");
+    let document = e.value(&DOCUMENT).unwrap_or("AWSFIS-Run-*");
     let what = super::ssm::document(document).map_or("the fault the document injects", |d| d.what);
     format!(
         "the SSM document {} injects {what} on the targeted app instances{} for {}. Watch the probe: every endpoint should keep answering, perhaps slower.",

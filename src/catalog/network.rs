@@ -73,7 +73,7 @@ pub fn expect_disrupt(lab: &LabView, e: &Step) -> String {
     } else {
         "the other zones"
     };
-    match (e.parameter("scope"), &lab.app) {
+    match (e.value(&SCOPE), &lab.app) {
         (Some("dynamodb"), Some(_)) => format!(
             "for {duration}, `/products/<id>/reviews` answers fast 503s (`reviews temporarily unavailable`) while `/products` and `/promo` keep answering 200. If reviews hang instead of failing fast, or the catalog fails too, the timeout or endpoint isolation is broken."
         ),
@@ -139,7 +139,7 @@ pub fn reach(e: &Step) -> Reach {
         Some(TargetSelection::Subnets { tier, az }) => (Some(*tier), *az),
         _ => (None, None),
     };
-    match (e.parameter("scope"), tier) {
+    match (e.value(&SCOPE), tier) {
         (Some("dynamodb"), Some(Tier::Private)) => Reach::Cuts("dynamodb"),
         (Some("s3"), Some(Tier::Private)) => Reach::Cuts("s3"),
         (Some("dynamodb" | "s3"), Some(Tier::Public)) => Reach::Nothing,
@@ -163,7 +163,7 @@ pub fn aurora_cut_problem(e: &Step, azs: usize) -> Option<String> {
         Some(TargetSelection::Subnets { tier, az }) => (*tier, *az),
         _ => return None,
     };
-    let scope = e.parameter("scope").unwrap_or("the scope");
+    let scope = e.value(&SCOPE).unwrap_or("the scope");
     Some(match (tier, scope, az) {
         (Tier::Public, _, _) => {
             "the public subnets hold only the load balancer and the NAT gateways, and Aurora sits in the app subnets".to_owned()

@@ -101,7 +101,7 @@ pub fn expect_failover(lab: &LabView, e: &Step) -> String {
 }
 
 pub fn expect_reboot(lab: &LabView, e: &Step) -> String {
-    if e.parameter("forceFailover") == Some("true") {
+    if e.value(&FORCE_FAILOVER) == Some("true") {
         return "the Aurora writer restarts and a reader in another zone takes over; connections to the writer endpoint fail for the seconds that takes (`/products` answers fast 503s when the lab has an app).".to_owned();
     }
     match lab.app {

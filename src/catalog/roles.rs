@@ -45,13 +45,13 @@ pub fn expect_api_fault(_: &LabView, e: &Step) -> String {
         .id
         .trim_start_matches("aws:fis:inject-api-")
         .replace('-', " ");
-    let service = e.parameter("service").unwrap_or("ec2");
+    let service = e.value(&SERVICE).unwrap_or("ec2");
     format!(
         "for {}, {}% of the {} calls made with the app instances' role ({}) fail with an {kind}. The shop makes no {service} calls itself, so its endpoints keep answering 200; the injected errors show in the FIS log.",
         duration(e),
-        e.parameter("percentage").unwrap_or("100"),
+        e.value(&PERCENTAGE).unwrap_or("100"),
         code_span(service),
-        code_span(e.parameter("operations").unwrap_or("all operations")),
+        code_span(e.value(&OPERATIONS).unwrap_or("all operations")),
     )
 }
 

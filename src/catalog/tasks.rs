@@ -148,7 +148,7 @@ pub fn expect_blackhole(_: &LabView, e: &Step) -> String {
 }
 
 pub fn expect_latency(_: &LabView, e: &Step) -> String {
-    let delay = e.parameter("delayMilliseconds").unwrap_or("200");
+    let delay = e.value(&LATENCY_DELAY).unwrap_or("200");
     format!(
         "{} adds {delay} ms to {} for {}. A delay beyond the app's timeouts turns the calls it slows into fast 503s on their own endpoints; a shorter one only slows them.",
         capital(tasks_text(e)),
@@ -169,7 +169,7 @@ pub fn expect_packet_loss(_: &LabView, e: &Step) -> String {
 
 /// What a network fault's `sources` limits it to, in the README's words.
 fn sources_text(e: &Step) -> String {
-    match e.parameter("sources") {
+    match e.value(&SOURCES) {
         Some(s) => format!("traffic to {}", code_span(s)),
         None => "all their traffic".to_owned(),
     }
@@ -297,7 +297,7 @@ const FLOWS_PERCENT: Param = optional(
     "The share of the traffic flows the fault affects, in percent.",
 );
 
-const SOURCES: Param = optional(
+pub const SOURCES: Param = optional(
     "sources",
     ParamKind::Sources,
     "\"ALL\"",

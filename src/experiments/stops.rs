@@ -1,7 +1,10 @@
 //! An experiment's stop conditions: alarms of the lab, at most five, each able to fire before
-//! the experiment ends (E051).
+//! the experiment ends (E051) and in some harm the experiment can do (E082, judged by
+//! [`super::guardrails`]).
 
-use super::{Context, Experiment, Validator};
+use super::guardrails::{condition, harms, judge_all, periods, show};
+use super::{Alarm, Context, Experiment, Validator};
+use crate::base::cloudwatch::alarm::Comparison;
 use crate::base::duration;
 use crate::base::errors::Code;
 use crate::base::suggest::did_you_mean;
@@ -119,6 +122,119 @@ impl Validator {
                     duration::show(lasts),
                 ),
                 help,
+            );
+        }
+    }
+
+    /// E082: a stop condition must be able to fire in some harm its experiment can do, judged
+    /// by CloudWatch's evaluation of the alarm's own definition. Experiments that end as soon
+    /// as they act, and faults that change nothing the load balancer measures, are not judged.
+    pub(super) fn guarded(
+        &mut self,
+        field: &str,
+        raw: &crate::spec::Spanned<crate::spec::RawExperiment>,
+        e: &Experiment,
+        ctx: &super::Context,
+    ) {
+        let (Some(lasts), Some(fleet)) = (e.duration_secs(), ctx.fleet) else {
+            return;
+        };
+        let harms = harms(e, fleet);
+        if harms.is_empty() {
+            return;
+        }
+        // An alarm too slow for the experiment is E051's; only the others are run (which also
+        // keeps the evaluation short: under FIS's 12-hour limit, a window of under 720 points).
+        let runnable = |a: &Alarm| a.seconds_to_alarm() < lasts;
+        let mut others: Option<Vec<String>> = None;
+        for (i, s) in raw.value.stop_conditions.iter().enumerate() {
+            let Some(alarm) = ctx
+                .lab
+                .alarms
+                .iter()
+                .find(|a| a.name == s.value && runnable(a))
+            else {
+                continue;
+            };
+            let at = crate::spec::pos(s);
+            let field = format!("{field}.stop_conditions[{i}]");
+            let v = match judge_all(alarm, &harms) {
+                Ok(v) => v,
+                Err(why) => {
+                    self.err(
+                        crate::base::errors::Code::E082,
+                        at,
+                        field,
+                        format!("chaoslab cannot evaluate alarm `{}`: {why}", s.value),
+                        "this is a bug in chaoslab's alarm definitions; report it",
+                    );
+                    continue;
+                }
+            };
+            if v.earliest().is_some() {
+                continue;
+            }
+            let why: Vec<String> = v
+                .each
+                .iter()
+                .map(|(h, j)| format!("{}: {}", h.what, v.never(j)))
+                .collect();
+            // The lab's alarms that do fire here, judged once per experiment and only when
+            // needed; at most three are named.
+            let others = others.get_or_insert_with(|| {
+                ctx.lab
+                    .alarms
+                    .iter()
+                    .filter(|a| runnable(a))
+                    .filter_map(|a| {
+                        let t = judge_all(a, &harms).ok()?.earliest()?;
+                        Some(format!("`{}`, after {t} s", a.name))
+                    })
+                    .take(3)
+                    .collect()
+            });
+            let rule = crate::resources::alarms::definition(v.alarm).rule;
+            let above = matches!(
+                rule.comparison,
+                Comparison::GreaterThanThreshold | Comparison::GreaterThanOrEqualToThreshold
+            );
+            let mut ways: Vec<String> = v
+                .each
+                .iter()
+                .filter_map(|(_, j)| j.peak)
+                .reduce(f64::max)
+                .filter(|p| above && *p > 0.0)
+                .map(|p| {
+                    format!(
+                        "lower its threshold below {} (its highest data point here)",
+                        show(p)
+                    )
+                })
+                .into_iter()
+                .collect();
+            ways.push(if others.is_empty() {
+                "stop on an alarm under `alarms:` that this harm breaches".to_owned()
+            } else {
+                format!("stop on an alarm that fires here ({})", others.join("; "))
+            });
+            self.err(
+                crate::base::errors::Code::E082,
+                at,
+                field,
+                format!(
+                    "alarm `{}` cannot fire in the harm this experiment can do, as CloudWatch evaluates it ({} of {} {} data points {}, missing data {}): {}",
+                    s.value,
+                    v.alarm.evaluation_periods,
+                    v.alarm.evaluation_periods,
+                    periods(v.alarm),
+                    condition(v.alarm),
+                    crate::resources::alarms::definition(v.alarm).rule.treat_missing.name(),
+                    why.join("; ")
+                ),
+                format!(
+                    "{}; if nothing the load balancer measures can show this fault's harm, drop the stop condition and add `acknowledge: [no-stop-condition]`",
+                    ways.join(", or ")
+                ),
             );
         }
     }

@@ -434,14 +434,10 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                     code_span(&sel.name())
                 ),
             };
-            // The multi-action form: one line per action, in spec order.
             let view = lab.view();
             let expect = |s: &Step| Value::from_safe_string((s.action.expect)(&view, s));
-            // The single-action form: one step, shown on the experiment's own lines.
-            let single = match e.steps.as_slice() {
-                [one] => Some(one),
-                _ => None,
-            };
+            // One step is shown on the experiment's own lines; several, one line each.
+            let single = e.steps.first().filter(|_| e.steps.len() == 1);
             let steps: Vec<Value> = if single.is_some() {
                 Vec::new()
             } else {
@@ -456,14 +452,13 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                     })
                     .collect()
             };
-            let target = single.map(target);
             context! {
                 steps => steps,
                 name => e.name.clone(),
                 description => e.description.clone(),
                 action => single.map(|s| s.action.id),
                 parameters => single.map(|s| s.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>()),
-                target => target.map(Value::from_safe_string),
+                target => single.map(|s| Value::from_safe_string(target(s))),
                 stops => Value::from_safe_string(escape_or_keep_spans(&stops)),
                 stops_within => stops_within(lab, e).map(Value::from_safe_string),
                 expect => single.map(expect),
