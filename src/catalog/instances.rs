@@ -1,14 +1,18 @@
 //! Target kind `instances`: the app fleet's running instances, optionally in one zone.
 
-use super::Reach;
-use super::kinds::{
-    KindInfo, Problem, TargetSelection, TheOne, duration, resolve_the_one, zone, zone_suffix,
-    zone_text,
+use super::action::{
+    DESCRIBE_INSTANCES, DURATION, FOLLOW_COMMANDS, LAB_RESOURCES, PROVIDER_BASE, Param, ParamKind,
+    Statement, optional, required,
 };
+use super::kinds::{
+    KindInfo, Problem, TargetKind, TargetSelection, TheOne, app_tasks, duration, resolve_the_one,
+    zone, zone_suffix, zone_text,
+};
+use super::{Action, LabView, Reach, Step};
 use crate::base::address::{ASG, AZS};
 use crate::base::hcl::{Block, Expr};
 use crate::base::text::code_span;
-use crate::experiments::{Experiment, Lab, TargetContext};
+use crate::resources::Resources;
 
 pub const INSTANCES: KindInfo = KindInfo {
     spec_key: "instances",
@@ -21,9 +25,9 @@ pub const INSTANCES: KindInfo = KindInfo {
 pub fn resolve(
     value: &str,
     az: Option<usize>,
-    ctx: &TargetContext,
+    res: &Resources,
 ) -> Result<TargetSelection, Problem> {
-    if ctx.app_tasks.is_some() {
+    if app_tasks(res).is_some() {
         return Err((
             crate::base::errors::Code::E043,
             "the app runs as ECS tasks: there are no app instances to target".to_owned(),
@@ -31,7 +35,7 @@ pub fn resolve(
                 .to_owned(),
         ));
     }
-    resolve_the_one(&INSTANCES, value, TheOne::app(ctx, "app instances"), || {
+    resolve_the_one(&INSTANCES, value, TheOne::app(res, "app instances"), || {
         Ok(TargetSelection::AppInstances { az })
     })
 }
@@ -68,10 +72,10 @@ pub fn fis_target(block: Block, az: Option<usize>) -> Block {
     }
 }
 
-pub fn expect_stop(lab: &Lab, e: &Experiment) -> String {
+pub fn expect_stop(lab: &LabView, e: &Step) -> String {
     let zone_text = zone_text(zone(e));
     match lab.app {
-        Some(_) if e.parameter("startInstancesAfterDuration").is_some() => format!(
+        Some(_) if e.value(&RESTART_AFTER).is_some() => format!(
             "the app instances{zone_text} stop. The load balancer marks them unhealthy and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip. With the group's ReplaceUnhealthy process suspended (below), FIS starts the instances again at the end; otherwise the auto-scaling group replaces them."
         ),
         Some(_) => format!(
@@ -81,22 +85,22 @@ pub fn expect_stop(lab: &Lab, e: &Experiment) -> String {
     }
 }
 
-pub fn expect_terminate(_: &Lab, e: &Experiment) -> String {
+pub fn expect_terminate(_: &LabView, e: &Step) -> String {
     format!(
         "the app instances{} are terminated. The load balancer routes around them and the auto-scaling group launches replacements, which install the app again at boot (a few minutes); `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip.",
         zone_text(zone(e))
     )
 }
 
-pub fn expect_reboot(_: &Lab, e: &Experiment) -> String {
+pub fn expect_reboot(_: &LabView, e: &Step) -> String {
     format!(
         "the app instances{} reboot. The load balancer routes around them until they pass the /health check again, so every endpoint keeps answering 200 apart from a brief blip.",
         zone_text(zone(e))
     )
 }
 
-pub fn expect_send_command(_: &Lab, e: &Experiment) -> String {
-    let document = e.parameter("documentArn").unwrap_or("AWSFIS-Run-*");
+pub fn expect_send_command(_: &LabView, e: &Step) -> String {
+    let document = e.value(&DOCUMENT).unwrap_or("AWSFIS-Run-*");
     let what = super::ssm::document(document).map_or("the fault the document injects", |d| d.what);
     format!(
         "the SSM document {} injects {what} on the targeted app instances{} for {}. Watch the probe: every endpoint should keep answering, perhaps slower.",
@@ -107,6 +111,145 @@ pub fn expect_send_command(_: &Lab, e: &Experiment) -> String {
 }
 
 /// Stopping, rebooting or stressing instances can fail any endpoint they serve.
-pub fn reach(_: &Experiment) -> Reach {
+pub fn reach(_: &Step) -> Reach {
     Reach::Everything
 }
+
+pub const RESTART_AFTER: Param = optional(
+    "startInstancesAfterDuration",
+    DURATION,
+    "the instances stay stopped",
+    "How long the instances stay stopped before FIS starts them again.",
+);
+
+pub const COMPLETE_IF_TERMINATED: Param = optional(
+    "completeIfInstancesTerminated",
+    ParamKind::Bool,
+    "\"false\"",
+    "`\"true\"`: the action completes, rather than fails, when an instance is terminated (by the auto-scaling group, say) before FIS starts it again.",
+);
+
+pub const STOP_INSTANCES: Action = Action {
+    id: "aws:ec2:stop-instances",
+    summary: "Stops the targeted EC2 instances, and starts them again after `startInstancesAfterDuration`.",
+    target: Some(TargetKind::Instances),
+    params: &[RESTART_AFTER, COMPLETE_IF_TERMINATED],
+    iam: &[
+        Statement {
+            sid: "StopAndStartInstances",
+            actions: &["ec2:StartInstances", "ec2:StopInstances"],
+            resources: &["arn:{partition}:ec2:{region}:{account}:instance/*"],
+            conditions: LAB_RESOURCES,
+        },
+        DESCRIBE_INSTANCES,
+        // Restarting instances with encrypted volumes (AWSFaultInjectionSimulatorEC2Access).
+        Statement {
+            sid: "RestartEncryptedVolumes",
+            actions: &["kms:CreateGrant"],
+            resources: &["arn:{partition}:kms:{region}:{account}:key/*"],
+            conditions: &[
+                ("StringLike", "kms:ViaService", "ec2.*.amazonaws.com"),
+                ("Bool", "kms:GrantIsForAWSResource", "true"),
+            ],
+        },
+    ],
+    provider_floor: PROVIDER_BASE,
+    expect: expect_stop,
+    reach,
+};
+
+pub const TERMINATE_INSTANCES: Action = Action {
+    id: "aws:ec2:terminate-instances",
+    summary: "Terminates the targeted EC2 instances; the auto-scaling group launches replacements.",
+    target: Some(TargetKind::Instances),
+    params: &[],
+    iam: &[
+        Statement {
+            sid: "TerminateInstances",
+            actions: &["ec2:TerminateInstances"],
+            resources: &["arn:{partition}:ec2:{region}:{account}:instance/*"],
+            conditions: LAB_RESOURCES,
+        },
+        DESCRIBE_INSTANCES,
+    ],
+    provider_floor: PROVIDER_BASE,
+    expect: expect_terminate,
+    reach,
+};
+
+pub const REBOOT_INSTANCES: Action = Action {
+    id: "aws:ec2:reboot-instances",
+    summary: "Reboots the targeted EC2 instances.",
+    target: Some(TargetKind::Instances),
+    params: &[],
+    iam: &[
+        Statement {
+            sid: "RebootInstances",
+            actions: &["ec2:RebootInstances"],
+            resources: &["arn:{partition}:ec2:{region}:{account}:instance/*"],
+            conditions: LAB_RESOURCES,
+        },
+        DESCRIBE_INSTANCES,
+    ],
+    provider_floor: PROVIDER_BASE,
+    expect: expect_reboot,
+    reach,
+};
+
+pub const DOCUMENT: Param = required(
+    "documentArn",
+    ParamKind::SsmDocument,
+    "AWSFIS-Run-CPU-Stress",
+    "The FIS document to run, e.g. `AWSFIS-Run-CPU-Stress`; chaoslab builds its ARN in the lab's Region.",
+);
+
+pub const DOCUMENT_PARAMETERS: Param = optional(
+    "documentParameters",
+    ParamKind::DocumentParameters,
+    "the document's defaults",
+    "The document's parameters, as a JSON object of strings in a string, e.g. `'{\"DurationSeconds\": \"120\"}'`; checked against the document's own keys and ranges, and `DurationSeconds` must fit in `duration`.",
+);
+
+pub const SEND_COMMAND: Action = Action {
+    id: "aws:ssm:send-command",
+    summary: "Runs an `AWSFIS-Run-*` SSM document (CPU, memory, disk or network stress, …) on the targeted instances.",
+    target: Some(TargetKind::Instances),
+    params: &[
+        DOCUMENT,
+        optional(
+            "documentVersion",
+            ParamKind::Int {
+                min: 1,
+                max: 1_000_000,
+            },
+            "the document's default version",
+            "The document version to run.",
+        ),
+        DOCUMENT_PARAMETERS,
+        required(
+            "duration",
+            DURATION,
+            "PT3M",
+            "How long the action runs; the document's own duration should fit in it.",
+        ),
+    ],
+    iam: &[
+        // Two statements: the FIS documents are AWS's and carry no tag of the lab.
+        Statement {
+            sid: "SendFisSsmDocuments",
+            actions: &["ssm:SendCommand"],
+            resources: &["arn:{partition}:ssm:{region}::document/AWSFIS-Run-*"],
+            conditions: &[],
+        },
+        Statement {
+            sid: "RunOnLabInstances",
+            actions: &["ssm:SendCommand"],
+            resources: &["arn:{partition}:ec2:{region}:{account}:instance/*"],
+            conditions: LAB_RESOURCES,
+        },
+        FOLLOW_COMMANDS,
+    ],
+    provider_floor: PROVIDER_BASE,
+    expect: expect_send_command,
+    reach,
+};

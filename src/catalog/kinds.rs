@@ -2,10 +2,11 @@
 //! kind's module (`network`, `instances`, `rds`, `roles`, `functions`, `tables`, `tasks`) owns its resolution, its FIS target
 //! block and its README wording, so the compiler finds every place a new kind must fill in.
 
+use super::step::Step;
 use super::{functions, instances, network, rds, roles, tables, tasks};
 use crate::base::errors::Code;
 use crate::base::hcl::Block;
-use crate::experiments::{Experiment, TargetContext, Tier};
+use crate::resources::{Resources, Tier};
 
 /// A diagnostic to report at the target value: (code, message, fix).
 pub type Problem = (Code, String, String);
@@ -91,18 +92,18 @@ impl TargetKind {
         self,
         value: &str,
         az: Option<usize>,
-        ctx: &TargetContext,
+        res: &Resources,
     ) -> Result<TargetSelection, Problem> {
         match self {
             TargetKind::Subnets => network::resolve(value, az),
-            TargetKind::Instances => instances::resolve(value, az, ctx),
-            TargetKind::Clusters => rds::resolve_cluster(value, az, ctx),
-            TargetKind::DbInstances => rds::resolve_writer(value, az, ctx),
-            TargetKind::Roles => roles::resolve(value, az, ctx),
-            TargetKind::Functions => functions::resolve(value, az, ctx),
-            TargetKind::Tables => tables::resolve(value, az, ctx),
-            TargetKind::Tasks => tasks::resolve(value, az, ctx, false),
-            TargetKind::AgentTasks => tasks::resolve(value, az, ctx, true),
+            TargetKind::Instances => instances::resolve(value, az, res),
+            TargetKind::Clusters => rds::resolve_cluster(value, az, res),
+            TargetKind::DbInstances => rds::resolve_writer(value, az, res),
+            TargetKind::Roles => roles::resolve(value, az, res),
+            TargetKind::Functions => functions::resolve(value, az, res),
+            TargetKind::Tables => tables::resolve(value, az, res),
+            TargetKind::Tasks => tasks::resolve(value, az, res, false),
+            TargetKind::AgentTasks => tasks::resolve(value, az, res, true),
         }
     }
 }
@@ -200,13 +201,21 @@ pub(super) fn zone_suffix(az: Option<usize>) -> String {
 }
 
 /// The experiment's `duration` parameter, as the README says it.
-pub(super) fn duration(e: &Experiment) -> &str {
+pub(super) fn duration(e: &Step) -> &str {
     e.parameter("duration").unwrap_or("the action's duration")
 }
 
 /// The zone the experiment's target is narrowed to.
-pub(super) fn zone(e: &Experiment) -> Option<usize> {
-    e.target.as_ref().and_then(|t| t.selection.zone())
+pub(super) fn zone(e: &Step) -> Option<usize> {
+    e.zone()
+}
+
+/// `Some(fault_injection)` when the app runs as ECS tasks (on Fargate).
+pub(super) fn app_tasks(res: &Resources) -> Option<bool> {
+    res.app
+        .as_ref()
+        .and_then(|a| a.fargate())
+        .map(|f| f.fault_injection)
 }
 
 /// The one lab resource a kind can name (`app`, `aurora`, `aurora-writer`), built by a spec
@@ -221,9 +230,9 @@ pub(super) struct TheOne {
 
 impl TheOne {
     /// Something of the app tier, named `app` in the spec.
-    pub fn app(ctx: &TargetContext, what: &'static str) -> TheOne {
+    pub fn app(res: &Resources, what: &'static str) -> TheOne {
         TheOne {
-            present: ctx.app,
+            present: res.app.is_some(),
             what,
             section: "app",
             name: "app",
@@ -258,7 +267,7 @@ fn missing(what: &str, section: &str) -> Problem {
 
 /// A value other than the one resource the kind can name.
 fn only(spec_key: &str, value: &str, allowed: &str) -> Problem {
-    let help = crate::experiments::did_you_mean(value, &[allowed], || {
+    let help = crate::base::suggest::did_you_mean(value, &[allowed], || {
         format!("`{spec_key}` targets take `{allowed}`")
     });
     (

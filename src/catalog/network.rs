@@ -1,12 +1,18 @@
 //! Target kind `subnets`: a subnet tier of the lab, or one zone's subnet of it.
 
-use super::Reach;
-use super::kinds::{KindInfo, Problem, TargetSelection, duration, zone, zone_suffix, zone_text};
+use super::action::{
+    DURATION, LAB_RESOURCES, PROVIDER_BASE, Param, ParamKind, Statement, optional, required,
+};
+use super::kinds::{
+    KindInfo, Problem, TargetKind, TargetSelection, duration, zone, zone_suffix, zone_text,
+};
+use super::{Action, LabView, Reach, Step};
 use crate::base::errors::Code;
 use crate::base::hcl::{Block, Expr};
+use crate::base::suggest::did_you_mean;
 use crate::base::text::code_span;
-use crate::experiments::{Experiment, Lab, Tier, did_you_mean, reader_zone};
 use crate::resources::network::{subnet, subnets};
+use crate::resources::{Tier, reader_zone};
 
 pub const SUBNETS: KindInfo = KindInfo {
     spec_key: "subnets",
@@ -58,7 +64,7 @@ pub fn fis_target(block: Block, tier: Tier, az: Option<usize>) -> Block {
 }
 
 /// `aws:network:disrupt-connectivity`, by scope and by what the lab runs.
-pub fn expect_disrupt(lab: &Lab, e: &Experiment) -> String {
+pub fn expect_disrupt(lab: &LabView, e: &Step) -> String {
     let duration = duration(e);
     let zone = zone(e);
     let zone_text = zone_text(zone);
@@ -67,7 +73,7 @@ pub fn expect_disrupt(lab: &Lab, e: &Experiment) -> String {
     } else {
         "the other zones"
     };
-    match (e.parameter("scope"), &lab.app) {
+    match (e.value(&SCOPE), &lab.app) {
         (Some("dynamodb"), Some(_)) => format!(
             "for {duration}, `/products/<id>/reviews` answers fast 503s (`reviews temporarily unavailable`) while `/products` and `/promo` keep answering 200. If reviews hang instead of failing fast, or the catalog fails too, the timeout or endpoint isolation is broken."
         ),
@@ -107,24 +113,20 @@ pub fn expect_disrupt(lab: &Lab, e: &Experiment) -> String {
 
 /// W003's handling: after a failover in this lab the writer may sit in the cut zone; how to
 /// check, and to fail back first.
-fn writer_may_be_in(lab: &Lab, zone: Option<usize>) -> Option<String> {
+fn writer_may_be_in(lab: &LabView, zone: Option<usize>) -> Option<String> {
     let a = lab.aurora.as_ref()?;
     let zone = zone?;
-    let failover = lab
-        .experiments
-        .iter()
-        .flat_map(|e| e.actions())
-        .find(|e| e.moves_writer())?;
+    let failover = lab.failover?;
     if !reader_zone(a.readers, lab.network.azs, zone) {
         return None;
     }
     Some(format!(
         " **If {} ran first, the Aurora writer may now sit in zone {}**, and this run would cut the catalog off: check which instance is the writer with `aws rds describe-db-clusters --db-cluster-identifier {}-aurora --query \"DBClusters[0].DBClusterMembers[?IsClusterWriter].DBInstanceIdentifier\" --output text` (the writer should be `{}-aurora-writer`) and, if it is a reader, run {} again to fail back before this run.",
-        code_span(&failover.name),
+        code_span(failover),
         zone + 1,
         lab.prefix,
         lab.prefix,
-        code_span(&failover.name),
+        code_span(failover),
     ))
 }
 
@@ -132,12 +134,12 @@ fn writer_may_be_in(lab: &Lab, zone: Option<usize>) -> Option<String> {
 /// the load balancer off every instance; `all` on some of them (or any other scope) can fail
 /// everything behind the subnets. The public subnets hold only the load balancer, which calls
 /// no dependency.
-pub fn reach(e: &Experiment) -> Reach {
-    let (tier, az) = match e.target.as_ref().map(|t| &t.selection) {
+pub fn reach(e: &Step) -> Reach {
+    let (tier, az) = match e.selection() {
         Some(TargetSelection::Subnets { tier, az }) => (Some(*tier), *az),
         _ => (None, None),
     };
-    match (e.parameter("scope"), tier) {
+    match (e.value(&SCOPE), tier) {
         (Some("dynamodb"), Some(Tier::Private)) => Reach::Cuts("dynamodb"),
         (Some("s3"), Some(Tier::Private)) => Reach::Cuts("s3"),
         (Some("dynamodb" | "s3"), Some(Tier::Public)) => Reach::Nothing,
@@ -147,7 +149,7 @@ pub fn reach(e: &Experiment) -> Reach {
 }
 
 /// The fault reaches every subnet of its tier: no zone, selection ALL.
-fn cuts_every_subnet(e: &Experiment, az: Option<usize>) -> bool {
+fn cuts_every_subnet(e: &Step, az: Option<usize>) -> bool {
     az.is_none() && e.selection_mode == "ALL"
 }
 
@@ -156,12 +158,12 @@ fn cuts_every_subnet(e: &Experiment, az: Option<usize>) -> bool {
 /// zone) in a lab of several zones takes the catalog away from the instances elsewhere.
 /// Aurora shares the app subnets, and a network ACL filters only traffic that crosses a
 /// subnet's edge.
-pub fn aurora_cut_problem(e: &Experiment, azs: usize) -> Option<String> {
-    let (tier, az) = match e.target.as_ref().map(|t| &t.selection) {
+pub fn aurora_cut_problem(e: &Step, azs: usize) -> Option<String> {
+    let (tier, az) = match e.selection() {
         Some(TargetSelection::Subnets { tier, az }) => (*tier, *az),
         _ => return None,
     };
-    let scope = e.parameter("scope").unwrap_or("the scope");
+    let scope = e.value(&SCOPE).unwrap_or("the scope");
     Some(match (tier, scope, az) {
         (Tier::Public, _, _) => {
             "the public subnets hold only the load balancer and the NAT gateways, and Aurora sits in the app subnets".to_owned()
@@ -181,3 +183,112 @@ pub fn aurora_cut_problem(e: &Experiment, azs: usize) -> Option<String> {
         }
     })
 }
+
+pub const SCOPE: Param = required(
+    "scope",
+    ParamKind::OneOf {
+        values: &[
+            "all",
+            "availability-zone",
+            "dynamodb",
+            "prefix-list",
+            "s3",
+            "s3express",
+            "vpc",
+        ],
+        advice: None,
+    },
+    "dynamodb",
+    "What is blocked: `all` traffic in and out of the subnets; traffic to the subnets of the other zones (`availability-zone`); traffic to the Region's `dynamodb`, `s3` or `s3express` endpoints, or to a `prefix-list`; or traffic leaving the `vpc`.",
+);
+
+/// Required with scope prefix-list, refused otherwise (a lab rule in `experiments::rules`).
+pub const PREFIX_LIST: Param = optional(
+    "prefixListIdentifier",
+    ParamKind::Identifier,
+    "none",
+    "The managed prefix list whose addresses are blocked; required with `scope: prefix-list`, refused otherwise.",
+);
+
+pub const DISRUPT_CONNECTIVITY: Action = Action {
+    id: "aws:network:disrupt-connectivity",
+    summary: "Blocks traffic of the targeted subnets with a network ACL FIS swaps in: all of it, or only what `scope` names.",
+    target: Some(TargetKind::Subnets),
+    params: &[
+        required(
+            "duration",
+            DURATION,
+            "PT3M",
+            "How long the traffic stays blocked.",
+        ),
+        SCOPE,
+        PREFIX_LIST,
+    ],
+    // AWSFaultInjectionSimulatorNetworkAccess, narrowed to the lab's account and Region.
+    iam: &[
+        Statement {
+            sid: "CreateTagsOnFisNetworkAcl",
+            actions: &["ec2:CreateTags"],
+            resources: &["arn:{partition}:ec2:{region}:{account}:network-acl/*"],
+            conditions: &[
+                ("StringEquals", "ec2:CreateAction", "CreateNetworkAcl"),
+                ("StringEquals", "aws:RequestTag/managedByFIS", "true"),
+            ],
+        },
+        Statement {
+            sid: "CreateFisNetworkAcl",
+            actions: &["ec2:CreateNetworkAcl"],
+            resources: &["arn:{partition}:ec2:{region}:{account}:network-acl/*"],
+            conditions: &[("StringEquals", "aws:RequestTag/managedByFIS", "true")],
+        },
+        Statement {
+            sid: "CreateNetworkAclInVpc",
+            actions: &["ec2:CreateNetworkAcl"],
+            resources: &["arn:{partition}:ec2:{region}:{account}:vpc/*"],
+            conditions: LAB_RESOURCES,
+        },
+        Statement {
+            sid: "EditFisNetworkAcl",
+            actions: &["ec2:CreateNetworkAclEntry", "ec2:DeleteNetworkAcl"],
+            resources: &[
+                "arn:{partition}:ec2:{region}:{account}:network-acl/*",
+                "arn:{partition}:ec2:{region}:{account}:vpc/*",
+            ],
+            conditions: &[("StringEquals", "ec2:ResourceTag/managedByFIS", "true")],
+        },
+        // Two statements: the association's ACLs (the subnets' own, the VPC's untagged
+        // default ACL, and FIS's) carry no common tag; its subnets are the lab's.
+        Statement {
+            sid: "SwapSubnetNetworkAcl",
+            actions: &["ec2:ReplaceNetworkAclAssociation"],
+            resources: &["arn:{partition}:ec2:{region}:{account}:network-acl/*"],
+            conditions: &[],
+        },
+        Statement {
+            sid: "SwapOnLabSubnets",
+            actions: &["ec2:ReplaceNetworkAclAssociation"],
+            resources: &["arn:{partition}:ec2:{region}:{account}:subnet/*"],
+            conditions: LAB_RESOURCES,
+        },
+        Statement {
+            sid: "ReadPrefixListEntries",
+            actions: &["ec2:GetManagedPrefixListEntries"],
+            resources: &["arn:{partition}:ec2:{region}:*:prefix-list/*"],
+            conditions: &[],
+        },
+        Statement {
+            sid: "DescribeNetwork",
+            actions: &[
+                "ec2:DescribeManagedPrefixLists",
+                "ec2:DescribeNetworkAcls",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            ],
+            resources: &["*"],
+            conditions: &[],
+        },
+    ],
+    provider_floor: PROVIDER_BASE,
+    expect: expect_disrupt,
+    reach,
+};

@@ -1,10 +1,15 @@
 //! Target kinds `clusters` and `db-instances`: the lab's Aurora cluster and its writer.
 
-use super::Reach;
-use super::kinds::{KindInfo, Problem, TargetSelection, TheOne, no_zone, resolve_the_one};
+use super::action::{
+    LAB_RESOURCES, PROVIDER_BASE, Param, ParamKind, Statement, TAG_RESOLUTION, optional,
+};
+use super::kinds::{
+    KindInfo, Problem, TargetKind, TargetSelection, TheOne, no_zone, resolve_the_one,
+};
+use super::{Action, LabView, Reach, Step};
 use crate::base::address::{CLUSTER, WRITER};
 use crate::base::hcl::{Block, Expr};
-use crate::experiments::{Experiment, Lab, TargetContext};
+use crate::resources::Resources;
 
 pub const CLUSTERS: KindInfo = KindInfo {
     spec_key: "clusters",
@@ -30,11 +35,11 @@ fn resolve_aurora(
     info: &'static KindInfo,
     value: &str,
     az: Option<usize>,
-    ctx: &TargetContext,
+    res: &Resources,
     (what, name, selection): (&'static str, &'static str, TargetSelection),
 ) -> Result<TargetSelection, Problem> {
     let one = TheOne {
-        present: ctx.aurora,
+        present: res.aurora.is_some(),
         what,
         section: "aurora",
         name,
@@ -45,23 +50,23 @@ fn resolve_aurora(
 pub fn resolve_cluster(
     value: &str,
     az: Option<usize>,
-    ctx: &TargetContext,
+    res: &Resources,
 ) -> Result<TargetSelection, Problem> {
     let cluster = ("Aurora cluster", "aurora", TargetSelection::AuroraCluster);
-    resolve_aurora(&CLUSTERS, value, az, ctx, cluster)
+    resolve_aurora(&CLUSTERS, value, az, res, cluster)
 }
 
 pub fn resolve_writer(
     value: &str,
     az: Option<usize>,
-    ctx: &TargetContext,
+    res: &Resources,
 ) -> Result<TargetSelection, Problem> {
     let writer = (
         "Aurora instances",
         "aurora-writer",
         TargetSelection::AuroraWriter,
     );
-    resolve_aurora(&DB_INSTANCES, value, az, ctx, writer)
+    resolve_aurora(&DB_INSTANCES, value, az, res, writer)
 }
 
 pub fn fis_target_cluster(block: Block) -> Block {
@@ -72,7 +77,7 @@ pub fn fis_target_writer(block: Block) -> Block {
     block.attr("resource_arns", Expr::List(vec![WRITER.attr("arn")]))
 }
 
-pub fn expect_failover(lab: &Lab, e: &Experiment) -> String {
+pub fn expect_failover(lab: &LabView, e: &Step) -> String {
     let how_long = match super::facts::lag(e.action.id) {
         Some(l) => format!(
             "while the writer endpoint moves (typically under {} s{}: [{}]({}))",
@@ -95,8 +100,8 @@ pub fn expect_failover(lab: &Lab, e: &Experiment) -> String {
     }
 }
 
-pub fn expect_reboot(lab: &Lab, e: &Experiment) -> String {
-    if e.parameter("forceFailover") == Some("true") {
+pub fn expect_reboot(lab: &LabView, e: &Step) -> String {
+    if e.value(&FORCE_FAILOVER) == Some("true") {
         return "the Aurora writer restarts and a reader in another zone takes over; connections to the writer endpoint fail for the seconds that takes (`/products` answers fast 503s when the lab has an app).".to_owned();
     }
     match lab.app {
@@ -106,6 +111,64 @@ pub fn expect_reboot(lab: &Lab, e: &Experiment) -> String {
 }
 
 /// A failover or reboot: the catalog may fail while the writer moves or restarts.
-pub fn reach(_: &Experiment) -> Reach {
+pub fn reach(_: &Step) -> Reach {
     Reach::Disturbs("aurora")
 }
+
+pub const FAILOVER_DB_CLUSTER: Action = Action {
+    id: "aws:rds:failover-db-cluster",
+    summary: "Fails the Aurora cluster over: a reader becomes the writer (the lab needs `aurora.readers`).",
+    target: Some(TargetKind::Clusters),
+    params: &[],
+    iam: &[
+        Statement {
+            sid: "FailoverDbCluster",
+            actions: &["rds:FailoverDBCluster"],
+            resources: &["arn:{partition}:rds:{region}:{account}:cluster:*"],
+            conditions: LAB_RESOURCES,
+        },
+        Statement {
+            sid: "DescribeDbClusters",
+            actions: &["rds:DescribeDBClusters"],
+            resources: &["arn:{partition}:rds:{region}:{account}:cluster:*"],
+            conditions: &[],
+        },
+        TAG_RESOLUTION,
+    ],
+    provider_floor: PROVIDER_BASE,
+    expect: expect_failover,
+    reach,
+};
+
+/// `"true"`: the reboot moves the writer to a reader (a lab rule needs one to exist).
+pub const FORCE_FAILOVER: Param = optional(
+    "forceFailover",
+    ParamKind::Bool,
+    "\"false\"",
+    "`\"true\"`: reboot with a failover, so a reader in another zone becomes the writer (the lab needs `aurora.readers`).",
+);
+
+pub const REBOOT_DB_INSTANCES: Action = Action {
+    id: "aws:rds:reboot-db-instances",
+    summary: "Reboots the Aurora writer instance, with a failover to a reader when `forceFailover` says so.",
+    target: Some(TargetKind::DbInstances),
+    params: &[FORCE_FAILOVER],
+    iam: &[
+        Statement {
+            sid: "RebootDbInstances",
+            actions: &["rds:RebootDBInstance"],
+            resources: &["arn:{partition}:rds:{region}:{account}:db:*"],
+            conditions: LAB_RESOURCES,
+        },
+        Statement {
+            sid: "DescribeDbInstances",
+            actions: &["rds:DescribeDBInstances"],
+            resources: &["arn:{partition}:rds:{region}:{account}:db:*"],
+            conditions: &[],
+        },
+        TAG_RESOLUTION,
+    ],
+    provider_floor: PROVIDER_BASE,
+    expect: expect_reboot,
+    reach,
+};

@@ -1,13 +1,14 @@
 //! Target kind `roles`: the app instances' IAM role, whose API calls FIS faults.
 
-use super::Reach;
+use super::action::{DURATION, PROVIDER_BASE, Param, ParamKind, Statement, required};
 use super::kinds::{
-    KindInfo, Problem, TargetSelection, TheOne, duration, no_zone, resolve_the_one,
+    KindInfo, Problem, TargetKind, TargetSelection, TheOne, duration, no_zone, resolve_the_one,
 };
+use super::{Action, LabView, Reach, Step};
 use crate::base::address::APP_ROLE;
 use crate::base::hcl::{Block, Expr};
 use crate::base::text::code_span;
-use crate::experiments::{Experiment, Lab, TargetContext};
+use crate::resources::Resources;
 
 pub const ROLES: KindInfo = KindInfo {
     spec_key: "roles",
@@ -22,9 +23,9 @@ pub const TARGET: &str = "app-role";
 pub fn resolve(
     value: &str,
     az: Option<usize>,
-    ctx: &TargetContext,
+    res: &Resources,
 ) -> Result<TargetSelection, Problem> {
-    resolve_the_one(&ROLES, value, TheOne::app(ctx, "app role"), || {
+    resolve_the_one(&ROLES, value, TheOne::app(res, "app role"), || {
         no_zone(ROLES.spec_key, az, TargetSelection::AppRole)
     })
 }
@@ -38,23 +39,113 @@ pub fn fis_target(block: Block) -> Block {
 }
 
 /// `aws:fis:inject-api-*`: the fault is the action id's last words.
-pub fn expect_api_fault(_: &Lab, e: &Experiment) -> String {
+pub fn expect_api_fault(_: &LabView, e: &Step) -> String {
     let kind = e
         .action
         .id
         .trim_start_matches("aws:fis:inject-api-")
         .replace('-', " ");
-    let service = e.parameter("service").unwrap_or("ec2");
+    let service = e.value(&SERVICE).unwrap_or("ec2");
     format!(
         "for {}, {}% of the {} calls made with the app instances' role ({}) fail with an {kind}. The shop makes no {service} calls itself, so its endpoints keep answering 200; the injected errors show in the FIS log.",
         duration(e),
-        e.parameter("percentage").unwrap_or("100"),
+        e.value(&PERCENTAGE).unwrap_or("100"),
         code_span(service),
-        code_span(e.parameter("operations").unwrap_or("all operations")),
+        code_span(e.value(&OPERATIONS).unwrap_or("all operations")),
     )
 }
 
 /// FIS injects API faults only into EC2 and Kinesis calls, and the app makes neither.
-pub fn reach(_: &Experiment) -> Reach {
+pub fn reach(_: &Step) -> Reach {
     Reach::Nothing
 }
+
+pub const SERVICE: Param = required(
+    "service",
+    ParamKind::OneOf {
+        values: &["ec2", "kinesis"],
+        advice: Some(
+            "FIS injects API faults only into ec2 and kinesis calls; to make DynamoDB or S3 unreachable, use aws:network:disrupt-connectivity with scope dynamodb or s3",
+        ),
+    },
+    "ec2",
+    "The AWS service whose calls fail. FIS faults only `ec2` and `kinesis` calls; to cut DynamoDB or S3 off, use `aws:network:disrupt-connectivity`.",
+);
+
+pub const PERCENTAGE: Param = required(
+    "percentage",
+    ParamKind::Int { min: 1, max: 100 },
+    "\"50\"",
+    "The share of matching calls that fail, in percent.",
+);
+
+pub const OPERATIONS: Param = required(
+    "operations",
+    ParamKind::Operations,
+    "DescribeInstances",
+    "The API operations whose calls fail.",
+);
+
+/// `aws:fis:inject-api-*`: the parameters FIS accepts, with the article's lesson as advice.
+const API_FAULT_PARAMS: &[Param] = &[
+    required(
+        "duration",
+        DURATION,
+        "PT3M",
+        "How long the faults are injected.",
+    ),
+    SERVICE,
+    PERCENTAGE,
+    OPERATIONS,
+];
+
+/// `aws:fis:inject-api-*` act on calls made by the targeted roles.
+const fn api_fault(id: &'static str, summary: &'static str, iam: &'static [Statement]) -> Action {
+    Action {
+        id,
+        summary,
+        target: Some(TargetKind::Roles),
+        params: API_FAULT_PARAMS,
+        iam,
+        provider_floor: PROVIDER_BASE,
+        expect: expect_api_fault,
+        reach,
+    }
+}
+
+/// API fault injection is authorised on the experiment, not on the targeted role.
+const fn inject(sid: &'static str, actions: &'static [&'static str]) -> Statement {
+    Statement {
+        sid,
+        actions,
+        resources: &["arn:{partition}:fis:{region}:{account}:experiment/*"],
+        conditions: &[],
+    }
+}
+
+pub const INJECT_API_THROTTLE_ERROR: Action = api_fault(
+    "aws:fis:inject-api-throttle-error",
+    "Makes a share of the targeted role's calls to the named operations fail with throttling errors.",
+    &[inject(
+        "InjectApiThrottleError",
+        &["fis:InjectApiThrottleError"],
+    )],
+);
+
+pub const INJECT_API_INTERNAL_ERROR: Action = api_fault(
+    "aws:fis:inject-api-internal-error",
+    "Makes a share of the targeted role's calls to the named operations fail with internal errors (HTTP 500).",
+    &[inject(
+        "InjectApiInternalError",
+        &["fis:InjectApiInternalError"],
+    )],
+);
+
+pub const INJECT_API_UNAVAILABLE_ERROR: Action = api_fault(
+    "aws:fis:inject-api-unavailable-error",
+    "Makes a share of the targeted role's calls to the named operations fail as unavailable (HTTP 503).",
+    &[inject(
+        "InjectApiUnavailableError",
+        &["fis:InjectApiUnavailableError"],
+    )],
+);

@@ -5,11 +5,12 @@
 //! `aws:dynamodb:global-table`, key `Tables`): FIS puts a resource policy on the replicas that
 //! denies the replication service-linked role, and removes it when the action ends.
 
-use super::Reach;
-use super::kinds::{KindInfo, Problem, TargetSelection, duration, no_zone};
+use super::action::{DURATION, PROVIDER_BASE, Statement, TAG_RESOLUTION, required};
+use super::kinds::{KindInfo, Problem, TargetKind, TargetSelection, duration, no_zone};
+use super::{Action, LabView, Reach, Step};
 use crate::base::errors::Code;
 use crate::base::hcl::{Block, Expr};
-use crate::experiments::{Experiment, Lab, TargetContext, tf_name};
+use crate::resources::{Resources, tf_name};
 
 pub const TABLES: KindInfo = KindInfo {
     spec_key: "tables",
@@ -22,11 +23,16 @@ pub const TABLES: KindInfo = KindInfo {
 pub fn resolve(
     value: &str,
     az: Option<usize>,
-    ctx: &TargetContext,
+    res: &Resources,
 ) -> Result<TargetSelection, Problem> {
-    let Some((name, replicas)) = ctx.tables.iter().find(|(t, _)| t == value) else {
-        let names: Vec<&str> = ctx.tables.iter().map(|(t, _)| t.as_str()).collect();
-        let help = crate::experiments::did_you_mean(value, &names, || {
+    let Some((name, replicas)) = res
+        .tables
+        .iter()
+        .map(|t| (&t.name, t.replicas.len()))
+        .find(|(t, _)| *t == value)
+    else {
+        let names: Vec<&str> = res.tables.iter().map(|t| t.name.as_str()).collect();
+        let help = crate::base::suggest::did_you_mean(value, &names, || {
             if names.is_empty() {
                 "add a table with `replicas:` under `dynamodb:`".to_owned()
             } else {
@@ -39,7 +45,7 @@ pub fn resolve(
             help,
         ));
     };
-    if *replicas == 0 {
+    if replicas == 0 {
         return Err((
             Code::E046,
             format!("table `{name}` has no replica, so there is no replication to pause"),
@@ -72,12 +78,12 @@ pub fn fis_target(block: Block, table: &str) -> Block {
 }
 
 /// The app's calls stay in the lab's Region, where the table keeps answering.
-pub fn reach(_: &Experiment) -> Reach {
+pub fn reach(_: &Step) -> Reach {
     Reach::Nothing
 }
 
-pub fn expect_pause(lab: &Lab, e: &Experiment) -> String {
-    let table = match e.target.as_ref().map(|t| &t.selection) {
+pub fn expect_pause(lab: &LabView, e: &Step) -> String {
+    let table = match e.selection() {
         Some(TargetSelection::GlobalTable(t)) => t.as_str(),
         _ => "the",
     };
@@ -99,11 +105,8 @@ pub fn expect_pause(lab: &Lab, e: &Experiment) -> String {
 
 /// How much of the pause is sure to hold, by the documented lag (`data/fis-facts.json`; E080
 /// refuses a pause that holds none).
-fn lag_note(e: &Experiment) -> String {
-    let (Some(lag), Some(lasts)) = (
-        super::facts::lag(e.action.id),
-        e.action.duration_secs(&e.parameters),
-    ) else {
+fn lag_note(e: &Step) -> String {
+    let (Some(lag), Some(lasts)) = (super::facts::lag(e.action.id), e.duration_secs()) else {
         return String::new();
     };
     let sure = lasts.saturating_sub(lag.seconds);
@@ -112,3 +115,37 @@ fn lag_note(e: &Experiment) -> String {
         lag.seconds, lag.source, lag.url, lag.seconds
     )
 }
+
+pub const GLOBAL_TABLE_PAUSE_REPLICATION: Action = Action {
+    id: "aws:dynamodb:global-table-pause-replication",
+    summary: "Pauses the replication of the targeted DynamoDB global table to its replicas; writes keep landing in the lab's Region and reach the replicas when the pause ends.",
+    target: Some(TargetKind::Tables),
+    params: &[required(
+        "duration",
+        DURATION,
+        "PT10M",
+        "How long the pause lasts; DynamoDB may go on replicating for its first five minutes (E080).",
+    )],
+    // Target key `Tables` since hashicorp/aws#35300 (5.x), inside the 6.x base.
+    // No managed policy covers it (fis-rules §9): FIS adds and removes a resource policy on
+    // every replica, in the replicas' Regions, hence `*` for the Region; the replicas bear
+    // the table's name, so the lab's global tables (and their streams, the SAR's other
+    // resource type of these actions) by name.
+    iam: &[
+        Statement {
+            sid: "PauseGlobalTableReplication",
+            actions: &[
+                "dynamodb:DeleteResourcePolicy",
+                "dynamodb:DescribeTable",
+                "dynamodb:GetResourcePolicy",
+                "dynamodb:PutResourcePolicy",
+            ],
+            resources: &["{global_tables}"],
+            conditions: &[],
+        },
+        TAG_RESOLUTION,
+    ],
+    provider_floor: PROVIDER_BASE,
+    expect: expect_pause,
+    reach,
+};

@@ -1,10 +1,10 @@
 //! `aws:fis:wait`, the action without a target.
 
-use super::Reach;
+use super::action::{DURATION, PROVIDER_BASE, required};
 use super::kinds::duration;
-use crate::experiments::{Experiment, Lab};
+use super::{Action, LabView, Reach, Step};
 
-pub fn expect_wait(_: &Lab, e: &Experiment) -> String {
+pub fn expect_wait(_: &LabView, e: &Step) -> String {
     format!(
         "nothing is injected: the experiment waits {}, which checks the template, the FIS role, the log delivery and the stop conditions without touching the lab.",
         duration(e)
@@ -12,6 +12,17 @@ pub fn expect_wait(_: &Lab, e: &Experiment) -> String {
 }
 
 /// Waiting injects nothing.
-pub fn reach(_: &Experiment) -> Reach {
+pub fn reach(_: &Step) -> Reach {
     Reach::Nothing
 }
+
+pub const WAIT: Action = Action {
+    id: "aws:fis:wait",
+    summary: "Waits, injecting nothing: checks the template, the role, the logs and the stop conditions.",
+    target: None,
+    params: &[required("duration", DURATION, "PT3M", "How long to wait.")],
+    iam: &[],
+    provider_floor: PROVIDER_BASE,
+    expect: expect_wait,
+    reach,
+};

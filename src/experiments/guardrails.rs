@@ -13,11 +13,10 @@
 //! the lab README's "Stops within" is the time the evaluation gives.
 
 use crate::base::cloudwatch::Source;
-use crate::base::cloudwatch::alarm::{
-    Comparison, Definition, Dimensions, Metric, Metrics, Source as Watched,
-};
+use crate::base::cloudwatch::alarm::{Definition, Dimensions, Metric, Metrics, Source as Watched};
 use crate::catalog::TargetSelection;
-use crate::experiments::{Alarm, Experiment};
+use crate::catalog::{Action, Param, functions, instances, tasks};
+use crate::experiments::{Alarm, Experiment, Step};
 use crate::resources::app::{HEALTH_INTERVAL, HEALTH_TIMEOUT, UNHEALTHY_THRESHOLD};
 
 /// The Application Load Balancer facts the harms are built from.
@@ -342,7 +341,7 @@ impl Fleet {
 }
 
 /// Whether an action's targets are the whole app fleet.
-fn whole_fleet(e: &Experiment, targets: u32) -> bool {
+fn whole_fleet(e: &Step, targets: u32) -> bool {
     let fleet = matches!(
         e.target.as_ref().map(|t| &t.selection),
         Some(TargetSelection::AppInstances { az: None } | TargetSelection::AppTasks)
@@ -360,20 +359,20 @@ fn whole_fleet(e: &Experiment, targets: u32) -> bool {
 }
 
 /// A number parameter of an action, or its default.
-fn int(e: &Experiment, key: &str, default: u64) -> u64 {
-    e.parameter(key)
+fn int(e: &Step, param: &Param, default: u64) -> u64 {
+    e.value(param)
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(default)
 }
 
 /// The delay an `AWSFIS-Run-Network-Latency` command puts on every packet, in ms (the
 /// document's default is 200).
-fn ssm_latency(e: &Experiment) -> Option<u64> {
-    if e.parameter("documentArn") != Some("AWSFIS-Run-Network-Latency") {
+fn ssm_latency(e: &Step) -> Option<u64> {
+    if e.value(&instances::DOCUMENT) != Some("AWSFIS-Run-Network-Latency") {
         return None;
     }
     let parameters: serde_json::Value =
-        serde_json::from_str(e.parameter("documentParameters").unwrap_or("{}")).ok()?;
+        serde_json::from_str(e.value(&instances::DOCUMENT_PARAMETERS).unwrap_or("{}")).ok()?;
     Some(
         parameters
             .get("DelayMilliseconds")
@@ -392,23 +391,24 @@ pub fn harms(e: &Experiment, fleet: Fleet) -> Vec<Harm> {
             Some(TargetSelection::Function(f)) => Some(crate::resources::functions::path(f)),
             _ => None,
         };
-        let percent = int(a, "invocationPercentage", 100);
-        let harm = match (a.action.id, function) {
-            ("aws:lambda:invocation-error", Some(path)) => Some(fleet.function(
+        let percent = int(a, &functions::INVOCATION_PERCENTAGE, 100);
+        let id = a.action;
+        let harm = match function {
+            Some(path) if id.is(&functions::INVOCATION_ERROR) => Some(fleet.function(
                 format!("{percent}% of the requests to `{path}` fail (the function's error, a 502 from the load balancer)"),
                 percent,
                 Requests { per_minute: 0, outcome: Outcome::NoAnswer, seconds: 0.0, function: true },
             )),
-            ("aws:lambda:invocation-add-delay", Some(path)) => {
-                let ms = int(a, "startupDelayMilliseconds", crate::catalog::DEFAULT_DELAY_MS);
+            Some(path) if id.is(&functions::INVOCATION_ADD_DELAY) => {
+                let ms = int(a, &functions::STARTUP_DELAY, crate::catalog::DEFAULT_DELAY_MS);
                 Some(fleet.function(
                     format!("{percent}% of the requests to `{path}` answer {ms} ms later"),
                     percent,
                     Requests { per_minute: 0, outcome: Outcome::Answered, seconds: ms as f64 / 1000.0, function: true },
                 ))
             }
-            ("aws:lambda:invocation-http-integration-response", Some(path)) => {
-                let status = int(a, "statusCode", 0);
+            Some(path) if id.is(&functions::INVOCATION_HTTP_INTEGRATION_RESPONSE) => {
+                let status = int(a, &functions::STATUS_CODE, 0);
                 (500..600).contains(&status).then(|| fleet.function(
                     format!("{percent}% of the requests to `{path}` get the function's {status}"),
                     percent,
@@ -422,43 +422,51 @@ pub fn harms(e: &Experiment, fleet: Fleet) -> Vec<Harm> {
             crate::catalog::Reach::Nothing => {}
             // A stop of the whole fleet leaves nothing to answer; anything else on the fleet
             // or on a dependency the app calls can make the whole fleet stop answering.
-            _ if matches!(
-                a.action.id,
-                "aws:ec2:stop-instances" | "aws:ec2:terminate-instances" | "aws:ecs:stop-task"
-            ) && whole_fleet(a, fleet.targets) =>
+            _ if [
+                &instances::STOP_INSTANCES,
+                &instances::TERMINATE_INSTANCES,
+                &tasks::STOP_TASK,
+            ]
+            .iter()
+            .any(|stop| id.is(stop))
+                && whole_fleet(a, fleet.targets) =>
             {
                 out.push(fleet.gone())
             }
             _ => out.push(fleet.silent()),
         }
-        let delay = match a.action.id {
-            "aws:ssm:send-command" => ssm_latency(a),
+        let every_packet = a.value(&tasks::SOURCES).is_none();
+        let delay = if id.is(&instances::SEND_COMMAND) {
+            ssm_latency(a)
+        } else if id.is(&tasks::TASK_NETWORK_LATENCY) && every_packet {
             // Without `sources` the delay is on every packet of the task, its answers too.
-            "aws:ecs:task-network-latency" if a.parameter("sources").is_none() => {
-                Some(int(a, "delayMilliseconds", 200))
-            }
-            _ => None,
+            Some(int(a, &tasks::LATENCY_DELAY, 200))
+        } else {
+            None
         };
         out.extend(delay.map(|ms| fleet.slow(ms)));
         // Latency or loss on every packet of the fleet slows each dependency call too, and a
         // starved CPU, memory or disk slows each request: at worst every request waits out the
         // app's deadline. (An ECS task fault with `sources` reaches only those: its endpoint's
         // 503 is the expected degradation, not this harm.)
-        let network = match a.action.id {
-            "aws:ssm:send-command" => matches!(
-                a.parameter("documentArn"),
+        let any = |actions: &[&Action]| actions.iter().any(|x| id.is(x));
+        let network = if id.is(&instances::SEND_COMMAND) {
+            matches!(
+                a.value(&instances::DOCUMENT),
                 Some(
                     "AWSFIS-Run-Network-Latency"
                         | "AWSFIS-Run-Network-Packet-Loss"
                         | "AWSFIS-Run-CPU-Stress"
                         | "AWSFIS-Run-Memory-Stress"
                 )
-            ),
-            "aws:ecs:task-network-latency" | "aws:ecs:task-network-packet-loss" => {
-                a.parameter("sources").is_none()
-            }
-            "aws:ecs:task-cpu-stress" | "aws:ecs:task-io-stress" => true,
-            _ => false,
+            )
+        } else if any(&[
+            &tasks::TASK_NETWORK_LATENCY,
+            &tasks::TASK_NETWORK_PACKET_LOSS,
+        ]) {
+            every_packet
+        } else {
+            any(&[&tasks::TASK_CPU_STRESS, &tasks::TASK_IO_STRESS])
         };
         if network {
             out.push(fleet.stalled());
@@ -577,114 +585,5 @@ pub fn periods(alarm: &Alarm) -> String {
     match alarm.period / 60 {
         1 => "one-minute".to_owned(),
         m => format!("{m}-minute"),
-    }
-}
-
-impl super::Validator {
-    /// E082: a stop condition must be able to fire in some harm its experiment can do, judged
-    /// by CloudWatch's evaluation of the alarm's own definition. Experiments that end as soon
-    /// as they act, and faults that change nothing the load balancer measures, are not judged.
-    pub(super) fn guarded(
-        &mut self,
-        field: &str,
-        raw: &crate::spec::Spanned<crate::spec::RawExperiment>,
-        e: &Experiment,
-        ctx: &super::fis::TargetContext,
-    ) {
-        let (Some(lasts), Some(fleet)) = (e.duration_secs(), ctx.fleet) else {
-            return;
-        };
-        let harms = harms(e, fleet);
-        if harms.is_empty() {
-            return;
-        }
-        // An alarm too slow for the experiment is E051's; only the others are run (which also
-        // keeps the evaluation short: under FIS's 12-hour limit, a window of under 720 points).
-        let runnable = |a: &Alarm| a.seconds_to_alarm() < lasts;
-        let mut others: Option<Vec<String>> = None;
-        for (i, s) in raw.value.stop_conditions.iter().enumerate() {
-            let Some(alarm) = ctx.alarms.iter().find(|a| a.name == s.value && runnable(a)) else {
-                continue;
-            };
-            let at = crate::spec::pos(s);
-            let field = format!("{field}.stop_conditions[{i}]");
-            let v = match judge_all(alarm, &harms) {
-                Ok(v) => v,
-                Err(why) => {
-                    self.err(
-                        crate::base::errors::Code::E082,
-                        at,
-                        field,
-                        format!("chaoslab cannot evaluate alarm `{}`: {why}", s.value),
-                        "this is a bug in chaoslab's alarm definitions; report it",
-                    );
-                    continue;
-                }
-            };
-            if v.earliest().is_some() {
-                continue;
-            }
-            let why: Vec<String> = v
-                .each
-                .iter()
-                .map(|(h, j)| format!("{}: {}", h.what, v.never(j)))
-                .collect();
-            // The lab's alarms that do fire here, judged once per experiment and only when
-            // needed; at most three are named.
-            let others = others.get_or_insert_with(|| {
-                ctx.alarms
-                    .iter()
-                    .filter(|a| runnable(a))
-                    .filter_map(|a| {
-                        let t = judge_all(a, &harms).ok()?.earliest()?;
-                        Some(format!("`{}`, after {t} s", a.name))
-                    })
-                    .take(3)
-                    .collect()
-            });
-            let rule = crate::resources::alarms::definition(v.alarm).rule;
-            let above = matches!(
-                rule.comparison,
-                Comparison::GreaterThanThreshold | Comparison::GreaterThanOrEqualToThreshold
-            );
-            let mut ways: Vec<String> = v
-                .each
-                .iter()
-                .filter_map(|(_, j)| j.peak)
-                .reduce(f64::max)
-                .filter(|p| above && *p > 0.0)
-                .map(|p| {
-                    format!(
-                        "lower its threshold below {} (its highest data point here)",
-                        show(p)
-                    )
-                })
-                .into_iter()
-                .collect();
-            ways.push(if others.is_empty() {
-                "stop on an alarm under `alarms:` that this harm breaches".to_owned()
-            } else {
-                format!("stop on an alarm that fires here ({})", others.join("; "))
-            });
-            self.err(
-                crate::base::errors::Code::E082,
-                at,
-                field,
-                format!(
-                    "alarm `{}` cannot fire in the harm this experiment can do, as CloudWatch evaluates it ({} of {} {} data points {}, missing data {}): {}",
-                    s.value,
-                    v.alarm.evaluation_periods,
-                    v.alarm.evaluation_periods,
-                    periods(v.alarm),
-                    condition(v.alarm),
-                    crate::resources::alarms::definition(v.alarm).rule.treat_missing.name(),
-                    why.join("; ")
-                ),
-                format!(
-                    "{}; if nothing the load balancer measures can show this fault's harm, drop the stop condition and add `acknowledge: [no-stop-condition]`",
-                    ways.join(", or ")
-                ),
-            );
-        }
     }
 }

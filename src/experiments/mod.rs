@@ -3,19 +3,28 @@
 //! Checks keep going after a problem so one run reports them all. Later stages consume only
 //! the checked model, so they cannot see an unchecked value.
 //!
-//! One module per spec section, its rules and defaults side by side (`network`, `dynamodb`,
-//! `s3`, `app`, `aurora`, `alarms`; experiments in `fis`, their schedules in `schedule`); the checks they share in `checker`;
-//! the top-level keys (lab, prefix, region, tags) here.
+//! The resources are checked first (`crate::resources`, one module per spec section); the
+//! experiments then against them: a template (`template`) over a list of steps, each checked
+//! against the FIS catalog (`steps`, `parameters`, `values`) and the lab rules (`rules`), the
+//! `start_after` graph (`graph`), stop conditions (`stops`, `guardrails`), expectations
+//! (`expect`), schedules and reports. The top-level keys (lab, prefix, region, tags) here.
 
 pub mod expect;
-mod fis;
+mod graph;
 pub mod guardrails;
 pub mod lab;
+mod parameters;
 pub(crate) mod report;
+mod rules;
 mod schedule;
+mod steps;
+mod stops;
+mod template;
+mod values;
 
-pub use fis::TargetContext;
 pub use lab::*;
+pub use steps::MAX_ACTIONS;
+pub use template::Context;
 
 use crate::resources::checker::Validator;
 
@@ -135,46 +144,50 @@ impl Validator {
             v.function(name, f)
         });
         self.reserved_bucket(raw, &functions);
-        let context = fis::TargetContext {
-            region: region.clone(),
-            azs: network.azs,
-            app: app.is_some(),
-            app_tasks: app
-                .as_ref()
-                .and_then(|a| a.fargate())
-                .map(|f| f.fault_injection),
-            aurora: aurora.is_some(),
-            proxy: aurora.as_ref().is_some_and(|a| a.proxy),
-            interface_endpoints: network.interface_endpoints.clone(),
-            alarms: alarms.clone(),
-            readers: aurora.as_ref().map_or(0, |a| a.readers),
-            functions: functions.clone(),
-            fleet: guardrails::Fleet::of(app.as_ref()),
-            tables: tables
-                .iter()
-                .map(|t| (t.name.clone(), t.replicas.len()))
-                .collect(),
-            failover: raw.experiments.iter().any(|(_, e)| {
-                let e = &e.value;
-                let moves = |action: &str, parameters: &NamedMap<Spanned<String>>| {
-                    lab::moves_writer(action, |k| {
+        let resources = Resources {
+            name: raw.lab.value.clone(),
+            prefix: prefix.value.clone(),
+            region,
+            description,
+            tags,
+            network,
+            tables,
+            buckets,
+            app,
+            aurora,
+            alarms,
+            functions,
+            state: raw.state.as_ref().map(|s| self.state(s)),
+            tenants,
+            gameday: raw.gameday.as_ref().is_some_and(|g| g.value),
+        };
+        // The lab-wide fact experiments give each other: whether one moves the Aurora writer
+        // (a zone cut after it may cut the catalog off).
+        let failover = raw.experiments.iter().find_map(|(name, e)| {
+            let e = &e.value;
+            let moves = |action: &str, parameters: &NamedMap<Spanned<String>>| {
+                crate::catalog::find(action).is_some_and(|action| {
+                    crate::catalog::moves_writer(action, |p| {
                         parameters
                             .iter()
-                            .find(|(n, _)| n.value == k)
+                            .find(|(n, _)| n.value == p.name)
                             .map(|(_, v)| v.value.clone())
                     })
-                };
-                e.action
-                    .as_ref()
-                    .is_some_and(|a| moves(&a.value, &e.parameters))
-                    || e.actions.as_ref().is_some_and(|steps| {
-                        steps
-                            .value
-                            .iter()
-                            .any(|s| moves(&s.value.action.value, &s.value.parameters))
-                    })
-            }),
-        };
+                })
+            };
+            let single = e
+                .action
+                .as_ref()
+                .is_some_and(|a| moves(&a.value, &e.parameters));
+            let multi = e.actions.as_ref().is_some_and(|steps| {
+                steps
+                    .value
+                    .iter()
+                    .any(|s| moves(&s.value.action.value, &s.value.parameters))
+            });
+            (single || multi).then_some(name.value.as_str())
+        });
+        let context = Context::new(&resources, failover);
         let experiments: Vec<Experiment> = self
             .sorted(&raw.experiments, "experiments", |v, name, e| {
                 v.experiment(name, e, &context)
@@ -184,8 +197,9 @@ impl Validator {
             .collect();
         // The buckets the lab makes: the spec's, and chaoslab's own for the FIS Lambda
         // extension and for run reports.
-        let mut bucket_names: Vec<&str> = buckets.iter().map(|b| b.name.as_str()).collect();
-        if functions.iter().any(|f| f.fault_injection) {
+        let mut bucket_names: Vec<&str> =
+            resources.buckets.iter().map(|b| b.name.as_str()).collect();
+        if resources.functions.iter().any(|f| f.fault_injection) {
             bucket_names.push(crate::resources::functions::CONFIG_BUCKET);
         }
         if experiments.iter().any(|e| e.report.is_some()) {
@@ -193,22 +207,8 @@ impl Validator {
         }
         self.bucket_prefixes(raw, &bucket_names);
         Lab {
-            name: raw.lab.value.clone(),
-            prefix: prefix.value.clone(),
-            region,
-            description,
-            tags,
-            network,
-            tables,
-            buckets,
+            resources,
             experiments,
-            app,
-            aurora,
-            alarms,
-            functions,
-            state: raw.state.as_ref().map(|s| self.state(s)),
-            tenants,
-            gameday: raw.gameday.as_ref().is_some_and(|g| g.value),
             warnings: std::mem::take(&mut self.warnings),
         }
     }

@@ -76,7 +76,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         let mut targets: Vec<(String, Block)> = Vec::new();
         for step in e.actions() {
             let mut action = Block::new("action", &[])
-                .attr("name", Expr::str(&step.action_name))
+                .attr("name", Expr::str(&step.name))
                 .attr("action_id", Expr::str(step.action.id));
             if !step.start_after.is_empty() {
                 action = action.attr(
@@ -95,7 +95,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 let shared = target.selection.name();
                 let block = target_block(target, &step.selection_mode, &shared);
                 let name = match targets.iter().find(|(n, _)| *n == shared) {
-                    Some((_, b)) if *b != block => format!("{shared}-{}", step.action_name),
+                    Some((_, b)) if *b != block => format!("{shared}-{}", step.name),
                     _ => shared,
                 };
                 action = action.block(

@@ -13,7 +13,7 @@ use crate::base::duration;
 use crate::base::files::GeneratedFile;
 use crate::base::hcl::{Expr, File, Item};
 use crate::base::text::code_span;
-use crate::experiments::{Experiment, Lab, Nat, guardrails, tf_name};
+use crate::experiments::{Experiment, Lab, Nat, Step, guardrails, tf_name};
 use crate::model::compute::USER_DATA;
 use crate::model::{Model, monitoring};
 use crate::render::before_apply;
@@ -425,41 +425,43 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                     .collect::<Vec<_>>()
                     .join("; or ")
             };
-            let target = |e: &Experiment| match e.target.as_ref().map(|t| &t.selection) {
+            let target = |s: &Step| match s.selection() {
                 None => "none".to_owned(),
                 Some(sel) => format!(
                     "{}, selection {} (target {})",
                     sel.describe(),
-                    e.selection_mode,
+                    s.selection_mode,
                     code_span(&sel.name())
                 ),
             };
-            // The multi-action form: one line per action, in spec order.
-            let steps: Vec<Value> = if e.more.is_empty() {
+            let view = lab.view();
+            let expect = |s: &Step| Value::from_safe_string((s.action.expect)(&view, s));
+            // One step is shown on the experiment's own lines; several, one line each.
+            let single = e.steps.first().filter(|_| e.steps.len() == 1);
+            let steps: Vec<Value> = if single.is_some() {
                 Vec::new()
             } else {
                 e.actions()
                     .map(|s| context! {
-                        name => s.action_name.clone(),
+                        name => s.name.clone(),
                         action => s.action.id,
                         parameters => s.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
                         target => Value::from_safe_string(target(s)),
                         after => s.start_after.clone(),
-                        expect => Value::from_safe_string((s.action.expect)(lab, s)),
+                        expect => expect(s),
                     })
                     .collect()
             };
-            let target = target(e);
             context! {
                 steps => steps,
                 name => e.name.clone(),
                 description => e.description.clone(),
-                action => e.action.id,
-                parameters => e.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
-                target => Value::from_safe_string(target),
+                action => single.map(|s| s.action.id),
+                parameters => single.map(|s| s.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>()),
+                target => single.map(|s| Value::from_safe_string(target(s))),
                 stops => Value::from_safe_string(escape_or_keep_spans(&stops)),
                 stops_within => stops_within(lab, e).map(Value::from_safe_string),
-                expect => Value::from_safe_string((e.action.expect)(lab, e)),
+                expect => single.map(expect),
                 hypothesis => e.hypothesis.as_ref().zip(lab.app.as_ref()).map(|(h, a)| {
                     Value::from_safe_string(h.describe(a.timeouts.connect + a.timeouts.read))
                 }),

@@ -701,3 +701,17 @@ fn fargate_task_network_faults_use_the_ecs_endpoints() {
     }
     assert!(seen >= 5, "only {seen} task network faults seen");
 }
+
+/// `dependency:` belongs to the experiment, not to each of its actions: a wrong one is
+/// reported once however many actions the template chains.
+#[test]
+fn a_wrong_dependency_is_reported_once_for_a_multi_action_experiment() {
+    let text = diagnostics(&format!(
+        "    dependency: redis\n    actions:\n      - {{name: a, action: aws:fis:wait, parameters: {{duration: PT3M}}}}\n      - {{name: b, action: aws:fis:wait, parameters: {{duration: PT3M}}}}\n{STOP}"
+    ));
+    assert_eq!(
+        text.matches("`redis` is not allowed here").count(),
+        1,
+        "{text}"
+    );
+}

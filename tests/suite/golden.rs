@@ -34,7 +34,7 @@ fn every_blueprint_reproduces_its_generated_tree_byte_for_byte() {
 fn generated_dirs_all_have_a_blueprint() {
     let labs: Vec<String> = common::blueprints()
         .iter()
-        .map(|s| common::generate_file(s).0.name)
+        .map(|s| common::generate_file(s).0.resources.name)
         .collect();
     for entry in std::fs::read_dir(common::root().join("generated")).expect("generated/") {
         let name = entry

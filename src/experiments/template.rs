@@ -1,0 +1,249 @@
+//! An experiment template against the rest of the lab: its description, acknowledgements,
+//! stop conditions, dependency, expectations, schedule and report; its steps checked one by
+//! one (`steps`, `parameters`, `rules`) and as a whole (stop conditions in time, E082).
+
+use super::guardrails::Fleet;
+use super::rules::Checked;
+use super::steps::{RawAction, action_pos};
+use super::{Experiment, Validator};
+use crate::base::errors::{Code, Diagnostic};
+use crate::catalog::{LabView, Step, network};
+use crate::resources::Resources;
+use crate::spec::{RawExperiment, Spanned, pos};
+
+/// What experiments are checked against: the lab's checked resources, the experiment (from
+/// the raw spec) that moves the Aurora writer, and the app's fleet for the guardrails.
+pub struct Context<'a> {
+    pub lab: LabView<'a>,
+    /// The app's fleet and traffic, for the guardrail evaluation; `None` without an app.
+    pub fleet: Option<Fleet>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(resources: &'a Resources, failover: Option<&'a str>) -> Context<'a> {
+        Context {
+            lab: LabView {
+                resources,
+                failover,
+            },
+            fleet: Fleet::of(resources.app.as_ref()),
+        }
+    }
+
+    /// The app reaches Aurora through RDS Proxy.
+    pub fn proxy(&self) -> bool {
+        self.lab.aurora.as_ref().is_some_and(|a| a.proxy)
+    }
+
+    /// Aurora reader instances; reader `k` sits in zone `(k + 1) % azs`.
+    pub fn readers(&self) -> u32 {
+        self.lab.aurora.as_ref().map_or(0, |a| a.readers)
+    }
+
+    /// The app runs as ECS tasks on Fargate (`runtime: ecs`).
+    pub fn fargate(&self) -> bool {
+        self.lab.app.as_ref().and_then(|a| a.fargate()).is_some()
+    }
+}
+
+/// What `dependency:` may name.
+const DEPENDENCIES: [&str; 3] = ["aurora", "dynamodb", "s3"];
+
+/// Lab rules an experiment may break on purpose, by saying so under `acknowledge:`.
+const ACKNOWLEDGEABLE: [&str; 7] = [
+    "partial-subnets",
+    "scope-all",
+    "no-stop-condition",
+    "writer-zone",
+    "asg-replacement",
+    "function-timeout",
+    "slow-stop-condition",
+];
+
+impl Validator {
+    pub(super) fn experiment(
+        &mut self,
+        name: &Spanned<String>,
+        raw: &Spanned<RawExperiment>,
+        ctx: &Context,
+    ) -> Option<Experiment> {
+        let e = &raw.value;
+        let field = format!("experiments.{}", name.value);
+        if e.description.value.trim().is_empty() {
+            self.err(
+                Code::E048,
+                pos(&e.description),
+                format!("{field}.description"),
+                "an FIS template needs a description",
+                "say in a sentence what the experiment does",
+            );
+        } else if e.description.value.chars().count() > 512 {
+            self.err(
+                Code::E048,
+                pos(&e.description),
+                format!("{field}.description"),
+                "an FIS template description is at most 512 characters",
+                "shorten the description",
+            );
+        }
+        let mut acknowledged = Vec::new();
+        for (i, a) in e.acknowledge.iter().enumerate() {
+            if ACKNOWLEDGEABLE.contains(&a.value.as_str()) {
+                acknowledged.push(a.value.clone());
+            } else {
+                self.choice(
+                    a,
+                    &format!("{field}.acknowledge[{i}]"),
+                    &a.value,
+                    &ACKNOWLEDGEABLE,
+                );
+            }
+        }
+        let stop_conditions = self.stop_conditions(&field, e, ctx);
+        let (raws, mut ok) = match &e.actions {
+            None => {
+                let Some(action) = &e.action else {
+                    self.err(
+                        Code::E005,
+                        pos(raw),
+                        format!("{field}.action"),
+                        "an experiment needs an FIS action",
+                        "add `action:` (e.g. `action: aws:fis:wait`), or several under `actions:`",
+                    );
+                    return None;
+                };
+                (vec![RawAction::whole(&field, name, raw, action)], true)
+            }
+            Some(steps) => self.step_list(&field, raw, steps)?,
+        };
+        let checked: Vec<Option<Step>> = raws.iter().map(|r| self.step(r, ctx)).collect();
+        // `dependency:` is the experiment's, checked once when some step names a known action.
+        let explicit = if checked.iter().any(Option::is_some) {
+            e.dependency
+                .as_ref()
+                .map(|d| self.dependency(&field, d, ctx))
+        } else {
+            None
+        };
+        let mut steps = Vec::with_capacity(checked.len());
+        for (raw_step, step) in raws.iter().zip(checked) {
+            let Some(step) = step else {
+                ok = false;
+                continue;
+            };
+            let dependency = match &explicit {
+                Some(checked) => checked.clone(),
+                None => step
+                    .value(&network::SCOPE)
+                    .filter(|s| ["dynamodb", "s3"].contains(s))
+                    .map(str::to_owned),
+            };
+            self.lab_rules(&Checked {
+                raw: raw_step,
+                step: &step,
+                dependency: dependency.as_deref(),
+                dependency_at: e.dependency.as_ref(),
+                acknowledged: &acknowledged,
+                ctx,
+            });
+            steps.push((step, dependency));
+        }
+        if !ok {
+            return None;
+        }
+        // The template's dependency: the experiment's, else its first step's scope.
+        let dependency = steps.first().and_then(|(_, d)| d.clone());
+        let mut experiment = Experiment {
+            name: name.value.clone(),
+            steps: steps.into_iter().map(|(s, _)| s).collect(),
+            description: e.description.value.clone(),
+            stop_conditions,
+            dependency,
+            hypothesis: None,
+            schedule: e
+                .schedule
+                .as_ref()
+                .and_then(|s| self.schedule(&format!("{field}.schedule"), s)),
+            report: e
+                .report
+                .as_ref()
+                .and_then(|r| self.report(&format!("{field}.report"), r, ctx.lab.app.is_some())),
+        };
+        let what = match experiment.steps.as_slice() {
+            [one] => one.action.id,
+            _ => "the experiment's actions",
+        };
+        experiment.hypothesis = self.hypothesis(
+            &field,
+            e.expect.as_ref(),
+            what,
+            experiment.reach(),
+            ctx.lab.app.is_some(),
+        );
+        self.experiment_rules(&field, raw, &experiment, &acknowledged, ctx);
+        Some(experiment)
+    }
+
+    /// A given `dependency:`: `None` when it names nothing the lab has (reported).
+    fn dependency(&mut self, field: &str, d: &Spanned<String>, ctx: &Context) -> Option<String> {
+        match d.value.as_str() {
+            "aurora" if ctx.lab.aurora.is_none() => {
+                self.err(
+                    Code::E043,
+                    pos(d),
+                    format!("{field}.dependency"),
+                    "the spec has no Aurora cluster",
+                    "add `aurora:` to the spec, or name another dependency",
+                );
+                None
+            }
+            v if DEPENDENCIES.contains(&v) => Some(d.value.clone()),
+            _ => {
+                self.choice(d, &format!("{field}.dependency"), &d.value, &DEPENDENCIES);
+                None
+            }
+        }
+    }
+
+    /// Rules on the experiment as a whole (all its actions): its stop conditions.
+    fn experiment_rules(
+        &mut self,
+        field: &str,
+        raw: &Spanned<RawExperiment>,
+        e: &Experiment,
+        acknowledged: &[String],
+        ctx: &Context,
+    ) {
+        let ack = |rule: &str| acknowledged.iter().any(|a| a == rule);
+        if !ack("slow-stop-condition") {
+            self.alarms_in_time(field, raw, e, ctx);
+        }
+        self.guarded(field, raw, e, ctx);
+        if raw.value.stop_conditions.is_empty() && !ack("no-stop-condition") {
+            let help = if ctx.lab.app.is_none() {
+                "a lab without an app has no load balancer for an alarm to watch: follow the run and stop it with `aws fis stop-experiment --id <experiment id>`, and add `acknowledge: [no-stop-condition]`".to_owned()
+            } else if ctx.lab.alarms.is_empty() {
+                "add an alarm under `alarms:` and name it in `stop_conditions:`, or add `acknowledge: [no-stop-condition]`".to_owned()
+            } else {
+                format!(
+                    "name an alarm in `stop_conditions:` ({}), or add `acknowledge: [no-stop-condition]`",
+                    ctx.lab
+                        .alarms
+                        .iter()
+                        .map(|a| a.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            self.warnings.push(
+                Diagnostic::warning(
+                    Code::W002,
+                    action_pos(raw),
+                    format!("{field}.stop_conditions"),
+                    "nothing stops this experiment if the lab breaks more than expected",
+                )
+                .help(help),
+            );
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! One parameter value against its catalog kind: durations, choices, numbers, API
+//! operations, SSM documents, media types, process names and traffic sources, each with the
+//! message and the fix a spec author needs.
+
+use crate::base::duration;
+use crate::base::suggest::did_you_mean;
+use crate::catalog::ParamKind;
+use crate::catalog::ssm;
+
+/// The services a task network fault's `sources` may name, spelt as FIS spells them.
+const SOURCE_SERVICES: [&str; 2] = ["DYNAMODB", "S3"];
+
+/// One item of `sources`: an IPv4 address, an IPv4 CIDR block, a domain name, `DYNAMODB` or
+/// `S3`, the list comma-separated without spaces (`fis-rules.md` §2.3 in the reference
+/// material, from the FIS actions reference; the `AWSFIS-Run-Network-*-Sources` documents
+/// the ECS task faults run describe it as "IPv4, IPv4/CIDR, Domain name, DYNAMODB|S3"; read
+/// 2026-12-07). A service in lower case is a host name to them, and matches nothing.
+fn source(item: &str) -> Result<(), String> {
+    let shown = item;
+    if SOURCE_SERVICES.contains(&item) {
+        return Ok(());
+    }
+    if let Some(service) = SOURCE_SERVICES
+        .iter()
+        .find(|s| s.eq_ignore_ascii_case(item))
+    {
+        return Err(format!(
+            "`{shown}` would be read as a host name; the service is `{service}`, in capitals"
+        ));
+    }
+    if item.is_empty() {
+        return Err("an empty item".to_owned());
+    }
+    if item.contains(char::is_whitespace) {
+        return Err(format!("`{shown}` holds white space"));
+    }
+    // Digits, dots and a slash are an address or a block, never a name (a name's last label
+    // is not a number).
+    if item
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'/')
+    {
+        let block = if item.contains('/') {
+            item.to_owned()
+        } else {
+            format!("{item}/32")
+        };
+        return crate::base::cidr::Cidr::parse(&block)
+            .map(|_| ())
+            .map_err(|why| why.replace(&format!("`{block}`"), &format!("`{shown}`")));
+    }
+    let labels: Vec<&str> = item.strip_suffix('.').unwrap_or(item).split('.').collect();
+    let label_ok = |l: &&str| {
+        (1..=63).contains(&l.len())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let top_ok = labels
+        .last()
+        .is_some_and(|t| !t.bytes().all(|b| b.is_ascii_digit()));
+    if item.len() <= 253 && labels.len() >= 2 && labels.iter().all(label_ok) && top_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{shown}` is not an IPv4 address, a CIDR block, a domain name, DYNAMODB or S3"
+        ))
+    }
+}
+
+/// Checks one parameter value against its kind; `Err((message, fix))`.
+pub(super) fn check_param(
+    kind: ParamKind,
+    value: &str,
+    action: &str,
+    region: &str,
+) -> Result<(), (String, String)> {
+    match kind {
+        ParamKind::Duration { min_secs, max_secs } => match duration::parse(value) {
+            Err(msg) => Err((msg, "write an ISO 8601 duration such as PT3M".to_owned())),
+            Ok(secs) if secs < min_secs || secs > max_secs => Err((
+                format!(
+                    "{value} is outside {}..{} for {action}",
+                    duration::show(min_secs),
+                    duration::show(max_secs)
+                ),
+                format!(
+                    "choose a duration from {} to {}",
+                    duration::show(min_secs),
+                    duration::show(max_secs)
+                ),
+            )),
+            Ok(_) => Ok(()),
+        },
+        ParamKind::OneOf { values, advice } => {
+            if values.contains(&value) {
+                return Ok(());
+            }
+            let help = match advice {
+                Some(a) => a.to_owned(),
+                None => did_you_mean(value, values, || {
+                    format!("use one of: {}", values.join(", "))
+                }),
+            };
+            Err((
+                format!(
+                    "`{}` is not allowed here (allowed: {})",
+                    value,
+                    values.join(", ")
+                ),
+                help,
+            ))
+        }
+        ParamKind::Bool => match value {
+            "true" | "false" => Ok(()),
+            _ => Err((
+                format!("`{}` is not true or false", value),
+                "write true or false".to_owned(),
+            )),
+        },
+        ParamKind::Int { min, max } => match value.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(()),
+            _ => Err((
+                format!(
+                    "`{}` is not a whole number from {min} to {max}",
+                    value
+                ),
+                format!("use a whole number from {min} to {max}"),
+            )),
+        },
+        ParamKind::Operations => {
+            let ok = !value.is_empty()
+                && value.split(',').all(|op| {
+                    op.starts_with(|c: char| c.is_ascii_uppercase())
+                        && op.chars().all(|c| c.is_ascii_alphanumeric())
+                });
+            if ok {
+                Ok(())
+            } else {
+                Err((
+                    format!("`{}` is not a list of API operations", value),
+                    "list operation names separated by commas, without spaces, e.g. DescribeInstances,RunInstances".to_owned(),
+                ))
+            }
+        }
+        ParamKind::Identifier => {
+            if !value.is_empty() && !value.chars().any(char::is_whitespace) {
+                Ok(())
+            } else {
+                Err((
+                    format!(
+                        "`{}` is not a resource name, ID or ARN",
+                        value
+                    ),
+                    "write the name, ID or ARN without spaces".to_owned(),
+                ))
+            }
+        }
+        ParamKind::MediaType => {
+            let essence = value.split(';').next().unwrap_or_default().trim();
+            let token = |t: &str| {
+                !t.is_empty()
+                    && t.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+            };
+            let ok = value.len() <= 256
+                && !value.chars().any(char::is_control)
+                && essence.split_once('/').is_some_and(|(t, s)| token(t) && token(s));
+            if ok {
+                Ok(())
+            } else {
+                Err((
+                    format!("`{}` is not a media type", value),
+                    "write a media type such as text/plain or application/json".to_owned(),
+                ))
+            }
+        }
+        ParamKind::ProcessName => {
+            let ok = (1..=64).contains(&value.len())
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
+            if ok {
+                Ok(())
+            } else {
+                Err((
+                    format!("`{}` is not a process name", value),
+                    "name the process as `pgrep` sees it, e.g. gunicorn".to_owned(),
+                ))
+            }
+        }
+        ParamKind::Sources => {
+            let help = "write comma-separated IPv4 addresses, CIDR blocks, domain names, DYNAMODB or S3, without spaces, e.g. DYNAMODB,S3";
+            for item in value.split(',') {
+                if let Err(why) = source(item) {
+                    return Err((
+                        format!("`{}` is not a list of sources: {why}", value),
+                        help.to_owned(),
+                    ));
+                }
+            }
+            Ok(())
+        }
+        ParamKind::SsmDocument => {
+            let name = ssm_document(value, region)?;
+            if ssm::document(&name).is_some() {
+                return Ok(());
+            }
+            let known: Vec<&str> = ssm::DOCUMENTS.iter().map(|d| d.name).collect();
+            Err((
+                format!(
+                    "chaoslab does not know the parameters of `{}`",
+                    name
+                ),
+                did_you_mean(&name, &known, || {
+                    format!(
+                        "use one of: {} (adding a document is one entry in src/catalog/ssm.rs)",
+                        known.join(", ")
+                    )
+                }),
+            ))
+        }
+        // The keys and values are checked against the document (`document_parameters`).
+        ParamKind::DocumentParameters => match json_object(value) {
+            Some(_) => Ok(()),
+            None => Err((format!("`{}` is not a JSON object", value), "write the parameters as a JSON object in quotes, e.g. '{\"DurationSeconds\": \"60\"}'".to_owned())),
+        },
+    }
+}
+
+/// The name of an AWSFIS-Run-* document given by name or by ARN. An ARN must be the lab
+/// Region's AWS-owned document (`arn:<partition>:ssm:<region>::document/<name>`): the FIS role
+/// may send only those, so another Region or an account's own document would fail at run time.
+pub(super) fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
+    let example = "write the bare name, e.g. AWSFIS-Run-CPU-Stress: chaoslab builds the ARN from the lab's Region (var.aws_region)";
+    let name = match value.strip_prefix("arn:") {
+        None => value,
+        Some(rest) => {
+            let mut fields = rest.splitn(5, ':');
+            let (_partition, service, arn_region, account, resource) = (
+                fields.next(),
+                fields.next(),
+                fields.next().unwrap_or_default(),
+                fields.next().unwrap_or_default(),
+                fields.next().unwrap_or_default(),
+            );
+            let Some(name) = resource
+                .strip_prefix("document/")
+                .filter(|_| service == Some("ssm"))
+            else {
+                return Err((
+                    format!("`{}` is not an SSM document ARN", value),
+                    format!("{example}; or give the full ARN, with its `document/` part"),
+                ));
+            };
+            if arn_region != region {
+                return Err((
+                    format!(
+                        "`{}` is a document of Region `{}`, but the lab runs in `{region}` and its FIS role may only send that Region's documents",
+                        value, arn_region
+                    ),
+                    example.to_owned(),
+                ));
+            }
+            if !account.is_empty() {
+                return Err((
+                    format!(
+                        "`{}` names account `{}`: AWSFIS-Run-* documents are owned by AWS and have no account in their ARN",
+                        value, account
+                    ),
+                    example.to_owned(),
+                ));
+            }
+            name
+        }
+    };
+    let valid = name.strip_prefix("AWSFIS-Run-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    });
+    if valid {
+        Ok(name.to_owned())
+    } else {
+        Err((
+            format!("`{}` is not an AWSFIS-Run-* SSM document", value),
+            example.to_owned(),
+        ))
+    }
+}
+
+/// A JSON object, or `None` when the text is not one.
+pub(super) fn json_object(value: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_str(value) {
+        Ok(serde_json::Value::Object(o)) => Some(o),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources() {
+        for ok in [
+            "DYNAMODB",
+            "S3",
+            "DYNAMODB,S3",
+            "S3,10.0.0.0/16",
+            "10.0.0.1",
+            "0.0.0.0/0",
+            "example.com",
+            "api.example.com.",
+            "dynamodb.us-east-1.amazonaws.com",
+        ] {
+            let all = ok.split(',').map(source).collect::<Result<Vec<_>, _>>();
+            assert!(all.is_ok(), "{ok}: {all:?}");
+        }
+        for bad in [
+            "dynamodb",
+            "s3",
+            "Dynamodb",
+            "1.2.3.4/33",
+            "10.0.300.0/24",
+            "10.0.0.1/24",
+            "1.2.3",
+            "1.2.3.4.5",
+            "",
+            " S3",
+            "DYNAMODB; S3",
+            "$(reboot)",
+            "localhost",
+            "-bad.example.com",
+            "example.123",
+        ] {
+            assert!(source(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            source("dynamodb"),
+            Err(
+                "`dynamodb` would be read as a host name; the service is `DYNAMODB`, in capitals"
+                    .to_owned()
+            )
+        );
+    }
+}
