@@ -12,7 +12,7 @@
 //! fault injection with your Amazon ECS and Fargate workloads"), and ECS Exec off, whose own
 //! agent would keep the sidecar's from registering.
 
-use super::{Accepted, Tree, account_id, iam, prefixed};
+use super::{Accepted, Slots, Tree, account_id, iam, prefixed};
 use crate::base::address::{
     APP_LOGS, APP_ROLE, AWS_REGION, ECS_CLUSTER, ECS_EXECUTION_ROLE, ECS_SERVICE, ECS_TASKS_ASSUME,
     FIS_AGENT_ROLE, LISTENER, PARTITION, PRIVATE_ASSOCIATIONS, PRIVATE_NAT_ROUTE, TARGET_GROUP,
@@ -38,12 +38,10 @@ const SSM_AGENT_IMAGE: &str = "public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:
 /// The app container's name, which the service's load balancer block names too.
 const CONTAINER: &str = "app";
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
+pub fn build(lab: &Lab, slots: &Slots, tree: &mut Tree) {
     let Some(app) = &lab.app else { return };
     let Some(fargate) = app.fargate() else { return };
-    let Some(config) = super::compute::config_locals(lab) else {
-        return;
-    };
+    let config = super::compute::config_locals(slots);
     tree.accept(&TASK_LOGS);
     tree.add(FILE, config);
     tree.add(

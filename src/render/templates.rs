@@ -533,7 +533,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
             url => Value::from_safe_string(l.url),
         }),
         before => before_apply_context(lab, model),
-        workshop => workshop_context(lab),
+        workshop => workshop_context(lab, model),
         on_its_own => on_its_own(lab),
         alarms => lab.alarms.iter().map(|a| context! { name => a.name.clone(), description => monitoring::describe(a) }).collect::<Vec<_>>(),
         experiments => experiments,
@@ -557,7 +557,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
 
 /// The remote-state and tenant section; `None` (no section) for a single lab on local state.
 /// The snippets are built from validated names (tenants, the lab name) only.
-fn workshop_context(lab: &Lab) -> Option<Value> {
+fn workshop_context(lab: &Lab, model: &Model) -> Option<Value> {
     use crate::render::tenants::{backend_name, tenant_prefix, tfvars_name};
     if lab.state.is_none() && lab.tenants.is_empty() {
         return None;
@@ -606,7 +606,7 @@ fn workshop_context(lab: &Lab) -> Option<Value> {
         .filter(|n| n.total > n.default)
         .map(|n| n.quota)
         .collect();
-    let total = before_apply::total(&before_apply::costs(lab)) * tenants as f64;
+    let total = before_apply::total(&model.slots.cost_rows()) * tenants as f64;
     Some(context! {
         quotas => needs.iter().map(|n| context! {
             quota => n.quota,
@@ -637,8 +637,8 @@ fn workshop_context(lab: &Lab) -> Option<Value> {
 
 /// Prerequisites, times and the cost table (chaoslab's own text and numbers: printed as is).
 fn before_apply_context(lab: &Lab, model: &Model) -> Value {
-    let costs = before_apply::costs(lab);
-    let (apply, destroy) = before_apply::durations(lab);
+    let costs = model.slots.cost_rows();
+    let (apply, destroy) = model.slots.apply_time();
     let safe = |s: String| Value::from_safe_string(s);
     let services: Vec<Value> = before_apply::services(model)
         .into_iter()

@@ -13,8 +13,6 @@ pub struct State {
     pub bucket: Option<String>,
 }
 
-/// Dependency client settings baked into the app (botocore `Config`).
-
 /// Tenants one spec may list. A tenant is a whole copy of the lab (its VPC, NAT gateway, load
 /// balancer, database, experiment templates) with its own name prefix, so that tenants can
 /// share an account and Region; there they share its quotas, and FIS's "Experiment templates"

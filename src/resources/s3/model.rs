@@ -1,16 +1,44 @@
-//! s3.tf: private, encrypted, versioned buckets and their objects.
+//! s3.tf: private, encrypted, versioned buckets and their objects; and what the app's promo
+//! object adds to its config and its role.
 
-use super::Accepted;
-use super::{Tree, account_id};
+use super::Bucket;
 use crate::base::address::{FIS_CONFIG, FIS_CONFIG_ID, NAME_PREFIX};
 use crate::base::hcl::{Block, Expr, interp, lit};
-use crate::experiments::{Lab, tf_name};
 use crate::resources::functions::CONFIG_BUCKET;
+use crate::resources::slots::{ConfigSection, PolicySection, Setting, Slots, Statement};
+use crate::resources::tree::{Accepted, Context, Tree, account_id};
+use crate::resources::{App, tf_name};
 
 const FILE: &str = "s3.tf";
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
-    for b in &lab.buckets {
+/// The promo bucket and key in the app's config; `s3:GetObject` on that one object.
+pub fn contribute(app: &App, slots: &mut Slots) {
+    let bucket = tf_name(&app.promo_bucket);
+    slots.config.extend([
+        Setting {
+            section: ConfigSection::Connection,
+            key: "promo_bucket",
+            value: Expr::r(format!("aws_s3_bucket.{bucket}.bucket")),
+        },
+        Setting {
+            section: ConfigSection::Connection,
+            key: "promo_key",
+            value: Expr::str(&app.promo_key),
+        },
+    ]);
+    slots.app_iam.push(Statement {
+        section: PolicySection::Data,
+        sid: "ReadPromo",
+        actions: vec!["s3:GetObject"],
+        resources: vec![Expr::template(vec![
+            interp(Expr::r(format!("aws_s3_bucket.{bucket}.arn"))),
+            lit(format!("/{}", app.promo_key)),
+        ])],
+    });
+}
+
+pub fn build(buckets: &[Bucket], context: &Context, tree: &mut Tree) {
+    for b in buckets {
         tree.accept(&LAB_BUCKETS);
         let id = tf_name(&b.name);
         let bucket_id = || Expr::r(format!("aws_s3_bucket.{id}.id"));
@@ -42,13 +70,13 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             Expr::r(format!("aws_s3_bucket.{id}.bucket")),
         );
     }
-    fis_config(lab, tree);
+    fis_config(context, tree);
 }
 
 /// The bucket FIS writes Lambda fault configurations to and the extension polls: one per
 /// Region, as the AWS guide asks, made with the lab when a function carries the extension.
-fn fis_config(lab: &Lab, tree: &mut Tree) {
-    if lab.fault_injected_functions().next().is_none() {
+fn fis_config(context: &Context, tree: &mut Tree) {
+    if !context.fis_extension {
         return;
     }
     tree.accept(&LAB_BUCKETS);

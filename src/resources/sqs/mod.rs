@@ -3,15 +3,34 @@
 //! app's drainer receives it, so an order it could not store comes back, and is kept for
 //! four days, longer than any lab outage.
 
-use super::{Accepted, Tree, prefixed};
 use crate::base::address::ORDERS_QUEUE;
 use crate::base::hcl::Expr;
-use crate::experiments::Lab;
+use crate::resources::App;
+use crate::resources::slots::{ConfigSection, PolicySection, Setting, Slots, Statement};
+use crate::resources::tree::{Accepted, Tree, prefixed};
 
 const FILE: &str = "sqs.tf";
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
-    if !lab.app.as_ref().is_some_and(|a| a.write_behind) {
+/// The queue's URL in the app's config; sending, receiving and deleting its messages.
+pub fn contribute(app: &App, slots: &mut Slots) {
+    if !app.write_behind {
+        return;
+    }
+    slots.config.push(Setting {
+        section: ConfigSection::Feature,
+        key: "orders_queue_url",
+        value: ORDERS_QUEUE.attr("url"),
+    });
+    slots.app_iam.push(Statement {
+        section: PolicySection::Feature,
+        sid: "BufferOrders",
+        actions: vec!["sqs:DeleteMessage", "sqs:ReceiveMessage", "sqs:SendMessage"],
+        resources: vec![ORDERS_QUEUE.attr("arn")],
+    });
+}
+
+pub fn build(app: &App, tree: &mut Tree) {
+    if !app.write_behind {
         return;
     }
     tree.accept(&SQS_MANAGED_KEY);
