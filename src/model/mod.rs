@@ -3,14 +3,10 @@
 //! One module per AWS resource kind; each adds its blocks to its file and its outputs to
 //! `outputs.tf`. Adding a kind means adding a module and a line to [`COMPONENTS`].
 
-pub(crate) mod alb;
-pub mod compute;
 mod dashboard;
-pub mod ecs;
 mod fis;
 mod fis_role;
 pub mod functions;
-mod iam_app;
 pub mod monitoring;
 pub mod reports;
 pub mod schedule;
@@ -68,7 +64,7 @@ const COMPONENTS: &[fn(&Lab, &Slots, &mut Tree)] = &[
     |lab, _, tree| lab.app.iter().for_each(|a| sqs::build(a, tree)),
     |lab, _, tree| s3::build(&lab.buckets, &context(lab), tree),
     |_, slots, tree| security_groups::build(slots, tree),
-    |lab, _, tree| alb::build(lab, tree),
+    |lab, _, tree| lab.app.iter().for_each(|a| app::alb::build(a, tree)),
     |lab, _, tree| {
         lab.aurora
             .iter()
@@ -79,9 +75,17 @@ const COMPONENTS: &[fn(&Lab, &Slots, &mut Tree)] = &[
             .iter()
             .for_each(|a| aurora::proxy::build(a, tree))
     },
-    |lab, slots, tree| lab.app.iter().for_each(|a| iam_app::build(a, slots, tree)),
-    compute::build,
-    ecs::build,
+    |lab, slots, tree| lab.app.iter().for_each(|a| app::iam::build(a, slots, tree)),
+    |lab, slots, tree| {
+        lab.app
+            .iter()
+            .for_each(|a| app::compute::build(a, &context(lab), slots, tree))
+    },
+    |lab, slots, tree| {
+        lab.app
+            .iter()
+            .for_each(|a| app::ecs::build(a, &context(lab), slots, tree))
+    },
     |lab, _, tree| functions::build(lab, tree),
     |lab, _, tree| monitoring::build(lab, tree),
     |lab, _, tree| dashboard::build(lab, tree),
@@ -95,6 +99,11 @@ const COMPONENTS: &[fn(&Lab, &Slots, &mut Tree)] = &[
 fn context(lab: &Lab) -> Context {
     Context {
         fis_extension: lab.fault_injected_functions().next().is_some(),
+        lab_tag: terraform::lab_tag(lab).to_owned(),
+        task_instances: {
+            let (test, variable, value) = crate::catalog::APP_TASK_INSTANCES;
+            iam::condition(test, variable, fis_role::arn(lab, value))
+        },
     }
 }
 

@@ -14,9 +14,9 @@ use crate::base::files::GeneratedFile;
 use crate::base::hcl::{Expr, File, Item};
 use crate::base::text::code_span;
 use crate::experiments::{Experiment, Lab, Nat, guardrails, tf_name};
-use crate::model::compute::USER_DATA;
 use crate::model::{Model, monitoring};
 use crate::render::before_apply;
+use crate::resources::app::compute::USER_DATA;
 
 const USER_DATA_J2: &str =
     include_str!("../../blueprints/templates/chaos-shop/user_data.sh.tftpl.j2");
@@ -154,7 +154,7 @@ const SSM_AGENT_SIDECAR: &str =
 /// sidecar with fault injection. chaoslab's own text: the spec reaches them only through the
 /// task's environment.
 pub fn ecs_files(lab: &Lab, header: &[String]) -> Vec<GeneratedFile> {
-    use crate::model::ecs;
+    use crate::resources::app::ecs;
     let Some(fargate) = lab.app.as_ref().and_then(|a| a.fargate()) else {
         return Vec::new();
     };

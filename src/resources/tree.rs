@@ -50,6 +50,11 @@ impl Tree {
 pub struct Context {
     /// Some function carries the FIS Lambda extension, so the lab has its config bucket.
     pub fis_extension: bool,
+    /// The lab's `Lab` tag, which the app's instances carry for FIS to select them by.
+    pub lab_tag: String,
+    /// The condition that keeps the FIS agent role to the managed instances this lab's task
+    /// sidecars registered (the FIS catalog's, with the lab's names filled in).
+    pub task_instances: Block,
 }
 
 /// `"${var.name_prefix}-<suffix>"`: every AWS name the lab creates.

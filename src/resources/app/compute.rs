@@ -2,22 +2,21 @@
 //! public SSM parameter, IMDSv2 only, encrypted root volume, the app delivered by user_data)
 //! and an auto-scaling group spread over every private app subnet.
 
-use super::{Slots, Tree, name_tag, prefixed};
 use crate::base::address::{
     APP_CONFIG, APP_PROFILE, ASG, LAUNCH_TEMPLATE, PRIVATE_ASSOCIATIONS, PRIVATE_NAT_ROUTE,
     TARGET_GROUP, WRITER, security_group,
 };
 use crate::base::hcl::{Block, Expr, interp, lit};
-use crate::experiments::Tier;
-use crate::experiments::{Lab, Runtime};
-use crate::resources::network::subnets;
+use crate::resources::app::{App, Runtime};
+use crate::resources::network::{Tier, subnets};
+use crate::resources::slots::Slots;
+use crate::resources::tree::{Context, Tree, name_tag, prefixed};
 
 const FILE: &str = "compute.tf";
 /// Where the rendered app bootstrap lives in the generated tree.
 pub const USER_DATA: &str = "templates/user_data.sh.tftpl";
 
-pub fn build(lab: &Lab, slots: &Slots, tree: &mut Tree) {
-    let Some(app) = &lab.app else { return };
+pub fn build(app: &App, context: &Context, slots: &Slots, tree: &mut Tree) {
     let Runtime::Ec2 { instance_type } = &app.runtime else {
         return;
     };
@@ -115,7 +114,7 @@ pub fn build(lab: &Lab, slots: &Slots, tree: &mut Tree) {
             .block(
                 Block::new("tag", &[])
                     .attr("key", Expr::str("Lab"))
-                    .attr("value", Expr::str(super::terraform::lab_tag(lab)))
+                    .attr("value", Expr::str(&context.lab_tag))
                     .attr("propagate_at_launch", Expr::Bool(true)),
             )
             .blank()

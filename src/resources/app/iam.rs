@@ -2,10 +2,12 @@
 //! the reviews table, read the promo object and the database secret, and (instances) register
 //! with SSM; nothing else. The task role's SSM registration for FIS lives in `ecs.tf`.
 
-use super::{Slots, Tree, account_id, iam, prefixed};
 use crate::base::address::{APP_PROFILE, APP_ROLE, AWS_REGION, ECS_TASKS_ASSUME, PARTITION};
 use crate::base::hcl::{Block, Expr, interp, lit};
 use crate::resources::App;
+use crate::resources::iam;
+use crate::resources::slots::Slots;
+use crate::resources::tree::{Tree, account_id, prefixed};
 
 const FILE: &str = "iam_app.tf";
 
