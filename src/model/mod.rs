@@ -6,8 +6,6 @@
 mod dashboard;
 mod fis;
 mod fis_role;
-pub mod functions;
-pub mod monitoring;
 pub mod reports;
 pub mod schedule;
 mod security_groups;
@@ -15,6 +13,10 @@ pub mod terraform;
 
 use crate::base::hcl::File;
 use crate::experiments::Lab;
+/// The alarms' model, which the FIS templates and the dashboard reference.
+pub use crate::resources::alarms::model as monitoring;
+/// The Lambda functions' model (the tree's `.build/` folder, the extension's poll wait).
+pub use crate::resources::functions::model as functions;
 pub(crate) use crate::resources::iam;
 /// The lab buckets' model, which the reports bucket reuses.
 pub use crate::resources::s3::model as s3;
@@ -86,8 +88,8 @@ const COMPONENTS: &[fn(&Lab, &Slots, &mut Tree)] = &[
             .iter()
             .for_each(|a| app::ecs::build(a, &context(lab), slots, tree))
     },
-    |lab, _, tree| functions::build(lab, tree),
-    |lab, _, tree| monitoring::build(lab, tree),
+    |lab, _, tree| functions::build(&lab.functions, lab.app.is_some(), tree),
+    |lab, _, tree| monitoring::build(&lab.alarms, lab.app.is_some(), tree),
     |lab, _, tree| dashboard::build(lab, tree),
     |lab, _, tree| reports::build(lab, tree),
     |lab, _, tree| fis_role::build(lab, tree),

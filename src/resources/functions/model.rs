@@ -11,17 +11,16 @@
 //! folder), `AWS_FIS_POLL_MAX_WAIT_MILLISECONDS` ([`poll_wait_ms`]), and a function role that
 //! may list the prefix and read its objects (the page's policy template).
 
-use super::Accepted;
-use super::{Tree, iam, prefixed};
 use crate::base::address::{Address, FIS_CONFIG, LISTENER, NAME_PREFIX};
 use crate::base::hcl::{Block, Expr, interp, lit};
-use crate::experiments::{Architecture, Function, Lab};
-use crate::resources::functions::{function_address, id, path};
+use crate::resources::functions::{Architecture, Function, function_address, id, path};
+use crate::resources::iam;
+use crate::resources::tree::{Accepted, Tree, name_tag, prefixed};
 
 const FILE: &str = "lambda.tf";
 
 /// The handler: chaoslab's own file, never spec text.
-const HANDLER: &str = include_str!("../../blueprints/templates/lambda/recommendations.py");
+const HANDLER: &str = include_str!("../../../blueprints/templates/lambda/recommendations.py");
 
 /// Where `archive_file` writes the functions' zip, inside the lab directory.
 pub const BUILD_DIR: &str = ".build/";
@@ -55,15 +54,16 @@ fn extension_parameter(arch: Architecture) -> Address {
     )
 }
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
-    if lab.functions.is_empty() {
+/// `app`: the lab has the app, whose load balancer routes `/fn/<name>` to each function.
+pub fn build(functions: &[Function], app: bool, tree: &mut Tree) {
+    if functions.is_empty() {
         return;
     }
     tree.accept(&LAB_FUNCTIONS);
     for arch in Architecture::ALL.map(|(_, a)| a) {
-        if lab
-            .fault_injected_functions()
-            .any(|f| f.architecture == arch)
+        if functions
+            .iter()
+            .any(|f| f.fault_injection && f.architecture == arch)
         {
             tree.add(
                 FILE,
@@ -97,12 +97,12 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 ]),
             ),
     );
-    for (i, f) in lab.functions.iter().enumerate() {
-        function(lab, tree, f, i);
+    for (i, f) in functions.iter().enumerate() {
+        function(app, tree, f, i);
     }
 }
 
-fn function(lab: &Lab, tree: &mut Tree, f: &Function, index: usize) {
+fn function(app: bool, tree: &mut Tree, f: &Function, index: usize) {
     let id = id(&f.name);
     let role = Address::resource("aws_iam_role", &id);
     let logs = Address::resource("aws_cloudwatch_log_group", &id);
@@ -234,9 +234,9 @@ fn function(lab: &Lab, tree: &mut Tree, f: &Function, index: usize) {
         .attr("depends_on", Expr::List(vec![logs.expr(), policy.expr()]));
     tree.add(FILE, lambda);
 
-    match lab.app {
-        Some(_) => route(tree, f, &id, &address, index),
-        None => tree.output(
+    match app {
+        true => route(tree, f, &id, &address, index),
+        false => tree.output(
             &format!("{id}_name"),
             &format!("Name of the {} Lambda function.", f.name),
             address.attr("function_name"),
@@ -257,7 +257,7 @@ fn route(tree: &mut Tree, f: &Function, id: &str, function: &Address, index: usi
         group
             .block()
             .attr("target_type", Expr::str("lambda"))
-            .attr("tags", super::name_tag(&format!("fn-{}", f.name))),
+            .attr("tags", name_tag(&format!("fn-{}", f.name))),
     );
     tree.add(
         FILE,
