@@ -3,6 +3,7 @@
 //! One module per AWS resource kind; each adds its blocks to its file and its outputs to
 //! `outputs.tf`. Adding a kind means adding a module and a line to [`COMPONENTS`].
 
+pub mod before_apply;
 mod dashboard;
 mod fis;
 mod fis_role;
@@ -20,6 +21,7 @@ pub use crate::resources::functions::model as functions;
 pub(crate) use crate::resources::iam;
 /// The lab buckets' model, which the reports bucket reuses.
 pub use crate::resources::s3::model as s3;
+use crate::resources::services::{Service, TypeUse};
 pub use crate::resources::slots::Slots;
 use crate::resources::tree::Context;
 pub use crate::resources::tree::{Accepted, Tree, account_id, name_tag, prefixed};
@@ -35,28 +37,107 @@ pub struct Model {
     pub slots: Slots,
 }
 
-/// Each resource kind's contributions to the shared places, one line per kind; slots keep
-/// this order within their sections.
-const CONTRIBUTORS: &[fn(&Lab, &mut Slots)] = &[
-    |lab, slots| network::model::contribute(&lab.network, slots),
-    |lab, slots| {
-        lab.app
-            .iter()
-            .for_each(|a| app::contribute::contribute(a, &lab.network, slots))
+/// A resource kind as the model sees it: the types its model emits and what it contributes to
+/// the shared places.
+struct Kind {
+    types: &'static [TypeUse],
+    contribute: fn(&Lab, &mut Slots),
+}
+
+/// The resource kinds, one entry per kind; slots keep this order within their sections, and
+/// a service's "what" list in the README keeps the order of their types.
+const KINDS: &[Kind] = &[
+    Kind {
+        types: network::model::TYPES,
+        contribute: |lab, slots| network::model::contribute(&lab.network, slots),
     },
-    |lab, slots| {
-        lab.aurora
-            .iter()
-            .for_each(|a| aurora::model::contribute(a, lab.app.is_some(), slots))
+    Kind {
+        types: app::contribute::TYPES,
+        contribute: |lab, slots| {
+            (lab.app.iter()).for_each(|a| app::contribute::contribute(a, &lab.network, slots))
+        },
     },
-    |lab, slots| {
-        lab.app
-            .iter()
-            .for_each(|a| dynamodb::model::contribute(a, &lab.tables, slots))
+    Kind {
+        types: aurora::model::TYPES,
+        contribute: |lab, slots| {
+            (lab.aurora.iter()).for_each(|a| aurora::model::contribute(a, lab.app.is_some(), slots))
+        },
     },
-    |lab, slots| lab.app.iter().for_each(|a| s3::contribute(a, slots)),
-    |lab, slots| lab.app.iter().for_each(|a| sqs::contribute(a, slots)),
+    Kind {
+        types: dynamodb::model::TYPES,
+        contribute: |lab, slots| {
+            (lab.app.iter()).for_each(|a| dynamodb::model::contribute(a, &lab.tables, slots))
+        },
+    },
+    Kind {
+        types: s3::TYPES,
+        contribute: |lab, slots| lab.app.iter().for_each(|a| s3::contribute(a, slots)),
+    },
+    Kind {
+        types: sqs::TYPES,
+        contribute: |lab, slots| lab.app.iter().for_each(|a| sqs::contribute(a, slots)),
+    },
+    Kind {
+        types: functions::TYPES,
+        contribute: |_, _| {},
+    },
+    Kind {
+        types: monitoring::TYPES,
+        contribute: |_, _| {},
+    },
 ];
+
+/// The types of the files no single kind owns (dashboard, FIS, schedules, their roles, the
+/// reports bucket).
+const OWN_TYPES: &[TypeUse] = &[
+    (
+        "aws_cloudwatch_dashboard",
+        Service::CloudWatch,
+        Some("dashboard"),
+    ),
+    (
+        "aws_cloudwatch_log_group",
+        Service::CloudWatchLogs,
+        Some("log groups"),
+    ),
+    (
+        "aws_cloudwatch_log_resource_policy",
+        Service::CloudWatchLogs,
+        Some("resource policy"),
+    ),
+    (
+        "aws_cloudwatch_event_rule",
+        Service::EventBridge,
+        Some("rule"),
+    ),
+    (
+        "aws_cloudwatch_event_target",
+        Service::EventBridge,
+        Some("target"),
+    ),
+    (
+        "aws_scheduler_schedule",
+        Service::Scheduler,
+        Some("schedules"),
+    ),
+    (
+        "aws_fis_experiment_template",
+        Service::Fis,
+        Some("experiment templates"),
+    ),
+    ("aws_iam_role", Service::Iam, Some("roles")),
+    ("aws_iam_role_policy", Service::Iam, Some("role policies")),
+    (
+        "aws_iam_role_policy_attachment",
+        Service::Iam,
+        Some("managed policy attachments"),
+    ),
+];
+
+/// Every kind's types, then the model's own.
+fn all_types() -> impl Iterator<Item = &'static [TypeUse]> {
+    KINDS.iter().map(|k| k.types).chain([OWN_TYPES])
+}
 
 /// The blocks, one line per part: files and `outputs.tf` keep this order.
 const COMPONENTS: &[fn(&Lab, &Slots, &mut Tree)] = &[
@@ -113,8 +194,8 @@ fn context(lab: &Lab) -> Context {
 /// is a chaoslab bug, reported instead of a tree.
 pub fn build(lab: &Lab) -> Result<Model, crate::base::address::Undeclared> {
     let mut slots = Slots::default();
-    for contribute in CONTRIBUTORS {
-        contribute(lab, &mut slots);
+    for kind in KINDS {
+        (kind.contribute)(lab, &mut slots);
     }
     let mut tree = Tree::default();
     for component in COMPONENTS {

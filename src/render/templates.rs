@@ -14,8 +14,9 @@ use crate::base::files::GeneratedFile;
 use crate::base::hcl::{Expr, File, Item};
 use crate::base::text::code_span;
 use crate::experiments::{Experiment, Lab, Nat, guardrails, tf_name};
+use crate::model::before_apply;
 use crate::model::{Model, monitoring};
-use crate::render::before_apply;
+use crate::render::money::dollars;
 use crate::resources::app::compute::USER_DATA;
 
 const USER_DATA_J2: &str =
@@ -625,7 +626,7 @@ fn workshop_context(lab: &Lab, model: &Model) -> Option<Value> {
         }),
         quota_source => safe(before_apply::QUOTA_SOURCE.0.to_owned()),
         quota_read => before_apply::QUOTA_SOURCE.1,
-        total_cost => safe(before_apply::dollars(total)),
+        total_cost => safe(dollars(total)),
         state => state,
         tenants => lab.tenants.clone(),
         shell => safe(shell),
@@ -656,11 +657,11 @@ fn before_apply_context(lab: &Lab, model: &Model) -> Value {
         costs => costs.iter().map(|c| context! {
             component => c.component.clone(),
             count => safe(c.count.to_string()),
-            unit => safe(c.unit_hour.map_or("see note".to_owned(), before_apply::dollars)),
-            hourly => safe(c.unit_hour.map_or("?".to_owned(), |p| before_apply::dollars(p * c.count))),
+            unit => safe(c.unit_hour.map_or("see note".to_owned(), dollars)),
+            hourly => safe(c.unit_hour.map_or("?".to_owned(), |p| dollars(p * c.count))),
             note => safe(c.note.to_owned()),
         }).collect::<Vec<_>>(),
-        total => safe(before_apply::dollars(before_apply::total(&costs))),
+        total => safe(dollars(before_apply::total(&costs))),
         unpriced => costs.iter().any(|c| c.unit_hour.is_none()),
         source => safe(before_apply::PRICE_SOURCE.to_owned()),
     }

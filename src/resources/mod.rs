@@ -15,6 +15,7 @@ pub mod functions;
 pub mod iam;
 pub mod network;
 pub mod s3;
+pub mod services;
 pub mod slots;
 pub mod sqs;
 pub mod tenants;

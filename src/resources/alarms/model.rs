@@ -7,6 +7,7 @@ use crate::base::address::{ALB, Address, NAME_PREFIX, TARGET_GROUP};
 use crate::base::cloudwatch::alarm::{Dimensions, Source, Statistic};
 use crate::base::hcl::{Block, Expr, interp, lit};
 use crate::resources::alarms::{Alarm, AlarmMetric, definition};
+use crate::resources::services::{Service, TypeUse};
 use crate::resources::tf_name;
 use crate::resources::tree::Tree;
 
@@ -127,3 +128,10 @@ pub fn build(alarms: &[Alarm], app: bool, tree: &mut Tree) {
         tree.add(FILE, b);
     }
 }
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[(
+    "aws_cloudwatch_metric_alarm",
+    Service::CloudWatch,
+    Some("alarms"),
+)];

@@ -9,6 +9,7 @@ use super::{App, Runtime};
 use crate::base::address::AWS_REGION;
 use crate::base::hcl::Expr;
 use crate::resources::network::{Network, PUBLIC_IPV4};
+use crate::resources::services::{Service, TypeUse};
 use crate::resources::slots::{
     ApplyTime, ConfigSection, CostLine, Direction, Peer, Rule, SecurityGroup, Setting, Slots,
 };
@@ -175,3 +176,72 @@ fn costs(app: &App, network: &Network, slots: &mut Slots) {
         }
     }
 }
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[
+    (
+        "aws_launch_template",
+        Service::Ec2,
+        Some("launch templates"),
+    ),
+    ("aws_ami", Service::Ec2, None),
+    (
+        "aws_autoscaling_group",
+        Service::AutoScaling,
+        Some("Auto Scaling group"),
+    ),
+    (
+        "aws_lb",
+        Service::ElasticLoadBalancing,
+        Some("Application Load Balancer"),
+    ),
+    (
+        "aws_lb_listener",
+        Service::ElasticLoadBalancing,
+        Some("listener"),
+    ),
+    (
+        "aws_lb_listener_rule",
+        Service::ElasticLoadBalancing,
+        Some("listener rules"),
+    ),
+    (
+        "aws_lb_target_group",
+        Service::ElasticLoadBalancing,
+        Some("target groups"),
+    ),
+    (
+        "aws_lb_target_group_attachment",
+        Service::ElasticLoadBalancing,
+        Some("target registrations"),
+    ),
+    ("aws_ecs_cluster", Service::Ecs, Some("cluster")),
+    ("aws_ecs_service", Service::Ecs, Some("service")),
+    (
+        "aws_ecs_task_definition",
+        Service::Ecs,
+        Some("task definition"),
+    ),
+    (
+        "aws_ssm_parameter",
+        Service::SystemsManager,
+        Some("read the public AMI parameter"),
+    ),
+    (
+        "aws_cloudwatch_log_group",
+        Service::CloudWatchLogs,
+        Some("log groups"),
+    ),
+    ("aws_iam_role", Service::Iam, Some("roles")),
+    ("aws_iam_role_policy", Service::Iam, Some("role policies")),
+    (
+        "aws_iam_role_policy_attachment",
+        Service::Iam,
+        Some("managed policy attachments"),
+    ),
+    (
+        "aws_iam_instance_profile",
+        Service::Iam,
+        Some("instance profiles"),
+    ),
+];

@@ -8,6 +8,7 @@ use super::Aurora;
 use crate::base::address::{AZS, CLUSTER, NAME_PREFIX, WRITER, security_group};
 use crate::base::hcl::{Block, Expr, interp, lit};
 use crate::resources::network::{Tier, subnets};
+use crate::resources::services::{Service, TypeUse};
 use crate::resources::slots::{
     ApplyTime, ConfigSection, CostLine, Direction, Peer, PolicySection, Rule, SecurityGroup,
     Setting, Slots, Statement,
@@ -291,3 +292,35 @@ const DISPOSABLE_CATALOG: Accepted = Accepted {
     findings: "CKV_AWS_118, CKV_AWS_139, CKV_AWS_324, CKV_AWS_327, CKV_AWS_354, CKV2_AWS_8, CKV2_AWS_27 (Aurora enhanced monitoring, deletion protection, log exports, customer keys for storage and Performance Insights, AWS Backup, query logging)",
     reason: "the catalog is seeded at boot and rebuilt on every apply; `terraform destroy` must remove it and leave nothing billing behind",
 };
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[
+    ("aws_rds_cluster", Service::Rds, Some("Aurora cluster")),
+    (
+        "aws_rds_cluster",
+        Service::SecretsManager,
+        Some("the master secret RDS creates for the cluster with your rights"),
+    ),
+    ("aws_rds_cluster_instance", Service::Rds, Some("instances")),
+    ("aws_db_subnet_group", Service::Rds, Some("DB subnet group")),
+    ("aws_db_proxy", Service::Rds, Some("RDS Proxy")),
+    (
+        "aws_db_proxy_default_target_group",
+        Service::Rds,
+        Some("RDS Proxy"),
+    ),
+    ("aws_db_proxy_target", Service::Rds, Some("RDS Proxy")),
+    ("aws_db_proxy_endpoint", Service::Rds, Some("RDS Proxy")),
+    (
+        "aws_secretsmanager_secret",
+        Service::SecretsManager,
+        Some("secret"),
+    ),
+    (
+        "aws_secretsmanager_secret_version",
+        Service::SecretsManager,
+        Some("secret"),
+    ),
+    ("aws_iam_role", Service::Iam, Some("roles")),
+    ("aws_iam_role_policy", Service::Iam, Some("role policies")),
+];

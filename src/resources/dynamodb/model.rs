@@ -3,6 +3,7 @@
 
 use super::{AttrValue, Billing, Table};
 use crate::base::hcl::{Block, Expr};
+use crate::resources::services::{Service, TypeUse};
 use crate::resources::slots::{ConfigSection, PolicySection, Setting, Slots, Statement};
 use crate::resources::tree::{Accepted, Tree, prefixed};
 use crate::resources::{App, CACHE_TABLE, tf_name};
@@ -172,3 +173,13 @@ const AWS_MANAGED_KEY: Accepted = Accepted {
     findings: "CKV_AWS_119 (DynamoDB without a customer-managed KMS key)",
     reason: "tables are encrypted with the AWS-managed key; a customer key would outlive the lab",
 };
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[
+    ("aws_dynamodb_table", Service::DynamoDb, Some("tables")),
+    (
+        "aws_dynamodb_table_item",
+        Service::DynamoDb,
+        Some("seed items"),
+    ),
+];

@@ -15,6 +15,7 @@ use crate::base::address::{Address, FIS_CONFIG, LISTENER, NAME_PREFIX};
 use crate::base::hcl::{Block, Expr, interp, lit};
 use crate::resources::functions::{Architecture, Function, function_address, id, path};
 use crate::resources::iam;
+use crate::resources::services::{Service, TypeUse};
 use crate::resources::tree::{Accepted, Tree, name_tag, prefixed};
 
 const FILE: &str = "lambda.tf";
@@ -308,6 +309,43 @@ const LAB_FUNCTIONS: Accepted = Accepted {
     findings: "CKV_AWS_50, CKV_AWS_115, CKV_AWS_116, CKV_AWS_117, CKV_AWS_173, CKV_AWS_272, CKV_AWS_158, CKV_AWS_338 (Lambda tracing, concurrency limit, dead-letter queue, VPC, environment KMS key, code signing; log group without a customer key, retention under a year)",
     reason: "the functions are a stateless demo endpoint that calls nothing; their environment holds only the FIS extension's settings, and their logs are kept 14 days",
 };
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[
+    ("aws_lambda_function", Service::Lambda, Some("functions")),
+    (
+        "aws_lambda_permission",
+        Service::Lambda,
+        Some("invoke permissions"),
+    ),
+    (
+        "aws_ssm_parameter",
+        Service::SystemsManager,
+        Some("read the public AMI parameter"),
+    ),
+    (
+        "aws_lb_listener_rule",
+        Service::ElasticLoadBalancing,
+        Some("listener rules"),
+    ),
+    (
+        "aws_lb_target_group",
+        Service::ElasticLoadBalancing,
+        Some("target groups"),
+    ),
+    (
+        "aws_lb_target_group_attachment",
+        Service::ElasticLoadBalancing,
+        Some("target registrations"),
+    ),
+    (
+        "aws_cloudwatch_log_group",
+        Service::CloudWatchLogs,
+        Some("log groups"),
+    ),
+    ("aws_iam_role", Service::Iam, Some("roles")),
+    ("aws_iam_role_policy", Service::Iam, Some("role policies")),
+];
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ use crate::base::address::{
     security_group,
 };
 use crate::base::hcl::{Block, Expr, interp, lit};
+use crate::resources::services::{Service, TypeUse};
 use crate::resources::slots::{CostLine, Direction, Peer, Rule, Slots};
 use crate::resources::tree::{Accepted, Tree, name_tag, prefixed};
 
@@ -312,3 +313,42 @@ const ZONES_BY_NAME: Accepted = Accepted {
     findings: "CKV_AWS_394 (AZ data source not pinned by zone ID)",
     reason: "the lab takes the first zones of the Region on purpose, so it applies in any account",
 };
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[
+    ("aws_vpc", Service::Ec2, Some("VPC")),
+    ("aws_subnet", Service::Ec2, Some("subnets")),
+    (
+        "aws_internet_gateway",
+        Service::Ec2,
+        Some("internet gateway"),
+    ),
+    ("aws_nat_gateway", Service::Ec2, Some("NAT gateways")),
+    ("aws_eip", Service::Ec2, Some("Elastic IPs")),
+    ("aws_route_table", Service::Ec2, Some("route tables")),
+    ("aws_route", Service::Ec2, Some("route tables")),
+    (
+        "aws_route_table_association",
+        Service::Ec2,
+        Some("route tables"),
+    ),
+    (
+        "aws_default_security_group",
+        Service::Ec2,
+        Some("security groups"),
+    ),
+    ("aws_security_group", Service::Ec2, Some("security groups")),
+    (
+        "aws_vpc_security_group_ingress_rule",
+        Service::Ec2,
+        Some("security groups"),
+    ),
+    (
+        "aws_vpc_security_group_egress_rule",
+        Service::Ec2,
+        Some("security groups"),
+    ),
+    ("aws_vpc_endpoint", Service::Ec2, Some("VPC endpoints")),
+    ("aws_flow_log", Service::Ec2, Some("flow logs")),
+    ("aws_availability_zones", Service::Ec2, None),
+];

@@ -5,6 +5,7 @@ use super::Bucket;
 use crate::base::address::{FIS_CONFIG, FIS_CONFIG_ID, NAME_PREFIX};
 use crate::base::hcl::{Block, Expr, interp, lit};
 use crate::resources::functions::CONFIG_BUCKET;
+use crate::resources::services::{Service, TypeUse};
 use crate::resources::slots::{ConfigSection, PolicySection, Setting, Slots, Statement};
 use crate::resources::tree::{Accepted, Context, Tree, account_id};
 use crate::resources::{App, tf_name};
@@ -139,3 +140,24 @@ const LAB_BUCKETS: Accepted = Accepted {
     findings: "CKV_AWS_144, CKV_AWS_145, CKV_AWS_18, CKV2_AWS_61, CKV2_AWS_62 (S3 replication, KMS, access logs, lifecycle, notifications)",
     reason: "lab buckets hold a few seeded objects and go with the lab; they are private, versioned and SSE-S3 encrypted",
 };
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[
+    ("aws_s3_bucket", Service::S3, Some("buckets")),
+    (
+        "aws_s3_bucket_public_access_block",
+        Service::S3,
+        Some("bucket settings"),
+    ),
+    (
+        "aws_s3_bucket_server_side_encryption_configuration",
+        Service::S3,
+        Some("bucket settings"),
+    ),
+    (
+        "aws_s3_bucket_versioning",
+        Service::S3,
+        Some("bucket settings"),
+    ),
+    ("aws_s3_object", Service::S3, Some("objects")),
+];

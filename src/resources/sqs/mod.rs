@@ -6,6 +6,7 @@
 use crate::base::address::ORDERS_QUEUE;
 use crate::base::hcl::Expr;
 use crate::resources::App;
+use crate::resources::services::{Service, TypeUse};
 use crate::resources::slots::{ConfigSection, PolicySection, Setting, Slots, Statement};
 use crate::resources::tree::{Accepted, Tree, prefixed};
 
@@ -55,3 +56,6 @@ const SQS_MANAGED_KEY: Accepted = Accepted {
     findings: "CKV_AWS_27 (SQS queue without a customer-managed KMS key)",
     reason: "the order queue is encrypted with SQS-managed keys (`sqs_managed_sse_enabled`), which need no key policy for a short-lived lab",
 };
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[("aws_sqs_queue", Service::Sqs, Some("queue"))];
