@@ -3,49 +3,29 @@
 //! One module per AWS resource kind; each adds its blocks to its file and its outputs to
 //! `outputs.tf`. Adding a kind means adding a module and a line to [`COMPONENTS`].
 
-pub(crate) mod alb;
-mod aurora;
-pub mod compute;
+pub mod before_apply;
 mod dashboard;
-mod dynamodb;
-pub mod ecs;
 mod fis;
 mod fis_role;
-pub mod functions;
-mod iam;
-mod iam_app;
-pub mod monitoring;
-pub mod network;
-mod rds_proxy;
 pub mod reports;
-pub mod s3;
 pub mod schedule;
 mod security_groups;
-mod sqs;
 pub mod terraform;
 
-use std::collections::BTreeMap;
-
-use crate::base::hcl::{Block, Expr, File, interp, lit};
-
+use crate::base::hcl::File;
 use crate::experiments::Lab;
-
-/// The tree being built: blocks per file name, outputs in the order components add them,
-/// and the scanner findings the lab accepts for what was built.
-#[derive(Default)]
-pub struct Tree {
-    files: BTreeMap<&'static str, Vec<Block>>,
-    outputs: Vec<Block>,
-    accepted: Vec<&'static Accepted>,
-}
-
-/// Scanner (checkov) findings a component accepts on purpose for the resources it builds,
-/// with the reason; the lab README lists them. chaoslab's own Markdown, never spec text.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Accepted {
-    pub findings: &'static str,
-    pub reason: &'static str,
-}
+/// The alarms' model, which the FIS templates and the dashboard reference.
+pub use crate::resources::alarms::model as monitoring;
+/// The Lambda functions' model (the tree's `.build/` folder, the extension's poll wait).
+pub use crate::resources::functions::model as functions;
+pub(crate) use crate::resources::iam;
+/// The lab buckets' model, which the reports bucket reuses.
+pub use crate::resources::s3::model as s3;
+use crate::resources::services::{Service, TypeUse};
+pub use crate::resources::slots::Slots;
+use crate::resources::tree::Context;
+pub use crate::resources::tree::{Accepted, Tree, account_id, name_tag, prefixed};
+use crate::resources::{app, aurora, dynamodb, network, sqs};
 
 /// What the model stage hands to rendering.
 pub struct Model {
@@ -53,58 +33,173 @@ pub struct Model {
     pub files: Vec<File>,
     /// In the order components accepted them, each once.
     pub accepted: Vec<&'static Accepted>,
+    /// What the kinds contributed to the shared places (the README reads costs and times).
+    pub slots: Slots,
 }
 
-impl Tree {
-    pub fn add(&mut self, file: &'static str, block: Block) {
-        self.files.entry(file).or_default().push(block);
-    }
-
-    /// Adds `output "name"` with a description.
-    pub fn output(&mut self, name: &str, description: &str, value: Expr) {
-        self.outputs.push(
-            Block::new("output", &[name])
-                .attr("description", Expr::str(description))
-                .attr("value", value),
-        );
-    }
-
-    /// Records that what the component just built carries these findings on purpose.
-    pub fn accept(&mut self, findings: &'static Accepted) {
-        if !self.accepted.contains(&findings) {
-            self.accepted.push(findings);
-        }
-    }
+/// A resource kind as the model sees it: the types its model emits and what it contributes to
+/// the shared places.
+struct Kind {
+    types: &'static [TypeUse],
+    contribute: fn(&Lab, &mut Slots),
 }
 
-const COMPONENTS: &[fn(&Lab, &mut Tree)] = &[
-    terraform::build,
-    network::build,
-    dynamodb::build,
-    sqs::build,
-    s3::build,
-    security_groups::build,
-    alb::build,
-    aurora::build,
-    rds_proxy::build,
-    iam_app::build,
-    compute::build,
-    ecs::build,
-    functions::build,
-    monitoring::build,
-    dashboard::build,
-    reports::build,
-    fis_role::build,
-    fis::build,
-    schedule::build,
+/// The resource kinds, one entry per kind; slots keep this order within their sections, and
+/// a service's "what" list in the README keeps the order of their types.
+const KINDS: &[Kind] = &[
+    Kind {
+        types: network::model::TYPES,
+        contribute: |lab, slots| network::model::contribute(&lab.network, slots),
+    },
+    Kind {
+        types: app::contribute::TYPES,
+        contribute: |lab, slots| {
+            (lab.app.iter()).for_each(|a| app::contribute::contribute(a, &lab.network, slots))
+        },
+    },
+    Kind {
+        types: aurora::model::TYPES,
+        contribute: |lab, slots| {
+            (lab.aurora.iter()).for_each(|a| aurora::model::contribute(a, lab.app.is_some(), slots))
+        },
+    },
+    Kind {
+        types: dynamodb::model::TYPES,
+        contribute: |lab, slots| {
+            (lab.app.iter()).for_each(|a| dynamodb::model::contribute(a, &lab.tables, slots))
+        },
+    },
+    Kind {
+        types: s3::TYPES,
+        contribute: |lab, slots| lab.app.iter().for_each(|a| s3::contribute(a, slots)),
+    },
+    Kind {
+        types: sqs::TYPES,
+        contribute: |lab, slots| lab.app.iter().for_each(|a| sqs::contribute(a, slots)),
+    },
+    Kind {
+        types: functions::TYPES,
+        contribute: |_, _| {},
+    },
+    Kind {
+        types: monitoring::TYPES,
+        contribute: |_, _| {},
+    },
 ];
+
+/// The types of the files no single kind owns (dashboard, FIS, schedules, their roles, the
+/// reports bucket).
+const OWN_TYPES: &[TypeUse] = &[
+    (
+        "aws_cloudwatch_dashboard",
+        Service::CloudWatch,
+        Some("dashboard"),
+    ),
+    (
+        "aws_cloudwatch_log_group",
+        Service::CloudWatchLogs,
+        Some("log groups"),
+    ),
+    (
+        "aws_cloudwatch_log_resource_policy",
+        Service::CloudWatchLogs,
+        Some("resource policy"),
+    ),
+    (
+        "aws_cloudwatch_event_rule",
+        Service::EventBridge,
+        Some("rule"),
+    ),
+    (
+        "aws_cloudwatch_event_target",
+        Service::EventBridge,
+        Some("target"),
+    ),
+    (
+        "aws_scheduler_schedule",
+        Service::Scheduler,
+        Some("schedules"),
+    ),
+    (
+        "aws_fis_experiment_template",
+        Service::Fis,
+        Some("experiment templates"),
+    ),
+    ("aws_iam_role", Service::Iam, Some("roles")),
+    ("aws_iam_role_policy", Service::Iam, Some("role policies")),
+    (
+        "aws_iam_role_policy_attachment",
+        Service::Iam,
+        Some("managed policy attachments"),
+    ),
+];
+
+/// Every kind's types, then the model's own.
+fn all_types() -> impl Iterator<Item = &'static [TypeUse]> {
+    KINDS.iter().map(|k| k.types).chain([OWN_TYPES])
+}
+
+/// The blocks, one line per part: files and `outputs.tf` keep this order.
+const COMPONENTS: &[fn(&Lab, &Slots, &mut Tree)] = &[
+    |lab, _, tree| terraform::build(lab, tree),
+    |lab, _, tree| network::model::build(&lab.network, tree),
+    |lab, _, tree| dynamodb::model::build(&lab.tables, tree),
+    |lab, _, tree| lab.app.iter().for_each(|a| sqs::build(a, tree)),
+    |lab, _, tree| s3::build(&lab.buckets, &context(lab), tree),
+    |_, slots, tree| security_groups::build(slots, tree),
+    |lab, _, tree| lab.app.iter().for_each(|a| app::alb::build(a, tree)),
+    |lab, _, tree| {
+        lab.aurora
+            .iter()
+            .for_each(|a| aurora::model::build(a, tree))
+    },
+    |lab, _, tree| {
+        lab.aurora
+            .iter()
+            .for_each(|a| aurora::proxy::build(a, tree))
+    },
+    |lab, slots, tree| lab.app.iter().for_each(|a| app::iam::build(a, slots, tree)),
+    |lab, slots, tree| {
+        lab.app
+            .iter()
+            .for_each(|a| app::compute::build(a, &context(lab), slots, tree))
+    },
+    |lab, slots, tree| {
+        lab.app
+            .iter()
+            .for_each(|a| app::ecs::build(a, &context(lab), slots, tree))
+    },
+    |lab, _, tree| functions::build(&lab.functions, lab.app.is_some(), tree),
+    |lab, _, tree| monitoring::build(&lab.alarms, lab.app.is_some(), tree),
+    |lab, _, tree| dashboard::build(lab, tree),
+    |lab, _, tree| reports::build(lab, tree),
+    |lab, _, tree| fis_role::build(lab, tree),
+    |lab, _, tree| fis::build(lab, tree),
+    |lab, _, tree| schedule::build(lab, tree),
+];
+
+/// What the kinds' models need from outside their own spec sections.
+fn context(lab: &Lab) -> Context {
+    Context {
+        fis_extension: lab.fault_injected_functions().next().is_some(),
+        lab_tag: terraform::lab_tag(lab).to_owned(),
+        task_instances: {
+            let (test, variable, value) = crate::catalog::APP_TASK_INSTANCES;
+            iam::condition(test, variable, fis_role::arn(lab, value))
+        },
+    }
+}
 
 /// Every file of the lab, sorted by name; a reference to anything the tree does not declare
 /// is a chaoslab bug, reported instead of a tree.
 pub fn build(lab: &Lab) -> Result<Model, crate::base::address::Undeclared> {
+    let mut slots = Slots::default();
+    for kind in KINDS {
+        (kind.contribute)(lab, &mut slots);
+    }
     let mut tree = Tree::default();
     for component in COMPONENTS {
-        component(lab, &mut tree);
+        component(lab, &slots, &mut tree);
     }
     let mut files: Vec<File> = tree
         .files
@@ -122,22 +217,6 @@ pub fn build(lab: &Lab) -> Result<Model, crate::base::address::Undeclared> {
     Ok(Model {
         files,
         accepted: tree.accepted,
+        slots,
     })
-}
-
-/// `"${var.name_prefix}-<suffix>"`: every AWS name the lab creates.
-pub fn prefixed(suffix: &str) -> Expr {
-    Expr::template(vec![
-        interp(crate::base::address::NAME_PREFIX.expr()),
-        lit(format!("-{suffix}")),
-    ])
-}
-
-/// `{ Name = "${var.name_prefix}-<suffix>" }`.
-pub fn name_tag(suffix: &str) -> Expr {
-    Expr::map([("Name", prefixed(suffix))])
-}
-
-pub fn account_id() -> Expr {
-    crate::base::address::CALLER.attr("account_id")
 }

@@ -5,9 +5,9 @@
 //! renderer produces exactly that layout, so formatting the output again is a no-op; the
 //! conformance test runs a real `terraform fmt -check` to keep it honest.
 
-pub mod before_apply;
 use crate::base::escape;
 pub mod gitignore;
+pub mod money;
 pub mod schedule_text;
 pub mod templates;
 pub mod tenants;

@@ -14,9 +14,10 @@ use crate::base::files::GeneratedFile;
 use crate::base::hcl::{Expr, File, Item};
 use crate::base::text::code_span;
 use crate::experiments::{Experiment, Lab, Nat, Step, guardrails, tf_name};
-use crate::model::compute::USER_DATA;
+use crate::model::before_apply;
 use crate::model::{Model, monitoring};
-use crate::render::before_apply;
+use crate::render::money::dollars;
+use crate::resources::app::compute::USER_DATA;
 
 const USER_DATA_J2: &str =
     include_str!("../../blueprints/templates/chaos-shop/user_data.sh.tftpl.j2");
@@ -154,7 +155,7 @@ const SSM_AGENT_SIDECAR: &str =
 /// sidecar with fault injection. chaoslab's own text: the spec reaches them only through the
 /// task's environment.
 pub fn ecs_files(lab: &Lab, header: &[String]) -> Vec<GeneratedFile> {
-    use crate::model::ecs;
+    use crate::resources::app::ecs;
     let Some(fargate) = lab.app.as_ref().and_then(|a| a.fargate()) else {
         return Vec::new();
     };
@@ -535,7 +536,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
             url => Value::from_safe_string(l.url),
         }),
         before => before_apply_context(lab, model),
-        workshop => workshop_context(lab),
+        workshop => workshop_context(lab, model),
         on_its_own => on_its_own(lab),
         alarms => lab.alarms.iter().map(|a| context! { name => a.name.clone(), description => monitoring::describe(a) }).collect::<Vec<_>>(),
         experiments => experiments,
@@ -559,7 +560,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
 
 /// The remote-state and tenant section; `None` (no section) for a single lab on local state.
 /// The snippets are built from validated names (tenants, the lab name) only.
-fn workshop_context(lab: &Lab) -> Option<Value> {
+fn workshop_context(lab: &Lab, model: &Model) -> Option<Value> {
     use crate::render::tenants::{backend_name, tenant_prefix, tfvars_name};
     if lab.state.is_none() && lab.tenants.is_empty() {
         return None;
@@ -608,7 +609,7 @@ fn workshop_context(lab: &Lab) -> Option<Value> {
         .filter(|n| n.total > n.default)
         .map(|n| n.quota)
         .collect();
-    let total = before_apply::total(&before_apply::costs(lab)) * tenants as f64;
+    let total = before_apply::total(&model.slots.cost_rows()) * tenants as f64;
     Some(context! {
         quotas => needs.iter().map(|n| context! {
             quota => n.quota,
@@ -627,7 +628,7 @@ fn workshop_context(lab: &Lab) -> Option<Value> {
         }),
         quota_source => safe(before_apply::QUOTA_SOURCE.0.to_owned()),
         quota_read => before_apply::QUOTA_SOURCE.1,
-        total_cost => safe(before_apply::dollars(total)),
+        total_cost => safe(dollars(total)),
         state => state,
         tenants => lab.tenants.clone(),
         shell => safe(shell),
@@ -639,8 +640,8 @@ fn workshop_context(lab: &Lab) -> Option<Value> {
 
 /// Prerequisites, times and the cost table (chaoslab's own text and numbers: printed as is).
 fn before_apply_context(lab: &Lab, model: &Model) -> Value {
-    let costs = before_apply::costs(lab);
-    let (apply, destroy) = before_apply::durations(lab);
+    let costs = model.slots.cost_rows();
+    let (apply, destroy) = model.slots.apply_time();
     let safe = |s: String| Value::from_safe_string(s);
     let services: Vec<Value> = before_apply::services(model)
         .into_iter()
@@ -658,11 +659,11 @@ fn before_apply_context(lab: &Lab, model: &Model) -> Value {
         costs => costs.iter().map(|c| context! {
             component => c.component.clone(),
             count => safe(c.count.to_string()),
-            unit => safe(c.unit_hour.map_or("see note".to_owned(), before_apply::dollars)),
-            hourly => safe(c.unit_hour.map_or("?".to_owned(), |p| before_apply::dollars(p * c.count))),
+            unit => safe(c.unit_hour.map_or("see note".to_owned(), dollars)),
+            hourly => safe(c.unit_hour.map_or("?".to_owned(), |p| dollars(p * c.count))),
             note => safe(c.note.to_owned()),
         }).collect::<Vec<_>>(),
-        total => safe(before_apply::dollars(before_apply::total(&costs))),
+        total => safe(dollars(before_apply::total(&costs))),
         unpriced => costs.iter().any(|c| c.unit_hour.is_none()),
         source => safe(before_apply::PRICE_SOURCE.to_owned()),
     }

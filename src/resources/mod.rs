@@ -12,10 +12,15 @@ pub mod aurora;
 pub mod checker;
 pub mod dynamodb;
 pub mod functions;
+pub mod iam;
 mod lab;
 pub mod network;
 pub mod s3;
+pub mod services;
+pub mod slots;
+pub mod sqs;
 pub mod tenants;
+pub mod tree;
 
 /// Terraform resource name for a spec name: identifiers may not contain `-` by convention.
 pub fn tf_name(spec_name: &str) -> String {

@@ -4,6 +4,9 @@ use super::Validator;
 use crate::base::errors::Code;
 use crate::spec::{Spanned, pos};
 
+pub mod model;
+pub mod proxy;
+
 #[derive(Clone, Debug)]
 pub struct Aurora {
     pub engine: String,

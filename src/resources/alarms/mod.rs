@@ -7,6 +7,8 @@ use crate::base::cloudwatch::alarm::{
 use crate::base::errors::Code;
 use crate::spec::{RawAlarm, RawSpec, Spanned, pos};
 
+pub mod model;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AlarmMetric {
     /// Load balancer targets failing the health check (hosts).

@@ -12,15 +12,17 @@
 //! fault injection with your Amazon ECS and Fargate workloads"), and ECS Exec off, whose own
 //! agent would keep the sidecar's from registering.
 
-use super::{Accepted, Tree, account_id, iam, prefixed};
 use crate::base::address::{
     APP_LOGS, APP_ROLE, AWS_REGION, ECS_CLUSTER, ECS_EXECUTION_ROLE, ECS_SERVICE, ECS_TASKS_ASSUME,
     FIS_AGENT_ROLE, LISTENER, PARTITION, PRIVATE_ASSOCIATIONS, PRIVATE_NAT_ROUTE, TARGET_GROUP,
     TASK_DEFINITION, WRITER, security_group,
 };
 use crate::base::hcl::{Block, Expr, interp, lit};
-use crate::experiments::{Fargate, Lab, Tier};
-use crate::resources::network::subnets;
+use crate::resources::app::{App, Fargate};
+use crate::resources::iam;
+use crate::resources::network::{Tier, subnets};
+use crate::resources::slots::Slots;
+use crate::resources::tree::{Accepted, Context, Tree, account_id, prefixed};
 
 const FILE: &str = "ecs.tf";
 
@@ -38,12 +40,9 @@ const SSM_AGENT_IMAGE: &str = "public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:
 /// The app container's name, which the service's load balancer block names too.
 const CONTAINER: &str = "app";
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
-    let Some(app) = &lab.app else { return };
+pub fn build(app: &App, context: &Context, slots: &Slots, tree: &mut Tree) {
     let Some(fargate) = app.fargate() else { return };
-    let Some(config) = super::compute::config_locals(lab) else {
-        return;
-    };
+    let config = super::compute::config_locals(slots);
     tree.accept(&TASK_LOGS);
     tree.add(FILE, config);
     tree.add(
@@ -70,9 +69,9 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     );
     execution_role(tree);
     if fargate.fault_injection {
-        agent_roles(lab, tree);
+        agent_roles(context, tree);
     }
-    task_definition(lab, fargate, tree);
+    task_definition(app, fargate, tree);
     tree.add(
         FILE,
         ECS_SERVICE
@@ -182,7 +181,7 @@ fn execution_role(tree: &mut Tree) {
 /// The two roles of the FIS guide's setup: the task role (the app's, [`APP_ROLE`]) may create
 /// the one-time activation and pass the managed-instance role; the managed-instance role is
 /// what a registered task runs FIS's documents with, and may clean its registration up.
-fn agent_roles(lab: &Lab, tree: &mut Tree) {
+fn agent_roles(context: &Context, tree: &mut Tree) {
     tree.accept(&AGENT_ACTIVATION);
     tree.add(
         FILE,
@@ -240,10 +239,7 @@ fn agent_roles(lab: &Lab, tree: &mut Tree) {
                     vec![Expr::str("ssm:DeregisterManagedInstance")],
                     vec![managed_instances],
                 )
-                .block({
-                    let (test, variable, value) = crate::catalog::APP_TASK_INSTANCES;
-                    iam::condition(test, variable, super::fis_role::arn(lab, value))
-                }),
+                .block(context.task_instances.clone()),
             ),
     );
     tree.add(
@@ -286,8 +282,7 @@ fn agent_roles(lab: &Lab, tree: &mut Tree) {
     );
 }
 
-fn task_definition(lab: &Lab, fargate: &Fargate, tree: &mut Tree) {
-    let Some(app) = &lab.app else { return };
+fn task_definition(app: &App, fargate: &Fargate, tree: &mut Tree) {
     let logs = |prefix: &str| {
         Expr::map([
             ("logDriver", Expr::str("awslogs")),

@@ -2,50 +2,25 @@
 //! public SSM parameter, IMDSv2 only, encrypted root volume, the app delivered by user_data)
 //! and an auto-scaling group spread over every private app subnet.
 
-use super::{Tree, name_tag, prefixed};
 use crate::base::address::{
-    APP_CONFIG, APP_PROFILE, ASG, AWS_REGION, LAUNCH_TEMPLATE, PRIVATE_ASSOCIATIONS,
-    PRIVATE_NAT_ROUTE, TARGET_GROUP, WRITER, security_group,
+    APP_CONFIG, APP_PROFILE, ASG, LAUNCH_TEMPLATE, PRIVATE_ASSOCIATIONS, PRIVATE_NAT_ROUTE,
+    TARGET_GROUP, WRITER, security_group,
 };
 use crate::base::hcl::{Block, Expr, interp, lit};
-use crate::experiments::Tier;
-use crate::experiments::{App, Aurora, Lab, Runtime, tf_name};
-use crate::resources::network::subnets;
+use crate::resources::app::{App, Runtime};
+use crate::resources::network::{Tier, subnets};
+use crate::resources::slots::Slots;
+use crate::resources::tree::{Context, Tree, name_tag, prefixed};
 
 const FILE: &str = "compute.tf";
 /// Where the rendered app bootstrap lives in the generated tree.
 pub const USER_DATA: &str = "templates/user_data.sh.tftpl";
 
-/// The app's defence against a failing dependency, as data: timeouts, bulkhead and breaker
-/// (what each does is told in the app's docstring, `chaos-shop/app.py`).
-fn guard(app: &App) -> Expr {
-    let n = |v: u32| Expr::int(i64::from(v));
-    let mut entries = vec![
-        ("connect_timeout", n(app.timeouts.connect)),
-        ("read_timeout", n(app.timeouts.read)),
-        ("retries", n(app.timeouts.retries)),
-        ("bulkhead", n(app.bulkhead)),
-    ];
-    if let Some(b) = app.circuit_breaker {
-        entries.push((
-            "circuit_breaker",
-            Expr::map([
-                ("failures", n(b.failures)),
-                ("reset_seconds", n(b.reset_seconds)),
-            ]),
-        ));
-    }
-    Expr::map(entries)
-}
-
-pub fn build(lab: &Lab, tree: &mut Tree) {
-    let Some(app) = &lab.app else { return };
+pub fn build(app: &App, context: &Context, slots: &Slots, tree: &mut Tree) {
     let Runtime::Ec2 { instance_type } = &app.runtime else {
         return;
     };
-    let Some(config) = config_locals(lab) else {
-        return;
-    };
+    let config = config_locals(slots);
     tree.add(
         FILE,
         Block::data("aws_ssm_parameter", "al2023").attr(
@@ -139,7 +114,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .block(
                 Block::new("tag", &[])
                     .attr("key", Expr::str("Lab"))
-                    .attr("value", Expr::str(super::terraform::lab_tag(lab)))
+                    .attr("value", Expr::str(&context.lab_tag))
                     .attr("propagate_at_launch", Expr::Bool(true)),
             )
             .blank()
@@ -163,75 +138,16 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
 }
 
 /// `local.app_config`: the runtime settings the app reads from /etc/chaos-shop/config.json,
-/// the same on an instance and in a task. `jsonencode` keeps every value a JSON string, so
-/// nothing can escape into the bootstrap. `None` without an app, Aurora or reviews table.
-pub fn config_locals(lab: &Lab) -> Option<Block> {
-    let (Some(app), Some(aurora)) = (&lab.app, &lab.aurora) else {
-        return None;
-    };
-    let table = tf_name(&app.reviews_table);
-    let bucket = tf_name(&app.promo_bucket);
-    let reviews = lab.tables.iter().find(|t| t.name == app.reviews_table)?;
-    Some(
-        Block::new("locals", &[]).attr(
-            "app_config",
-            Expr::map(
-                [
-                    ("region", AWS_REGION.expr()),
-                    (
-                        "db_host",
-                        Expr::r(if aurora.proxy {
-                            "aws_db_proxy.main.endpoint"
-                        } else {
-                            "aws_rds_cluster.main.endpoint"
-                        }),
-                    ),
-                    ("db_name", Expr::str(&aurora.database)),
-                    ("db_secret_arn", super::aurora::secret_arn()),
-                    (
-                        "reviews_table",
-                        Expr::r(format!("aws_dynamodb_table.{table}.name")),
-                    ),
-                    ("reviews_key", Expr::str(&reviews.hash_key.name)),
-                    (
-                        "reviews_key_type",
-                        Expr::str(reviews.hash_key.kind.as_str()),
-                    ),
-                    (
-                        "promo_bucket",
-                        Expr::r(format!("aws_s3_bucket.{bucket}.bucket")),
-                    ),
-                    ("promo_key", Expr::str(&app.promo_key)),
-                    ("guard", guard(app)),
-                ]
+/// the same on an instance and in a task: the keys the kinds it uses contribute. `jsonencode`
+/// keeps every value a JSON string, so nothing can escape into the bootstrap.
+pub fn config_locals(slots: &Slots) -> Block {
+    Block::new("locals", &[]).attr(
+        "app_config",
+        Expr::map(
+            slots
+                .settings()
                 .into_iter()
-                .chain(reader_host(aurora).map(|h| ("db_reader_host", h)))
-                .chain(app.catalog_cache.then(|| {
-                    let cache = tf_name(crate::experiments::CACHE_TABLE);
-                    (
-                        "cache_table",
-                        Expr::r(format!("aws_dynamodb_table.{cache}.name")),
-                    )
-                }))
-                .chain(app.write_behind.then(|| {
-                    (
-                        "orders_queue_url",
-                        crate::base::address::ORDERS_QUEUE.attr("url"),
-                    )
-                })),
-            ),
+                .map(|s| (s.key, s.value.clone())),
         ),
     )
-}
-
-/// Where the catalog's reads go when the spec sends them to the readers: the proxy's
-/// read-only endpoint, or the cluster's reader endpoint. Absent, the app reads from `db_host`.
-fn reader_host(aurora: &Aurora) -> Option<Expr> {
-    aurora.reads_from_readers.then(|| {
-        Expr::r(if aurora.proxy {
-            "aws_db_proxy_endpoint.reader.endpoint"
-        } else {
-            "aws_rds_cluster.main.reader_endpoint"
-        })
-    })
 }

@@ -5,6 +5,8 @@ use super::tf_name;
 use crate::base::address::Address;
 use crate::spec::{RawFunction, Spanned};
 
+pub mod model;
+
 /// A Lambda function running chaoslab's recommendations handler.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Function {

@@ -1,16 +1,45 @@
-//! s3.tf: private, encrypted, versioned buckets and their objects.
+//! s3.tf: private, encrypted, versioned buckets and their objects; and what the app's promo
+//! object adds to its config and its role.
 
-use super::Accepted;
-use super::{Tree, account_id};
+use super::Bucket;
 use crate::base::address::{FIS_CONFIG, FIS_CONFIG_ID, NAME_PREFIX};
 use crate::base::hcl::{Block, Expr, interp, lit};
-use crate::experiments::{Lab, tf_name};
 use crate::resources::functions::CONFIG_BUCKET;
+use crate::resources::services::{Service, TypeUse};
+use crate::resources::slots::{ConfigSection, PolicySection, Setting, Slots, Statement};
+use crate::resources::tree::{Accepted, Context, Tree, account_id};
+use crate::resources::{App, tf_name};
 
 const FILE: &str = "s3.tf";
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
-    for b in &lab.buckets {
+/// The promo bucket and key in the app's config; `s3:GetObject` on that one object.
+pub fn contribute(app: &App, slots: &mut Slots) {
+    let bucket = tf_name(&app.promo_bucket);
+    slots.config.extend([
+        Setting {
+            section: ConfigSection::Connection,
+            key: "promo_bucket",
+            value: Expr::r(format!("aws_s3_bucket.{bucket}.bucket")),
+        },
+        Setting {
+            section: ConfigSection::Connection,
+            key: "promo_key",
+            value: Expr::str(&app.promo_key),
+        },
+    ]);
+    slots.app_iam.push(Statement {
+        section: PolicySection::Data,
+        sid: "ReadPromo",
+        actions: vec!["s3:GetObject"],
+        resources: vec![Expr::template(vec![
+            interp(Expr::r(format!("aws_s3_bucket.{bucket}.arn"))),
+            lit(format!("/{}", app.promo_key)),
+        ])],
+    });
+}
+
+pub fn build(buckets: &[Bucket], context: &Context, tree: &mut Tree) {
+    for b in buckets {
         tree.accept(&LAB_BUCKETS);
         let id = tf_name(&b.name);
         let bucket_id = || Expr::r(format!("aws_s3_bucket.{id}.id"));
@@ -42,13 +71,13 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             Expr::r(format!("aws_s3_bucket.{id}.bucket")),
         );
     }
-    fis_config(lab, tree);
+    fis_config(context, tree);
 }
 
 /// The bucket FIS writes Lambda fault configurations to and the extension polls: one per
 /// Region, as the AWS guide asks, made with the lab when a function carries the extension.
-fn fis_config(lab: &Lab, tree: &mut Tree) {
-    if lab.fault_injected_functions().next().is_none() {
+fn fis_config(context: &Context, tree: &mut Tree) {
+    if !context.fis_extension {
         return;
     }
     tree.accept(&LAB_BUCKETS);
@@ -111,3 +140,24 @@ const LAB_BUCKETS: Accepted = Accepted {
     findings: "CKV_AWS_144, CKV_AWS_145, CKV_AWS_18, CKV2_AWS_61, CKV2_AWS_62 (S3 replication, KMS, access logs, lifecycle, notifications)",
     reason: "lab buckets hold a few seeded objects and go with the lab; they are private, versioned and SSE-S3 encrypted",
 };
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[
+    ("aws_s3_bucket", Service::S3, Some("buckets")),
+    (
+        "aws_s3_bucket_public_access_block",
+        Service::S3,
+        Some("bucket settings"),
+    ),
+    (
+        "aws_s3_bucket_server_side_encryption_configuration",
+        Service::S3,
+        Some("bucket settings"),
+    ),
+    (
+        "aws_s3_bucket_versioning",
+        Service::S3,
+        Some("bucket settings"),
+    ),
+    ("aws_s3_object", Service::S3, Some("objects")),
+];

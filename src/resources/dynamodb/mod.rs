@@ -5,6 +5,8 @@ use crate::base::errors::Code;
 use crate::base::regions;
 use crate::spec::{Scalar, Spanned, pos};
 
+pub mod model;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyType {
     S,

@@ -1,14 +1,58 @@
-//! dynamodb.tf: one table per spec entry, with its seed items.
+//! dynamodb.tf: one table per spec entry, with its seed items; and what the app's use of its
+//! tables (the reviews table, the catalog cache) adds to its config and its role.
 
-use super::Accepted;
-use super::{Tree, prefixed};
+use super::{AttrValue, Billing, Table};
 use crate::base::hcl::{Block, Expr};
-use crate::experiments::{AttrValue, Billing, Lab, tf_name};
+use crate::resources::services::{Service, TypeUse};
+use crate::resources::slots::{ConfigSection, PolicySection, Setting, Slots, Statement};
+use crate::resources::tree::{Accepted, Tree, prefixed};
+use crate::resources::{App, CACHE_TABLE, tf_name};
 
 const FILE: &str = "dynamodb.tf";
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
-    for t in &lab.tables {
+/// The reviews table's name and key in the app's config, `dynamodb:Query` on it in the app's
+/// role; with `catalog_cache`, the cache table likewise.
+pub fn contribute(app: &App, tables: &[Table], slots: &mut Slots) {
+    let table_name = |name: &str| Expr::r(format!("aws_dynamodb_table.{}.name", tf_name(name)));
+    let table_arn = |name: &str| Expr::r(format!("aws_dynamodb_table.{}.arn", tf_name(name)));
+    if let Some(reviews) = tables.iter().find(|t| t.name == app.reviews_table) {
+        let connection = |key, value| Setting {
+            section: ConfigSection::Connection,
+            key,
+            value,
+        };
+        slots.config.extend([
+            connection("reviews_table", table_name(&reviews.name)),
+            connection("reviews_key", Expr::str(&reviews.hash_key.name)),
+            connection(
+                "reviews_key_type",
+                Expr::str(reviews.hash_key.kind.as_str()),
+            ),
+        ]);
+    }
+    slots.app_iam.push(Statement {
+        section: PolicySection::Data,
+        sid: "QueryReviews",
+        actions: vec!["dynamodb:Query"],
+        resources: vec![table_arn(&app.reviews_table)],
+    });
+    if app.catalog_cache {
+        slots.config.push(Setting {
+            section: ConfigSection::Feature,
+            key: "cache_table",
+            value: table_name(CACHE_TABLE),
+        });
+        slots.app_iam.push(Statement {
+            section: PolicySection::Feature,
+            sid: "CacheCatalog",
+            actions: vec!["dynamodb:GetItem", "dynamodb:PutItem"],
+            resources: vec![table_arn(CACHE_TABLE)],
+        });
+    }
+}
+
+pub fn build(tables: &[Table], tree: &mut Tree) {
+    for t in tables {
         tree.accept(&AWS_MANAGED_KEY);
         let id = tf_name(&t.name);
         let mut table = Block::resource("aws_dynamodb_table", &id)
@@ -129,3 +173,13 @@ const AWS_MANAGED_KEY: Accepted = Accepted {
     findings: "CKV_AWS_119 (DynamoDB without a customer-managed KMS key)",
     reason: "tables are encrypted with the AWS-managed key; a customer key would outlive the lab",
 };
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[
+    ("aws_dynamodb_table", Service::DynamoDb, Some("tables")),
+    (
+        "aws_dynamodb_table_item",
+        Service::DynamoDb,
+        Some("seed items"),
+    ),
+];

@@ -9,6 +9,15 @@ use crate::base::errors::Code;
 use crate::base::hcl::Expr;
 use crate::spec::{Spanned, pos};
 
+pub mod model;
+
+/// The cost row of public IPv4 addresses, which the NAT gateways and the load balancer share.
+pub const PUBLIC_IPV4: &str = "Public IPv4 address (NAT gateways, load balancer nodes)";
+/// us-east-1 on-demand list price per address-hour (Amazon VPC pricing page, checked
+/// December 2026).
+pub const PUBLIC_IPV4_HOUR: f64 = 0.005;
+pub const PUBLIC_IPV4_NOTE: &str = "the load balancer has about one per zone";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Nat {
     Single,

@@ -1,17 +1,17 @@
 //! rds_proxy.tf: RDS Proxy between the app and Aurora, when the spec asks for it (Article 4's
 //! layout). It reads the same Secrets Manager secret as the app, through its own role.
 
-use super::Accepted;
-use super::{Tree, iam, name_tag, prefixed};
+use super::Aurora;
+use super::model::secret_arn;
 use crate::base::hcl::{Block, Expr};
-use crate::experiments::Lab;
-use crate::experiments::Tier;
-use crate::resources::network::subnets;
+use crate::resources::iam;
+use crate::resources::network::{Tier, subnets};
+use crate::resources::tree::{Accepted, Tree, name_tag, prefixed};
 
 const FILE: &str = "rds_proxy.tf";
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
-    if !lab.aurora.as_ref().is_some_and(|a| a.proxy) {
+pub fn build(aurora: &Aurora, tree: &mut Tree) {
+    if !aurora.proxy {
         return;
     }
     tree.accept(&GROUP_ON_THE_PROXY);
@@ -33,7 +33,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         Block::data("aws_iam_policy_document", "rds_proxy").block(iam::statement(
             "ReadDatabaseSecret",
             vec![Expr::str("secretsmanager:GetSecretValue")],
-            vec![super::aurora::secret_arn()],
+            vec![secret_arn()],
         )),
     );
     tree.add(
@@ -62,7 +62,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 Block::new("auth", &[])
                     .attr("auth_scheme", Expr::str("SECRETS"))
                     .attr("iam_auth", Expr::str("DISABLED"))
-                    .attr("secret_arn", super::aurora::secret_arn()),
+                    .attr("secret_arn", secret_arn()),
             )
             .blank()
             .attr("tags", name_tag("proxy")),
@@ -90,7 +90,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         "Endpoint of the RDS Proxy the app connects through.",
         Expr::r("aws_db_proxy.main.endpoint"),
     );
-    if lab.aurora.as_ref().is_some_and(|a| a.reads_from_readers) {
+    if aurora.reads_from_readers {
         // The proxy's default endpoint only reaches the writer; reads go to the readers
         // through an endpoint of their own.
         tree.add(

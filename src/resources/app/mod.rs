@@ -5,6 +5,12 @@ use crate::base::errors::Code;
 use crate::base::suggest::did_you_mean;
 use crate::spec::{RawSpec, Spanned, pos};
 
+pub mod alb;
+pub mod compute;
+pub mod contribute;
+pub mod ecs;
+pub mod iam;
+
 /// Dependency client settings baked into the app (botocore `Config`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timeouts {

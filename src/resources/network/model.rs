@@ -4,24 +4,45 @@
 //! Subnets use `count`, so experiments can target `aws_subnet.private[*].arn` as the article
 //! does; CIDRs and AZs live in locals so a reviewer sees them in one place.
 
-use crate::resources::network::{subnet, subnets};
-
-use super::Accepted;
-use super::security_groups::{self, INGRESS};
-use super::{Tree, name_tag, prefixed};
+use super::{Nat, Network, PUBLIC_IPV4, PUBLIC_IPV4_HOUR, PUBLIC_IPV4_NOTE, Tier, subnet, subnets};
 use crate::base::address::{
     AWS_REGION, AZS, AZS_AVAILABLE, IGW, NAME_PREFIX, PRIVATE_NAT_ROUTE, PUBLIC_ROUTES, VPC,
     security_group,
 };
 use crate::base::hcl::{Block, Expr, interp, lit};
-use crate::experiments::{Lab, Nat, Tier};
+use crate::resources::services::{Service, TypeUse};
+use crate::resources::slots::{CostLine, Direction, Peer, Rule, Slots};
+use crate::resources::tree::{Accepted, Tree, name_tag, prefixed};
 
 const FILE: &str = "network.tf";
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
+/// us-east-1 on-demand list price (Amazon VPC pricing page, checked December 2026).
+const NAT_HOUR: f64 = 0.045;
+
+/// The NAT gateways and their public addresses in the cost table.
+pub fn contribute(n: &Network, slots: &mut Slots) {
+    let nat = match n.nat {
+        Nat::None => 0.0,
+        Nat::Single => 1.0,
+        Nat::PerAz => n.azs as f64,
+    };
+    slots.costs.push(CostLine {
+        component: "NAT gateway".to_owned(),
+        count: nat,
+        unit_hour: Some(NAT_HOUR),
+        note: "plus $0.045 per GB it processes",
+    });
+    slots.costs.push(CostLine {
+        component: PUBLIC_IPV4.to_owned(),
+        count: nat,
+        unit_hour: Some(PUBLIC_IPV4_HOUR),
+        note: PUBLIC_IPV4_NOTE,
+    });
+}
+
+pub fn build(n: &Network, tree: &mut Tree) {
     tree.accept(&NO_FLOW_LOGS);
     tree.accept(&ZONES_BY_NAME);
-    let n = &lab.network;
     let cidrs = |list: &[String]| Expr::List(list.iter().map(Expr::str).collect());
     tree.add(
         FILE,
@@ -201,14 +222,15 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         );
         tree.add(
             FILE,
-            security_groups::rule(
-                INGRESS,
-                "endpoints_https",
-                "endpoints",
-                "HTTPS from the VPC",
-                443,
-            )
-            .attr("cidr_ipv4", VPC.attr("cidr_block")),
+            Rule {
+                direction: Direction::Ingress,
+                name: "endpoints_https",
+                group: "endpoints",
+                description: "HTTPS from the VPC",
+                port: 443,
+                peer: Peer::Cidr(VPC.attr("cidr_block")),
+            }
+            .block(),
         );
     }
     for service in &n.interface_endpoints {
@@ -291,3 +313,42 @@ const ZONES_BY_NAME: Accepted = Accepted {
     findings: "CKV_AWS_394 (AZ data source not pinned by zone ID)",
     reason: "the lab takes the first zones of the Region on purpose, so it applies in any account",
 };
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[
+    ("aws_vpc", Service::Ec2, Some("VPC")),
+    ("aws_subnet", Service::Ec2, Some("subnets")),
+    (
+        "aws_internet_gateway",
+        Service::Ec2,
+        Some("internet gateway"),
+    ),
+    ("aws_nat_gateway", Service::Ec2, Some("NAT gateways")),
+    ("aws_eip", Service::Ec2, Some("Elastic IPs")),
+    ("aws_route_table", Service::Ec2, Some("route tables")),
+    ("aws_route", Service::Ec2, Some("route tables")),
+    (
+        "aws_route_table_association",
+        Service::Ec2,
+        Some("route tables"),
+    ),
+    (
+        "aws_default_security_group",
+        Service::Ec2,
+        Some("security groups"),
+    ),
+    ("aws_security_group", Service::Ec2, Some("security groups")),
+    (
+        "aws_vpc_security_group_ingress_rule",
+        Service::Ec2,
+        Some("security groups"),
+    ),
+    (
+        "aws_vpc_security_group_egress_rule",
+        Service::Ec2,
+        Some("security groups"),
+    ),
+    ("aws_vpc_endpoint", Service::Ec2, Some("VPC endpoints")),
+    ("aws_flow_log", Service::Ec2, Some("flow logs")),
+    ("aws_availability_zones", Service::Ec2, None),
+];

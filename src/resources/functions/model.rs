@@ -11,17 +11,17 @@
 //! folder), `AWS_FIS_POLL_MAX_WAIT_MILLISECONDS` ([`poll_wait_ms`]), and a function role that
 //! may list the prefix and read its objects (the page's policy template).
 
-use super::Accepted;
-use super::{Tree, iam, prefixed};
 use crate::base::address::{Address, FIS_CONFIG, LISTENER, NAME_PREFIX};
 use crate::base::hcl::{Block, Expr, interp, lit};
-use crate::experiments::{Architecture, Function, Lab};
-use crate::resources::functions::{function_address, id, path};
+use crate::resources::functions::{Architecture, Function, function_address, id, path};
+use crate::resources::iam;
+use crate::resources::services::{Service, TypeUse};
+use crate::resources::tree::{Accepted, Tree, name_tag, prefixed};
 
 const FILE: &str = "lambda.tf";
 
 /// The handler: chaoslab's own file, never spec text.
-const HANDLER: &str = include_str!("../../blueprints/templates/lambda/recommendations.py");
+const HANDLER: &str = include_str!("../../../blueprints/templates/lambda/recommendations.py");
 
 /// Where `archive_file` writes the functions' zip, inside the lab directory.
 pub const BUILD_DIR: &str = ".build/";
@@ -55,15 +55,16 @@ fn extension_parameter(arch: Architecture) -> Address {
     )
 }
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
-    if lab.functions.is_empty() {
+/// `app`: the lab has the app, whose load balancer routes `/fn/<name>` to each function.
+pub fn build(functions: &[Function], app: bool, tree: &mut Tree) {
+    if functions.is_empty() {
         return;
     }
     tree.accept(&LAB_FUNCTIONS);
     for arch in Architecture::ALL.map(|(_, a)| a) {
-        if lab
-            .fault_injected_functions()
-            .any(|f| f.architecture == arch)
+        if functions
+            .iter()
+            .any(|f| f.fault_injection && f.architecture == arch)
         {
             tree.add(
                 FILE,
@@ -97,12 +98,12 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 ]),
             ),
     );
-    for (i, f) in lab.functions.iter().enumerate() {
-        function(lab, tree, f, i);
+    for (i, f) in functions.iter().enumerate() {
+        function(app, tree, f, i);
     }
 }
 
-fn function(lab: &Lab, tree: &mut Tree, f: &Function, index: usize) {
+fn function(app: bool, tree: &mut Tree, f: &Function, index: usize) {
     let id = id(&f.name);
     let role = Address::resource("aws_iam_role", &id);
     let logs = Address::resource("aws_cloudwatch_log_group", &id);
@@ -234,9 +235,9 @@ fn function(lab: &Lab, tree: &mut Tree, f: &Function, index: usize) {
         .attr("depends_on", Expr::List(vec![logs.expr(), policy.expr()]));
     tree.add(FILE, lambda);
 
-    match lab.app {
-        Some(_) => route(tree, f, &id, &address, index),
-        None => tree.output(
+    match app {
+        true => route(tree, f, &id, &address, index),
+        false => tree.output(
             &format!("{id}_name"),
             &format!("Name of the {} Lambda function.", f.name),
             address.attr("function_name"),
@@ -257,7 +258,7 @@ fn route(tree: &mut Tree, f: &Function, id: &str, function: &Address, index: usi
         group
             .block()
             .attr("target_type", Expr::str("lambda"))
-            .attr("tags", super::name_tag(&format!("fn-{}", f.name))),
+            .attr("tags", name_tag(&format!("fn-{}", f.name))),
     );
     tree.add(
         FILE,
@@ -308,6 +309,43 @@ const LAB_FUNCTIONS: Accepted = Accepted {
     findings: "CKV_AWS_50, CKV_AWS_115, CKV_AWS_116, CKV_AWS_117, CKV_AWS_173, CKV_AWS_272, CKV_AWS_158, CKV_AWS_338 (Lambda tracing, concurrency limit, dead-letter queue, VPC, environment KMS key, code signing; log group without a customer key, retention under a year)",
     reason: "the functions are a stateless demo endpoint that calls nothing; their environment holds only the FIS extension's settings, and their logs are kept 14 days",
 };
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[
+    ("aws_lambda_function", Service::Lambda, Some("functions")),
+    (
+        "aws_lambda_permission",
+        Service::Lambda,
+        Some("invoke permissions"),
+    ),
+    (
+        "aws_ssm_parameter",
+        Service::SystemsManager,
+        Some("read the public AMI parameter"),
+    ),
+    (
+        "aws_lb_listener_rule",
+        Service::ElasticLoadBalancing,
+        Some("listener rules"),
+    ),
+    (
+        "aws_lb_target_group",
+        Service::ElasticLoadBalancing,
+        Some("target groups"),
+    ),
+    (
+        "aws_lb_target_group_attachment",
+        Service::ElasticLoadBalancing,
+        Some("target registrations"),
+    ),
+    (
+        "aws_cloudwatch_log_group",
+        Service::CloudWatchLogs,
+        Some("log groups"),
+    ),
+    ("aws_iam_role", Service::Iam, Some("roles")),
+    ("aws_iam_role_policy", Service::Iam, Some("role policies")),
+];
 
 #[cfg(test)]
 mod tests {

@@ -1,19 +1,15 @@
 //! alb.tf: the internet-facing load balancer, the app target group (health check on
 //! `/health`, which calls no dependency) and the HTTP listener.
 
-use super::Accepted;
-use super::{Tree, prefixed};
 use crate::base::address::{ALB, LISTENER, TARGET_GROUP, VPC, security_group};
 use crate::base::hcl::{Block, Expr, interp, lit};
-use crate::experiments::Lab;
-use crate::experiments::Tier;
-use crate::resources::app::{HEALTH_INTERVAL, HEALTH_TIMEOUT, UNHEALTHY_THRESHOLD};
-use crate::resources::network::subnets;
+use crate::resources::app::{App, HEALTH_INTERVAL, HEALTH_TIMEOUT, UNHEALTHY_THRESHOLD};
+use crate::resources::network::{Tier, subnets};
+use crate::resources::tree::{Accepted, Tree, prefixed};
 
 const FILE: &str = "alb.tf";
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
-    let Some(app) = &lab.app else { return };
+pub fn build(app: &App, tree: &mut Tree) {
     tree.accept(&PLAIN_HTTP);
     tree.accept(&NO_ACCESS_LOGS);
     tree.add(

@@ -4,6 +4,8 @@ use super::Validator;
 use crate::base::errors::Code;
 use crate::spec::{RawSpec, Spanned, pos};
 
+pub mod model;
+
 #[derive(Clone, Debug)]
 pub struct Object {
     pub key: String,

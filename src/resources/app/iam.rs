@@ -2,15 +2,16 @@
 //! the reviews table, read the promo object and the database secret, and (instances) register
 //! with SSM; nothing else. The task role's SSM registration for FIS lives in `ecs.tf`.
 
-use super::{Tree, account_id, iam, prefixed};
 use crate::base::address::{APP_PROFILE, APP_ROLE, AWS_REGION, ECS_TASKS_ASSUME, PARTITION};
 use crate::base::hcl::{Block, Expr, interp, lit};
-use crate::experiments::{Lab, tf_name};
+use crate::resources::App;
+use crate::resources::iam;
+use crate::resources::slots::Slots;
+use crate::resources::tree::{Tree, account_id, prefixed};
 
 const FILE: &str = "iam_app.tf";
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
-    let Some(app) = &lab.app else { return };
+pub fn build(app: &App, slots: &Slots, tree: &mut Tree) {
     let ec2 = app.fargate().is_none();
     let (trust, description) = if ec2 {
         tree.add(
@@ -59,14 +60,14 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
             .attr("assume_role_policy", trust),
     );
     if !ec2 {
-        app_policy(app, tree);
+        app_policy(slots, tree);
         return;
     }
     tree.add(
         FILE,
         iam::ssm_core_attachment("app_ssm", APP_ROLE.attr("name")),
     );
-    app_policy(app, tree);
+    app_policy(slots, tree);
     tree.add(
         FILE,
         APP_PROFILE
@@ -76,56 +77,18 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
     );
 }
 
-/// What the app itself calls, on an instance or in a task.
-fn app_policy(app: &crate::experiments::App, tree: &mut Tree) {
-    let table = tf_name(&app.reviews_table);
-    let bucket = tf_name(&app.promo_bucket);
-    let statement = |sid: &str, action: &str, resource: Expr| {
-        iam::statement(sid, vec![Expr::str(action)], vec![resource])
-    };
-    tree.add(
-        FILE,
-        Block::data("aws_iam_policy_document", "app")
-            .block(statement(
-                "QueryReviews",
-                "dynamodb:Query",
-                Expr::r(format!("aws_dynamodb_table.{table}.arn")),
-            ))
-            .block(statement(
-                "ReadPromo",
-                "s3:GetObject",
-                Expr::template(vec![
-                    interp(Expr::r(format!("aws_s3_bucket.{bucket}.arn"))),
-                    lit(format!("/{}", app.promo_key)),
-                ]),
-            ))
-            // The RDS-managed secret is encrypted with the AWS managed key `aws/secretsmanager`,
-            // which needs no KMS grant; a customer key would need `kms:Decrypt` here too.
-            .block(statement(
-                "ReadDatabaseSecret",
-                "secretsmanager:GetSecretValue",
-                super::aurora::secret_arn(),
-            ))
-            .blocks(app.catalog_cache.then(|| {
-                let cache = tf_name(crate::experiments::CACHE_TABLE);
-                iam::statement(
-                    "CacheCatalog",
-                    vec![Expr::str("dynamodb:GetItem"), Expr::str("dynamodb:PutItem")],
-                    vec![Expr::r(format!("aws_dynamodb_table.{cache}.arn"))],
-                )
-            }))
-            .blocks(app.write_behind.then(|| {
-                iam::statement(
-                    "BufferOrders",
-                    vec![
-                        Expr::str("sqs:DeleteMessage"),
-                        Expr::str("sqs:ReceiveMessage"),
-                        Expr::str("sqs:SendMessage"),
-                    ],
-                    vec![crate::base::address::ORDERS_QUEUE.attr("arn")],
-                )
-            })),
-    );
+/// What the app itself calls, on an instance or in a task: the statements the kinds it uses
+/// contribute.
+fn app_policy(slots: &Slots, tree: &mut Tree) {
+    let mut policy = Block::data("aws_iam_policy_document", "app");
+    for s in slots.statements() {
+        policy = policy.block(iam::statement(
+            s.sid,
+            s.actions.iter().map(|a| Expr::str(*a)).collect(),
+            s.resources.clone(),
+        ));
+    }
+    tree.add(FILE, policy);
     tree.add(
         FILE,
         Block::resource("aws_iam_role_policy", "app")

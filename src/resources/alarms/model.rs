@@ -3,12 +3,13 @@
 //! Missing data never breaches: a quiet lab must not stop an experiment. The 5xx alarm is a
 //! rate, not a count, so a handful of errors on an idle lab does not trip it.
 
-use super::Tree;
 use crate::base::address::{ALB, Address, NAME_PREFIX, TARGET_GROUP};
 use crate::base::cloudwatch::alarm::{Dimensions, Source, Statistic};
 use crate::base::hcl::{Block, Expr, interp, lit};
-use crate::experiments::{Alarm, AlarmMetric, Lab, tf_name};
-use crate::resources::alarms::definition;
+use crate::resources::alarms::{Alarm, AlarmMetric, definition};
+use crate::resources::services::{Service, TypeUse};
+use crate::resources::tf_name;
+use crate::resources::tree::Tree;
 
 const FILE: &str = "monitoring.tf";
 
@@ -52,11 +53,12 @@ fn dimensions(d: Dimensions) -> Expr {
     alb_dimensions(d == Dimensions::AppTargetGroup)
 }
 
-pub fn build(lab: &Lab, tree: &mut Tree) {
-    if lab.app.is_none() {
+/// `app`: the lab has the app (every alarm watches its load balancer).
+pub fn build(alarms: &[Alarm], app: bool, tree: &mut Tree) {
+    if !app {
         return;
     }
-    for alarm in &lab.alarms {
+    for alarm in alarms {
         let d = definition(alarm);
         let mut b = self::alarm(&alarm.name)
             .block()
@@ -126,3 +128,10 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
         tree.add(FILE, b);
     }
 }
+
+/// The resource and data source types this kind emits, and their services.
+pub const TYPES: &[TypeUse] = &[(
+    "aws_cloudwatch_metric_alarm",
+    Service::CloudWatch,
+    Some("alarms"),
+)];
