@@ -185,3 +185,65 @@ fn the_spec_reference_lists_every_key_and_says_which_are_required() {
         assert!(line.contains("required"), "`{top}` is required: {line}");
     }
 }
+
+/// The packages `cargo tree` lists for one workspace member's normal (runtime) dependencies,
+/// as `name vX.Y.Z`, read from Cargo.lock without the network.
+fn runtime_packages(member: &str) -> BTreeSet<String> {
+    let out = Command::new(env!("CARGO"))
+        .current_dir(common::root())
+        .args([
+            "tree",
+            "--locked",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .args(["-p", member])
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        out.status.success(),
+        "cargo tree -p {member}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            Some(format!("{} {}", words.next()?, words.next()?))
+        })
+        .collect()
+}
+
+#[test]
+/// The generator starts like a small Rust program because it never links the AWS SDK: only
+/// the `chaoslab-fis` helper that `verify` runs does, with one TLS stack and no C crypto build.
+fn only_the_fis_helper_links_the_aws_sdk() {
+    let generator = runtime_packages("chaoslab");
+    let heavy: Vec<_> = generator
+        .iter()
+        .filter(|p| {
+            ["aws-", "tokio", "hyper", "rustls", "ring "]
+                .iter()
+                .any(|h| p.starts_with(h))
+        })
+        .collect();
+    assert!(
+        heavy.is_empty(),
+        "chaoslab links {heavy:?}: keep it in crates/chaoslab-fis"
+    );
+    let helper = runtime_packages("chaoslab-fis");
+    assert!(
+        helper.iter().any(|p| p.starts_with("aws-sdk-fis ")),
+        "{helper:?}"
+    );
+    let tls: Vec<_> = helper.iter().filter(|p| p.starts_with("rustls ")).collect();
+    assert_eq!(tls.len(), 1, "one TLS stack in the helper: {tls:?}");
+    let c_crypto: Vec<_> = helper.iter().filter(|p| p.starts_with("aws-lc")).collect();
+    assert!(
+        c_crypto.is_empty(),
+        "{c_crypto:?} builds C with cmake: keep rustls on ring"
+    );
+}
