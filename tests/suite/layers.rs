@@ -130,7 +130,7 @@ fn references(module: &[String], code: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     for (n, line) in code.lines().enumerate() {
         let mut rest = line;
-        while let Some(at) = rest.find(|c: char| c == 'c' || c == 's') {
+        while let Some(at) = rest.find(['c', 's']) {
             let tail = &rest[at..];
             let boundary = rest[..at]
                 .chars()
