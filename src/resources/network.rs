@@ -14,7 +14,7 @@ problems! {
     pub enum Problem in "resources::network::Problem" {
         VpcSize { cidr: String, len: u8 } => E020,
         BadCidr { why: String } => E020,
-        AzCount { azs: u32 } => E022,
+        AzCount { azs: u32 } => E006,
         SubnetCount { tier: &'static str, count: usize, azs: u32 } => E022,
         OutsideVpc { subnet: String, vpc: String } => E021,
         Overlap { subnet: String, other: String, other_field: String } => E021,
