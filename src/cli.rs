@@ -13,8 +13,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::base::errors::{Code, Diagnostic, Error, Pos, SpecErrors};
+use crate::base::diag::Problem as _;
+use crate::base::errors::{Error, Pos, SpecErrors};
 use crate::experiments::Lab;
+use crate::spec::Problem as SpecProblem;
 use messages::Ctx;
 
 /// The exit codes, for `--help` and the man page (the README's table says the same).
@@ -361,21 +363,13 @@ fn read(path: &Path, ctx: &mut Ctx) -> Result<Lab, Error> {
     use input::Unreadable;
     let file = path.display().to_string();
     let source = input::read_spec(path).map_err(|why| {
-        let d = |message: String, help: &str| {
-            Diagnostic::error(Code::E001, Pos::default(), "", message).help(help)
+        let problem = match why {
+            Unreadable::Io(e) => SpecProblem::CannotRead { why: e.to_string() },
+            Unreadable::TooLarge => SpecProblem::TooLarge,
+            Unreadable::NotUtf8(at) => SpecProblem::NotUtf8 { offset: Some(at) },
+            Unreadable::EmptyFifo => SpecProblem::EmptyFifo,
         };
-        let diagnostic = match why {
-            Unreadable::Io(e) => d(format!("cannot read the spec: {e}"), "check the path"),
-            Unreadable::TooLarge => crate::spec::too_large(),
-            Unreadable::NotUtf8(at) => d(
-                format!("spec is not UTF-8 (invalid byte at offset {at})"),
-                "save the file as UTF-8",
-            ),
-            Unreadable::EmptyFifo => d(
-                "the spec is a FIFO (named pipe) and nothing was written to it".to_owned(),
-                "start the program that writes the spec before chaoslab (which does not wait for one), or pass a file or `<(command)`",
-            ),
-        };
+        let diagnostic = problem.at(Pos::default(), "");
         Error::Spec(Box::new(SpecErrors {
             file: file.clone(),
             source: String::new(),

@@ -31,6 +31,14 @@ macro_rules! codes {
                     $(Code::$code => $meaning,)*
                 }
             }
+
+            /// `W…` codes are warnings, the rest errors.
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$code if stringify!($code).starts_with('W') => Severity::Warning,)*
+                    _ => Severity::Error,
+                }
+            }
         }
     };
 }
@@ -52,6 +60,10 @@ codes! {
     E021 => "subnet outside the VPC or overlapping another",
     E022 => "subnet count does not match the AZ count",
     E023 => "value outside a fixed set (NAT mode, endpoint, billing mode, …)",
+    E024 => "a VPC endpoint service given twice (twice in one list, or both a gateway and an interface endpoint)",
+    E025 => "an Arm (Graviton) instance type for the app, whose AMI is x86_64",
+    E026 => "an app in private subnets with no route out (`nat: none`)",
+    E027 => "DynamoDB capacity on an on-demand table (`read_capacity` or `write_capacity` without `billing_mode: PROVISIONED`)",
     E030 => "DynamoDB key or seed item problem",
     E031 => "S3 object key problem",
     E040 => "unknown FIS action",
@@ -82,6 +94,18 @@ codes! {
     W004 => "warning: the auto-scaling group replaces instances the experiment stops or cuts off",
     W005 => "warning: a schedule window already in the past when the spec is checked (a start Scheduler refuses, an end after which it never fires)",
     W006 => "warning: `dependency: aurora` on a network fault that does not cut the app off Aurora (Aurora shares the app subnets)",
+}
+
+impl Code {
+    /// The README's code table, rendered from [`Code::ALL`]: the README holds it verbatim
+    /// between its `codes` markers (a test rewrites it there under `CHAOSLAB_BLESS`).
+    pub fn markdown_table() -> String {
+        let mut table = String::from("| code | meaning |\n| --- | --- |\n");
+        for code in Code::ALL {
+            let _ = writeln!(table, "| {code} | {} |", code.description());
+        }
+        table
+    }
 }
 
 impl fmt::Display for Code {

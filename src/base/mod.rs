@@ -6,6 +6,7 @@
 pub mod address;
 pub mod cidr;
 pub mod cloudwatch;
+pub mod diag;
 pub mod duration;
 pub mod errors;
 pub mod escape;

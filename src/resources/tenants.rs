@@ -3,7 +3,7 @@
 use super::MAX_PREFIX;
 use super::checker::Validator;
 use super::s3::bucket_name_problem;
-use crate::base::errors::Code;
+use crate::base::diag::problems;
 use crate::spec::{RawState, Spanned, pos};
 
 /// The S3 backend's settings (the only remote backend chaoslab emits).
@@ -21,6 +21,57 @@ pub struct State {
 /// is full at 100 tenants of a 5-experiment lab. A GameDay or a workshop runs a few dozen.
 pub const MAX_TENANTS: usize = 100;
 
+problems! {
+    /// What can be wrong in `state:` and `tenants:`.
+    pub enum Problem in "resources::tenants::Problem" {
+        /// `why` completes "it …" (from `bucket_name_problem`).
+        BadStateBucket { bucket: String, why: String } => E010,
+        TooManyTenants { count: usize } => E008,
+        /// `room`: the characters the prefix leaves a tenant name.
+        TenantPrefixTooLong { prefix: String, tenant: String, room: usize } => E010,
+        TenantTwice { tenant: String } => E010,
+        TenantPrefixOfAnother { tenant: String, other: String, prefix: String } => E010,
+    }
+}
+
+impl crate::base::diag::Problem for Problem {
+    fn message(&self) -> String {
+        match self {
+            Problem::BadStateBucket { bucket, why } => {
+                format!("`{bucket}` is not an S3 bucket name: it {why}")
+            }
+            Problem::TooManyTenants { count } => {
+                format!("a spec lists at most {MAX_TENANTS} tenants; this one lists {count}")
+            }
+            Problem::TenantPrefixTooLong { prefix, tenant, .. } => format!(
+                "the tenant's name prefix `{prefix}-{tenant}` would be {} + 1 + {} = {} characters; the limit is {MAX_PREFIX}",
+                prefix.len(),
+                tenant.len(),
+                prefix.len() + 1 + tenant.len()
+            ),
+            Problem::TenantTwice { tenant } => format!("tenant `{tenant}` is listed twice"),
+            Problem::TenantPrefixOfAnother {
+                tenant,
+                other,
+                prefix,
+            } => format!(
+                "tenant `{tenant}` is tenant `{other}` followed by a hyphen, so their AWS names could collide (`{prefix}-{other}` + `-…`)"
+            ),
+        }
+    }
+
+    fn help(&self) -> String {
+        match self {
+            Problem::BadStateBucket { .. } => "S3 bucket names are 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, not shaped like an IP address, without a prefix or suffix S3 reserves (xn--, sthree-, amzn-s3-demo-, -s3alias, --ol-s3, .mrap, --x-s3, --table-s3)".to_owned(),
+            Problem::TooManyTenants { .. } => format!("keep at most {MAX_TENANTS} tenants per spec: split them over several specs (each its own lab name), or over several accounts"),
+            Problem::TenantPrefixTooLong { room: 0, .. } => format!("shorten `prefix` to leave room for `-<tenant>` within {MAX_PREFIX} characters"),
+            Problem::TenantPrefixTooLong { room, .. } => format!("use at most {room} characters for tenant names, or shorten `prefix`"),
+            Problem::TenantTwice { .. } => "list each tenant once: two tenants with one name would share every AWS name and the state".to_owned(),
+            Problem::TenantPrefixOfAnother { tenant, .. } => format!("rename one of them so neither starts with the other and a hyphen, e.g. `{}`", tenant.replace('-', "")),
+        }
+    }
+}
+
 impl Validator {
     pub(crate) fn state(&mut self, raw: &Spanned<RawState>) -> State {
         let backend = &raw.value.backend;
@@ -29,12 +80,11 @@ impl Validator {
         }
         let bucket = raw.value.bucket.as_ref().map(|b| {
             if let Some(why) = bucket_name_problem(&b.value) {
-                self.err(
-                    Code::E010,
+                let bucket = b.value.clone();
+                self.flag(
                     pos(b),
                     "state.bucket",
-                    format!("`{}` is not an S3 bucket name: it {why}", b.value),
-                    "S3 bucket names are 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, not shaped like an IP address, without a prefix or suffix S3 reserves (xn--, sthree-, amzn-s3-demo-, -s3alias, --ol-s3, .mrap, --x-s3, --table-s3)",
+                    Problem::BadStateBucket { bucket, why },
                 );
             }
             b.value.clone()
@@ -47,16 +97,8 @@ impl Validator {
     pub(crate) fn tenants(&mut self, raw: &[Spanned<String>], prefix: &str) -> Vec<String> {
         if let Some(over) = raw.get(MAX_TENANTS) {
             // Refused before any per-tenant work, which compares tenants pairwise.
-            self.err(
-                Code::E008,
-                pos(over),
-                format!("tenants[{MAX_TENANTS}]"),
-                format!(
-                    "a spec lists at most {MAX_TENANTS} tenants; this one lists {}",
-                    raw.len()
-                ),
-                format!("keep at most {MAX_TENANTS} tenants per spec: split them over several specs (each its own lab name), or over several accounts"),
-            );
+            let problem = Problem::TooManyTenants { count: raw.len() };
+            self.flag(pos(over), format!("tenants[{MAX_TENANTS}]"), problem);
             return Vec::new();
         }
         let room = MAX_PREFIX.saturating_sub(prefix.len() + 1);
@@ -67,31 +109,16 @@ impl Validator {
             self.name(t, &field, room.max(t.value.len()));
             let total = prefix.len() + 1 + t.value.len();
             if total > MAX_PREFIX {
-                self.err(
-                    Code::E010,
-                    pos(t),
-                    &field,
-                    format!(
-                        "the tenant's name prefix `{prefix}-{}` would be {} + 1 + {} = {total} characters; the limit is {MAX_PREFIX}",
-                        t.value,
-                        prefix.len(),
-                        t.value.len()
-                    ),
-                    if room == 0 {
-                        format!("shorten `prefix` to leave room for `-<tenant>` within {MAX_PREFIX} characters")
-                    } else {
-                        format!("use at most {room} characters for tenant names, or shorten `prefix`")
-                    },
-                );
+                let problem = Problem::TenantPrefixTooLong {
+                    prefix: prefix.to_owned(),
+                    tenant: t.value.clone(),
+                    room,
+                };
+                self.flag(pos(t), &field, problem);
             }
             if seen.contains(&t.value.as_str()) {
-                self.err(
-                    Code::E010,
-                    pos(t),
-                    &field,
-                    format!("tenant `{}` is listed twice", t.value),
-                    "list each tenant once: two tenants with one name would share every AWS name and the state",
-                );
+                let tenant = t.value.clone();
+                self.flag(pos(t), &field, Problem::TenantTwice { tenant });
             }
             // `<prefix>-a` + `-b-x` is `<prefix>-a-b` + `-x`: tenant `a`'s names could be
             // tenant `a-b`'s.
@@ -100,16 +127,12 @@ impl Validator {
                     .strip_prefix(o.value.as_str())
                     .is_some_and(|rest| rest.starts_with('-'))
             }) {
-                self.err(
-                    Code::E010,
-                    pos(t),
-                    &field,
-                    format!(
-                        "tenant `{}` is tenant `{}` followed by a hyphen, so their AWS names could collide (`{prefix}-{}` + `-…`)",
-                        t.value, other.value, other.value
-                    ),
-                    format!("rename one of them so neither starts with the other and a hyphen, e.g. `{}`", t.value.replace('-', "")),
-                );
+                let problem = Problem::TenantPrefixOfAnother {
+                    tenant: t.value.clone(),
+                    other: other.value.clone(),
+                    prefix: prefix.to_owned(),
+                };
+                self.flag(pos(t), &field, problem);
             }
             seen.push(&t.value);
         }

@@ -20,8 +20,10 @@ use serde::de::{
 };
 use serde_saphyr::Spanned;
 
+use super::Problem;
 use super::tree::{Node, pos_of, source_text};
-use crate::base::errors::{Code, Diagnostic, Pos};
+use crate::base::diag::Problem as _;
+use crate::base::errors::{Diagnostic, Pos};
 use crate::base::suggest::suggest;
 
 /// The name serde-saphyr's `Spanned<T>` asks for, and the first key of the map its own
@@ -43,10 +45,10 @@ pub fn check<T: DeserializeOwned>(tree: &Spanned<Node>, source: &str) -> Vec<Dia
     };
     if let Err(stop) = T::deserialize(root) {
         // A raw type refused a placeholder; report what it said where it said it.
-        sink.push(
-            Diagnostic::error(Code::E004, stop.pos, stop.field, stop.message)
-                .help("check the value's type against the spec format in README.md"),
-        );
+        let problem = Problem::Refused {
+            message: stop.message,
+        };
+        sink.push(problem.at(stop.pos, stop.field));
     }
     let mut diags = sink.diags.into_inner();
     diags.sort_by_key(|d| (d.pos, d.code));
@@ -108,33 +110,6 @@ impl de::Error for Stop {
     }
 }
 
-/// The scalar types a field can ask for, with what to say when the value is not one.
-#[derive(Clone, Copy)]
-enum Leaf {
-    Whole,
-    Number,
-    Bool,
-}
-
-impl Leaf {
-    fn problem(self) -> (&'static str, &'static str) {
-        match self {
-            Leaf::Whole => (
-                "expected a whole number here",
-                "write a whole number without quotes (YAML 1.2: `yes`/`no` are text, not values)",
-            ),
-            Leaf::Number => (
-                "expected a number here",
-                "write a number without quotes (YAML 1.2: `yes`/`no` are text, not values)",
-            ),
-            Leaf::Bool => (
-                "expected `true` or `false` here",
-                "write `true` or `false` (YAML 1.2: `yes`/`no`/`on`/`off` are text, not booleans)",
-            ),
-        }
-    }
-}
-
 impl<'a> Probe<'a> {
     fn child(&self, at: &'a Spanned<Node>, path: String, key: Pos) -> Probe<'a> {
         Probe {
@@ -168,30 +143,26 @@ impl<'a> Probe<'a> {
         }
     }
 
-    fn report(&self, at: Pos, code: Code, message: String, help: String) {
-        self.sink
-            .push(Diagnostic::error(code, at, self.path.clone(), message).help(help));
+    fn report(&self, at: Pos, problem: Problem) {
+        self.sink.push(problem.at(at, self.path.clone()));
     }
 
     /// Reports a value of the wrong shape (unless a placeholder) and returns a quiet stand-in.
-    fn mismatch(self, what: &str, help: &str) -> Probe<'a> {
+    fn mismatch(self, problem: Problem) -> Probe<'a> {
         if let Some(n) = self.node() {
-            let (message, help) = if self.path.is_empty() {
-                (
-                    "a lab spec is a mapping of keys".to_owned(),
-                    "start from a blueprint: `lab:`, `region:`, `network:` and the other sections at the top level",
-                )
+            let problem = if self.path.is_empty() {
+                Problem::NotALab
             } else {
-                (format!("expected {what} here"), help)
+                problem
             };
-            self.report(pos_of(n), Code::E004, message, help.to_owned());
+            self.report(pos_of(n), problem);
         }
         self.quiet()
     }
 
     /// A scalar of type `T`, read by serde-saphyr from the value's source text; the default
-    /// (after a report) when it is not one.
-    fn leaf<T: DeserializeOwned + Default>(&self, leaf: Leaf) -> T {
+    /// (after reporting `problem`) when it is not one.
+    fn leaf<T: DeserializeOwned + Default>(&self, problem: Problem) -> T {
         let Some(n) = self.node() else {
             return T::default();
         };
@@ -204,8 +175,7 @@ impl<'a> Probe<'a> {
             _ => None,
         };
         parsed.unwrap_or_else(|| {
-            let (message, help) = leaf.problem();
-            self.report(pos_of(n), Code::E004, message.to_owned(), help.to_owned());
+            self.report(pos_of(n), problem);
             T::default()
         })
     }
@@ -222,13 +192,7 @@ impl<'a> Probe<'a> {
             Some((n, Node::Scalar(s))) if !tagged_other(n) => s.clone(),
             Some(_) => {
                 if let Some(n) = self.node() {
-                    self.report(
-                        pos_of(n),
-                        Code::E004,
-                        "expected text here".to_owned(),
-                        "write a plain value (quote it if it contains `:`, `#`, `[` or `{`)"
-                            .to_owned(),
-                    );
+                    self.report(pos_of(n), Problem::ExpectedText);
                 }
                 String::new()
             }
@@ -255,9 +219,9 @@ fn join(path: &str, key: &str) -> String {
 }
 
 macro_rules! leaves {
-    ($($method:ident => $ty:ty, $visit:ident, $leaf:expr;)*) => {
+    ($($method:ident => $ty:ty, $visit:ident, $problem:expr;)*) => {
         $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Stop> {
-            let v: $ty = self.leaf($leaf);
+            let v: $ty = self.leaf($problem);
             visitor.$visit(v)
         })*
     };
@@ -267,17 +231,17 @@ impl<'de, 'a> Deserializer<'de> for Probe<'a> {
     type Error = Stop;
 
     leaves! {
-        deserialize_bool => bool, visit_bool, Leaf::Bool;
-        deserialize_i8 => i8, visit_i8, Leaf::Whole;
-        deserialize_i16 => i16, visit_i16, Leaf::Whole;
-        deserialize_i32 => i32, visit_i32, Leaf::Whole;
-        deserialize_i64 => i64, visit_i64, Leaf::Whole;
-        deserialize_u8 => u8, visit_u8, Leaf::Whole;
-        deserialize_u16 => u16, visit_u16, Leaf::Whole;
-        deserialize_u32 => u32, visit_u32, Leaf::Whole;
-        deserialize_u64 => u64, visit_u64, Leaf::Whole;
-        deserialize_f32 => f32, visit_f32, Leaf::Number;
-        deserialize_f64 => f64, visit_f64, Leaf::Number;
+        deserialize_bool => bool, visit_bool, Problem::ExpectedBool;
+        deserialize_i8 => i8, visit_i8, Problem::ExpectedWhole;
+        deserialize_i16 => i16, visit_i16, Problem::ExpectedWhole;
+        deserialize_i32 => i32, visit_i32, Problem::ExpectedWhole;
+        deserialize_i64 => i64, visit_i64, Problem::ExpectedWhole;
+        deserialize_u8 => u8, visit_u8, Problem::ExpectedWhole;
+        deserialize_u16 => u16, visit_u16, Problem::ExpectedWhole;
+        deserialize_u32 => u32, visit_u32, Problem::ExpectedWhole;
+        deserialize_u64 => u64, visit_u64, Problem::ExpectedWhole;
+        deserialize_f32 => f32, visit_f32, Problem::ExpectedNumber;
+        deserialize_f64 => f64, visit_f64, Problem::ExpectedNumber;
     }
 
     /// Serves typeless values (`Scalar`, ignored values) with the node's own shape.
@@ -293,12 +257,8 @@ impl<'de, 'a> Deserializer<'de> for Probe<'a> {
                     serde_saphyr::from_str_with_options::<f64>(text, super::options()).ok()
                 });
                 if number.is_some_and(|f| !f.is_finite()) {
-                    self.report(
-                        pos_of(n),
-                        Code::E004,
-                        format!("`{s}` is not a finite number"),
-                        "write a finite number, or quote the value to make it text".to_owned(),
-                    );
+                    let value = s.clone();
+                    self.report(pos_of(n), Problem::NotFiniteScalar { value });
                 }
                 visitor.visit_str(s)
             }
@@ -332,10 +292,7 @@ impl<'de, 'a> Deserializer<'de> for Probe<'a> {
             Some(Node::Seq(items)) => visitor.visit_seq(Items::new(&self, items)),
             None => visitor.visit_seq(Items::new(&self, &[])),
             Some(_) => {
-                let quiet = self.mismatch(
-                    "a list",
-                    "write the items as `[a, b]`, or one `- item` per line",
-                );
+                let quiet = self.mismatch(Problem::ExpectedList);
                 visitor.visit_seq(Items::new(&quiet, &[]))
             }
         }
@@ -346,10 +303,7 @@ impl<'de, 'a> Deserializer<'de> for Probe<'a> {
             Some(Node::Map(entries)) => visitor.visit_map(Entries::new(&self, entries)),
             None => visitor.visit_map(Entries::new(&self, &[])),
             Some(_) => {
-                let quiet = self.mismatch(
-                    "a mapping",
-                    "write `name: value` pairs indented under the key, or `{name: value}`",
-                );
+                let quiet = self.mismatch(Problem::ExpectedMap);
                 visitor.visit_map(Entries::new(&quiet, &[]))
             }
         }
@@ -365,10 +319,7 @@ impl<'de, 'a> Deserializer<'de> for Probe<'a> {
             Some(Node::Map(entries)) => visitor.visit_map(Fields::new(&self, entries, fields)),
             None => visitor.visit_map(Fields::new(&self.quiet(), &[], fields)),
             Some(_) => {
-                let quiet = self.mismatch(
-                    "a mapping",
-                    "write the keys indented under this one, or as `{key: value}`",
-                );
+                let quiet = self.mismatch(Problem::ExpectedFields);
                 visitor.visit_map(Fields::new(&quiet, &[], fields))
             }
         }
@@ -391,12 +342,7 @@ impl<'de, 'a> Deserializer<'de> for Probe<'a> {
                     .next()
                     .unwrap_or(&self.path)
                     .to_owned();
-                self.report(
-                    self.key,
-                    Code::E005,
-                    format!("missing required key `{key}`"),
-                    format!("add `{key}:` to this mapping (see the spec format in README.md)"),
-                );
+                self.report(self.key, Problem::MissingKey { key });
                 self.quiet()
             }
             At::Node(_) | At::Quiet => self,
@@ -505,31 +451,19 @@ impl<'a> Fields<'a> {
         if matches!(self.parent.at, At::Quiet) {
             return;
         }
-        let help = match suggest(name, self.fields) {
-            Some(s) => {
-                self.suggested.push(s);
-                format!("did you mean `{s}`?")
-            }
-            None if self.fields.is_empty() => "remove this key".to_owned(),
-            None => format!(
-                "remove it; the keys allowed here are {}",
-                self.fields.join(", ")
-            ),
-        };
-        let message = if name.is_empty() {
-            "a key here must be a plain name".to_owned()
+        // A required key the help suggests is not reported missing as well.
+        if let Some(s) = suggest(name, self.fields) {
+            self.suggested.push(s);
+        }
+        let allowed = self.fields.iter().map(|f| (*f).to_owned()).collect();
+        let problem = if name.is_empty() {
+            Problem::NotPlainKey { allowed }
         } else {
-            format!("unknown key `{}`", name)
+            let key = name.to_owned();
+            Problem::UnknownKey { key, allowed }
         };
-        self.parent.sink.push(
-            Diagnostic::error(
-                Code::E003,
-                pos_of(key),
-                join(&self.parent.path, name),
-                message,
-            )
-            .help(help),
-        );
+        let field = join(&self.parent.path, name);
+        self.parent.sink.push(problem.at(pos_of(key), field));
     }
 }
 

@@ -6,18 +6,21 @@
 mod check;
 mod named_map;
 mod path;
+mod problem;
 mod scalar;
 mod text;
 mod tree;
 mod yaml_error;
 
 pub use named_map::NamedMap;
+pub use problem::Problem;
 pub use scalar::Scalar;
 pub use serde_saphyr::Spanned;
 
 use serde::Deserialize;
 
-use crate::base::errors::{Code, Diagnostic, Pos};
+use crate::base::diag::Problem as _;
+use crate::base::errors::{Diagnostic, Pos};
 
 /// Specs are hand-written files of a few KiB; anything far larger is a mistake or an attack.
 pub const MAX_SPEC_BYTES: usize = 256 * 1024;
@@ -497,19 +500,6 @@ pub struct RawExpect {
     pub tolerance: Option<Spanned<f64>>,
 }
 
-/// E001 for a spec over [`MAX_SPEC_BYTES`]: the one wording, whether the text was read by the
-/// CLI's bounded reader (which stops one byte past the limit, so the full size is unknown) or
-/// handed to [`parse`].
-pub fn too_large() -> Diagnostic {
-    Diagnostic::error(
-        Code::E001,
-        Pos::default(),
-        "",
-        format!("the spec is over 256 KiB; the limit is {MAX_SPEC_BYTES} bytes"),
-    )
-    .help("lab specs are short: split the lab into several specs, or move large object contents out of the spec")
-}
-
 /// Position of a spanned value, for diagnostics.
 pub fn pos<T>(s: &Spanned<T>) -> Pos {
     Pos {
@@ -553,21 +543,13 @@ fn tree_options() -> serde_saphyr::Options {
 /// typed raw spec.
 pub fn parse(source: &str) -> Result<RawSpec, Vec<Diagnostic>> {
     if source.len() > MAX_SPEC_BYTES {
-        return Err(vec![too_large()]);
+        return Err(vec![Problem::TooLarge.at(Pos::default(), "")]);
     }
     if source
         .lines()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        return Err(vec![
-            Diagnostic::error(
-                Code::E005,
-                Pos { line: 1, column: 1 },
-                "",
-                "the spec is empty",
-            )
-            .help("start from a blueprint: a spec needs at least `lab`, `region` and `network`"),
-        ]);
+        return Err(vec![Problem::Empty.at(Pos { line: 1, column: 1 }, "")]);
     }
     let hidden = text::raw(source);
     if !hidden.is_empty() {
@@ -614,111 +596,4 @@ impl schemars::JsonSchema for ItemValue {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const VALID: &str = "lab: demo\nregion: us-east-1\nnetwork:\n  cidr: 10.0.0.0/16\n  azs: 2\n  public: [10.0.1.0/24, 10.0.2.0/24]\n  private: [10.0.11.0/24, 10.0.12.0/24]\naurora: {}\napp: {}\n";
-
-    fn first_pass(source: &str) -> Vec<Diagnostic> {
-        let tree =
-            serde_saphyr::from_str_with_options::<Spanned<tree::Node>>(source, tree_options())
-                .unwrap_or_else(|e| panic!("{e}"));
-        check::check::<RawSpec>(&tree, source)
-    }
-
-    #[test]
-    fn the_first_pass_accepts_every_blueprint() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/blueprints");
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "yaml") {
-                continue;
-            }
-            let source = std::fs::read_to_string(path).unwrap();
-            assert_eq!(first_pass(&source), Vec::new());
-        }
-    }
-
-    /// The first pass judges a scalar by re-reading it with serde-saphyr, so it rejects exactly
-    /// what the typed pass rejects.
-    #[test]
-    fn the_first_pass_agrees_with_the_typed_pass_on_scalars() {
-        let values = [
-            "5",
-            "\"5\"",
-            "'5'",
-            "0x10",
-            "0o17",
-            "+5",
-            "1_000",
-            "5.0",
-            "-1",
-            "70000",
-            "1e3",
-            "05",
-            ".inf",
-            "true",
-            "True",
-            "\"true\"",
-            "yes",
-            "~",
-            "five",
-            "[1]",
-            "{a: 1}",
-            "!!int \"5\"",
-            "0.5",
-            "&a 5",
-            "!!str 5",
-        ];
-        for field in [
-            "app: {port: V}",
-            "app: {instances: V}",
-            "aurora: {proxy: V}",
-            "aurora: {min_capacity: V}",
-            "aurora: {engine: V}",
-        ] {
-            for v in values {
-                let (section, _) = field.split_once(':').unwrap();
-                let source = VALID.replace(&format!("{section}: {{}}"), &field.replace('V', v));
-                let typed = serde_saphyr::from_str_with_options::<RawSpec>(&source, options());
-                assert_eq!(
-                    first_pass(&source).is_empty(),
-                    typed.is_ok(),
-                    "{field} with {v}: {:?}",
-                    typed.err()
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn every_missing_required_key_is_reported_at_once() {
-        let source = "network: {}\ndynamodb: {t: {hash_key: {}}}\ns3: {b: {objects: {k: {}}}}\nexperiments: {e: {}}\nalarms: {a: {}}\n";
-        let mut missing: Vec<String> = parse(source)
-            .unwrap_err()
-            .into_iter()
-            .map(|d| {
-                assert_eq!(d.code, Code::E005, "{d:?}");
-                d.field
-            })
-            .collect();
-        missing.sort();
-        assert_eq!(
-            missing,
-            [
-                "alarms.a.metric",
-                "alarms.a.threshold",
-                "dynamodb.t.hash_key.name",
-                "dynamodb.t.hash_key.type",
-                "experiments.e.description",
-                "lab",
-                "network.azs",
-                "network.cidr",
-                "network.private",
-                "network.public",
-                "region",
-                "s3.b.objects.k.content",
-            ]
-        );
-    }
-}
+mod tests;

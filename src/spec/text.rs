@@ -10,14 +10,14 @@
 
 use serde_saphyr::Spanned;
 
+use super::Problem;
 use super::tree::{Node, pos_of};
-use crate::base::errors::{Code, Diagnostic, Pos};
+use crate::base::diag::Problem as _;
+use crate::base::errors::{Diagnostic, Pos};
 use crate::base::text::{describe, unsafe_char};
 
 /// At most this many E009 are reported: a spec full of them needs one fix, not thousands.
 const MOST: usize = 10;
-
-const WHY: &str = "control and bidirectional-text characters are not allowed in a spec: they can make a terminal, the lab README or a review show other text than is there";
 
 /// E009 for each line of `source` that holds such a character as it is (the first one on the
 /// line), at its line and column.
@@ -34,18 +34,12 @@ pub fn raw(source: &str) -> Vec<Diagnostic> {
         let column = col as u64 + 1 + if first { shift } else { 0 };
         let line_no = i as u64 + 1;
         let (field, _) = super::path::at(source, line_no, column);
-        found.push(
-            Diagnostic::error(
-                Code::E009,
-                Pos {
-                    line: line_no,
-                    column,
-                },
-                field,
-                format!("{} at column {column}", describe(c)),
-            )
-            .help(format!("delete it; {WHY}")),
-        );
+        let at = Pos {
+            line: line_no,
+            column,
+        };
+        let what = describe(c);
+        found.push(Problem::HiddenChar { what, column }.at(at, field));
         if found.len() == MOST {
             break;
         }
@@ -108,21 +102,8 @@ fn check(text: &str, pos: Pos, field: &str, found: &mut Vec<Diagnostic>) {
         return;
     };
     if found.len() < MOST {
-        found.push(
-            Diagnostic::error(
-                Code::E009,
-                pos,
-                field,
-                format!(
-                    "{} as character {} of this text (written as an escape or a `!!binary` value)",
-                    describe(c),
-                    i + 1
-                ),
-            )
-            .help(format!(
-                "remove the escape or the `!!binary` tag that makes it; {WHY}"
-            )),
-        );
+        let (what, index) = (describe(c), i + 1);
+        found.push(Problem::HiddenCharResolved { what, index }.at(pos, field));
     }
 }
 

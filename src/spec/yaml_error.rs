@@ -4,13 +4,10 @@
 use serde_saphyr::Error as Yaml;
 use serde_saphyr::budget::BudgetBreach;
 
+use super::Problem;
 use super::path;
-use crate::base::errors::{Code, Diagnostic, Pos};
-use crate::base::suggest::suggest;
-
-const SYNTAX_HELP: &str = "fix the YAML syntax at this position";
-const LIMITS_HELP: &str =
-    "lab specs need no deep nesting or repeated aliases; write the values out plainly";
+use crate::base::diag::Problem as _;
+use crate::base::errors::{Diagnostic, Pos};
 
 pub fn diagnostic(err: &Yaml, source: &str) -> Diagnostic {
     let pos = err
@@ -22,30 +19,25 @@ pub fn diagnostic(err: &Yaml, source: &str) -> Diagnostic {
         .unwrap_or_default();
     // The field path is only known by position here; the first pass names most fields itself.
     let (field, key_line) = path::at(source, pos.line, pos.column);
-    let typed = |message: String, help: &str| {
-        Diagnostic::error(Code::E004, pos, field.clone(), message).help(help)
-    };
+    let typed = |problem: Problem| problem.at(pos, field.clone());
+    let whole = |problem: Problem| problem.at(pos, "");
     match err {
         Yaml::WithSnippet { error, .. } | Yaml::AliasError { error, .. } => {
             diagnostic(error, source)
         }
-        Yaml::InvalidUtf8Input => Diagnostic::error(Code::E001, pos, "", "the spec is not UTF-8")
-            .help("save the spec as UTF-8 text"),
+        Yaml::InvalidUtf8Input => whole(Problem::NotUtf8 { offset: None }),
         Yaml::SerdeUnknownField {
             field: key,
             expected,
             ..
         } => {
-            let help = match suggest(key, expected) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None if expected.is_empty() => "remove this key".to_owned(),
-                None => format!(
-                    "remove it; the keys allowed here are {}",
-                    expected.join(", ")
-                ),
-            };
             let field = if field.is_empty() { key.clone() } else { field };
-            Diagnostic::error(Code::E003, pos, field, format!("unknown key `{key}`")).help(help)
+            let allowed = expected.iter().map(|k| (*k).to_owned()).collect();
+            Problem::UnknownKey {
+                key: key.clone(),
+                allowed,
+            }
+            .at(pos, field)
         }
         Yaml::SerdeMissingField { field: key, .. } => {
             // Reported where the mapping ended: point at the mapping's own key instead.
@@ -62,62 +54,38 @@ pub fn diagnostic(err: &Yaml, source: &str) -> Diagnostic {
                     },
                 )
             };
-            Diagnostic::error(Code::E005, pos, field, format!("missing required key `{key}`"))
-                .help(format!(
-                    "add `{key}:` to this mapping (see the spec format in README.md)"
-                ))
+            let key = (*key).to_owned();
+            Problem::MissingKey { key }.at(pos, field)
         }
         Yaml::DuplicateMappingKey { key, .. } => {
-            let key = key.as_deref().unwrap_or("a key");
-            Diagnostic::error(
-                Code::E002,
-                pos,
-                key,
-                format!("`{key}` is given twice in this mapping"),
-            )
-            .help("each key may appear once in a mapping; remove or rename the repeated key")
+            let key = key.as_deref().unwrap_or("a key").to_owned();
+            Problem::DuplicateKey { key: key.clone() }.at(pos, key)
         }
         Yaml::MultipleDocuments { .. }
         | Yaml::Budget {
             breach: BudgetBreach::Documents { .. },
             ..
-        } => Diagnostic::error(Code::E002, pos, "", "a spec holds one YAML document")
-            .help("remove the `---` and everything after it, or split the labs into separate files"),
-        Yaml::Budget { breach, .. } => {
-            let message = match breach {
-                BudgetBreach::Aliases { aliases } => too_many("aliases", *aliases),
-                BudgetBreach::Anchors { anchors } => too_many("anchors", *anchors),
-                BudgetBreach::Depth { depth } => too_many("nesting levels", *depth),
-                BudgetBreach::Events { events } => too_many("events", *events),
-                BudgetBreach::Nodes { nodes } => too_many("nodes", *nodes),
-                BudgetBreach::ScalarBytes { total_scalar_bytes } => {
-                    too_many("bytes of text", *total_scalar_bytes)
-                }
-                _ => "the spec breaks chaoslab's YAML limits here".to_owned(),
-            };
-            Diagnostic::error(Code::E002, pos, "", message).help(LIMITS_HELP)
-        }
+        } => whole(Problem::MultipleDocuments),
+        Yaml::Budget { breach, .. } => whole(match *breach {
+            BudgetBreach::Aliases { aliases } => too_many("aliases", aliases),
+            BudgetBreach::Anchors { anchors } => too_many("anchors", anchors),
+            BudgetBreach::Depth { depth } => too_many("nesting levels", depth),
+            BudgetBreach::Events { events } => too_many("events", events),
+            BudgetBreach::Nodes { nodes } => too_many("nodes", nodes),
+            BudgetBreach::ScalarBytes { total_scalar_bytes } => {
+                too_many("bytes of text", total_scalar_bytes)
+            }
+            _ => Problem::OverLimits,
+        }),
         Yaml::AliasReplayLimitExceeded { .. }
         | Yaml::AliasExpansionLimitExceeded { .. }
         | Yaml::AliasReplayStackDepthExceeded { .. }
-        | Yaml::AliasReplayCounterOverflow { .. } => Diagnostic::error(
-            Code::E002,
-            pos,
-            "",
-            "the spec expands its aliases too often; chaoslab's YAML limits stop here",
-        )
-        .help(LIMITS_HELP),
-        Yaml::UnknownAnchor { .. } => Diagnostic::error(
-            Code::E002,
-            pos,
-            "",
-            "this alias names an anchor the spec does not define",
-        )
-        .help("define the anchor (`&name value`) before the alias (`*name`), or write the value out"),
-        Yaml::Unexpected { expected, .. } if expected.starts_with("mapping") && field.is_empty() => {
-            Diagnostic::error(Code::E004, pos, "", "a lab spec is a mapping of keys").help(
-                "start from a blueprint: `lab:`, `region:`, `network:` and the other sections at the top level",
-            )
+        | Yaml::AliasReplayCounterOverflow { .. } => whole(Problem::AliasExpansion),
+        Yaml::UnknownAnchor { .. } => whole(Problem::UnknownAnchor),
+        Yaml::Unexpected { expected, .. }
+            if expected.starts_with("mapping") && field.is_empty() =>
+        {
+            whole(Problem::NotALab)
         }
         Yaml::Unexpected { expected, .. } => {
             let what = match *expected {
@@ -126,31 +94,19 @@ pub fn diagnostic(err: &Yaml, source: &str) -> Diagnostic {
                 e if e.contains("string") => "text",
                 e => e,
             };
-            typed(
-                format!("expected {what} here"),
-                "check the value's type against the spec format in README.md",
-            )
+            typed(Problem::Expected {
+                what: what.to_owned(),
+            })
         }
-        Yaml::NullIntoString { .. } | Yaml::TaggedScalarCannotDeserializeIntoString { .. } => typed(
-            "expected text here".to_owned(),
-            "write a plain value (quote it if it contains `:`, `#`, `[` or `{`)",
-        ),
-        Yaml::InvalidScalar { ty, .. } if ty.starts_with('f') => typed(
-            "expected a number here".to_owned(),
-            "write a number without quotes (YAML 1.2: `yes`/`no` are text, not values)",
-        ),
-        Yaml::InvalidScalar { .. } => typed(
-            "expected a whole number here".to_owned(),
-            "write a whole number without quotes (YAML 1.2: `yes`/`no` are text, not values)",
-        ),
-        Yaml::InvalidBooleanStrict { .. } => typed(
-            "expected `true` or `false` here".to_owned(),
-            "write `true` or `false` (YAML 1.2: `yes`/`no`/`on`/`off` are text, not booleans)",
-        ),
-        Yaml::NonFiniteFloat { value, .. } => typed(
-            format!("`{value}` is not a finite number"),
-            "write a finite number",
-        ),
+        Yaml::NullIntoString { .. } | Yaml::TaggedScalarCannotDeserializeIntoString { .. } => {
+            typed(Problem::ExpectedText)
+        }
+        Yaml::InvalidScalar { ty, .. } if ty.starts_with('f') => typed(Problem::ExpectedNumber),
+        Yaml::InvalidScalar { .. } => typed(Problem::ExpectedWhole),
+        Yaml::InvalidBooleanStrict { .. } => typed(Problem::ExpectedBool),
+        Yaml::NonFiniteFloat { value, .. } => typed(Problem::NotFinite {
+            value: value.clone(),
+        }),
         Yaml::SerdeInvalidType {
             unexpected,
             expected,
@@ -160,33 +116,28 @@ pub fn diagnostic(err: &Yaml, source: &str) -> Diagnostic {
             unexpected,
             expected,
             ..
-        } => typed(
-            format!("expected {expected}, found {unexpected}"),
-            "check the value's type against the spec format in README.md",
-        ),
+        } => typed(Problem::WrongType {
+            expected: expected.clone(),
+            found: unexpected.clone(),
+        }),
         // Raised by a raw type's own `Deserialize` (e.g. a seed value that is not finite).
-        Yaml::Message { msg, .. } => typed(
-            msg.clone(),
-            "check the value's type against the spec format in README.md",
-        ),
-        Yaml::ExternalMessage { msg, .. } => {
-            Diagnostic::error(Code::E002, pos, "", msg.clone()).help(SYNTAX_HELP)
-        }
-        Yaml::Eof { .. } => {
-            Diagnostic::error(Code::E002, pos, "", "the spec ends in the middle of a value")
-                .help(SYNTAX_HELP)
-        }
+        Yaml::Message { msg, .. } => typed(Problem::Refused {
+            message: msg.clone(),
+        }),
+        Yaml::ExternalMessage { msg, .. } => whole(Problem::Syntax {
+            message: msg.clone(),
+        }),
+        Yaml::Eof { .. } => whole(Problem::EndsInValue),
         other => {
-            Diagnostic::error(Code::E002, pos, "", "YAML chaoslab cannot read").help(format!(
-                "{SYNTAX_HELP} ({})",
-                other.without_snippet().to_string().lines().next().unwrap_or_default()
-            ))
+            let detail = other.without_snippet().to_string();
+            let detail = detail.lines().next().unwrap_or_default().to_owned();
+            whole(Problem::Unreadable { detail })
         }
     }
 }
 
-fn too_many(what: &str, count: usize) -> String {
-    format!("the spec has too many {what} ({count}); chaoslab's YAML limits stop here")
+fn too_many(what: &'static str, count: usize) -> Problem {
+    Problem::TooMany { what, count }
 }
 
 fn first_column(source: &str, line: u64) -> u64 {

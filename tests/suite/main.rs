@@ -8,6 +8,7 @@ mod app;
 mod apply_tier;
 mod cli;
 mod cloudwatch;
+mod codes;
 mod computed;
 mod corpus;
 mod fis_facts;

@@ -1,6 +1,6 @@
 //! The README's tables are the code's: the action table and action reference are the
 //! catalog's (rendered by `catalog::doc`, which `chaoslab actions` prints; every snippet in them
-//! loads in a lab) and the code table is `errors::Code::ALL`, verbatim.
+//! loads in a lab) and the code table is generated from `errors::Code::ALL`, verbatim.
 
 use crate::common;
 
@@ -80,15 +80,33 @@ fn every_snippet_loads_in_a_lab() {
     }
 }
 
+/// The README's code table is generated: `Code::markdown_table()` between the `codes`
+/// markers. Under `CHAOSLAB_BLESS` this test writes it there; otherwise it fails on any drift.
 #[test]
 fn the_code_table_is_the_code_enum() {
-    let mut table = String::from("| code | meaning |\n| --- | --- |\n");
-    for code in Code::ALL {
-        table.push_str(&format!("| {code} | {} |\n", code.description()));
+    const BEGIN: &str = "<!-- codes: generated from the `codes!` table";
+    const END: &str = "<!-- /codes -->\n";
+    let table = Code::markdown_table();
+    let readme = readme();
+    let start = readme.find(BEGIN).expect("README.md has the codes marker");
+    let start = start + readme[start..].find('\n').expect("a line after the marker") + 1;
+    let end = start
+        + readme[start..]
+            .find(END)
+            .expect("README.md has the end marker");
+    if std::env::var_os("CHAOSLAB_BLESS").is_some() && readme[start..end] != table {
+        let blessed = format!("{}{table}{}", &readme[..start], &readme[end..]);
+        std::fs::write(common::root().join("README.md"), blessed).expect("write README.md");
+        return;
     }
-    assert_in_readme("code", &table);
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "README.md's code table differs from the `codes!` table; run \
+         CHAOSLAB_BLESS=1 cargo test --test suite readme_tables:: and review the diff"
+    );
     // No other code row anywhere in the README.
-    let rows = readme()
+    let rows = readme
         .lines()
         .filter(|l| l.starts_with("| E0") || l.starts_with("| W0"))
         .count();

@@ -4,7 +4,7 @@ use super::Validator;
 use crate::base::cloudwatch::alarm::{
     Comparison, Definition, Dimensions, Metric, Rule, Source, Statistic, TreatMissing,
 };
-use crate::base::errors::Code;
+use crate::base::diag::problems;
 use crate::spec::{RawAlarm, RawSpec, Spanned, pos};
 
 pub mod model;
@@ -73,6 +73,67 @@ impl Alarm {
     }
 }
 
+problems! {
+    /// What can be wrong in `alarms:`.
+    pub enum Problem in "resources::alarms::Problem" {
+        NoApp => E043,
+        ThresholdNotPositive { threshold: f64 } => E006,
+        /// The metric never goes past `ceiling`, so the alarm can never fire.
+        ThresholdUnreachable { metric: String, threshold: f64, ceiling: f64 } => E006,
+        Period { seconds: u32 } => E006,
+        WindowOverDay { evaluations: u32, period: u32 } => E006,
+    }
+}
+
+impl crate::base::diag::Problem for Problem {
+    fn message(&self) -> String {
+        match self {
+            Problem::NoApp => {
+                "alarms watch the app's load balancer, but the spec has no `app:` section"
+                    .to_owned()
+            }
+            Problem::ThresholdNotPositive { threshold } => {
+                format!("{threshold} is not a positive threshold")
+            }
+            Problem::ThresholdUnreachable {
+                metric,
+                threshold,
+                ceiling,
+            } => format!(
+                "the alarm fires when the {metric} exceeds {threshold}, and it never goes past {ceiling}: this alarm can never fire, nor stop an experiment"
+            ),
+            Problem::Period { seconds } => {
+                format!("{seconds} s is not a whole number of minutes up to a day")
+            }
+            Problem::WindowOverDay {
+                evaluations,
+                period,
+            } => format!(
+                "{evaluations} periods × {period} s is more than a day, which CloudWatch does not evaluate"
+            ),
+        }
+    }
+
+    fn help(&self) -> String {
+        match self {
+            Problem::NoApp => "add `app: {}`, or remove `alarms`".to_owned(),
+            Problem::ThresholdNotPositive { .. } => {
+                "use a positive number (hosts, percent or seconds, by metric)".to_owned()
+            }
+            Problem::ThresholdUnreachable { ceiling, .. } => {
+                format!("use a threshold below {ceiling} (the default error-rate alarm uses 5)")
+            }
+            Problem::Period { .. } => {
+                "use 60, 120, 300 … (load balancer metrics are per minute), at most 86400"
+                    .to_owned()
+            }
+            Problem::WindowOverDay { .. } => {
+                "make period × evaluation_periods at most 86400 s".to_owned()
+            }
+        }
+    }
+}
+
 impl Validator {
     pub(crate) fn alarms(&mut self, raw: &RawSpec) -> Vec<Alarm> {
         let Some(map) = &raw.alarms else {
@@ -95,13 +156,7 @@ impl Validator {
                 .collect();
         };
         if raw.app.is_none() {
-            self.err(
-                Code::E043,
-                pos(map),
-                "alarms",
-                "alarms watch the app's load balancer, but the spec has no `app:` section",
-                "add `app: {}`, or remove `alarms`",
-            );
+            self.flag(pos(map), "alarms", Problem::NoApp);
         }
         self.sorted(&map.value, "alarms", |v, name, a| {
             let metrics: Vec<&str> = AlarmMetric::ALL.iter().map(|(m, _)| *m).collect();
@@ -122,29 +177,20 @@ impl Validator {
             };
             let t = &a.value.threshold;
             if !(t.value > 0.0 && t.value.is_finite()) {
-                v.err(
-                    Code::E006,
-                    pos(t),
-                    format!("alarms.{}.threshold", name.value),
-                    format!("{} is not a positive threshold", t.value),
-                    "use a positive number (hosts, percent or seconds, by metric)",
-                );
+                let problem = Problem::ThresholdNotPositive { threshold: t.value };
+                v.flag(pos(t), format!("alarms.{}.threshold", name.value), problem);
             }
             if let Some(max) = metric.ceiling()
                 && t.value.is_finite()
                 && (t.value > max
                     || (t.value == max && metric.comparison() == "GreaterThanThreshold"))
             {
-                v.err(
-                    Code::E006,
-                    pos(t),
-                    format!("alarms.{}.threshold", name.value),
-                    format!(
-                        "the alarm fires when the {} exceeds {}, and it never goes past {max}: this alarm can never fire, nor stop an experiment",
-                        a.value.metric.value, t.value
-                    ),
-                    format!("use a threshold below {max} (the default error-rate alarm uses 5)"),
-                );
+                let problem = Problem::ThresholdUnreachable {
+                    metric: a.value.metric.value.clone(),
+                    threshold: t.value,
+                    ceiling: max,
+                };
+                v.flag(pos(t), format!("alarms.{}.threshold", name.value), problem);
             }
             let (period, evaluation_periods) = v.window(name, &a.value, metric);
             Alarm {
@@ -166,12 +212,10 @@ impl Validator {
         let field = |k: &str| format!("alarms.{}.{k}", name.value);
         let period = match &a.period {
             Some(p) if p.value == 0 || p.value % 60 != 0 || p.value > DAY => {
-                self.err(
-                    Code::E006,
+                self.flag(
                     pos(p),
                     field("period"),
-                    format!("{} s is not a whole number of minutes up to a day", p.value),
-                    "use 60, 120, 300 … (load balancer metrics are per minute), at most 86400",
+                    Problem::Period { seconds: p.value },
                 );
                 default_period
             }
@@ -192,13 +236,11 @@ impl Validator {
                 .as_ref()
                 .or(a.period.as_ref())
                 .map_or(pos(name), pos);
-            self.err(
-                Code::E006,
-                at,
-                field("evaluation_periods"),
-                format!("{evaluations} periods × {period} s is more than a day, which CloudWatch does not evaluate"),
-                "make period × evaluation_periods at most 86400 s",
-            );
+            let problem = Problem::WindowOverDay {
+                evaluations,
+                period,
+            };
+            self.flag(at, field("evaluation_periods"), problem);
         }
         (period, evaluations)
     }

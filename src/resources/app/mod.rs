@@ -1,7 +1,7 @@
 //! `app:`: the Chaos Shop tier, its guards against slow dependencies, and its defaults.
 
 use super::{Billing, Key, KeyType, Table, Validator};
-use crate::base::errors::Code;
+use crate::base::diag::problems;
 use crate::base::suggest::did_you_mean;
 use crate::spec::{RawSpec, Spanned, pos};
 
@@ -80,6 +80,95 @@ impl App {
     }
 }
 
+problems! {
+    /// What can be wrong in `app:`.
+    pub enum Problem in "resources::app::Problem" {
+        NoAurora => E043,
+        NoSuchTable { name: String, tables: Vec<String> } => E043,
+        NoReviewsTable => E043,
+        NoSuchObject { promo: String } => E043,
+        NoRouteOut => E026,
+        BulkheadFillsThreads { bulkhead: u32, threads: u32 } => E047,
+        UnsafePromoKey { key: String } => E031,
+        InstanceTypeOnEcs => E056,
+        FargateSettingOnEc2 { field: &'static str } => E056,
+        FargateMemory { cpu: u32, memory: u32, offered: Vec<u32> } => E056,
+        FargateCpu { cpu: u32 } => E006,
+        ArmInstanceType { instance_type: String } => E025,
+        CacheTableTaken { name: String } => E010,
+    }
+}
+
+impl crate::base::diag::Problem for Problem {
+    fn message(&self) -> String {
+        match self {
+            Problem::NoAurora => "the app serves its catalog from Aurora, but the spec has no `aurora:` section".to_owned(),
+            Problem::NoSuchTable { name, .. } => format!("there is no DynamoDB table `{name}`"),
+            Problem::NoReviewsTable => "the app needs a reviews table".to_owned(),
+            Problem::NoSuchObject { promo } => format!("there is no S3 object `{promo}` in the spec"),
+            Problem::NoRouteOut => "the app installs its packages and reads its database secret over the internet, and `nat: none` gives the private subnets no route out".to_owned(),
+            Problem::BulkheadFillsThreads { bulkhead, threads } => format!("a bulkhead of {bulkhead} calls lets one dead dependency hold all {threads} threads of a worker"),
+            Problem::UnsafePromoKey { key } => format!("the promo object key `{key}` is used in an IAM policy and must use S3's safe characters"),
+            Problem::InstanceTypeOnEcs => "`instance_type` sizes EC2 instances, and `runtime: ecs` runs the app as Fargate tasks".to_owned(),
+            Problem::FargateSettingOnEc2 { field } => format!("`{field}` is a Fargate task setting, and the app runs on EC2 instances"),
+            Problem::FargateMemory { cpu, memory, offered } => format!(
+                "a Fargate task of {cpu} CPU units cannot have {memory} MiB: Fargate offers {}",
+                show_sizes(offered)
+            ),
+            Problem::FargateCpu { cpu } => format!("Fargate offers no task of {cpu} CPU units"),
+            Problem::ArmInstanceType { instance_type } => format!("`{instance_type}` is an Arm (Graviton) type; the app's AMI is x86_64"),
+            Problem::CacheTableTaken { name } => format!("`{name}` is the table chaoslab makes for `app.catalog_cache`"),
+        }
+    }
+
+    fn help(&self) -> String {
+        match self {
+            Problem::NoAurora => {
+                "add `aurora: {}` (defaults: aurora-postgresql 16, 0.5 to 2 ACUs)".to_owned()
+            }
+            Problem::NoSuchTable { name, tables } => {
+                let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
+                did_you_mean(name, &tables, || {
+                    "name a table under `dynamodb:`".to_owned()
+                })
+            }
+            Problem::NoReviewsTable => {
+                "add a `reviews` table under `dynamodb:`, or set `app.reviews` to the table to use"
+                    .to_owned()
+            }
+            Problem::NoSuchObject { .. } => {
+                "set `app.promo` to `<bucket>/<object key>` of an object under `s3:`".to_owned()
+            }
+            Problem::NoRouteOut => "use `nat: single` (or `per-az`)".to_owned(),
+            Problem::BulkheadFillsThreads { threads, .. } => format!(
+                "use at most {} (fewer than `app.threads`)",
+                threads.saturating_sub(1)
+            ),
+            Problem::UnsafePromoKey { .. } => {
+                "use letters, digits and ! - _ . ' ( ) / in the key the app reads".to_owned()
+            }
+            Problem::InstanceTypeOnEcs => {
+                "remove `instance_type`, and size the tasks with `cpu` and `memory`".to_owned()
+            }
+            Problem::FargateSettingOnEc2 { field } => {
+                format!("add `runtime: ecs` to the app, or remove `{field}`")
+            }
+            Problem::FargateMemory { .. } => {
+                "set `memory` to one of those sizes, or change `cpu`".to_owned()
+            }
+            Problem::FargateCpu { .. } => {
+                "use 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 units = 1 vCPU)".to_owned()
+            }
+            Problem::ArmInstanceType { .. } => {
+                "use an x86_64 type such as t3.micro or m6i.large".to_owned()
+            }
+            Problem::CacheTableTaken { .. } => {
+                "rename this table, or remove `catalog_cache` from the app".to_owned()
+            }
+        }
+    }
+}
+
 /// The spec name of the table the catalog cache lives in, made by chaoslab with the app.
 pub const CACHE_TABLE: &str = "catalog-cache";
 
@@ -87,13 +176,7 @@ impl Validator {
     pub(crate) fn app(&mut self, raw: &Spanned<crate::spec::RawApp>, spec: &RawSpec) -> App {
         let a = &raw.value;
         if spec.aurora.is_none() {
-            self.err(
-                Code::E043,
-                pos(raw),
-                "app",
-                "the app serves its catalog from Aurora, but the spec has no `aurora:` section",
-                "add `aurora: {}` (defaults: aurora-postgresql 16, 0.5 to 2 ACUs)",
-            );
+            self.flag(pos(raw), "app", Problem::NoAurora);
         }
         let runtime = self.runtime(raw);
         if spec
@@ -103,13 +186,7 @@ impl Validator {
             .as_ref()
             .is_some_and(|n| n.value == "none")
         {
-            self.err(
-                Code::E023,
-                pos(raw),
-                "network.nat",
-                "the app installs its packages and reads its database secret over the internet, and `nat: none` gives the private subnets no route out",
-                "use `nat: single` (or `per-az`)",
-            );
+            self.flag(pos(raw), "network.nat", Problem::NoRouteOut);
         }
         let port = self.bounded(&a.port, "app.port", 1024..=65535, defaults::PORT);
         let instances = self.bounded(&a.instances, "app.instances", 1..=20, defaults::INSTANCES);
@@ -143,13 +220,9 @@ impl Validator {
             && b.value >= threads
             && threads > 1
         {
-            self.err(
-                Code::E047,
-                pos(b),
-                "app.bulkhead",
-                format!("a bulkhead of {} calls lets one dead dependency hold all {threads} threads of a worker", b.value),
-                format!("use at most {} (fewer than `app.threads`)", threads - 1),
-            );
+            let bulkhead = b.value;
+            let problem = Problem::BulkheadFillsThreads { bulkhead, threads };
+            self.flag(pos(b), "app.bulkhead", problem);
         }
         let bulkhead = if a.bulkhead.is_none() {
             bulkhead.min(threads.saturating_sub(1)).max(1)
@@ -178,22 +251,17 @@ impl Validator {
         let reviews_table = match &a.reviews {
             Some(r) => {
                 if !tables.contains(&r.value.as_str()) {
-                    let help = did_you_mean(&r.value, &tables, || {
-                        "name a table under `dynamodb:`".to_owned()
-                    });
-                    self.err(
-                        Code::E043,
-                        pos(r),
-                        "app.reviews",
-                        format!("there is no DynamoDB table `{}`", r.value),
-                        help,
-                    );
+                    let problem = Problem::NoSuchTable {
+                        name: r.value.clone(),
+                        tables: tables.iter().map(|t| (*t).to_owned()).collect(),
+                    };
+                    self.flag(pos(r), "app.reviews", problem);
                 }
                 r.value.clone()
             }
             None => {
                 if !tables.contains(&defaults::REVIEWS_TABLE) {
-                    self.err(Code::E043, pos(raw), "app.reviews", "the app needs a reviews table", "add a `reviews` table under `dynamodb:`, or set `app.reviews` to the table to use");
+                    self.flag(pos(raw), "app.reviews", Problem::NoReviewsTable);
                 }
                 defaults::REVIEWS_TABLE.to_owned()
             }
@@ -208,24 +276,16 @@ impl Validator {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "!-_.'()/".contains(c))
         {
-            self.err(
-                Code::E031,
-                promo_at,
-                "app.promo",
-                format!("the promo object key `{}` is used in an IAM policy and must use S3's safe characters", promo_key),
-                "use letters, digits and ! - _ . ' ( ) / in the key the app reads",
-            );
+            let key = promo_key.to_owned();
+            self.flag(promo_at, "app.promo", Problem::UnsafePromoKey { key });
         }
         let found = spec.s3.iter().find(|(k, _)| k.value == promo_bucket);
         match found {
             Some((_, b)) if b.value.objects.iter().any(|(k, _)| k.value == promo_key) => {}
-            _ => self.err(
-                Code::E043,
-                promo_at,
-                "app.promo",
-                format!("there is no S3 object `{promo}` in the spec"),
-                "set `app.promo` to `<bucket>/<object key>` of an object under `s3:`",
-            ),
+            _ => {
+                let promo = promo.to_owned();
+                self.flag(promo_at, "app.promo", Problem::NoSuchObject { promo });
+            }
         }
         App {
             runtime,
@@ -261,13 +321,7 @@ impl Validator {
         };
         if ecs {
             if let Some(t) = &a.instance_type {
-                self.err(
-                    Code::E056,
-                    pos(t),
-                    "app.instance_type",
-                    "`instance_type` sizes EC2 instances, and `runtime: ecs` runs the app as Fargate tasks",
-                    "remove `instance_type`, and size the tasks with `cpu` and `memory`",
-                );
+                self.flag(pos(t), "app.instance_type", Problem::InstanceTypeOnEcs);
             }
             return Runtime::Ecs(self.fargate(a));
         }
@@ -277,14 +331,10 @@ impl Validator {
             ("fault_injection", a.fault_injection.as_ref().map(pos)),
         ] {
             if let Some(at) = at {
-                self.err(
-                    Code::E056,
+                self.flag(
                     at,
                     format!("app.{field}"),
-                    format!(
-                        "`{field}` is a Fargate task setting, and the app runs on EC2 instances"
-                    ),
-                    format!("add `runtime: ecs` to the app, or remove `{field}`"),
+                    Problem::FargateSettingOnEc2 { field },
                 );
             }
         }
@@ -312,13 +362,10 @@ impl Validator {
             && family.chars().any(|c| c.is_ascii_digit())
         {
             let at = a.instance_type.as_ref().map_or(pos(raw), pos);
-            self.err(
-                Code::E023,
-                at,
-                "app.instance_type",
-                format!("`{instance_type}` is an Arm (Graviton) type; the app's AMI is x86_64"),
-                "use an x86_64 type such as t3.micro or m6i.large",
-            );
+            let problem = Problem::ArmInstanceType {
+                instance_type: instance_type.clone(),
+            };
+            self.flag(at, "app.instance_type", problem);
         }
         Runtime::Ec2 { instance_type }
     }
@@ -330,13 +377,7 @@ impl Validator {
             None => defaults::FARGATE_CPU,
             Some(c) => {
                 if fargate_memory(c.value).is_none() {
-                    self.err(
-                        Code::E006,
-                        pos(c),
-                        "app.cpu",
-                        format!("Fargate offers no task of {} CPU units", c.value),
-                        "use 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 units = 1 vCPU)",
-                    );
+                    self.flag(pos(c), "app.cpu", Problem::FargateCpu { cpu: c.value });
                 }
                 c.value
             }
@@ -354,17 +395,12 @@ impl Validator {
             && !sizes.is_empty()
             && !sizes.contains(&m.value)
         {
-            self.err(
-                Code::E056,
-                pos(m),
-                "app.memory",
-                format!(
-                    "a Fargate task of {cpu} CPU units cannot have {} MiB: Fargate offers {}",
-                    m.value,
-                    show_sizes(&sizes)
-                ),
-                "set `memory` to one of those sizes, or change `cpu`",
-            );
+            let problem = Problem::FargateMemory {
+                cpu,
+                memory: m.value,
+                offered: sizes.clone(),
+            };
+            self.flag(pos(m), "app.memory", problem);
         }
         Fargate {
             cpu,
@@ -437,16 +473,10 @@ impl Validator {
     /// named like any other; a spec table of the same name would be a second one.
     pub(crate) fn cache_table(&mut self, raw: &RawSpec, tables: &mut Vec<Table>) {
         if let Some((name, _)) = raw.dynamodb.iter().find(|(n, _)| n.value == CACHE_TABLE) {
-            self.err(
-                Code::E010,
-                pos(name),
-                format!("dynamodb.{}", name.value),
-                format!(
-                    "`{}` is the table chaoslab makes for `app.catalog_cache`",
-                    name.value
-                ),
-                "rename this table, or remove `catalog_cache` from the app",
-            );
+            let problem = Problem::CacheTableTaken {
+                name: name.value.clone(),
+            };
+            self.flag(pos(name), format!("dynamodb.{}", name.value), problem);
             return;
         }
         tables.push(Table {

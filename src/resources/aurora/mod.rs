@@ -1,7 +1,7 @@
 //! `aurora:`: the Aurora Serverless v2 catalog database and its defaults.
 
 use super::Validator;
-use crate::base::errors::Code;
+use crate::base::diag::problems;
 use crate::spec::{Spanned, pos};
 
 pub mod model;
@@ -25,6 +25,43 @@ pub struct Aurora {
 /// Zones (0-based) holding an Aurora reader: reader `k` sits in zone `(k + 1) % azs`.
 pub fn reader_zone(readers: u32, azs: usize, zone: usize) -> bool {
     (0..readers as usize).any(|k| azs > 0 && (k + 1) % azs == zone)
+}
+
+problems! {
+    /// What can be wrong in `aurora:`.
+    pub enum Problem in "resources::aurora::Problem" {
+        CapacityStep { acu: f64 } => E006,
+        MinAboveMax { min: f64, max: f64 } => E050,
+        CannotPause { engine_version: String } => E050,
+        ReaderReadsWithoutReader => E050,
+    }
+}
+
+impl crate::base::diag::Problem for Problem {
+    fn message(&self) -> String {
+        match self {
+            Problem::CapacityStep { acu } => format!("{acu} is not a multiple of 0.5 ACU"),
+            Problem::MinAboveMax { min, max } => {
+                format!("min_capacity {min} exceeds max_capacity {max}")
+            }
+            Problem::CannotPause { engine_version } => format!(
+                "aurora-postgresql {engine_version} cannot pause: min_capacity 0 (auto-pause) needs 13.15, 14.12, 15.7, 16.3 or later"
+            ),
+            Problem::ReaderReadsWithoutReader => {
+                "reads from the reader endpoint need a reader, and the cluster has none".to_owned()
+            }
+        }
+    }
+
+    fn help(&self) -> String {
+        match self {
+            Problem::CapacityStep { .. } => "Aurora Serverless v2 capacity moves in steps of 0.5",
+            Problem::MinAboveMax { .. } => "make min_capacity at most max_capacity",
+            Problem::CannotPause { .. } => "use a major version (`engine_version: \"16\"`) or a minor version that supports auto-pause, or set min_capacity to 0.5",
+            Problem::ReaderReadsWithoutReader => "add `readers: 1` under `aurora:`, or read from the writer",
+        }
+        .to_owned()
+    }
 }
 
 impl Validator {
@@ -69,33 +106,24 @@ impl Validator {
             if let Some(v) = v
                 && (v.value * 2.0).fract() != 0.0
             {
-                self.err(
-                    Code::E006,
-                    pos(v),
-                    field,
-                    format!("{} is not a multiple of 0.5 ACU", v.value),
-                    "Aurora Serverless v2 capacity moves in steps of 0.5",
-                );
+                self.flag(pos(v), field, Problem::CapacityStep { acu: v.value });
             }
         }
         if min_capacity > max_capacity {
             let at = a.min_capacity.as_ref().map_or(pos(raw), pos);
-            self.err(
-                Code::E050,
-                at,
-                "aurora.min_capacity",
-                format!("min_capacity {min_capacity} exceeds max_capacity {max_capacity}"),
-                "make min_capacity at most max_capacity",
-            );
+            let problem = Problem::MinAboveMax {
+                min: min_capacity,
+                max: max_capacity,
+            };
+            self.flag(at, "aurora.min_capacity", problem);
         }
         if min_capacity == 0.0 && !auto_pause_supported(&engine_version) {
             let at = a.min_capacity.as_ref().map_or(pos(raw), pos);
-            self.err(
-                Code::E050,
+            let engine_version = engine_version.clone();
+            self.flag(
                 at,
                 "aurora.min_capacity",
-                format!("aurora-postgresql {engine_version} cannot pause: min_capacity 0 (auto-pause) needs 13.15, 14.12, 15.7, 16.3 or later"),
-                "use a major version (`engine_version: \"16\"`) or a minor version that supports auto-pause, or set min_capacity to 0.5",
+                Problem::CannotPause { engine_version },
             );
         }
         let identifier = |s: &str, max: usize| {
@@ -118,13 +146,7 @@ impl Validator {
             Some(r) if r.value == "writer" => false,
             Some(r) if r.value == "reader" => {
                 if readers == 0 {
-                    self.err(
-                        Code::E050,
-                        pos(r),
-                        "aurora.reads",
-                        "reads from the reader endpoint need a reader, and the cluster has none",
-                        "add `readers: 1` under `aurora:`, or read from the writer",
-                    );
+                    self.flag(pos(r), "aurora.reads", Problem::ReaderReadsWithoutReader);
                 }
                 true
             }

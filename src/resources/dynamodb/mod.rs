@@ -1,14 +1,104 @@
 //! `dynamodb:`: tables, their keys and seed items.
 
 use super::Validator;
-use crate::base::errors::Code;
+use crate::base::diag::problems;
 use crate::base::regions;
 use crate::spec::{Scalar, Spanned, pos};
 
 pub mod model;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+problems! {
+    /// What can be wrong in `dynamodb:`.
+    pub enum Problem in "resources::dynamodb::Problem" {
+        EmptyKeyName => E030,
+        RangeKeyRepeatsHashKey => E030,
+        CapacityOnDemand => E027,
+        ProvisionedWithoutCapacity => E005,
+        SeedWithoutKey { key: String } => E030,
+        SeedKeyType { key: String, kind: KeyType } => E030,
+        SeedKeyTwice { id: String } => E030,
+        NotARegion { code: String } => E012,
+        ReplicaOtherPartition { code: String, name: String, partition: String, region: String, home: String } => E054,
+        ReplicaInOwnRegion { code: String } => E054,
+        ReplicaTwice { code: String } => E054,
+        ReplicasProvisioned => E054,
+    }
+}
+
+impl crate::base::diag::Problem for Problem {
+    fn message(&self) -> String {
+        match self {
+            Problem::EmptyKeyName => "key attribute names are 1 to 255 bytes".to_owned(),
+            Problem::RangeKeyRepeatsHashKey => "the range key repeats the hash key".to_owned(),
+            Problem::CapacityOnDemand => "capacity is set but billing is on demand".to_owned(),
+            Problem::ProvisionedWithoutCapacity => {
+                "PROVISIONED billing needs read_capacity and write_capacity".to_owned()
+            }
+            Problem::SeedWithoutKey { key } => {
+                format!("seed item has no `{key}` (the table's key)")
+            }
+            Problem::SeedKeyType { key, kind } => format!(
+                "`{key}` must be of type {} to match the table's key",
+                kind.as_str()
+            ),
+            Problem::SeedKeyTwice { id } => format!("two seed items have the key `{id}`"),
+            Problem::NotARegion { code } => format!("`{code}` is not an AWS Region code"),
+            Problem::ReplicaOtherPartition {
+                code,
+                name,
+                partition,
+                region,
+                home,
+            } => format!(
+                "`{code}` ({name}) is in the `{partition}` partition and the lab's Region `{region}` in `{home}`: an account and its credentials belong to one partition, so the replica cannot be made"
+            ),
+            Problem::ReplicaInOwnRegion { code } => {
+                format!("`{code}` is the lab's own Region, where the table already is")
+            }
+            Problem::ReplicaTwice { code } => format!("`{code}` is listed twice"),
+            Problem::ReplicasProvisioned => "a provisioned global table needs auto scaling on every replica, which the lab does not build".to_owned(),
+        }
+    }
+
+    fn help(&self) -> String {
+        match self {
+            Problem::EmptyKeyName => "name the key attribute, e.g. `product_id`".to_owned(),
+            Problem::RangeKeyRepeatsHashKey => {
+                "give the range key its own attribute name".to_owned()
+            }
+            Problem::CapacityOnDemand => {
+                "remove read_capacity/write_capacity, or set `billing_mode: PROVISIONED`".to_owned()
+            }
+            Problem::ProvisionedWithoutCapacity => {
+                "add `read_capacity: 1` and `write_capacity: 1`, or use PAY_PER_REQUEST".to_owned()
+            }
+            Problem::SeedWithoutKey { key } => format!("add `{key}:` to the item"),
+            Problem::SeedKeyType { kind, .. } => match kind {
+                KeyType::S => "quote the value to make it text, e.g. '3'",
+                KeyType::N => "write a number without quotes",
+                KeyType::B => "binary keys cannot be seeded from a spec; use S or N",
+            }
+            .to_owned(),
+            Problem::SeedKeyTwice { .. } => "give each seed item a unique key".to_owned(),
+            Problem::NotARegion { code } => regions::help(code),
+            Problem::ReplicaOtherPartition { .. } => {
+                "list replica Regions of the lab's own partition".to_owned()
+            }
+            Problem::ReplicaInOwnRegion { .. } => {
+                "list only the other Regions that hold a replica".to_owned()
+            }
+            Problem::ReplicaTwice { .. } => "list each replica Region once".to_owned(),
+            Problem::ReplicasProvisioned => {
+                "use `billing_mode: PAY_PER_REQUEST` (the default) for a replicated table"
+                    .to_owned()
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum KeyType {
+    #[default]
     S,
     N,
     B,
@@ -69,13 +159,7 @@ impl Validator {
     pub(crate) fn key(&mut self, raw: &Spanned<crate::spec::RawKey>, field: &str) -> Key {
         let k = &raw.value;
         if k.name.value.is_empty() || k.name.value.len() > 255 {
-            self.err(
-                Code::E030,
-                pos(&k.name),
-                format!("{field}.name"),
-                "key attribute names are 1 to 255 bytes",
-                "name the key attribute, e.g. `product_id`",
-            );
+            self.flag(pos(&k.name), format!("{field}.name"), Problem::EmptyKeyName);
         }
         let kind = match k.kind.value.as_str() {
             "S" => KeyType::S,
@@ -108,39 +192,28 @@ impl Validator {
         if let (Some(r), Some(raw_r)) = (&range_key, &t.range_key)
             && r.name == hash_key.name
         {
-            self.err(
-                Code::E030,
-                pos(raw_r),
-                format!("{field}.range_key"),
-                "the range key repeats the hash key",
-                "give the range key its own attribute name",
-            );
+            let problem = Problem::RangeKeyRepeatsHashKey;
+            self.flag(pos(raw_r), format!("{field}.range_key"), problem);
         }
         let billing = match t.billing_mode.as_ref().map(|b| (b, b.value.as_str())) {
             None | Some((_, "PAY_PER_REQUEST")) => {
                 for cap in [&t.read_capacity, &t.write_capacity].into_iter().flatten() {
-                    self.err(
-                        Code::E023,
-                        pos(cap),
-                        format!("{field}.billing_mode"),
-                        "capacity is set but billing is on demand",
-                        "remove read_capacity/write_capacity, or set `billing_mode: PROVISIONED`",
-                    );
+                    let problem = Problem::CapacityOnDemand;
+                    self.flag(pos(cap), format!("{field}.billing_mode"), problem);
                 }
                 Billing::PayPerRequest
             }
-            Some((b, "PROVISIONED")) => {
-                match (&t.read_capacity, &t.write_capacity) {
-                    (Some(r), Some(w)) if r.value > 0 && w.value > 0 => Billing::Provisioned {
-                        read: r.value,
-                        write: w.value,
-                    },
-                    _ => {
-                        self.err(Code::E005, pos(b), format!("{field}.billing_mode"), "PROVISIONED billing needs read_capacity and write_capacity", "add `read_capacity: 1` and `write_capacity: 1`, or use PAY_PER_REQUEST");
-                        Billing::PayPerRequest
-                    }
+            Some((b, "PROVISIONED")) => match (&t.read_capacity, &t.write_capacity) {
+                (Some(r), Some(w)) if r.value > 0 && w.value > 0 => Billing::Provisioned {
+                    read: r.value,
+                    write: w.value,
+                },
+                _ => {
+                    let problem = Problem::ProvisionedWithoutCapacity;
+                    self.flag(pos(b), format!("{field}.billing_mode"), problem);
+                    Billing::PayPerRequest
                 }
-            }
+            },
             Some((b, other)) => {
                 self.choice(
                     b,
@@ -167,45 +240,27 @@ impl Validator {
             let mut id = Vec::new();
             for key in std::iter::once(&hash_key).chain(range_key.as_ref()) {
                 match attrs.iter().find(|(n, _)| *n == key.name) {
-                    None => self.err(
-                        Code::E030,
-                        pos(raw_item),
-                        &ifield,
-                        format!("seed item has no `{}` (the table's key)", key.name),
-                        format!("add `{}:` to the item", key.name),
-                    ),
+                    None => {
+                        let key = key.name.clone();
+                        self.flag(pos(raw_item), &ifield, Problem::SeedWithoutKey { key });
+                    }
                     Some((_, value)) => match (key.kind, value) {
                         (KeyType::S, AttrValue::S(s)) => id.push(s.clone()),
                         (KeyType::N, AttrValue::N(n)) => id.push(n.clone()),
-                        _ => self.err(
-                            Code::E030,
-                            pos(raw_item),
-                            format!("{ifield}.{}", key.name),
-                            format!(
-                                "`{}` must be of type {} to match the table's key",
-                                key.name,
-                                key.kind.as_str()
-                            ),
-                            match key.kind {
-                                KeyType::S => "quote the value to make it text, e.g. '3'",
-                                KeyType::N => "write a number without quotes",
-                                KeyType::B => {
-                                    "binary keys cannot be seeded from a spec; use S or N"
-                                }
-                            },
-                        ),
+                        _ => {
+                            let problem = Problem::SeedKeyType {
+                                key: key.name.clone(),
+                                kind: key.kind,
+                            };
+                            self.flag(pos(raw_item), format!("{ifield}.{}", key.name), problem);
+                        }
                     },
                 }
             }
             let id = id.join("#");
             if items.iter().any(|it| it.id == id) {
-                self.err(
-                    Code::E030,
-                    pos(raw_item),
-                    &ifield,
-                    format!("two seed items have the key `{id}`"),
-                    "give each seed item a unique key",
-                );
+                let id = id.clone();
+                self.flag(pos(raw_item), &ifield, Problem::SeedKeyTwice { id });
             }
             items.push(Item { id, attrs });
         }
@@ -237,61 +292,33 @@ impl Validator {
         for (i, r) in t.replicas.iter().enumerate() {
             let rfield = format!("{field}.replicas[{i}]");
             let Some(found) = regions::find(&r.value) else {
-                self.err(
-                    Code::E012,
-                    pos(r),
-                    rfield,
-                    format!("`{}` is not an AWS Region code", r.value),
-                    regions::help(&r.value),
-                );
+                let code = r.value.clone();
+                self.flag(pos(r), rfield, Problem::NotARegion { code });
                 continue;
             };
             let home = regions::find(region).map(|h| h.partition);
             if home.is_some_and(|p| p != found.partition) {
-                self.err(
-                    Code::E054,
-                    pos(r),
-                    rfield,
-                    format!(
-                        "`{}` ({}) is in the `{}` partition and the lab's Region `{region}` in `{}`: an account and its credentials belong to one partition, so the replica cannot be made",
-                        r.value,
-                        found.name,
-                        found.partition,
-                        home.unwrap_or_default()
-                    ),
-                    "list replica Regions of the lab's own partition",
-                );
+                let problem = Problem::ReplicaOtherPartition {
+                    code: r.value.clone(),
+                    name: found.name.to_owned(),
+                    partition: found.partition.to_owned(),
+                    region: region.to_owned(),
+                    home: home.unwrap_or_default().to_owned(),
+                };
+                self.flag(pos(r), rfield, problem);
             } else if r.value == region {
-                self.err(
-                    Code::E054,
-                    pos(r),
-                    rfield,
-                    format!(
-                        "`{}` is the lab's own Region, where the table already is",
-                        r.value
-                    ),
-                    "list only the other Regions that hold a replica",
-                );
+                let code = r.value.clone();
+                self.flag(pos(r), rfield, Problem::ReplicaInOwnRegion { code });
             } else if out.contains(&r.value) {
-                self.err(
-                    Code::E054,
-                    pos(r),
-                    rfield,
-                    format!("`{}` is listed twice", r.value),
-                    "list each replica Region once",
-                );
+                let code = r.value.clone();
+                self.flag(pos(r), rfield, Problem::ReplicaTwice { code });
             } else {
                 out.push(r.value.clone());
             }
         }
         if let (Some(first), Billing::Provisioned { .. }) = (t.replicas.first(), billing) {
-            self.err(
-                Code::E054,
-                pos(first),
-                format!("{field}.replicas"),
-                "a provisioned global table needs auto scaling on every replica, which the lab does not build",
-                "use `billing_mode: PAY_PER_REQUEST` (the default) for a replicated table",
-            );
+            let problem = Problem::ReplicasProvisioned;
+            self.flag(pos(first), format!("{field}.replicas"), problem);
         }
         out
     }

@@ -3,6 +3,7 @@
 use super::Validator;
 use super::tf_name;
 use crate::base::address::Address;
+use crate::base::diag::problems;
 use crate::spec::{RawFunction, Spanned};
 
 pub mod model;
@@ -57,6 +58,30 @@ pub mod defaults {
     /// On by default: a lab's functions exist to take faults, and E052 names the switch when
     /// a fault meets a function without the extension.
     pub const FAULT_INJECTION: bool = true;
+}
+
+problems! {
+    /// What can be wrong in `functions:`.
+    pub enum Problem in "resources::functions::Problem" {
+        /// A bucket of the spec takes the name of the one FIS writes fault configurations to.
+        ConfigBucketTaken => E010,
+    }
+}
+
+impl crate::base::diag::Problem for Problem {
+    fn message(&self) -> String {
+        match self {
+            Problem::ConfigBucketTaken => {
+                format!("`{CONFIG_BUCKET}` is the bucket FIS writes Lambda fault configurations to")
+            }
+        }
+    }
+
+    fn help(&self) -> String {
+        match self {
+            Problem::ConfigBucketTaken => "give the bucket another name".to_owned(),
+        }
+    }
 }
 
 impl Validator {
@@ -120,14 +145,11 @@ impl Validator {
             return;
         }
         for (name, _) in raw.s3.iter().filter(|(n, _)| n.value == CONFIG_BUCKET) {
-            self.err(
-                crate::base::errors::Code::E010,
-                crate::spec::pos(name),
+            let at = crate::spec::pos(name);
+            self.flag(
+                at,
                 format!("s3.{CONFIG_BUCKET}"),
-                format!(
-                    "`{CONFIG_BUCKET}` is the bucket FIS writes Lambda fault configurations to"
-                ),
-                "give the bucket another name",
+                Problem::ConfigBucketTaken,
             );
         }
     }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use super::Validator;
 use crate::base::address::Address;
 use crate::base::cidr::Cidr;
-use crate::base::errors::Code;
+use crate::base::diag::problems;
 use crate::base::hcl::Expr;
 use crate::spec::{Spanned, pos};
 
@@ -17,6 +17,64 @@ pub const PUBLIC_IPV4: &str = "Public IPv4 address (NAT gateways, load balancer 
 /// December 2026).
 pub const PUBLIC_IPV4_HOUR: f64 = 0.005;
 pub const PUBLIC_IPV4_NOTE: &str = "the load balancer has about one per zone";
+
+problems! {
+    /// What can be wrong in `network:`.
+    pub enum Problem in "resources::network::Problem" {
+        VpcSize { cidr: String, len: u8 } => E020,
+        BadCidr { why: String } => E020,
+        AzCount { azs: u32 } => E006,
+        SubnetCount { tier: &'static str, count: usize, azs: u32 } => E022,
+        OutsideVpc { subnet: String, vpc: String } => E021,
+        Overlap { subnet: String, other: String, other_field: String } => E021,
+        EndpointTwice { service: String } => E024,
+        EndpointBothWays { service: String } => E024,
+    }
+}
+
+impl crate::base::diag::Problem for Problem {
+    fn message(&self) -> String {
+        match self {
+            Problem::VpcSize { cidr, len } => {
+                format!("a VPC block must be /16 to /28; `{cidr}` is /{len}")
+            }
+            Problem::BadCidr { why } => why.clone(),
+            Problem::AzCount { azs } => format!("azs must be 1 to 5, not {azs}"),
+            Problem::SubnetCount { tier, count, azs } => {
+                format!("{count} {tier} subnets for {azs} availability zones")
+            }
+            Problem::OutsideVpc { subnet, vpc } => {
+                format!("subnet {subnet} is outside the VPC {vpc}")
+            }
+            Problem::Overlap {
+                subnet,
+                other,
+                other_field,
+            } => format!("subnet {subnet} overlaps {other} ({other_field})"),
+            Problem::EndpointTwice { service } => format!("`{service}` is listed twice"),
+            Problem::EndpointBothWays { service } => {
+                format!("`{service}` has both a gateway and an interface endpoint")
+            }
+        }
+    }
+
+    fn help(&self) -> String {
+        match self {
+            Problem::VpcSize { .. } => "use a block such as 10.0.0.0/16".to_owned(),
+            Problem::BadCidr { .. } => "write an IPv4 block such as 10.0.11.0/24".to_owned(),
+            Problem::AzCount { .. } => "labs normally use 2 availability zones".to_owned(),
+            Problem::SubnetCount { tier, azs, .. } => {
+                format!("give exactly one {tier} subnet per availability zone ({azs})")
+            }
+            Problem::OutsideVpc { vpc, .. } => format!("choose a block inside {vpc}"),
+            Problem::Overlap { .. } => "give every subnet its own block".to_owned(),
+            Problem::EndpointTwice { .. } => "list each service once".to_owned(),
+            Problem::EndpointBothWays { .. } => {
+                "pick one way for the app to reach the service".to_owned()
+            }
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Nat {
@@ -68,70 +126,45 @@ impl Validator {
         if let Some(vpc) = vpc
             && !(16..=28).contains(&vpc.len)
         {
-            self.err(
-                Code::E020,
-                pos(&n.cidr),
-                "network.cidr",
-                format!(
-                    "a VPC block must be /16 to /28; `{}` is /{}",
-                    n.cidr.value, vpc.len
-                ),
-                "use a block such as 10.0.0.0/16",
-            );
+            let (cidr, len) = (n.cidr.value.clone(), vpc.len);
+            self.flag(pos(&n.cidr), "network.cidr", Problem::VpcSize { cidr, len });
         }
         let azs = n.azs.value;
         // FIS takes at most 5 subnets per action: more zones could not all be targeted.
         if !(1..=5).contains(&azs) {
-            self.err(
-                Code::E022,
-                pos(&n.azs),
-                "network.azs",
-                format!("azs must be 1 to 5, not {azs}"),
-                "labs normally use 2 availability zones",
-            );
+            self.flag(pos(&n.azs), "network.azs", Problem::AzCount { azs });
         }
         let mut seen: Vec<(Cidr, String)> = Vec::new();
-        let mut tier =
-            |v: &mut Self, list: &Spanned<Vec<Spanned<String>>>, name: &str| -> Vec<String> {
-                if list.value.len() != azs as usize {
-                    v.err(
-                        Code::E022,
-                        pos(list),
-                        format!("network.{name}"),
-                        format!(
-                            "{} {name} subnets for {azs} availability zones",
-                            list.value.len()
-                        ),
-                        format!("give exactly one {name} subnet per availability zone ({azs})"),
-                    );
+        let mut tier = |v: &mut Self, list: &Spanned<Vec<Spanned<String>>>, tier: &'static str| {
+            let count = list.value.len();
+            if count != azs as usize {
+                let problem = Problem::SubnetCount { tier, count, azs };
+                v.flag(pos(list), format!("network.{tier}"), problem);
+            }
+            for (i, s) in list.value.iter().enumerate() {
+                let field = format!("network.{tier}[{i}]");
+                let Some(c) = v.cidr(s, &field) else { continue };
+                if let Some(vpc) = vpc
+                    && !vpc.contains(c)
+                {
+                    let (subnet, vpc) = (c.to_string(), vpc.to_string());
+                    v.flag(pos(s), &field, Problem::OutsideVpc { subnet, vpc });
                 }
-                for (i, s) in list.value.iter().enumerate() {
-                    let field = format!("network.{name}[{i}]");
-                    let Some(c) = v.cidr(s, &field) else { continue };
-                    if let Some(vpc) = vpc
-                        && !vpc.contains(c)
-                    {
-                        v.err(
-                            Code::E021,
-                            pos(s),
-                            &field,
-                            format!("subnet {c} is outside the VPC {vpc}"),
-                            format!("choose a block inside {vpc}"),
-                        );
-                    }
-                    if let Some((other, where_)) = seen.iter().find(|(o, _)| o.overlaps(c)) {
-                        v.err(
-                            Code::E021,
-                            pos(s),
-                            &field,
-                            format!("subnet {c} overlaps {other} ({where_})"),
-                            "give every subnet its own block",
-                        );
-                    }
-                    seen.push((c, field));
+                if let Some((other, where_)) = seen.iter().find(|(o, _)| o.overlaps(c)) {
+                    let problem = Problem::Overlap {
+                        subnet: c.to_string(),
+                        other: other.to_string(),
+                        other_field: where_.clone(),
+                    };
+                    v.flag(pos(s), &field, problem);
                 }
-                list.value.iter().map(|s| s.value.clone()).collect()
-            };
+                seen.push((c, field));
+            }
+            list.value
+                .iter()
+                .map(|s| s.value.clone())
+                .collect::<Vec<_>>()
+        };
         let public = tier(self, &n.public, "public");
         let private = tier(self, &n.private, "private");
         let nat = match n.nat.as_ref().map(|s| (s, s.value.as_str())) {
@@ -180,21 +213,11 @@ impl Validator {
             if !allowed.contains(&e.value.as_str()) {
                 self.choice(e, &field, &e.value, allowed);
             } else if out.contains(&e.value) {
-                self.err(
-                    Code::E023,
-                    pos(e),
-                    field,
-                    format!("`{}` is listed twice", e.value),
-                    "list each service once",
-                );
+                let service = e.value.clone();
+                self.flag(pos(e), field, Problem::EndpointTwice { service });
             } else if taken.contains(&e.value) {
-                self.err(
-                    Code::E023,
-                    pos(e),
-                    field,
-                    format!("`{}` has both a gateway and an interface endpoint", e.value),
-                    "pick one way for the app to reach the service",
-                );
+                let service = e.value.clone();
+                self.flag(pos(e), field, Problem::EndpointBothWays { service });
             } else {
                 out.push(e.value.clone());
             }
@@ -206,14 +229,8 @@ impl Validator {
     pub(crate) fn cidr(&mut self, s: &Spanned<String>, field: &str) -> Option<Cidr> {
         match Cidr::parse(&s.value) {
             Ok(c) => Some(c),
-            Err(msg) => {
-                self.err(
-                    Code::E020,
-                    pos(s),
-                    field,
-                    msg,
-                    "write an IPv4 block such as 10.0.11.0/24",
-                );
+            Err(why) => {
+                self.flag(pos(s), field, Problem::BadCidr { why });
                 None
             }
         }

@@ -1,7 +1,7 @@
 //! `s3:`: buckets and their objects.
 
 use super::Validator;
-use crate::base::errors::Code;
+use crate::base::diag::problems;
 use crate::spec::{RawSpec, Spanned, pos};
 
 pub mod model;
@@ -21,6 +21,42 @@ pub struct Bucket {
     pub objects: Vec<Object>,
 }
 
+problems! {
+    /// What can be wrong in `s3:` (and in the bucket names the prefix makes).
+    pub enum Problem in "resources::s3::Problem" {
+        BadObjectKey { key: String } => E031,
+        /// `tenant`: the name prefix is a tenant's, not the lab's own.
+        ReservedBucketPrefix { bucket: String, reserved: String, tenant: bool } => E010,
+    }
+}
+
+impl crate::base::diag::Problem for Problem {
+    fn message(&self) -> String {
+        match self {
+            Problem::BadObjectKey { key } => format!("`{key}` is not a usable object key"),
+            Problem::ReservedBucketPrefix {
+                bucket, reserved, ..
+            } => format!(
+                "the bucket name `{bucket}` starts with `{reserved}`, a prefix S3 reserves: S3 would refuse the bucket"
+            ),
+        }
+    }
+
+    fn help(&self) -> String {
+        match self {
+            Problem::BadObjectKey { .. } => "use a relative key of 1 to 1024 bytes without control characters, e.g. `promo.json`".to_owned(),
+            Problem::ReservedBucketPrefix { reserved, tenant, .. } => {
+                let fix = if *tenant {
+                    "rename the tenant or change `prefix`"
+                } else {
+                    "change `prefix`"
+                };
+                format!("{fix} so that no bucket name starts with `{reserved}`")
+            }
+        }
+    }
+}
+
 impl Validator {
     pub(crate) fn bucket(
         &mut self,
@@ -35,7 +71,8 @@ impl Validator {
                 || k.value.starts_with('/')
                 || k.value.chars().any(char::is_control)
             {
-                self.err(Code::E031, pos(k), &field, format!("`{}` is not a usable object key", k.value), "use a relative key of 1 to 1024 bytes without control characters, e.g. `promo.json`");
+                let key = k.value.clone();
+                self.flag(pos(k), &field, Problem::BadObjectKey { key });
             }
             objects.push(Object {
                 key: k.value.clone(),
@@ -113,31 +150,33 @@ impl Validator {
     /// spec names of the buckets the lab makes (its own and chaoslab's).
     pub(crate) fn bucket_prefixes(&mut self, raw: &RawSpec, buckets: &[&str]) {
         let prefix = raw.prefix.as_ref().unwrap_or(&raw.lab);
-        let fix = "change `prefix`";
-        let mut name_prefixes = vec![(prefix.value.clone(), pos(prefix), "prefix".to_owned(), fix)];
+        let mut name_prefixes = vec![(
+            prefix.value.clone(),
+            pos(prefix),
+            "prefix".to_owned(),
+            false,
+        )];
         for (i, t) in raw.tenants.iter().enumerate() {
             name_prefixes.push((
                 format!("{}-{}", prefix.value, t.value),
                 pos(t),
                 format!("tenants[{i}]"),
-                "rename the tenant or change `prefix`",
+                true,
             ));
         }
-        for (name_prefix, at, field, fix) in name_prefixes {
+        for (name_prefix, at, field, tenant) in name_prefixes {
             let clash = buckets.iter().find_map(|b| {
                 let bucket = format!("{name_prefix}-{b}-<account id>");
                 reserved_prefix(&bucket).map(|r| (bucket, r))
             });
             if let Some((bucket, reserved)) = clash {
-                self.err(
-                    Code::E010,
-                    at,
-                    field,
-                    format!(
-                        "the bucket name `{bucket}` starts with `{reserved}`, a prefix S3 reserves: S3 would refuse the bucket"
-                    ),
-                    format!("{fix} so that no bucket name starts with `{reserved}`"),
-                );
+                let reserved = reserved.to_owned();
+                let problem = Problem::ReservedBucketPrefix {
+                    bucket,
+                    reserved,
+                    tenant,
+                };
+                self.flag(at, field, problem);
             }
         }
     }
