@@ -13,6 +13,7 @@ pub mod guardrails;
 pub mod lab;
 pub(crate) mod report;
 mod schedule;
+pub mod stops;
 
 pub use fis::TargetContext;
 pub use lab::*;
