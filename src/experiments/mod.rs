@@ -18,6 +18,7 @@ pub(crate) mod report;
 mod rules;
 mod schedule;
 mod steps;
+pub mod stop_words;
 mod stops;
 mod template;
 mod values;

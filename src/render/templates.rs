@@ -9,15 +9,15 @@
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error as TemplateError, UndefinedBehavior, context};
 
-use crate::base::duration;
 use crate::base::files::GeneratedFile;
 use crate::base::hcl::{Expr, File, Item};
 use crate::base::text::code_span;
-use crate::experiments::{Experiment, Lab, Nat, Step, guardrails, tf_name};
+use crate::experiments::{Lab, Nat, Step, stop_words, tf_name};
 use crate::model::before_apply;
 use crate::model::{Model, monitoring};
 use crate::render::money::dollars;
 use crate::resources::app::compute::USER_DATA;
+use crate::resources::dynamodb::model::rpo_commands;
 
 const USER_DATA_J2: &str =
     include_str!("../../blueprints/templates/chaos-shop/user_data.sh.tftpl.j2");
@@ -192,38 +192,6 @@ pub fn rpo_script(lab: &Lab, header: &[String]) -> Option<GeneratedFile> {
     })
 }
 
-/// One `rpo.py` command per replicated table and replica Region: the table name from the
-/// tree's output, every other value a checked spec value quoted as one shell word.
-fn rpo_commands(lab: &Lab) -> Vec<Value> {
-    use crate::base::escape::sh_word;
-    let mut out = Vec::new();
-    for t in lab.tables.iter() {
-        for replica in &t.replicas {
-            let mut cmd = format!(
-                "python3 rpo.py --table \"$(terraform output -raw {}_table_name)\" --primary {} --replica {} --hash-key {} --hash-type {}",
-                tf_name(&t.name),
-                sh_word(&lab.region),
-                sh_word(replica),
-                sh_word(&t.hash_key.name),
-                t.hash_key.kind.as_str(),
-            );
-            if let Some(r) = &t.range_key {
-                cmd.push_str(&format!(
-                    " --range-key {} --range-type {}",
-                    sh_word(&r.name),
-                    r.kind.as_str()
-                ));
-            }
-            out.push(context! {
-                table => t.name.clone(),
-                replica => replica.clone(),
-                command => Value::from_safe_string(cmd),
-            });
-        }
-    }
-    out
-}
-
 /// `variable` or `output` blocks of the rendered model, with their descriptions.
 fn described(files: &[File], kind: &str) -> Vec<Value> {
     let text = |e: Option<&Expr>| match e {
@@ -270,106 +238,6 @@ fn replacement_guard(lab: &Lab, e: &crate::experiments::Experiment) -> Option<(S
     Some((command("suspend"), command("resume")))
 }
 
-/// The FIS User Guide's page on stop conditions, and when it was read: FIS stops an
-/// experiment when a stop condition is triggered during it; the page says nothing about an
-/// alarm already in ALARM when the experiment starts.
-pub const STOP_CONDITIONS_GUIDE: (&str, &str) = (
-    "https://docs.aws.amazon.com/fis/latest/userguide/stop-conditions.html",
-    "2026-12-07",
-);
-
-/// `errors-fast` after 60 s (1 of 1 one-minute data points of 5xx % of requests at 100, > 50).
-fn fires_text(v: &guardrails::Verdicts, j: &guardrails::Judgement) -> String {
-    let name = code_span(&v.alarm.name);
-    match j.fires_after {
-        Some(t) => format!(
-            "{name} after {t} s ({n} of {n} {p} data points of {w} at {peak}, {c})",
-            n = v.alarm.evaluation_periods,
-            p = guardrails::periods(v.alarm),
-            w = guardrails::watches(v.alarm),
-            peak = j.peak.map_or("?".to_owned(), guardrails::show),
-            c = guardrails::condition(v.alarm),
-        ),
-        None => format!("{name} never ({})", v.never(j)),
-    }
-}
-
-/// The lab README's "Stops within" line of an experiment: when each stop condition goes into
-/// ALARM in each harm the fault can do, as CloudWatch evaluates it. `None` for an experiment
-/// without a duration (it ends as soon as it acts) or without stop conditions.
-fn stops_within(lab: &Lab, e: &Experiment) -> Option<String> {
-    let lasts = e.duration_secs()?;
-    let alarms: Vec<&crate::experiments::Alarm> = e
-        .stop_conditions
-        .iter()
-        .filter_map(|n| lab.alarms.iter().find(|a| &a.name == n))
-        .collect();
-    let fleet = guardrails::Fleet::of(lab.app.as_ref())?;
-    if alarms.is_empty() {
-        return None;
-    }
-    let harms = guardrails::harms(e, fleet);
-    if harms.is_empty() {
-        let earliest: Vec<String> = alarms
-            .iter()
-            .map(|a| {
-                format!(
-                    "{} at the earliest {} × {} s = {} s after it begins",
-                    code_span(&a.name),
-                    a.evaluation_periods,
-                    a.period,
-                    a.seconds_to_alarm()
-                )
-            })
-            .collect();
-        return Some(format!(
-            "this fault changes nothing the load balancer measures, so its stop conditions can end the run only on harm from elsewhere: {}",
-            earliest.join(", ")
-        ));
-    }
-    // Validation has refused an alarm it could not evaluate (E082), so none is left out here.
-    let verdicts: Vec<guardrails::Verdicts> = alarms
-        .iter()
-        .filter_map(|a| guardrails::judge_all(a, &harms).ok())
-        .collect();
-    let mut late = false;
-    let lines: Vec<String> = harms
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let judged: Vec<(&guardrails::Verdicts, &guardrails::Judgement)> = verdicts
-                .iter()
-                .filter_map(|v| v.each.get(i).map(|(_, j)| (v, j)))
-                .collect();
-            let each: Vec<String> = judged.iter().map(|(v, j)| fires_text(v, j)).collect();
-            let first = judged.iter().filter_map(|(_, j)| j.fires_after).min();
-            let stop = match first {
-                Some(t) if t < lasts => format!("the run stops {t} s into the harm"),
-                _ => {
-                    late = true;
-                    "nothing stops the run".to_owned()
-                }
-            };
-            format!("if {}: {} — {stop}", h.what, each.join("; "))
-        })
-        .collect();
-    let verdict = if late {
-        format!(
-            "where nothing stops it, the run lasts its full {} ({lasts} s)",
-            duration::show(lasts)
-        )
-    } else {
-        format!(
-            "each time within the experiment's {} ({lasts} s)",
-            duration::show(lasts)
-        )
-    };
-    Some(format!(
-        "CloudWatch's evaluation of each stop condition as monitoring.tf defines it, in each harm this fault can do: {}. So {verdict}; add the time CloudWatch takes to receive the load balancer's metrics, and up to a minute when the harm begins mid-minute",
-        lines.join("; ")
-    ))
-}
-
 /// The lab's README.md.
 pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFile, TemplateError> {
     let env = environment("README.md.j2", README_J2)?;
@@ -410,22 +278,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
         .experiments
         .iter()
         .map(|e| {
-            let stops = if e.stop_conditions.is_empty() {
-                if lab.app.is_some() {
-                    "nothing (stop condition `none`): watch the probe and stop it by hand (`aws fis stop-experiment`) if needed".to_owned()
-                } else {
-                    "nothing (stop condition `none`): follow it in the FIS console and stop it by hand (`aws fis stop-experiment`) if needed".to_owned()
-                }
-            } else {
-                e.stop_conditions
-                    .iter()
-                    .map(|n| match lab.alarms.iter().find(|a| &a.name == n) {
-                        Some(a) => format!("alarm {} fires ({})", code_span(n), monitoring::describe(a)),
-                        None => format!("alarm {}", code_span(n)),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; or ")
-            };
+            let stops = stop_words::what_stops(lab, e);
             let target = |s: &Step| match s.selection() {
                 None => "none".to_owned(),
                 Some(sel) => format!(
@@ -461,7 +314,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                 parameters => single.map(|s| s.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>()),
                 target => single.map(|s| Value::from_safe_string(target(s))),
                 stops => Value::from_safe_string(escape_or_keep_spans(&stops)),
-                stops_within => stops_within(lab, e).map(Value::from_safe_string),
+                stops_within => stop_words::stops_within(lab, e).map(Value::from_safe_string),
                 expect => single.map(expect),
                 hypothesis => e.hypothesis.as_ref().zip(lab.app.as_ref()).map(|(h, a)| {
                     Value::from_safe_string(h.describe(a.timeouts.connect + a.timeouts.read))
@@ -541,11 +394,15 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
         alarms => lab.alarms.iter().map(|a| context! { name => a.name.clone(), description => monitoring::describe(a) }).collect::<Vec<_>>(),
         experiments => experiments,
         gameday => lab.gameday,
-        rpo => rpo_commands(lab),
+        rpo => rpo_commands(&lab.tables, &lab.region).into_iter().map(|c| context! {
+            table => c.table,
+            replica => c.replica,
+            command => Value::from_safe_string(c.command),
+        }).collect::<Vec<_>>(),
         scheduled => lab.experiments.iter().any(|e| e.schedule.is_some()),
         stop_conditions => lab.experiments.iter().any(|e| !e.stop_conditions.is_empty()).then(|| context! {
-            url => Value::from_safe_string(STOP_CONDITIONS_GUIDE.0.to_owned()),
-            read => STOP_CONDITIONS_GUIDE.1,
+            url => Value::from_safe_string(stop_words::GUIDE.0.to_owned()),
+            read => stop_words::GUIDE.1,
         }),
         reports => crate::model::reports::wanted(lab),
         variables => described(&model.files, "variable"),

@@ -174,6 +174,47 @@ const AWS_MANAGED_KEY: Accepted = Accepted {
     reason: "tables are encrypted with the AWS-managed key; a customer key would outlive the lab",
 };
 
+/// One run of the RPO measurement (`rpo.py`, Article 9) the lab README prints: for a table
+/// and one of its replica Regions.
+pub struct RpoCommand {
+    pub table: String,
+    pub replica: String,
+    /// One shell line: the table name from the tree's output, every other value a checked
+    /// spec value quoted as one shell word.
+    pub command: String,
+}
+
+/// One `rpo.py` command per replicated table and replica Region.
+pub fn rpo_commands(tables: &[Table], region: &str) -> Vec<RpoCommand> {
+    use crate::base::escape::sh_word;
+    let mut out = Vec::new();
+    for t in tables {
+        for replica in &t.replicas {
+            let mut command = format!(
+                "python3 rpo.py --table \"$(terraform output -raw {}_table_name)\" --primary {} --replica {} --hash-key {} --hash-type {}",
+                tf_name(&t.name),
+                sh_word(region),
+                sh_word(replica),
+                sh_word(&t.hash_key.name),
+                t.hash_key.kind.as_str(),
+            );
+            if let Some(r) = &t.range_key {
+                command.push_str(&format!(
+                    " --range-key {} --range-type {}",
+                    sh_word(&r.name),
+                    r.kind.as_str()
+                ));
+            }
+            out.push(RpoCommand {
+                table: t.name.clone(),
+                replica: replica.clone(),
+                command,
+            });
+        }
+    }
+    out
+}
+
 /// The resource and data source types this kind emits, and their services.
 pub const TYPES: &[TypeUse] = &[
     ("aws_dynamodb_table", Service::DynamoDb, Some("tables")),
