@@ -1,9 +1,14 @@
 //! chaoslab: a YAML lab spec in, the Terraform tree of an AWS chaos-engineering lab out.
 //!
-//! The pipeline, one folder per stage: [`spec`] (YAML → spanned raw types) → [`validate`]
-//! (→ checked [`validate::Lab`] or diagnostics) → [`model`] (→ Terraform blocks) → [`render`]
-//! (→ `terraform fmt`-canonical HCL) → [`output`] (atomic write, manifest, drift check).
-//! The library never prints; [`cli`] returns text for the binary to show.
+//! The pipeline, one folder per layer, each importing only from those below it (a test,
+//! `tests/suite/layers.rs`, reads the source for it): [`base`] (diagnostics, HCL syntax,
+//! escaping) → [`spec`] (YAML → spanned raw types) → [`resources`] (the checked nouns, one
+//! folder per kind, each with its model) → [`catalog`] (FIS actions as data, one module per
+//! target kind) → [`experiments`] (the checked [`experiments::Lab`]: experiments as steps) →
+//! [`model`] (→ the tree's Terraform blocks) → [`render`] (→ `terraform fmt`-canonical text)
+//! → [`output`] (atomic write, manifest, drift check). The library never prints; [`cli`]
+//! returns text for the binary to show, and never links the AWS SDK: [`verify`] reaches FIS
+//! through the `chaoslab-fis` helper binary.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 // User input must never reach a panic: no unwrap, expect or unchecked indexing in the library.

@@ -89,7 +89,7 @@ fn the_test_run_ends_with_one_overall_count() {
 
     let script = read("scripts/test");
     assert!(script.contains("set -euo pipefail"));
-    assert!(script.contains("cargo test --locked --no-fail-fast"));
+    assert!(script.contains("cargo test --locked --workspace --no-fail-fast"));
     assert!(script.contains("scripts/test-summary"));
 }
 
