@@ -92,44 +92,44 @@ const KINDS: &[Kind] = &[
 const OWN_TYPES: &[TypeUse] = &[
     (
         "aws_cloudwatch_dashboard",
-        Service::CloudWatch,
+        Service::CLOUDWATCH,
         Some("dashboard"),
     ),
     (
         "aws_cloudwatch_log_group",
-        Service::CloudWatchLogs,
+        Service::CLOUDWATCH_LOGS,
         Some("log groups"),
     ),
     (
         "aws_cloudwatch_log_resource_policy",
-        Service::CloudWatchLogs,
+        Service::CLOUDWATCH_LOGS,
         Some("resource policy"),
     ),
     (
         "aws_cloudwatch_event_rule",
-        Service::EventBridge,
+        Service::EVENTBRIDGE,
         Some("rule"),
     ),
     (
         "aws_cloudwatch_event_target",
-        Service::EventBridge,
+        Service::EVENTBRIDGE,
         Some("target"),
     ),
     (
         "aws_scheduler_schedule",
-        Service::Scheduler,
+        Service::SCHEDULER,
         Some("schedules"),
     ),
     (
         "aws_fis_experiment_template",
-        Service::Fis,
+        Service::FIS,
         Some("experiment templates"),
     ),
-    ("aws_iam_role", Service::Iam, Some("roles")),
-    ("aws_iam_role_policy", Service::Iam, Some("role policies")),
+    ("aws_iam_role", Service::IAM, Some("roles")),
+    ("aws_iam_role_policy", Service::IAM, Some("role policies")),
     (
         "aws_iam_role_policy_attachment",
-        Service::Iam,
+        Service::IAM,
         Some("managed policy attachments"),
     ),
 ];
