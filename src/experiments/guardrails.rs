@@ -223,7 +223,7 @@ impl Fleet {
         app.map(|a| Fleet {
             targets: a.instances,
             endpoints: crate::experiments::expect::ENDPOINTS.len(),
-            deadline: a.timeouts.connect + a.timeouts.read,
+            deadline: a.timeouts.deadline(),
         })
     }
 }

@@ -128,3 +128,22 @@ impl Experiment {
         super::graph::longest_chain(&self.steps)
     }
 }
+
+/// W004's handling: the auto-scaling group would replace the instances an experiment stops or
+/// cuts off (into a cut-off subnet, where the bootstrap cannot reach dnf or PyPI), so the run
+/// suspends its `ReplaceUnhealthy` process and resumes it afterwards.
+pub fn replacement_guard(lab: &Lab, e: &Experiment) -> Option<(String, String)> {
+    lab.app.as_ref()?;
+    if !e
+        .actions()
+        .any(|a| a.stops_app_fleet() || a.cuts_app_subnets())
+    {
+        return None;
+    }
+    let command = |verb: &str| {
+        format!(
+            "aws autoscaling {verb}-processes --auto-scaling-group-name \"$(terraform output -raw asg_name)\" --scaling-processes ReplaceUnhealthy"
+        )
+    };
+    Some((command("suspend"), command("resume")))
+}

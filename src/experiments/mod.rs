@@ -98,7 +98,7 @@ impl Validator {
                     Code::E010,
                     pos(name),
                     format!("s3.{}", name.value),
-                    format!("the bucket name `{longest}-{}-<account id>` would be {len} characters; S3 allows 63", name.value),
+                    format!("the bucket name `{}` would be {len} characters; S3 allows 63", crate::resources::s3::shown_name(&longest, &name.value)),
                     if tenants.is_empty() {
                         format!("shorten the bucket name or the prefix by {} characters", len - 63)
                     } else {

@@ -77,8 +77,8 @@ pub fn services(model: &crate::model::Model) -> Vec<Needs> {
                     what.push(w);
                 }
             }
-            let (name, prefix) = service.name();
-            if service == Service::Iam {
+            let Service { name, prefix, .. } = service;
+            if service == Service::IAM {
                 what.push("`iam:PassRole` on the roles");
             }
             Needs {

@@ -1,7 +1,8 @@
 //! Stage 3: checked lab → Terraform blocks, grouped into files.
 //!
 //! One module per AWS resource kind; each adds its blocks to its file and its outputs to
-//! `outputs.tf`. Adding a kind means adding a module and a line to [`COMPONENTS`].
+//! `outputs.tf`. Adding a kind means adding its folder under `resources/` and an entry to
+//! [`KINDS`].
 
 pub mod before_apply;
 mod dashboard;
@@ -37,11 +38,17 @@ pub struct Model {
     pub slots: Slots,
 }
 
-/// A resource kind as the model sees it: the types its model emits and what it contributes to
-/// the shared places.
+/// One part of the tree's blocks, with its place among all parts: parts run in ascending
+/// place, and files and `outputs.tf` keep that order. The places are ten apart, so a new part
+/// goes between two without moving any.
+type Build = (u16, fn(&Lab, &Slots, &mut Tree));
+
+/// A resource kind as the model sees it: the types its model emits, what it contributes to
+/// the shared places, and its blocks. Adding a kind is one entry here.
 struct Kind {
     types: &'static [TypeUse],
     contribute: fn(&Lab, &mut Slots),
+    builds: &'static [Build],
 }
 
 /// The resource kinds, one entry per kind; slots keep this order within their sections, and
@@ -50,40 +57,76 @@ const KINDS: &[Kind] = &[
     Kind {
         types: network::model::TYPES,
         contribute: |lab, slots| network::model::contribute(&lab.network, slots),
+        builds: &[(20, |lab, _, tree| network::model::build(&lab.network, tree))],
     },
     Kind {
         types: app::contribute::TYPES,
         contribute: |lab, slots| {
             (lab.app.iter()).for_each(|a| app::contribute::contribute(a, &lab.network, slots))
         },
+        builds: &[
+            (70, |lab, _, tree| {
+                lab.app.iter().for_each(|a| app::alb::build(a, tree))
+            }),
+            (100, |lab, slots, tree| {
+                (lab.app.iter()).for_each(|a| app::iam::build(a, slots, tree))
+            }),
+            (110, |lab, slots, tree| {
+                (lab.app.iter()).for_each(|a| app::compute::build(a, &context(lab), slots, tree))
+            }),
+            (120, |lab, slots, tree| {
+                (lab.app.iter()).for_each(|a| app::ecs::build(a, &context(lab), slots, tree))
+            }),
+        ],
     },
     Kind {
         types: aurora::model::TYPES,
         contribute: |lab, slots| {
             (lab.aurora.iter()).for_each(|a| aurora::model::contribute(a, lab.app.is_some(), slots))
         },
+        builds: &[
+            (80, |lab, _, tree| {
+                (lab.aurora.iter()).for_each(|a| aurora::model::build(a, tree))
+            }),
+            (90, |lab, _, tree| {
+                (lab.aurora.iter()).for_each(|a| aurora::proxy::build(a, tree))
+            }),
+        ],
     },
     Kind {
         types: dynamodb::model::TYPES,
         contribute: |lab, slots| {
             (lab.app.iter()).for_each(|a| dynamodb::model::contribute(a, &lab.tables, slots))
         },
+        builds: &[(30, |lab, _, tree| dynamodb::model::build(&lab.tables, tree))],
     },
     Kind {
         types: s3::TYPES,
         contribute: |lab, slots| lab.app.iter().for_each(|a| s3::contribute(a, slots)),
+        builds: &[(50, |lab, _, tree| {
+            s3::build(&lab.buckets, &context(lab), tree)
+        })],
     },
     Kind {
         types: sqs::TYPES,
         contribute: |lab, slots| lab.app.iter().for_each(|a| sqs::contribute(a, slots)),
+        builds: &[(40, |lab, _, tree| {
+            lab.app.iter().for_each(|a| sqs::build(a, tree))
+        })],
     },
     Kind {
         types: functions::TYPES,
         contribute: |_, _| {},
+        builds: &[(130, |lab, _, tree| {
+            functions::build(&lab.functions, lab.app.is_some(), tree)
+        })],
     },
     Kind {
         types: monitoring::TYPES,
         contribute: |_, _| {},
+        builds: &[(140, |lab, _, tree| {
+            monitoring::build(&lab.alarms, lab.app.is_some(), tree)
+        })],
     },
 ];
 
@@ -92,44 +135,44 @@ const KINDS: &[Kind] = &[
 const OWN_TYPES: &[TypeUse] = &[
     (
         "aws_cloudwatch_dashboard",
-        Service::CloudWatch,
+        Service::CLOUDWATCH,
         Some("dashboard"),
     ),
     (
         "aws_cloudwatch_log_group",
-        Service::CloudWatchLogs,
+        Service::CLOUDWATCH_LOGS,
         Some("log groups"),
     ),
     (
         "aws_cloudwatch_log_resource_policy",
-        Service::CloudWatchLogs,
+        Service::CLOUDWATCH_LOGS,
         Some("resource policy"),
     ),
     (
         "aws_cloudwatch_event_rule",
-        Service::EventBridge,
+        Service::EVENTBRIDGE,
         Some("rule"),
     ),
     (
         "aws_cloudwatch_event_target",
-        Service::EventBridge,
+        Service::EVENTBRIDGE,
         Some("target"),
     ),
     (
         "aws_scheduler_schedule",
-        Service::Scheduler,
+        Service::SCHEDULER,
         Some("schedules"),
     ),
     (
         "aws_fis_experiment_template",
-        Service::Fis,
+        Service::FIS,
         Some("experiment templates"),
     ),
-    ("aws_iam_role", Service::Iam, Some("roles")),
-    ("aws_iam_role_policy", Service::Iam, Some("role policies")),
+    ("aws_iam_role", Service::IAM, Some("roles")),
+    ("aws_iam_role_policy", Service::IAM, Some("role policies")),
     (
         "aws_iam_role_policy_attachment",
-        Service::Iam,
+        Service::IAM,
         Some("managed policy attachments"),
     ),
 ];
@@ -139,43 +182,16 @@ fn all_types() -> impl Iterator<Item = &'static [TypeUse]> {
     KINDS.iter().map(|k| k.types).chain([OWN_TYPES])
 }
 
-/// The blocks, one line per part: files and `outputs.tf` keep this order.
-const COMPONENTS: &[fn(&Lab, &Slots, &mut Tree)] = &[
-    |lab, _, tree| terraform::build(lab, tree),
-    |lab, _, tree| network::model::build(&lab.network, tree),
-    |lab, _, tree| dynamodb::model::build(&lab.tables, tree),
-    |lab, _, tree| lab.app.iter().for_each(|a| sqs::build(a, tree)),
-    |lab, _, tree| s3::build(&lab.buckets, &context(lab), tree),
-    |_, slots, tree| security_groups::build(slots, tree),
-    |lab, _, tree| lab.app.iter().for_each(|a| app::alb::build(a, tree)),
-    |lab, _, tree| {
-        lab.aurora
-            .iter()
-            .for_each(|a| aurora::model::build(a, tree))
-    },
-    |lab, _, tree| {
-        lab.aurora
-            .iter()
-            .for_each(|a| aurora::proxy::build(a, tree))
-    },
-    |lab, slots, tree| lab.app.iter().for_each(|a| app::iam::build(a, slots, tree)),
-    |lab, slots, tree| {
-        lab.app
-            .iter()
-            .for_each(|a| app::compute::build(a, &context(lab), slots, tree))
-    },
-    |lab, slots, tree| {
-        lab.app
-            .iter()
-            .for_each(|a| app::ecs::build(a, &context(lab), slots, tree))
-    },
-    |lab, _, tree| functions::build(&lab.functions, lab.app.is_some(), tree),
-    |lab, _, tree| monitoring::build(&lab.alarms, lab.app.is_some(), tree),
-    |lab, _, tree| dashboard::build(lab, tree),
-    |lab, _, tree| reports::build(lab, tree),
-    |lab, _, tree| fis_role::build(lab, tree),
-    |lab, _, tree| fis::build(lab, tree),
-    |lab, _, tree| schedule::build(lab, tree),
+/// The parts no single kind owns: the Terraform settings, the security groups the kinds
+/// declared, and the files over the whole lab.
+const OWN_BUILDS: &[Build] = &[
+    (10, |lab, _, tree| terraform::build(lab, tree)),
+    (60, |_, slots, tree| security_groups::build(slots, tree)),
+    (150, |lab, _, tree| dashboard::build(lab, tree)),
+    (160, |lab, _, tree| reports::build(lab, tree)),
+    (170, |lab, _, tree| fis_role::build(lab, tree)),
+    (180, |lab, _, tree| fis::build(lab, tree)),
+    (190, |lab, _, tree| schedule::build(lab, tree)),
 ];
 
 /// What the kinds' models need from outside their own spec sections.
@@ -197,9 +213,12 @@ pub fn build(lab: &Lab) -> Result<Model, crate::base::address::Undeclared> {
     for kind in KINDS {
         (kind.contribute)(lab, &mut slots);
     }
+    let mut builds: Vec<&Build> = KINDS.iter().flat_map(|k| k.builds).collect();
+    builds.extend(OWN_BUILDS);
+    builds.sort_by_key(|(place, _)| *place);
     let mut tree = Tree::default();
-    for component in COMPONENTS {
-        component(lab, &slots, &mut tree);
+    for (_, build) in builds {
+        build(lab, &slots, &mut tree);
     }
     let mut files: Vec<File> = tree
         .files
@@ -219,4 +238,25 @@ pub fn build(lab: &Lab) -> Result<Model, crate::base::address::Undeclared> {
         accepted: tree.accepted,
         slots,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Build, KINDS, OWN_BUILDS};
+
+    /// Two parts on one place would run in registry order, which nothing here means: each
+    /// part has its own place.
+    #[test]
+    fn every_part_has_its_own_place() {
+        let mut places: Vec<u16> = KINDS
+            .iter()
+            .flat_map(|k| k.builds)
+            .chain(OWN_BUILDS)
+            .map(|(place, _): &Build| *place)
+            .collect();
+        let all = places.len();
+        places.sort_unstable();
+        places.dedup();
+        assert_eq!(places.len(), all, "two parts share a place: {places:?}");
+    }
 }

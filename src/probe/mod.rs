@@ -50,12 +50,11 @@ pub fn endpoints(lab: &Lab) -> Vec<Endpoint> {
         .collect()
 }
 
-/// The per-request limit for a lab's app: its dependency budget (connect + read) and a second,
-/// so that a slow failure shows as a failure of the app's guard, not as a fast 503.
+/// The per-request limit for a lab's app ([`crate::resources::Timeouts::probe_limit`]).
 pub fn timeout_for(lab: &Lab) -> Option<Duration> {
-    lab.app.as_ref().map(|a| {
-        Duration::from_secs(u64::from(a.timeouts.connect) + u64::from(a.timeouts.read) + 1)
-    })
+    lab.app
+        .as_ref()
+        .map(|a| Duration::from_secs(u64::from(a.timeouts.probe_limit())))
 }
 
 /// What to probe and how hard.

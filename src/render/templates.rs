@@ -18,6 +18,7 @@ use crate::model::{Model, monitoring};
 use crate::render::money::dollars;
 use crate::resources::app::compute::USER_DATA;
 use crate::resources::dynamodb::model::rpo_commands;
+use crate::resources::s3::shown_name;
 
 const USER_DATA_J2: &str =
     include_str!("../../blueprints/templates/chaos-shop/user_data.sh.tftpl.j2");
@@ -219,25 +220,6 @@ fn described(files: &[File], kind: &str) -> Vec<Value> {
         .collect()
 }
 
-/// W004's handling: the auto-scaling group would replace the instances an experiment stops or
-/// cuts off (into a cut-off subnet, where the bootstrap cannot reach dnf or PyPI), so the run
-/// suspends its `ReplaceUnhealthy` process and resumes it afterwards.
-fn replacement_guard(lab: &Lab, e: &crate::experiments::Experiment) -> Option<(String, String)> {
-    lab.app.as_ref()?;
-    if !e
-        .actions()
-        .any(|a| a.stops_app_fleet() || a.cuts_app_subnets())
-    {
-        return None;
-    }
-    let command = |verb: &str| {
-        format!(
-            "aws autoscaling {verb}-processes --auto-scaling-group-name \"$(terraform output -raw asg_name)\" --scaling-processes ReplaceUnhealthy"
-        )
-    };
-    Some((command("suspend"), command("resume")))
-}
-
 /// The lab's README.md.
 pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFile, TemplateError> {
     let env = environment("README.md.j2", README_J2)?;
@@ -261,8 +243,8 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
             connect_timeout => a.timeouts.connect,
             read_timeout => a.timeouts.read,
             retries => a.timeouts.retries,
-            deadline => a.timeouts.connect + a.timeouts.read,
-            probe_timeout => a.timeouts.connect + a.timeouts.read + 1,
+            deadline => a.timeouts.deadline(),
+            probe_timeout => a.timeouts.probe_limit(),
             bulkhead => a.bulkhead,
             breaker => a.circuit_breaker.map(|b| context! {
                 failures => b.failures,
@@ -270,7 +252,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
             }),
             reviews_table => format!("{}-{}", lab.prefix, a.reviews_table),
             promo_key => a.promo_key.clone(),
-            promo_bucket => format!("{}-{}-<account id>", lab.prefix, a.promo_bucket),
+            promo_bucket => shown_name(&lab.prefix, &a.promo_bucket),
             probe_id => Value::from_safe_string(probe_id),
         }
     });
@@ -317,7 +299,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                 stops_within => stop_words::stops_within(lab, e).map(Value::from_safe_string),
                 expect => single.map(expect),
                 hypothesis => e.hypothesis.as_ref().zip(lab.app.as_ref()).map(|(h, a)| {
-                    Value::from_safe_string(h.describe(a.timeouts.connect + a.timeouts.read))
+                    Value::from_safe_string(h.describe(a.timeouts.deadline()))
                 }),
                 output => identifier(&format!("{}_start_command", tf_name(&e.name))),
                 schedule => e.schedule.as_ref().map(|s| context! {
@@ -330,7 +312,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                     post => r.post.clone(),
                     prefix => crate::model::reports::prefix(&e.name),
                 }),
-                guard => replacement_guard(lab, e).map(|(before, after)| context! {
+                guard => crate::experiments::replacement_guard(lab, e).map(|(before, after)| context! {
                     before => Value::from_safe_string(before),
                     after => Value::from_safe_string(after),
                 }),
@@ -370,7 +352,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
             database => a.database.clone(),
         }),
         tables => lab.tables.iter().map(|t| context! { name => format!("{}-{}", lab.prefix, t.name), items => t.items.len() }).collect::<Vec<_>>(),
-        buckets => lab.buckets.iter().map(|b| context! { name => format!("{}-{}-<account id>", lab.prefix, b.name), objects => b.objects.len() }).collect::<Vec<_>>(),
+        buckets => lab.buckets.iter().map(|b| context! { name => shown_name(&lab.prefix, &b.name), objects => b.objects.len() }).collect::<Vec<_>>(),
         functions => lab.functions.iter().map(|f| context! {
             name => format!("{}-{}", lab.prefix, f.name),
             runtime => f.runtime.clone(),
@@ -381,7 +363,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
             fault_injection => f.fault_injection,
             poll_wait => crate::model::functions::poll_wait_ms(f),
         }).collect::<Vec<_>>(),
-        config_bucket => format!("{}-{}-<account id>", lab.prefix, crate::resources::functions::CONFIG_BUCKET),
+        config_bucket => shown_name(&lab.prefix, crate::resources::functions::CONFIG_BUCKET),
         // The extension's documented ramp (data/fis-facts.json), the same for every Lambda action.
         lambda_lag => crate::catalog::facts::lag("aws:lambda:invocation-error").map(|l| context! {
             ramp_up => l.seconds,

@@ -132,6 +132,6 @@ pub fn build(alarms: &[Alarm], app: bool, tree: &mut Tree) {
 /// The resource and data source types this kind emits, and their services.
 pub const TYPES: &[TypeUse] = &[(
     "aws_cloudwatch_metric_alarm",
-    Service::CloudWatch,
+    Service::CLOUDWATCH,
     Some("alarms"),
 )];

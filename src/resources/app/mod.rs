@@ -20,6 +20,20 @@ pub struct Timeouts {
     pub retries: u32,
 }
 
+impl Timeouts {
+    /// The app's budget per dependency call, seconds (connect + read timeout): how long a
+    /// request whose dependency does not answer waits for the app's JSON 503.
+    pub fn deadline(&self) -> u32 {
+        self.connect + self.read
+    }
+
+    /// The probe's limit per request, seconds: the deadline and a second, so that a slow
+    /// failure shows as a failure of the app's guard, not as a fast 503.
+    pub fn probe_limit(&self) -> u32 {
+        self.deadline() + 1
+    }
+}
+
 /// The app's circuit breaker (per dependency and worker process).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Breaker {

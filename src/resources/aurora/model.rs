@@ -295,32 +295,32 @@ const DISPOSABLE_CATALOG: Accepted = Accepted {
 
 /// The resource and data source types this kind emits, and their services.
 pub const TYPES: &[TypeUse] = &[
-    ("aws_rds_cluster", Service::Rds, Some("Aurora cluster")),
+    ("aws_rds_cluster", Service::RDS, Some("Aurora cluster")),
     (
         "aws_rds_cluster",
-        Service::SecretsManager,
+        Service::SECRETS_MANAGER,
         Some("the master secret RDS creates for the cluster with your rights"),
     ),
-    ("aws_rds_cluster_instance", Service::Rds, Some("instances")),
-    ("aws_db_subnet_group", Service::Rds, Some("DB subnet group")),
-    ("aws_db_proxy", Service::Rds, Some("RDS Proxy")),
+    ("aws_rds_cluster_instance", Service::RDS, Some("instances")),
+    ("aws_db_subnet_group", Service::RDS, Some("DB subnet group")),
+    ("aws_db_proxy", Service::RDS, Some("RDS Proxy")),
     (
         "aws_db_proxy_default_target_group",
-        Service::Rds,
+        Service::RDS,
         Some("RDS Proxy"),
     ),
-    ("aws_db_proxy_target", Service::Rds, Some("RDS Proxy")),
-    ("aws_db_proxy_endpoint", Service::Rds, Some("RDS Proxy")),
+    ("aws_db_proxy_target", Service::RDS, Some("RDS Proxy")),
+    ("aws_db_proxy_endpoint", Service::RDS, Some("RDS Proxy")),
     (
         "aws_secretsmanager_secret",
-        Service::SecretsManager,
+        Service::SECRETS_MANAGER,
         Some("secret"),
     ),
     (
         "aws_secretsmanager_secret_version",
-        Service::SecretsManager,
+        Service::SECRETS_MANAGER,
         Some("secret"),
     ),
-    ("aws_iam_role", Service::Iam, Some("roles")),
-    ("aws_iam_role_policy", Service::Iam, Some("role policies")),
+    ("aws_iam_role", Service::IAM, Some("roles")),
+    ("aws_iam_role_policy", Service::IAM, Some("role policies")),
 ];

@@ -217,10 +217,10 @@ pub fn rpo_commands(tables: &[Table], region: &str) -> Vec<RpoCommand> {
 
 /// The resource and data source types this kind emits, and their services.
 pub const TYPES: &[TypeUse] = &[
-    ("aws_dynamodb_table", Service::DynamoDb, Some("tables")),
+    ("aws_dynamodb_table", Service::DYNAMODB, Some("tables")),
     (
         "aws_dynamodb_table_item",
-        Service::DynamoDb,
+        Service::DYNAMODB,
         Some("seed items"),
     ),
 ];

@@ -312,39 +312,39 @@ const LAB_FUNCTIONS: Accepted = Accepted {
 
 /// The resource and data source types this kind emits, and their services.
 pub const TYPES: &[TypeUse] = &[
-    ("aws_lambda_function", Service::Lambda, Some("functions")),
+    ("aws_lambda_function", Service::LAMBDA, Some("functions")),
     (
         "aws_lambda_permission",
-        Service::Lambda,
+        Service::LAMBDA,
         Some("invoke permissions"),
     ),
     (
         "aws_ssm_parameter",
-        Service::SystemsManager,
+        Service::SYSTEMS_MANAGER,
         Some("read the public AMI parameter"),
     ),
     (
         "aws_lb_listener_rule",
-        Service::ElasticLoadBalancing,
+        Service::ELASTIC_LOAD_BALANCING,
         Some("listener rules"),
     ),
     (
         "aws_lb_target_group",
-        Service::ElasticLoadBalancing,
+        Service::ELASTIC_LOAD_BALANCING,
         Some("target groups"),
     ),
     (
         "aws_lb_target_group_attachment",
-        Service::ElasticLoadBalancing,
+        Service::ELASTIC_LOAD_BALANCING,
         Some("target registrations"),
     ),
     (
         "aws_cloudwatch_log_group",
-        Service::CloudWatchLogs,
+        Service::CLOUDWATCH_LOGS,
         Some("log groups"),
     ),
-    ("aws_iam_role", Service::Iam, Some("roles")),
-    ("aws_iam_role_policy", Service::Iam, Some("role policies")),
+    ("aws_iam_role", Service::IAM, Some("roles")),
+    ("aws_iam_role_policy", Service::IAM, Some("role policies")),
 ];
 
 #[cfg(test)]

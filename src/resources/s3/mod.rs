@@ -6,6 +6,13 @@ use crate::spec::{RawSpec, Spanned, pos};
 
 pub mod model;
 
+/// A lab bucket's name as the README and diagnostics show it before the account is known:
+/// `<prefix>-<name>-<account id>` (the model appends the account id, see
+/// [`model::private_bucket`]).
+pub fn shown_name(prefix: &str, name: &str) -> String {
+    format!("{prefix}-{name}-<account id>")
+}
+
 #[derive(Clone, Debug)]
 pub struct Object {
     pub key: String,

@@ -58,4 +58,4 @@ const SQS_MANAGED_KEY: Accepted = Accepted {
 };
 
 /// The resource and data source types this kind emits, and their services.
-pub const TYPES: &[TypeUse] = &[("aws_sqs_queue", Service::Sqs, Some("queue"))];
+pub const TYPES: &[TypeUse] = &[("aws_sqs_queue", Service::SQS, Some("queue"))];
