@@ -91,19 +91,6 @@ fn a_rate_that_counts_each_failure_twice_cannot_fire_and_the_check_says_so() {
     );
 }
 
-const BLUEPRINTS: [&str; 10] = [
-    "chaos-program",
-    "chaos-shop-az-failure",
-    "chaos-shop-containers-serverless",
-    "chaos-shop-database",
-    "chaos-shop-degradation",
-    "chaos-shop-dependencies",
-    "chaos-shop-first-experiment",
-    "chaos-shop-multi-region",
-    "chaos-shop-stop-conditions",
-    "chaos-shop-stress",
-];
-
 /// Every stop condition of every blueprint experiment that runs for a while goes into ALARM,
 /// before the experiment ends, in some harm its fault can do; and the lab README's "Stops
 /// within" line gives each alarm's evaluated time in each harm.
@@ -111,7 +98,11 @@ const BLUEPRINTS: [&str; 10] = [
 fn every_blueprint_stop_condition_fires_in_its_harm_and_the_readme_says_when() {
     let mut wrong = Vec::new();
     let mut judged = 0;
-    for name in BLUEPRINTS {
+    for spec in crate::common::blueprints() {
+        let name = spec
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .expect("a UTF-8 name");
         let lab = blueprint(name);
         let readme = std::fs::read_to_string(format!("generated/{name}/README.md"))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
