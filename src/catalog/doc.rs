@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{ACTIONS, Action, Param, ParamKind, Statement, TargetKind};
+use super::{ACTIONS, Action, Param, ParamKind, Statement, functions};
 
 /// The action table: id, targets, parameters and what each does (Markdown).
 pub fn table() -> String {
@@ -135,7 +135,7 @@ pub fn snippet(a: &Action) -> String {
     if let Some(k) = a.target {
         let _ = writeln!(out, "    targets: {{{}: {}}}", k.spec_key(), k.example());
     }
-    if a.target == Some(TargetKind::Functions) {
+    if a.target == Some(&functions::FUNCTIONS) {
         // The shop never calls a function: no load balancer alarm guards a harm of its fault
         // (`unhealthy-hosts` could never fire, E082), and its own 502s are what the run shows.
         out.push_str("    acknowledge: [no-stop-condition]   # no load balancer alarm sees the shop harmed\n");

@@ -9,27 +9,24 @@
 use super::action::{
     Action, DURATION, Param, ParamKind, Statement, TAG_RESOLUTION, optional, required,
 };
-use super::kinds::{KindInfo, Problem, TargetKind, TargetSelection, duration, no_zone};
+use super::kinds::{Kind, Problem, TargetSelection, by_arns, duration, no_zone};
 use super::{LabView, Reach, Step};
 use crate::base::errors::Code;
-use crate::base::hcl::{Block, Expr};
+use crate::base::hcl::{Expr, Item};
 use crate::base::text::code_span;
 use crate::resources::functions::function_address;
 use crate::resources::{Function, Resources};
 
-pub const FUNCTIONS: KindInfo = KindInfo {
+pub static FUNCTIONS: Kind = Kind {
     spec_key: "functions",
     fis_key: "Functions",
     resource_type: "aws:lambda:function",
     values: "a function under `functions:`, by name (needs `fault_injection`, on by default)",
     example: "recommendations",
+    resolve,
 };
 
-pub fn resolve(
-    value: &str,
-    az: Option<usize>,
-    res: &Resources,
-) -> Result<TargetSelection, Problem> {
+fn resolve(value: &str, az: Option<usize>, res: &Resources) -> Result<TargetSelection, Problem> {
     if res.functions.is_empty() {
         return Err((
             Code::E043,
@@ -59,28 +56,26 @@ pub fn resolve(
             ),
         ));
     }
-    no_zone(
-        FUNCTIONS.spec_key,
-        az,
-        TargetSelection::Function(f.name.clone()),
-    )
+    let selection = TargetSelection {
+        kind: &FUNCTIONS,
+        value: f.name.clone(),
+        zone: None,
+        name: format!("fn-{}", f.name),
+        description: format!("invocations of the {} Lambda function", f.name),
+        pick: fis_target(&f.name),
+    };
+    no_zone(az, selection)
 }
 
-pub fn name(function: &str) -> String {
-    format!("fn-{function}")
-}
-
-pub fn describe(function: &str) -> String {
-    format!("invocations of the {function} Lambda function")
+/// The function a selection targets, by spec name, if it is one of functions.
+pub fn function(sel: &TargetSelection) -> Option<&str> {
+    sel.value_of(&FUNCTIONS)
 }
 
 /// By the function's unqualified ARN: the lab publishes no versions or aliases, so no
 /// `functionQualifier` is needed.
-pub fn fis_target(block: Block, function: &str) -> Block {
-    block.attr(
-        "resource_arns",
-        Expr::List(vec![function_address(function).attr("arn")]),
-    )
+fn fis_target(function: &str) -> Vec<Item> {
+    by_arns(Expr::List(vec![function_address(function).attr("arn")]))
 }
 
 /// E053: `aws:lambda:invocation-add-delay` holds each faulted invocation for
@@ -129,10 +124,7 @@ fn endpoint(lab: &LabView, function: &str) -> String {
 }
 
 fn target_function(e: &Step) -> &str {
-    match e.selection() {
-        Some(TargetSelection::Function(name)) => name,
-        _ => "targeted",
-    }
+    e.selection().and_then(function).unwrap_or("targeted")
 }
 
 fn share(e: &Step) -> String {
@@ -242,7 +234,7 @@ const fn lambda_action(
     Action {
         id,
         summary,
-        target: Some(TargetKind::Functions),
+        target: Some(&FUNCTIONS),
         params,
         iam: LAMBDA_IAM,
         provider_floor: LAMBDA_FLOOR,

@@ -5,28 +5,25 @@ use super::action::{
     Statement, optional, required,
 };
 use super::kinds::{
-    KindInfo, Problem, TargetKind, TargetSelection, TheOne, app_tasks, duration, resolve_the_one,
-    zone, zone_suffix, zone_text,
+    Kind, Problem, TargetSelection, TheOne, app_tasks, duration, resolve_the_one, zone,
+    zone_suffix, zone_text,
 };
 use super::{Action, LabView, Reach, Step};
 use crate::base::address::{ASG, AZS};
-use crate::base::hcl::{Block, Expr};
+use crate::base::hcl::{Block, Expr, Item};
 use crate::base::text::code_span;
 use crate::resources::Resources;
 
-pub const INSTANCES: KindInfo = KindInfo {
+pub static INSTANCES: Kind = Kind {
     spec_key: "instances",
     fis_key: "Instances",
     resource_type: "aws:ec2:instance",
     values: "`app`: the app fleet's running instances, by their auto-scaling group tag (needs `app:`); `az: N` narrows it to the lab's N-th zone",
     example: "app",
+    resolve,
 };
 
-pub fn resolve(
-    value: &str,
-    az: Option<usize>,
-    res: &Resources,
-) -> Result<TargetSelection, Problem> {
+fn resolve(value: &str, az: Option<usize>, res: &Resources) -> Result<TargetSelection, Problem> {
     if app_tasks(res).is_some() {
         return Err((
             crate::base::errors::Code::E043,
@@ -36,40 +33,42 @@ pub fn resolve(
         ));
     }
     resolve_the_one(&INSTANCES, value, TheOne::app(res, "app instances"), || {
-        Ok(TargetSelection::AppInstances { az })
+        Ok(TargetSelection {
+            kind: &INSTANCES,
+            value: value.to_owned(),
+            zone: az,
+            name: format!("app-instances{}", zone_suffix(az)),
+            description: format!("the running app instances{}", zone_text(az)),
+            pick: fis_target(az),
+        })
     })
-}
-
-pub fn name(az: Option<usize>) -> String {
-    format!("app-instances{}", zone_suffix(az))
-}
-
-pub fn describe(az: Option<usize>) -> String {
-    format!("the running app instances{}", zone_text(az))
 }
 
 /// The fleet by its auto-scaling group tag (instances come and go), running ones only; never
 /// ARNs as well, which FIS forbids.
-pub fn fis_target(block: Block, az: Option<usize>) -> Block {
+fn fis_target(az: Option<usize>) -> Vec<Item> {
     let filter = |path: &str, values: Expr| {
-        Block::new("filter", &[])
-            .attr("path", Expr::str(path))
-            .attr("values", values)
+        Item::Block(
+            Block::new("filter", &[])
+                .attr("path", Expr::str(path))
+                .attr("values", values),
+        )
     };
-    let b = block
-        .block(
+    let mut pick = vec![
+        Item::Block(
             Block::new("resource_tag", &[])
                 .attr("key", Expr::str("aws:autoscaling:groupName"))
                 .attr("value", ASG.attr("name")),
-        )
-        .block(filter("State.Name", Expr::List(vec![Expr::str("running")])));
-    match az {
-        Some(i) => b.block(filter(
+        ),
+        filter("State.Name", Expr::List(vec![Expr::str("running")])),
+    ];
+    if let Some(i) = az {
+        pick.push(filter(
             "Placement.AvailabilityZone",
             Expr::List(vec![AZS.index(i, None)]),
-        )),
-        None => b,
+        ));
     }
+    pick
 }
 
 pub fn expect_stop(lab: &LabView, e: &Step) -> String {
@@ -132,7 +131,7 @@ pub const COMPLETE_IF_TERMINATED: Param = optional(
 pub const STOP_INSTANCES: Action = Action {
     id: "aws:ec2:stop-instances",
     summary: "Stops the targeted EC2 instances, and starts them again after `startInstancesAfterDuration`.",
-    target: Some(TargetKind::Instances),
+    target: Some(&INSTANCES),
     params: &[RESTART_AFTER, COMPLETE_IF_TERMINATED],
     iam: &[
         Statement {
@@ -161,7 +160,7 @@ pub const STOP_INSTANCES: Action = Action {
 pub const TERMINATE_INSTANCES: Action = Action {
     id: "aws:ec2:terminate-instances",
     summary: "Terminates the targeted EC2 instances; the auto-scaling group launches replacements.",
-    target: Some(TargetKind::Instances),
+    target: Some(&INSTANCES),
     params: &[],
     iam: &[
         Statement {
@@ -180,7 +179,7 @@ pub const TERMINATE_INSTANCES: Action = Action {
 pub const REBOOT_INSTANCES: Action = Action {
     id: "aws:ec2:reboot-instances",
     summary: "Reboots the targeted EC2 instances.",
-    target: Some(TargetKind::Instances),
+    target: Some(&INSTANCES),
     params: &[],
     iam: &[
         Statement {
@@ -213,7 +212,7 @@ pub const DOCUMENT_PARAMETERS: Param = optional(
 pub const SEND_COMMAND: Action = Action {
     id: "aws:ssm:send-command",
     summary: "Runs an `AWSFIS-Run-*` SSM document (CPU, memory, disk or network stress, …) on the targeted instances.",
-    target: Some(TargetKind::Instances),
+    target: Some(&INSTANCES),
     params: &[
         DOCUMENT,
         optional(

@@ -1,33 +1,28 @@
-//! Target kinds: what a spec can point an action at. The enum is the only dispatch; each
-//! kind's module (`network`, `instances`, `rds`, `roles`, `functions`, `tables`, `tasks`) owns its resolution, its FIS target
-//! block and its README wording, so the compiler finds every place a new kind must fill in.
+//! Target kinds: what a spec can point an action at. Each kind is one `static` [`Kind`] in
+//! its module (`network`, `instances`, `rds`, `roles`, `functions`, `tables`, `tasks`): its
+//! facts and its `resolve`, which fills a [`TargetSelection`] with everything the FIS template
+//! and the README need (target name, zone, wording, what picks the resources). Nothing
+//! dispatches on the kind, so adding one is adding its module; an action names it by
+//! reference (`target: Some(&SUBNETS)`).
 
 use super::step::Step;
-use super::{functions, instances, network, rds, roles, tables, tasks};
 use crate::base::errors::Code;
-use crate::base::hcl::Block;
-use crate::resources::{Resources, Tier};
+use crate::base::hcl::{Block, Expr, Item};
+use crate::resources::Resources;
 
 /// A diagnostic to report at the target value: (code, message, fix).
 pub type Problem = (Code, String, String);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TargetKind {
-    Subnets,
-    Instances,
-    Clusters,
-    DbInstances,
-    Roles,
-    Functions,
-    Tables,
-    /// ECS tasks, through the ECS API (`aws:ecs:stop-task`).
-    Tasks,
-    /// ECS tasks, through the SSM agent sidecar (`aws:ecs:task-*`).
-    AgentTasks,
-}
+/// A handle on a kind: one of the `static` [`Kind`]s, compared by identity.
+pub type TargetKind = &'static Kind;
 
-/// The fixed facts of a kind.
-pub struct KindInfo {
+/// A spec target value, its `az` (0-based) and the lab → what it selects, or why not.
+pub type Resolve = fn(&str, Option<usize>, &Resources) -> Result<TargetSelection, Problem>;
+
+/// The fixed facts of a kind, and how its spec values resolve. Each one is a `static`: two
+/// kinds may share every fact but their resolution (`tasks` through the ECS API or the SSM
+/// agent), so a kind is its address.
+pub struct Kind {
     /// Key under `targets:` in the spec, e.g. `subnets`.
     pub spec_key: &'static str,
     /// FIS target key in the action, e.g. `Subnets`.
@@ -38,155 +33,114 @@ pub struct KindInfo {
     pub values: &'static str,
     /// The value the spec snippet shows.
     pub example: &'static str,
+    pub resolve: Resolve,
 }
 
-impl TargetKind {
-    pub const ALL: [TargetKind; 9] = [
-        TargetKind::Subnets,
-        TargetKind::Instances,
-        TargetKind::Clusters,
-        TargetKind::DbInstances,
-        TargetKind::Roles,
-        TargetKind::Functions,
-        TargetKind::Tables,
-        TargetKind::Tasks,
-        TargetKind::AgentTasks,
-    ];
+impl PartialEq for Kind {
+    fn eq(&self, other: &Kind) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
 
-    fn info(self) -> &'static KindInfo {
-        match self {
-            TargetKind::Subnets => &network::SUBNETS,
-            TargetKind::Instances => &instances::INSTANCES,
-            TargetKind::Clusters => &rds::CLUSTERS,
-            TargetKind::DbInstances => &rds::DB_INSTANCES,
-            TargetKind::Roles => &roles::ROLES,
-            TargetKind::Functions => &functions::FUNCTIONS,
-            TargetKind::Tables => &tables::TABLES,
-            TargetKind::Tasks => &tasks::TASKS,
-            TargetKind::AgentTasks => &tasks::AGENT_TASKS,
-        }
+impl Eq for Kind {}
+
+impl std::fmt::Debug for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Kind({} {})", self.spec_key, self.values)
+    }
+}
+
+impl Kind {
+    pub fn spec_key(&self) -> &'static str {
+        self.spec_key
     }
 
-    pub fn spec_key(self) -> &'static str {
-        self.info().spec_key
+    pub fn fis_key(&self) -> &'static str {
+        self.fis_key
     }
 
-    pub fn fis_key(self) -> &'static str {
-        self.info().fis_key
+    pub fn resource_type(&self) -> &'static str {
+        self.resource_type
     }
 
-    pub fn resource_type(self) -> &'static str {
-        self.info().resource_type
+    pub fn values(&self) -> &'static str {
+        self.values
     }
 
-    pub fn values(self) -> &'static str {
-        self.info().values
-    }
-
-    pub fn example(self) -> &'static str {
-        self.info().example
+    pub fn example(&self) -> &'static str {
+        self.example
     }
 
     /// A spec target value → the lab resource it means.
     pub fn resolve(
-        self,
+        &self,
         value: &str,
         az: Option<usize>,
         res: &Resources,
     ) -> Result<TargetSelection, Problem> {
-        match self {
-            TargetKind::Subnets => network::resolve(value, az),
-            TargetKind::Instances => instances::resolve(value, az, res),
-            TargetKind::Clusters => rds::resolve_cluster(value, az, res),
-            TargetKind::DbInstances => rds::resolve_writer(value, az, res),
-            TargetKind::Roles => roles::resolve(value, az, res),
-            TargetKind::Functions => functions::resolve(value, az, res),
-            TargetKind::Tables => tables::resolve(value, az, res),
-            TargetKind::Tasks => tasks::resolve(value, az, res, false),
-            TargetKind::AgentTasks => tasks::resolve(value, az, res, true),
-        }
+        (self.resolve)(value, az, res)
     }
 }
 
-/// What an experiment targets, resolved to resources the lab creates.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TargetSelection {
-    /// The subnets of a tier; `az` (0-based) narrows to one zone's subnet.
-    Subnets {
-        tier: Tier,
-        az: Option<usize>,
-    },
-    /// The app fleet's running instances, optionally in one zone.
-    AppInstances {
-        az: Option<usize>,
-    },
-    AuroraCluster,
-    AuroraWriter,
-    /// The app instances' IAM role (API fault injection).
-    AppRole,
-    /// A Lambda function of the lab, by spec name.
-    Function(String),
-    /// A DynamoDB global table of the lab, by spec name.
-    GlobalTable(String),
-    /// The app service's running Fargate tasks.
-    AppTasks,
+/// What an experiment targets, resolved to resources the lab creates: filled in by its
+/// kind's `resolve`, so reading it asks nothing of the kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetSelection {
+    /// The kind that resolved it.
+    pub(super) kind: TargetKind,
+    /// The spec value that named the resource: a subnet tier, a function, `app`, …
+    pub(super) value: String,
+    /// The zone (0-based) the selection is narrowed to.
+    pub(super) zone: Option<usize>,
+    /// FIS target name, stable across regenerations.
+    pub(super) name: String,
+    /// What the target is, in the lab README's words (plain text).
+    pub(super) description: String,
+    /// What picks the resources: the attributes and blocks of the FIS template `target`
+    /// block after its name, type and selection mode.
+    pub(super) pick: Vec<Item>,
 }
 
 impl TargetSelection {
+    pub fn kind(&self) -> TargetKind {
+        self.kind
+    }
+
+    /// Whether `kind` resolved it.
+    pub fn is(&self, kind: &Kind) -> bool {
+        self.kind == kind
+    }
+
+    /// The spec value, when `kind` resolved it: which function, which table, which tier.
+    pub fn value_of(&self, kind: &Kind) -> Option<&str> {
+        self.is(kind).then_some(self.value.as_str())
+    }
+
     /// FIS target name, stable across regenerations.
     pub fn name(&self) -> String {
-        match self {
-            TargetSelection::Subnets { tier, az } => network::name(*tier, *az),
-            TargetSelection::AppInstances { az } => instances::name(*az),
-            TargetSelection::AuroraCluster => rds::CLUSTER_TARGET.to_owned(),
-            TargetSelection::AuroraWriter => rds::WRITER_TARGET.to_owned(),
-            TargetSelection::AppRole => roles::TARGET.to_owned(),
-            TargetSelection::Function(f) => functions::name(f),
-            TargetSelection::GlobalTable(t) => tables::name(t),
-            TargetSelection::AppTasks => tasks::TARGET.to_owned(),
-        }
+        self.name.clone()
     }
 
     /// The zone (0-based) the selection is narrowed to.
     pub fn zone(&self) -> Option<usize> {
-        match self {
-            TargetSelection::Subnets { az, .. } | TargetSelection::AppInstances { az } => *az,
-            TargetSelection::AuroraCluster
-            | TargetSelection::AuroraWriter
-            | TargetSelection::AppRole
-            | TargetSelection::Function(_)
-            | TargetSelection::GlobalTable(_)
-            | TargetSelection::AppTasks => None,
-        }
+        self.zone
     }
 
     /// What the target is, in the lab README's words (plain text).
     pub fn describe(&self) -> String {
-        match self {
-            TargetSelection::Subnets { tier, az } => network::describe(*tier, *az),
-            TargetSelection::AppInstances { az } => instances::describe(*az),
-            TargetSelection::AuroraCluster => "the Aurora cluster".to_owned(),
-            TargetSelection::AuroraWriter => "the Aurora writer instance".to_owned(),
-            TargetSelection::AppRole => roles::describe(),
-            TargetSelection::Function(f) => functions::describe(f),
-            TargetSelection::GlobalTable(t) => tables::describe(t),
-            TargetSelection::AppTasks => tasks::describe(),
-        }
+        self.description.clone()
     }
 
     /// Adds what picks the resources to an FIS template `target` block.
-    pub fn fis_target(&self, block: Block) -> Block {
-        match self {
-            TargetSelection::Subnets { tier, az } => network::fis_target(block, *tier, *az),
-            TargetSelection::AppInstances { az } => instances::fis_target(block, *az),
-            TargetSelection::AuroraCluster => rds::fis_target_cluster(block),
-            TargetSelection::AuroraWriter => rds::fis_target_writer(block),
-            TargetSelection::AppRole => roles::fis_target(block),
-            TargetSelection::Function(f) => functions::fis_target(block, f),
-            TargetSelection::GlobalTable(t) => tables::fis_target(block, t),
-            TargetSelection::AppTasks => tasks::fis_target(block),
-        }
+    pub fn fis_target(&self, mut block: Block) -> Block {
+        block.body.extend(self.pick.iter().cloned());
+        block
     }
+}
+
+/// Picks resources by ARN: `resource_arns = <arns>`.
+pub(super) fn by_arns(arns: Expr) -> Vec<Item> {
+    vec![Item::Attr("resource_arns", arns)]
 }
 
 /// ` in zone N` for a narrowed selection, else nothing.
@@ -242,7 +196,7 @@ impl TheOne {
 
 /// Resolves `value` to the one resource of a kind, or says what is missing or wrong.
 pub(super) fn resolve_the_one(
-    info: &KindInfo,
+    kind: &Kind,
     value: &str,
     one: TheOne,
     selection: impl FnOnce() -> Result<TargetSelection, Problem>,
@@ -252,7 +206,7 @@ pub(super) fn resolve_the_one(
     } else if value == one.name {
         selection()
     } else {
-        Err(only(info.spec_key, value, one.name))
+        Err(only(kind.spec_key, value, one.name))
     }
 }
 
@@ -278,15 +232,11 @@ fn only(spec_key: &str, value: &str, allowed: &str) -> Problem {
 }
 
 /// `az` on a kind that has no zones.
-pub(super) fn no_zone(
-    spec_key: &str,
-    az: Option<usize>,
-    sel: TargetSelection,
-) -> Result<TargetSelection, Problem> {
+pub(super) fn no_zone(az: Option<usize>, sel: TargetSelection) -> Result<TargetSelection, Problem> {
     match az {
         Some(_) => Err((
             Code::E042,
-            format!("`az` does not apply to `{spec_key}` targets"),
+            format!("`az` does not apply to `{}` targets", sel.kind.spec_key),
             "remove `az`".to_owned(),
         )),
         None => Ok(sel),

@@ -2,10 +2,11 @@
 //!
 //! Adding an action on an existing target kind is adding one [`Action`] entry: the validator
 //! checks specs against it, the IAM emitter derives the FIS role's policy from it and the lab
-//! README takes its expectation from it. Each [`TargetKind`] has one module below that owns
-//! everything about it (resolving a spec target, the FIS target block, the README wording);
-//! adding a kind is one module plus its entries (`functions` is the Lambda one, `tasks` the
-//! ECS one). Each action entry sits in the module of its target kind; [`ACTIONS`] lists them
+//! README takes its expectation from it. Each [`TargetKind`] is a `static` [`Kind`] in one
+//! module below that owns everything about it (resolving a spec target into a
+//! [`TargetSelection`] that carries the FIS target block and the README wording); adding a
+//! kind is one module plus its `pub mod` line and its actions' entries, no match to extend
+//! (`functions` is the Lambda one, `tasks` the ECS one). Each action entry sits in the module of its target kind; [`ACTIONS`] lists them
 //! in the order `chaoslab actions`, the IAM policy and the README follow.
 //!
 //! The catalog reads the lab only through the checked resources ([`crate::resources`]) and a
@@ -33,7 +34,7 @@ pub mod wait;
 
 pub use action::{Action, Expect, PROVIDER_BASE, Param, ParamKind, Statement};
 pub use functions::{DEFAULT_DELAY_MS, delay_problem};
-pub use kinds::{Problem, TargetKind, TargetSelection};
+pub use kinds::{Kind, Problem, TargetKind, TargetSelection};
 pub use network::aurora_cut_problem;
 pub use reach::Reach;
 pub use step::{LabView, Step, Target, moves_writer};

@@ -4,27 +4,35 @@ use super::action::{
     DURATION, LAB_RESOURCES, PROVIDER_BASE, Param, ParamKind, Statement, optional, required,
 };
 use super::kinds::{
-    KindInfo, Problem, TargetKind, TargetSelection, duration, zone, zone_suffix, zone_text,
+    Kind, Problem, TargetSelection, by_arns, duration, zone, zone_suffix, zone_text,
 };
 use super::{Action, LabView, Reach, Step};
 use crate::base::errors::Code;
-use crate::base::hcl::{Block, Expr};
+use crate::base::hcl::{Expr, Item};
 use crate::base::suggest::did_you_mean;
 use crate::base::text::code_span;
 use crate::resources::network::{subnet, subnets};
-use crate::resources::{Tier, reader_zone};
+use crate::resources::{Resources, Tier, reader_zone};
 
-pub const SUBNETS: KindInfo = KindInfo {
+pub static SUBNETS: Kind = Kind {
     spec_key: "subnets",
     fis_key: "Subnets",
     resource_type: "aws:ec2:subnet",
     values: "`private` (the app subnets) or `public`; `az: N` narrows it to the lab's N-th zone",
     example: "private",
+    resolve,
 };
 
-pub fn resolve(value: &str, az: Option<usize>) -> Result<TargetSelection, Problem> {
+fn resolve(value: &str, az: Option<usize>, _: &Resources) -> Result<TargetSelection, Problem> {
     match Tier::ALL.iter().find(|(n, _)| *n == value) {
-        Some((_, tier)) => Ok(TargetSelection::Subnets { tier: *tier, az }),
+        Some((_, tier)) => Ok(TargetSelection {
+            kind: &SUBNETS,
+            value: value.to_owned(),
+            zone: az,
+            name: name(*tier, az),
+            description: describe(*tier, az),
+            pick: fis_target(*tier, az),
+        }),
         None => {
             let tiers: Vec<&str> = Tier::ALL.iter().map(|(n, _)| *n).collect();
             let help = did_you_mean(value, &tiers, || {
@@ -39,15 +47,21 @@ pub fn resolve(value: &str, az: Option<usize>) -> Result<TargetSelection, Proble
     }
 }
 
+/// The subnet tier a selection targets, if it is one of subnets.
+pub fn tier(sel: &TargetSelection) -> Option<Tier> {
+    let value = sel.value_of(&SUBNETS)?;
+    Tier::ALL.iter().find(|(n, _)| *n == value).map(|(_, t)| *t)
+}
+
 /// The app tier keeps the article's name, `app-subnets`.
-pub fn name(tier: Tier, az: Option<usize>) -> String {
+fn name(tier: Tier, az: Option<usize>) -> String {
     match tier {
         Tier::Private => format!("app-subnets{}", zone_suffix(az)),
         Tier::Public => format!("{}-subnets{}", tier.name(), zone_suffix(az)),
     }
 }
 
-pub fn describe(tier: Tier, az: Option<usize>) -> String {
+fn describe(tier: Tier, az: Option<usize>) -> String {
     match az {
         None => format!("every {} subnet", tier.name()),
         Some(_) => format!("the {} subnet{}", tier.name(), zone_text(az)),
@@ -55,12 +69,11 @@ pub fn describe(tier: Tier, az: Option<usize>) -> String {
 }
 
 /// Subnets by ARN: Terraform knows them.
-pub fn fis_target(block: Block, tier: Tier, az: Option<usize>) -> Block {
-    let arns = match az {
+fn fis_target(tier: Tier, az: Option<usize>) -> Vec<Item> {
+    by_arns(match az {
         None => subnets(tier, "arn"),
         Some(i) => Expr::List(vec![subnet(tier).index(i, Some("arn"))]),
-    };
-    block.attr("resource_arns", arns)
+    })
 }
 
 /// `aws:network:disrupt-connectivity`, by scope and by what the lab runs.
@@ -135,10 +148,8 @@ fn writer_may_be_in(lab: &LabView, zone: Option<usize>) -> Option<String> {
 /// everything behind the subnets. The public subnets hold only the load balancer, which calls
 /// no dependency.
 pub fn reach(e: &Step) -> Reach {
-    let (tier, az) = match e.selection() {
-        Some(TargetSelection::Subnets { tier, az }) => (Some(*tier), *az),
-        _ => (None, None),
-    };
+    let tier = e.selection().and_then(tier);
+    let az = e.zone();
     match (e.value(&SCOPE), tier) {
         (Some("dynamodb"), Some(Tier::Private)) => Reach::Cuts("dynamodb"),
         (Some("s3"), Some(Tier::Private)) => Reach::Cuts("s3"),
@@ -159,10 +170,8 @@ fn cuts_every_subnet(e: &Step, az: Option<usize>) -> bool {
 /// Aurora shares the app subnets, and a network ACL filters only traffic that crosses a
 /// subnet's edge.
 pub fn aurora_cut_problem(e: &Step, azs: usize) -> Option<String> {
-    let (tier, az) = match e.selection() {
-        Some(TargetSelection::Subnets { tier, az }) => (*tier, *az),
-        _ => return None,
-    };
+    let tier = e.selection().and_then(tier)?;
+    let az = e.zone();
     let scope = e.value(&SCOPE).unwrap_or("the scope");
     Some(match (tier, scope, az) {
         (Tier::Public, _, _) => {
@@ -213,7 +222,7 @@ pub const PREFIX_LIST: Param = optional(
 pub const DISRUPT_CONNECTIVITY: Action = Action {
     id: "aws:network:disrupt-connectivity",
     summary: "Blocks traffic of the targeted subnets with a network ACL FIS swaps in: all of it, or only what `scope` names.",
-    target: Some(TargetKind::Subnets),
+    target: Some(&SUBNETS),
     params: &[
         required(
             "duration",

@@ -3,78 +3,95 @@
 use super::action::{
     LAB_RESOURCES, PROVIDER_BASE, Param, ParamKind, Statement, TAG_RESOLUTION, optional,
 };
-use super::kinds::{
-    KindInfo, Problem, TargetKind, TargetSelection, TheOne, no_zone, resolve_the_one,
-};
+use super::kinds::{Kind, Problem, TargetSelection, TheOne, by_arns, no_zone, resolve_the_one};
 use super::{Action, LabView, Reach, Step};
+use crate::base::address::Address;
 use crate::base::address::{CLUSTER, WRITER};
-use crate::base::hcl::{Block, Expr};
+use crate::base::hcl::Expr;
 use crate::resources::Resources;
 
-pub const CLUSTERS: KindInfo = KindInfo {
+pub static CLUSTERS: Kind = Kind {
     spec_key: "clusters",
     fis_key: "Clusters",
     resource_type: "aws:rds:cluster",
     values: "`aurora`: the lab's Aurora cluster (needs `aurora:`)",
     example: "aurora",
+    resolve: resolve_cluster,
 };
 
-pub const DB_INSTANCES: KindInfo = KindInfo {
+pub static DB_INSTANCES: Kind = Kind {
     spec_key: "db-instances",
     fis_key: "DBInstances",
     resource_type: "aws:rds:db",
     values: "`aurora-writer`: the Aurora cluster's writer instance (needs `aurora:`)",
     example: "aurora-writer",
+    resolve: resolve_writer,
 };
 
-pub const CLUSTER_TARGET: &str = "aurora-cluster";
-pub const WRITER_TARGET: &str = "aurora-writer";
+/// The one Aurora resource a kind names, and how FIS and the README call it.
+struct Aurora {
+    /// What is missing without `aurora:`.
+    what: &'static str,
+    /// The spec value.
+    name: &'static str,
+    target: &'static str,
+    description: &'static str,
+    address: Address,
+}
 
 /// The cluster or its writer, which exist with `aurora:`.
 fn resolve_aurora(
-    info: &'static KindInfo,
+    kind: &'static Kind,
     value: &str,
     az: Option<usize>,
     res: &Resources,
-    (what, name, selection): (&'static str, &'static str, TargetSelection),
+    aurora: Aurora,
 ) -> Result<TargetSelection, Problem> {
     let one = TheOne {
         present: res.aurora.is_some(),
-        what,
+        what: aurora.what,
         section: "aurora",
-        name,
+        name: aurora.name,
     };
-    resolve_the_one(info, value, one, || no_zone(info.spec_key, az, selection))
+    let selection = TargetSelection {
+        kind,
+        value: aurora.name.to_owned(),
+        zone: None,
+        name: aurora.target.to_owned(),
+        description: aurora.description.to_owned(),
+        pick: by_arns(Expr::List(vec![aurora.address.attr("arn")])),
+    };
+    resolve_the_one(kind, value, one, || no_zone(az, selection))
 }
 
-pub fn resolve_cluster(
+fn resolve_cluster(
     value: &str,
     az: Option<usize>,
     res: &Resources,
 ) -> Result<TargetSelection, Problem> {
-    let cluster = ("Aurora cluster", "aurora", TargetSelection::AuroraCluster);
+    let cluster = Aurora {
+        what: "Aurora cluster",
+        name: "aurora",
+        target: "aurora-cluster",
+        description: "the Aurora cluster",
+        address: CLUSTER,
+    };
     resolve_aurora(&CLUSTERS, value, az, res, cluster)
 }
 
-pub fn resolve_writer(
+fn resolve_writer(
     value: &str,
     az: Option<usize>,
     res: &Resources,
 ) -> Result<TargetSelection, Problem> {
-    let writer = (
-        "Aurora instances",
-        "aurora-writer",
-        TargetSelection::AuroraWriter,
-    );
+    let writer = Aurora {
+        what: "Aurora instances",
+        name: "aurora-writer",
+        target: "aurora-writer",
+        description: "the Aurora writer instance",
+        address: WRITER,
+    };
     resolve_aurora(&DB_INSTANCES, value, az, res, writer)
-}
-
-pub fn fis_target_cluster(block: Block) -> Block {
-    block.attr("resource_arns", Expr::List(vec![CLUSTER.attr("arn")]))
-}
-
-pub fn fis_target_writer(block: Block) -> Block {
-    block.attr("resource_arns", Expr::List(vec![WRITER.attr("arn")]))
 }
 
 pub fn expect_failover(lab: &LabView, e: &Step) -> String {
@@ -118,7 +135,7 @@ pub fn reach(_: &Step) -> Reach {
 pub const FAILOVER_DB_CLUSTER: Action = Action {
     id: "aws:rds:failover-db-cluster",
     summary: "Fails the Aurora cluster over: a reader becomes the writer (the lab needs `aurora.readers`).",
-    target: Some(TargetKind::Clusters),
+    target: Some(&CLUSTERS),
     params: &[],
     iam: &[
         Statement {
@@ -151,7 +168,7 @@ pub const FORCE_FAILOVER: Param = optional(
 pub const REBOOT_DB_INSTANCES: Action = Action {
     id: "aws:rds:reboot-db-instances",
     summary: "Reboots the Aurora writer instance, with a failover to a reader when `forceFailover` says so.",
-    target: Some(TargetKind::DbInstances),
+    target: Some(&DB_INSTANCES),
     params: &[FORCE_FAILOVER],
     iam: &[
         Statement {

@@ -2,40 +2,35 @@
 
 use super::action::{DURATION, PROVIDER_BASE, Param, ParamKind, Statement, required};
 use super::kinds::{
-    KindInfo, Problem, TargetKind, TargetSelection, TheOne, duration, no_zone, resolve_the_one,
+    Kind, Problem, TargetSelection, TheOne, by_arns, duration, no_zone, resolve_the_one,
 };
 use super::{Action, LabView, Reach, Step};
 use crate::base::address::APP_ROLE;
-use crate::base::hcl::{Block, Expr};
+use crate::base::hcl::Expr;
 use crate::base::text::code_span;
 use crate::resources::Resources;
 
-pub const ROLES: KindInfo = KindInfo {
+pub static ROLES: Kind = Kind {
     spec_key: "roles",
     fis_key: "Roles",
     resource_type: "aws:iam:role",
     values: "`app`: the app instances' IAM role, whose calls fail (needs `app:`)",
     example: "app",
+    resolve,
 };
 
-pub const TARGET: &str = "app-role";
-
-pub fn resolve(
-    value: &str,
-    az: Option<usize>,
-    res: &Resources,
-) -> Result<TargetSelection, Problem> {
+fn resolve(value: &str, az: Option<usize>, res: &Resources) -> Result<TargetSelection, Problem> {
     resolve_the_one(&ROLES, value, TheOne::app(res, "app role"), || {
-        no_zone(ROLES.spec_key, az, TargetSelection::AppRole)
+        let selection = TargetSelection {
+            kind: &ROLES,
+            value: value.to_owned(),
+            zone: None,
+            name: "app-role".to_owned(),
+            description: "calls made with the app instances' role".to_owned(),
+            pick: by_arns(Expr::List(vec![APP_ROLE.attr("arn")])),
+        };
+        no_zone(az, selection)
     })
-}
-
-pub fn describe() -> String {
-    "calls made with the app instances' role".to_owned()
-}
-
-pub fn fis_target(block: Block) -> Block {
-    block.attr("resource_arns", Expr::List(vec![APP_ROLE.attr("arn")]))
 }
 
 /// `aws:fis:inject-api-*`: the fault is the action id's last words.
@@ -104,7 +99,7 @@ const fn api_fault(id: &'static str, summary: &'static str, iam: &'static [State
     Action {
         id,
         summary,
-        target: Some(TargetKind::Roles),
+        target: Some(&ROLES),
         params: API_FAULT_PARAMS,
         iam,
         provider_floor: PROVIDER_BASE,

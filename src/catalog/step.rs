@@ -64,26 +64,14 @@ impl Step {
 
     /// The zone (0-based) whose app subnet this step cuts off entirely, if any.
     pub fn cut_zone(&self) -> Option<usize> {
-        match self.selection() {
-            Some(TargetSelection::Subnets {
-                tier: Tier::Private,
-                az: Some(zone),
-            }) if self.cuts_app_subnets() => Some(*zone),
-            _ => None,
-        }
+        self.zone().filter(|_| self.cuts_app_subnets())
     }
 
     /// Cuts app subnets (one zone's or all) off the network: their instances fail the health
     /// check, and replacements launched there cannot bootstrap.
     pub fn cuts_app_subnets(&self) -> bool {
         self.action.is(&network::DISRUPT_CONNECTIVITY)
-            && matches!(
-                self.selection(),
-                Some(TargetSelection::Subnets {
-                    tier: Tier::Private,
-                    ..
-                })
-            )
+            && self.selection().and_then(network::tier) == Some(Tier::Private)
             && matches!(self.value(&network::SCOPE), Some("all" | "vpc"))
     }
 
@@ -93,7 +81,9 @@ impl Step {
     pub fn stops_app_fleet(&self) -> bool {
         self.action.is(&instances::STOP_INSTANCES)
             && self.value(&instances::RESTART_AFTER).is_some()
-            && matches!(self.selection(), Some(TargetSelection::AppInstances { .. }))
+            && self
+                .selection()
+                .is_some_and(|s| s.is(&instances::INSTANCES))
     }
 }
 

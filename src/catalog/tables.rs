@@ -6,25 +6,22 @@
 //! denies the replication service-linked role, and removes it when the action ends.
 
 use super::action::{DURATION, PROVIDER_BASE, Statement, TAG_RESOLUTION, required};
-use super::kinds::{KindInfo, Problem, TargetKind, TargetSelection, duration, no_zone};
+use super::kinds::{Kind, Problem, TargetSelection, by_arns, duration, no_zone};
 use super::{Action, LabView, Reach, Step};
 use crate::base::errors::Code;
-use crate::base::hcl::{Block, Expr};
+use crate::base::hcl::Expr;
 use crate::resources::{Resources, tf_name};
 
-pub const TABLES: KindInfo = KindInfo {
+pub static TABLES: Kind = Kind {
     spec_key: "tables",
     fis_key: "Tables",
     resource_type: "aws:dynamodb:global-table",
     values: "a table under `dynamodb:` that has `replicas:`, by name",
     example: "reviews",
+    resolve,
 };
 
-pub fn resolve(
-    value: &str,
-    az: Option<usize>,
-    res: &Resources,
-) -> Result<TargetSelection, Problem> {
+fn resolve(value: &str, az: Option<usize>, res: &Resources) -> Result<TargetSelection, Problem> {
     let Some((name, replicas)) = res
         .tables
         .iter()
@@ -52,29 +49,23 @@ pub fn resolve(
             format!("add `replicas: [<another Region>]` to dynamodb.{name}"),
         ));
     }
-    no_zone(
-        TABLES.spec_key,
-        az,
-        TargetSelection::GlobalTable(name.clone()),
-    )
-}
-
-pub fn name(table: &str) -> String {
-    format!("table-{table}")
-}
-
-pub fn describe(table: &str) -> String {
-    format!("the replication of the {table} global table")
-}
-
-pub fn fis_target(block: Block, table: &str) -> Block {
-    block.attr(
-        "resource_arns",
-        Expr::List(vec![Expr::r(format!(
+    let selection = TargetSelection {
+        kind: &TABLES,
+        value: name.clone(),
+        zone: None,
+        name: format!("table-{name}"),
+        description: format!("the replication of the {name} global table"),
+        pick: by_arns(Expr::List(vec![Expr::r(format!(
             "aws_dynamodb_table.{}.arn",
-            tf_name(table)
-        ))]),
-    )
+            tf_name(name)
+        ))])),
+    };
+    no_zone(az, selection)
+}
+
+/// The table a selection targets, by spec name, if it is one of tables.
+pub fn table(sel: &TargetSelection) -> Option<&str> {
+    sel.value_of(&TABLES)
 }
 
 /// The app's calls stay in the lab's Region, where the table keeps answering.
@@ -83,10 +74,7 @@ pub fn reach(_: &Step) -> Reach {
 }
 
 pub fn expect_pause(lab: &LabView, e: &Step) -> String {
-    let table = match e.selection() {
-        Some(TargetSelection::GlobalTable(t)) => t.as_str(),
-        _ => "the",
-    };
+    let table = e.selection().and_then(table).unwrap_or("the");
     let replicas = lab
         .tables
         .iter()
@@ -119,7 +107,7 @@ fn lag_note(e: &Step) -> String {
 pub const GLOBAL_TABLE_PAUSE_REPLICATION: Action = Action {
     id: "aws:dynamodb:global-table-pause-replication",
     summary: "Pauses the replication of the targeted DynamoDB global table to its replicas; writes keep landing in the lab's Region and reach the replicas when the pause ends.",
-    target: Some(TargetKind::Tables),
+    target: Some(&TABLES),
     params: &[required(
         "duration",
         DURATION,

@@ -10,37 +10,43 @@ use super::action::{
     DESCRIBE_FOR_SOURCES, DURATION, FOLLOW_COMMANDS, PROVIDER_BASE, Param, ParamKind, Statement,
     TAG_RESOLUTION, optional, required,
 };
-use super::kinds::{KindInfo, Problem, TargetKind, TargetSelection, app_tasks, duration, no_zone};
+use super::kinds::{Kind, Problem, TargetSelection, app_tasks, duration, no_zone};
 use super::{Action, LabView, Reach, Step};
 use crate::base::address::{ECS_CLUSTER, ECS_SERVICE};
 use crate::base::errors::Code;
-use crate::base::hcl::{Block, Expr};
+use crate::base::hcl::{Expr, Item};
 use crate::base::text::code_span;
 use crate::resources::Resources;
 
 const VALUES: &str = "`app`: the app service's running tasks (needs `app.runtime: ecs`)";
 
-pub const TASKS: KindInfo = KindInfo {
+pub static TASKS: Kind = Kind {
     spec_key: "tasks",
     fis_key: "Tasks",
     resource_type: "aws:ecs:task",
     values: VALUES,
     example: "app",
+    resolve: |value, az, res| resolve(&TASKS, value, az, res),
 };
 
-pub const AGENT_TASKS: KindInfo = KindInfo {
+pub static AGENT_TASKS: Kind = Kind {
     values: "`app`: the app service's running tasks (needs `app.runtime: ecs` with `fault_injection`, on by default)",
+    resolve: |value, az, res| resolve(&AGENT_TASKS, value, az, res),
     ..TASKS
 };
 
-pub const TARGET: &str = "app-tasks";
+/// Whether a selection is the app's tasks, through either kind.
+pub fn is_app_tasks(sel: &TargetSelection) -> bool {
+    sel.is(&TASKS) || sel.is(&AGENT_TASKS)
+}
 
-pub fn resolve(
+fn resolve(
+    kind: &'static Kind,
     value: &str,
     az: Option<usize>,
     res: &Resources,
-    needs_agent: bool,
 ) -> Result<TargetSelection, Problem> {
+    let needs_agent = kind == &AGENT_TASKS;
     let Some(fault_injection) = app_tasks(res) else {
         return Err(if res.app.is_some() {
             (
@@ -74,23 +80,27 @@ pub fn resolve(
             "remove `fault_injection: false` from the app, or use aws:ecs:stop-task, which needs no sidecar".to_owned(),
         ));
     }
-    no_zone(TASKS.spec_key, az, TargetSelection::AppTasks)
-}
-
-pub fn describe() -> String {
-    "the app service's running tasks".to_owned()
+    let selection = TargetSelection {
+        kind,
+        value: value.to_owned(),
+        zone: None,
+        name: "app-tasks".to_owned(),
+        description: "the app service's running tasks".to_owned(),
+        pick: fis_target(),
+    };
+    no_zone(az, selection)
 }
 
 /// By the cluster and service target parameters FIS offers for `aws:ecs:task`: the tasks
 /// come and go, so never their ARNs.
-pub fn fis_target(block: Block) -> Block {
-    block.attr(
+fn fis_target() -> Vec<Item> {
+    vec![Item::Attr(
         "parameters",
         Expr::map([
             ("cluster", ECS_CLUSTER.attr("name")),
             ("service", ECS_SERVICE.attr("name")),
         ]),
-    )
+    )]
 }
 
 /// Task faults fail or slow whatever the tasks serve.
@@ -305,7 +315,7 @@ pub const SOURCES: Param = optional(
 );
 
 /// An `aws:ecs:task-*` action. The task faults reach only tasks with the SSM agent sidecar
-/// ([`TargetKind::AgentTasks`]); the `Tasks` target key and the task definition's
+/// ([`AGENT_TASKS`]); the `Tasks` target key and the task definition's
 /// `enable_fault_injection` (hashicorp/aws 5.85.0, #41077) predate the 6.x base.
 const fn task_action(
     id: &'static str,
@@ -317,7 +327,7 @@ const fn task_action(
     Action {
         id,
         summary,
-        target: Some(TargetKind::AgentTasks),
+        target: Some(&AGENT_TASKS),
         params,
         iam,
         provider_floor: PROVIDER_BASE,
@@ -338,7 +348,7 @@ pub const EXCLUSIVE: &[&str] = &[
 pub const STOP_TASK: Action = Action {
     id: "aws:ecs:stop-task",
     summary: "Stops the targeted ECS tasks; the service starts replacements.",
-    target: Some(TargetKind::Tasks),
+    target: Some(&TASKS),
     params: &[],
     iam: &[
         Statement {

@@ -14,7 +14,6 @@
 
 use crate::base::cloudwatch::Source;
 use crate::base::cloudwatch::alarm::{Definition, Dimensions, Metric, Metrics, Source as Watched};
-use crate::catalog::TargetSelection;
 use crate::catalog::{Action, Param, functions, instances, tasks};
 use crate::experiments::{Alarm, Experiment, Step};
 use crate::resources::app::{HEALTH_INTERVAL, HEALTH_TIMEOUT, UNHEALTHY_THRESHOLD};
@@ -342,10 +341,9 @@ impl Fleet {
 
 /// Whether an action's targets are the whole app fleet.
 fn whole_fleet(e: &Step, targets: u32) -> bool {
-    let fleet = matches!(
-        e.target.as_ref().map(|t| &t.selection),
-        Some(TargetSelection::AppInstances { az: None } | TargetSelection::AppTasks)
-    );
+    let fleet = e.selection().is_some_and(|s| {
+        (s.is(&instances::INSTANCES) && s.zone().is_none()) || tasks::is_app_tasks(s)
+    });
     let mode = e.selection_mode.as_str();
     let number = |prefix: &str| {
         mode.strip_prefix(prefix)
@@ -387,10 +385,10 @@ fn ssm_latency(e: &Step) -> Option<u64> {
 pub fn harms(e: &Experiment, fleet: Fleet) -> Vec<Harm> {
     let mut out: Vec<Harm> = Vec::new();
     for a in e.actions() {
-        let function = match a.target.as_ref().map(|t| &t.selection) {
-            Some(TargetSelection::Function(f)) => Some(crate::resources::functions::path(f)),
-            _ => None,
-        };
+        let function = a
+            .selection()
+            .and_then(functions::function)
+            .map(crate::resources::functions::path);
         let percent = int(a, &functions::INVOCATION_PERCENTAGE, 100);
         let id = a.action;
         let harm = match function {

@@ -9,7 +9,7 @@
 //! one table entry.
 
 use super::steps::RawAction;
-use super::{Context, Step, TargetSelection, Tier, Validator, reader_zone};
+use super::{Context, Step, Tier, Validator, reader_zone};
 use crate::base::duration;
 use crate::base::errors::{Code, Diagnostic, Pos};
 use crate::catalog::{self, Action, ParamKind, functions, instances, network, rds};
@@ -123,9 +123,9 @@ fn restart_replaced(v: &mut Validator, c: &Checked) {
 /// invocation out.
 fn delay_past_timeout(v: &mut Validator, c: &Checked) {
     let param = &functions::STARTUP_DELAY;
-    if let Some(TargetSelection::Function(name)) = c.step.selection()
+    if let Some(name) = c.step.selection().and_then(functions::function)
         && !c.ack("function-timeout")
-        && let Some(f) = c.ctx.lab.functions.iter().find(|f| &f.name == name)
+        && let Some(f) = c.ctx.lab.functions.iter().find(|f| f.name == name)
         && let Some((msg, help)) = catalog::delay_problem(c.step.value(param), f)
     {
         let given = c.raw.parameters.iter().find(|(k, _)| k.value == param.name);
@@ -142,13 +142,8 @@ fn delay_past_timeout(v: &mut Validator, c: &Checked) {
 
 /// E044: a fault on some of the app subnets only, which the load balancer routes around.
 fn partial_subnets(v: &mut Validator, c: &Checked) {
-    let partial = match c.step.selection() {
-        Some(TargetSelection::Subnets {
-            tier: Tier::Private,
-            az,
-        }) => az.is_some() || c.step.selection_mode != "ALL",
-        _ => false,
-    };
+    let partial = c.step.selection().and_then(network::tier) == Some(Tier::Private)
+        && (c.step.zone().is_some() || c.step.selection_mode != "ALL");
     if partial && !c.ack("partial-subnets") {
         v.err(
             Code::E044,

@@ -8,7 +8,7 @@
 use crate::common;
 
 use chaoslab::catalog::ssm::{self, DocValue};
-use chaoslab::catalog::{self, ACTIONS, Action, Param, ParamKind, TargetKind};
+use chaoslab::catalog::{self, ACTIONS, Action, Param, ParamKind};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -68,11 +68,15 @@ fn type_name(kind: ParamKind) -> &'static str {
 /// Where the catalog's action runs, by what it targets in a lab: chaoslab's ECS tasks run on
 /// Fargate, its instances are EC2, its functions Lambda.
 fn platform(a: &Action) -> Option<&'static str> {
-    match a.target? {
-        TargetKind::Tasks | TargetKind::AgentTasks => Some("fargate"),
-        TargetKind::Instances => Some("ec2"),
-        TargetKind::Functions => Some("lambda"),
-        _ => None,
+    let kind = a.target?;
+    if kind == &catalog::tasks::TASKS || kind == &catalog::tasks::AGENT_TASKS {
+        Some("fargate")
+    } else if kind == &catalog::instances::INSTANCES {
+        Some("ec2")
+    } else if kind == &catalog::functions::FUNCTIONS {
+        Some("lambda")
+    } else {
+        None
     }
 }
 

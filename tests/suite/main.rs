@@ -22,6 +22,7 @@ mod hardening;
 mod housekeeping;
 mod iam_scope;
 mod injection;
+mod kinds;
 mod lab_model;
 mod lab_readme;
 mod layers;
