@@ -47,7 +47,7 @@ pub fn resolve(
     };
     if replicas == 0 {
         return Err((
-            Code::E046,
+            Code::E083,
             format!("table `{name}` has no replica, so there is no replication to pause"),
             format!("add `replicas: [<another Region>]` to dynamodb.{name}"),
         ));

@@ -128,7 +128,7 @@ impl Validator {
         // A load balancer, a DB subnet group and RDS Proxy all need subnets in two zones.
         if (raw.app.is_some() || raw.aurora.is_some()) && network.azs < 2 {
             self.err(
-                Code::E022,
+                Code::E028,
                 pos(&raw.network.value.azs),
                 "network.azs",
                 "the app and Aurora need subnets in at least 2 availability zones",
