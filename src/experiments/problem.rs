@@ -6,6 +6,8 @@ use crate::base::duration;
 use crate::base::suggest::did_you_mean;
 use crate::resources::MAX_PREFIX;
 
+use super::MAX_ACTIONS;
+
 problems! {
     /// A finding of the lab-wide keys (prefix, region, tags, zones) or of an experiment.
     pub enum Problem in "experiments::Problem" {
@@ -52,6 +54,60 @@ problems! {
         EndNotAfterStart { start: String, end: String } => E070,
         StartPast { start: String } => W005,
         EndPast { end: String } => W005,
+        PrefixListMissing => E041,
+        PrefixListUnused => E041,
+        RestartReplaced => E044,
+        /// The catalog's words for a delay the function's timeout cuts short.
+        DelayPastTimeout { message: String, help: String } => E053,
+        PartialSubnets => E044,
+        ThroughProxy => E045,
+        /// `service`: `s3` or `dynamodb`, reached through an interface endpoint.
+        ThroughEndpoint { service: String } => E045,
+        /// `why`: the catalog's reason the cut leaves Aurora reachable.
+        AuroraNotCut { why: String } => W006,
+        ScopeAll => W001,
+        /// `failover`: the action is a cluster failover (else a reboot with failover).
+        NoReader { action: String, failover: bool } => E046,
+        /// `zone`: the zone, counted from 0.
+        WriterZone { zone: usize } => W003,
+        AsgReplacement => W004,
+        /// The step's duration `lasts` against the documented lag (`says`, `source`, `url`,
+        /// `seconds`) of its action.
+        AppliedLate { action: String, param: String, lasts: u64, says: String, source: String, seconds: u64, url: String } => E080,
+        MixedKey { key: &'static str } => E055,
+        NoActions => E055,
+        TooManyActions { count: usize } => E055,
+        ActionNameTwice { name: String } => E055,
+        StartsAfterItself { name: String } => E055,
+        /// `others`: the experiment's other actions; `names`: all of them.
+        NoSuchAction { name: String, others: Vec<String>, names: Vec<String> } => E055,
+        Cycle { name: String } => E055,
+        UnknownAction { action: String } => E040,
+        NoZone { azs: usize, zone: u32 } => E042,
+        /// `capitals`: the mode in capitals, when that is one.
+        NotSelectionMode { mode: String, capitals: Option<String> } => E042,
+        /// `form` (`COUNT`, `PERCENT`) takes `n` from `min` to `max` (`u64::MAX`: no bound).
+        SelectsNothing { mode: String, form: &'static str, min: u64, max: u64 } => E042,
+        SelectionOutOfRange { mode: String, form: &'static str, min: u64, max: u64 } => E042,
+        TakesNoTarget { action: &'static str } => E042,
+        WrongTargetKey { action: &'static str, key: String, kind: &'static str } => E042,
+        NeedsTarget { action: &'static str, kind: &'static str } => E042,
+        UnknownParameter { action: &'static str, name: String, known: Vec<&'static str> } => E041,
+        MissingParameter { action: &'static str, name: &'static str } => E041,
+        /// A value against its kind: the words of `values::check_param`.
+        BadValue { message: String, help: String } => E041,
+        FargateValue { action: &'static str, name: &'static str, value: &'static str } => E041,
+        UnknownDocParameter { document: &'static str, key: String, names: Vec<&'static str> } => E041,
+        /// `value`: the JSON value as given.
+        DocNotString { key: String, value: String } => E041,
+        DocNotWhole { name: &'static str, value: String, min: u64, max: u64 } => E041,
+        /// `max`: the action's duration in seconds.
+        DocTooLong { name: &'static str, value: String, max: u64 } => E041,
+        DocNotAllowed { name: &'static str, value: String, values: Vec<&'static str> } => E041,
+        /// `why`: the catalog's reason the interface name is not one.
+        DocInterface { name: &'static str, value: String, why: String } => E041,
+        /// `seconds`: the example value of a parameter in seconds (none for other kinds).
+        DocMissing { document: &'static str, name: &'static str, params: &'static str, seconds: Option<u64> } => E041,
     }
 }
 
@@ -163,6 +219,98 @@ impl crate::base::diag::Problem for Problem {
             ),
             Problem::EndPast { end } => {
                 format!("the schedule ends at {end}, in the past: it would never fire")
+            }
+            Problem::PrefixListMissing => {
+                "scope prefix-list needs `prefixListIdentifier`".to_owned()
+            }
+            Problem::PrefixListUnused => {
+                "`prefixListIdentifier` only applies to scope prefix-list".to_owned()
+            }
+            Problem::RestartReplaced => "the auto-scaling group replaces stopped app instances, so FIS cannot restart them and the action fails".to_owned(),
+            Problem::DelayPastTimeout { message, .. } => message.clone(),
+            Problem::PartialSubnets => "the fault reaches only some of the app subnets, and the load balancer routes around it".to_owned(),
+            Problem::ThroughProxy => "the app reaches Aurora through RDS Proxy, a managed service whose connections a subnet network ACL does not sever".to_owned(),
+            Problem::ThroughEndpoint { service } => format!(
+                "the app reaches {} through an interface endpoint (PrivateLink), whose private addresses a subnet network ACL does not sever",
+                if service == "s3" { "S3" } else { "DynamoDB" }
+            ),
+            Problem::AuroraNotCut { why } => format!(
+                "`dependency: aurora` says this fault cuts the app off Aurora, but {why}"
+            ),
+            Problem::ScopeAll => "scope `all` cuts every dependency of the app subnets, the catalog on Aurora included".to_owned(),
+            Problem::NoReader { action, .. } => {
+                format!("{action} fails the writer over to a reader, and the cluster has none")
+            }
+            Problem::WriterZone { zone } => format!(
+                "after this lab's failover the Aurora writer may sit in zone {}, and cutting that zone cuts the catalog off too",
+                zone + 1
+            ),
+            Problem::AsgReplacement => "the auto-scaling group replaces the instances this experiment stops or cuts off, and a replacement launched into a cut-off subnet cannot install the app (dnf and PyPI)".to_owned(),
+            Problem::AppliedLate { action, param, lasts, says, source, seconds, .. } => {
+                let left = if lasts == seconds { "=" } else { "<" };
+                format!(
+                    "{action} `{param}` is {} ({lasts} s), and {says} ({source}): {lasts} s − {seconds} s {left} 0 s, no time in which the fault is sure to be in effect",
+                    duration::show(*lasts),
+                )
+            }
+            Problem::MixedKey { key } => format!("`{key}` beside `actions:`: each action has its own"),
+            Problem::NoActions => "an experiment needs at least one action".to_owned(),
+            Problem::TooManyActions { count } => format!(
+                "an FIS experiment template holds at most {MAX_ACTIONS} actions; this one has {count}"
+            ),
+            Problem::ActionNameTwice { name } => format!("two actions are named `{name}`"),
+            Problem::StartsAfterItself { name } => format!("`{name}` cannot start after itself"),
+            Problem::NoSuchAction { name, .. } => {
+                format!("there is no action `{name}` in this experiment")
+            }
+            Problem::Cycle { name } => format!("`{name}` waits, through start_after, for itself"),
+            Problem::UnknownAction { action } => {
+                format!("`{action}` is not an FIS action chaoslab supports")
+            }
+            Problem::NoZone { azs, zone } => {
+                format!("the lab has {azs} availability zones; there is no zone {zone}")
+            }
+            Problem::NotSelectionMode { mode, .. } => format!("`{mode}` is not a selection mode"),
+            Problem::SelectsNothing { mode, .. } => format!(
+                "`{mode}` selects no target, and FIS fails an experiment whose targets it cannot find"
+            ),
+            Problem::SelectionOutOfRange { mode, form, min, max } => {
+                format!("`{mode}`: the n of {form}(n) is {}", whole_range(*min, *max))
+            }
+            Problem::TakesNoTarget { action } => format!("{action} takes no target"),
+            Problem::WrongTargetKey { action, key, .. } => {
+                format!("{action} cannot target `{key}`")
+            }
+            Problem::NeedsTarget { action, kind } => format!("{action} needs a `{kind}` target"),
+            Problem::UnknownParameter { action, name, .. } => {
+                format!("{action} has no parameter `{name}`")
+            }
+            Problem::MissingParameter { action, name } => {
+                format!("{action} needs the parameter `{name}`")
+            }
+            Problem::BadValue { message, .. } => message.clone(),
+            Problem::FargateValue { action, name, value } => format!(
+                "{action} on Fargate tasks needs `{name}: \"{value}\"`: FIS runs it there only through the ECS fault-injection endpoints"
+            ),
+            Problem::UnknownDocParameter { document, key, .. } => {
+                format!("{document} has no parameter `{key}`")
+            }
+            Problem::DocNotString { key, value } => format!(
+                "`{key}` is {value}, not a string: FIS passes document parameters as strings"
+            ),
+            Problem::DocNotWhole { name, value, min, max } => {
+                format!("{name} `{value}` is not a whole number from {min} to {max}")
+            }
+            Problem::DocTooLong { name, value, max } => format!(
+                "{name} `{value}` is longer than the action's duration ({} = {max} s): FIS cancels the command when the action ends, so the fault would not run as written",
+                duration::show(*max)
+            ),
+            Problem::DocNotAllowed { name, value, values } => {
+                format!("{name} `{value}` is not allowed (allowed: {})", values.join(", "))
+            }
+            Problem::DocInterface { name, value, why } => format!("{name} `{value}` {why}"),
+            Problem::DocMissing { document, name, params, .. } => {
+                format!("{document} needs `{name}` in {params}")
             }
         }
     }
@@ -315,6 +463,138 @@ impl crate::base::diag::Problem for Problem {
             }
             Problem::StartPast { .. } => "move `start` into the future, or leave it out to start when the schedule is created".to_owned(),
             Problem::EndPast { .. } => "move `end` into the future, or leave it out to run until the schedule is deleted".to_owned(),
+            Problem::PrefixListMissing => "add the customer-managed prefix list's name, ID or ARN as `prefixListIdentifier`".to_owned(),
+            Problem::PrefixListUnused => {
+                "remove `prefixListIdentifier`, or set `scope: prefix-list`".to_owned()
+            }
+            Problem::RestartReplaced => {
+                "add `completeIfInstancesTerminated: \"true\"` to the parameters".to_owned()
+            }
+            Problem::DelayPastTimeout { help, .. } => help.clone(),
+            Problem::PartialSubnets => "target every app subnet (no `az`, selection_mode ALL), or add `acknowledge: [partial-subnets]` if losing one zone is the point".to_owned(),
+            Problem::ThroughProxy | Problem::ThroughEndpoint { .. } => "the fault has to match how the dependency is reached: drop the proxy or interface endpoint for this lab, or fault the dependency another way (aws:network:disrupt-vpc-endpoint for interface endpoints, once chaoslab supports it)".to_owned(),
+            Problem::AuroraNotCut { .. } => "for an Aurora outage reboot the writer (`aws:rds:reboot-db-instances` on `db-instances: aurora-writer`) or fail the cluster over (`aws:rds:failover-db-cluster`, with `readers: 1`), as chaos-shop-degradation does; to lose the writer's zone, cut zone 1 (`scope: all`, `az: 1`, `acknowledge: [partial-subnets, scope-all]`); then remove `dependency: aurora`".to_owned(),
+            Problem::ScopeAll => "to cut one dependency use scope `dynamodb` or `s3`; if a full network cut is the point, add `acknowledge: [scope-all]`".to_owned(),
+            Problem::NoReader { failover: true, .. } => {
+                "add `readers: 1` under `aurora:` (a reader in another zone to promote)".to_owned()
+            }
+            Problem::NoReader { failover: false, .. } => {
+                "add `readers: 1` under `aurora:`, or drop `forceFailover` for a plain reboot"
+                    .to_owned()
+            }
+            Problem::WriterZone { .. } => "the lab README says how to check where the writer is and fail back before this run; add `acknowledge: [writer-zone]` once you follow it".to_owned(),
+            Problem::AsgReplacement => "the lab README shows how to suspend the group's ReplaceUnhealthy process for the run; add `acknowledge: [asg-replacement]` once you follow it".to_owned(),
+            Problem::AppliedLate { param, lasts, seconds, url, .. } => format!(
+                "make `{param}` longer than {}: {} keeps the fault in effect for at least {} ({url})",
+                duration::show(*seconds),
+                duration::show(seconds + lasts),
+                duration::show(*lasts),
+            ),
+            Problem::MixedKey { key } => {
+                format!("move `{key}` into the action under `actions:` it belongs to")
+            }
+            Problem::NoActions => {
+                "list the actions under `actions:`, or use `action:` for one".to_owned()
+            }
+            Problem::TooManyActions { .. } => format!(
+                "split it into experiments of at most {MAX_ACTIONS} actions each (FIS quota \"Actions per experiment template\", not adjustable)"
+            ),
+            Problem::ActionNameTwice { .. } => {
+                "give each action of the experiment its own name".to_owned()
+            }
+            Problem::StartsAfterItself { .. } => {
+                "name another action, or remove it from start_after".to_owned()
+            }
+            Problem::NoSuchAction { name, others, names } => {
+                let others: Vec<&str> = others.iter().map(String::as_str).collect();
+                did_you_mean(name, &others, || {
+                    format!("the experiment's actions are: {}", names.join(", "))
+                })
+            }
+            Problem::Cycle { .. } => {
+                "break the cycle: some action must start without waiting for this one".to_owned()
+            }
+            Problem::UnknownAction { action } => {
+                // A suggestion keeps the service the author named when chaoslab knows it:
+                // `aws:ec2:cpu-stress` is not a typo of `aws:ecs:task-cpu-stress`.
+                let service = |id: &str| id.split(':').nth(1).map(str::to_owned);
+                let named = service(action);
+                let mut ids: Vec<&str> = crate::catalog::ACTIONS
+                    .iter()
+                    .map(|a| a.id)
+                    .filter(|id| service(id) == named)
+                    .collect();
+                if ids.is_empty() {
+                    ids = crate::catalog::ACTIONS.iter().map(|a| a.id).collect();
+                }
+                did_you_mean(action, &ids, || {
+                    "see the supported actions in README.md (src/catalog.rs); CPU, memory and latency faults on EC2 use aws:ssm:send-command with an AWSFIS-Run-* document".to_owned()
+                })
+            }
+            Problem::NoZone { azs, .. } => format!("use a zone number from 1 to {azs}"),
+            Problem::NotSelectionMode { capitals: Some(upper), .. } => {
+                format!("write it in capitals: `{upper}`")
+            }
+            Problem::NotSelectionMode { capitals: None, .. } => {
+                let modes: Vec<String> = super::steps::SELECTION_MODES
+                    .iter()
+                    .map(|(mode, ..)| format!("{mode}(n)"))
+                    .collect();
+                format!("use ALL, {}", modes.join(" or "))
+            }
+            Problem::SelectsNothing { form, min, max, .. }
+            | Problem::SelectionOutOfRange { form, min, max, .. } => {
+                format!("use {form}(n) with n {}, or ALL", whole_range(*min, *max))
+            }
+            Problem::TakesNoTarget { .. } => "remove `targets`".to_owned(),
+            Problem::WrongTargetKey { action, key, kind } => did_you_mean(key, &[kind], || {
+                format!("{action} targets `{kind}`")
+            }),
+            Problem::NeedsTarget { kind, .. } => format!("add `{kind}:` under targets"),
+            Problem::UnknownParameter { action, name, known } => did_you_mean(name, known, || {
+                if known.is_empty() {
+                    format!("{action} takes no parameters; remove them")
+                } else {
+                    format!("{action} takes: {}", known.join(", "))
+                }
+            }),
+            Problem::MissingParameter { name, .. } => format!("add `{name}:` under parameters"),
+            Problem::BadValue { help, .. } => help.clone(),
+            Problem::FargateValue { name, value, .. } => format!(
+                "remove `{name}` (chaoslab sets it to \"{value}\" for the app's tasks)"
+            ),
+            Problem::UnknownDocParameter { document, key, names } => did_you_mean(key, names, || {
+                format!("{document} takes: {}", names.join(", "))
+            }),
+            Problem::DocNotString { key, value } => {
+                format!("quote the value: \"{key}\": \"{}\"", value.trim_matches('"'))
+            }
+            Problem::DocNotWhole { min, max, .. } => {
+                format!("use a whole number from {min} to {max}, in quotes")
+            }
+            Problem::DocTooLong { name, max, .. } => format!(
+                "set {name} to at most \"{max}\", or lengthen the action's `duration`"
+            ),
+            Problem::DocNotAllowed { value, values, .. } => did_you_mean(value, values, || {
+                format!("use one of: {}", values.join(", "))
+            }),
+            Problem::DocInterface { .. } => "name the instance's network interface, e.g. ens5 (Amazon Linux 2023) or eth0: letters, digits, `.`, `_` and `-`".to_owned(),
+            Problem::DocMissing { name, params, seconds, .. } => {
+                let example = match seconds {
+                    Some(s) => format!("\"{name}\": \"{s}\""),
+                    None => format!("\"{name}\": \"...\""),
+                };
+                format!("add {example} to {params}")
+            }
         }
+    }
+}
+
+/// The whole numbers `n` may take, in words (`u64::MAX`: no upper bound).
+fn whole_range(min: u64, max: u64) -> String {
+    if max == u64::MAX {
+        format!("a whole number of at least {min}")
+    } else {
+        format!("a whole number from {min} to {max}")
     }
 }
