@@ -48,8 +48,8 @@ impl Validator {
                 continue;
             };
             let pfield = format!("{field}.parameters.{}", p.name);
-            if let Err((message, help)) = check_param(p.kind, &value.value, action.id, region) {
-                self.flag(pos(value), pfield, Problem::BadValue { message, help });
+            if let Some(problem) = check_param(p.kind, &value.value, action.id, region) {
+                self.flag(pos(value), pfield, problem);
             } else if let Some(v) = fargate_value.filter(|v| *v != value.value) {
                 let problem = Problem::FargateValue {
                     action: action.id,

@@ -94,8 +94,25 @@ problems! {
         NeedsTarget { action: &'static str, kind: &'static str } => E042,
         UnknownParameter { action: &'static str, name: String, known: Vec<&'static str> } => E041,
         MissingParameter { action: &'static str, name: &'static str } => E041,
-        /// A value against its kind: the words of `values::check_param`.
-        BadValue { message: String, help: String } => E041,
+        /// `why`: the duration parser's words.
+        NotDuration { why: String } => E041,
+        DurationRange { value: String, action: String, min_secs: u64, max_secs: u64 } => E041,
+        /// `advice`: the catalog's fix for this parameter, if it gives one.
+        NotOneOf { value: String, values: Vec<&'static str>, advice: Option<&'static str> } => E041,
+        NotBool { value: String } => E041,
+        NotWholeNumber { value: String, min: u64, max: u64 } => E041,
+        NotOperations { value: String } => E041,
+        NotIdentifier { value: String } => E041,
+        NotMediaType { value: String } => E041,
+        NotProcessName { value: String } => E041,
+        /// `why`: what is wrong with the first bad item.
+        NotSources { value: String, why: String } => E041,
+        UnknownDocument { name: String } => E041,
+        NotJsonObject { value: String } => E041,
+        NotDocumentArn { value: String } => E041,
+        DocumentRegion { value: String, arn_region: String, region: String } => E041,
+        DocumentAccount { value: String, account: String } => E041,
+        NotFisDocument { value: String } => E041,
         FargateValue { action: &'static str, name: &'static str, value: &'static str } => E041,
         UnknownDocParameter { document: &'static str, key: String, names: Vec<&'static str> } => E041,
         /// `value`: the JSON value as given.
@@ -288,7 +305,42 @@ impl crate::base::diag::Problem for Problem {
             Problem::MissingParameter { action, name } => {
                 format!("{action} needs the parameter `{name}`")
             }
-            Problem::BadValue { message, .. } => message.clone(),
+            Problem::NotDuration { why } => why.clone(),
+            Problem::DurationRange { value, action, min_secs, max_secs } => format!(
+                "{value} is outside {}..{} for {action}",
+                duration::show(*min_secs),
+                duration::show(*max_secs)
+            ),
+            Problem::NotOneOf { value, values, .. } => {
+                format!("`{value}` is not allowed here (allowed: {})", values.join(", "))
+            }
+            Problem::NotBool { value } => format!("`{value}` is not true or false"),
+            Problem::NotWholeNumber { value, min, max } => {
+                format!("`{value}` is not a whole number from {min} to {max}")
+            }
+            Problem::NotOperations { value } => format!("`{value}` is not a list of API operations"),
+            Problem::NotIdentifier { value } => {
+                format!("`{value}` is not a resource name, ID or ARN")
+            }
+            Problem::NotMediaType { value } => format!("`{value}` is not a media type"),
+            Problem::NotProcessName { value } => format!("`{value}` is not a process name"),
+            Problem::NotSources { value, why } => {
+                format!("`{value}` is not a list of sources: {why}")
+            }
+            Problem::UnknownDocument { name } => {
+                format!("chaoslab does not know the parameters of `{name}`")
+            }
+            Problem::NotJsonObject { value } => format!("`{value}` is not a JSON object"),
+            Problem::NotDocumentArn { value } => format!("`{value}` is not an SSM document ARN"),
+            Problem::DocumentRegion { value, arn_region, region } => format!(
+                "`{value}` is a document of Region `{arn_region}`, but the lab runs in `{region}` and its FIS role may only send that Region's documents"
+            ),
+            Problem::DocumentAccount { value, account } => format!(
+                "`{value}` names account `{account}`: AWSFIS-Run-* documents are owned by AWS and have no account in their ARN"
+            ),
+            Problem::NotFisDocument { value } => {
+                format!("`{value}` is not an AWSFIS-Run-* SSM document")
+            }
             Problem::FargateValue { action, name, value } => format!(
                 "{action} on Fargate tasks needs `{name}: \"{value}\"`: FIS runs it there only through the ECS fault-injection endpoints"
             ),
@@ -559,7 +611,47 @@ impl crate::base::diag::Problem for Problem {
                 }
             }),
             Problem::MissingParameter { name, .. } => format!("add `{name}:` under parameters"),
-            Problem::BadValue { help, .. } => help.clone(),
+            Problem::NotDuration { .. } => "write an ISO 8601 duration such as PT3M".to_owned(),
+            Problem::DurationRange { min_secs, max_secs, .. } => format!(
+                "choose a duration from {} to {}",
+                duration::show(*min_secs),
+                duration::show(*max_secs)
+            ),
+            Problem::NotOneOf { advice: Some(advice), .. } => (*advice).to_owned(),
+            Problem::NotOneOf { value, values, advice: None } => did_you_mean(value, values, || {
+                format!("use one of: {}", values.join(", "))
+            }),
+            Problem::NotBool { .. } => "write true or false".to_owned(),
+            Problem::NotWholeNumber { min, max, .. } => {
+                format!("use a whole number from {min} to {max}")
+            }
+            Problem::NotOperations { .. } => "list operation names separated by commas, without spaces, e.g. DescribeInstances,RunInstances".to_owned(),
+            Problem::NotIdentifier { .. } => {
+                "write the name, ID or ARN without spaces".to_owned()
+            }
+            Problem::NotMediaType { .. } => {
+                "write a media type such as text/plain or application/json".to_owned()
+            }
+            Problem::NotProcessName { .. } => {
+                "name the process as `pgrep` sees it, e.g. gunicorn".to_owned()
+            }
+            Problem::NotSources { .. } => "write comma-separated IPv4 addresses, CIDR blocks, domain names, DYNAMODB or S3, without spaces, e.g. DYNAMODB,S3".to_owned(),
+            Problem::UnknownDocument { name } => {
+                let known: Vec<&str> = crate::catalog::ssm::DOCUMENTS.iter().map(|d| d.name).collect();
+                did_you_mean(name, &known, || {
+                    format!(
+                        "use one of: {} (adding a document is one entry in src/catalog/ssm.rs)",
+                        known.join(", ")
+                    )
+                })
+            }
+            Problem::NotJsonObject { .. } => "write the parameters as a JSON object in quotes, e.g. '{\"DurationSeconds\": \"60\"}'".to_owned(),
+            Problem::NotDocumentArn { .. } => {
+                format!("{DOCUMENT_EXAMPLE}; or give the full ARN, with its `document/` part")
+            }
+            Problem::DocumentRegion { .. }
+            | Problem::DocumentAccount { .. }
+            | Problem::NotFisDocument { .. } => DOCUMENT_EXAMPLE.to_owned(),
             Problem::FargateValue { name, value, .. } => format!(
                 "remove `{name}` (chaoslab sets it to \"{value}\" for the app's tasks)"
             ),
@@ -598,3 +690,6 @@ fn whole_range(min: u64, max: u64) -> String {
         format!("a whole number from {min} to {max}")
     }
 }
+
+/// How to name an SSM document: the fix for each form of a name chaoslab cannot send.
+const DOCUMENT_EXAMPLE: &str = "write the bare name, e.g. AWSFIS-Run-CPU-Stress: chaoslab builds the ARN from the lab's Region (var.aws_region)";
