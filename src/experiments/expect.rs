@@ -66,7 +66,7 @@ fn degradable(reach: Reach) -> (Vec<&'static str>, Vec<&'static str>) {
 }
 
 /// In words, for a message: what the fault can degrade.
-fn reach_text(action: &str, reach: Reach) -> String {
+pub(super) fn reach_text(action: &str, reach: Reach) -> String {
     match reach {
         Reach::Nothing => format!("{action} fails no endpoint of the app"),
         Reach::Cuts(d) => format!(
@@ -122,7 +122,8 @@ impl Validator {
             Some(list) => self.endpoint_list(&format!("{field}.degraded"), list, |name| {
                 (!can.contains(&name)).then(|| Problem::CannotDegrade {
                     name: name.to_owned(),
-                    reach: reach_text(action, reach),
+                    action: action.to_owned(),
+                    reach: Some(reach),
                     can: can.clone(),
                 })
             }),

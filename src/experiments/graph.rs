@@ -2,7 +2,7 @@
 //! first step caught in a cycle (FIS refuses one at create), the ECS task network faults
 //! left to overlap (E057), and how long the longest chain runs.
 
-use super::{Problem, Step, Validator};
+use super::{Step, StepProblem, Validator};
 use crate::catalog;
 use crate::spec::{RawStep, Spanned, pos};
 
@@ -208,7 +208,7 @@ impl Validator {
                 if waits_for(j, i) || waits_for(i, j) {
                     continue;
                 }
-                let problem = Problem::ExclusiveOverlap {
+                let problem = StepProblem::ExclusiveOverlap {
                     a: an.clone(),
                     a_action: a.value.action.value.clone(),
                     b: bn.clone(),

@@ -18,6 +18,7 @@ mod problem;
 pub(crate) mod report;
 mod rules;
 mod schedule;
+mod step_problem;
 mod steps;
 pub mod stop_words;
 mod stops;
@@ -35,6 +36,7 @@ pub use crate::base::suggest::{did_you_mean, suggest};
 use crate::base::errors::Diagnostic;
 use crate::spec::{NamedMap, RawSpec, Spanned, pos};
 pub use problem::Problem;
+pub use step_problem::StepProblem;
 
 /// Defaults that reproduce the Article 7 lab, section by section.
 pub mod defaults {

@@ -4,7 +4,7 @@
 
 use super::steps::RawAction;
 use super::values::{check_param, json_object, ssm_document};
-use super::{Context, Problem, Validator};
+use super::{Context, StepProblem, Validator};
 use crate::catalog::ssm::{self, DocValue};
 use crate::catalog::{Action, ParamKind};
 use crate::spec::pos;
@@ -24,7 +24,7 @@ impl Validator {
         let known: Vec<&str> = action.params.iter().map(|p| p.name).collect();
         for (k, _) in raw.parameters.iter() {
             if !known.contains(&k.value.as_str()) {
-                let problem = Problem::UnknownParameter {
+                let problem = StepProblem::UnknownParameter {
                     action: action.id,
                     name: k.value.clone(),
                     known: known.clone(),
@@ -39,7 +39,7 @@ impl Validator {
                 if let Some(v) = fargate_value {
                     out.push((p.name.to_owned(), v.to_owned()));
                 } else if p.required {
-                    let problem = Problem::MissingParameter {
+                    let problem = StepProblem::MissingParameter {
                         action: action.id,
                         name: p.name,
                     };
@@ -51,7 +51,7 @@ impl Validator {
             if let Some(problem) = check_param(p.kind, &value.value, action.id, region) {
                 self.flag(pos(value), pfield, problem);
             } else if let Some(v) = fargate_value.filter(|v| *v != value.value) {
-                let problem = Problem::FargateValue {
+                let problem = StepProblem::FargateValue {
                     action: action.id,
                     name: p.name,
                     value: v,
@@ -115,7 +115,7 @@ impl Validator {
         for (key, value) in &object {
             let kfield = format!("{pfield}.{key}");
             let Some(p) = doc.params.iter().find(|p| p.name == key) else {
-                let problem = Problem::UnknownDocParameter {
+                let problem = StepProblem::UnknownDocParameter {
                     document: doc.name,
                     key: key.clone(),
                     names: names.clone(),
@@ -124,7 +124,7 @@ impl Validator {
                 continue;
             };
             let Some(text) = value.as_str() else {
-                let problem = Problem::DocNotString {
+                let problem = StepProblem::DocNotString {
                     key: key.clone(),
                     value: value.to_string(),
                 };
@@ -137,7 +137,7 @@ impl Validator {
         }
         for p in doc.params.iter().filter(|p| p.required) {
             if !object.contains_key(p.name) {
-                let problem = Problem::DocMissing {
+                let problem = StepProblem::DocMissing {
                     document: doc.name,
                     name: p.name,
                     params: params.name,
@@ -151,8 +151,8 @@ impl Validator {
 
 /// One document parameter's value against its table entry; `limit` is the action's duration
 /// in seconds. The problem, if any.
-fn check_doc_value(p: &ssm::DocParam, value: &str, limit: Option<u64>) -> Option<Problem> {
-    let not_whole = |min: u64, max: u64| Problem::DocNotWhole {
+fn check_doc_value(p: &ssm::DocParam, value: &str, limit: Option<u64>) -> Option<StepProblem> {
+    let not_whole = |min: u64, max: u64| StepProblem::DocNotWhole {
         name: p.name,
         value: value.to_owned(),
         min,
@@ -169,7 +169,7 @@ fn check_doc_value(p: &ssm::DocParam, value: &str, limit: Option<u64>) -> Option
             let max = limit.unwrap_or(12 * 3600);
             match whole(1, 12 * 3600) {
                 None => Some(not_whole(1, 12 * 3600)),
-                Some(secs) if secs > max => Some(Problem::DocTooLong {
+                Some(secs) if secs > max => Some(StepProblem::DocTooLong {
                     name: p.name,
                     value: value.to_owned(),
                     max,
@@ -178,12 +178,12 @@ fn check_doc_value(p: &ssm::DocParam, value: &str, limit: Option<u64>) -> Option
             }
         }
         DocValue::Int { min, max } => whole(min, max).is_none().then(|| not_whole(min, max)),
-        DocValue::OneOf(values) => (!values.contains(&value)).then(|| Problem::DocNotAllowed {
+        DocValue::OneOf(values) => (!values.contains(&value)).then(|| StepProblem::DocNotAllowed {
             name: p.name,
             value: value.to_owned(),
             values: values.to_vec(),
         }),
-        DocValue::Interface => ssm::interface_problem(value).map(|why| Problem::DocInterface {
+        DocValue::Interface => ssm::interface_problem(value).map(|why| StepProblem::DocInterface {
             name: p.name,
             value: value.to_owned(),
             why: why.to_string(),

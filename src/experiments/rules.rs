@@ -9,7 +9,7 @@
 //! one table entry.
 
 use super::steps::RawAction;
-use super::{Context, Problem, Step, TargetSelection, Tier, Validator, reader_zone};
+use super::{Context, Step, StepProblem, TargetSelection, Tier, Validator, reader_zone};
 use crate::base::errors::Pos;
 use crate::catalog::{self, Action, ParamKind, functions, instances, network, rds};
 use crate::spec::{Spanned, pos};
@@ -84,9 +84,9 @@ fn prefix_list(v: &mut Validator, c: &Checked) {
         return;
     }
     let problem = if scope == Some("prefix-list") {
-        Problem::PrefixListMissing
+        StepProblem::PrefixListMissing
     } else {
-        Problem::PrefixListUnused
+        StepProblem::PrefixListUnused
     };
     v.flag(c.raw.at, format!("{}.parameters", c.field()), problem);
 }
@@ -97,7 +97,7 @@ fn restart_replaced(v: &mut Validator, c: &Checked) {
     if c.step.stops_app_fleet() && c.step.value(&instances::COMPLETE_IF_TERMINATED) != Some("true")
     {
         let field = format!("{}.parameters", c.field());
-        v.flag(c.raw.at, field, Problem::RestartReplaced);
+        v.flag(c.raw.at, field, StepProblem::RestartReplaced);
     }
 }
 
@@ -115,7 +115,7 @@ fn delay_past_timeout(v: &mut Validator, c: &Checked) {
             // Without the parameter, at the function whose timeout the default misses.
             given.map_or(c.at(), |(_, v)| pos(v)),
             format!("{}.parameters.{}", c.field(), param.name),
-            Problem::DelayPastTimeout { message, help },
+            StepProblem::DelayPastTimeout { message, help },
         );
     }
 }
@@ -133,7 +133,7 @@ fn partial_subnets(v: &mut Validator, c: &Checked) {
         v.flag(
             c.at(),
             format!("{}.targets", c.field()),
-            Problem::PartialSubnets,
+            StepProblem::PartialSubnets,
         );
     }
 }
@@ -141,9 +141,9 @@ fn partial_subnets(v: &mut Validator, c: &Checked) {
 /// E045: a network ACL does not sever a dependency reached through a managed service.
 fn unsevered_path(v: &mut Validator, c: &Checked) {
     let problem = match c.dependency {
-        Some("aurora") if c.ctx.proxy() => Some(Problem::ThroughProxy),
+        Some("aurora") if c.ctx.proxy() => Some(StepProblem::ThroughProxy),
         Some(d) if c.ctx.lab.network.interface_endpoints.iter().any(|i| i == d) => {
-            Some(Problem::ThroughEndpoint {
+            Some(StepProblem::ThroughEndpoint {
                 service: d.to_owned(),
             })
         }
@@ -163,7 +163,7 @@ fn aurora_not_cut(v: &mut Validator, c: &Checked) {
         v.flag(
             c.dependency_at.map_or(c.at(), pos),
             format!("{}.dependency", c.field()),
-            Problem::AuroraNotCut { why },
+            StepProblem::AuroraNotCut { why },
         );
     }
 }
@@ -175,14 +175,14 @@ fn scope_all(v: &mut Validator, c: &Checked) {
         && !c.ack("scope-all")
     {
         let field = format!("{}.parameters.scope", c.field());
-        v.flag(c.at(), field, Problem::ScopeAll);
+        v.flag(c.at(), field, StepProblem::ScopeAll);
     }
 }
 
 /// E046: a failover needs a reader to promote.
 fn failover_without_reader(v: &mut Validator, c: &Checked) {
     if c.ctx.lab.aurora.is_some() && c.ctx.readers() == 0 && c.step.moves_writer() {
-        let problem = Problem::NoReader {
+        let problem = StepProblem::NoReader {
             action: c.step.action.id.to_owned(),
             failover: c.step.action.is(&rds::FAILOVER_DB_CLUSTER),
         };
@@ -201,7 +201,7 @@ fn writer_zone(v: &mut Validator, c: &Checked) {
         v.flag(
             at,
             format!("{}.az", c.field()),
-            Problem::WriterZone { zone },
+            StepProblem::WriterZone { zone },
         );
     }
 }
@@ -215,7 +215,7 @@ fn asg_replacement(v: &mut Validator, c: &Checked) {
         v.flag(
             c.at(),
             format!("{}.targets", c.field()),
-            Problem::AsgReplacement,
+            StepProblem::AsgReplacement,
         );
     }
 }
@@ -246,7 +246,7 @@ fn applied_in_time(v: &mut Validator, c: &Checked) {
         return;
     }
     let given = c.raw.parameters.iter().find(|(k, _)| k.value == param.name);
-    let problem = Problem::AppliedLate {
+    let problem = StepProblem::AppliedLate {
         action: e.action.id.to_owned(),
         param: param.name.to_owned(),
         lasts,

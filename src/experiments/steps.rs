@@ -3,7 +3,7 @@
 //! the names and the `start_after` graph that orders them.
 
 use super::graph::{cycle, first_index};
-use super::{Context, Problem, Step, Target, Validator};
+use super::{Context, Step, StepProblem, Target, Validator};
 use crate::base::errors::Pos;
 use crate::catalog::{self, Action};
 use crate::spec::{NamedMap, RawExperiment, RawStep, Spanned, pos};
@@ -95,17 +95,25 @@ impl Validator {
             e.az.as_ref().map(|z| (pos(z), "az")),
         ];
         for (at, key) in mixed.into_iter().flatten() {
-            self.flag(at, format!("{field}.{key}"), Problem::MixedKey { key });
+            self.flag(at, format!("{field}.{key}"), StepProblem::MixedKey { key });
         }
         if steps.value.is_empty() {
-            self.flag(pos(steps), format!("{field}.actions"), Problem::NoActions);
+            self.flag(
+                pos(steps),
+                format!("{field}.actions"),
+                StepProblem::NoActions,
+            );
             return None;
         }
         if let Some(over) = steps.value.get(MAX_ACTIONS) {
             // Refused before any per-step work: the checks below stay bounded by the cap.
             let count = steps.value.len();
             let at = format!("{field}.actions[{MAX_ACTIONS}]");
-            self.flag(pos(&over.value.name), at, Problem::TooManyActions { count });
+            self.flag(
+                pos(&over.value.name),
+                at,
+                StepProblem::TooManyActions { count },
+            );
             return None;
         }
         let names: Vec<&str> = steps
@@ -126,17 +134,17 @@ impl Validator {
             {
                 let name = st.name.value.clone();
                 let at = format!("{sfield}.name");
-                self.flag(pos(&st.name), at, Problem::ActionNameTwice { name });
+                self.flag(pos(&st.name), at, StepProblem::ActionNameTwice { name });
                 ok = false;
             }
             for (j, after) in st.start_after.iter().enumerate() {
                 let afield = format!("{sfield}.start_after[{j}]");
                 if after.value == st.name.value {
                     let name = after.value.clone();
-                    self.flag(pos(after), afield, Problem::StartsAfterItself { name });
+                    self.flag(pos(after), afield, StepProblem::StartsAfterItself { name });
                     ok = false;
                 } else if !index.contains_key(after.value.as_str()) {
-                    let problem = Problem::NoSuchAction {
+                    let problem = StepProblem::NoSuchAction {
                         name: after.value.clone(),
                         others: names
                             .iter()
@@ -157,7 +165,7 @@ impl Validator {
             let st = &step.value;
             let name = st.name.value.clone();
             let at = format!("{field}.actions[{i}].start_after");
-            self.flag(pos(&st.name), at, Problem::Cycle { name });
+            self.flag(pos(&st.name), at, StepProblem::Cycle { name });
             ok = false;
         }
         if ok {
@@ -172,7 +180,7 @@ impl Validator {
         let field = raw.field.as_str();
         let action_text = raw.action;
         let Some(action) = catalog::find(&action_text.value) else {
-            let problem = Problem::UnknownAction {
+            let problem = StepProblem::UnknownAction {
                 action: action_text.value.clone(),
             };
             self.flag(pos(action_text), format!("{field}.action"), problem);
@@ -184,7 +192,7 @@ impl Validator {
             None => None,
             Some(z) if z.value >= 1 && (z.value as usize) <= azs => Some(z.value as usize - 1),
             Some(z) => {
-                let problem = Problem::NoZone { azs, zone: z.value };
+                let problem = StepProblem::NoZone { azs, zone: z.value };
                 self.flag(pos(z), format!("{field}.az"), problem);
                 None
             }
@@ -227,7 +235,7 @@ impl Validator {
         let targets = raw.targets.map_or(&empty, |t| &t.value);
         let Some(kind) = action.target else {
             if let Some((k, _)) = targets.iter().next() {
-                let problem = Problem::TakesNoTarget { action: action.id };
+                let problem = StepProblem::TakesNoTarget { action: action.id };
                 self.flag(pos(k), format!("{field}.targets"), problem);
             }
             return None;
@@ -236,7 +244,7 @@ impl Validator {
         for (k, v) in targets.iter() {
             let tfield = format!("{field}.targets.{}", k.value);
             if k.value != kind.spec_key() {
-                let problem = Problem::WrongTargetKey {
+                let problem = StepProblem::WrongTargetKey {
                     action: action.id,
                     key: k.value.clone(),
                     kind: kind.spec_key(),
@@ -251,7 +259,7 @@ impl Validator {
         }
         if found.is_none() && targets.is_empty() {
             let at = raw.targets.map_or(pos(raw.action), pos);
-            let problem = Problem::NeedsTarget {
+            let problem = StepProblem::NeedsTarget {
                 action: action.id,
                 kind: kind.spec_key(),
             };
@@ -271,7 +279,7 @@ pub(super) const SELECTION_MODES: [(&str, u64, u64); 2] =
     [("COUNT", 1, u64::MAX), ("PERCENT", 1, 100)];
 
 /// The problem with a selection mode FIS refuses or one that selects nothing, if any.
-fn selection_mode(m: &str) -> Option<Problem> {
+fn selection_mode(m: &str) -> Option<StepProblem> {
     if m == "ALL" {
         return None;
     }
@@ -282,7 +290,7 @@ fn selection_mode(m: &str) -> Option<Problem> {
     let Some((form, min, max, n)) = form else {
         let upper = m.to_ascii_uppercase();
         let capitals = (upper != m && selection_mode(&upper).is_none()).then_some(upper);
-        return Some(Problem::NotSelectionMode {
+        return Some(StepProblem::NotSelectionMode {
             mode: m.to_owned(),
             capitals,
         });
@@ -293,13 +301,13 @@ fn selection_mode(m: &str) -> Option<Problem> {
     let mode = m.to_owned();
     match value {
         Some(v) if (min..=max).contains(&v) => None,
-        Some(0) => Some(Problem::SelectsNothing {
+        Some(0) => Some(StepProblem::SelectsNothing {
             mode,
             form,
             min,
             max,
         }),
-        _ => Some(Problem::SelectionOutOfRange {
+        _ => Some(StepProblem::SelectionOutOfRange {
             mode,
             form,
             min,

@@ -126,10 +126,10 @@ impl Validator {
             if v.earliest().is_some() {
                 continue;
             }
-            let why: Vec<String> = v
+            let why: Vec<(String, String)> = v
                 .each
                 .iter()
-                .map(|(h, j)| format!("{}: {}", h.what, v.never(j)))
+                .map(|(h, j)| (h.what.clone(), v.never(j)))
                 .collect();
             // The lab's alarms that do fire here, judged once per experiment and only when
             // needed; at most three are named.

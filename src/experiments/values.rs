@@ -2,7 +2,7 @@
 //! operations, SSM documents, media types, process names and traffic sources, each with the
 //! message and the fix a spec author needs.
 
-use super::Problem;
+use super::StepProblem;
 use crate::base::duration;
 use crate::catalog::ParamKind;
 use crate::catalog::ssm;
@@ -74,12 +74,12 @@ pub(super) fn check_param(
     value: &str,
     action: &str,
     region: &str,
-) -> Option<Problem> {
+) -> Option<StepProblem> {
     let value_owned = || value.to_owned();
     match kind {
         ParamKind::Duration { min_secs, max_secs } => match duration::parse(value) {
-            Err(why) => Some(Problem::NotDuration { why }),
-            Ok(secs) if secs < min_secs || secs > max_secs => Some(Problem::DurationRange {
+            Err(why) => Some(StepProblem::NotDuration { why }),
+            Ok(secs) if secs < min_secs || secs > max_secs => Some(StepProblem::DurationRange {
                 value: value_owned(),
                 action: action.to_owned(),
                 min_secs,
@@ -88,18 +88,18 @@ pub(super) fn check_param(
             Ok(_) => None,
         },
         ParamKind::OneOf { values, advice } => {
-            (!values.contains(&value)).then(|| Problem::NotOneOf {
+            (!values.contains(&value)).then(|| StepProblem::NotOneOf {
                 value: value_owned(),
                 values: values.to_vec(),
                 advice,
             })
         }
-        ParamKind::Bool => (!["true", "false"].contains(&value)).then(|| Problem::NotBool {
+        ParamKind::Bool => (!["true", "false"].contains(&value)).then(|| StepProblem::NotBool {
             value: value_owned(),
         }),
         ParamKind::Int { min, max } => {
             let ok = value.parse::<u64>().is_ok_and(|n| (min..=max).contains(&n));
-            (!ok).then(|| Problem::NotWholeNumber {
+            (!ok).then(|| StepProblem::NotWholeNumber {
                 value: value_owned(),
                 min,
                 max,
@@ -111,13 +111,13 @@ pub(super) fn check_param(
                     op.starts_with(|c: char| c.is_ascii_uppercase())
                         && op.chars().all(|c| c.is_ascii_alphanumeric())
                 });
-            (!ok).then(|| Problem::NotOperations {
+            (!ok).then(|| StepProblem::NotOperations {
                 value: value_owned(),
             })
         }
         ParamKind::Identifier => {
             let ok = !value.is_empty() && !value.chars().any(char::is_whitespace);
-            (!ok).then(|| Problem::NotIdentifier {
+            (!ok).then(|| StepProblem::NotIdentifier {
                 value: value_owned(),
             })
         }
@@ -133,7 +133,7 @@ pub(super) fn check_param(
                 && essence
                     .split_once('/')
                     .is_some_and(|(t, s)| token(t) && token(s));
-            (!ok).then(|| Problem::NotMediaType {
+            (!ok).then(|| StepProblem::NotMediaType {
                 value: value_owned(),
             })
         }
@@ -142,13 +142,13 @@ pub(super) fn check_param(
                 && value
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
-            (!ok).then(|| Problem::NotProcessName {
+            (!ok).then(|| StepProblem::NotProcessName {
                 value: value_owned(),
             })
         }
         ParamKind::Sources => value.split(',').find_map(|item| match source(item) {
             Ok(()) => None,
-            Err(why) => Some(Problem::NotSources {
+            Err(why) => Some(StepProblem::NotSources {
                 value: value_owned(),
                 why,
             }),
@@ -156,13 +156,13 @@ pub(super) fn check_param(
         ParamKind::SsmDocument => match ssm_document(value, region) {
             Err(problem) => Some(*problem),
             Ok(name) if ssm::document(&name).is_some() => None,
-            Ok(name) => Some(Problem::UnknownDocument { name }),
+            Ok(name) => Some(StepProblem::UnknownDocument { name }),
         },
         // The keys and values are checked against the document (`document_parameters`).
         ParamKind::DocumentParameters => {
             json_object(value)
                 .is_none()
-                .then(|| Problem::NotJsonObject {
+                .then(|| StepProblem::NotJsonObject {
                     value: value_owned(),
                 })
         }
@@ -172,7 +172,7 @@ pub(super) fn check_param(
 /// The name of an AWSFIS-Run-* document given by name or by ARN. An ARN must be the lab
 /// Region's AWS-owned document (`arn:<partition>:ssm:<region>::document/<name>`): the FIS role
 /// may send only those, so another Region or an account's own document would fail at run time.
-pub(super) fn ssm_document(value: &str, region: &str) -> Result<String, Box<Problem>> {
+pub(super) fn ssm_document(value: &str, region: &str) -> Result<String, Box<StepProblem>> {
     let value_owned = || value.to_owned();
     let name = match value.strip_prefix("arn:") {
         None => value,
@@ -189,19 +189,19 @@ pub(super) fn ssm_document(value: &str, region: &str) -> Result<String, Box<Prob
                 .strip_prefix("document/")
                 .filter(|_| service == Some("ssm"))
             else {
-                return Err(Box::new(Problem::NotDocumentArn {
+                return Err(Box::new(StepProblem::NotDocumentArn {
                     value: value_owned(),
                 }));
             };
             if arn_region != region {
-                return Err(Box::new(Problem::DocumentRegion {
+                return Err(Box::new(StepProblem::DocumentRegion {
                     value: value_owned(),
                     arn_region: arn_region.to_owned(),
                     region: region.to_owned(),
                 }));
             }
             if !account.is_empty() {
-                return Err(Box::new(Problem::DocumentAccount {
+                return Err(Box::new(StepProblem::DocumentAccount {
                     value: value_owned(),
                     account: account.to_owned(),
                 }));
@@ -218,7 +218,7 @@ pub(super) fn ssm_document(value: &str, region: &str) -> Result<String, Box<Prob
     if valid {
         Ok(name.to_owned())
     } else {
-        Err(Box::new(Problem::NotFisDocument {
+        Err(Box::new(StepProblem::NotFisDocument {
             value: value_owned(),
         }))
     }

@@ -26,6 +26,7 @@ fn claims() -> Vec<(&'static str, &'static str, Code)> {
     add::<resources::tenants::Problem>(&mut out);
     add::<resources::alarms::Problem>(&mut out);
     add::<chaoslab::experiments::Problem>(&mut out);
+    add::<chaoslab::experiments::StepProblem>(&mut out);
     out
 }
 
