@@ -9,9 +9,10 @@
 //! resource checks); no call site writes prose. The model is cargo-deny's per-check `Code` with
 //! a description and a struct per finding.
 //!
-//! Adopting the pattern in a new area (the catalog's target kinds, a new resource kind) needs nothing here: declare `problems! { pub enum Problem { … } }` in
-//! the area, implement [`Problem`] for it, report through [`Problem::at`], and add the enum to
-//! the list in `tests/suite/codes.rs`, whose one-meaning test then covers it.
+//! Adopting the pattern in a new area (the catalog's target kinds, a new resource kind) needs
+//! nothing here: declare `problems! { pub enum Problem { … } }` in the area, implement
+//! [`Problem`] for it, report through [`Problem::at`], and add the enum to the list in
+//! `tests/suite/codes.rs`, whose one-meaning test then covers it.
 
 pub use crate::base::errors::Pos;
 use crate::base::errors::{Code, Diagnostic};
