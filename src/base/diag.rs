@@ -1,6 +1,6 @@
 //! Problems: what went wrong in a spec, as data, with its code, message and fix written once.
 //!
-//! Each area (`spec`, each resource kind, later the FIS catalog and the experiments) declares
+//! Each area (`spec`, each resource kind, the experiments; later the FIS catalog) declares
 //! one enum of its problems with [`problems!`]: a variant per finding, holding
 //! the values the message quotes, and the [`Code`] it reports under, side by side in one table.
 //! The area then implements [`Problem`] (`message` and `help`, one match arm per variant, as
@@ -9,10 +9,10 @@
 //! resource checks); no call site writes prose. The model is cargo-deny's per-check `Code` with
 //! a description and a struct per finding.
 //!
-//! Adopting the pattern in a new area (the catalog's target kinds, the experiment checks, a
-//! new resource kind) needs nothing here: declare `problems! { pub enum Problem { … } }` in
-//! the area, implement [`Problem`] for it, report through [`Problem::at`], and add the enum to
-//! the list in `tests/suite/codes.rs`, whose one-meaning test then covers it.
+//! Adopting the pattern in a new area (the catalog's target kinds, a new resource kind) needs
+//! nothing here: declare `problems! { pub enum Problem { … } }` in the area, implement
+//! [`Problem`] for it, report through [`Problem::at`], and add the enum to the list in
+//! `tests/suite/codes.rs`, whose one-meaning test then covers it.
 
 pub use crate::base::errors::Pos;
 use crate::base::errors::{Code, Diagnostic};

@@ -44,7 +44,7 @@ fn resolve(value: &str, az: Option<usize>, res: &Resources) -> Result<TargetSele
     };
     if replicas == 0 {
         return Err((
-            Code::E046,
+            Code::E083,
             format!("table `{name}` has no replica, so there is no replication to pause"),
             format!("add `replicas: [<another Region>]` to dynamodb.{name}"),
         ));

@@ -75,7 +75,7 @@ fn resolve(
     }
     if needs_agent && !fault_injection {
         return Err((
-            Code::E052,
+            Code::E084,
             "the app has `fault_injection: false`: without the SSM agent sidecar, FIS cannot run its fault documents inside the tasks".to_owned(),
             "remove `fault_injection: false` from the app, or use aws:ecs:stop-task, which needs no sidecar".to_owned(),
         ));

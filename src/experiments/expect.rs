@@ -3,8 +3,7 @@
 //! spec's claim against it and fills in the default, so `chaoslab verify` and the lab README
 //! judge and state the same thing.
 
-use super::{Hypothesis, Validator, did_you_mean};
-use crate::base::errors::Code;
+use super::{Hypothesis, Problem, Validator};
 use crate::catalog::Reach;
 use crate::spec::{RawExpect, Spanned, pos};
 
@@ -49,7 +48,7 @@ pub fn served_by(dependency: &str) -> Option<&'static str> {
 /// Healthy endpoints must answer at least this share of requests with a 2xx by default.
 pub const TOLERANCE_PERCENT: f64 = 99.0;
 
-fn names() -> Vec<&'static str> {
+pub(super) fn names() -> Vec<&'static str> {
     ENDPOINTS.iter().map(|e| e.name).collect()
 }
 
@@ -67,7 +66,7 @@ fn degradable(reach: Reach) -> (Vec<&'static str>, Vec<&'static str>) {
 }
 
 /// In words, for a message: what the fault can degrade.
-fn reach_text(action: &str, reach: Reach) -> String {
+pub(super) fn reach_text(action: &str, reach: Reach) -> String {
     match reach {
         Reach::Nothing => format!("{action} fails no endpoint of the app"),
         Reach::Cuts(d) => format!(
@@ -96,13 +95,7 @@ impl Validator {
         let field = format!("{field}.expect");
         if !app {
             if let Some(r) = raw {
-                self.err(
-                    Code::E043,
-                    pos(r),
-                    field,
-                    "the spec has no app: there are no endpoints to judge",
-                    "add an `app:` section, or remove `expect:`",
-                );
+                self.flag(pos(r), field, Problem::ExpectWithoutApp);
             }
             return None;
         }
@@ -126,17 +119,12 @@ impl Validator {
                 .filter(|n| !claimed_healthy(n))
                 .map(|s| (*s).to_owned())
                 .collect(),
-            Some(list) => self.endpoint_list(&format!("{field}.degraded"), list, |v, name| {
-                if can.contains(&name) {
-                    return Ok(());
-                }
-                v.push(format!(
-                    "{}; `{name}` cannot degrade",
-                    reach_text(action, reach)
-                ));
-                Err(match can.as_slice() {
-                    [] => "remove `degraded:` (an empty list is fine) or choose a fault that reaches a dependency".to_owned(),
-                    some => format!("list only {}", quoted(some)),
+            Some(list) => self.endpoint_list(&format!("{field}.degraded"), list, |name| {
+                (!can.contains(&name)).then(|| Problem::CannotDegrade {
+                    name: name.to_owned(),
+                    action: action.to_owned(),
+                    reach: Some(reach),
+                    can: can.clone(),
                 })
             }),
         };
@@ -147,28 +135,18 @@ impl Validator {
                 .filter(|n| e.degraded.is_some() || !is_disturbed(reach, n))
                 .map(str::to_owned)
                 .collect(),
-            Some(list) => self.endpoint_list(&format!("{field}.healthy"), list, |v, name| {
-                if !degraded.iter().any(|d| d == name) {
-                    return Ok(());
-                }
-                v.push(format!("`{name}` is expected both degraded and healthy"));
-                Err(format!("keep `{name}` in one of `degraded` and `healthy`"))
+            Some(list) => self.endpoint_list(&format!("{field}.healthy"), list, |name| {
+                let name = name.to_owned();
+                let both = degraded.contains(&name);
+                both.then_some(Problem::DegradedAndHealthy { name })
             }),
         };
         let tolerance = match &e.tolerance {
             None => TOLERANCE_PERCENT,
             Some(t) if t.value > 0.0 && t.value <= 100.0 => t.value,
             Some(t) => {
-                self.err(
-                    Code::E060,
-                    pos(t),
-                    format!("{field}.tolerance"),
-                    format!(
-                        "a tolerance is a percentage of ok requests above 0 and at most 100, not {}",
-                        t.value
-                    ),
-                    "use e.g. `tolerance: 99` (99 % of a healthy endpoint's requests answer 2xx)",
-                );
+                let problem = Problem::Tolerance { value: t.value };
+                self.flag(pos(t), format!("{field}.tolerance"), problem);
                 TOLERANCE_PERCENT
             }
         };
@@ -180,12 +158,12 @@ impl Validator {
     }
 
     /// Checks each name of an endpoint list: known, listed once, and `fits` the experiment
-    /// (`fits` pushes the message and returns the fix when it does not).
+    /// (`fits` gives the problem when it does not).
     fn endpoint_list(
         &mut self,
         field: &str,
         list: &[Spanned<String>],
-        fits: impl Fn(&mut Vec<String>, &str) -> Result<(), String>,
+        fits: impl Fn(&str) -> Option<Problem>,
     ) -> Vec<String> {
         let known = names();
         let mut out: Vec<String> = Vec::new();
@@ -193,34 +171,18 @@ impl Validator {
             let at = format!("{field}[{i}]");
             let name = item.value.as_str();
             if !known.contains(&name) {
-                let help = did_you_mean(name, &known, || {
-                    format!("the app's endpoints are {}", quoted(&known))
-                });
-                self.err(
-                    Code::E060,
-                    pos(item),
-                    at,
-                    format!("the app has no endpoint `{}`", name),
-                    help,
-                );
+                let name = name.to_owned();
+                self.flag(pos(item), at, Problem::UnknownEndpoint { name });
                 continue;
             }
             if out.iter().any(|o| o == name) {
-                self.err(
-                    Code::E060,
-                    pos(item),
-                    at,
-                    format!("`{name}` is listed twice"),
-                    "list each endpoint once",
-                );
+                let name = name.to_owned();
+                self.flag(pos(item), at, Problem::EndpointTwice { name });
                 continue;
             }
-            let mut message = Vec::new();
-            match fits(&mut message, name) {
-                Ok(()) => out.push(name.to_owned()),
-                Err(help) => {
-                    self.err(Code::E060, pos(item), at, message.concat(), help);
-                }
+            match fits(name) {
+                None => out.push(name.to_owned()),
+                Some(problem) => self.flag(pos(item), at, problem),
             }
         }
         out
@@ -237,7 +199,7 @@ fn is_disturbed(reach: Reach, endpoint: &str) -> bool {
     }
 }
 
-fn quoted(names: &[&str]) -> String {
+pub(super) fn quoted(names: &[&str]) -> String {
     names
         .iter()
         .map(|n| format!("`{n}`"))

@@ -2,8 +2,7 @@
 //! first step caught in a cycle (FIS refuses one at create), the ECS task network faults
 //! left to overlap (E057), and how long the longest chain runs.
 
-use super::{Step, Validator};
-use crate::base::errors::Code;
+use super::{Step, StepProblem, Validator};
 use crate::catalog;
 use crate::spec::{RawStep, Spanned, pos};
 
@@ -209,16 +208,14 @@ impl Validator {
                 if waits_for(j, i) || waits_for(i, j) {
                     continue;
                 }
-                self.err(
-                    Code::E057,
-                    pos(&b.value.name),
-                    format!("{field}.actions[{j}].start_after"),
-                    format!(
-                        "`{an}` ({}) and `{bn}` ({}) would run at the same time, and FIS runs only one ECS task network fault at a time",
-                        a.value.action.value, b.value.action.value
-                    ),
-                    format!("add `start_after: [{an}]` to `{bn}`, or move one of them to an experiment of its own"),
-                );
+                let problem = StepProblem::ExclusiveOverlap {
+                    a: an.clone(),
+                    a_action: a.value.action.value.clone(),
+                    b: bn.clone(),
+                    b_action: b.value.action.value.clone(),
+                };
+                let field = format!("{field}.actions[{j}].start_after");
+                self.flag(pos(&b.value.name), field, problem);
             }
         }
     }

@@ -14,9 +14,11 @@ mod graph;
 pub mod guardrails;
 pub mod lab;
 mod parameters;
+mod problem;
 pub(crate) mod report;
 mod rules;
 mod schedule;
+mod step_problem;
 mod steps;
 pub mod stop_words;
 mod stops;
@@ -31,8 +33,10 @@ use crate::resources::checker::Validator;
 
 pub use crate::base::suggest::{did_you_mean, suggest};
 
-use crate::base::errors::{Code, Diagnostic};
+use crate::base::errors::Diagnostic;
 use crate::spec::{NamedMap, RawSpec, Spanned, pos};
+pub use problem::Problem;
+pub use step_problem::StepProblem;
 
 /// Defaults that reproduce the Article 7 lab, section by section.
 pub mod defaults {
@@ -72,13 +76,7 @@ impl Validator {
         self.name(&raw.lab, "lab", 40);
         let prefix = raw.prefix.as_ref().unwrap_or(&raw.lab);
         if raw.prefix.is_none() && raw.lab.value.len() > MAX_PREFIX {
-            self.err(
-                Code::E010,
-                pos(&raw.lab),
-                "prefix",
-                format!("the lab name is the default prefix of every AWS name, and is longer than {MAX_PREFIX} characters"),
-                format!("add `prefix:` with a shorter name (at most {MAX_PREFIX} characters)"),
-            );
+            self.flag(pos(&raw.lab), "prefix", Problem::DefaultPrefixTooLong);
         } else if let Some(p) = &raw.prefix {
             self.name(p, "prefix", MAX_PREFIX);
         }
@@ -94,28 +92,21 @@ impl Validator {
         for (name, _) in raw.s3.iter() {
             let len = longest.len() + name.value.len() + 14;
             if len > 63 {
-                self.err(
-                    Code::E010,
-                    pos(name),
-                    format!("s3.{}", name.value),
-                    format!("the bucket name `{}` would be {len} characters; S3 allows 63", crate::resources::s3::shown_name(&longest, &name.value)),
-                    if tenants.is_empty() {
-                        format!("shorten the bucket name or the prefix by {} characters", len - 63)
-                    } else {
-                        format!("shorten the bucket name, the prefix or the longest tenant name by {} characters", len - 63)
-                    },
-                );
+                let problem = Problem::BucketNameTooLong {
+                    longest: longest.clone(),
+                    bucket: name.value.clone(),
+                    len,
+                    tenants: !tenants.is_empty(),
+                };
+                self.flag(pos(name), format!("s3.{}", name.value), problem);
             }
         }
         let region = raw.region.value.clone();
         if crate::base::regions::find(&region).is_none() {
-            self.err(
-                Code::E012,
-                pos(&raw.region),
-                "region",
-                format!("`{}` is not an AWS Region code", region),
-                crate::base::regions::help(&region),
-            );
+            let problem = Problem::NotARegion {
+                region: region.clone(),
+            };
+            self.flag(pos(&raw.region), "region", problem);
         }
         let tags = self.tags(&raw.tags);
         let description = raw.description.as_ref().map(|d| d.value.clone());
@@ -127,13 +118,7 @@ impl Validator {
         let aurora = raw.aurora.as_ref().map(|a| self.aurora(a));
         // A load balancer, a DB subnet group and RDS Proxy all need subnets in two zones.
         if (raw.app.is_some() || raw.aurora.is_some()) && network.azs < 2 {
-            self.err(
-                Code::E022,
-                pos(&raw.network.value.azs),
-                "network.azs",
-                "the app and Aurora need subnets in at least 2 availability zones",
-                "set `azs: 2` and give two public and two private subnets",
-            );
+            self.flag(pos(&raw.network.value.azs), "network.azs", Problem::OneZone);
         }
         let app = raw.app.as_ref().map(|a| self.app(a, raw));
         let mut tables = tables;
@@ -222,38 +207,16 @@ impl Validator {
                 || k.value.chars().count() > 128
                 || k.value.to_lowercase().starts_with("aws:")
             {
-                self.err(
-                    Code::E013,
-                    pos(k),
-                    &field,
-                    format!("tag key `{}` is not allowed", k.value),
-                    "tag keys are 1 to 128 characters and may not start with `aws:`",
-                );
+                let key = k.value.clone();
+                self.flag(pos(k), &field, Problem::TagKeyNotAllowed { key });
             } else if let Some(c) = k.value.chars().find(|c| !tag_char(*c)) {
-                self.err(
-                    Code::E013,
-                    pos(k),
-                    &field,
-                    format!("tag key `{}` contains `{}`", k.value, c),
-                    "tag keys may use letters, digits, spaces and _ . : / = + - @",
-                );
+                let key = k.value.clone();
+                self.flag(pos(k), &field, Problem::TagKeyChar { key, c });
             }
             if v.value.chars().count() > 256 {
-                self.err(
-                    Code::E013,
-                    pos(v),
-                    &field,
-                    "tag value is longer than 256 characters",
-                    "shorten the value",
-                );
+                self.flag(pos(v), &field, Problem::TagValueTooLong);
             } else if let Some(c) = v.value.chars().find(|c| !tag_char(*c)) {
-                self.err(
-                    Code::E013,
-                    pos(v),
-                    &field,
-                    format!("tag value contains `{}`", c),
-                    "tag values may use letters, digits, spaces and _ . : / = + - @",
-                );
+                self.flag(pos(v), &field, Problem::TagValueChar { c });
             }
             // IAM treats tag keys case-insensitively: `lab` next to chaoslab's `Lab` (or two
             // spellings of one key) would make role creation fail.
@@ -263,13 +226,8 @@ impl Validator {
                 .chain(tags.iter().map(|(t, _): &(String, String)| t.clone()))
                 .find(|t| t != &k.value && t.to_lowercase() == k.value.to_lowercase());
             if let Some(other) = clash {
-                self.err(
-                    Code::E013,
-                    pos(k),
-                    &field,
-                    format!("tag key `{}` differs from `{other}` only in case", k.value),
-                    format!("AWS IAM treats them as one key; use `{other}` or another name"),
-                );
+                let key = k.value.clone();
+                self.flag(pos(k), &field, Problem::TagKeyCase { key, other });
             }
             tags.push((k.value.clone(), v.value.clone()));
         }

@@ -4,10 +4,7 @@
 
 use super::steps::RawAction;
 use super::values::{check_param, json_object, ssm_document};
-use super::{Context, Validator};
-use crate::base::duration;
-use crate::base::errors::Code;
-use crate::base::suggest::did_you_mean;
+use super::{Context, StepProblem, Validator};
 use crate::catalog::ssm::{self, DocValue};
 use crate::catalog::{Action, ParamKind};
 use crate::spec::pos;
@@ -27,20 +24,12 @@ impl Validator {
         let known: Vec<&str> = action.params.iter().map(|p| p.name).collect();
         for (k, _) in raw.parameters.iter() {
             if !known.contains(&k.value.as_str()) {
-                let help = did_you_mean(&k.value, &known, || {
-                    if known.is_empty() {
-                        format!("{} takes no parameters; remove them", action.id)
-                    } else {
-                        format!("{} takes: {}", action.id, known.join(", "))
-                    }
-                });
-                self.err(
-                    Code::E041,
-                    pos(k),
-                    format!("{field}.parameters.{}", k.value),
-                    format!("{} has no parameter `{}`", action.id, k.value),
-                    help,
-                );
+                let problem = StepProblem::UnknownParameter {
+                    action: action.id,
+                    name: k.value.clone(),
+                    known: known.clone(),
+                };
+                self.flag(pos(k), format!("{field}.parameters.{}", k.value), problem);
             }
         }
         let mut out = Vec::new();
@@ -50,30 +39,24 @@ impl Validator {
                 if let Some(v) = fargate_value {
                     out.push((p.name.to_owned(), v.to_owned()));
                 } else if p.required {
-                    self.err(
-                        Code::E041,
-                        raw.at,
-                        format!("{field}.parameters"),
-                        format!("{} needs the parameter `{}`", action.id, p.name),
-                        format!("add `{}:` under parameters", p.name),
-                    );
+                    let problem = StepProblem::MissingParameter {
+                        action: action.id,
+                        name: p.name,
+                    };
+                    self.flag(raw.at, format!("{field}.parameters"), problem);
                 }
                 continue;
             };
             let pfield = format!("{field}.parameters.{}", p.name);
-            if let Err((msg, help)) = check_param(p.kind, &value.value, action.id, region) {
-                self.err(Code::E041, pos(value), pfield, msg, help);
+            if let Some(problem) = check_param(p.kind, &value.value, action.id, region) {
+                self.flag(pos(value), pfield, problem);
             } else if let Some(v) = fargate_value.filter(|v| *v != value.value) {
-                self.err(
-                    Code::E041,
-                    pos(value),
-                    pfield,
-                    format!(
-                        "{} on Fargate tasks needs `{}: \"{v}\"`: FIS runs it there only through the ECS fault-injection endpoints",
-                        action.id, p.name
-                    ),
-                    format!("remove `{}` (chaoslab sets it to \"{v}\" for the app's tasks)", p.name),
-                );
+                let problem = StepProblem::FargateValue {
+                    action: action.id,
+                    name: p.name,
+                    value: v,
+                };
+                self.flag(pos(value), pfield, problem);
             }
             // A document is kept by name; the model builds its ARN from var.aws_region.
             let kept = match p.kind {
@@ -132,111 +115,78 @@ impl Validator {
         for (key, value) in &object {
             let kfield = format!("{pfield}.{key}");
             let Some(p) = doc.params.iter().find(|p| p.name == key) else {
-                let help = did_you_mean(key, &names, || {
-                    format!("{} takes: {}", doc.name, names.join(", "))
-                });
-                self.err(
-                    Code::E041,
-                    at,
-                    kfield,
-                    format!("{} has no parameter `{}`", doc.name, key),
-                    help,
-                );
+                let problem = StepProblem::UnknownDocParameter {
+                    document: doc.name,
+                    key: key.clone(),
+                    names: names.clone(),
+                };
+                self.flag(at, kfield, problem);
                 continue;
             };
             let Some(text) = value.as_str() else {
-                self.err(
-                    Code::E041,
-                    at,
-                    kfield,
-                    format!(
-                        "`{key}` is {value}, not a string: FIS passes document parameters as strings"
-                    ),
-                    format!("quote the value: \"{key}\": \"{}\"", value.to_string().trim_matches('"')),
-                );
+                let problem = StepProblem::DocNotString {
+                    key: key.clone(),
+                    value: value.to_string(),
+                };
+                self.flag(at, kfield, problem);
                 continue;
             };
-            if let Err((msg, help)) = check_doc_value(p, text, limit) {
-                self.err(Code::E041, at, kfield, msg, help);
+            if let Some(problem) = check_doc_value(p, text, limit) {
+                self.flag(at, kfield, problem);
             }
         }
         for p in doc.params.iter().filter(|p| p.required) {
             if !object.contains_key(p.name) {
-                let example = match p.value {
-                    DocValue::Seconds => format!("\"{}\": \"{}\"", p.name, limit.unwrap_or(60)),
-                    _ => format!("\"{}\": \"...\"", p.name),
+                let problem = StepProblem::DocMissing {
+                    document: doc.name,
+                    name: p.name,
+                    params: params.name,
+                    seconds: matches!(p.value, DocValue::Seconds).then(|| limit.unwrap_or(60)),
                 };
-                self.err(
-                    Code::E041,
-                    at,
-                    &pfield,
-                    format!("{} needs `{}` in {}", doc.name, p.name, params.name),
-                    format!("add {example} to {}", params.name),
-                );
+                self.flag(at, &pfield, problem);
             }
         }
     }
 }
 
 /// One document parameter's value against its table entry; `limit` is the action's duration
-/// in seconds. `Err((message, fix))`.
-fn check_doc_value(
-    p: &ssm::DocParam,
-    value: &str,
-    limit: Option<u64>,
-) -> Result<(), (String, String)> {
-    let whole = |min: u64, max: u64| match value.parse::<u64>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err((
-            format!(
-                "{} `{value}` is not a whole number from {min} to {max}",
-                p.name
-            ),
-            format!("use a whole number from {min} to {max}, in quotes"),
-        )),
+/// in seconds. The problem, if any.
+fn check_doc_value(p: &ssm::DocParam, value: &str, limit: Option<u64>) -> Option<StepProblem> {
+    let not_whole = |min: u64, max: u64| StepProblem::DocNotWhole {
+        name: p.name,
+        value: value.to_owned(),
+        min,
+        max,
+    };
+    let whole = |min: u64, max: u64| {
+        value
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
     };
     match p.value {
         DocValue::Seconds => {
             let max = limit.unwrap_or(12 * 3600);
-            let secs = whole(1, 12 * 3600)?;
-            if secs > max {
-                return Err((
-                    format!(
-                        "{} `{value}` is longer than the action's duration ({} = {max} s): FIS cancels the command when the action ends, so the fault would not run as written",
-                        p.name,
-                        duration::show(max)
-                    ),
-                    format!(
-                        "set {} to at most \"{max}\", or lengthen the action's `duration`",
-                        p.name
-                    ),
-                ));
-            }
-            Ok(())
-        }
-        DocValue::Int { min, max } => whole(min, max).map(|_| ()),
-        DocValue::OneOf(values) => {
-            if values.contains(&value) {
-                Ok(())
-            } else {
-                Err((
-                    format!(
-                        "{} `{value}` is not allowed (allowed: {})",
-                        p.name,
-                        values.join(", ")
-                    ),
-                    did_you_mean(value, values, || {
-                        format!("use one of: {}", values.join(", "))
-                    }),
-                ))
+            match whole(1, 12 * 3600) {
+                None => Some(not_whole(1, 12 * 3600)),
+                Some(secs) if secs > max => Some(StepProblem::DocTooLong {
+                    name: p.name,
+                    value: value.to_owned(),
+                    max,
+                }),
+                Some(_) => None,
             }
         }
-        DocValue::Interface => match ssm::interface_problem(value) {
-            None => Ok(()),
-            Some(why) => Err((
-                format!("{} `{value}` {why}", p.name),
-                "name the instance's network interface, e.g. ens5 (Amazon Linux 2023) or eth0: letters, digits, `.`, `_` and `-`".to_owned(),
-            )),
-        },
+        DocValue::Int { min, max } => whole(min, max).is_none().then(|| not_whole(min, max)),
+        DocValue::OneOf(values) => (!values.contains(&value)).then(|| StepProblem::DocNotAllowed {
+            name: p.name,
+            value: value.to_owned(),
+            values: values.to_vec(),
+        }),
+        DocValue::Interface => ssm::interface_problem(value).map(|why| StepProblem::DocInterface {
+            name: p.name,
+            value: value.to_owned(),
+            why: why.to_string(),
+        }),
     }
 }

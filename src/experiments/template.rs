@@ -5,8 +5,7 @@
 use super::guardrails::Fleet;
 use super::rules::Checked;
 use super::steps::{RawAction, action_pos};
-use super::{Experiment, Validator};
-use crate::base::errors::{Code, Diagnostic};
+use super::{Experiment, Problem, Validator};
 use crate::catalog::{LabView, Step, network};
 use crate::resources::Resources;
 use crate::spec::{RawExperiment, Spanned, pos};
@@ -70,21 +69,11 @@ impl Validator {
         let e = &raw.value;
         let field = format!("experiments.{}", name.value);
         if e.description.value.trim().is_empty() {
-            self.err(
-                Code::E048,
-                pos(&e.description),
-                format!("{field}.description"),
-                "an FIS template needs a description",
-                "say in a sentence what the experiment does",
-            );
+            let at = format!("{field}.description");
+            self.flag(pos(&e.description), at, Problem::NoDescription);
         } else if e.description.value.chars().count() > 512 {
-            self.err(
-                Code::E048,
-                pos(&e.description),
-                format!("{field}.description"),
-                "an FIS template description is at most 512 characters",
-                "shorten the description",
-            );
+            let at = format!("{field}.description");
+            self.flag(pos(&e.description), at, Problem::LongDescription);
         }
         let mut acknowledged = Vec::new();
         for (i, a) in e.acknowledge.iter().enumerate() {
@@ -103,13 +92,7 @@ impl Validator {
         let (raws, mut ok) = match &e.actions {
             None => {
                 let Some(action) = &e.action else {
-                    self.err(
-                        Code::E005,
-                        pos(raw),
-                        format!("{field}.action"),
-                        "an experiment needs an FIS action",
-                        "add `action:` (e.g. `action: aws:fis:wait`), or several under `actions:`",
-                    );
+                    self.flag(pos(raw), format!("{field}.action"), Problem::NoAction);
                     return None;
                 };
                 (vec![RawAction::whole(&field, name, raw, action)], true)
@@ -188,13 +171,7 @@ impl Validator {
     fn dependency(&mut self, field: &str, d: &Spanned<String>, ctx: &Context) -> Option<String> {
         match d.value.as_str() {
             "aurora" if ctx.lab.aurora.is_none() => {
-                self.err(
-                    Code::E043,
-                    pos(d),
-                    format!("{field}.dependency"),
-                    "the spec has no Aurora cluster",
-                    "add `aurora:` to the spec, or name another dependency",
-                );
+                self.flag(pos(d), format!("{field}.dependency"), Problem::NoAurora);
                 None
             }
             v if DEPENDENCIES.contains(&v) => Some(d.value.clone()),
@@ -220,30 +197,12 @@ impl Validator {
         }
         self.guarded(field, raw, e, ctx);
         if raw.value.stop_conditions.is_empty() && !ack("no-stop-condition") {
-            let help = if ctx.lab.app.is_none() {
-                "a lab without an app has no load balancer for an alarm to watch: follow the run and stop it with `aws fis stop-experiment --id <experiment id>`, and add `acknowledge: [no-stop-condition]`".to_owned()
-            } else if ctx.lab.alarms.is_empty() {
-                "add an alarm under `alarms:` and name it in `stop_conditions:`, or add `acknowledge: [no-stop-condition]`".to_owned()
-            } else {
-                format!(
-                    "name an alarm in `stop_conditions:` ({}), or add `acknowledge: [no-stop-condition]`",
-                    ctx.lab
-                        .alarms
-                        .iter()
-                        .map(|a| a.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+            let problem = Problem::NoStopCondition {
+                app: ctx.lab.app.is_some(),
+                alarms: ctx.lab.alarms.iter().map(|a| a.name.clone()).collect(),
             };
-            self.warnings.push(
-                Diagnostic::warning(
-                    Code::W002,
-                    action_pos(raw),
-                    format!("{field}.stop_conditions"),
-                    "nothing stops this experiment if the lab breaks more than expected",
-                )
-                .help(help),
-            );
+            let at = format!("{field}.stop_conditions");
+            self.flag(action_pos(raw), at, problem);
         }
     }
 }

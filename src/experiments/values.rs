@@ -2,8 +2,8 @@
 //! operations, SSM documents, media types, process names and traffic sources, each with the
 //! message and the fix a spec author needs.
 
+use super::StepProblem;
 use crate::base::duration;
-use crate::base::suggest::did_you_mean;
 use crate::catalog::ParamKind;
 use crate::catalog::ssm;
 
@@ -68,93 +68,58 @@ fn source(item: &str) -> Result<(), String> {
     }
 }
 
-/// Checks one parameter value against its kind; `Err((message, fix))`.
+/// Checks one parameter value against its kind: the problem, if any.
 pub(super) fn check_param(
     kind: ParamKind,
     value: &str,
     action: &str,
     region: &str,
-) -> Result<(), (String, String)> {
+) -> Option<StepProblem> {
+    let value_owned = || value.to_owned();
     match kind {
         ParamKind::Duration { min_secs, max_secs } => match duration::parse(value) {
-            Err(msg) => Err((msg, "write an ISO 8601 duration such as PT3M".to_owned())),
-            Ok(secs) if secs < min_secs || secs > max_secs => Err((
-                format!(
-                    "{value} is outside {}..{} for {action}",
-                    duration::show(min_secs),
-                    duration::show(max_secs)
-                ),
-                format!(
-                    "choose a duration from {} to {}",
-                    duration::show(min_secs),
-                    duration::show(max_secs)
-                ),
-            )),
-            Ok(_) => Ok(()),
+            Err(why) => Some(StepProblem::NotDuration { why }),
+            Ok(secs) if secs < min_secs || secs > max_secs => Some(StepProblem::DurationRange {
+                value: value_owned(),
+                action: action.to_owned(),
+                min_secs,
+                max_secs,
+            }),
+            Ok(_) => None,
         },
         ParamKind::OneOf { values, advice } => {
-            if values.contains(&value) {
-                return Ok(());
-            }
-            let help = match advice {
-                Some(a) => a.to_owned(),
-                None => did_you_mean(value, values, || {
-                    format!("use one of: {}", values.join(", "))
-                }),
-            };
-            Err((
-                format!(
-                    "`{}` is not allowed here (allowed: {})",
-                    value,
-                    values.join(", ")
-                ),
-                help,
-            ))
+            (!values.contains(&value)).then(|| StepProblem::NotOneOf {
+                value: value_owned(),
+                values: values.to_vec(),
+                advice,
+            })
         }
-        ParamKind::Bool => match value {
-            "true" | "false" => Ok(()),
-            _ => Err((
-                format!("`{}` is not true or false", value),
-                "write true or false".to_owned(),
-            )),
-        },
-        ParamKind::Int { min, max } => match value.parse::<u64>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(()),
-            _ => Err((
-                format!(
-                    "`{}` is not a whole number from {min} to {max}",
-                    value
-                ),
-                format!("use a whole number from {min} to {max}"),
-            )),
-        },
+        ParamKind::Bool => (!["true", "false"].contains(&value)).then(|| StepProblem::NotBool {
+            value: value_owned(),
+        }),
+        ParamKind::Int { min, max } => {
+            let ok = value.parse::<u64>().is_ok_and(|n| (min..=max).contains(&n));
+            (!ok).then(|| StepProblem::NotWholeNumber {
+                value: value_owned(),
+                min,
+                max,
+            })
+        }
         ParamKind::Operations => {
             let ok = !value.is_empty()
                 && value.split(',').all(|op| {
                     op.starts_with(|c: char| c.is_ascii_uppercase())
                         && op.chars().all(|c| c.is_ascii_alphanumeric())
                 });
-            if ok {
-                Ok(())
-            } else {
-                Err((
-                    format!("`{}` is not a list of API operations", value),
-                    "list operation names separated by commas, without spaces, e.g. DescribeInstances,RunInstances".to_owned(),
-                ))
-            }
+            (!ok).then(|| StepProblem::NotOperations {
+                value: value_owned(),
+            })
         }
         ParamKind::Identifier => {
-            if !value.is_empty() && !value.chars().any(char::is_whitespace) {
-                Ok(())
-            } else {
-                Err((
-                    format!(
-                        "`{}` is not a resource name, ID or ARN",
-                        value
-                    ),
-                    "write the name, ID or ARN without spaces".to_owned(),
-                ))
-            }
+            let ok = !value.is_empty() && !value.chars().any(char::is_whitespace);
+            (!ok).then(|| StepProblem::NotIdentifier {
+                value: value_owned(),
+            })
         }
         ParamKind::MediaType => {
             let essence = value.split(';').next().unwrap_or_default().trim();
@@ -165,74 +130,50 @@ pub(super) fn check_param(
             };
             let ok = value.len() <= 256
                 && !value.chars().any(char::is_control)
-                && essence.split_once('/').is_some_and(|(t, s)| token(t) && token(s));
-            if ok {
-                Ok(())
-            } else {
-                Err((
-                    format!("`{}` is not a media type", value),
-                    "write a media type such as text/plain or application/json".to_owned(),
-                ))
-            }
+                && essence
+                    .split_once('/')
+                    .is_some_and(|(t, s)| token(t) && token(s));
+            (!ok).then(|| StepProblem::NotMediaType {
+                value: value_owned(),
+            })
         }
         ParamKind::ProcessName => {
             let ok = (1..=64).contains(&value.len())
                 && value
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
-            if ok {
-                Ok(())
-            } else {
-                Err((
-                    format!("`{}` is not a process name", value),
-                    "name the process as `pgrep` sees it, e.g. gunicorn".to_owned(),
-                ))
-            }
+            (!ok).then(|| StepProblem::NotProcessName {
+                value: value_owned(),
+            })
         }
-        ParamKind::Sources => {
-            let help = "write comma-separated IPv4 addresses, CIDR blocks, domain names, DYNAMODB or S3, without spaces, e.g. DYNAMODB,S3";
-            for item in value.split(',') {
-                if let Err(why) = source(item) {
-                    return Err((
-                        format!("`{}` is not a list of sources: {why}", value),
-                        help.to_owned(),
-                    ));
-                }
-            }
-            Ok(())
-        }
-        ParamKind::SsmDocument => {
-            let name = ssm_document(value, region)?;
-            if ssm::document(&name).is_some() {
-                return Ok(());
-            }
-            let known: Vec<&str> = ssm::DOCUMENTS.iter().map(|d| d.name).collect();
-            Err((
-                format!(
-                    "chaoslab does not know the parameters of `{}`",
-                    name
-                ),
-                did_you_mean(&name, &known, || {
-                    format!(
-                        "use one of: {} (adding a document is one entry in src/catalog/ssm.rs)",
-                        known.join(", ")
-                    )
-                }),
-            ))
-        }
-        // The keys and values are checked against the document (`document_parameters`).
-        ParamKind::DocumentParameters => match json_object(value) {
-            Some(_) => Ok(()),
-            None => Err((format!("`{}` is not a JSON object", value), "write the parameters as a JSON object in quotes, e.g. '{\"DurationSeconds\": \"60\"}'".to_owned())),
+        ParamKind::Sources => value.split(',').find_map(|item| match source(item) {
+            Ok(()) => None,
+            Err(why) => Some(StepProblem::NotSources {
+                value: value_owned(),
+                why,
+            }),
+        }),
+        ParamKind::SsmDocument => match ssm_document(value, region) {
+            Err(problem) => Some(*problem),
+            Ok(name) if ssm::document(&name).is_some() => None,
+            Ok(name) => Some(StepProblem::UnknownDocument { name }),
         },
+        // The keys and values are checked against the document (`document_parameters`).
+        ParamKind::DocumentParameters => {
+            json_object(value)
+                .is_none()
+                .then(|| StepProblem::NotJsonObject {
+                    value: value_owned(),
+                })
+        }
     }
 }
 
 /// The name of an AWSFIS-Run-* document given by name or by ARN. An ARN must be the lab
 /// Region's AWS-owned document (`arn:<partition>:ssm:<region>::document/<name>`): the FIS role
 /// may send only those, so another Region or an account's own document would fail at run time.
-pub(super) fn ssm_document(value: &str, region: &str) -> Result<String, (String, String)> {
-    let example = "write the bare name, e.g. AWSFIS-Run-CPU-Stress: chaoslab builds the ARN from the lab's Region (var.aws_region)";
+pub(super) fn ssm_document(value: &str, region: &str) -> Result<String, Box<StepProblem>> {
+    let value_owned = || value.to_owned();
     let name = match value.strip_prefix("arn:") {
         None => value,
         Some(rest) => {
@@ -248,28 +189,22 @@ pub(super) fn ssm_document(value: &str, region: &str) -> Result<String, (String,
                 .strip_prefix("document/")
                 .filter(|_| service == Some("ssm"))
             else {
-                return Err((
-                    format!("`{}` is not an SSM document ARN", value),
-                    format!("{example}; or give the full ARN, with its `document/` part"),
-                ));
+                return Err(Box::new(StepProblem::NotDocumentArn {
+                    value: value_owned(),
+                }));
             };
             if arn_region != region {
-                return Err((
-                    format!(
-                        "`{}` is a document of Region `{}`, but the lab runs in `{region}` and its FIS role may only send that Region's documents",
-                        value, arn_region
-                    ),
-                    example.to_owned(),
-                ));
+                return Err(Box::new(StepProblem::DocumentRegion {
+                    value: value_owned(),
+                    arn_region: arn_region.to_owned(),
+                    region: region.to_owned(),
+                }));
             }
             if !account.is_empty() {
-                return Err((
-                    format!(
-                        "`{}` names account `{}`: AWSFIS-Run-* documents are owned by AWS and have no account in their ARN",
-                        value, account
-                    ),
-                    example.to_owned(),
-                ));
+                return Err(Box::new(StepProblem::DocumentAccount {
+                    value: value_owned(),
+                    account: account.to_owned(),
+                }));
             }
             name
         }
@@ -283,10 +218,9 @@ pub(super) fn ssm_document(value: &str, region: &str) -> Result<String, (String,
     if valid {
         Ok(name.to_owned())
     } else {
-        Err((
-            format!("`{}` is not an AWSFIS-Run-* SSM document", value),
-            example.to_owned(),
-        ))
+        Err(Box::new(StepProblem::NotFisDocument {
+            value: value_owned(),
+        }))
     }
 }
 
