@@ -47,5 +47,5 @@ fn only_the_agent_kind_needs_the_sidecar() {
         panic!("stop-task needs no sidecar, yet:\n{e}");
     }
     let e = load("aws:ecs:task-cpu-stress", "{duration: PT3M}").unwrap_err();
-    assert!(e.contains("E052"), "{e}");
+    assert!(e.contains("E084"), "{e}");
 }
