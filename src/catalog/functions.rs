@@ -11,7 +11,6 @@ use super::action::{
 };
 use super::kinds::{Kind, Problem, TargetSelection, by_arns, duration, no_zone};
 use super::{LabView, Reach, Step};
-use crate::base::errors::Code;
 use crate::base::hcl::{Expr, Item};
 use crate::base::text::code_span;
 use crate::resources::functions::function_address;
@@ -28,33 +27,18 @@ pub static FUNCTIONS: Kind = Kind {
 
 fn resolve(value: &str, az: Option<usize>, res: &Resources) -> Result<TargetSelection, Problem> {
     if res.functions.is_empty() {
-        return Err((
-            Code::E043,
-            "the spec has no Lambda functions to target".to_owned(),
-            "add `functions:` to the spec".to_owned(),
-        ));
+        return Err(Problem::NoFunctions);
     }
     let Some(f) = res.functions.iter().find(|f| f.name == value) else {
-        let names: Vec<&str> = res.functions.iter().map(|f| f.name.as_str()).collect();
-        let help = crate::base::suggest::did_you_mean(value, &names, || {
-            format!("`functions` targets take one of: {}", names.join(", "))
+        return Err(Problem::NoSuchFunction {
+            value: value.to_owned(),
+            names: res.functions.iter().map(|f| f.name.clone()).collect(),
         });
-        return Err((
-            Code::E043,
-            format!("there is no function `{value}` to target"),
-            help,
-        ));
     };
     if !f.fault_injection {
-        return Err((
-            Code::E052,
-            format!(
-                "function `{value}` has `fault_injection: false`: without the AWS FIS Lambda extension, FIS cannot reach its invocations"
-            ),
-            format!(
-                "remove `fault_injection: false` from functions.{value}, or target another function"
-            ),
-        ));
+        return Err(Problem::FunctionWithoutExtension {
+            function: value.to_owned(),
+        });
     }
     let selection = TargetSelection {
         kind: &FUNCTIONS,
@@ -83,29 +67,16 @@ fn fis_target(function: &str) -> Vec<Item> {
 /// timeout (billed duration, per the actions reference), so a delay at least as long as the
 /// timeout turns every faulted invocation into a timeout. The reference names that as a use
 /// (a "high fidelity timeout event"): `acknowledge: [function-timeout]` says it is the point.
-pub fn delay_problem(delay: Option<&str>, f: &Function) -> Option<(String, String)> {
+pub fn delay_problem(delay: Option<&str>, f: &Function) -> Option<Problem> {
     // A delay FIS refuses (not a number, above 900000 ms) is E041's, not this rule's.
     let delay_ms: u64 = delay
         .map_or(Some(DEFAULT_DELAY_MS), |d| d.parse().ok())
         .filter(|d| *d <= MAX_DELAY_MS)?;
-    let timeout_ms = u64::from(f.timeout) * 1000;
-    (delay_ms >= timeout_ms).then(|| {
-        let given = if delay.is_some() { "" } else { " (the default)" };
-        let needed = delay_ms / 1000 + 1;
-        let raise = if needed <= u64::from(crate::resources::functions::MAX_TIMEOUT) {
-            format!(", or raise functions.{}.timeout to at least {needed} s", f.name)
-        } else {
-            String::new()
-        };
-        (
-            format!(
-                "startupDelayMilliseconds {delay_ms} ms{given} is not below the function's timeout {} s = {timeout_ms} ms: every delayed invocation would time out",
-                f.timeout
-            ),
-            format!(
-                "set startupDelayMilliseconds below {timeout_ms}{raise}; if timeouts are the point, add `acknowledge: [function-timeout]`"
-            ),
-        )
+    (delay_ms >= u64::from(f.timeout) * 1000).then(|| Problem::DelayPastTimeout {
+        delay_ms,
+        default: delay.is_none(),
+        function: f.name.clone(),
+        timeout: f.timeout,
     })
 }
 

@@ -25,12 +25,7 @@ pub static INSTANCES: Kind = Kind {
 
 fn resolve(value: &str, az: Option<usize>, res: &Resources) -> Result<TargetSelection, Problem> {
     if app_tasks(res).is_some() {
-        return Err((
-            crate::base::errors::Code::E043,
-            "the app runs as ECS tasks: there are no app instances to target".to_owned(),
-            "target `tasks: app` with an aws:ecs:* action, or remove `runtime: ecs` from the app"
-                .to_owned(),
-        ));
+        return Err(Problem::InstancesOnEcs);
     }
     resolve_the_one(&INSTANCES, value, TheOne::app(res, "app instances"), || {
         Ok(TargetSelection {

@@ -6,12 +6,10 @@
 //! reference (`target: Some(&SUBNETS)`).
 
 use super::step::Step;
-use crate::base::errors::Code;
 use crate::base::hcl::{Block, Expr, Item};
 use crate::resources::Resources;
 
-/// A diagnostic to report at the target value: (code, message, fix).
-pub type Problem = (Code, String, String);
+pub use super::problem::Problem;
 
 /// A handle on a kind: one of the `static` [`Kind`]s, compared by identity.
 pub type TargetKind = &'static Kind;
@@ -212,33 +210,27 @@ pub(super) fn resolve_the_one(
 
 /// A target kind without the lab resource it needs: E043 naming the missing section.
 fn missing(what: &str, section: &str) -> Problem {
-    (
-        Code::E043,
-        format!("the spec has no {what} to target"),
-        format!("add `{section}:` to the spec"),
-    )
+    Problem::Missing {
+        what: what.to_owned(),
+        section: section.to_owned(),
+    }
 }
 
 /// A value other than the one resource the kind can name.
 fn only(spec_key: &str, value: &str, allowed: &str) -> Problem {
-    let help = crate::base::suggest::did_you_mean(value, &[allowed], || {
-        format!("`{spec_key}` targets take `{allowed}`")
-    });
-    (
-        Code::E043,
-        format!("there is no `{value}` to target with `{spec_key}`"),
-        help,
-    )
+    Problem::NotTheOne {
+        spec_key: spec_key.to_owned(),
+        value: value.to_owned(),
+        allowed: allowed.to_owned(),
+    }
 }
 
 /// `az` on a kind that has no zones.
 pub(super) fn no_zone(az: Option<usize>, sel: TargetSelection) -> Result<TargetSelection, Problem> {
     match az {
-        Some(_) => Err((
-            Code::E042,
-            format!("`az` does not apply to `{}` targets", sel.kind.spec_key),
-            "remove `az`".to_owned(),
-        )),
+        Some(_) => Err(Problem::ZoneNotTaken {
+            spec_key: sel.kind.spec_key.to_owned(),
+        }),
         None => Ok(sel),
     }
 }

@@ -23,6 +23,7 @@ pub mod functions;
 pub mod instances;
 mod kinds;
 pub mod network;
+pub mod problem;
 pub mod rds;
 pub mod reach;
 pub mod roles;

@@ -7,9 +7,7 @@ use super::kinds::{
     Kind, Problem, TargetSelection, by_arns, duration, zone, zone_suffix, zone_text,
 };
 use super::{Action, LabView, Reach, Step};
-use crate::base::errors::Code;
 use crate::base::hcl::{Expr, Item};
-use crate::base::suggest::did_you_mean;
 use crate::base::text::code_span;
 use crate::resources::network::{subnet, subnets};
 use crate::resources::{Resources, Tier, reader_zone};
@@ -34,15 +32,11 @@ fn resolve(value: &str, az: Option<usize>, _: &Resources) -> Result<TargetSelect
             pick: fis_target(*tier, az),
         }),
         None => {
-            let tiers: Vec<&str> = Tier::ALL.iter().map(|(n, _)| *n).collect();
-            let help = did_you_mean(value, &tiers, || {
-                format!("subnet tiers are: {}", tiers.join(", "))
-            });
-            Err((
-                Code::E043,
-                format!("there is no subnet tier `{value}`"),
-                help,
-            ))
+            let tiers = Tier::ALL.iter().map(|(n, _)| (*n).to_owned()).collect();
+            Err(Problem::NoSuchTier {
+                value: value.to_owned(),
+                tiers,
+            })
         }
     }
 }

@@ -8,7 +8,6 @@
 use super::action::{DURATION, PROVIDER_BASE, Statement, TAG_RESOLUTION, required};
 use super::kinds::{Kind, Problem, TargetSelection, by_arns, duration, no_zone};
 use super::{Action, LabView, Reach, Step};
-use crate::base::errors::Code;
 use crate::base::hcl::Expr;
 use crate::resources::{Resources, tf_name};
 
@@ -28,26 +27,15 @@ fn resolve(value: &str, az: Option<usize>, res: &Resources) -> Result<TargetSele
         .map(|t| (&t.name, t.replicas.len()))
         .find(|(t, _)| *t == value)
     else {
-        let names: Vec<&str> = res.tables.iter().map(|t| t.name.as_str()).collect();
-        let help = crate::base::suggest::did_you_mean(value, &names, || {
-            if names.is_empty() {
-                "add a table with `replicas:` under `dynamodb:`".to_owned()
-            } else {
-                format!("`tables` targets take one of: {}", names.join(", "))
-            }
+        return Err(Problem::NoSuchTable {
+            value: value.to_owned(),
+            names: res.tables.iter().map(|t| t.name.clone()).collect(),
         });
-        return Err((
-            Code::E043,
-            format!("there is no DynamoDB table `{value}` to target"),
-            help,
-        ));
     };
     if replicas == 0 {
-        return Err((
-            Code::E083,
-            format!("table `{name}` has no replica, so there is no replication to pause"),
-            format!("add `replicas: [<another Region>]` to dynamodb.{name}"),
-        ));
+        return Err(Problem::TableWithoutReplicas {
+            table: name.clone(),
+        });
     }
     let selection = TargetSelection {
         kind: &TABLES,

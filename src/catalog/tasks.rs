@@ -13,7 +13,6 @@ use super::action::{
 use super::kinds::{Kind, Problem, TargetSelection, app_tasks, duration, no_zone};
 use super::{Action, LabView, Reach, Step};
 use crate::base::address::{ECS_CLUSTER, ECS_SERVICE};
-use crate::base::errors::Code;
 use crate::base::hcl::{Expr, Item};
 use crate::base::text::code_span;
 use crate::resources::Resources;
@@ -49,36 +48,20 @@ fn resolve(
     let needs_agent = kind == &AGENT_TASKS;
     let Some(fault_injection) = app_tasks(res) else {
         return Err(if res.app.is_some() {
-            (
-                Code::E043,
-                "the app runs on EC2 instances: there are no ECS tasks to target".to_owned(),
-                "add `runtime: ecs` to the app, or use an aws:ec2:* action on `instances: app`"
-                    .to_owned(),
-            )
+            Problem::TasksOnEc2
         } else {
-            (
-                Code::E043,
-                "the spec has no app tasks to target".to_owned(),
-                "add `app: {runtime: ecs}` to the spec".to_owned(),
-            )
+            Problem::NoAppTasks
         });
     };
     if value != "app" {
-        let help = crate::base::suggest::did_you_mean(value, &["app"], || {
-            "`tasks` targets take `app`".to_owned()
+        return Err(Problem::NotTheOne {
+            spec_key: "tasks".to_owned(),
+            value: value.to_owned(),
+            allowed: "app".to_owned(),
         });
-        return Err((
-            Code::E043,
-            format!("there is no `{value}` to target with `tasks`"),
-            help,
-        ));
     }
     if needs_agent && !fault_injection {
-        return Err((
-            Code::E084,
-            "the app has `fault_injection: false`: without the SSM agent sidecar, FIS cannot run its fault documents inside the tasks".to_owned(),
-            "remove `fault_injection: false` from the app, or use aws:ecs:stop-task, which needs no sidecar".to_owned(),
-        ));
+        return Err(Problem::TasksWithoutSidecar);
     }
     let selection = TargetSelection {
         kind,

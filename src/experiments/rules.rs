@@ -108,14 +108,14 @@ fn delay_past_timeout(v: &mut Validator, c: &Checked) {
     if let Some(name) = c.step.selection().and_then(functions::function)
         && !c.ack("function-timeout")
         && let Some(f) = c.ctx.lab.functions.iter().find(|f| f.name == name)
-        && let Some((message, help)) = catalog::delay_problem(c.step.value(param), f)
+        && let Some(problem) = catalog::delay_problem(c.step.value(param), f)
     {
         let given = c.raw.parameters.iter().find(|(k, _)| k.value == param.name);
         v.flag(
             // Without the parameter, at the function whose timeout the default misses.
             given.map_or(c.at(), |(_, v)| pos(v)),
             format!("{}.parameters.{}", c.field(), param.name),
-            StepProblem::DelayPastTimeout { message, help },
+            problem,
         );
     }
 }

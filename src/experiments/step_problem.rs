@@ -15,8 +15,6 @@ problems! {
         PrefixListMissing => E041,
         PrefixListUnused => E041,
         RestartReplaced => E044,
-        /// The catalog's words for a delay the function's timeout cuts short.
-        DelayPastTimeout { message: String, help: String } => E053,
         PartialSubnets => E044,
         ThroughProxy => E045,
         /// `service`: `s3` or `dynamodb`, reached through an interface endpoint.
@@ -104,7 +102,6 @@ impl crate::base::diag::Problem for StepProblem {
                 "`prefixListIdentifier` only applies to scope prefix-list".to_owned()
             }
             StepProblem::RestartReplaced => "the auto-scaling group replaces stopped app instances, so FIS cannot restart them and the action fails".to_owned(),
-            StepProblem::DelayPastTimeout { message, .. } => message.clone(),
             StepProblem::PartialSubnets => "the fault reaches only some of the app subnets, and the load balancer routes around it".to_owned(),
             StepProblem::ThroughProxy => "the app reaches Aurora through RDS Proxy, a managed service whose connections a subnet network ACL does not sever".to_owned(),
             StepProblem::ThroughEndpoint { service } => format!(
@@ -239,7 +236,6 @@ impl crate::base::diag::Problem for StepProblem {
             StepProblem::RestartReplaced => {
                 "add `completeIfInstancesTerminated: \"true\"` to the parameters".to_owned()
             }
-            StepProblem::DelayPastTimeout { help, .. } => help.clone(),
             StepProblem::PartialSubnets => "target every app subnet (no `az`, selection_mode ALL), or add `acknowledge: [partial-subnets]` if losing one zone is the point".to_owned(),
             StepProblem::ThroughProxy | StepProblem::ThroughEndpoint { .. } => "the fault has to match how the dependency is reached: drop the proxy or interface endpoint for this lab, or fault the dependency another way (aws:network:disrupt-vpc-endpoint for interface endpoints, once chaoslab supports it)".to_owned(),
             StepProblem::AuroraNotCut { .. } => "for an Aurora outage reboot the writer (`aws:rds:reboot-db-instances` on `db-instances: aurora-writer`) or fail the cluster over (`aws:rds:failover-db-cluster`, with `readers: 1`), as chaos-shop-degradation does; to lose the writer's zone, cut zone 1 (`scope: all`, `az: 1`, `acknowledge: [partial-subnets, scope-all]`); then remove `dependency: aurora`".to_owned(),

@@ -254,7 +254,7 @@ impl Validator {
             }
             match kind.resolve(&v.value, az, ctx.lab.resources) {
                 Ok(selection) => found = Some(Target { kind, selection }),
-                Err((code, msg, help)) => self.err(code, pos(v), &tfield, msg, help),
+                Err(problem) => self.flag(pos(v), &tfield, problem),
             }
         }
         if found.is_none() && targets.is_empty() {

@@ -2,7 +2,7 @@
 //! (names, fixed choices, numbers in range, text in form).
 
 use crate::base::diag::problems;
-use crate::base::errors::{Code, Diagnostic, Pos, Severity};
+use crate::base::errors::{Diagnostic, Pos, Severity};
 use crate::base::suggest::suggest;
 use crate::spec::{NamedMap, Spanned, pos};
 
@@ -88,20 +88,6 @@ impl Validator {
             Severity::Error => self.diags.push(d),
             Severity::Warning => self.warnings.push(d),
         }
-    }
-
-    /// The pre-`Problem` way to report an error, with its wording at the call site; kept for
-    /// the areas (experiments, catalog) not yet moved to a `Problem` enum.
-    pub(crate) fn err(
-        &mut self,
-        code: Code,
-        at: Pos,
-        field: impl Into<String>,
-        msg: impl Into<String>,
-        help: impl Into<String>,
-    ) {
-        self.diags
-            .push(Diagnostic::error(code, at, field, msg).help(help));
     }
 
     /// Checks every name of a section and builds its entries, sorted by name.

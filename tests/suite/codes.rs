@@ -1,8 +1,8 @@
 //! One meaning per code. Every variant of every area's `Problem` enum is built (the
 //! `problems!` table gives each one with default data) and the codes they claim are compared:
 //! a code claimed by two areas is a drift unless `SHARED` says why its one meaning spans
-//! areas; every code of the table is claimed by a variant or named in `ELSEWHERE` with the
-//! file still reporting it the old way (areas not yet moved to a `Problem` enum).
+//! areas; every code of the table is claimed by a variant; every enum the source declares is
+//! in the list; and no checking area builds a diagnostic by hand.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,7 +27,40 @@ fn claims() -> Vec<(&'static str, &'static str, Code)> {
     add::<resources::alarms::Problem>(&mut out);
     add::<chaoslab::experiments::Problem>(&mut out);
     add::<chaoslab::experiments::StepProblem>(&mut out);
+    add::<chaoslab::catalog::Problem>(&mut out);
     out
+}
+
+/// Every `problems!` enum in the source is in [`claims`], so none escapes the one-meaning test.
+#[test]
+fn every_problem_enum_is_claimed() {
+    let listed: BTreeSet<&str> = claims().into_iter().map(|(area, _, _)| area).collect();
+    let mut declared = BTreeSet::new();
+    for path in sources(&common::root().join("src")) {
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        // A table opens a line (`problems! {`); its area follows on the `enum` line.
+        let mut lines = source.lines().map(str::trim_start);
+        while let Some(line) = lines.next() {
+            if line != "problems! {" {
+                continue;
+            }
+            let area = lines
+                .find(|l| l.contains(" enum "))
+                .and_then(|l| l.split_once(" in \""))
+                .and_then(|(_, r)| r.split_once('"'))
+                .map(|(area, _)| area.to_owned())
+                .unwrap_or_else(|| {
+                    panic!("{}: a problems! table without its area", path.display())
+                });
+            declared.insert(area);
+        }
+    }
+    assert!(declared.len() > 10, "found only {declared:?}");
+    let missing: Vec<&String> = declared
+        .iter()
+        .filter(|a| !listed.contains(a.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "add these to claims(): {missing:?}");
 }
 
 /// The examples hold default data, so their message and help are not checked here: a variant
@@ -75,23 +108,6 @@ const SHARED: &[(Code, &str)] = &[
     ),
 ];
 
-/// Codes still reported outside a `Problem` enum, with a file that reports them (checked): the
-/// FIS catalog's target kinds, whose (code, message, fix) the experiments' steps pass on.
-const ELSEWHERE: &[(Code, &str)] = &[
-    (Code::E042, "src/catalog/kinds.rs"),
-    (Code::E043, "src/catalog/tables.rs"),
-    (Code::E052, "src/catalog/functions.rs"),
-    (Code::E083, "src/catalog/tables.rs"),
-    (Code::E084, "src/catalog/tasks.rs"),
-];
-
-/// Whether the source file `file` names `code` (how the areas not yet converted report).
-fn reports(file: &str, code: Code) -> bool {
-    let source = std::fs::read_to_string(common::root().join(file))
-        .unwrap_or_else(|e| panic!("{file}: {e}"));
-    source.contains(&format!("Code::{code}"))
-}
-
 #[test]
 fn each_code_is_claimed_by_one_area_or_shared_for_a_reason() {
     let mut areas: BTreeMap<Code, BTreeSet<&str>> = BTreeMap::new();
@@ -121,21 +137,9 @@ fn each_code_is_claimed_by_one_area_or_shared_for_a_reason() {
          meaning truly spans areas, add it to SHARED with the reason):\n{}",
         drifted.join("\n")
     );
-    // A code still reported the old way in one area and claimed by an enum in another has two
-    // owners too.
-    for (code, file) in ELSEWHERE {
-        if areas.contains_key(code) {
-            assert!(
-                shared.contains(code),
-                "{code} is claimed by {:?} and still reported in {file}",
-                areas[code]
-            );
-        }
-    }
     for (code, why) in SHARED {
         assert!(!why.is_empty());
-        let owners = areas.get(code).map_or(0, BTreeSet::len)
-            + usize::from(ELSEWHERE.iter().any(|(c, _)| c == code));
+        let owners = areas.get(code).map_or(0, BTreeSet::len);
         assert!(
             owners > 1,
             "{code} is in SHARED but has one owner; drop it there"
@@ -147,30 +151,20 @@ fn each_code_is_claimed_by_one_area_or_shared_for_a_reason() {
 fn every_code_is_used() {
     let claimed: BTreeSet<Code> = claims().into_iter().map(|(_, _, c)| c).collect();
     for code in Code::ALL {
-        let elsewhere = ELSEWHERE.iter().find(|(c, _)| c == code);
         assert!(
-            claimed.contains(code) || elsewhere.is_some(),
-            "{code} ({}) is reported by no Problem variant and is not listed in ELSEWHERE",
+            claimed.contains(code),
+            "{code} ({}) is reported by no Problem variant: report it through one, or retire it",
             code.description()
         );
-        if let Some((_, file)) = elsewhere {
-            assert!(
-                reports(file, *code),
-                "ELSEWHERE says {file} reports {code}, and it does not: drop the entry"
-            );
-        }
     }
 }
 
 /// The areas (folders or files) moved to `Problem` enums.
-const CONVERTED: &[&str] = &["src/resources", "src/spec", "src/experiments"];
-
-/// What a converted file may still hold, and how many times: the resource checker's `err`,
-/// which the catalog's target kinds reach through the experiments; and the one call that
-/// reports a target kind's own (code, message, fix) until the catalog has its `Problem` enum.
-const LEGACY: &[(&str, &str, usize)] = &[
-    ("src/resources/checker.rs", "Diagnostic::error", 1),
-    ("src/experiments/steps.rs", ".err(", 1),
+const CONVERTED: &[&str] = &[
+    "src/resources",
+    "src/spec",
+    "src/catalog",
+    "src/experiments",
 ];
 
 /// The Rust sources at `dir`: the file itself, or every one under the folder.
@@ -204,19 +198,11 @@ fn converted_areas_build_no_diagnostic_by_hand() {
             let source = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let rel = path.strip_prefix(&root).unwrap_or(&path);
-            for needle in [
-                "Code::",
-                "Diagnostic::error",
-                "Diagnostic::warning",
-                ".err(",
-            ] {
-                let allowed = LEGACY
-                    .iter()
-                    .find(|(file, n, _)| std::path::Path::new(file) == rel && *n == needle)
-                    .map_or(0, |(_, _, count)| *count);
-                assert_eq!(
-                    source.matches(needle).count(),
-                    allowed,
+            // (The checker's old `err`, which took a code and prose, is gone: the compiler holds
+            // that one.)
+            for needle in ["Code::", "Diagnostic::error", "Diagnostic::warning"] {
+                assert!(
+                    !source.contains(needle),
                     "{}: `{needle}`: report a Problem variant instead",
                     rel.display()
                 );
