@@ -85,7 +85,7 @@ pub fn find(code: &str) -> Option<&'static Region> {
 pub fn help(code: &str) -> String {
     let codes: Vec<&str> = REGIONS.iter().map(|r| r.code).collect();
     crate::base::suggest::did_you_mean(&code.to_ascii_lowercase(), &codes, || {
-        "use a Region code such as `us-east-1` or `eu-west-3` (the list is src/validate/regions.rs)"
+        "use a Region code such as `us-east-1` or `eu-west-3` (the list is src/base/regions.rs)"
             .to_owned()
     })
 }

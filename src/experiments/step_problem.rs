@@ -293,7 +293,7 @@ impl crate::base::diag::Problem for StepProblem {
                     ids = crate::catalog::ACTIONS.iter().map(|a| a.id).collect();
                 }
                 did_you_mean(action, &ids, || {
-                    "see the supported actions in README.md (src/catalog.rs); CPU, memory and latency faults on EC2 use aws:ssm:send-command with an AWSFIS-Run-* document".to_owned()
+                    "see the supported actions in README.md (src/catalog/); CPU, memory and latency faults on EC2 use aws:ssm:send-command with an AWSFIS-Run-* document".to_owned()
                 })
             }
             StepProblem::NoZone { azs, .. } => format!("use a zone number from 1 to {azs}"),

@@ -1,4 +1,4 @@
-//! The Region table (`src/validate/regions.rs`) against the partitions file AWS maintains for
+//! The Region table (`src/base/regions.rs`) against the partitions file AWS maintains for
 //! its SDKs, in the copy compiled into the aws-sdk-fis crate chaoslab already builds: a
 //! Region AWS adds (or renames) fails here, not in a user's spec.
 
@@ -85,6 +85,6 @@ fn the_region_table_is_the_sdk_partitions_file() {
     let extra: Vec<_> = ours.difference(&sdk).collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
-        "src/validate/regions.rs differs from the SDK's partitions file\nmissing: {missing:?}\nnot in the SDK: {extra:?}"
+        "src/base/regions.rs differs from the SDK's partitions file\nmissing: {missing:?}\nnot in the SDK: {extra:?}"
     );
 }
