@@ -238,6 +238,11 @@ fn the_reference_lab_keeps_its_promise_and_the_unguarded_app_does_not() {
         seed["attempts_failed"], 30,
         "the seed loop did not try 30 times: {seed}"
     );
+    // Its last failure announces no retry: the boot fails there.
+    assert_eq!(
+        seed["retries_announced"], 29,
+        "the seed loop should announce a retry after each failure but the last: {seed}"
+    );
 }
 
 /// `app.circuit_breaker` on the reference lab: once open, the blocked dependency's endpoint

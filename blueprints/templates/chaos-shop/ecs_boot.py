@@ -3,8 +3,8 @@
 The task runs the public python:3.12-slim image. Terraform hands this program the app
 (gzipped, base64), its locked requirements and its config in environment variables of the
 task definition; it writes them where the app expects them, installs the requirements
-(pinned and hash-checked, wheels only), seeds the catalog in the background (retrying for up
-to five minutes, as the instance bootstrap does) and then becomes Gunicorn. Nothing of the
+(pinned and hash-checked, wheels only), seeds the catalog in the background (30 attempts 10 s
+apart, as the instance bootstrap does) and then becomes Gunicorn. Nothing of the
 lab spec is in this file: every value arrives through the environment.
 """
 import base64
@@ -39,7 +39,9 @@ def main():
     seed = (
         "for attempt in $(seq 1 30); do "
         f"{sys.executable} app.py init-db && exit 0; "
+        "if [ $attempt -lt 30 ]; then "
         "echo \"init-db attempt $attempt of 30 failed; retrying in 10 s\" >&2; sleep 10; "
+        "else echo \"init-db attempt $attempt of 30 failed\" >&2; fi; "
         "done; echo 'init-db: the catalog database never answered' >&2; exit 1"
     )
     subprocess.Popen(["sh", "-c", seed], cwd=APP_DIR)
