@@ -1,7 +1,7 @@
 //! Problems: what went wrong in a spec, as data, with its code, message and fix written once.
 //!
 //! Each area (`spec`, each resource kind, the experiments; later the FIS catalog) declares
-//! one enum of its problems with [`problems!`]: a variant per finding, holding
+//! one enum of its problems with `problems!`: a variant per finding, holding
 //! the values the message quotes, and the [`Code`] it reports under, side by side in one table.
 //! The area then implements [`Problem`] (`message` and `help`, one match arm per variant, as
 //! just's `CompileErrorKind` has one `Display`). A check reports a finding by passing data: the
@@ -17,7 +17,7 @@
 pub use crate::base::errors::Pos;
 use crate::base::errors::{Code, Diagnostic};
 
-/// What [`problems!`] generates for an enum: each variant's code, its name,
+/// What `problems!` generates for an enum: each variant's code, its name,
 /// and every variant built with default data (for the one-meaning test).
 pub trait Coded: Sized {
     /// The enum's name as its area reads it, e.g. `resources::network::Problem`.
@@ -27,7 +27,7 @@ pub trait Coded: Sized {
     fn examples() -> Vec<Self>;
 }
 
-/// One kind of finding: its code (from the [`problems!`] table), and the
+/// One kind of finding: its code (from the `problems!` table), and the
 /// message and fix it prints, from the data it holds.
 pub trait Problem: Coded {
     fn message(&self) -> String;

@@ -34,7 +34,7 @@ pub enum ParamKind {
     /// (`arn:aws:ssm:<region>::document/<name>`); emitted as an ARN built from `var.aws_region`.
     SsmDocument,
     /// The JSON object of string parameters for the action's `SsmDocument`, checked against
-    /// that document's entry in [`ssm::DOCUMENTS`].
+    /// that document's entry in `ssm::DOCUMENTS`.
     DocumentParameters,
     /// A non-empty identifier (name, ID or ARN) of another resource.
     Identifier,

@@ -2,7 +2,7 @@
 //! AWS FIS Lambda extension faults.
 //!
 //! Source: "Use the AWS FIS aws:lambda:function actions"
-//! (https://docs.aws.amazon.com/fis/latest/userguide/use-lambda-actions.html): the actions
+//! (<https://docs.aws.amazon.com/fis/latest/userguide/use-lambda-actions.html>): the actions
 //! reach a function only through the extension layer and the S3 location it polls, which
 //! `fault_injection` sets up (`model::functions`).
 

@@ -10,7 +10,7 @@ use crate::spec::{NamedMap, RawExperiment, RawStep, Spanned, pos};
 
 /// FIS quota "Actions per experiment template" (Service Quotas code L-0BFE6B67): 20, not
 /// adjustable. Source: "Quotas and limitations", AWS FIS User Guide,
-/// https://docs.aws.amazon.com/fis/latest/userguide/fis-quotas.html (read 2026-12-07).
+/// <https://docs.aws.amazon.com/fis/latest/userguide/fis-quotas.html> (read 2026-12-07).
 pub const MAX_ACTIONS: usize = 20;
 
 /// One action as the spec gives it: the experiment itself in the single-action form, one

@@ -1,6 +1,6 @@
 //! What stops an experiment, as the lab README says it: its stop conditions, and when
 //! CloudWatch puts each into ALARM in each harm the fault can do ([`guardrails`] judges, and
-//! [`super::stops`] checks them; this module words the verdicts). Values reach the text only
+//! `super::stops` checks them; this module words the verdicts). Values reach the text only
 //! as code spans.
 
 use super::{Alarm, Experiment, Lab, guardrails};

@@ -46,7 +46,7 @@ pub const NO_SERVICE: &[&str] = &[
 
 /// The services the applying identity creates, changes and deletes resources in: computed from
 /// the resource and data source types of the tree, so a service is named exactly when the lab
-/// uses it. A type missing from [`TYPES`] is named by its own type, never dropped.
+/// uses it. A type missing from `TYPES` is named by its own type, never dropped.
 pub fn services(model: &crate::model::Model) -> Vec<Needs> {
     let mut kinds: Vec<&str> = model
         .files

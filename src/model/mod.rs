@@ -2,7 +2,7 @@
 //!
 //! One module per AWS resource kind; each adds its blocks to its file and its outputs to
 //! `outputs.tf`. Adding a kind means adding its folder under `resources/` and an entry to
-//! [`KINDS`].
+//! `KINDS`.
 
 pub mod before_apply;
 mod dashboard;

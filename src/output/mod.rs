@@ -5,10 +5,10 @@
 //!   lists it and the bytes prove it (a digest match, or the exact header line); anything else
 //!   in the directory (tfvars, state, `.terraform/`, notes) is never touched, and a clash with
 //!   a file it does not own is refused unless forced.
-//! - **No links, no special files** ([`dir`]): every access goes through directory handles
+//! - **No links, no special files** (`dir`): every access goes through directory handles
 //!   with `O_NOFOLLOW`; a link, FIFO, device or directory where a file belongs is refused
 //!   (exit 3), even with `--force`, and never read.
-//! - **All or nothing** ([`txn`]): under the directory's lock, a run leaves the old tree or
+//! - **All or nothing** (`txn`): under the directory's lock, a run leaves the old tree or
 //!   the new one; a run killed midway is finished by the next.
 
 mod dir;
@@ -101,7 +101,7 @@ fn stale(
     Ok(out)
 }
 
-/// Writes `files` and the manifest into `dir` as one transaction (see [`txn`]): afterwards
+/// Writes `files` and the manifest into `dir` as one transaction (see `txn`): afterwards
 /// the directory holds the previous tree or the new one. Refuses, before changing anything,
 /// a file it does not own (unless `force`), a link, or a special file.
 pub fn write(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Changes> {

@@ -6,7 +6,7 @@
 //! the README always prints beside the words. The fields are EventBridge Scheduler's
 //! ("Schedule types on EventBridge Scheduler", cron fields: minutes, hours, day-of-month,
 //! month, day-of-week `1-7 or SUN-SAT`, year;
-//! https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html, read
+//! <https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html>, read
 //! 2026-12-07).
 
 const DAYS: [(&str, &str); 7] = [

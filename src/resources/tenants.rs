@@ -17,7 +17,7 @@ pub struct State {
 /// balancer, database, experiment templates) with its own name prefix, so that tenants can
 /// share an account and Region; there they share its quotas, and FIS's "Experiment templates"
 /// quota (500 per account and Region, not adjustable; "Quotas and limitations", AWS FIS User
-/// Guide, https://docs.aws.amazon.com/fis/latest/userguide/fis-quotas.html, read 2026-12-07)
+/// Guide, <https://docs.aws.amazon.com/fis/latest/userguide/fis-quotas.html>, read 2026-12-07)
 /// is full at 100 tenants of a 5-experiment lab. A GameDay or a workshop runs a few dozen.
 pub const MAX_TENANTS: usize = 100;
 

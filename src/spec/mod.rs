@@ -538,7 +538,7 @@ fn tree_options() -> serde_saphyr::Options {
     options
 }
 
-/// Parses a spec (size capped before parsing, see [`options`]). Two passes: the untyped tree
+/// Parses a spec (size capped before parsing, see `options`). Two passes: the untyped tree
 /// first, so that every unknown key, wrong type and missing key is reported at once, then the
 /// typed raw spec.
 pub fn parse(source: &str) -> Result<RawSpec, Vec<Diagnostic>> {

@@ -3,7 +3,7 @@
 //! `fault_injection` is on, and with an app its route on the load balancer (`/fn/<name>`).
 //!
 //! The extension setup follows "Use the AWS FIS aws:lambda:function actions"
-//! (https://docs.aws.amazon.com/fis/latest/userguide/use-lambda-actions.html): the layer ARN
+//! (<https://docs.aws.amazon.com/fis/latest/userguide/use-lambda-actions.html>): the layer ARN
 //! for the Region and architecture from the public SSM parameter
 //! `/aws/service/fis/lambda-extension/AWS-FIS-extension-<arch>/1.x.x` ("Available versions of
 //! the AWS FIS extension for Lambda"), `AWS_LAMBDA_EXEC_WRAPPER=/opt/aws-fis/bootstrap`,
