@@ -142,8 +142,8 @@ fn action_rule(a: &Action) -> Value {
         Some(k) => {
             needs.push("targets");
             json!({
-                "properties": {k.spec_key(): {"type": "string", "description": k.values()}},
-                "required": [k.spec_key()],
+                "properties": {k.spec_key: {"type": "string", "description": k.values}},
+                "required": [k.spec_key],
                 "additionalProperties": false
             })
         }

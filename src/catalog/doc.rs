@@ -14,7 +14,7 @@ pub fn table() -> String {
     for a in ACTIONS {
         let target = a
             .target
-            .map_or("none".to_owned(), |k| format!("`{}`", k.spec_key()));
+            .map_or("none".to_owned(), |k| format!("`{}`", k.spec_key));
         let params: Vec<String> = a
             .params
             .iter()
@@ -41,10 +41,7 @@ pub fn show(a: &Action) -> String {
             let _ = writeln!(
                 out,
                 "Targets: `{}`: {}. FIS target key `{}`, resource type `{}`.\n",
-                k.spec_key(),
-                k.values(),
-                k.fis_key(),
-                k.resource_type()
+                k.spec_key, k.values, k.fis_key, k.resource_type
             );
         }
         None => out.push_str("Targets: none.\n\n"),
@@ -133,7 +130,7 @@ pub fn snippet(a: &Action) -> String {
         let _ = writeln!(out, "    # optional parameters: {}", optional.join(", "));
     }
     if let Some(k) = a.target {
-        let _ = writeln!(out, "    targets: {{{}: {}}}", k.spec_key(), k.example());
+        let _ = writeln!(out, "    targets: {{{}: {}}}", k.spec_key, k.example);
     }
     if a.target == Some(&functions::FUNCTIONS) {
         // The shop never calls a function: no load balancer alarm guards a harm of its fault

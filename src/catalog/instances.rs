@@ -5,8 +5,8 @@ use super::action::{
     Statement, optional, required,
 };
 use super::kinds::{
-    Kind, Problem, TargetSelection, TheOne, app_tasks, duration, resolve_the_one, zone,
-    zone_suffix, zone_text,
+    Kind, Problem, TargetSelection, TheOne, app_tasks, duration, resolve_the_one, zone_suffix,
+    zone_text,
 };
 use super::{Action, LabView, Reach, Step};
 use crate::base::address::{ASG, AZS};
@@ -67,7 +67,7 @@ fn fis_target(az: Option<usize>) -> Vec<Item> {
 }
 
 pub fn expect_stop(lab: &LabView, e: &Step) -> String {
-    let zone_text = zone_text(zone(e));
+    let zone_text = zone_text(e.zone());
     match lab.app {
         Some(_) if e.value(&RESTART_AFTER).is_some() => format!(
             "the app instances{zone_text} stop. The load balancer marks them unhealthy and routes every request to the remaining instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip. With the group's ReplaceUnhealthy process suspended (below), FIS starts the instances again at the end; otherwise the auto-scaling group replaces them."
@@ -82,14 +82,14 @@ pub fn expect_stop(lab: &LabView, e: &Step) -> String {
 pub fn expect_terminate(_: &LabView, e: &Step) -> String {
     format!(
         "the app instances{} are terminated. The load balancer routes around them and the auto-scaling group launches replacements, which install the app again at boot (a few minutes); `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip.",
-        zone_text(zone(e))
+        zone_text(e.zone())
     )
 }
 
 pub fn expect_reboot(_: &LabView, e: &Step) -> String {
     format!(
         "the app instances{} reboot. The load balancer routes around them until they pass the /health check again, so every endpoint keeps answering 200 apart from a brief blip.",
-        zone_text(zone(e))
+        zone_text(e.zone())
     )
 }
 
@@ -99,7 +99,7 @@ pub fn expect_send_command(_: &LabView, e: &Step) -> String {
     format!(
         "the SSM document {} injects {what} on the targeted app instances{} for {}. Watch the probe: every endpoint should keep answering, perhaps slower.",
         code_span(document),
-        zone_text(zone(e)),
+        zone_text(e.zone()),
         duration(e),
     )
 }

@@ -49,26 +49,6 @@ impl std::fmt::Debug for Kind {
 }
 
 impl Kind {
-    pub fn spec_key(&self) -> &'static str {
-        self.spec_key
-    }
-
-    pub fn fis_key(&self) -> &'static str {
-        self.fis_key
-    }
-
-    pub fn resource_type(&self) -> &'static str {
-        self.resource_type
-    }
-
-    pub fn values(&self) -> &'static str {
-        self.values
-    }
-
-    pub fn example(&self) -> &'static str {
-        self.example
-    }
-
     /// A spec target value → the lab resource it means.
     pub fn resolve(
         &self,
@@ -155,11 +135,6 @@ pub(super) fn zone_suffix(az: Option<usize>) -> String {
 /// The experiment's `duration` parameter, as the README says it.
 pub(super) fn duration(e: &Step) -> &str {
     e.parameter("duration").unwrap_or("the action's duration")
-}
-
-/// The zone the experiment's target is narrowed to.
-pub(super) fn zone(e: &Step) -> Option<usize> {
-    e.zone()
 }
 
 /// `Some(fault_injection)` when the app runs as ECS tasks (on Fargate).

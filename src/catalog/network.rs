@@ -3,9 +3,7 @@
 use super::action::{
     DURATION, LAB_RESOURCES, PROVIDER_BASE, Param, ParamKind, Statement, optional, required,
 };
-use super::kinds::{
-    Kind, Problem, TargetSelection, by_arns, duration, zone, zone_suffix, zone_text,
-};
+use super::kinds::{Kind, Problem, TargetSelection, by_arns, duration, zone_suffix, zone_text};
 use super::{Action, LabView, Reach, Step};
 use crate::base::hcl::{Expr, Item};
 use crate::base::text::code_span;
@@ -73,7 +71,7 @@ fn fis_target(tier: Tier, az: Option<usize>) -> Vec<Item> {
 /// `aws:network:disrupt-connectivity`, by scope and by what the lab runs.
 pub fn expect_disrupt(lab: &LabView, e: &Step) -> String {
     let duration = duration(e);
-    let zone = zone(e);
+    let zone = e.zone();
     let zone_text = zone_text(zone);
     let others = if lab.network.azs == 2 {
         "the other zone"

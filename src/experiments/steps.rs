@@ -243,11 +243,11 @@ impl Validator {
         let mut found = None;
         for (k, v) in targets.iter() {
             let tfield = format!("{field}.targets.{}", k.value);
-            if k.value != kind.spec_key() {
+            if k.value != kind.spec_key {
                 let problem = StepProblem::WrongTargetKey {
                     action: action.id,
                     key: k.value.clone(),
-                    kind: kind.spec_key(),
+                    kind: kind.spec_key,
                 };
                 self.flag(pos(k), &tfield, problem);
                 continue;
@@ -261,7 +261,7 @@ impl Validator {
             let at = raw.targets.map_or(pos(raw.action), pos);
             let problem = StepProblem::NeedsTarget {
                 action: action.id,
-                kind: kind.spec_key(),
+                kind: kind.spec_key,
             };
             self.flag(at, format!("{field}.targets"), problem);
         }

@@ -21,7 +21,7 @@ fn target_block(target: &Target, selection_mode: &str, name: &str) -> Block {
     target.selection.fis_target(
         Block::new("target", &[])
             .attr("name", Expr::str(name))
-            .attr("resource_type", Expr::str(target.kind.resource_type()))
+            .attr("resource_type", Expr::str(target.kind.resource_type))
             .attr("selection_mode", Expr::str(selection_mode)),
     )
 }
@@ -100,7 +100,7 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
                 };
                 action = action.block(
                     Block::new("target", &[])
-                        .attr("key", Expr::str(target.kind.fis_key()))
+                        .attr("key", Expr::str(target.kind.fis_key))
                         .attr("value", Expr::str(&name)),
                 );
                 if !targets.iter().any(|(n, _)| *n == name) {

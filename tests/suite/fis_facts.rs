@@ -200,21 +200,19 @@ fn action(a: &Action, f: &Value, out: &mut Vec<String>) {
         (None, None) => {}
         (Some(k), Some(t)) => {
             if let Some(rt) = confirmed(&t["resource_type"]).and_then(Value::as_str)
-                && rt != k.resource_type()
+                && rt != k.resource_type
             {
                 out.push(format!(
                     "{}: resource type {} in the catalog, {rt} in the documentation",
-                    a.id,
-                    k.resource_type()
+                    a.id, k.resource_type
                 ));
             }
             if let Some(key) = confirmed(&t["key"]).and_then(Value::as_str)
-                && key != k.fis_key()
+                && key != k.fis_key
             {
                 out.push(format!(
                     "{}: target key {} in the catalog, {key} in the documentation",
-                    a.id,
-                    k.fis_key()
+                    a.id, k.fis_key
                 ));
             }
         }

@@ -26,7 +26,7 @@ fn the_action_table_is_the_catalog() {
     for (row, a) in rows.iter().zip(ACTIONS) {
         let target = a
             .target
-            .map_or("none".to_owned(), |k| format!("`{}`", k.spec_key()));
+            .map_or("none".to_owned(), |k| format!("`{}`", k.spec_key));
         assert!(
             row.starts_with(&format!("| `{}` | {target} | ", a.id)),
             "{row}"
