@@ -1,8 +1,9 @@
-//! Stage 3: checked lab → Terraform blocks, grouped into files.
+//! Checked lab → Terraform blocks, grouped into files.
 //!
-//! One module per AWS resource kind; each adds its blocks to its file and its outputs to
-//! `outputs.tf`. Adding a kind means adding its folder under `resources/` and an entry to
-//! `KINDS`.
+//! Each resource kind's model lives in its folder under `resources/` and adds its blocks to
+//! its file and its outputs to `outputs.tf`; this layer runs them in order and adds the parts
+//! no single kind owns (FIS templates and their role, schedules, dashboard, reports). Adding a
+//! kind means adding its folder and an entry to `KINDS`.
 
 pub mod before_apply;
 mod dashboard;

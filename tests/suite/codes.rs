@@ -36,7 +36,7 @@ fn claims() -> Vec<(&'static str, &'static str, Code)> {
 fn every_problem_enum_is_claimed() {
     let listed: BTreeSet<&str> = claims().into_iter().map(|(area, _, _)| area).collect();
     let mut declared = BTreeSet::new();
-    for path in sources(&common::root().join("src")) {
+    for path in common::rust_sources(&common::root().join("src")) {
         let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
         // A table opens a line (`problems! {`); its area follows on the `enum` line.
         let mut lines = source.lines().map(str::trim_start);
@@ -167,25 +167,6 @@ const CONVERTED: &[&str] = &[
     "src/experiments",
 ];
 
-/// The Rust sources at `dir`: the file itself, or every one under the folder.
-fn sources(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    if dir.is_file() {
-        return vec![dir.to_owned()];
-    }
-    let mut out = Vec::new();
-    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    for entry in entries {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            out.extend(sources(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The areas moved to `Problem` enums report through them only: no code or prose at a call
 /// site.
 #[test]
@@ -193,7 +174,7 @@ fn converted_areas_build_no_diagnostic_by_hand() {
     let root = common::root();
     let mut scanned = 0;
     for dir in CONVERTED {
-        for path in sources(&root.join(dir)) {
+        for path in common::rust_sources(&root.join(dir)) {
             scanned += 1;
             let source = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));

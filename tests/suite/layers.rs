@@ -31,21 +31,6 @@ fn layer(module: &str) -> Option<usize> {
     LAYERS.iter().position(|l| l.contains(&module))
 }
 
-fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            sources(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
-}
-
 /// The module path of a source file, e.g. `src/resources/app.rs` → `["resources", "app"]`;
 /// `lib.rs` and `main.rs` are the root (`[]`).
 fn module_path(src: &Path, file: &Path) -> Vec<String> {
@@ -185,8 +170,7 @@ fn src_dir() -> PathBuf {
 #[test]
 fn no_module_imports_from_a_layer_above_its_own() {
     let src = src_dir();
-    let mut files = Vec::new();
-    sources(&src, &mut files);
+    let files = crate::common::rust_sources(&src);
     assert!(files.len() > 50, "found only {} source files", files.len());
     let mut bad = Vec::new();
     let mut edges: BTreeMap<(String, String), usize> = BTreeMap::new();
@@ -252,8 +236,7 @@ fn the_scan_sees_an_upward_import_and_ignores_comments_tests_and_strings() {
 #[test]
 fn no_source_file_is_over_700_lines() {
     let src = src_dir();
-    let mut files = Vec::new();
-    sources(&src, &mut files);
+    let files = crate::common::rust_sources(&src);
     let long: Vec<String> = files
         .iter()
         .filter_map(|f| {

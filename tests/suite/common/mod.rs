@@ -60,6 +60,25 @@ pub fn terraform() -> PathBuf {
     PathBuf::from("terraform")
 }
 
+/// Every Rust source file below `dir`, sorted (the source scans of layers.rs and codes.rs).
+pub fn rust_sources(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+        for entry in entries {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Paths of every file below `dir`, relative to it, with `/` separators.
 pub fn files_under(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
