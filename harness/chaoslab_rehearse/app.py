@@ -1,0 +1,234 @@
+"""The app, booted as the tree boots it: the EC2 bootstrap (user data rendered by Terraform's
+templatefile, run as cloud-init would) or the ECS task's container command."""
+
+import base64
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from .base import ADDRESSES, MOTO_PORT, NAMES, WHEELS, Failure, log, run
+from .traffic import request
+from .tree import hcl_call_after, terraform
+
+# systemctl as far as the bootstrap uses it (run by the instance's Python, beside this file).
+SYSTEMCTL = Path(__file__).resolve().parent / "systemctl.py"
+
+
+class AppHost:
+    """Part of the Rehearsal: needs self.args, self.work, self.procs, self.tree, self.buckets,
+    self.app_pid_file and self.proxy."""
+
+    def app_config(self, guard_override):
+        cfg = self.tree.value(self.tree.locals["app_config"])
+        if guard_override == "none":
+            cfg["guard"] = None
+        if guard_override == "plain":
+            # The same guarded app without Article 4's fallbacks: the counterfactual they
+            # are judged against.
+            cfg.pop("cache_table", None)
+            cfg.pop("orders_queue_url", None)
+        return cfg
+
+    # the instance
+    def render_bootstrap(self, cfg):
+        tf = terraform()
+        d = Path(tempfile.mkdtemp(dir=self.work, prefix="render-"))
+        shutil.copy(self.tree.dir / "templates" / "user_data.sh.tftpl", d / "t.tftpl")
+        (d / "config.json").write_text(json.dumps(cfg))
+        expr = 'base64encode(templatefile("t.tftpl", { config = jsonencode(jsondecode(file("config.json"))) }))'
+        out = run([tf, "console"], input=expr + "\n", cwd=d,
+                  env={**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null"}).stdout.strip()
+        script = base64.b64decode(json.loads(out)).decode("utf-8")
+        return script
+
+    def task_container(self, cfg):
+        """The app container of the task definition: its `container_definitions`, evaluated
+        by the real Terraform binary beside the tree's app/ files. References to what only
+        apply knows (the log group, the agent role) become stand-in strings."""
+        text = (self.tree.dir / "ecs.tf").read_text(encoding="utf-8")
+        expr = hcl_call_after(text, "container_definitions = ")
+        expr = expr.replace("var.aws_region", '"us-east-1"')
+        expr = re.sub(r"\baws_[a-z0-9_]+\.[a-z0-9_]+\.[a-z_]+\b", lambda m: f'"stand-in:{m.group(0)}"', expr)
+        d = Path(tempfile.mkdtemp(dir=self.work, prefix="task-"))
+        shutil.copytree(self.tree.dir / "app", d / "app")
+        (d / "config.json").write_text(json.dumps(cfg))
+        # A module of locals only, which console evaluates without providers or init.
+        (d / "main.tf").write_text(
+            f'locals {{\n  app_config = jsondecode(file("config.json"))\n  defs = {expr}\n}}\n')
+        out = run([terraform(), "console"], input="base64encode(local.defs)\n", cwd=d,
+                  env={**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null"}).stdout.strip()
+        containers = json.loads(base64.b64decode(json.loads(out)))
+        app = next((c for c in containers if c.get("essential")), None)
+        if not app:
+            raise Failure("the task definition has no essential container")
+        return app
+
+    def boot_task(self, container, env, name):
+        """Lays out a task like an instance (overlays, /etc/hosts) and runs the app
+        container's command as root with its environment; it serves until stopped."""
+        inst = self.work / name
+        for d in ("etc-up", "etc-work", "opt-up", "opt-work", "shims"):
+            (inst / d).mkdir(parents=True)
+        self.write_hosts(inst)
+        shims = inst / "shims"
+        # The image's python, writable as the image's is: a virtualenv made on first use.
+        (shims / "python").write_text(
+            "#!/bin/sh\n[ -x /opt/python-image/bin/python ] || /usr/bin/python3 -m venv /opt/python-image\n"
+            'exec /opt/python-image/bin/python "$@"\n')
+        (shims / "sleep").write_text("#!/bin/sh\nexec /bin/sleep 0.2\n")
+        for f in shims.iterdir():
+            f.chmod(0o755)
+        (inst / "app.log").symlink_to(inst / "boot.log")
+        task_env = {e["name"]: e["value"] for e in container.get("environment", [])}
+        self.current_inst = inst
+        proc = self.in_instance(inst, container["command"], {**task_env, **env})
+        self.app_pid_file.write_text(str(proc.pid))
+        return proc, inst
+
+    def write_hosts(self, inst):
+        hosts = ["127.0.0.1 localhost"]
+        for dep, addrs in ADDRESSES.items():
+            n = self.args.s3_addresses if dep == "s3" else len(addrs)
+            names = [NAMES[dep]]
+            if dep == "s3":
+                names += [f"{b}.{NAMES['s3']}" for b in self.buckets]
+            hosts += [f"{a} {' '.join(names)}" for a in addrs[:n]]
+        (inst / "etc-up" / "hosts").write_text("\n".join(hosts) + "\n")
+
+    def boot(self, script, env, name):
+        """Lays out an instance: /etc and /opt overlays over the machine's own (so they stay
+        untouched), the name-to-address map in its /etc/hosts, and the stubs for dnf and
+        systemctl; then runs the bootstrap as cloud-init would, as root."""
+        inst = self.work / name
+        for d in ("etc-up", "etc-work", "opt-up", "opt-work", "shims"):
+            (inst / d).mkdir(parents=True)
+        self.write_hosts(inst)
+        (inst / "user_data.sh").write_text(script)
+        shims = inst / "shims"
+        (shims / "dnf").write_text('#!/bin/sh\necho "dnf (stubbed): $*"\n')
+        # AL2023's python3.12 is not on this machine: Debian's Python 3.11 stands in.
+        (shims / "python3.12").write_text('#!/bin/sh\nexec /usr/bin/python3 "$@"\n')
+        # The seed loop's 10 s pauses, shortened.
+        (shims / "sleep").write_text("#!/bin/sh\nexec /bin/sleep 0.2\n")
+        (shims / "systemctl").write_text(
+            f"#!/bin/sh\nexec /usr/bin/python3 {SYSTEMCTL} "
+            f'{self.app_pid_file} {inst / "app.log"} "$@"\n'
+        )
+        for f in shims.iterdir():
+            f.chmod(0o755)
+        self.current_inst = inst
+        return self.in_instance(inst, ["/bin/bash", str(inst / "user_data.sh")], env), inst
+
+    def in_instance(self, inst, cmd, env):
+        """Runs cmd in a private mount namespace with the instance's overlays mounted."""
+        mounts = " && ".join(
+            f"mount -t overlay overlay -o lowerdir=/{d},upperdir={inst}/{d}-up,"
+            f"workdir={inst}/{d}-work /{d}"
+            for d in ("etc", "opt")
+        )
+        full_env = {"PATH": f"{inst / 'shims'}:/usr/sbin:/usr/bin:/sbin:/bin",
+                    "HOME": "/root", "LANG": "C.UTF-8", **env}
+        logf = open(inst / "boot.log", "a")
+        p = subprocess.Popen(
+            ["unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
+             f'{mounts} && exec "$@"', "sh"] + cmd,
+            env=full_env, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.procs.append(p)
+        return p
+
+    def app_env(self):
+        return {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ENDPOINT_URL_DYNAMODB": f"http://{NAMES['dynamodb']}:{MOTO_PORT}",
+            "AWS_ENDPOINT_URL_S3": f"http://{NAMES['s3']}:{MOTO_PORT}",
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": f"http://{NAMES['secretsmanager']}:{MOTO_PORT}",
+            "AWS_ENDPOINT_URL_SQS": f"http://{NAMES['sqs']}:{MOTO_PORT}",
+            "PIP_NO_INDEX": "1",
+            "PIP_FIND_LINKS": str(WHEELS),
+        }
+
+    def stop_app(self):
+        if not self.app_pid_file.exists():
+            return
+        pid = int(self.app_pid_file.read_text())
+        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(pid, sig)
+            except ProcessLookupError:
+                break
+            end = time.monotonic() + wait
+            while time.monotonic() < end:
+                try:
+                    os.killpg(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.1)
+        self.app_pid_file.unlink()
+
+    def restart(self, inst, script, guard):
+        """The same app with another config.json: the unit's command started again."""
+        self.stop_app()
+        cfg = re.search(r"<<'JSON'\n(.*?)\nJSON\n", script, re.S).group(1)
+        # No instance process is running, so the overlay is not mounted: edit its upper layer.
+        (inst / "etc-up" / "chaos-shop" / "config.json").write_text(cfg + "\n")
+        p = self.in_instance(inst, ["systemctl", "start", "chaos-shop"], self.app_env())
+        if p.wait(30) != 0:
+            raise Failure("could not restart the app")
+        self.wait_http(self.port)
+        log(f"app restarted with guard={guard}")
+
+    def seed_failure(self, script):
+        """The same bootstrap with the catalog database gone: it must fail the boot."""
+        self.stop_app()
+        for p in self.procs:
+            if "postgres" in " ".join(map(str, p.args)):
+                os.killpg(p.pid, signal.SIGTERM)
+                p.wait(10)
+        start = time.monotonic()
+        proc, inst = self.boot(script, self.app_env(), "instance-no-db")
+        rc = proc.wait(timeout=self.args.boot_timeout)
+        self.stop_app()
+        text = (inst / "boot.log").read_text(errors="replace")
+        return {"exit": rc, "seconds": round(time.monotonic() - start, 1),
+                "attempts_failed": len(re.findall(r"init-db attempt \d+ of \d+ failed", text)),
+                "retries_announced": len(re.findall(r"retrying in \d+ s", text)),
+                "log_tail": text[-400:]}
+
+    def probe_id(self):
+        for item_res in self.tree.of_type("aws_dynamodb_table_item").values():
+            for key in self.tree.value(item_res["for_each"]):
+                return key.split("#")[0]
+        return "1"
+
+    def wait_http(self, port, seconds=60):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            status, *_ = request(port, "/health", 2)
+            if status == 200:
+                return
+            time.sleep(0.2)
+        raise Failure(f"the app did not answer /health on port {port} within {seconds} s")
+
+    def cleanup(self):
+        self.stop_app()
+        if self.proxy:
+            self.proxy.close()
+        for p in reversed(self.procs):
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+        for p in reversed(self.procs):
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)

@@ -1,0 +1,114 @@
+"""FIS, stood in for on the namespace's loopback."""
+
+import json
+import threading
+import time
+
+from .faults import drop
+
+class FisStandIn:
+    """The three FIS calls `chaoslab verify` makes (StartExperiment, GetExperiment,
+    StopExperiment, REST-JSON as the AWS API has them), on the namespace's loopback. Starting
+    an experiment from one of the tree's templates puts its network fault on (the template's
+    `scope`) for `seconds`, unless actionsMode is skip-all; stopping it lifts the fault."""
+
+    def __init__(self, tree, seconds):
+        import http.server
+
+        self.templates = {}
+        for name, body in tree.of_type("aws_fis_experiment_template").items():
+            params = {tree.value(p["key"]): tree.value(p["value"])
+                      for a in body["action"] for p in a.get("parameter", [])}
+            self.templates[name] = params.get("scope")
+        self.seconds = seconds
+        self.calls, self.experiments, self.lock = [], {}, threading.Lock()
+        standin = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def reply(self, code, body, error=None):
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                if error:
+                    self.send_header("x-amzn-ErrorType", error)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                code, out, err = standin.start(body)
+                self.reply(code, out, err)
+
+            def do_GET(self):
+                code, out, err = standin.get(self.path.rsplit("/", 1)[-1])
+                self.reply(code, out, err)
+
+            def do_DELETE(self):
+                code, out, err = standin.stop(self.path.rsplit("/", 1)[-1])
+                self.reply(code, out, err)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.50.1", 4567), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def view(self, e):
+        return {"experiment": {"id": e["id"], "experimentTemplateId": e["template"],
+                               "state": {"status": e["status"], "reason": e["reason"]}}}
+
+    def start(self, body):
+        template = body.get("experimentTemplateId")
+        skip = (body.get("experimentOptions") or {}).get("actionsMode") == "skip-all"
+        with self.lock:
+            self.calls.append({"call": "StartExperiment", "template": template,
+                               "client_token": body.get("clientToken"), "skip_all": skip})
+            if template not in self.templates:
+                return 404, {"message": f"template {template} not found"}, "ResourceNotFoundException"
+            eid = f"EXP{len(self.experiments) + 1:04d}"
+            e = {"id": eid, "template": template, "status": "initiating", "reason": None,
+                 "fault": None if skip else self.templates[template]}
+            self.experiments[eid] = e
+        threading.Thread(target=self.lifecycle, args=(e,), daemon=True).start()
+        return 200, self.view(e), None
+
+    def lifecycle(self, e):
+        time.sleep(0.5)
+        with self.lock:
+            if e["status"] != "initiating":
+                return
+            e["status"] = "running"
+            if e["fault"]:
+                drop(e["fault"], True)
+        end = time.monotonic() + self.seconds
+        while time.monotonic() < end:
+            time.sleep(0.1)
+            with self.lock:
+                if e["status"] != "running":
+                    return
+        with self.lock:
+            if e["status"] == "running":
+                if e["fault"]:
+                    drop(e["fault"], False)
+                e["status"], e["reason"] = "completed", "Experiment completed."
+
+    def get(self, eid):
+        with self.lock:
+            self.calls.append({"call": "GetExperiment", "id": eid})
+            e = self.experiments.get(eid)
+            if not e:
+                return 404, {"message": "not found"}, "ResourceNotFoundException"
+            return 200, self.view(e), None
+
+    def stop(self, eid):
+        with self.lock:
+            self.calls.append({"call": "StopExperiment", "id": eid})
+            e = self.experiments.get(eid)
+            if not e:
+                return 404, {"message": "not found"}, "ResourceNotFoundException"
+            if e["status"] in ("initiating", "running"):
+                if e["status"] == "running" and e["fault"]:
+                    drop(e["fault"], False)
+                e["status"], e["reason"] = "stopped", "Experiment stopped by user."
+            return 200, self.view(e), None

@@ -1,0 +1,302 @@
+"""The rehearsal inside the namespace: the stand-ins and the app started, then each scenario's
+phases of traffic with its fault put on and lifted, measured into the report."""
+
+import base64
+import gzip
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .app import AppHost
+from .base import ACCOUNT, MOTO_PORT, NAMES, Failure, log, run
+from .faults import DelayProxy, drop, drop_all_quietly, lose, parse_fault
+from .fis import FisStandIn
+from .standins import StandIns
+from .stats import summarize
+from .traffic import Load, Orders, orders_in_db, request
+from .tree import Tree
+
+SUITE = [
+    "dynamodb:dynamodb:0",
+    "s3:s3:0",
+    "dynamodb-load:dynamodb:12",
+    "s3-load:s3:12",
+    "counterfactual-dynamodb-load:dynamodb:12:none",
+]
+
+
+class Rehearsal(StandIns, AppHost):
+    def __init__(self, args, work, on_scenario=None):
+        self.args, self.work = args, Path(work)
+        self.procs = []
+        self.app_pid_file = self.work / "app.pid"
+        self.proxy, self.proxied = None, set()
+        self.tree = None
+        # Called with each scenario's result as it is measured (the CLI prints its table).
+        self.on_scenario = on_scenario or (lambda result: None)
+
+    # one phase of traffic
+    def traffic(self, port, paths, phases, clients):
+        load = Load(port, paths, self.args.probe_timeout, clients, self.args.think)
+        bounds = {}
+        load.start()
+        try:
+            previous = None
+            for name, seconds, action in phases:
+                before = time.monotonic()
+                if action:
+                    action()
+                if previous:
+                    bounds[previous][1] = before
+                bounds[name] = [time.monotonic(), None]
+                previous = name
+                time.sleep(seconds)
+            bounds[previous][1] = time.monotonic()
+        finally:
+            load.finish()
+        return load.rec.samples, bounds
+
+    def scenario(self, name, fault_spec, clients, port, paths, guard):
+        a = self.args
+        dependency, deps, (kind, amount) = parse_fault(fault_spec)
+        if kind == "drop":
+            on, off = (lambda: drop(dependency, True)), (lambda: drop(dependency, False))
+        elif kind == "loss":
+            on, off = (lambda: lose(deps, amount, True)), (lambda: lose(deps, amount, False))
+        else:
+            if not self.proxy or not set(deps) <= self.proxied:
+                raise Failure(f"{fault_spec}: the delay proxy does not cover {deps}")
+
+            def on():
+                self.proxy.delay = amount / 1000
+
+            def off():
+                self.proxy.delay = 0.0
+        phases = [("baseline", a.baseline, None)]
+        if guard in ("spec", "plain"):
+            phases += [("fault", a.fault, on), ("recovery", a.recovery, off)]
+        else:
+            # Without its guard the app's hung calls last minutes: no recovery to measure, and
+            # a longer fault, long enough for the hung requests to take every thread.
+            phases += [("fault", a.counterfactual_fault, on)]
+        log(f"scenario {name}: {fault_spec}, {clients} load clients")
+        # With the write-behind queue in the tree, orders are placed throughout.
+        orders = None
+        if self.tree.of_type("aws_sqs_queue"):
+            before = orders_in_db(port, a.probe_timeout) or 0
+            orders = Orders(port, a.probe_timeout)
+            orders.thread.start()
+        try:
+            samples, bounds = self.traffic(port, paths, phases, clients)
+        finally:
+            if orders:
+                orders.stop.set()
+                orders.thread.join(a.probe_timeout + 2)
+        result = {"name": name, "dependency": dependency,
+                  "fault": {"kind": kind, "amount": amount, "dependencies": deps},
+                  "clients": clients,
+                  "s3_addresses": a.s3_addresses, "guard": guard, "phases": {}}
+        for ph, seconds, _ in phases:
+            start, end = bounds[ph]
+            lifted = start if ph == "recovery" else None
+            result["phases"][ph] = {"seconds": seconds,
+                                    "endpoints": summarize(samples, start, end, lifted)}
+            if orders:
+                result["phases"][ph]["orders"] = orders.phase(start, end)
+        if orders and "recovery" in bounds:
+            # Every accepted order must reach the database: wait (bounded) for the drain.
+            want, waited = orders.accepted(), time.monotonic()
+            stored = None
+            while time.monotonic() - waited < a.drain_wait:
+                stored = orders_in_db(port, a.probe_timeout)
+                if stored is not None and stored - before >= want:
+                    break
+                time.sleep(0.5)
+            result["orders"] = {"accepted": want,
+                                "in_database": None if stored is None else stored - before,
+                                "drained_after": round(time.monotonic() - waited, 1)}
+        self.failure_log(result)
+        self.on_scenario(result)
+        return result
+
+    def failure_log(self, result):
+        """Counts the app's one-line dependency-failure logs per dependency."""
+        text = (self.current_inst / "app.log").read_text(errors="replace")
+        counts, errors = {}, {}
+        for dep, err in re.findall(r"dependency=(\w+) error=(\w+) elapsed=", text):
+            counts[dep] = counts.get(dep, 0) + 1
+            errors.setdefault(dep, {})
+            errors[dep][err] = errors[dep].get(err, 0) + 1
+        result["failure_log_lines"] = counts
+        result["failure_log_errors"] = errors
+
+    def main(self):
+        a = self.args
+        self.tree = Tree(a.lab, {})
+        arn_expr, keys, user = self.secret()
+        password = base64.b16encode(os.urandom(12)).decode().lower()
+        db_name = self.tree.value(self.tree.resource("aws_rds_cluster", "main")["database_name"])
+        self.start_moto()
+        self.start_postgres(user, password, db_name)
+        import boto3
+
+        sm = boto3.client("secretsmanager", endpoint_url=f"http://127.0.10.1:{MOTO_PORT}",
+                          region_name="us-east-1", aws_access_key_id="testing",
+                          aws_secret_access_key="testing")
+        secret_value = {k: (password if v is None else v) for k, v in keys.items()}
+        arn = sm.create_secret(Name="rehearsal-db", SecretString=json.dumps(secret_value))["ARN"]
+        standins = {
+            "aws_caller_identity.current.account_id": ACCOUNT,
+            "aws_partition.current.partition": "aws",
+            "aws_rds_cluster.endpoint": NAMES["aurora"],
+            "aws_db_proxy.endpoint": NAMES["aurora"],
+            "aws_secretsmanager_secret.arn": arn,
+            "aws_rds_cluster.master_user_secret[0].secret_arn": arn,
+            "aws_rds_cluster.master_user_secret[*].secret_arn": arn,
+        }
+        self.tree.standins = standins
+        self.buckets = [self.tree.value(b["bucket"]) for b in self.tree.of_type("aws_s3_bucket").values()]
+        self.seed()
+        delayed = sorted({d for sc in a.scenario
+                          for d in parse_fault(sc.split(":")[1])[1]
+                          if "+latency" in sc.split(":")[1]})
+        if delayed:
+            # Before the app starts, so its pooled connections go through the proxy too.
+            self.proxy, self.proxied = DelayProxy(delayed), set(delayed)
+
+        report = {"lab": str(a.lab), "python": run(["/usr/bin/python3", "--version"]).stdout.strip(),
+                  "scenarios": []}
+        cfg = self.app_config("spec")
+        probe_id = self.probe_id()
+        paths = {"products": "/products", "reviews": f"/products/{probe_id}/reviews",
+                 "promo": "/promo", "health": "/health"}
+        if (self.tree.dir / "ecs.tf").exists():
+            return self.main_task(report, cfg, paths)
+        script = self.render_bootstrap(cfg)
+        # What EC2 counts against its 16 KiB: the launch template sends base64gzip(...), and
+        # cloud-init unzips it. Go's default gzip level is 6.
+        report["user_data_bytes"] = len(gzip.compress(script.encode(), compresslevel=6, mtime=0))
+        report["user_data_plain_bytes"] = len(script.encode())
+        unit = re.search(r"^ExecStart=(.*)$", script, re.M).group(1)
+        port = int(re.search(r"--bind \S+:(\d+)", unit).group(1))
+        report["exec_start"] = unit
+
+        booted = time.monotonic()
+        proc, inst = self.boot(script, self.app_env(), "instance-1")
+        self.current_inst = inst
+        rc = proc.wait(timeout=a.boot_timeout)
+        report["boot"] = {"exit": rc, "seconds": round(time.monotonic() - booted, 1),
+                          "log_tail": (inst / "boot.log").read_text(errors="replace")[-1500:]}
+        if rc != 0:
+            print((inst / "boot.log").read_text(errors="replace"), file=sys.stderr)
+            raise Failure(f"the bootstrap exited {rc}")
+        self.wait_http(port)
+        log(f"booted in {report['boot']['seconds']} s: {unit}")
+
+        self.port = port
+        if a.exec:
+            report["exec"] = self.exec(inst, script, paths)
+            return report
+        for sc in a.scenario:
+            name, dep, clients, *rest = sc.split(":")
+            guard = rest[0] if rest else "spec"
+            if guard != "spec":
+                self.restart(inst, self.render_bootstrap(self.app_config(guard)), guard)
+            try:
+                report["scenarios"].append(self.scenario(name, dep, int(clients), port, paths, guard))
+            finally:
+                drop_all_quietly()
+                if guard != "spec":
+                    self.restart(inst, script, "spec")
+
+        if a.seed_failure:
+            report["seed_failure"] = self.seed_failure(script)
+        return report
+
+    def main_task(self, report, cfg, paths):
+        """The ECS task: booted from the task definition, then the same scenarios (the guard
+        as the spec has it; the task is not restarted with another)."""
+        a = self.args
+        container = self.task_container(cfg)
+        port = next(int(e["value"]) for e in container["environment"] if e["name"] == "CHAOS_SHOP_PORT")
+        mapped = [m["containerPort"] for m in container.get("portMappings", [])]
+        if mapped != [port]:
+            raise Failure(f"the container maps {mapped}, and the app serves on {port}")
+        report["task"] = {"image": container["image"], "command": container["command"][:2],
+                          "environment": sorted(e["name"] for e in container["environment"])}
+        booted = time.monotonic()
+        proc, inst = self.boot_task(container, self.app_env(), "task-1")
+        # Serving, then seeded: the catalog answers once the background seed has run.
+        end = time.monotonic() + a.boot_timeout
+        while time.monotonic() < end:
+            if proc.poll() is not None:
+                print((inst / "boot.log").read_text(errors="replace"), file=sys.stderr)
+                raise Failure(f"the task's command exited {proc.returncode}")
+            if request(port, "/products", 2)[0] == 200:
+                break
+            time.sleep(0.5)
+        else:
+            raise Failure(f"the task did not serve /products within {a.boot_timeout} s")
+        report["boot"] = {"exit": 0, "seconds": round(time.monotonic() - booted, 1),
+                          "log_tail": (inst / "boot.log").read_text(errors="replace")[-1500:]}
+        log(f"task serving in {report['boot']['seconds']} s: {' '.join(container['command'][:2])} …")
+        self.port = port
+        for sc in a.scenario:
+            name, dep, clients, *rest = sc.split(":")
+            guard = rest[0] if rest else "spec"
+            if guard != "spec":
+                raise Failure("an ECS task is rehearsed with the spec's guard only")
+            try:
+                report["scenarios"].append(self.scenario(name, dep, int(clients), port, paths, guard))
+            finally:
+                drop_all_quietly()
+        return report
+
+    def exec(self, inst, script, paths):
+        """Runs a command in the namespace beside the app (e.g. `chaoslab probe` or
+        `chaoslab verify`), with the scheduled faults, the FIS stand-in and signals."""
+        a = self.args
+        if a.exec_guard != "spec":
+            self.restart(inst, self.render_bootstrap(self.app_config(a.exec_guard)), a.exec_guard)
+        fis = FisStandIn(self.tree, a.fis_seconds)
+        env = {**os.environ, "AWS_ENDPOINT_URL_FIS": "http://127.0.50.1:4567",
+               "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
+               "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true",
+               "REHEARSE_APP_URL": f"http://127.0.0.1:{self.port}"}
+        for k in [k for k in env if k.startswith("AWS_ENDPOINT_URL_") and k != "AWS_ENDPOINT_URL_FIS"]:
+            env.pop(k)
+        timers = []
+        for spec in a.fault_at:
+            dep, start, seconds = spec.split(":")
+            timers.append(threading.Timer(float(start), drop, (dep, True)))
+            timers.append(threading.Timer(float(start) + float(seconds), drop, (dep, False)))
+        log(f"exec: {' '.join(a.exec)}")
+        started = time.monotonic()
+        proc = subprocess.Popen(a.exec, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+        self.procs.append(proc)
+        for t in timers:
+            t.start()
+        if a.exec_signal:
+            sig, after = a.exec_signal.split(":")
+            timers.append(threading.Timer(float(after), os.kill, (proc.pid, getattr(signal, "SIG" + sig))))
+            timers[-1].start()
+        try:
+            out, err = proc.communicate(timeout=a.exec_timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+        for t in timers:
+            t.cancel()
+        print(out, end="")
+        print(err, end="", file=sys.stderr)
+        return {"exit": proc.returncode, "seconds": round(time.monotonic() - started, 1),
+                "stdout": out, "stderr": err, "fis_calls": fis.calls,
+                "experiments": {k: {"status": v["status"], "template": v["template"]}
+                                for k, v in fis.experiments.items()}}
