@@ -6,6 +6,7 @@ mod input;
 mod live;
 mod messages;
 mod outputs;
+mod rehearse;
 mod specs;
 
 use std::ffi::OsString;
@@ -23,12 +24,13 @@ use messages::Ctx;
 const EXIT_CODES: &str = "\
 Exit codes:
   0    ok
-  1    drift (check), or a hypothesis that did not hold (verify)
+  1    drift (check), or a hypothesis that did not hold (verify, rehearse)
   2    invalid input: a spec error, a bad flag, or a warning under --deny-warnings
-  3    I/O error, or a file chaoslab does not own stands in the way
+  3    I/O error, a file chaoslab does not own stands in the way, or the machine lacks
+       what rehearse needs (root, network namespaces, PostgreSQL, Python 3.11)
   4    internal error (a bug; please report it)
-  5    verify: steady state not met before the fault (nothing was injected)
-  6    verify: the experiment failed, was stopped or was interrupted
+  5    verify, rehearse: steady state not met before the fault (nothing was injected)
+  6    verify, rehearse: the experiment failed, was stopped or was interrupted
   130  probe: interrupted (Ctrl-C)";
 
 #[derive(Parser, Debug)]
@@ -113,6 +115,11 @@ enum Command {
     /// 1 deviated, 5 baseline not met (nothing injected), 6 experiment failed, stopped or
     /// interrupted.
     Verify(live::VerifyArgs),
+    /// Run the lab's experiments on this machine and judge them as verify does: the lab's
+    /// app booted from its own tree in a network namespace, moto and PostgreSQL standing in
+    /// for AWS, each fault injected locally by a stand-in FIS (root, Linux). Exit codes as
+    /// verify's, the worst of the runs.
+    Rehearse(rehearse::RehearseArgs),
     /// List the FIS actions chaoslab knows, or show one in full.
     ///
     /// With an ID: its targets, every parameter (type, range, default, meaning), the IAM the
@@ -226,6 +233,7 @@ where
     let result = match cli.command {
         Command::Probe(args) => live::probe(args, &mut ctx, live),
         Command::Verify(args) => live::verify(args, &mut ctx, live),
+        Command::Rehearse(args) => rehearse::rehearse(args, &mut ctx, live),
         command => Ok((String::new(), execute(command, &mut ctx))),
     };
     match result {
@@ -261,10 +269,10 @@ fn execute(cmd: Command, ctx: &mut Ctx) -> u8 {
         Err(e) => format!("{e}"),
     };
     match cmd {
-        Command::Probe(_) | Command::Verify(_) => {
+        Command::Probe(_) | Command::Verify(_) | Command::Rehearse(_) => {
             ctx.error(
                 "",
-                &Error::Bug("probe and verify run through run_live".into()),
+                &Error::Bug("probe, verify and rehearse run through run_live".into()),
             );
             4
         }
@@ -288,7 +296,7 @@ fn execute(cmd: Command, ctx: &mut Ctx) -> u8 {
         }
         Command::Validate { specs } => specs::each(ctx, "validate", &specs, None, specs::validate),
         Command::Actions { id: None } => {
-            ctx.stdout.push_str(&crate::catalog::doc::table());
+            ctx.stdout.push_str(&crate::catalog::doc::listing());
             0
         }
         Command::Actions { id: Some(id) } => match action(&id) {

@@ -30,6 +30,7 @@ pub mod experiments;
 pub mod model;
 pub mod output;
 pub mod probe;
+pub mod rehearse;
 pub mod render;
 pub mod resources;
 pub mod schema;

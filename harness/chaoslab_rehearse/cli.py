@@ -64,6 +64,11 @@ def parse(argv):
     p.add_argument("--exec-guard", default="spec", choices=["spec", "none"],
                    help="with --exec: the app's guard (none: botocore's defaults)")
     p.add_argument("--exec-timeout", type=float, default=600)
+    p.add_argument("--exec-passthrough", action="store_true",
+                   help="with --exec: the command's output goes straight to ours (not into the report)")
+    p.add_argument("--fis-plan", metavar="FILE",
+                   help="with --exec: the experiments the stand-in FIS knows and their local faults "
+                        "(JSON, as `chaoslab rehearse` writes it); default: each template's scope dropped")
     p.add_argument("--inside", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if not args.scenario:

@@ -6,20 +6,41 @@ import time
 
 from .faults import drop
 
+
+def scope_faults(tree):
+    """Without a plan: each template's network fault, its `scope` dropped (the suite's own
+    use: `chaoslab verify` against the reference lab)."""
+    out = {}
+    for name, body in tree.of_type("aws_fis_experiment_template").items():
+        params = {tree.value(p["key"]): tree.value(p["value"])
+                  for a in body["action"] for p in a.get("parameter", [])}
+        scope = params.get("scope")
+        out[name] = [{"kind": "drop", "dependency": scope}] if scope else []
+    return out
+
+
+def drop_only(fault, on):
+    if fault["kind"] != "drop":
+        raise ValueError(f"no injector for {fault['kind']}")
+    drop(fault["dependency"], on)
+
 class FisStandIn:
     """The three FIS calls `chaoslab verify` makes (StartExperiment, GetExperiment,
     StopExperiment, REST-JSON as the AWS API has them), on the namespace's loopback. Starting
     an experiment from one of the tree's templates puts its network fault on (the template's
     `scope`) for `seconds`, unless actionsMode is skip-all; stopping it lifts the fault."""
 
-    def __init__(self, tree, seconds):
+    def __init__(self, tree, seconds, plan=None, inject=drop_only):
+        """`plan`: `chaoslab rehearse`'s, each experiment's template and its local faults
+        (`kind` drop, latency, loss, restart-database or nothing), which `inject(fault, on)`
+        puts on and takes off; without one, each template's `scope` is dropped."""
         import http.server
 
-        self.templates = {}
-        for name, body in tree.of_type("aws_fis_experiment_template").items():
-            params = {tree.value(p["key"]): tree.value(p["value"])
-                      for a in body["action"] for p in a.get("parameter", [])}
-            self.templates[name] = params.get("scope")
+        if plan is None:
+            self.templates = scope_faults(tree)
+        else:
+            self.templates = {p["template"]: p["faults"] for p in plan["experiments"]}
+        self.inject = inject
         self.seconds = seconds
         self.calls, self.experiments, self.lock = [], {}, threading.Lock()
         standin = self
@@ -68,7 +89,7 @@ class FisStandIn:
                 return 404, {"message": f"template {template} not found"}, "ResourceNotFoundException"
             eid = f"EXP{len(self.experiments) + 1:04d}"
             e = {"id": eid, "template": template, "status": "initiating", "reason": None,
-                 "fault": None if skip else self.templates[template]}
+                 "faults": [] if skip else self.templates[template]}
             self.experiments[eid] = e
         threading.Thread(target=self.lifecycle, args=(e,), daemon=True).start()
         return 200, self.view(e), None
@@ -79,8 +100,7 @@ class FisStandIn:
             if e["status"] != "initiating":
                 return
             e["status"] = "running"
-            if e["fault"]:
-                drop(e["fault"], True)
+            self.apply(e, True)
         end = time.monotonic() + self.seconds
         while time.monotonic() < end:
             time.sleep(0.1)
@@ -89,9 +109,14 @@ class FisStandIn:
                     return
         with self.lock:
             if e["status"] == "running":
-                if e["fault"]:
-                    drop(e["fault"], False)
+                self.apply(e, False)
                 e["status"], e["reason"] = "completed", "Experiment completed."
+
+    def apply(self, e, on):
+        """Puts the experiment's faults on, or takes them off (in reverse order)."""
+        for fault in (e["faults"] if on else reversed(e["faults"])):
+            self.inject(fault, on)
+        e.setdefault("injected", []).append({"on": on, "at": round(time.monotonic(), 3)})
 
     def get(self, eid):
         with self.lock:
@@ -108,7 +133,7 @@ class FisStandIn:
             if not e:
                 return 404, {"message": "not found"}, "ResourceNotFoundException"
             if e["status"] in ("initiating", "running"):
-                if e["status"] == "running" and e["fault"]:
-                    drop(e["fault"], False)
+                if e["status"] == "running":
+                    self.apply(e, False)
                 e["status"], e["reason"] = "stopped", "Experiment stopped by user."
             return 200, self.view(e), None

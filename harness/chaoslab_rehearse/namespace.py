@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .base import TOOLS, WHEELS, Failure, log, python_m, run
+from .base import VENV_PY, WHEELS, Failure, log, python_m, run
 from .scenarios import Rehearsal
 
 def mirror_wheels(lab):
@@ -31,7 +31,7 @@ def mirror_wheels(lab):
     WHEELS.mkdir(parents=True, exist_ok=True)
     req = WHEELS / "requirements.txt"
     req.write_text(lines)
-    run([str(TOOLS / "venv" / "bin" / "pip"), "download", "--quiet", "--disable-pip-version-check",
+    run([str(VENV_PY), "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
          "--require-hashes", "--only-binary", ":all:", "--python-version", "3.11",
          "-d", str(WHEELS), "-r", str(req)])
 

@@ -22,6 +22,11 @@ from .stats import summarize
 from .traffic import Load, Orders, orders_in_db, request
 from .tree import Tree
 
+# Seconds the stand-in database stays down in a rehearsed reboot or failover: long enough for
+# the probe (a round every 250 ms) to see it while the experiment runs; how long Aurora takes
+# is not modelled.
+DB_DOWN = 4.0
+
 SUITE = [
     "dynamodb:dynamodb:0",
     "s3:s3:0",
@@ -156,6 +161,9 @@ class Rehearsal(StandIns, AppHost):
             "aws_partition.current.partition": "aws",
             "aws_rds_cluster.endpoint": NAMES["aurora"],
             "aws_db_proxy.endpoint": NAMES["aurora"],
+            # One PostgreSQL stands in for the writer and the readers alike.
+            "aws_db_proxy_endpoint.endpoint": NAMES["aurora"],
+            "aws_rds_cluster.reader_endpoint": NAMES["aurora"],
             "aws_secretsmanager_secret.arn": arn,
             "aws_rds_cluster.master_user_secret[0].secret_arn": arn,
             "aws_rds_cluster.master_user_secret[*].secret_arn": arn,
@@ -163,9 +171,14 @@ class Rehearsal(StandIns, AppHost):
         self.tree.standins = standins
         self.buckets = [self.tree.value(b["bucket"]) for b in self.tree.of_type("aws_s3_bucket").values()]
         self.seed()
-        delayed = sorted({d for sc in a.scenario
-                          for d in parse_fault(sc.split(":")[1])[1]
-                          if "+latency" in sc.split(":")[1]})
+        self.plan = json.loads(Path(a.fis_plan).read_text()) if a.fis_plan else None
+        if a.exec:
+            delayed = sorted({f["dependency"] for p in (self.plan or {"experiments": []})["experiments"]
+                              for f in p["faults"] if f["kind"] == "latency"})
+        else:
+            delayed = sorted({d for sc in a.scenario
+                              for d in parse_fault(sc.split(":")[1])[1]
+                              if "+latency" in sc.split(":")[1]})
         if delayed:
             # Before the app starts, so its pooled connections go through the proxy too.
             self.proxy, self.proxied = DelayProxy(delayed), set(delayed)
@@ -247,6 +260,11 @@ class Rehearsal(StandIns, AppHost):
                           "log_tail": (inst / "boot.log").read_text(errors="replace")[-1500:]}
         log(f"task serving in {report['boot']['seconds']} s: {' '.join(container['command'][:2])} …")
         self.port = port
+        if a.exec:
+            if a.exec_guard != "spec":
+                raise Failure("an ECS task is rehearsed with the spec's guard only")
+            report["exec"] = self.exec(None, None, paths)
+            return report
         for sc in a.scenario:
             name, dep, clients, *rest = sc.split(":")
             guard = rest[0] if rest else "spec"
@@ -258,13 +276,40 @@ class Rehearsal(StandIns, AppHost):
                 drop_all_quietly()
         return report
 
+    def inject(self, fault, on):
+        """One of `chaoslab rehearse`'s local faults (src/catalog/rehearsal.rs names them), put
+        on or taken off as the stand-in FIS starts and ends an experiment."""
+        kind = fault["kind"]
+        if kind == "nothing":
+            return
+        if kind == "drop":
+            drop(fault["dependency"], on)
+        elif kind == "loss":
+            lose([fault["dependency"]], fault["percent"], on)
+        elif kind == "latency":
+            if not self.proxy or fault["dependency"] not in self.proxied:
+                raise Failure(f"the delay proxy does not cover {fault['dependency']}")
+            self.proxy.delay = fault["millis"] / 1000 if on else 0.0
+        elif kind == "restart-database":
+            # A reboot is an event: the database goes down as the experiment starts and comes
+            # back DB_DOWN seconds later (in the background, so FIS's calls are answered
+            # meanwhile); the fault's end waits for it to be back.
+            if on:
+                self.db_restart = threading.Thread(target=self.restart_postgres, args=(DB_DOWN,))
+                self.db_restart.start()
+            elif getattr(self, "db_restart", None):
+                self.db_restart.join(60)
+        else:
+            raise Failure(f"no local fault `{kind}`")
+        log(f"fault {'on' if on else 'off'}: {fault}")
+
     def exec(self, inst, script, paths):
         """Runs a command in the namespace beside the app (e.g. `chaoslab probe` or
         `chaoslab verify`), with the scheduled faults, the FIS stand-in and signals."""
         a = self.args
         if a.exec_guard != "spec":
             self.restart(inst, self.render_bootstrap(self.app_config(a.exec_guard)), a.exec_guard)
-        fis = FisStandIn(self.tree, a.fis_seconds)
+        fis = FisStandIn(self.tree, a.fis_seconds, self.plan, self.inject)
         env = {**os.environ, "AWS_ENDPOINT_URL_FIS": "http://127.0.50.1:4567",
                "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
                "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true",
@@ -278,7 +323,10 @@ class Rehearsal(StandIns, AppHost):
             timers.append(threading.Timer(float(start) + float(seconds), drop, (dep, False)))
         log(f"exec: {' '.join(a.exec)}")
         started = time.monotonic()
-        proc = subprocess.Popen(a.exec, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # Passed through, the command's output reaches the user as it goes (`chaoslab
+        # rehearse` prints each verify table as it ends); else it is kept for the report.
+        pipe = None if a.exec_passthrough else subprocess.PIPE
+        proc = subprocess.Popen(a.exec, env=env, stdout=pipe, stderr=pipe,
                                 text=True, start_new_session=True)
         self.procs.append(proc)
         for t in timers:
@@ -294,8 +342,9 @@ class Rehearsal(StandIns, AppHost):
             out, err = proc.communicate()
         for t in timers:
             t.cancel()
-        print(out, end="")
-        print(err, end="", file=sys.stderr)
+        if not a.exec_passthrough:
+            print(out, end="")
+            print(err, end="", file=sys.stderr)
         return {"exit": proc.returncode, "seconds": round(time.monotonic() - started, 1),
                 "stdout": out, "stderr": err, "fis_calls": fis.calls,
                 "experiments": {k: {"status": v["status"], "template": v["template"]}

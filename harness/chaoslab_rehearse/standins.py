@@ -39,9 +39,17 @@ class StandIns:
                      "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8"])
         logf = open(self.work / "postgres.log", "w")
         shutil.chown(self.work / "postgres.log", "postgres", "postgres")
+        logf.close()
+        self.launch_postgres()
+        run(as_pg + [f"{pg}/createdb", "-h", str(data), "-U", user, database])
+
+    def launch_postgres(self):
+        """Starts the initialised server and waits until it accepts connections."""
+        pg, data = self.pg_bin(), self.work / "pg"
+        logf = open(self.work / "postgres.log", "a")
         p = subprocess.Popen(
-            as_pg + [f"{pg}/postgres", "-D", str(data), "-k", str(data),
-                     "-c", f"listen_addresses={ADDRESSES['aurora'][0]}", "-c", "fsync=off"],
+            ["runuser", "-u", "postgres", "--", f"{pg}/postgres", "-D", str(data), "-k", str(data),
+             "-c", f"listen_addresses={ADDRESSES['aurora'][0]}", "-c", "fsync=off"],
             stdout=logf, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self.procs.append(p)
@@ -53,7 +61,16 @@ class StandIns:
             if time.monotonic() > end:
                 raise Failure("postgres did not accept connections within 30 s")
             time.sleep(0.1)
-        run(as_pg + [f"{pg}/createdb", "-h", str(data), "-U", user, database])
+
+    def restart_postgres(self, down):
+        """The database rebooted, as the app sees an Aurora reboot or failover: a fast
+        shutdown (open connections dropped, new ones refused), `down` seconds without it,
+        then the server again."""
+        pg, data = self.pg_bin(), self.work / "pg"
+        run(["runuser", "-u", "postgres", "--", f"{pg}/pg_ctl", "stop", "-D", str(data),
+             "-m", "fast", "-w", "-t", "30"])
+        time.sleep(down)
+        self.launch_postgres()
 
     @staticmethod
     def pg_bin():

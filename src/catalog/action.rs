@@ -4,6 +4,7 @@
 
 use super::kinds::TargetKind;
 use super::reach::Reach;
+use super::rehearsal::Rehearsal;
 use super::step::{LabView, Step};
 
 /// What a run of one action should show, for the lab README (one or two sentences of
@@ -99,6 +100,8 @@ pub struct Action {
     /// Which of the app's endpoints the fault can degrade: what `expect:` may claim, and its
     /// default.
     pub reach: fn(&Step) -> Reach,
+    /// What `chaoslab rehearse` plays of it on one machine, or why it cannot.
+    pub rehearsal: Rehearsal,
 }
 
 /// The 6.x line chaoslab is written and schema-checked against (6.62.0).

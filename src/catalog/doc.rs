@@ -32,6 +32,24 @@ pub fn table() -> String {
     out
 }
 
+/// What `chaoslab actions` prints: the action table, then what each action is in a rehearsal.
+pub fn listing() -> String {
+    format!("{}\n{}", table(), rehearsal_table())
+}
+
+/// What `chaoslab rehearse` plays of each action on one machine, and why not the rest
+/// (Markdown): printed after the action table, and in the README.
+pub fn rehearsal_table() -> String {
+    let mut out = String::from(
+        "| action | rehearsed | how on this machine, or why not |\n| --- | --- | --- |\n",
+    );
+    for a in ACTIONS {
+        let (yes, how) = a.rehearsal.summary();
+        let _ = writeln!(out, "| `{}` | {yes} | {how} |", a.id);
+    }
+    out
+}
+
 /// One action in full: what it does, its targets, every parameter (type, range, default,
 /// meaning), the IAM the FIS role gets for it, the provider floor and a spec snippet.
 pub fn show(a: &Action) -> String {
@@ -72,6 +90,11 @@ pub fn show(a: &Action) -> String {
         }
         out.push('\n');
     }
+    let (yes, how) = a.rehearsal.summary();
+    let _ = writeln!(
+        out,
+        "Rehearsed on this machine (`chaoslab rehearse`): {yes}: {how}.\n"
+    );
     let (major, minor) = a.provider_floor;
     let _ = writeln!(
         out,

@@ -10,6 +10,7 @@ use super::action::{
     Action, DURATION, Param, ParamKind, Statement, TAG_RESOLUTION, optional, required,
 };
 use super::kinds::{Kind, Problem, TargetSelection, by_arns, duration, no_zone};
+use super::rehearsal::Rehearsal;
 use super::{LabView, Reach, Step};
 use crate::base::hcl::{Expr, Item};
 use crate::base::text::code_span;
@@ -211,6 +212,7 @@ const fn lambda_action(
         provider_floor: LAMBDA_FLOOR,
         expect,
         reach,
+        rehearsal: Rehearsal::Not(super::rehearsal::NOT_LAMBDA),
     }
 }
 

@@ -8,6 +8,7 @@ use super::kinds::{
     Kind, Problem, TargetSelection, TheOne, app_tasks, duration, resolve_the_one, zone_suffix,
     zone_text,
 };
+use super::rehearsal::{NOT_THE_FLEET, Rehearsal};
 use super::{Action, LabView, Reach, Step};
 use crate::base::address::{ASG, AZS};
 use crate::base::hcl::{Block, Expr, Item};
@@ -150,6 +151,7 @@ pub const STOP_INSTANCES: Action = Action {
     provider_floor: PROVIDER_BASE,
     expect: expect_stop,
     reach,
+    rehearsal: Rehearsal::Not(NOT_THE_FLEET),
 };
 
 pub const TERMINATE_INSTANCES: Action = Action {
@@ -169,6 +171,7 @@ pub const TERMINATE_INSTANCES: Action = Action {
     provider_floor: PROVIDER_BASE,
     expect: expect_terminate,
     reach,
+    rehearsal: Rehearsal::Not(NOT_THE_FLEET),
 };
 
 pub const REBOOT_INSTANCES: Action = Action {
@@ -188,6 +191,7 @@ pub const REBOOT_INSTANCES: Action = Action {
     provider_floor: PROVIDER_BASE,
     expect: expect_reboot,
     reach,
+    rehearsal: Rehearsal::Not(NOT_THE_FLEET),
 };
 
 pub const DOCUMENT: Param = required(
@@ -246,4 +250,8 @@ pub const SEND_COMMAND: Action = Action {
     provider_floor: PROVIDER_BASE,
     expect: expect_send_command,
     reach,
+    rehearsal: Rehearsal::Not(NOT_ON_THE_INSTANCE),
 };
+
+/// Why the SSM documents are not rehearsed.
+const NOT_ON_THE_INSTANCE: &str = "the `AWSFIS-Run-*` documents act on the whole instance (its CPU, memory or disk, or every packet on its interface, the load balancer's included), which the rehearsal's one app shares with the stand-ins and the probe";

@@ -26,6 +26,7 @@ pub mod network;
 pub mod problem;
 pub mod rds;
 pub mod reach;
+pub mod rehearsal;
 pub mod roles;
 pub mod ssm;
 pub mod step;
@@ -38,6 +39,7 @@ pub use functions::{DEFAULT_DELAY_MS, delay_problem};
 pub use kinds::{Kind, Problem, TargetKind, TargetSelection};
 pub use network::aurora_cut_problem;
 pub use reach::Reach;
+pub use rehearsal::{LocalFault, Rehearsal};
 pub use step::{LabView, Step, Target, moves_writer};
 pub use tasks::{APP_TASK_INSTANCES, EXCLUSIVE};
 

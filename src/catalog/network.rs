@@ -4,6 +4,7 @@ use super::action::{
     DURATION, LAB_RESOURCES, PROVIDER_BASE, Param, ParamKind, Statement, optional, required,
 };
 use super::kinds::{Kind, Problem, TargetSelection, by_arns, duration, zone_suffix, zone_text};
+use super::rehearsal::{LocalFault, Rehearsal};
 use super::{Action, LabView, Reach, Step};
 use crate::base::hcl::{Expr, Item};
 use crate::base::text::code_span;
@@ -292,4 +293,36 @@ pub const DISRUPT_CONNECTIVITY: Action = Action {
     provider_floor: PROVIDER_BASE,
     expect: expect_disrupt,
     reach,
+    rehearsal: REHEARSAL,
 };
+
+/// The cut of one dependency from every app subnet (the article's experiment), as dropped
+/// packets. The other scopes also cut the load balancer's traffic or one zone's instances,
+/// which one app without a load balancer cannot show.
+const REHEARSAL: Rehearsal = Rehearsal::Local {
+    how: "scopes `dynamodb` and `s3` on the app subnets of every zone: every packet the app sends to the dependency dropped by iptables, as the network ACL drops it (`all`, `vpc` and `availability-zone` also cut the load balancer's traffic or a zone's instances, which one app without a load balancer does not model)",
+    fault: disrupt_fault,
+};
+
+fn disrupt_fault(e: &Step) -> Result<LocalFault, String> {
+    if e.selection().and_then(tier) != Some(Tier::Private) {
+        return Err(
+            "it targets subnets other than the app's; the rehearsal models the app subnets".into(),
+        );
+    }
+    if e.zone().is_some() {
+        return Err(format!(
+            "it targets one zone's app subnets; {}",
+            super::rehearsal::NOT_THE_FLEET
+        ));
+    }
+    match e.value(&SCOPE) {
+        Some(dependency @ ("dynamodb" | "s3")) => Ok(LocalFault::Drop {
+            dependency: if dependency == "s3" { "s3" } else { "dynamodb" },
+        }),
+        other => Err(format!(
+            "`scope: {}` is not rehearsed: it also cuts traffic the rehearsal does not model (the load balancer's, a zone's, the VPC's) or addresses the app does not call",
+            other.unwrap_or("")
+        )),
+    }
+}

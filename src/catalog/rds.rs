@@ -4,6 +4,7 @@ use super::action::{
     LAB_RESOURCES, PROVIDER_BASE, Param, ParamKind, Statement, TAG_RESOLUTION, optional,
 };
 use super::kinds::{Kind, Problem, TargetSelection, TheOne, by_arns, no_zone, resolve_the_one};
+use super::rehearsal::{LocalFault, Rehearsal};
 use super::{Action, LabView, Reach, Step};
 use crate::base::address::Address;
 use crate::base::address::{CLUSTER, WRITER};
@@ -155,6 +156,7 @@ pub const FAILOVER_DB_CLUSTER: Action = Action {
     provider_floor: PROVIDER_BASE,
     expect: expect_failover,
     reach,
+    rehearsal: RESTART,
 };
 
 /// `"true"`: the reboot moves the writer to a reader (a lab rule needs one to exist).
@@ -188,4 +190,11 @@ pub const REBOOT_DB_INSTANCES: Action = Action {
     provider_floor: PROVIDER_BASE,
     expect: expect_reboot,
     reach,
+    rehearsal: RESTART,
+};
+
+/// Both Aurora faults, rehearsed as what the app sees of them: its database gone and back.
+const RESTART: Rehearsal = Rehearsal::Local {
+    how: "PostgreSQL, standing in for the cluster, stopped (fast shutdown: connections dropped) and started again; the writer's DNS moving to a promoted reader is not modelled",
+    fault: |_| Ok(LocalFault::RestartDatabase),
 };

@@ -4,6 +4,7 @@ use super::action::{DURATION, PROVIDER_BASE, Param, ParamKind, Statement, requir
 use super::kinds::{
     Kind, Problem, TargetSelection, TheOne, by_arns, duration, no_zone, resolve_the_one,
 };
+use super::rehearsal::Rehearsal;
 use super::{Action, LabView, Reach, Step};
 use crate::base::address::APP_ROLE;
 use crate::base::hcl::Expr;
@@ -105,6 +106,7 @@ const fn api_fault(id: &'static str, summary: &'static str, iam: &'static [State
         provider_floor: PROVIDER_BASE,
         expect: expect_api_fault,
         reach,
+        rehearsal: Rehearsal::Not(super::rehearsal::NOT_API_FAULTS),
     }
 }
 

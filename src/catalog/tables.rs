@@ -7,6 +7,7 @@
 
 use super::action::{DURATION, PROVIDER_BASE, Statement, TAG_RESOLUTION, required};
 use super::kinds::{Kind, Problem, TargetSelection, by_arns, duration, no_zone};
+use super::rehearsal::Rehearsal;
 use super::{Action, LabView, Reach, Step};
 use crate::base::hcl::Expr;
 use crate::resources::{Resources, tf_name};
@@ -124,4 +125,7 @@ pub const GLOBAL_TABLE_PAUSE_REPLICATION: Action = Action {
     provider_floor: PROVIDER_BASE,
     expect: expect_pause,
     reach,
+    rehearsal: Rehearsal::Not(
+        "the replicas are in other Regions; the rehearsal stands in for the lab's one Region",
+    ),
 };

@@ -11,6 +11,7 @@ use super::action::{
     TAG_RESOLUTION, optional, required,
 };
 use super::kinds::{Kind, Problem, TargetSelection, app_tasks, duration, no_zone};
+use super::rehearsal::{LocalFault, NOT_THE_FLEET, Rehearsal, number, one_source};
 use super::{Action, LabView, Reach, Step};
 use crate::base::address::{ECS_CLUSTER, ECS_SERVICE};
 use crate::base::hcl::{Expr, Item};
@@ -151,7 +152,7 @@ pub fn expect_latency(_: &LabView, e: &Step) -> String {
 }
 
 pub fn expect_packet_loss(_: &LabView, e: &Step) -> String {
-    let loss = e.parameter("lossPercent").unwrap_or("7");
+    let loss = e.value(&LOSS_PERCENT).unwrap_or("7");
     format!(
         "{} loses {loss}% of the packets to {} for {}. TCP retransmits: calls get slower and some hit the app's timeouts, each failing as a fast 503 on its own endpoint.",
         capital(tasks_text(e)),
@@ -306,6 +307,7 @@ const fn task_action(
     params: &'static [Param],
     iam: &'static [Statement],
     expect: super::Expect,
+    rehearsal: Rehearsal,
 ) -> Action {
     Action {
         id,
@@ -316,6 +318,7 @@ const fn task_action(
         provider_floor: PROVIDER_BASE,
         expect,
         reach,
+        rehearsal,
     }
 }
 
@@ -346,6 +349,7 @@ pub const STOP_TASK: Action = Action {
     provider_floor: PROVIDER_BASE,
     expect: expect_stop,
     reach,
+    rehearsal: Rehearsal::Not(NOT_THE_FLEET),
 };
 
 pub const TASK_CPU_STRESS: Action = task_action(
@@ -369,6 +373,7 @@ pub const TASK_CPU_STRESS: Action = task_action(
     ],
     TASK_AGENT_IAM,
     expect_cpu_stress,
+    Rehearsal::Not(NOT_OWN_CPU),
 );
 
 pub const TASK_IO_STRESS: Action = task_action(
@@ -392,6 +397,7 @@ pub const TASK_IO_STRESS: Action = task_action(
     ],
     TASK_AGENT_IAM,
     expect_io_stress,
+    Rehearsal::Not(NOT_OWN_CPU),
 );
 
 pub const TASK_KILL_PROCESS: Action = task_action(
@@ -417,6 +423,9 @@ pub const TASK_KILL_PROCESS: Action = task_action(
     ],
     TASK_AGENT_IAM,
     expect_kill,
+    Rehearsal::Not(
+        "the process is the task's; the rehearsal runs the app outside a task's process namespace, where a name could match the stand-ins' processes",
+    ),
 );
 
 pub const TASK_NETWORK_BLACKHOLE_PORT: Action = task_action(
@@ -453,6 +462,9 @@ pub const TASK_NETWORK_BLACKHOLE_PORT: Action = task_action(
     ],
     TASK_AGENT_IAM,
     expect_blackhole,
+    Rehearsal::Not(
+        "a port is not a dependency: inbound it is the load balancer's traffic, outbound it may be several dependencies', and neither is mapped here",
+    ),
 );
 
 pub const LATENCY_DELAY: Param = optional(
@@ -487,6 +499,17 @@ pub const TASK_NETWORK_LATENCY: Action = task_action(
     ],
     TASK_SOURCES_IAM,
     expect_latency,
+    Rehearsal::Local {
+        how: "what the app sends to the dependency `sources` names (`DYNAMODB` or `S3`) held back by a proxy for `delayMilliseconds`; jitter is not modelled",
+        fault: task_latency,
+    },
+);
+
+pub const LOSS_PERCENT: Param = optional(
+    "lossPercent",
+    ParamKind::Int { min: 1, max: 100 },
+    "\"7\"",
+    "The share of packets dropped, in percent.",
 );
 
 pub const TASK_NETWORK_PACKET_LOSS: Action = task_action(
@@ -494,12 +517,7 @@ pub const TASK_NETWORK_PACKET_LOSS: Action = task_action(
     "Drops a share of the packets of the targeted ECS tasks, all of them or to the given sources (through the SSM agent sidecar).",
     &[
         TASK_DURATION,
-        optional(
-            "lossPercent",
-            ParamKind::Int { min: 1, max: 100 },
-            "\"7\"",
-            "The share of packets dropped, in percent.",
-        ),
+        LOSS_PERCENT,
         FLOWS_PERCENT,
         SOURCES,
         INSTALL_DEPENDENCIES,
@@ -507,4 +525,37 @@ pub const TASK_NETWORK_PACKET_LOSS: Action = task_action(
     ],
     TASK_SOURCES_IAM,
     expect_packet_loss,
+    Rehearsal::Local {
+        how: "a random `lossPercent` of the packets to the dependency `sources` names (`DYNAMODB` or `S3`) dropped by iptables",
+        fault: task_loss,
+    },
 );
+
+/// Why the stress faults are not rehearsed: the load would be the machine's.
+const NOT_OWN_CPU: &str = "the load would fall on the machine's cores, shared with the stand-ins and the probe, not on the task's own";
+
+/// Only a fault on every flow, to one dependency, is what the stand-in injects.
+fn all_flows(e: &Step) -> Result<(), String> {
+    match number(e, &FLOWS_PERCENT, 100)? {
+        100 => Ok(()),
+        p => Err(format!(
+            "`flowsPercent: {p}` (a share of the flows) is not modelled; the rehearsal affects every flow"
+        )),
+    }
+}
+
+fn task_latency(e: &Step) -> Result<LocalFault, String> {
+    all_flows(e)?;
+    Ok(LocalFault::Latency {
+        dependency: one_source(e, &SOURCES)?,
+        millis: number(e, &LATENCY_DELAY, 200)?,
+    })
+}
+
+fn task_loss(e: &Step) -> Result<LocalFault, String> {
+    all_flows(e)?;
+    Ok(LocalFault::Loss {
+        dependency: one_source(e, &SOURCES)?,
+        percent: number(e, &LOSS_PERCENT, 7)?,
+    })
+}

@@ -2,6 +2,7 @@
 
 use super::action::{DURATION, PROVIDER_BASE, required};
 use super::kinds::duration;
+use super::rehearsal::{LocalFault, Rehearsal};
 use super::{Action, LabView, Reach, Step};
 
 pub fn expect_wait(_: &LabView, e: &Step) -> String {
@@ -25,4 +26,8 @@ pub const WAIT: Action = Action {
     provider_floor: PROVIDER_BASE,
     expect: expect_wait,
     reach,
+    rehearsal: Rehearsal::Local {
+        how: "nothing is injected; the experiment runs for the rehearsal's fault phase",
+        fault: |_| Ok(LocalFault::Nothing),
+    },
 };

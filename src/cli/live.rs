@@ -99,7 +99,12 @@ impl crate::probe::Report for Reporter<'_> {
 /// Set by Ctrl-C while `probe` or `verify` runs.
 static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-fn catch_ctrl_c() {
+/// Whether Ctrl-C was pressed since [`catch_ctrl_c`].
+pub(super) fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+pub(super) fn catch_ctrl_c() {
     // A second call in one process (tests) keeps the first handler, which sets the same flag.
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
 }
@@ -248,17 +253,12 @@ pub(super) fn verify(
             lab.name
         )));
     };
-    let budget = crate::probe::timeout_for(&lab)
-        .unwrap_or(settings.timeout)
-        .saturating_sub(std::time::Duration::from_secs(1));
-    let opts = crate::verify::Options {
+    let run = Run {
         experiment: &experiment.name,
         template_id: &template_id,
         baseline: crate::probe::parse_duration(&a.baseline).map_err(usage)?,
         recovery: crate::probe::parse_duration(&a.recovery).map_err(usage)?,
         max_duration: crate::probe::parse_duration(&a.max_duration).map_err(usage)?,
-        poll: std::time::Duration::from_secs(1),
-        budget,
     };
     catch_ctrl_c();
     let mut fis = crate::verify::helper::Helper::find(&region).map_err(usage)?;
@@ -267,18 +267,68 @@ pub(super) fn verify(
         let code = crate::verify::preview::run(&mut fis, &template_id, &mut report, &INTERRUPTED);
         return code.map(|code| (String::new(), code)).map_err(usage);
     }
-    let mut report = Reporter(live);
-    let outcome = crate::verify::run(
-        settings,
-        hypothesis,
-        &mut fis,
-        &opts,
-        &mut report,
-        &INTERRUPTED,
-    );
+    let outcome = judged(&lab, hypothesis, settings, &run, &mut fis, live);
     if let Some(path) = &a.journal {
         let text = serde_json::to_string_pretty(&outcome.journal).unwrap_or_default();
         std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))?;
     }
     Ok((String::new(), outcome.verdict.exit_code()))
+}
+
+/// One experiment's run, as `verify` and `rehearse` give it.
+pub(super) struct Run<'a> {
+    pub experiment: &'a str,
+    pub template_id: &'a str,
+    pub baseline: std::time::Duration,
+    pub recovery: std::time::Duration,
+    pub max_duration: std::time::Duration,
+}
+
+/// The judged run of one experiment through `fis`, whichever FIS it is: AWS's through the
+/// helper (`verify`) or the rehearsal's stand-in (`rehearse`). Ctrl-C must be caught first.
+pub(super) fn judged(
+    lab: &Lab,
+    hypothesis: &crate::experiments::Hypothesis,
+    settings: crate::probe::Settings,
+    run: &Run<'_>,
+    fis: &mut dyn crate::verify::Fis,
+    live: &mut dyn Live,
+) -> crate::verify::Outcome {
+    let budget = crate::probe::timeout_for(lab)
+        .unwrap_or(settings.timeout)
+        .saturating_sub(std::time::Duration::from_secs(1));
+    let opts = crate::verify::Options {
+        experiment: run.experiment,
+        template_id: run.template_id,
+        baseline: run.baseline,
+        recovery: run.recovery,
+        max_duration: run.max_duration,
+        poll: std::time::Duration::from_secs(1),
+        budget,
+    };
+    crate::verify::run(
+        settings,
+        hypothesis,
+        fis,
+        &opts,
+        &mut Reporter(live),
+        &INTERRUPTED,
+    )
+}
+
+/// The probe's settings for the lab's app at `url`: the spec's endpoints and request timeout,
+/// one worker starting a round every `interval`.
+pub(super) fn lab_settings(
+    lab: &Lab,
+    url: &str,
+    interval: std::time::Duration,
+) -> Result<crate::probe::Settings, Error> {
+    Ok(crate::probe::Settings {
+        url: crate::probe::Url::parse(url).map_err(usage)?,
+        endpoints: crate::probe::endpoints(lab),
+        interval,
+        concurrency: 1,
+        timeout: crate::probe::timeout_for(lab).unwrap_or(std::time::Duration::from_secs(5)),
+        max_requests: 1_000_000,
+    })
 }

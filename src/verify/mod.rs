@@ -7,6 +7,7 @@
 
 pub mod fis;
 pub mod helper;
+pub mod local;
 pub mod preview;
 
 use std::fmt::Write as _;

@@ -381,8 +381,8 @@ fn every_argument_says_what_it_is_and_help_lists_the_exit_codes() {
         "  2    invalid input",
         "  3    I/O error",
         "  4    internal error",
-        "  5    verify:",
-        "  6    verify:",
+        "  5    verify, rehearse:",
+        "  6    verify, rehearse:",
         "  130  probe:",
     ] {
         assert!(help.contains(line), "{line} missing in\n{help}");
@@ -751,7 +751,7 @@ fn actions_lists_the_catalog_and_shows_one_action_in_full() {
     let ws = workspace();
     let out = chaoslab(ws.path(), &["actions"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(text(&out.stdout), chaoslab::catalog::doc::table());
+    assert_eq!(text(&out.stdout), chaoslab::catalog::doc::listing());
     for a in chaoslab::catalog::ACTIONS {
         let out = chaoslab(ws.path(), &["actions", a.id]);
         assert_eq!(out.status.code(), Some(0), "{}", a.id);

@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["render"],
     &["output"],
     // The pipeline's entry points (`load`, `generate` in lib.rs) and what drives it.
-    &["<root>", "probe", "verify", "schema", "cli"],
+    &["<root>", "probe", "verify", "rehearse", "schema", "cli"],
 ];
 
 /// Files over this many lines fail: one job per file.

@@ -32,6 +32,7 @@ mod readme_tables;
 mod references;
 mod regions;
 mod rehearsal;
+mod rehearse_cmd;
 mod review_hooks;
 mod rpo;
 mod safe_output;

@@ -132,3 +132,15 @@ fn codes_are_unique_and_in_order() {
     meanings.dedup();
     assert_eq!(meanings.len(), Code::ALL.len(), "two codes share a meaning");
 }
+
+#[test]
+fn the_rehearsal_coverage_table_is_the_catalog() {
+    let table = chaoslab::catalog::doc::rehearsal_table();
+    let rows: Vec<&str> = table.lines().skip(2).collect();
+    assert_eq!(rows.len(), ACTIONS.len());
+    for (row, a) in rows.iter().zip(ACTIONS) {
+        let (yes, how) = a.rehearsal.summary();
+        assert_eq!(*row, format!("| `{}` | {yes} | {how} |", a.id));
+    }
+    assert_in_readme("rehearsal coverage", &table);
+}

@@ -23,19 +23,6 @@ const FAST_FAIL: f64 = 2.5;
 /// EC2's limit on user data, before base64.
 const USER_DATA_LIMIT: u64 = 16 * 1024;
 
-fn can_make_namespaces() -> Result<(), String> {
-    let name = format!("chaoslab-probe-{}", std::process::id());
-    let added = Command::new("ip").args(["netns", "add", &name]).output();
-    match added {
-        Ok(o) if o.status.success() => {
-            let _ = Command::new("ip").args(["netns", "del", &name]).output();
-            Ok(())
-        }
-        Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_owned()),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
 fn num(v: &Value, path: &[&str]) -> f64 {
     let mut cur = v;
     for p in path {
@@ -132,14 +119,9 @@ fn claims(s: &Value) -> Result<(), Vec<String>> {
 /// Runs `scripts/rehearse LAB ARGS... --json FILE` and returns its report, or `None` (after
 /// saying why) where the machine cannot make a network namespace and this is not CI.
 fn rehearse(lab: &Path, args: &[&str]) -> Option<Value> {
-    // One rehearsal at a time: they share the wheel mirror, and two apps under load on two
-    // cores would measure each other.
-    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = common::one_rehearsal_at_a_time();
     let root = common::root();
-    if let Err(why) = can_make_namespaces() {
+    if let Err(why) = common::can_make_namespaces() {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must run the rehearsal, but no network namespace can be made here: {why}"

@@ -151,3 +151,25 @@ pub fn run_bounded(mut cmd: Command, limit: std::time::Duration) -> Output {
     let _ = watchdog.join();
     out
 }
+
+/// One rehearsal at a time across the suite: they share the wheel mirror and the stand-ins'
+/// addresses, and two apps under load on two cores would measure each other.
+pub fn one_rehearsal_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Whether this machine lets the tests make a network namespace (root, Linux), and why not.
+pub fn can_make_namespaces() -> Result<(), String> {
+    let name = format!("chaoslab-probe-{}", std::process::id());
+    let added = Command::new("ip").args(["netns", "add", &name]).output();
+    match added {
+        Ok(o) if o.status.success() => {
+            let _ = Command::new("ip").args(["netns", "del", &name]).output();
+            Ok(())
+        }
+        Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_owned()),
+        Err(e) => Err(e.to_string()),
+    }
+}

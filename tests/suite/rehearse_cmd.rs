@@ -1,0 +1,278 @@
+//! `chaoslab rehearse`: the command users get. What it plays of each action is the catalog's
+//! (checked here per blueprint, without running anything); the runs themselves boot the lab's
+//! app in a network namespace (root), so they share the rehearsal's one-at-a-time turn and
+//! its rule: where no namespace can be made the test says so, and under CI it fails.
+//!
+//! The claims: a true hypothesis holds and a false one deviates (exit 1) in one boot; the
+//! unguarded app breaks the reference lab's promise (exit 1); a database restart and a
+//! latency fault (on the ECS task) are injected and judged.
+
+use crate::common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::Value;
+
+fn chaoslab() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chaoslab"));
+    // The stand-ins are installed once per checkout, where `.tools/` is ignored.
+    cmd.env("CHAOSLAB_CACHE_DIR", common::root().join(".tools/cache"))
+        .current_dir(common::root());
+    cmd
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_harness_inside_the_binary_is_the_whole_package() {
+    let dir = common::root().join("harness/chaoslab_rehearse");
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .expect("harness/chaoslab_rehearse")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".py"))
+        .collect();
+    on_disk.sort();
+    let mut shipped: Vec<String> = chaoslab::rehearse::setup::HARNESS
+        .iter()
+        .map(|(n, _)| (*n).to_owned())
+        .collect();
+    shipped.sort();
+    assert_eq!(
+        shipped, on_disk,
+        "src/rehearse/setup.rs's HARNESS must list every module of harness/chaoslab_rehearse"
+    );
+    for (name, text) in chaoslab::rehearse::setup::HARNESS {
+        let file = std::fs::read_to_string(dir.join(name)).expect("module");
+        assert_eq!(&file, text, "{name} as shipped");
+    }
+}
+
+#[test]
+fn the_lock_pins_every_package_with_a_hash() {
+    let lock = chaoslab::rehearse::setup::REQUIREMENTS;
+    let mut packages = 0;
+    for entry in lock.split("\n").filter(|l| l.contains("==")) {
+        packages += 1;
+        assert!(!entry.starts_with(' '), "{entry}");
+    }
+    assert!(packages > 10, "{packages} packages");
+    // Every requirement line is followed by at least one hash.
+    let requirements: Vec<&str> = lock.split("==").skip(1).collect();
+    for r in &requirements {
+        assert!(r.contains("--hash=sha256:"), "no hash after {r:.60}");
+    }
+}
+
+/// `--plan` over every blueprint: what is rehearsed, and why the rest is not, from the
+/// catalog, for every experiment of the lab.
+#[test]
+fn every_blueprint_says_what_it_rehearses_and_why_not_the_rest() {
+    let (mut rehearsed, mut experiments) = (0, 0);
+    for spec in common::blueprints() {
+        let out = chaoslab()
+            .arg("rehearse")
+            .arg(&spec)
+            .arg("--plan")
+            .output()
+            .expect("runs");
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{}: {stderr}", spec.display());
+        let lab = chaoslab::load("", &std::fs::read_to_string(&spec).expect("spec")).expect("lab");
+        experiments += lab.experiments.len();
+        for e in &lab.experiments {
+            let line = stdout
+                .lines()
+                .find(|l| l.starts_with(&format!("{}: ", e.name)))
+                .unwrap_or_else(|| panic!("{}: no line for {}:\n{stdout}", spec.display(), e.name));
+            assert!(
+                line.contains(": rehearsed: ") || line.contains(": not rehearsed here: "),
+                "{line}"
+            );
+            rehearsed += usize::from(line.contains(": rehearsed: "));
+        }
+    }
+    // The README says how many.
+    let readme = std::fs::read_to_string(common::root().join("README.md")).expect("README");
+    let claim =
+        format!("Of the blueprints' {experiments} experiments, {rehearsed} are rehearsable");
+    assert!(readme.contains(&claim), "README.md should say: {claim}");
+}
+
+#[test]
+fn the_fleet_faults_are_not_rehearsed_and_the_reason_is_printed() {
+    let out = chaoslab()
+        .args(["rehearse", "blueprints/chaos-shop-first-experiment.yaml"])
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stdout.contains("stop-one-instance: not rehearsed here: `aws:ec2:stop-instances`: the promise rests on the load balancer"), "{stdout}");
+    assert!(
+        stderr.contains("no experiment this machine can rehearse"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_stale_tree_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = chaoslab()
+        .args(["rehearse", "blueprints/chaos-shop-dependencies.yaml", "-o"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("is not what the spec generates"),
+        "{stderr}"
+    );
+}
+
+/// The runs: root and a namespace, one at a time with the other rehearsals.
+fn rehearse(spec: &Path, out: Option<&Path>, args: &[&str]) -> Option<(Output, Value)> {
+    let _turn = common::one_rehearsal_at_a_time();
+    if let Err(why) = common::can_make_namespaces() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the rehearsal, but no network namespace can be made here: {why}"
+        );
+        eprintln!("SKIPPED: chaoslab rehearse needs a network namespace (as root): {why}");
+        return None;
+    }
+    let journal = tempfile::NamedTempFile::new().expect("journal");
+    let mut cmd = chaoslab();
+    cmd.arg("rehearse").arg(spec);
+    if let Some(o) = out {
+        cmd.arg("-o").arg(o);
+    }
+    cmd.args(["--baseline", "5s", "--fault", "10s", "--recovery", "8s"])
+        .arg("--journal")
+        .arg(journal.path())
+        .args(args);
+    let output = common::run_bounded(cmd, Duration::from_secs(600));
+    let (stdout, stderr) = text(&output);
+    eprintln!("{stdout}\n{stderr}");
+    let journal = std::fs::read_to_string(journal.path()).unwrap_or_default();
+    let journal = serde_json::from_str(&journal)
+        .unwrap_or_else(|e| panic!("no journal ({e}); exit {:?}:\n{stderr}", output.status));
+    Some((output, journal))
+}
+
+/// Each run's experiment and whether it deviated, from the journal.
+fn verdicts(journal: &Value) -> Vec<(String, bool)> {
+    journal["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .map(|r| {
+            (
+                r["experiment"]["title"].as_str().expect("title").to_owned(),
+                r["deviated"].as_bool().expect("deviated"),
+            )
+        })
+        .collect()
+}
+
+fn generated(spec: &str) -> (PathBuf, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let spec = common::root().join(spec);
+    let out = chaoslab()
+        .arg("generate")
+        .arg(&spec)
+        .arg("-o")
+        .arg(dir.path())
+        .output()
+        .expect("generate");
+    assert!(out.status.success(), "{}", text(&out).1);
+    (spec, dir)
+}
+
+#[test]
+fn true_hypotheses_hold_and_a_false_one_exits_1_in_one_boot() {
+    let (spec, dir) = generated("tests/fixtures/rehearse/false-claim.yaml");
+    let Some((out, journal)) = rehearse(&spec, Some(dir.path()), &[]) else {
+        return;
+    };
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "a false hypothesis exits 1");
+    assert_eq!(
+        verdicts(&journal),
+        vec![
+            ("claims-reviews-survive".to_owned(), true),
+            ("disrupt-dynamodb".to_owned(), false),
+            ("disrupt-s3".to_owned(), false),
+        ]
+    );
+    assert_eq!(stdout.matches("hypothesis held").count(), 2, "{stdout}");
+    assert!(
+        stdout.contains("not modelled here: the load balancer"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_unguarded_app_breaks_the_reference_labs_promise() {
+    let spec = common::root().join("blueprints/chaos-shop-dependencies.yaml");
+    let Some((out, journal)) = rehearse(
+        &spec,
+        None,
+        &["--unguarded", "--experiment", "disrupt-dynamodb"],
+    ) else {
+        return;
+    };
+    assert_eq!(out.status.code(), Some(1), "the counterfactual deviates");
+    assert_eq!(
+        verdicts(&journal),
+        vec![("disrupt-dynamodb".to_owned(), true)]
+    );
+    assert_eq!(journal["rehearsal"]["unguarded"], true);
+}
+
+#[test]
+fn a_database_restart_is_injected_and_the_other_features_hold() {
+    let spec = common::root().join("blueprints/chaos-shop-database.yaml");
+    let Some((out, journal)) = rehearse(&spec, None, &["--experiment", "reboot-writer"]) else {
+        return;
+    };
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(
+        verdicts(&journal),
+        vec![("reboot-writer".to_owned(), false)]
+    );
+    // The restart happened: the catalog, which the hypothesis leaves unjudged, failed while
+    // the database was down (a run without the fault would hold too, with no such failure).
+    let failed = journal["runs"][0]["samples"]
+        .as_array()
+        .expect("samples")
+        .iter()
+        .filter(|s| s["endpoint"] == "products" && s["phase"] == "during" && s["ok"] == false)
+        .count();
+    assert!(
+        failed > 0,
+        "no catalog request failed during the restart:\n{stdout}"
+    );
+}
+
+#[test]
+fn a_latency_fault_on_the_ecs_task_is_injected_and_judged() {
+    let spec = common::root().join("blueprints/chaos-shop-containers-serverless.yaml");
+    let Some((out, journal)) = rehearse(&spec, None, &["--experiment", "dynamodb-latency"]) else {
+        return;
+    };
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(
+        verdicts(&journal),
+        vec![("dynamodb-latency".to_owned(), false)]
+    );
+}
