@@ -184,11 +184,15 @@ pub(super) fn rehearse(
             ""
         }
     ));
+    // Ctrl-C reaches the harness too (one process group): it stops the experiment, removes
+    // the namespace and everything it started, and ends; this process waits for that.
+    catch_ctrl_c();
     let status = cmd
         .status()
         .map_err(|e| Error::Environment(format!("cannot start the harness: {e}")))?;
     match status.code() {
         Some(0) => {}
+        Some(130) => return Ok((String::new(), 130)),
         Some(3) => {
             return Err(Error::Environment(
                 "the rehearsal needs root and network namespaces (it creates one, with iptables rules and overlay mounts inside); run it as root on Linux. Unprivileged user namespaces are not enough: PostgreSQL runs as its own user and the bootstrap mounts overlays"

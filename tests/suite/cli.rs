@@ -383,7 +383,7 @@ fn every_argument_says_what_it_is_and_help_lists_the_exit_codes() {
         "  4    internal error",
         "  5    verify, rehearse:",
         "  6    verify, rehearse:",
-        "  130  probe:",
+        "  130  probe, rehearse:",
     ] {
         assert!(help.contains(line), "{line} missing in\n{help}");
     }

@@ -276,3 +276,95 @@ fn a_latency_fault_on_the_ecs_task_is_injected_and_judged() {
         vec![("dynamodb-latency".to_owned(), false)]
     );
 }
+
+/// Ctrl-C in the terminal (SIGINT to the whole process group) midway: exit 130, and nothing
+/// the rehearsal started is left: no namespace of its own, no process in one.
+#[test]
+fn ctrl_c_ends_the_rehearsal_and_leaves_nothing_behind() {
+    use std::io::BufRead;
+    use std::os::unix::process::CommandExt;
+    let _turn = common::one_rehearsal_at_a_time();
+    if let Err(why) = common::can_make_namespaces() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the rehearsal: {why}"
+        );
+        eprintln!("SKIPPED: chaoslab rehearse needs a network namespace (as root): {why}");
+        return;
+    }
+    let namespaces = || {
+        let out = Command::new("ip")
+            .args(["netns", "list"])
+            .output()
+            .expect("ip");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("chaoslab-rh-"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let mut child = chaoslab()
+        .args(["rehearse", "blueprints/chaos-shop-dependencies.yaml"])
+        .args(["--experiment", "disrupt-s3", "--fault", "60s"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .expect("rehearse starts");
+    let group = child.id();
+    let stderr = child.stderr.take().expect("stderr");
+    let (tell, fault_on) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("fault on:") {
+                let _ = tell.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    // Interrupt while the fault is on (the harness logs it), within 4 minutes.
+    let on = fault_on.recv_timeout(Duration::from_secs(240)).is_ok();
+    // The harness names its namespace after its PID; it is in our child's process group.
+    let harness = Command::new("pgrep")
+        .args(["-g", &group.to_string(), "-f", "chaoslab_rehearse"])
+        .output()
+        .expect("pgrep");
+    let ours: Vec<String> = String::from_utf8_lossy(&harness.stdout)
+        .split_whitespace()
+        .map(|pid| format!("chaoslab-rh-{pid}"))
+        .filter(|n| namespaces().contains(n))
+        .collect();
+    let _ = Command::new("kill")
+        .args(["-INT", "--", &format!("-{group}")])
+        .status();
+    let (done, wait) = std::sync::mpsc::channel();
+    let watchdog = std::thread::spawn(move || {
+        if wait.recv_timeout(Duration::from_secs(120)).is_err() {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .status();
+        }
+    });
+    let status = child.wait().expect("rehearse ends");
+    let _ = done.send(());
+    let _ = watchdog.join();
+    let log = reader.join().expect("stderr read");
+    assert!(on, "the fault never came on:\n{log}");
+    assert_eq!(status.code(), Some(130), "{log}");
+    assert_eq!(
+        ours.len(),
+        1,
+        "the run's namespace was not found while it ran:\n{log}"
+    );
+    let left: Vec<String> = namespaces()
+        .into_iter()
+        .filter(|n| ours.contains(n))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}\n{log}");
+}
