@@ -67,23 +67,6 @@ impl Plan {
         }
         Ok(plan)
     }
-
-    /// The dependencies whose traffic must pass the harness's delay proxy (set up before
-    /// the app starts, so its pooled connections go through it).
-    pub fn delayed(&self) -> Vec<&'static str> {
-        let mut deps: Vec<&'static str> = self
-            .experiments
-            .iter()
-            .flat_map(|p| &p.faults)
-            .filter_map(|f| match f {
-                LocalFault::Latency { dependency, .. } => Some(*dependency),
-                _ => None,
-            })
-            .collect();
-        deps.sort_unstable();
-        deps.dedup();
-        deps
-    }
 }
 
 /// What the experiment's steps inject on this machine, or why it is not rehearsed.

@@ -106,6 +106,49 @@ fn every_blueprint_says_what_it_rehearses_and_why_not_the_rest() {
     assert!(readme.contains(&claim), "README.md should say: {claim}");
 }
 
+/// What a step's parameters put beyond the stand-in, said per experiment: a latency on all
+/// of a task's traffic (the load balancer's too) or on a share of its flows.
+#[test]
+fn a_task_fault_beyond_the_stand_in_says_which_parameter() {
+    let spec = std::fs::read_to_string(
+        common::root().join("blueprints/chaos-shop-containers-serverless.yaml"),
+    )
+    .expect("spec");
+    let plan = |from: &str, to: &str| {
+        assert!(spec.contains(from), "{from}");
+        let lab = chaoslab::load("", &spec.replace(from, to)).expect("lab");
+        let plan =
+            chaoslab::rehearse::Plan::of(&lab, &["dynamodb-latency".to_owned()]).expect("plan");
+        (plan.experiments, plan.not_rehearsable)
+    };
+    let (yes, no) = plan("sources: DYNAMODB}", "sources: DYNAMODB}");
+    assert_eq!((yes.len(), no.len()), (1, 0));
+    assert_eq!(
+        yes[0].faults,
+        vec![chaoslab::catalog::LocalFault::Latency {
+            dependency: "dynamodb",
+            millis: 2500
+        }]
+    );
+    let (yes, no) = plan("sources: DYNAMODB}", "sources: \"DYNAMODB,S3\"}");
+    assert!(yes.is_empty());
+    let why = &no[0].1;
+    assert!(
+        why.contains("`sources: DYNAMODB,S3` reaches more than one"),
+        "{why}"
+    );
+    // Left out, FIS affects all the task's traffic.
+    let (yes, no) = plan(", sources: DYNAMODB}", "}");
+    assert!(yes.is_empty());
+    assert!(no[0].1.contains("`sources: ALL`"), "{no:?}");
+    let (yes, no) = plan(
+        "sources: DYNAMODB}",
+        "sources: DYNAMODB, flowsPercent: \"50\"}",
+    );
+    assert!(yes.is_empty());
+    assert!(no[0].1.contains("`flowsPercent: 50`"), "{no:?}");
+}
+
 #[test]
 fn the_fleet_faults_are_not_rehearsed_and_the_reason_is_printed() {
     let out = chaoslab()
