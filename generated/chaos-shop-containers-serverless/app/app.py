@@ -12,7 +12,12 @@ spec through /etc/chaos-shop/config.json (`guard`):
   be 2 s x N against a blackholed endpoint;
 * a wall-clock deadline per call (connect + read), whatever the client does inside;
 * a bulkhead: at most `bulkhead` calls in flight per dependency and worker process; past
-  that, calls fail at once, so one dead dependency cannot hold every worker thread;
+  that, calls fail at once, so one dead dependency cannot hold every worker thread. A call
+  past its deadline is abandoned by its request but keeps its slot until it really ends: a
+  dependency that answers slowly or trickles (each read within the read timeout) holds the
+  slots as long as its calls last, also after it recovers, and its endpoint fails at once
+  meanwhile. The trade-off is chosen: freeing the slot at the deadline would queue new calls
+  behind the stuck ones, each holding a request thread for the whole deadline;
 * optionally a circuit breaker: after `failures` failures in a row, calls fail at once for
   `reset_seconds`, then one trial call decides whether it closes again.
 
