@@ -305,6 +305,8 @@ pub(super) fn judged(
         max_duration: run.max_duration,
         poll: std::time::Duration::from_secs(1),
         budget,
+        settle: settle(lab).0,
+        settle_why: settle(lab).1,
     };
     crate::verify::run(
         settings,
@@ -331,4 +333,26 @@ pub(super) fn lab_settings(
         timeout: crate::probe::timeout_for(lab).unwrap_or(std::time::Duration::from_secs(5)),
         max_requests: 1_000_000,
     })
+}
+
+/// How long the app may take to come back after a fault by its own design, and why: a circuit
+/// breaker fails calls at once for `reset_seconds` after its last failure, and its trial call
+/// may take the whole deadline before it closes (per worker, so the slowest counts).
+fn settle(lab: &Lab) -> (std::time::Duration, String) {
+    let Some(app) = &lab.app else {
+        return (std::time::Duration::ZERO, String::new());
+    };
+    match app.circuit_breaker {
+        Some(b) => {
+            let deadline = app.timeouts.deadline();
+            (
+                std::time::Duration::from_secs(u64::from(b.reset_seconds + deadline)),
+                format!(
+                    "the app's circuit breaker stays open {} s after the last failure, and its trial call may take the {deadline} s deadline",
+                    b.reset_seconds
+                ),
+            )
+        }
+        None => (std::time::Duration::ZERO, String::new()),
+    }
 }

@@ -93,6 +93,10 @@ pub struct Options<'a> {
     pub poll: Duration,
     /// The app's budget: a degraded endpoint's failures must be at most this slow.
     pub budget: Duration,
+    /// How long after the fault the app may take to come back by its own design, probed but
+    /// not judged before the recovery (zero: none), and why.
+    pub settle: Duration,
+    pub settle_why: String,
 }
 
 /// What a run produced: the verdict and the journal.
@@ -202,7 +206,10 @@ fn phases(
         "reason": reason,
     }));
     let during_index = probe.phases.len() - 1;
-    record.samples.extend(probe.next_phase("recovery"));
+    let settling = !opts.settle.is_zero();
+    record
+        .samples
+        .extend(probe.next_phase(if settling { "settling" } else { "recovery" }));
     let during = judge(
         hypothesis,
         &probe::stats(endpoints, &record.samples, during_index),
@@ -219,6 +226,26 @@ fn phases(
         );
         out.line(&why);
         return Verdict::ExperimentEnded(why);
+    }
+
+    // The app's own way back, shown but not judged: e.g. a circuit breaker stays open for
+    // its reset time after the dependency's last failure.
+    if settling {
+        let settle_index = probe.phases.len() - 1;
+        // Ctrl-C here (the experiment is over) ends the phases below at once, as in recovery.
+        collect_for(
+            probe,
+            &mut record.samples,
+            opts.settle,
+            interrupted,
+            out,
+            "settling",
+        );
+        record.samples.extend(probe.next_phase("recovery"));
+        let stats = probe::stats(endpoints, &record.samples, settle_index);
+        let mut line = probe::line("settling", probe.phase_length(settle_index), &stats);
+        let _ = write!(line, "   not judged: {}", opts.settle_why);
+        out.line(&line);
     }
 
     // Recovery.

@@ -411,3 +411,26 @@ fn ctrl_c_ends_the_rehearsal_and_leaves_nothing_behind() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}\n{log}");
 }
+
+/// The degradation lab's breaker stays open `reset_seconds` after DynamoDB's last failure, by
+/// design: verify probes that time as `settling`, unjudged, and judges the recovery after it.
+/// (Without it the lab's own breaker experiment was judged deviated, here and on AWS.)
+#[test]
+fn a_circuit_breakers_reset_is_awaited_before_the_recovery_is_judged() {
+    let spec = common::root().join("blueprints/chaos-shop-degradation.yaml");
+    let Some((out, journal)) = rehearse(&spec, None, &["--experiment", "break-dynamodb"]) else {
+        return;
+    };
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(
+        verdicts(&journal),
+        vec![("break-dynamodb".to_owned(), false)]
+    );
+    assert!(
+        stdout.contains(
+            "not judged: the app's circuit breaker stays open 10 s after the last failure"
+        ),
+        "{stdout}"
+    );
+}
