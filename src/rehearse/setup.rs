@@ -151,6 +151,14 @@ pub fn missing() -> Vec<String> {
             ));
         }
     }
+    // The harness renders the tree's templatefile() and jsonencode() with Terraform itself.
+    let terraform = ["TERRAFORM", "CHAOSLAB_TERRAFORM_EVAL"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|p| Path::new(&p).is_file()))
+        || on_path("terraform");
+    if !terraform {
+        out.push("`terraform` (the tree's own templatefile() renders the bootstrap; any release the tree's required_version accepts)".into());
+    }
     let postgres = std::fs::read_dir("/usr/lib/postgresql")
         .map(|d| d.flatten().any(|e| e.path().join("bin/postgres").is_file()))
         .unwrap_or(false);

@@ -71,6 +71,33 @@ fn the_lock_pins_every_package_with_a_hash() {
     }
 }
 
+/// A machine without the tools: each named with how to get it, exit 3, nothing prepared.
+#[test]
+fn setup_names_what_the_machine_lacks() {
+    let empty = tempfile::tempdir().expect("tmp");
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = Command::new(env!("CARGO_BIN_EXE_chaoslab"))
+        .args(["rehearse", "--setup"])
+        .env("PATH", empty.path())
+        .env("CHAOSLAB_CACHE_DIR", cache.path())
+        .env_remove("TERRAFORM")
+        .env_remove("CHAOSLAB_TERRAFORM_EVAL")
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+    for needed in [
+        "`ip` (",
+        "`iptables` (",
+        "`runuser` (",
+        "`python3` (",
+        "`terraform` (",
+    ] {
+        assert!(stderr.contains(needed), "{needed} not named:\n{stderr}");
+    }
+    assert_eq!(std::fs::read_dir(cache.path()).expect("cache").count(), 0);
+}
+
 /// `--plan` over every blueprint: what is rehearsed, and why the rest is not, from the
 /// catalog, for every experiment of the lab.
 #[test]
