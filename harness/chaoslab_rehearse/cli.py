@@ -20,7 +20,8 @@ def print_table(r):
     for ph, v in r["phases"].items():
         e = v["endpoints"]
         line = " ".join(f"{ep} ok={e[ep]['probe_ok']}/{e[ep]['probe_failed']}" for ep in ENDPOINTS[:3])
-        print(f"  {ph} ({v['seconds']}s): {line}  [probe]")
+        why = f", ended: {v['ended']}" if "ended" in v else ""
+        print(f"  {ph} ({v['seconds']}s of {v.get('cap', v['seconds'])}s{why}): {line}  [probe]")
         for ep in ENDPOINTS:
             x = e[ep]
             rec = f" recovered_after={x['recovered_after']}s" if "recovered_after" in x else ""
@@ -37,11 +38,19 @@ def parse(argv):
                         "DEP+latencyMS (what the app sends it delayed, e.g. dynamodb+latency2500) or "
                         "DEP+lossPERCENT (packets lost at random); DEP `all` is every dependency. "
                         "`none` runs it with the guard removed, `plain` without the cache and the order queue")
-    p.add_argument("--baseline", type=float, default=8, help="seconds of baseline per scenario")
-    p.add_argument("--fault", type=float, default=15, help="seconds of fault per scenario")
-    p.add_argument("--recovery", type=float, default=18, help="seconds of recovery")
+    p.add_argument("--baseline", type=float, default=8,
+                   help="at most this many seconds of baseline per scenario (evidence.py ends it sooner)")
+    p.add_argument("--fault", type=float, default=15, help="at most this many seconds of fault")
+    p.add_argument("--recovery", type=float, default=18, help="at most this many seconds of recovery")
+    p.add_argument("--fault-min", type=float, default=6,
+                   help="seconds a guarded scenario's fault lasts at least (claims that need longer "
+                        "pass their own)")
+    p.add_argument("--fault-samples", type=int, default=4,
+                   help="answers per endpoint that end a guarded fault phase early (evidence.py)")
+    p.add_argument("--fixed-phases", action="store_true",
+                   help="every phase lasts its full length (--baseline, --fault, ...): no early end")
     p.add_argument("--counterfactual-fault", type=float, default=30,
-                   help="seconds of fault for a scenario run without the guard")
+                   help="at most this many seconds of fault for a scenario run without the guard")
     p.add_argument("--s3-addresses", type=int, default=8, choices=range(1, 9),
                    help="addresses the S3 name resolves to (S3 answers with several)")
     p.add_argument("--probe-timeout", type=float, default=5.0,
@@ -69,8 +78,15 @@ def parse(argv):
     p.add_argument("--fis-plan", metavar="FILE",
                    help="with --exec: the experiments the stand-in FIS knows and their local faults "
                         "(JSON, as `chaoslab rehearse` writes it); default: each template's scope dropped")
+    p.add_argument("--plan", metavar="FILE",
+                   help="instead of --scenario and --exec: a JSON list of steps run in order on one "
+                        "boot, each {\"scenario\": \"NAME:FAULT:CLIENTS[:GUARD]\"} or {\"name\": N, "
+                        "\"exec\": [CMD...], and optionally fault_at, fis_seconds, exec_signal, "
+                        "exec_guard, exec_timeout as the --exec options}; exec results under `execs`")
     p.add_argument("--inside", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.plan and (args.exec or args.scenario):
+        p.error("--plan takes the place of --scenario and --exec")
     if not args.scenario:
         args.scenario = list(SUITE)
     return args
@@ -97,10 +113,10 @@ def main(argv):
             break
         if x == args.lab:
             continue
-        if x == "--json":
-            inner += ["--json", str(Path(next(it)).resolve())]
-        elif x.startswith("--json="):
-            inner.append("--json=" + str(Path(x[7:]).resolve()))
+        if x in ("--json", "--plan"):
+            inner += [x, str(Path(next(it)).resolve())]
+        elif x.startswith("--json=") or x.startswith("--plan="):
+            inner.append(x[:7] + str(Path(x[7:]).resolve()))
         else:
             inner.append(x)
     return outside(inner, args)

@@ -137,3 +137,14 @@ class FisStandIn:
                     self.apply(e, False)
                 e["status"], e["reason"] = "stopped", "Experiment stopped by user."
             return 200, self.view(e), None
+
+    def close(self):
+        """Stops serving (freeing the address for the next step's stand-in) and ends every
+        experiment still going, so none puts its fault on or lifts it later; the caller lifts
+        the faults (drop_all_quietly)."""
+        self.server.shutdown()
+        self.server.server_close()
+        with self.lock:
+            for e in self.experiments.values():
+                if e["status"] in ("initiating", "running"):
+                    e["status"], e["reason"] = "stopped", "The rehearsal step ended."

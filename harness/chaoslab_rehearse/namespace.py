@@ -31,9 +31,14 @@ def mirror_wheels(lab):
     WHEELS.mkdir(parents=True, exist_ok=True)
     req = WHEELS / "requirements.txt"
     req.write_text(lines)
-    run([str(VENV_PY), "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-         "--require-hashes", "--only-binary", ":all:", "--python-version", "3.11",
-         "-d", str(WHEELS), "-r", str(req)])
+    pip = [str(VENV_PY), "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+           "--require-hashes", "--only-binary", ":all:", "--python-version", "3.11",
+           "-d", str(WHEELS), "-r", str(req)]
+    # Mirrored by an earlier run (the usual case): the files checked against the hashes
+    # without asking the index; anything missing is downloaded.
+    offline = pip + ["--no-index", "--find-links", str(WHEELS)]
+    if subprocess.run(offline, capture_output=True).returncode != 0:
+        run(pip)
 
 
 def outside(argv, args):

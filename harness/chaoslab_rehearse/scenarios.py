@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+from . import evidence
 from .app import AppHost
 from .base import ACCOUNT, MOTO_PORT, NAMES, Failure, log, run
 from .faults import DelayProxy, drop, drop_all_quietly, lose, parse_fault
@@ -48,24 +49,36 @@ class Rehearsal(StandIns, AppHost):
 
     # one phase of traffic
     def traffic(self, port, paths, phases, clients):
+        """Runs the phases under one load: each (name, cap, action, rule) starts with its
+        action and ends when its rule (evidence.py) names a reason, or at its cap."""
         load = Load(port, paths, self.args.probe_timeout, clients, self.args.think)
-        bounds = {}
+        bounds, ended = {}, {}
         load.start()
         try:
             previous = None
-            for name, seconds, action in phases:
+            for name, cap, action, rule in phases:
                 before = time.monotonic()
                 if action:
                     action()
                 if previous:
                     bounds[previous][1] = before
-                bounds[name] = [time.monotonic(), None]
+                start = time.monotonic()
+                bounds[name] = [start, None]
                 previous = name
-                time.sleep(seconds)
+                ended[name] = "cap"
+                while time.monotonic() - start < cap:
+                    time.sleep(min(0.25, max(0.0, cap - (time.monotonic() - start))))
+                    if rule:
+                        with load.rec.lock:
+                            samples = list(load.rec.samples)
+                        why = rule(samples, start, time.monotonic())
+                        if why:
+                            ended[name] = why
+                            break
             bounds[previous][1] = time.monotonic()
         finally:
             load.finish()
-        return load.rec.samples, bounds
+        return load.rec.samples, bounds, ended
 
     def scenario(self, name, fault_spec, clients, port, paths, guard):
         a = self.args
@@ -83,13 +96,7 @@ class Rehearsal(StandIns, AppHost):
 
             def off():
                 self.proxy.delay = 0.0
-        phases = [("baseline", a.baseline, None)]
-        if guard in ("spec", "plain"):
-            phases += [("fault", a.fault, on), ("recovery", a.recovery, off)]
-        else:
-            # Without its guard the app's hung calls last minutes: no recovery to measure, and
-            # a longer fault, long enough for the hung requests to take every thread.
-            phases += [("fault", a.counterfactual_fault, on)]
+        phases = self.phases(guard, deps, clients, on, off)
         log(f"scenario {name}: {fault_spec}, {clients} load clients")
         # With the write-behind queue in the tree, orders are placed throughout.
         orders = None
@@ -98,7 +105,7 @@ class Rehearsal(StandIns, AppHost):
             orders = Orders(port, a.probe_timeout)
             orders.thread.start()
         try:
-            samples, bounds = self.traffic(port, paths, phases, clients)
+            samples, bounds, ended = self.traffic(port, paths, phases, clients)
         finally:
             if orders:
                 orders.stop.set()
@@ -107,10 +114,11 @@ class Rehearsal(StandIns, AppHost):
                   "fault": {"kind": kind, "amount": amount, "dependencies": deps},
                   "clients": clients,
                   "s3_addresses": a.s3_addresses, "guard": guard, "phases": {}}
-        for ph, seconds, _ in phases:
+        for ph, cap, _, _ in phases:
             start, end = bounds[ph]
             lifted = start if ph == "recovery" else None
-            result["phases"][ph] = {"seconds": seconds,
+            result["phases"][ph] = {"seconds": round(end - start, 1), "cap": cap,
+                                    "ended": ended[ph],
                                     "endpoints": summarize(samples, start, end, lifted)}
             if orders:
                 result["phases"][ph]["orders"] = orders.phase(start, end)
@@ -129,6 +137,31 @@ class Rehearsal(StandIns, AppHost):
         self.failure_log(result)
         self.on_scenario(result)
         return result
+
+    def phases(self, guard, deps, clients, on, off):
+        """The scenario's phases: (name, cap, action, rule); rules from evidence.py, none
+        with --fixed-phases (each phase then lasts its cap, as it used to)."""
+        a = self.args
+        fixed = a.fixed_phases
+        phases = [("baseline", a.baseline, None, None if fixed else evidence.baseline_done)]
+        if guard in ("spec", "plain"):
+            g = self.app_config(guard).get("guard") or {}
+            # Under load, judge the calls begun once the first ones have hit their deadline.
+            settle = g.get("connect_timeout", 0) + g.get("read_timeout", 0) if clients else 0
+
+            def fault_rule(samples, start, now):
+                return evidence.fault_done(samples, start, now, a.fault_min, a.fault_samples, settle)
+
+            phases += [("fault", a.fault, on, None if fixed else fault_rule),
+                       ("recovery", a.recovery, off, None if fixed else evidence.recovery_done)]
+        else:
+            # Without its guard the app's hung calls last minutes: no recovery to measure, and
+            # a longer fault, long enough for the hung requests to take every thread.
+            def broken(samples, start, now):
+                return evidence.broken_done(samples, start, now, deps)
+
+            phases += [("fault", a.counterfactual_fault, on, None if fixed else broken)]
+        return phases
 
     def failure_log(self, result):
         """Counts the app's one-line dependency-failure logs per dependency."""
@@ -172,11 +205,12 @@ class Rehearsal(StandIns, AppHost):
         self.buckets = [self.tree.value(b["bucket"]) for b in self.tree.of_type("aws_s3_bucket").values()]
         self.seed()
         self.plan = json.loads(Path(a.fis_plan).read_text()) if a.fis_plan else None
-        if a.exec:
-            delayed = sorted({f["dependency"] for p in (self.plan or {"experiments": []})["experiments"]
+        if self.plan is not None:
+            delayed = sorted({f["dependency"] for p in self.plan["experiments"]
                               for f in p["faults"] if f["kind"] == "latency"})
         else:
-            delayed = sorted({d for sc in a.scenario
+            scenarios = [s["scenario"] for s in self.steps() if "scenario" in s]
+            delayed = sorted({d for sc in scenarios
                               for d in parse_fault(sc.split(":")[1])[1]
                               if "+latency" in sc.split(":")[1]})
         if delayed:
@@ -214,10 +248,15 @@ class Rehearsal(StandIns, AppHost):
 
         self.port = port
         if a.exec:
-            report["exec"] = self.exec(inst, script, paths)
+            step = {"exec": a.exec, "fault_at": a.fault_at, "fis_seconds": a.fis_seconds,
+                    "exec_signal": a.exec_signal, "exec_guard": a.exec_guard}
+            report["exec"] = self.exec(inst, script, paths, step)
             return report
-        for sc in a.scenario:
-            name, dep, clients, *rest = sc.split(":")
+        for step in self.steps():
+            if "exec" in step:
+                report.setdefault("execs", {})[step["name"]] = self.exec(inst, script, paths, step)
+                continue
+            name, dep, clients, *rest = step["scenario"].split(":")
             guard = rest[0] if rest else "spec"
             if guard != "spec":
                 self.restart(inst, self.render_bootstrap(self.app_config(guard)), guard)
@@ -231,6 +270,23 @@ class Rehearsal(StandIns, AppHost):
         if a.seed_failure:
             report["seed_failure"] = self.seed_failure(script)
         return report
+
+    def steps(self):
+        """The plan (--plan), else the scenarios (--scenario, the suite by default)."""
+        a = self.args
+        if not a.plan:
+            return [{"scenario": sc} for sc in a.scenario]
+        try:
+            steps = json.loads(Path(a.plan).read_text())
+        except (OSError, ValueError) as e:
+            raise Failure(f"--plan {a.plan}: {e}") from None
+        for i, step in enumerate(steps if isinstance(steps, list) else [None]):
+            if not isinstance(step, dict) or not (
+                    isinstance(step.get("scenario"), str)
+                    or (isinstance(step.get("exec"), list) and isinstance(step.get("name"), str))):
+                raise Failure(f"--plan {a.plan}: step {i} is neither {{\"scenario\": ...}} "
+                              "nor {\"name\": ..., \"exec\": [...]}")
+        return steps
 
     def main_task(self, report, cfg, paths):
         """The ECS task: booted from the task definition, then the same scenarios (the guard
@@ -263,10 +319,14 @@ class Rehearsal(StandIns, AppHost):
         if a.exec:
             if a.exec_guard != "spec":
                 raise Failure("an ECS task is rehearsed with the spec's guard only")
-            report["exec"] = self.exec(None, None, paths)
+            step = {"exec": a.exec, "fault_at": a.fault_at, "fis_seconds": a.fis_seconds,
+                    "exec_signal": a.exec_signal, "exec_guard": "spec"}
+            report["exec"] = self.exec(None, None, paths, step)
             return report
-        for sc in a.scenario:
-            name, dep, clients, *rest = sc.split(":")
+        for step in self.steps():
+            if "exec" in step:
+                raise Failure("an ECS task is rehearsed with scenarios or one --exec, not a plan's")
+            name, dep, clients, *rest = step["scenario"].split(":")
             guard = rest[0] if rest else "spec"
             if guard != "spec":
                 raise Failure("an ECS task is rehearsed with the spec's guard only")
@@ -303,13 +363,27 @@ class Rehearsal(StandIns, AppHost):
             raise Failure(f"no local fault `{kind}`")
         log(f"fault {'on' if on else 'off'}: {fault}")
 
-    def exec(self, inst, script, paths):
+    def exec(self, inst, script, paths, step):
         """Runs a command in the namespace beside the app (e.g. `chaoslab probe` or
-        `chaoslab verify`), with the scheduled faults, the FIS stand-in and signals."""
+        `chaoslab verify`), with the scheduled faults, the FIS stand-in and signals; the
+        step's keys are the --exec options'. Afterwards the faults are lifted, FIS is gone and
+        the app runs with the spec's guard again, ready for the next step."""
         a = self.args
-        if a.exec_guard != "spec":
-            self.restart(inst, self.render_bootstrap(self.app_config(a.exec_guard)), a.exec_guard)
-        fis = FisStandIn(self.tree, a.fis_seconds, self.plan, self.inject)
+        guard = step.get("exec_guard", "spec")
+        if guard != "spec":
+            self.restart(inst, self.render_bootstrap(self.app_config(guard)), guard)
+        fis = FisStandIn(self.tree, step.get("fis_seconds", a.fis_seconds), self.plan, self.inject)
+        try:
+            return self.run_exec(step, fis)
+        finally:
+            fis.close()
+            drop_all_quietly()
+            if guard != "spec":
+                self.restart(inst, script, "spec")
+
+    def run_exec(self, step, fis):
+        a = self.args
+        command = step["exec"]
         env = {**os.environ, "AWS_ENDPOINT_URL_FIS": "http://127.0.50.1:4567",
                "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
                "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true",
@@ -317,26 +391,26 @@ class Rehearsal(StandIns, AppHost):
         for k in [k for k in env if k.startswith("AWS_ENDPOINT_URL_") and k != "AWS_ENDPOINT_URL_FIS"]:
             env.pop(k)
         timers = []
-        for spec in a.fault_at:
+        for spec in step.get("fault_at", []):
             dep, start, seconds = spec.split(":")
             timers.append(threading.Timer(float(start), drop, (dep, True)))
             timers.append(threading.Timer(float(start) + float(seconds), drop, (dep, False)))
-        log(f"exec: {' '.join(a.exec)}")
+        log(f"exec: {' '.join(command)}")
         started = time.monotonic()
         # Passed through, the command's output reaches the user as it goes (`chaoslab
         # rehearse` prints each verify table as it ends); else it is kept for the report.
         pipe = None if a.exec_passthrough else subprocess.PIPE
-        proc = subprocess.Popen(a.exec, env=env, stdout=pipe, stderr=pipe,
+        proc = subprocess.Popen(command, env=env, stdout=pipe, stderr=pipe,
                                 text=True, start_new_session=True)
         self.procs.append(proc)
         for t in timers:
             t.start()
-        if a.exec_signal:
-            sig, after = a.exec_signal.split(":")
+        if step.get("exec_signal"):
+            sig, after = step["exec_signal"].split(":")
             timers.append(threading.Timer(float(after), os.kill, (proc.pid, getattr(signal, "SIG" + sig))))
             timers[-1].start()
         try:
-            out, err = proc.communicate(timeout=a.exec_timeout)
+            out, err = proc.communicate(timeout=step.get("exec_timeout", a.exec_timeout))
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             out, err = proc.communicate()

@@ -7,6 +7,12 @@
 //! The same claims are checked against the same app with its guard removed (botocore's
 //! defaults): they must fail there, which shows that this test can fail.
 //!
+//! Each lab is booted once per test: the reference lab's scenarios, its `chaoslab probe` and
+//! `chaoslab verify` runs and its failed boot share one rehearsal (`--plan`), each claim
+//! asserted on its own part of the report with a message naming it. Phases end on evidence
+//! (harness/chaoslab_rehearse/evidence.py), their former lengths as caps; a claim that needs a
+//! minimum duration passes it (`--fault-min`, `--fault-samples`).
+//!
 //! Needs root and network namespaces; where the machine cannot create one the test says so
 //! and passes, except under CI (`CI` set), where it fails.
 
@@ -15,7 +21,7 @@ use crate::common;
 use std::path::Path;
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const LAB: &str = "generated/chaos-shop-dependencies";
 /// The app's budget (2 s connect) plus the slack the issue allows.
@@ -152,12 +158,114 @@ fn rehearse(lab: &Path, args: &[&str]) -> Option<Value> {
     Some(serde_json::from_str(&text).expect("report is JSON"))
 }
 
+/// Runs the steps of `plan` (`--plan`: scenarios and `--exec` commands) on one boot of `lab`.
+fn rehearse_plan(lab: &Path, plan: &Value, args: &[&str]) -> Option<Value> {
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(file.path(), plan.to_string()).expect("plan written");
+    let mut all = vec!["--plan", file.path().to_str().expect("utf-8 path")];
+    all.extend_from_slice(args);
+    rehearse(lab, &all)
+}
+
+/// A `chaoslab` command run beside the rehearsed app, as a plan step: `opts` are the
+/// `--exec` options (`fault_at`, `fis_seconds`, `exec_signal`, `exec_guard`).
+fn exec_step(name: &str, mut opts: Value, command: &[&str]) -> Value {
+    let mut cmd = vec![env!("CARGO_BIN_EXE_chaoslab")];
+    cmd.extend_from_slice(command);
+    opts["name"] = name.into();
+    opts["exec"] = serde_json::json!(cmd);
+    opts
+}
+
+/// One boot of the reference lab serves every claim made on it, each judged on its own part
+/// of the report: the suite's scenarios (the promise, and its counterfactual: the same app
+/// unguarded must break), then `chaoslab probe` and `chaoslab verify` run beside the app,
+/// then the boot without its database.
 #[test]
 fn the_reference_lab_keeps_its_promise_and_the_unguarded_app_does_not() {
-    let Some(report) = rehearse(&common::root().join(LAB), &["--seed-failure"]) else {
+    let jsonl = tempfile::NamedTempFile::new().expect("temp file");
+    let journal = tempfile::NamedTempFile::new().expect("temp file");
+    let wrong_spec = tempfile::NamedTempFile::new().expect("temp file");
+    // The spec's own hypothesis is what verify judges: claim the reviews survive the cut (as
+    // a cache would make them), and the same healthy run must deviate on that endpoint alone.
+    let spec = std::fs::read_to_string(common::root().join(SPEC)).expect("blueprint");
+    let claimed = "expect: {degraded: [reviews], healthy: [products, promo]}";
+    assert!(spec.contains(claimed));
+    let spec = spec.replacen(claimed, "expect: {healthy: [products, promo, reviews]}", 1);
+    std::fs::write(wrong_spec.path(), spec).expect("spec written");
+    let (jsonl_path, journal_path) = (
+        jsonl.path().to_str().expect("utf-8 path"),
+        journal.path().to_str().expect("utf-8 path"),
+    );
+    let mut wrong_args = verify_args(&[]);
+    wrong_args[1] = wrong_spec.path().to_str().expect("utf-8 path");
+    let mut plan: Vec<Value> = SUITE.iter().map(|s| json!({ "scenario": s })).collect();
+    plan.extend([
+        // The fault is put on inside the unjudged gap and lifted after `during`, with a
+        // second and more of margin either side for a loaded machine's timers.
+        exec_step(
+            "probe",
+            json!({"fault_at": ["dynamodb:3.8:11.2"]}),
+            &[
+                "probe",
+                SPEC,
+                "--url",
+                APP_URL,
+                "--phase",
+                "baseline=3s",
+                "--phase",
+                "gap=2s",
+                "--phase",
+                "during=8s",
+                "--jsonl",
+                jsonl_path,
+            ],
+        ),
+        exec_step(
+            "held",
+            json!({"fis_seconds": 10}),
+            &verify_args(&["--journal", journal_path]),
+        ),
+        exec_step("wrong", json!({"fis_seconds": 10}), &wrong_args),
+        exec_step(
+            "deviated",
+            json!({"fis_seconds": 25, "exec_guard": "none"}),
+            &verify_args(&["--concurrency", "12"]),
+        ),
+        exec_step(
+            "baseline",
+            json!({"fault_at": ["dynamodb:0:300"]}),
+            &verify_args(&[]),
+        ),
+        exec_step(
+            "interrupted",
+            json!({"fis_seconds": 60, "exec_signal": "INT:12"}),
+            &verify_args(&[]),
+        ),
+    ]);
+    let Some(report) = rehearse_plan(
+        &common::root().join(LAB),
+        &Value::Array(plan),
+        &["--seed-failure"],
+    ) else {
         return;
     };
+    the_suite_keeps_the_promise_and_the_unguarded_app_does_not(&report);
+    probe_gives_the_articles_table_and_its_jsonl_matches(&report["execs"]["probe"], jsonl_path);
+    verify_judges_the_run_and_stops_what_it_started(&report["execs"], journal_path);
+    the_boot_fails_when_the_catalog_never_seeds(&report["seed_failure"]);
+}
 
+/// The scenarios every scripts/rehearse run of the reference lab runs by default.
+const SUITE: [&str; 5] = [
+    "dynamodb:dynamodb:0",
+    "s3:s3:0",
+    "dynamodb-load:dynamodb:12",
+    "s3-load:s3:12",
+    "counterfactual-dynamodb-load:dynamodb:12:none",
+];
+
+fn the_suite_keeps_the_promise_and_the_unguarded_app_does_not(report: &Value) {
     assert_eq!(report["boot"]["exit"], 0, "the bootstrap failed: {report}");
     assert!(
         report["user_data_bytes"]
@@ -210,8 +318,9 @@ fn the_reference_lab_keeps_its_promise_and_the_unguarded_app_does_not() {
         cf_broken.iter().any(|b| b.contains("products")),
         "the unguarded app's catalog did not degrade: {cf_broken:?}"
     );
+}
 
-    let seed = &report["seed_failure"];
+fn the_boot_fails_when_the_catalog_never_seeds(seed: &Value) {
     assert_ne!(
         seed["exit"], 0,
         "a boot whose catalog never seeds must fail: {seed}"
@@ -252,6 +361,9 @@ fn the_circuit_breaker_turns_repeated_failures_into_immediate_503s_and_closes_ag
         "--baseline",
         "3",
         "--fault",
+        "24",
+        // The claim needs the whole 24 s (see above): no early end of the fault.
+        "--fault-min",
         "24",
         "--recovery",
         "18",
@@ -343,15 +455,6 @@ fn the_catalog_cache_and_the_order_queue_carry_the_shop_through_a_database_outag
     assert!(num(during, &["failed"]) > 0.0, "{during}");
 }
 
-/// `chaoslab` run beside the rehearsed app: its report's `exec` part.
-fn exec(args: &[&str], command: &[&str]) -> Option<Value> {
-    let mut all: Vec<&str> = args.to_vec();
-    all.push("--exec");
-    all.push(env!("CARGO_BIN_EXE_chaoslab"));
-    all.extend_from_slice(command);
-    rehearse(&common::root().join(LAB), &all).map(|r| r["exec"].clone())
-}
-
 const SPEC: &str = "blueprints/chaos-shop-dependencies.yaml";
 const APP_URL: &str = "http://127.0.0.1:8080";
 
@@ -376,32 +479,10 @@ fn table(stdout: &str, phase: &str) -> Vec<(String, u64, u64)> {
         .collect()
 }
 
-#[test]
-fn probe_gives_the_articles_table_and_its_jsonl_matches() {
-    let jsonl = tempfile::NamedTempFile::new().expect("temp file");
-    let path = jsonl.path().to_str().expect("utf-8 path");
-    let Some(e) = exec(
-        // The fault is put on inside the unjudged gap and lifted after `during`, with a
-        // second and more of margin either side for a loaded machine's timers.
-        &["--fault-at", "dynamodb:3.8:11.2"],
-        &[
-            "probe",
-            SPEC,
-            "--url",
-            APP_URL,
-            "--phase",
-            "baseline=3s",
-            "--phase",
-            "gap=2s",
-            "--phase",
-            "during=8s",
-            "--jsonl",
-            path,
-        ],
-    ) else {
-        return;
-    };
-    assert_eq!(e["exit"], 0, "{e}");
+/// `chaoslab probe` beside the app, DynamoDB cut during its `during` phase: its table and its
+/// JSON lines agree, and the cut shows on the reviews alone.
+fn probe_gives_the_articles_table_and_its_jsonl_matches(e: &Value, path: &str) {
+    assert_eq!(e["exit"], 0, "probe: exits 0: {e}");
     let stdout = e["stdout"].as_str().unwrap_or_default();
     let records: Vec<Value> = std::fs::read_to_string(path)
         .expect("jsonl")
@@ -420,18 +501,18 @@ fn probe_gives_the_articles_table_and_its_jsonl_matches() {
             assert_eq!(
                 (of(true), of(false)),
                 (ok, failed),
-                "{phase} {ep}: table vs jsonl"
+                "probe: {phase} {ep}: table vs jsonl"
             );
             let cut = phase == "during" && ep == "reviews";
             if cut {
                 assert!(
                     ok == 0 && failed >= 4,
-                    "{phase} {ep} ok={ok}/{failed}\n{stdout}"
+                    "probe: the cut reviews must fail throughout: {phase} {ep} ok={ok}/{failed}\n{stdout}"
                 );
             } else {
                 assert!(
                     failed == 0 && ok >= 2,
-                    "{phase} {ep} ok={ok}/{failed}\n{stdout}"
+                    "probe: {phase} {ep} must not fail: ok={ok}/{failed}\n{stdout}"
                 );
             }
         }
@@ -466,20 +547,22 @@ fn calls(e: &Value, name: &str) -> usize {
 /// Against the FIS stand-in: the generated app holds its hypothesis (exit 0); the same app
 /// without its guard deviates (exit 1); a dependency already cut fails the baseline (exit 5)
 /// and nothing is started; an interrupt stops the experiment (exit 6).
-#[test]
-fn verify_judges_the_run_and_stops_what_it_started() {
-    let journal = tempfile::NamedTempFile::new().expect("temp file");
-    let j = journal.path().to_str().expect("utf-8 path");
-    let Some(held) = exec(&["--fis-seconds", "10"], &verify_args(&["--journal", j])) else {
-        return;
-    };
-    assert_eq!(held["exit"], 0, "{held}");
+fn verify_judges_the_run_and_stops_what_it_started(execs: &Value, j: &str) {
+    let held = &execs["held"];
+    assert_eq!(
+        held["exit"], 0,
+        "verify held: the guarded app must hold: {held}"
+    );
     let journal: Value =
         serde_json::from_str(&std::fs::read_to_string(j).expect("journal")).expect("JSON");
-    assert_eq!(journal["status"], "completed");
-    assert_eq!(journal["deviated"], false);
-    assert_eq!(journal["steady_states"]["before"]["steady_state_met"], true);
-    assert_eq!(journal["run"][0]["status"], "completed");
+    let held_journal = "verify held: its journal";
+    assert_eq!(journal["status"], "completed", "{held_journal}");
+    assert_eq!(journal["deviated"], false, "{held_journal}");
+    assert_eq!(
+        journal["steady_states"]["before"]["steady_state_met"], true,
+        "{held_journal}"
+    );
+    assert_eq!(journal["run"][0]["status"], "completed", "{held_journal}");
     // The journal's samples carry the phase they were judged in: per endpoint, as many
     // `during` samples as the during table counts.
     let samples = journal["samples"].as_array().expect("samples");
@@ -492,71 +575,78 @@ fn verify_judges_the_run_and_stops_what_it_started() {
             .filter(|s| s["phase"] == "during" && s["endpoint"] == probe["endpoint"])
             .count() as u64;
         let counted = probe["ok"].as_u64().unwrap_or(0) + probe["failed"].as_u64().unwrap_or(0);
-        assert_eq!(n, counted, "{probe}");
+        assert_eq!(n, counted, "verify held: journal samples vs table: {probe}");
     }
     let token = held["fis_calls"][0]["client_token"]
         .as_str()
         .unwrap_or_default();
-    assert_eq!(token.len(), 36, "a fresh UUID client token: {held}");
+    assert_eq!(
+        token.len(),
+        36,
+        "verify held: a fresh UUID client token: {held}"
+    );
     assert!(
         held["stdout"]
             .as_str()
             .unwrap_or_default()
-            .contains("hypothesis held")
+            .contains("hypothesis held"),
+        "verify held: says so: {held}"
     );
 
-    // The spec's own hypothesis is what is judged: claim the reviews survive the cut (as a
-    // cache would make them) and the same healthy run deviates on that endpoint alone.
-    let spec = std::fs::read_to_string(common::root().join(SPEC)).expect("blueprint");
-    let claimed = "expect: {degraded: [reviews], healthy: [products, promo]}";
-    assert!(spec.contains(claimed));
-    let spec = spec.replacen(claimed, "expect: {healthy: [products, promo, reviews]}", 1);
-    let wrong = tempfile::NamedTempFile::new().expect("temp file");
-    std::fs::write(wrong.path(), spec).expect("spec written");
-    let mut args = verify_args(&[]);
-    args[1] = wrong.path().to_str().expect("utf-8 path");
-    let wrong = exec(&["--fis-seconds", "10"], &args).expect("rehearsal ran before");
-    assert_eq!(wrong["exit"], 1, "a false hypothesis must deviate: {wrong}");
+    // The spec claiming that the reviews survive the cut: the same healthy run deviates.
+    let wrong = &execs["wrong"];
+    assert_eq!(
+        wrong["exit"], 1,
+        "verify wrong: a false hypothesis must deviate: {wrong}"
+    );
     let out = wrong["stdout"].as_str().unwrap_or_default();
     assert!(
         out.contains("reviews ✘") && out.contains("products ✔"),
-        "{out}"
+        "verify wrong: deviates on the reviews alone: {out}"
     );
 
-    let deviated = exec(
-        &["--fis-seconds", "25", "--exec-guard", "none"],
-        &verify_args(&["--concurrency", "12"]),
-    )
-    .expect("rehearsal ran before");
+    let deviated = &execs["deviated"];
     assert_eq!(
         deviated["exit"], 1,
-        "the unguarded app must deviate: {deviated}"
+        "verify deviated: the unguarded app must deviate: {deviated}"
     );
     assert!(
         deviated["stdout"]
             .as_str()
             .unwrap_or_default()
-            .contains("products ✘")
+            .contains("products ✘"),
+        "verify deviated: on the catalog: {deviated}"
     );
 
-    let baseline =
-        exec(&["--fault-at", "dynamodb:0:300"], &verify_args(&[])).expect("rehearsal ran before");
-    assert_eq!(baseline["exit"], 5, "{baseline}");
-    assert_eq!(calls(&baseline, "StartExperiment"), 0, "{baseline}");
+    let baseline = &execs["baseline"];
+    assert_eq!(
+        baseline["exit"], 5,
+        "verify baseline: a cut dependency fails the baseline: {baseline}"
+    );
+    assert_eq!(
+        calls(baseline, "StartExperiment"),
+        0,
+        "verify baseline: nothing started: {baseline}"
+    );
 
-    let interrupted = exec(
-        &["--fis-seconds", "60", "--exec-signal", "INT:12"],
-        &verify_args(&[]),
-    )
-    .expect("rehearsal ran before");
-    assert_eq!(interrupted["exit"], 6, "{interrupted}");
-    assert_eq!(calls(&interrupted, "StopExperiment"), 1, "{interrupted}");
-    assert_eq!(interrupted["experiments"]["EXP0001"]["status"], "stopped");
+    let interrupted = &execs["interrupted"];
+    let why = "verify interrupted: an interrupt stops the experiment it started";
+    assert_eq!(interrupted["exit"], 6, "{why}: {interrupted}");
+    assert_eq!(
+        calls(interrupted, "StopExperiment"),
+        1,
+        "{why}: {interrupted}"
+    );
+    assert_eq!(
+        interrupted["experiments"]["EXP0001"]["status"], "stopped",
+        "{why}: {interrupted}"
+    );
     assert!(
         interrupted["stdout"]
             .as_str()
             .unwrap_or_default()
-            .contains("stopped experiment EXP0001")
+            .contains("stopped experiment EXP0001"),
+        "{why}: {interrupted}"
     );
 }
 
@@ -670,6 +760,10 @@ fn latency_and_packet_loss_slow_the_shop_but_do_not_break_it() {
         "4",
         "--fault",
         "20",
+        // The hypotheses are judged on a share (90 % for the loss): at least 40 answers per
+        // endpoint, a failure is 2.5 % of them.
+        "--fault-samples",
+        "40",
         "--recovery",
         "6",
     ];
