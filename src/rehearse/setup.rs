@@ -13,7 +13,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-/// The harness package, file by file (tests/suite/rehearse_cmd.rs holds this list to the
+/// The harness package, file by file (tests/rehearsal/command.rs holds this list to the
 /// folder, so a module cannot be left out).
 pub const HARNESS: &[(&str, &str)] = &[
     (

@@ -1,6 +1,6 @@
 //! The Chaos Shop app delivered by user_data: valid Python, its Gunicorn and guard settings
 //! from the spec, and a bootstrap script the real Terraform renders and bash accepts.
-//! How the app behaves when a dependency is cut is tests/suite/rehearsal.rs's to show.
+//! How the app behaves when a dependency is cut is tests/rehearsal/scenarios.rs's to show.
 
 use crate::common;
 use crate::common::terraform_eval::{Tree, gunzip, unbase64};

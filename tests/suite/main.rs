@@ -1,6 +1,6 @@
 //! Every integration test, in one binary: one link instead of twenty, so an edit rebuilds
 //! the tests once. Filter by module, e.g. `cargo test --test suite corpus::` or
-//! `cargo test --test suite rehearsal::`.
+//! `cargo test --test suite golden::` (the rehearsals are tests/rehearsal, a binary of their own).
 
 mod common;
 
@@ -31,8 +31,6 @@ mod ownership;
 mod readme_tables;
 mod references;
 mod regions;
-mod rehearsal;
-mod rehearse_cmd;
 mod review_hooks;
 mod rpo;
 mod safe_output;

@@ -13,7 +13,7 @@
 //! restarts.
 //!
 //! Needs root and namespaces; where the machine cannot create them the test says so and
-//! passes, except under CI (`CI` set), where it fails (as tests/suite/rehearsal.rs does).
+//! passes, except under CI (`CI` set), where it fails (as tests/rehearsal/scenarios.rs does).
 
 use std::path::Path;
 use std::process::Command;
