@@ -13,65 +13,31 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
+/// The harness package's files, each with its text.
+macro_rules! harness {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../harness/chaoslab_rehearse/", $name)))),*]
+    };
+}
+
 /// The harness package, file by file (tests/rehearsal/command.rs holds this list to the
 /// folder, so a module cannot be left out).
-pub const HARNESS: &[(&str, &str)] = &[
-    (
-        "__init__.py",
-        include_str!("../../harness/chaoslab_rehearse/__init__.py"),
-    ),
-    (
-        "__main__.py",
-        include_str!("../../harness/chaoslab_rehearse/__main__.py"),
-    ),
-    (
-        "app.py",
-        include_str!("../../harness/chaoslab_rehearse/app.py"),
-    ),
-    (
-        "base.py",
-        include_str!("../../harness/chaoslab_rehearse/base.py"),
-    ),
-    (
-        "cli.py",
-        include_str!("../../harness/chaoslab_rehearse/cli.py"),
-    ),
-    (
-        "faults.py",
-        include_str!("../../harness/chaoslab_rehearse/faults.py"),
-    ),
-    (
-        "fis.py",
-        include_str!("../../harness/chaoslab_rehearse/fis.py"),
-    ),
-    (
-        "namespace.py",
-        include_str!("../../harness/chaoslab_rehearse/namespace.py"),
-    ),
-    (
-        "scenarios.py",
-        include_str!("../../harness/chaoslab_rehearse/scenarios.py"),
-    ),
-    (
-        "standins.py",
-        include_str!("../../harness/chaoslab_rehearse/standins.py"),
-    ),
-    (
-        "stats.py",
-        include_str!("../../harness/chaoslab_rehearse/stats.py"),
-    ),
-    (
-        "systemctl.py",
-        include_str!("../../harness/chaoslab_rehearse/systemctl.py"),
-    ),
-    (
-        "traffic.py",
-        include_str!("../../harness/chaoslab_rehearse/traffic.py"),
-    ),
-    (
-        "tree.py",
-        include_str!("../../harness/chaoslab_rehearse/tree.py"),
-    ),
+pub const HARNESS: &[(&str, &str)] = harness![
+    "__init__.py",
+    "__main__.py",
+    "app.py",
+    "base.py",
+    "cli.py",
+    "evidence.py",
+    "faults.py",
+    "fis.py",
+    "namespace.py",
+    "scenarios.py",
+    "standins.py",
+    "stats.py",
+    "systemctl.py",
+    "traffic.py",
+    "tree.py",
 ];
 
 /// The stand-ins' lock: every package at one version, with the SHA-256 of its wheel for

@@ -224,7 +224,7 @@ fn rehearse(spec: &Path, out: Option<&Path>, args: &[&str]) -> Option<(Output, V
     if let Some(o) = out {
         cmd.arg("-o").arg(o);
     }
-    cmd.args(["--baseline", "5s", "--fault", "10s", "--recovery", "8s"])
+    cmd.args(["--baseline", "3s", "--fault", "6s", "--recovery", "5s"])
         .arg("--journal")
         .arg(journal.path())
         .args(args);
