@@ -26,8 +26,8 @@ Exit codes:
   0    ok
   1    drift (check), or a hypothesis that did not hold (verify, rehearse)
   2    invalid input: a spec error, a bad flag, or a warning under --deny-warnings
-  3    I/O error, a file chaoslab does not own stands in the way, or the machine lacks
-       what rehearse needs (root, network namespaces, PostgreSQL, Python 3.11)
+  3    I/O error, a file chaoslab does not own stands in the way, or a rehearsal that
+       could not run (root, namespaces, a tool missing, or the lab's app did not boot)
   4    internal error (a bug; please report it)
   5    verify, rehearse: steady state not met before the fault (nothing was injected)
   6    verify, rehearse: the experiment failed, was stopped or was interrupted

@@ -42,7 +42,9 @@ class DelayProxy:
     def __init__(self, dependencies, first_port=4700):
         import socket
 
-        self.delay = 0.0
+        # Seconds each dependency's traffic is held back: one value per dependency, so a fault
+        # on one never delays another the same proxy carries.
+        self.delays = {dep: 0.0 for dep in dependencies}
         self.stop = threading.Event()
         self.sockets = []
         port = first_port
@@ -59,10 +61,17 @@ class DelayProxy:
                      "--dport", str(upstream[1]), "-m", "owner", "!", "--uid-owner", "0",
                      "-j", "DNAT",
                      "--to-destination", f"{PROXY_ADDR}:{port}"])
-                threading.Thread(target=self.accept, args=(srv, upstream), daemon=True).start()
+                threading.Thread(target=self.accept, args=(srv, upstream, dep), daemon=True).start()
                 port += 1
 
-    def accept(self, srv, upstream):
+    def delay(self, dependencies, seconds):
+        """Holds back what the app sends to each of `dependencies` by `seconds` (0: none)."""
+        for dep in dependencies:
+            if dep not in self.delays:
+                raise Failure(f"the delay proxy does not cover {dep}")
+            self.delays[dep] = seconds
+
+    def accept(self, srv, upstream, dep):
         import socket
 
         while not self.stop.is_set():
@@ -78,11 +87,11 @@ class DelayProxy:
             up.settimeout(None)
             conn.settimeout(None)
             self.sockets += [conn, up]
-            self.pump(conn, up, delayed=True)
-            self.pump(up, conn, delayed=False)
+            self.pump(conn, up, dep)
+            self.pump(up, conn, None)
 
-    def pump(self, src, dst, delayed):
-        """Copies src to dst; when `delayed`, each chunk leaves `delay` seconds after it came,
+    def pump(self, src, dst, dep):
+        """Copies src to dst; what the app sends to `dep` leaves its delay after it came,
         in order (a chunk read during a fault keeps its due time after the fault ends)."""
         import queue
         import socket
@@ -95,7 +104,7 @@ class DelayProxy:
                     data = src.recv(65536)
                 except OSError:
                     data = b""
-                chunks.put((time.monotonic() + (self.delay if delayed else 0.0), data))
+                chunks.put((time.monotonic() + (self.delays[dep] if dep else 0.0), data))
                 if not data:
                     return
 

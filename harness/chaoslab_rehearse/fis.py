@@ -7,6 +7,11 @@ import time
 from .faults import drop
 
 
+# Where the stand-in FIS listens: an address of its own, so no fault on a dependency's
+# addresses (base.ADDRESSES) can cut verify off from it.
+FIS_ADDR = "127.0.70.1"
+
+
 def scope_faults(tree):
     """Without a plan: each template's network fault, its `scope` dropped (the suite's own
     use: `chaoslab verify` against the reference lab)."""
@@ -59,20 +64,28 @@ class FisStandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                code, out, err = standin.start(body)
+            def answer(self, call):
+                # Every request gets an answer, as the API gives one: a stand-in that fails
+                # says so with a 500 instead of leaving the caller to its timeout.
+                try:
+                    code, out, err = call()
+                except Exception as error:  # noqa: BLE001
+                    code, out, err = 500, {"message": f"stand-in FIS: {error}"}, "InternalError"
                 self.reply(code, out, err)
+
+            def do_POST(self):
+                def start():
+                    size = int(self.headers.get("Content-Length", 0))
+                    return standin.start(json.loads(self.rfile.read(size) or b"{}"))
+                self.answer(start)
 
             def do_GET(self):
-                code, out, err = standin.get(self.path.rsplit("/", 1)[-1])
-                self.reply(code, out, err)
+                self.answer(lambda: standin.get(self.path.rsplit("/", 1)[-1]))
 
             def do_DELETE(self):
-                code, out, err = standin.stop(self.path.rsplit("/", 1)[-1])
-                self.reply(code, out, err)
+                self.answer(lambda: standin.stop(self.path.rsplit("/", 1)[-1]))
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.50.1", 4567), Handler)
+        self.server = http.server.ThreadingHTTPServer((FIS_ADDR, 4567), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def view(self, e):
@@ -100,7 +113,8 @@ class FisStandIn:
             if e["status"] != "initiating":
                 return
             e["status"] = "running"
-            self.apply(e, True)
+            if not self.apply(e, True):
+                return
         end = time.monotonic() + self.seconds
         while time.monotonic() < end:
             time.sleep(0.1)
@@ -108,15 +122,36 @@ class FisStandIn:
                 if e["status"] != "running":
                     return
         with self.lock:
-            if e["status"] == "running":
-                self.apply(e, False)
+            if e["status"] == "running" and self.apply(e, False):
                 e["status"], e["reason"] = "completed", "Experiment completed."
 
     def apply(self, e, on):
-        """Puts the experiment's faults on, or takes them off (in reverse order)."""
-        for fault in (e["faults"] if on else reversed(e["faults"])):
-            self.inject(fault, on)
-        e.setdefault("injected", []).append({"on": on, "at": round(time.monotonic(), 3)})
+        """Puts the experiment's faults on, or takes off those it put on (in reverse order).
+        A fault that cannot be put on fails the experiment, as FIS fails an action, after
+        taking off the others; one that cannot be taken off is named in the reason."""
+        e.setdefault("applied", [])
+        errors = []
+        if on:
+            for fault in e["faults"]:
+                try:
+                    self.inject(fault, True)
+                except Exception as error:  # noqa: BLE001 - any failure fails the experiment
+                    errors.append(f"{fault['kind']}: {error}")
+                    on = False
+                    break
+                e["applied"].append(fault)
+        if not on:
+            while e["applied"]:
+                fault = e["applied"].pop()
+                try:
+                    self.inject(fault, False)
+                except Exception as error:  # noqa: BLE001
+                    errors.append(f"lifting {fault['kind']}: {error}")
+        e.setdefault("injected", []).append({"on": on, "at": round(time.monotonic(), 3),
+                                             "errors": errors})
+        if errors:
+            e["status"], e["reason"] = "failed", "; ".join(errors)
+        return not errors
 
     def get(self, eid):
         with self.lock:
@@ -133,9 +168,9 @@ class FisStandIn:
             if not e:
                 return 404, {"message": "not found"}, "ResourceNotFoundException"
             if e["status"] in ("initiating", "running"):
-                if e["status"] == "running":
-                    self.apply(e, False)
-                e["status"], e["reason"] = "stopped", "Experiment stopped by user."
+                lifted = e["status"] != "running" or self.apply(e, False)
+                if lifted:
+                    e["status"], e["reason"] = "stopped", "Experiment stopped by user."
             return 200, self.view(e), None
 
     def close(self):

@@ -17,7 +17,7 @@ from . import evidence
 from .app import AppHost
 from .base import ACCOUNT, MOTO_PORT, NAMES, Failure, log, run
 from .faults import DelayProxy, drop, drop_all_quietly, lose, parse_fault
-from .fis import FisStandIn
+from .fis import FIS_ADDR, FisStandIn
 from .standins import StandIns
 from .stats import summarize
 from .traffic import Load, Orders, orders_in_db, request
@@ -92,10 +92,10 @@ class Rehearsal(StandIns, AppHost):
                 raise Failure(f"{fault_spec}: the delay proxy does not cover {deps}")
 
             def on():
-                self.proxy.delay = amount / 1000
+                self.proxy.delay(deps, amount / 1000)
 
             def off():
-                self.proxy.delay = 0.0
+                self.proxy.delay(deps, 0.0)
         phases = self.phases(guard, deps, clients, on, off)
         log(f"scenario {name}: {fault_spec}, {clients} load clients")
         # With the write-behind queue in the tree, orders are placed throughout.
@@ -347,18 +347,17 @@ class Rehearsal(StandIns, AppHost):
         elif kind == "loss":
             lose([fault["dependency"]], fault["percent"], on)
         elif kind == "latency":
-            if not self.proxy or fault["dependency"] not in self.proxied:
+            if not self.proxy:
                 raise Failure(f"the delay proxy does not cover {fault['dependency']}")
-            self.proxy.delay = fault["millis"] / 1000 if on else 0.0
+            self.proxy.delay([fault["dependency"]], fault["millis"] / 1000 if on else 0.0)
         elif kind == "restart-database":
             # A reboot is an event: the database goes down as the experiment starts and comes
-            # back DB_DOWN seconds later (in the background, so FIS's calls are answered
-            # meanwhile); the fault's end waits for it to be back.
+            # back DB_DOWN seconds later, in the background (FIS's calls are answered
+            # meanwhile, its lock is not held); nothing to lift at the end.
             if on:
-                self.db_restart = threading.Thread(target=self.restart_postgres, args=(DB_DOWN,))
+                self.db_restart = threading.Thread(target=self.restart_postgres, args=(DB_DOWN,),
+                                                   daemon=True)
                 self.db_restart.start()
-            elif getattr(self, "db_restart", None):
-                self.db_restart.join(60)
         else:
             raise Failure(f"no local fault `{kind}`")
         log(f"fault {'on' if on else 'off'}: {fault}")
@@ -378,13 +377,17 @@ class Rehearsal(StandIns, AppHost):
         finally:
             fis.close()
             drop_all_quietly()
+            if self.proxy:
+                self.proxy.delay(list(self.proxy.delays), 0.0)
+            if getattr(self, "db_restart", None):
+                self.db_restart.join(90)
             if guard != "spec":
                 self.restart(inst, script, "spec")
 
     def run_exec(self, step, fis):
         a = self.args
         command = step["exec"]
-        env = {**os.environ, "AWS_ENDPOINT_URL_FIS": "http://127.0.50.1:4567",
+        env = {**os.environ, "AWS_ENDPOINT_URL_FIS": f"http://{FIS_ADDR}:4567",
                "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
                "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true",
                "REHEARSE_APP_URL": f"http://127.0.0.1:{self.port}"}

@@ -297,6 +297,7 @@ pub(super) fn judged(
     let budget = crate::probe::timeout_for(lab)
         .unwrap_or(settings.timeout)
         .saturating_sub(std::time::Duration::from_secs(1));
+    let (settle, settle_why) = settle(lab);
     let opts = crate::verify::Options {
         experiment: run.experiment,
         template_id: run.template_id,
@@ -305,8 +306,8 @@ pub(super) fn judged(
         max_duration: run.max_duration,
         poll: std::time::Duration::from_secs(1),
         budget,
-        settle: settle(lab).0,
-        settle_why: settle(lab).1,
+        settle,
+        settle_why,
     };
     crate::verify::run(
         settings,
@@ -338,7 +339,7 @@ pub(super) fn lab_settings(
 /// How long the app may take to come back after a fault by its own design, and why: a circuit
 /// breaker fails calls at once for `reset_seconds` after its last failure, and its trial call
 /// may take the whole deadline before it closes (per worker, so the slowest counts).
-fn settle(lab: &Lab) -> (std::time::Duration, String) {
+pub(super) fn settle(lab: &Lab) -> (std::time::Duration, String) {
     let Some(app) = &lab.app else {
         return (std::time::Duration::ZERO, String::new());
     };

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use super::live::{Run, catch_ctrl_c, judged, lab_settings};
+use super::live::{Run, catch_ctrl_c, interrupted, judged, lab_settings, settle};
 use super::{Ctx, Live, out_dir, read, usage};
 use crate::base::errors::Error;
 use crate::rehearse::{NOT_MODELLED, Plan, setup};
@@ -59,6 +59,8 @@ pub(super) struct RehearseArgs {
 /// Both halves share these.
 struct Parsed {
     lab: crate::experiments::Lab,
+    /// One experiment's whole run at most: its phases, the app's settling, a minute to spare.
+    per_run: Duration,
     dir: PathBuf,
     plan: Plan,
     fault: Duration,
@@ -77,15 +79,31 @@ fn parse(a: &RehearseArgs, ctx: &mut Ctx) -> Result<Parsed, Error> {
         )));
     }
     let lab = read(spec, ctx)?;
+    let ecs = lab
+        .app
+        .as_ref()
+        .is_some_and(|app| matches!(app.runtime, crate::resources::app::Runtime::Ecs(_)));
+    if a.unguarded && ecs {
+        return Err(usage(format!(
+            "--unguarded restarts the app with another config, which the rehearsal does for an EC2 instance only; lab {} runs its app as an ECS task",
+            lab.name
+        )));
+    }
     let dir = out_dir(&lab, a.out.as_deref());
     let plan = Plan::of(&lab, &a.experiment).map_err(usage)?;
     let duration = |flag: &str, text: &str| {
         crate::probe::parse_duration(text).map_err(|e| usage(format!("--{flag}: {e}")))
     };
+    let (fault, baseline, recovery) = (
+        duration("fault", &a.fault)?,
+        duration("baseline", &a.baseline)?,
+        duration("recovery", &a.recovery)?,
+    );
     Ok(Parsed {
-        fault: duration("fault", &a.fault)?,
-        baseline: duration("baseline", &a.baseline)?,
-        recovery: duration("recovery", &a.recovery)?,
+        per_run: baseline + fault + settle(&lab).0 + recovery + Duration::from_secs(60),
+        fault,
+        baseline,
+        recovery,
         lab,
         dir,
         plan,
@@ -133,7 +151,6 @@ pub(super) fn rehearse(
     let plan = serde_json::to_string(&p.plan).map_err(|e| Error::Bug(e.to_string()))?;
     std::fs::write(&plan_file, plan).map_err(|e| Error::io(&plan_file, e))?;
     let exe = std::env::current_exe().map_err(|e| Error::Environment(e.to_string()))?;
-    let per_run = p.baseline + p.fault + p.recovery + Duration::from_secs(60);
     let runs = u32::try_from(p.plan.experiments.len()).unwrap_or(u32::MAX);
     let mut cmd = Command::new(prepared.python());
     cmd.env("PYTHONPATH", &prepared.harness)
@@ -146,7 +163,7 @@ pub(super) fn rehearse(
         .arg(&plan_file)
         .args(["--fis-seconds", &p.fault.as_secs_f64().to_string()])
         .args(["--exec-guard", if a.unguarded { "none" } else { "spec" }])
-        .args(["--exec-timeout", &(per_run * runs).as_secs().to_string()])
+        .args(["--exec-timeout", &(p.per_run * runs).as_secs().to_string()])
         .arg("--exec-passthrough")
         .arg("--exec")
         .arg(&exe)
@@ -190,6 +207,9 @@ pub(super) fn rehearse(
     let status = cmd
         .status()
         .map_err(|e| Error::Environment(format!("cannot start the harness: {e}")))?;
+    if interrupted() {
+        return Ok((String::new(), 130));
+    }
     match status.code() {
         Some(0) => {}
         Some(130) => return Ok((String::new(), 130)),
@@ -201,7 +221,7 @@ pub(super) fn rehearse(
         }
         _ => {
             return Err(Error::Environment(format!(
-                "the rehearsal harness failed ({status}); its message is above"
+                "the rehearsal could not run ({status}): the harness's message is above (a lab whose app does not boot ends here too)"
             )));
         }
     }
@@ -234,10 +254,19 @@ fn current(p: &Parsed) -> Result<(), Error> {
 struct Scratch(PathBuf);
 
 impl Scratch {
+    /// A new folder only this user can enter (it runs as root: no name another user could
+    /// have made first, or read).
     fn new() -> Result<Scratch, Error> {
-        let dir = std::env::temp_dir().join(format!("chaoslab-rehearse-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        use std::os::unix::fs::DirBuilderExt;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!("chaoslab-rehearse-{}-{nanos:09}", std::process::id());
+        let dir = std::env::temp_dir().join(name);
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| Error::io(&dir, e))?;
         Ok(Scratch(dir))
     }
 }
@@ -295,7 +324,7 @@ fn inside(a: &RehearseArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(Strin
             template_id: &planned.template,
             baseline: p.baseline,
             recovery: p.recovery,
-            max_duration: p.baseline + p.fault + p.recovery + Duration::from_secs(60),
+            max_duration: p.per_run,
         };
         let settings = lab_settings(&p.lab, &app, Duration::from_millis(250))?;
         let outcome = judged(&p.lab, hypothesis, settings, &run, &mut fis, live);

@@ -139,11 +139,25 @@ pub fn missing() -> Vec<String> {
 pub fn prepare(cache: &Path, progress: &mut dyn FnMut(&str)) -> Result<Prepared, String> {
     let io = |what: &str, p: &Path, e: std::io::Error| format!("{what} {}: {e}", p.display());
     std::fs::create_dir_all(cache).map_err(|e| io("cannot create", cache, e))?;
+    // What is in the cache runs as root: only a cache no one else can write to (nor rename
+    // within the folder holding it) is trusted.
+    if let Some(base) = cache.parent() {
+        owned(base)?;
+    }
+    owned(cache)?;
     let harness = cache.join(format!(
         "harness-{}",
         key(HARNESS.iter().flat_map(|(n, t)| [*n, *t]))
     ));
-    if !harness.join("chaoslab_rehearse/__main__.py").is_file() {
+    // The harness is checked file by file on every run, not only its presence.
+    let intact = HARNESS.iter().all(|(name, text)| {
+        std::fs::read_to_string(harness.join("chaoslab_rehearse").join(name))
+            .is_ok_and(|on_disk| on_disk == *text)
+    });
+    if harness.exists() && !intact {
+        std::fs::remove_dir_all(&harness).map_err(|e| io("cannot replace", &harness, e))?;
+    }
+    if !intact {
         progress(&format!("writing the harness to {}", harness.display()));
         let tmp = fresh(cache, "harness")?;
         let pkg = tmp.join("chaoslab_rehearse");
@@ -182,7 +196,26 @@ pub fn prepare(cache: &Path, progress: &mut dyn FnMut(&str)) -> Result<Prepared,
         // because the harness runs `venv/bin/python` itself, never those scripts.
         settle(&tmp, &tools)?;
     }
+    owned(&harness)?;
+    owned(&tools)?;
     Ok(Prepared { harness, tools })
+}
+
+/// Refuses a folder that this user does not own or that others may write to.
+fn owned(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    // This process's effective user: the owner of its /proc entry (Linux, as the rehearsal is).
+    let me = std::fs::metadata("/proc/self")
+        .map_err(|e| format!("/proc/self: {e}"))?
+        .uid();
+    if meta.uid() != me || meta.mode() & 0o022 != 0 {
+        return Err(format!(
+            "{} belongs to another user or others may write to it, and what it holds would run as this user: remove it, or set CHAOSLAB_CACHE_DIR to a folder of your own",
+            dir.display()
+        ));
+    }
+    Ok(())
 }
 
 /// A new, empty folder in `cache` to fill before renaming it into place.

@@ -5,7 +5,7 @@
 //! rehearsal is judged by the same code as a run on AWS.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -33,7 +33,13 @@ impl LocalFis {
     /// One request, its JSON answer; an error status is an error naming FIS's error type.
     fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
         let addr = format!("{}:{}", self.url.host, self.url.port);
-        let mut stream = TcpStream::connect(&addr).map_err(|e| format!("FIS at {addr}: {e}"))?;
+        let resolved = addr
+            .to_socket_addrs()
+            .map_err(|e| format!("FIS at {addr}: {e}"))?
+            .next()
+            .ok_or_else(|| format!("FIS at {addr}: no address"))?;
+        let mut stream = TcpStream::connect_timeout(&resolved, TIMEOUT)
+            .map_err(|e| format!("FIS at {addr}: {e}"))?;
         let _ = stream.set_read_timeout(Some(TIMEOUT));
         let _ = stream.set_write_timeout(Some(TIMEOUT));
         let body = body.map(Value::to_string).unwrap_or_default();

@@ -98,6 +98,55 @@ fn setup_names_what_the_machine_lacks() {
     assert_eq!(std::fs::read_dir(cache.path()).expect("cache").count(), 0);
 }
 
+/// What the cache holds runs as root: a cache others may write to is refused, and a harness
+/// file changed there is written anew before it runs.
+#[test]
+fn the_cache_is_trusted_only_when_it_is_ours_and_as_shipped() {
+    use std::os::unix::fs::PermissionsExt;
+    let open = tempfile::tempdir().expect("tmp");
+    std::fs::set_permissions(open.path(), std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let out = chaoslab()
+        .args(["rehearse", "--setup"])
+        .env("CHAOSLAB_CACHE_DIR", open.path())
+        .output()
+        .expect("runs");
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("others may write to it"), "{stderr}");
+
+    // The shared cache (set up by the first run; this sets it up if not): every harness's
+    // __main__.py tampered with, then --setup restores the one this binary ships.
+    let cache = common::root().join(".tools/cache/rehearse");
+    let setup = || {
+        chaoslab()
+            .args(["rehearse", "--setup"])
+            .output()
+            .expect("runs")
+    };
+    assert!(setup().status.success());
+    let shipped = chaoslab::rehearse::setup::HARNESS
+        .iter()
+        .find(|(n, _)| *n == "__main__.py")
+        .expect("__main__.py")
+        .1;
+    let mains: Vec<PathBuf> = std::fs::read_dir(&cache)
+        .expect("cache")
+        .flatten()
+        .map(|e| e.path().join("chaoslab_rehearse/__main__.py"))
+        .filter(|p| p.is_file())
+        .collect();
+    for m in &mains {
+        std::fs::write(m, "raise SystemExit('planted')\n").expect("tamper");
+    }
+    assert!(setup().status.success());
+    assert!(
+        mains
+            .iter()
+            .any(|m| std::fs::read_to_string(m).ok().as_deref() == Some(shipped)),
+        "no harness restored"
+    );
+}
+
 /// `--plan` over every blueprint: what is rehearsed, and why the rest is not, from the
 /// catalog, for every experiment of the lab.
 #[test]
@@ -410,6 +459,20 @@ fn ctrl_c_ends_the_rehearsal_and_leaves_nothing_behind() {
         .map(|pid| format!("chaoslab-rh-{pid}"))
         .filter(|n| namespaces().contains(n))
         .collect();
+    // And what runs in it, to find none of it alive afterwards.
+    let inside: Vec<String> = ours
+        .iter()
+        .flat_map(|ns| {
+            let out = Command::new("ip")
+                .args(["netns", "pids", ns])
+                .output()
+                .expect("ip");
+            String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let _ = Command::new("kill")
         .args(["-INT", "--", &format!("-{group}")])
         .status();
@@ -437,6 +500,12 @@ fn ctrl_c_ends_the_rehearsal_and_leaves_nothing_behind() {
         .filter(|n| ours.contains(n))
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}\n{log}");
+    assert!(!inside.is_empty(), "nothing ran in the namespace:\n{log}");
+    let alive: Vec<&String> = inside
+        .iter()
+        .filter(|pid| Path::new("/proc").join(pid).exists())
+        .collect();
+    assert!(alive.is_empty(), "still running: {alive:?}\n{log}");
 }
 
 /// The degradation lab's breaker stays open `reset_seconds` after DynamoDB's last failure, by

@@ -139,8 +139,9 @@ fn the_rehearsal_coverage_table_is_the_catalog() {
     let rows: Vec<&str> = table.lines().skip(2).collect();
     assert_eq!(rows.len(), ACTIONS.len());
     for (row, a) in rows.iter().zip(ACTIONS) {
-        let (yes, how) = a.rehearsal.summary();
-        assert_eq!(*row, format!("| `{}` | {yes} | {how} |", a.id));
+        let yes = matches!(a.rehearsal, chaoslab::catalog::Rehearsal::Local { .. });
+        let start = format!("| `{}` | {} | ", a.id, if yes { "yes" } else { "no" });
+        assert!(row.starts_with(&start), "{row}");
     }
     assert_in_readme("rehearsal coverage", &table);
 }
