@@ -115,7 +115,9 @@ fn the_cache_is_trusted_only_when_it_is_ours_and_as_shipped() {
     assert!(stderr.contains("others may write to it"), "{stderr}");
 
     // The shared cache (set up by the first run; this sets it up if not): every harness's
-    // __main__.py tampered with, then --setup restores the one this binary ships.
+    // __main__.py tampered with, then --setup restores the one this binary ships. In the
+    // rehearsals' turn: no run may start from the cache meanwhile.
+    let _turn = common::one_rehearsal_at_a_time();
     let cache = common::root().join(".tools/cache/rehearse");
     let setup = || {
         chaoslab()
