@@ -503,11 +503,35 @@ fn ctrl_c_ends_the_rehearsal_and_leaves_nothing_behind() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}\n{log}");
     assert!(!inside.is_empty(), "nothing ran in the namespace:\n{log}");
-    let alive: Vec<&String> = inside
+    // A process killed by the clean-up may take a moment to exit and be reaped: each gets 10 s
+    // to be gone or a zombie (nothing left but its exit status).
+    let running = |pid: &String| {
+        std::fs::read_to_string(Path::new("/proc").join(pid).join("stat"))
+            .ok()
+            .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| !rest.starts_with('Z')))
+            .unwrap_or(false)
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut alive: Vec<&String> = inside.iter().filter(|pid| running(pid)).collect();
+    while !alive.is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        alive.retain(|pid| running(pid));
+    }
+    let what: Vec<String> = alive
         .iter()
-        .filter(|pid| Path::new("/proc").join(pid).exists())
+        .map(|pid| {
+            let cmd =
+                std::fs::read(Path::new("/proc").join(pid).join("cmdline")).unwrap_or_default();
+            format!(
+                "{pid}: {}",
+                String::from_utf8_lossy(&cmd).replace('\0', " ")
+            )
+        })
         .collect();
-    assert!(alive.is_empty(), "still running: {alive:?}\n{log}");
+    assert!(
+        what.is_empty(),
+        "still running 10 s after the end: {what:?}\n{log}"
+    );
 }
 
 /// The degradation lab's breaker stays open `reset_seconds` after DynamoDB's last failure, by
