@@ -173,3 +173,19 @@ pub fn can_make_namespaces() -> Result<(), String> {
         Err(e) => Err(e.to_string()),
     }
 }
+
+/// Whether a rehearsal can run here. Where no network namespace can be made it fails under CI
+/// (`CI` set), which must run it, and elsewhere says SKIPPED with why and returns false.
+pub fn rehearsal_can_run() -> bool {
+    match can_make_namespaces() {
+        Ok(()) => true,
+        Err(why) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must run the rehearsal, but no network namespace can be made here: {why}"
+            );
+            eprintln!("SKIPPED: the rehearsal needs a network namespace (as root): {why}");
+            false
+        }
+    }
+}
