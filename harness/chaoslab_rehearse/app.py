@@ -157,21 +157,22 @@ class AppHost:
         }
 
     def stop_app(self):
+        """Kills the app's process group at once: nothing in a stand-in instance is worth a
+        graceful stop (Gunicorn's waits for hung calls, up to its 30 s graceful timeout)."""
         if not self.app_pid_file.exists():
             return
         pid = int(self.app_pid_file.read_text())
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        end = time.monotonic() + 5
+        while time.monotonic() < end:
             try:
-                os.killpg(pid, sig)
+                os.killpg(pid, 0)
             except ProcessLookupError:
                 break
-            end = time.monotonic() + wait
-            while time.monotonic() < end:
-                try:
-                    os.killpg(pid, 0)
-                except ProcessLookupError:
-                    break
-                time.sleep(0.1)
+            time.sleep(0.05)
         self.app_pid_file.unlink()
 
     def restart(self, inst, script, guard):
@@ -186,12 +187,27 @@ class AppHost:
         self.wait_http(self.port)
         log(f"app restarted with guard={guard}")
 
+    def use_guard(self, inst, script, guard):
+        """The app running with `guard` (spec, none or plain) for the next step: restarted
+        only when it runs with another, or was left as a step without the spec's guard ended
+        (its hung calls may hold every thread)."""
+        if self.app_guard == guard:
+            return
+        if guard != "spec":
+            script = self.render_bootstrap(self.app_config(guard))
+        self.restart(inst, script, guard)
+        self.app_guard = guard
+
+    def after_step(self, guard):
+        if guard != "spec":
+            self.app_guard = None
+
     def seed_failure(self, script):
         """The same bootstrap with the catalog database gone: it must fail the boot."""
         self.stop_app()
         for p in self.procs:
             if "postgres" in " ".join(map(str, p.args)):
-                os.killpg(p.pid, signal.SIGTERM)
+                os.killpg(p.pid, signal.SIGKILL)
                 p.wait(10)
         start = time.monotonic()
         proc, inst = self.boot(script, self.app_env(), "instance-no-db")
@@ -219,16 +235,18 @@ class AppHost:
         raise Failure(f"the app did not answer /health on port {port} within {seconds} s")
 
     def cleanup(self):
+        """Ends everything this run started, at once: the work directory goes with it, so no
+        stand-in needs a clean shutdown (PostgreSQL's would checkpoint, for seconds)."""
         self.stop_app()
         if self.proxy:
             self.proxy.close()
         for p in reversed(self.procs):
             try:
-                os.killpg(p.pid, signal.SIGTERM)
+                os.killpg(p.pid, signal.SIGKILL)
             except ProcessLookupError:
                 continue
         for p in reversed(self.procs):
             try:
                 p.wait(10)
             except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
+                pass

@@ -2,6 +2,7 @@
 inner run started in it and everything removed at the end (also on Ctrl-C or SIGTERM);
 inside it, the rehearsal run and its report written."""
 
+import fcntl
 import json
 import os
 import re
@@ -29,7 +30,10 @@ def mirror_wheels(lab):
             raise Failure("the bootstrap has no requirements heredoc")
         lines = m.group(1) + "\n"
     WHEELS.mkdir(parents=True, exist_ok=True)
-    req = WHEELS / "requirements.txt"
+    # Rehearsals may run side by side: one fills the mirror at a time (released on exit).
+    lock = open(WHEELS / ".lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    req = Path(tempfile.mkstemp(dir=WHEELS, prefix="requirements-", suffix=".txt")[1])
     req.write_text(lines)
     pip = [str(VENV_PY), "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
            "--require-hashes", "--only-binary", ":all:", "--python-version", "3.11",
@@ -37,8 +41,12 @@ def mirror_wheels(lab):
     # Mirrored by an earlier run (the usual case): the files checked against the hashes
     # without asking the index; anything missing is downloaded.
     offline = pip + ["--no-index", "--find-links", str(WHEELS)]
-    if subprocess.run(offline, capture_output=True).returncode != 0:
-        run(pip)
+    try:
+        if subprocess.run(offline, capture_output=True).returncode != 0:
+            run(pip)
+    finally:
+        req.unlink()
+        lock.close()
 
 
 def outside(argv, args):

@@ -44,6 +44,7 @@ class Rehearsal(StandIns, AppHost):
         self.app_pid_file = self.work / "app.pid"
         self.proxy, self.proxied = None, set()
         self.tree = None
+        self.app_guard = None
         # Called with each scenario's result as it is measured (the CLI prints its table).
         self.on_scenario = on_scenario or (lambda result: None)
 
@@ -247,6 +248,7 @@ class Rehearsal(StandIns, AppHost):
         log(f"booted in {report['boot']['seconds']} s: {unit}")
 
         self.port = port
+        self.app_guard = "spec"
         if a.exec:
             step = {"exec": a.exec, "fault_at": a.fault_at, "fis_seconds": a.fis_seconds,
                     "exec_signal": a.exec_signal, "exec_guard": a.exec_guard}
@@ -258,14 +260,12 @@ class Rehearsal(StandIns, AppHost):
                 continue
             name, dep, clients, *rest = step["scenario"].split(":")
             guard = rest[0] if rest else "spec"
-            if guard != "spec":
-                self.restart(inst, self.render_bootstrap(self.app_config(guard)), guard)
+            self.use_guard(inst, script, guard)
             try:
                 report["scenarios"].append(self.scenario(name, dep, int(clients), port, paths, guard))
             finally:
                 drop_all_quietly()
-                if guard != "spec":
-                    self.restart(inst, script, "spec")
+                self.after_step(guard)
 
         if a.seed_failure:
             report["seed_failure"] = self.seed_failure(script)
@@ -369,8 +369,8 @@ class Rehearsal(StandIns, AppHost):
         the app runs with the spec's guard again, ready for the next step."""
         a = self.args
         guard = step.get("exec_guard", "spec")
-        if guard != "spec":
-            self.restart(inst, self.render_bootstrap(self.app_config(guard)), guard)
+        if inst is not None:
+            self.use_guard(inst, script, guard)
         fis = FisStandIn(self.tree, step.get("fis_seconds", a.fis_seconds), self.plan, self.inject)
         try:
             return self.run_exec(step, fis)
@@ -381,8 +381,7 @@ class Rehearsal(StandIns, AppHost):
                 self.proxy.delay(list(self.proxy.delays), 0.0)
             if getattr(self, "db_restart", None):
                 self.db_restart.join(90)
-            if guard != "spec":
-                self.restart(inst, script, "spec")
+            self.after_step(guard)
 
     def run_exec(self, step, fis):
         a = self.args
