@@ -125,7 +125,7 @@ fn claims(s: &Value) -> Result<(), Vec<String>> {
 /// Runs `scripts/rehearse LAB ARGS... --json FILE` and returns its report, or `None` (after
 /// saying why) where the machine cannot make a network namespace and this is not CI.
 fn rehearse(lab: &Path, args: &[&str]) -> Option<Value> {
-    let _turn = common::one_rehearsal_at_a_time();
+    let _lane = common::rehearsal_lane();
     let root = common::root();
     if !common::rehearsal_can_run() {
         return None;
@@ -172,12 +172,28 @@ fn exec_step(name: &str, mut opts: Value, command: &[&str]) -> Value {
     opts
 }
 
-/// One boot of the reference lab serves every claim made on it, each judged on its own part
-/// of the report: the suite's scenarios (the promise, and its counterfactual: the same app
-/// unguarded must break), then `chaoslab probe` and `chaoslab verify` run beside the app,
-/// then the boot without its database.
+/// The reference lab's suite on one boot: its promise, and the counterfactual (the same app
+/// unguarded must break); then the boot without its database, which must fail.
 #[test]
 fn the_reference_lab_keeps_its_promise_and_the_unguarded_app_does_not() {
+    let plan: Vec<Value> = SUITE.iter().map(|s| json!({ "scenario": s })).collect();
+    let Some(report) = rehearse_plan(
+        &common::root().join(LAB),
+        &Value::Array(plan),
+        &["--seed-failure"],
+    ) else {
+        return;
+    };
+    the_suite_keeps_the_promise_and_the_unguarded_app_does_not(&report);
+    the_boot_fails_when_the_catalog_never_seeds(&report["seed_failure"]);
+}
+
+/// `chaoslab probe` and `chaoslab verify` run beside the reference lab's app on one boot (a
+/// boot of its own, so it runs beside the suite's): the probe's table, then verify's
+/// verdicts: held, deviated on a wrong hypothesis and on an unguarded app, refused on a
+/// baseline not met, and interrupted.
+#[test]
+fn probe_and_verify_judge_the_reference_lab_beside_its_app() {
     let jsonl = tempfile::NamedTempFile::new().expect("temp file");
     let journal = tempfile::NamedTempFile::new().expect("temp file");
     let wrong_spec = tempfile::NamedTempFile::new().expect("temp file");
@@ -194,8 +210,7 @@ fn the_reference_lab_keeps_its_promise_and_the_unguarded_app_does_not() {
     );
     let mut wrong_args = verify_args(&[]);
     wrong_args[1] = wrong_spec.path().to_str().expect("utf-8 path");
-    let mut plan: Vec<Value> = SUITE.iter().map(|s| json!({ "scenario": s })).collect();
-    plan.extend([
+    let plan = vec![
         // The fault is put on inside the unjudged gap and lifted after `during`, with a
         // second and more of margin either side for a loaded machine's timers.
         exec_step(
@@ -223,11 +238,6 @@ fn the_reference_lab_keeps_its_promise_and_the_unguarded_app_does_not() {
         ),
         exec_step("wrong", json!({"fis_seconds": 10}), &wrong_args),
         exec_step(
-            "deviated",
-            json!({"fis_seconds": 25, "exec_guard": "none"}),
-            &verify_args(&["--concurrency", "12"]),
-        ),
-        exec_step(
             "baseline",
             json!({"fault_at": ["dynamodb:0:300"]}),
             &verify_args(&[]),
@@ -237,18 +247,18 @@ fn the_reference_lab_keeps_its_promise_and_the_unguarded_app_does_not() {
             json!({"fis_seconds": 60, "exec_signal": "INT:12"}),
             &verify_args(&[]),
         ),
-    ]);
-    let Some(report) = rehearse_plan(
-        &common::root().join(LAB),
-        &Value::Array(plan),
-        &["--seed-failure"],
-    ) else {
+        // Last: the unguarded app is left hung, and nothing runs on it after.
+        exec_step(
+            "deviated",
+            json!({"fis_seconds": 25, "exec_guard": "none"}),
+            &verify_args(&["--concurrency", "12"]),
+        ),
+    ];
+    let Some(report) = rehearse_plan(&common::root().join(LAB), &Value::Array(plan), &[]) else {
         return;
     };
-    the_suite_keeps_the_promise_and_the_unguarded_app_does_not(&report);
     probe_gives_the_articles_table_and_its_jsonl_matches(&report["execs"]["probe"], jsonl_path);
     verify_judges_the_run_and_stops_what_it_started(&report["execs"], journal_path);
-    the_boot_fails_when_the_catalog_never_seeds(&report["seed_failure"]);
 }
 
 /// The scenarios every scripts/rehearse run of the reference lab runs by default.

@@ -152,12 +152,58 @@ pub fn run_bounded(mut cmd: Command, limit: std::time::Duration) -> Output {
     out
 }
 
-/// One rehearsal at a time across the suite: they share the wheel mirror and the stand-ins'
-/// addresses, and two apps under load on two cores would measure each other.
-pub fn one_rehearsal_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    TURN.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+/// Rehearsals running at once: each has its own network and mount namespaces and its own
+/// stand-ins, and spends most of its time waiting on its phases (about a third of a core on
+/// average), so three share a 2-core machine; `CHAOSLAB_REHEARSAL_LANES` sets another count.
+/// libtest must run as many tests at once (`--test-threads`, which scripts/test sets).
+fn rehearsal_lanes() -> usize {
+    std::env::var("CHAOSLAB_REHEARSAL_LANES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(3)
+}
+
+static LANES: (std::sync::Mutex<usize>, std::sync::Condvar) =
+    (std::sync::Mutex::new(0), std::sync::Condvar::new());
+
+/// Lanes held until dropped.
+pub struct Lanes(usize);
+
+impl Drop for Lanes {
+    fn drop(&mut self) {
+        let mut busy = LANES
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *busy -= self.0;
+        LANES.1.notify_all();
+    }
+}
+
+fn take_lanes(wanted: usize) -> Lanes {
+    let mut busy = LANES
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    while *busy + wanted > rehearsal_lanes().max(wanted) {
+        busy = LANES
+            .1
+            .wait(busy)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    }
+    *busy += wanted;
+    Lanes(wanted)
+}
+
+/// A lane for one rehearsal, waiting for one to be free.
+pub fn rehearsal_lane() -> Lanes {
+    take_lanes(1)
+}
+
+/// Every lane: no rehearsal runs meanwhile (for a test that changes what they share).
+pub fn every_rehearsal_lane() -> Lanes {
+    take_lanes(rehearsal_lanes())
 }
 
 /// Whether this machine lets the tests make a network namespace (root, Linux), and why not.

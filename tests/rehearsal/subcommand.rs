@@ -116,8 +116,8 @@ fn the_cache_is_trusted_only_when_it_is_ours_and_as_shipped() {
 
     // The shared cache (set up by the first run; this sets it up if not): every harness's
     // __main__.py tampered with, then --setup restores the one this binary ships. In the
-    // rehearsals' turn: no run may start from the cache meanwhile.
-    let _turn = common::one_rehearsal_at_a_time();
+    // rehearsals' lanes: no run may start from the cache meanwhile.
+    let _lanes = common::every_rehearsal_lane();
     let cache = common::root().join(".tools/cache/rehearse");
     let setup = || {
         chaoslab()
@@ -260,7 +260,7 @@ fn a_stale_tree_is_refused_before_anything_runs() {
 
 /// The runs: root and a namespace, one at a time with the other rehearsals.
 fn rehearse(spec: &Path, out: Option<&Path>, args: &[&str]) -> Option<(Output, Value)> {
-    let _turn = common::one_rehearsal_at_a_time();
+    let _lane = common::rehearsal_lane();
     if !common::rehearsal_can_run() {
         return None;
     }
@@ -401,7 +401,7 @@ fn a_latency_fault_on_the_ecs_task_is_injected_and_judged() {
 fn ctrl_c_ends_the_rehearsal_and_leaves_nothing_behind() {
     use std::io::BufRead;
     use std::os::unix::process::CommandExt;
-    let _turn = common::one_rehearsal_at_a_time();
+    let _lane = common::rehearsal_lane();
     if !common::rehearsal_can_run() {
         return;
     }
