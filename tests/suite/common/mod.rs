@@ -207,17 +207,24 @@ pub fn every_rehearsal_lane() -> Lanes {
 }
 
 /// Whether this machine lets the tests make a network namespace (root, Linux), and why not.
+/// Tried once per test process: rehearsals run side by side, and two tries under one name
+/// would trip over each other ("File exists").
 pub fn can_make_namespaces() -> Result<(), String> {
-    let name = format!("chaoslab-probe-{}", std::process::id());
-    let added = Command::new("ip").args(["netns", "add", &name]).output();
-    match added {
-        Ok(o) if o.status.success() => {
-            let _ = Command::new("ip").args(["netns", "del", &name]).output();
-            Ok(())
-        }
-        Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_owned()),
-        Err(e) => Err(e.to_string()),
-    }
+    static TRIED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    TRIED
+        .get_or_init(|| {
+            let name = format!("chaoslab-probe-{}", std::process::id());
+            let added = Command::new("ip").args(["netns", "add", &name]).output();
+            match added {
+                Ok(o) if o.status.success() => {
+                    let _ = Command::new("ip").args(["netns", "del", &name]).output();
+                    Ok(())
+                }
+                Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_owned()),
+                Err(e) => Err(e.to_string()),
+            }
+        })
+        .clone()
 }
 
 /// Whether a rehearsal can run here. Where no network namespace can be made it fails under CI
