@@ -27,7 +27,8 @@ Exit codes:
   1    drift (check), or a hypothesis that did not hold (verify, rehearse)
   2    invalid input: a spec error, a bad flag, or a warning under --deny-warnings
   3    I/O error, a file chaoslab does not own stands in the way, or a rehearsal that
-       could not run (root, namespaces, a tool missing, or the lab's app did not boot)
+       could not run (root, namespaces, a tool missing, or the lab's app did not boot),
+       or a probe that could not start its threads (probe, verify)
   4    internal error (a bug; please report it)
   5    verify, rehearse: steady state not met before the fault (nothing was injected)
   6    verify, rehearse: the experiment failed, was stopped or was interrupted

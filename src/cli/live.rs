@@ -104,9 +104,21 @@ pub(super) fn interrupted() -> bool {
     INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-pub(super) fn catch_ctrl_c() {
-    // A second call in one process (tests) keeps the first handler, which sets the same flag.
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+/// Whether a second Ctrl-C ends the process at once: `probe`'s, which has nothing to undo;
+/// not `verify`'s, whose first one is stopping the experiment it started on AWS.
+static SECOND_ABORTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The first Ctrl-C raises [`INTERRUPTED`]: the run ends its phase at once, says so and
+/// (verify) stops the experiment it started. A second one ends `probe` at once, exit 130.
+pub(super) fn catch_ctrl_c(second_aborts: bool) {
+    use std::sync::atomic::Ordering::SeqCst;
+    SECOND_ABORTS.store(second_aborts, SeqCst);
+    // A second call in one process (tests) keeps the first handler, which reads the same flags.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, SeqCst) && SECOND_ABORTS.load(SeqCst) {
+            std::process::exit(130);
+        }
+    });
 }
 
 /// The probe's settings from the flags and, when given, the lab spec.
@@ -134,7 +146,8 @@ fn settings(
         let (name, path) = p
             .split_once('=')
             .filter(|(n, p)| !n.is_empty() && p.starts_with('/'))
-            .ok_or_else(|| usage(format!("--path `{p}`: use NAME=/path")))?;
+            .ok_or_else(|| usage(format!("--path `{}`: use NAME=/path", p.escape_debug())))?;
+        crate::probe::http::check_path(path).map_err(|e| usage(format!("--path {e}")))?;
         endpoints.push(crate::probe::Endpoint {
             name: name.to_owned(),
             path: path.to_owned(),
@@ -191,7 +204,7 @@ pub(super) fn probe(
             crate::probe::parse_duration(len).map_err(usage)?,
         ));
     }
-    catch_ctrl_c();
+    catch_ctrl_c(true);
     let interrupted = crate::probe::phases::run(
         settings,
         &phases,
@@ -260,7 +273,7 @@ pub(super) fn verify(
         recovery: crate::probe::parse_duration(&a.recovery).map_err(usage)?,
         max_duration: crate::probe::parse_duration(&a.max_duration).map_err(usage)?,
     };
-    catch_ctrl_c();
+    catch_ctrl_c(false);
     let mut fis = crate::verify::helper::Helper::find(&region).map_err(usage)?;
     if a.preview {
         let mut report = Reporter(live);

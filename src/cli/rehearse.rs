@@ -203,7 +203,7 @@ pub(super) fn rehearse(
     ));
     // Ctrl-C reaches the harness too (one process group): it stops the experiment, removes
     // the namespace and everything it started, and ends; this process waits for that.
-    catch_ctrl_c();
+    catch_ctrl_c(false);
     let status = cmd
         .status()
         .map_err(|e| Error::Environment(format!("cannot start the harness: {e}")))?;
@@ -302,7 +302,7 @@ fn inside(a: &RehearseArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(Strin
     let app = var("REHEARSE_APP_URL")?;
     let mut fis =
         crate::verify::local::LocalFis::new(&var("AWS_ENDPOINT_URL_FIS")?).map_err(usage)?;
-    catch_ctrl_c();
+    catch_ctrl_c(false);
     let mut worst = 0u8;
     let mut journals = Vec::new();
     for planned in &p.plan.experiments {

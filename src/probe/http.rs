@@ -39,6 +39,19 @@ impl Url {
         if host.is_empty() {
             return Err(format!("`{text}` has no host"));
         }
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        if !bare
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:_".contains(&b))
+        {
+            return Err(format!(
+                "`{}` is not a host name or an IP address",
+                bare.escape_debug()
+            ));
+        }
+        if !base.is_empty() {
+            check_path(base).map_err(|e| format!("the URL's path {e}"))?;
+        }
         Ok(Url {
             host: host
                 .trim_start_matches('[')
@@ -63,12 +76,45 @@ impl Url {
 pub enum Outcome {
     /// An HTTP response with this status.
     Status(u16),
-    /// No response: `timeout`, `refused`, `reset`, `dns`, `malformed`, or another I/O kind.
+    /// No complete response: `timeout`, `refused`, `reset`, `dns`, `malformed`, `too-large`,
+    /// `bad-path`, or another I/O kind.
     Error(&'static str),
 }
 
-/// `GET url.base + path`, within `timeout` from start to last byte.
+/// The most of a response kept: its head (the status line is all the probe reads). The body
+/// is read to its end, as a client does, but not kept.
+const HEAD_KEPT: usize = 8 << 10;
+
+/// A response body longer than this fails (`too-large`): no endpoint of the lab's app answers
+/// more than a few KiB, and a server that streams without end must not count as healthy.
+pub const BODY_LIMIT: u64 = 1 << 20;
+
+/// Whether `path` can go on a request line as it is: it starts with `/` and holds visible
+/// ASCII only (no space, CR, LF or other control character that could end the line or add
+/// a header).
+pub fn check_path(path: &str) -> Result<(), String> {
+    if !path.starts_with('/') {
+        return Err(format!("`{}` does not start with `/`", path.escape_debug()));
+    }
+    match path.bytes().find(|b| !(0x21..=0x7e).contains(b)) {
+        Some(b) => Err(format!(
+            "`{}` holds {:?}, which cannot go on an HTTP request line (percent-encode it)",
+            path.escape_debug(),
+            char::from(b)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `GET url.base + path`, within `timeout` from start to last byte. A response counts only
+/// once it has ended (the server closed the connection, as `Connection: close` asks): one
+/// whose body is still arriving at the deadline is a `timeout`, one past [`BODY_LIMIT`] is
+/// `too-large`, whatever its status line said.
 pub fn get(url: &Url, path: &str, timeout: Duration) -> Outcome {
+    // Url::parse and the CLI refuse these already; nothing unchecked reaches the request line.
+    if (!url.base.is_empty() && check_path(&url.base).is_err()) || check_path(path).is_err() {
+        return Outcome::Error("bad-path");
+    }
     let deadline = Instant::now() + timeout;
     let addrs: Vec<SocketAddr> = match (url.host.as_str(), url.port).to_socket_addrs() {
         Ok(a) => a.collect(),
@@ -99,7 +145,8 @@ pub fn get(url: &Url, path: &str, timeout: Duration) -> Outcome {
         path,
         url.host_header()
     );
-    let mut buf = Vec::with_capacity(1024);
+    let mut head = Vec::with_capacity(1024);
+    let mut read: u64 = 0;
     let mut chunk = [0u8; 4096];
     let io = (|| -> std::io::Result<()> {
         set_left(&stream, deadline)?;
@@ -110,20 +157,36 @@ pub fn get(url: &Url, path: &str, timeout: Duration) -> Outcome {
             if n == 0 {
                 return Ok(());
             }
-            buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
-            // The status line is all the probe needs; it reads on only to let the
-            // response finish, as a client does, up to a bound.
-            if buf.len() > 1 << 20 {
-                return Ok(());
+            let got = chunk.get(..n).unwrap_or_default();
+            let room = HEAD_KEPT.saturating_sub(head.len()).min(got.len());
+            head.extend_from_slice(got.get(..room).unwrap_or_default());
+            read += n as u64;
+            if read > BODY_LIMIT + HEAD_KEPT as u64 {
+                return Err(std::io::Error::other(TooLarge));
             }
         }
     })();
-    match (status(&buf), io) {
-        (Some(code), _) => Outcome::Status(code),
-        (None, Err(e)) => Outcome::Error(kind(&e)),
+    match (status(&head), io) {
+        (Some(code), Ok(())) => Outcome::Status(code),
+        (_, Err(e)) if e.get_ref().is_some_and(|e| e.is::<TooLarge>()) => {
+            Outcome::Error("too-large")
+        }
+        (_, Err(e)) => Outcome::Error(kind(&e)),
         (None, Ok(())) => Outcome::Error("malformed"),
     }
 }
+
+/// The marker of a body past [`BODY_LIMIT`].
+#[derive(Debug)]
+struct TooLarge;
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the response is longer than {BODY_LIMIT} bytes")
+    }
+}
+
+impl std::error::Error for TooLarge {}
 
 fn set_left(stream: &TcpStream, deadline: Instant) -> std::io::Result<()> {
     let left = deadline.saturating_duration_since(Instant::now());
@@ -179,6 +242,23 @@ mod tests {
         assert!(Url::parse("https://x").is_err());
         assert!(Url::parse("http://x:notaport").is_err());
         assert!(Url::parse("http://").is_err());
+        // Nothing that could end the request line or a header gets through.
+        assert!(Url::parse("http://a\r\nX-Injected: 1").is_err());
+        assert!(Url::parse("http://a/b c").is_err());
+        assert!(Url::parse("http://a/b\nc").is_err());
+    }
+
+    #[test]
+    fn paths_are_checked_for_the_request_line() {
+        assert!(check_path("/products/1/reviews?x=%20").is_ok());
+        for bad in ["products", "/a b", "/a\r\nHost: evil", "/a\t", "/caf\u{e9}"] {
+            assert!(check_path(bad).is_err(), "{bad:?}");
+        }
+        let url = Url::parse("http://127.0.0.1:9").expect("url");
+        assert_eq!(
+            get(&url, "/a\r\nX: y", Duration::from_secs(1)),
+            Outcome::Error("bad-path")
+        );
     }
 
     #[test]

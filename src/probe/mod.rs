@@ -89,8 +89,27 @@ impl Sample {
     }
 }
 
+/// The most requests in flight at once over the whole probe: what bounds its threads, and so
+/// its memory, against a server that answers slowly or never (a slow-loris, a cut
+/// dependency). Each worker may have as many in flight as keep its rate when every request
+/// takes the whole timeout, within its share of this.
+pub const MAX_IN_FLIGHT: u32 = 256;
+
+/// A request thread's stack: an HTTP/1.1 GET with a 4 KiB buffer needs a few KiB; the
+/// default 2 MiB of address space each would let a few hundred threads reserve hundreds.
+const REQUEST_STACK: usize = 128 << 10;
+
 struct Shared {
     settings: Settings,
+    /// Requests one worker may have in flight (see [`MAX_IN_FLIGHT`]).
+    in_flight_cap: usize,
+    /// Rounds a worker skipped because its requests in flight were at the cap.
+    skipped: AtomicU64,
+    /// Why the probe stopped early: a thread could not be started.
+    failure: Mutex<Option<String>>,
+    /// Set when the run is abandoned (Ctrl-C): the workers stop without waiting for their
+    /// requests in flight, which end by their own deadline and are counted nowhere.
+    abandon: AtomicBool,
     /// Held (shared) while a request reads its end phase and sends its sample, and
     /// (exclusive) while the phase changes: once `begin_phase` returns, no sample of the
     /// phase before can still arrive, so its table is complete.
@@ -115,13 +134,19 @@ pub struct Running {
 }
 
 impl Running {
-    /// Starts the workers in phase `first`.
+    /// Starts the workers in phase `first`. A worker that cannot be started stops the probe
+    /// at once, with the reason in [`Running::failure`].
     pub fn start(settings: Settings, first: &str) -> Running {
         let per_endpoint = settings.concurrency.max(1);
         let endpoints = u32::try_from(settings.endpoints.len()).unwrap_or(u32::MAX);
         let workers = per_endpoint.saturating_mul(endpoints);
+        let in_flight_cap = in_flight_cap(&settings, workers);
         let shared = Arc::new(Shared {
             settings,
+            in_flight_cap,
+            skipped: AtomicU64::new(0),
+            failure: Mutex::new(None),
+            abandon: AtomicBool::new(false),
             switch: std::sync::RwLock::new(()),
             phase: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
@@ -129,13 +154,18 @@ impl Running {
             start: Instant::now(),
         });
         let (tx, rx) = channel();
-        let handles = (0..workers)
-            .map(|i| {
-                let shared = Arc::clone(&shared);
-                let tx: Sender<Sample> = tx.clone();
-                std::thread::spawn(move || worker(&shared, i, workers, &tx))
-            })
-            .collect();
+        let mut handles = Vec::new();
+        for i in 0..workers {
+            let shared2 = Arc::clone(&shared);
+            let tx: Sender<Sample> = tx.clone();
+            match spawn("probe worker", move || worker(&shared2, i, workers, &tx)) {
+                Ok(h) => handles.push(h),
+                Err(e) => {
+                    shared.fail(e);
+                    break;
+                }
+            }
+        }
         Running {
             shared,
             workers: handles,
@@ -180,9 +210,36 @@ impl Running {
         out
     }
 
-    /// True once the request budget is spent.
+    /// True once the request budget is spent, or the probe failed ([`Running::failure`]).
     pub fn exhausted(&self) -> bool {
         self.shared.stop.load(Ordering::SeqCst)
+    }
+
+    /// Why the probe stopped early, if it did: a thread it could not start (a memory or
+    /// process limit). Its samples up to then stand; the run is not to be judged healthy.
+    pub fn failure(&self) -> Option<String> {
+        self.shared.failure.lock().ok().and_then(|f| f.clone())
+    }
+
+    /// Rounds skipped because a worker's requests in flight were at its cap: the server
+    /// answered too slowly for the probe's rate within [`MAX_IN_FLIGHT`].
+    pub fn skipped(&self) -> u64 {
+        self.shared.skipped.load(Ordering::SeqCst)
+    }
+
+    /// Stops at once (Ctrl-C): like [`Running::finish`], but no request in flight is waited
+    /// for; each ends by its own deadline, counted in no phase, while the caller exits.
+    pub fn abandon(&mut self) -> Vec<Sample> {
+        self.shared.abandon.store(true, Ordering::SeqCst);
+        {
+            let _switch = self.shared.switch.write();
+            self.shared.phase.store(usize::MAX, Ordering::SeqCst);
+        }
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // The workers notice within their 50 ms wait; those inside a back-to-back request
+        // are left to end by its deadline.
+        self.workers.clear();
+        self.rx.try_iter().collect()
     }
 
     pub fn elapsed(&self) -> Duration {
@@ -252,10 +309,22 @@ fn worker(shared: &Arc<Shared>, index: u32, workers: u32, tx: &Sender<Sample>) {
             continue;
         }
         in_flight.retain(|h| !h.is_finished());
-        let (shared2, tx2) = (Arc::clone(shared), tx.clone());
-        in_flight.push(std::thread::spawn(move || {
-            request(&shared2, i, &tx2);
-        }));
+        if in_flight.len() < shared.in_flight_cap {
+            let (shared2, tx2) = (Arc::clone(shared), tx.clone());
+            match spawn("probe request", move || {
+                request(&shared2, i, &tx2);
+            }) {
+                Ok(h) => in_flight.push(h),
+                Err(e) => {
+                    shared.fail(e);
+                    break;
+                }
+            }
+        } else {
+            // Not sent after all: the budget counts requests.
+            shared.sent.fetch_sub(1, Ordering::SeqCst);
+            shared.skipped.fetch_add(1, Ordering::SeqCst);
+        }
         next += s.interval;
         let now = Instant::now();
         if next < now {
@@ -263,8 +332,42 @@ fn worker(shared: &Arc<Shared>, index: u32, workers: u32, tx: &Sender<Sample>) {
             next = now;
         }
     }
+    if shared.abandon.load(Ordering::SeqCst) {
+        return;
+    }
     for h in in_flight {
         let _ = h.join();
+    }
+}
+
+/// Requests one worker may have in flight: enough to keep its rate when every request takes
+/// the whole timeout, within its share of [`MAX_IN_FLIGHT`], and at least one.
+fn in_flight_cap(s: &Settings, workers: u32) -> usize {
+    let keeps_rate = if s.interval.is_zero() {
+        1
+    } else {
+        (s.timeout.as_secs_f64() / s.interval.as_secs_f64()).ceil() as usize + 1
+    };
+    let share = (MAX_IN_FLIGHT / workers.max(1)).max(1) as usize;
+    keeps_rate.clamp(1, share)
+}
+
+/// A thread with the probe's small stack; failing to start one is an error the run reports,
+/// not a panic.
+fn spawn(what: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, String> {
+    std::thread::Builder::new()
+        .name(what.to_owned())
+        .stack_size(REQUEST_STACK)
+        .spawn(f)
+        .map_err(|e| format!("could not start a {what} thread: {e}"))
+}
+
+impl Shared {
+    fn fail(&self, why: String) {
+        if let Ok(mut f) = self.failure.lock() {
+            f.get_or_insert(why);
+        }
+        self.stop.store(true, Ordering::SeqCst);
     }
 }
 

@@ -68,7 +68,8 @@ pub fn run(
         // Whatever of this phase is still on its way arrives before the next one begins (or
         // the probe stops), so the table is complete.
         let batch = match phases.get(i + 1) {
-            Some((next, _)) if !was_interrupted && !running.exhausted() => running.next_phase(next),
+            _ if was_interrupted => running.abandon(),
+            Some((next, _)) if !running.exhausted() => running.next_phase(next),
             _ => running.finish(),
         };
         take(batch, &running.phases, &mut tally)?;
@@ -85,10 +86,28 @@ pub fn run(
         }
     }
     let names = running.phases.clone();
-    let rest = running.finish();
+    let rest = if was_interrupted {
+        running.abandon()
+    } else {
+        running.finish()
+    };
     take(rest, &names, &mut tally)?;
     if let (Some(w), Some(path)) = (jsonl.as_mut(), jsonl_path) {
         w.flush().map_err(|e| Error::io(path, e))?;
+    }
+    let skipped = running.skipped();
+    if skipped > 0 {
+        out.line(&format!(
+            "{skipped} round(s) not sent: the server answered too slowly for the interval \
+             with at most {} requests in flight",
+            super::MAX_IN_FLIGHT
+        ));
+    }
+    if let Some(why) = running.failure() {
+        return Err(Error::Environment(format!(
+            "the probe stopped early: {why}; lower --concurrency or raise the memory or \
+             process limit"
+        )));
     }
     Ok(was_interrupted)
 }

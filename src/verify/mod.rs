@@ -32,6 +32,9 @@ pub enum Verdict {
     BaselineNotMet,
     /// The experiment failed, was stopped or cancelled, or was interrupted (exit 6).
     ExperimentEnded(String),
+    /// The probe stopped early: it could not start a thread (exit 3, as for a machine that
+    /// lacks what the command needs).
+    ProbeFailed(String),
 }
 
 impl Verdict {
@@ -41,6 +44,7 @@ impl Verdict {
             Verdict::Deviated => 1,
             Verdict::BaselineNotMet => 5,
             Verdict::ExperimentEnded(_) => 6,
+            Verdict::ProbeFailed(_) => 3,
         }
     }
 }
@@ -128,9 +132,23 @@ pub fn run(
         interrupted,
     );
     // Every way out of the phases comes here: the probe stops once, and its last samples go
-    // into the journal.
-    record.samples.extend(probe.finish());
+    // into the journal. After Ctrl-C it waits for no request in flight.
+    record
+        .samples
+        .extend(if interrupted.load(Ordering::SeqCst) {
+            probe.abandon()
+        } else {
+            probe.finish()
+        });
     record.phase_names.clone_from(&probe.phases);
+    // A probe that could not start its threads measured too little to judge.
+    let verdict = match probe.failure() {
+        Some(why) => {
+            out.line(&format!("not judged: the probe stopped early: {why}"));
+            Verdict::ProbeFailed(why)
+        }
+        None => verdict,
+    };
     finish(verdict, hypothesis, opts, &endpoints, record)
 }
 
@@ -433,7 +451,7 @@ fn finish(
         Verdict::Held => ("completed", false),
         Verdict::Deviated => ("deviated", true),
         Verdict::BaselineNotMet => ("failed", false),
-        Verdict::ExperimentEnded(_) => ("aborted", false),
+        Verdict::ExperimentEnded(_) | Verdict::ProbeFailed(_) => ("aborted", false),
     };
     let journal = json!({
         "chaoslab_version": env!("CARGO_PKG_VERSION"),
@@ -449,7 +467,7 @@ fn finish(
         },
         "status": status,
         "deviated": deviated,
-        "reason": match &verdict { Verdict::ExperimentEnded(r) => Value::from(r.as_str()), _ => Value::Null },
+        "reason": match &verdict { Verdict::ExperimentEnded(r) | Verdict::ProbeFailed(r) => Value::from(r.as_str()), _ => Value::Null },
         "steady_states": states,
         "run": activities,
         "samples": samples.iter().map(|s| {

@@ -19,6 +19,7 @@ mod functions;
 mod golden;
 mod guardrails;
 mod hardening;
+mod hostile_servers;
 mod housekeeping;
 mod iam_scope;
 mod injection;
