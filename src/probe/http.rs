@@ -74,8 +74,15 @@ impl Url {
 /// How one request ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// An HTTP response with this status.
+    /// An HTTP response with this status (from the app, as far as the probe can tell).
     Status(u16),
+    /// The lab's app's own 503 for a feature whose dependency failed: its JSON body names
+    /// the dependency (`{"error": ..., "dependency": "dynamodb"}`), which is what a degraded
+    /// endpoint is expected to answer.
+    Unavailable(String),
+    /// A 5xx the load balancer answered itself (`Server: awselb/...`): no healthy target, or
+    /// a target that did not answer in time.
+    LoadBalancer(u16),
     /// No complete response: `timeout`, `refused`, `reset`, `dns`, `malformed`, `too-large`,
     /// `bad-path`, or another I/O kind.
     Error(&'static str),
@@ -167,12 +174,66 @@ pub fn get(url: &Url, path: &str, timeout: Duration) -> Outcome {
         }
     })();
     match (status(&head), io) {
-        (Some(code), Ok(())) => Outcome::Status(code),
+        (Some(code), Ok(())) => classify(code, &head),
         (_, Err(e)) if e.get_ref().is_some_and(|e| e.is::<TooLarge>()) => {
             Outcome::Error("too-large")
         }
         (_, Err(e)) => Outcome::Error(kind(&e)),
         (None, Ok(())) => Outcome::Error("malformed"),
+    }
+}
+
+impl Outcome {
+    /// The HTTP status, when there was a response.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Outcome::Status(c) | Outcome::LoadBalancer(c) => Some(*c),
+            Outcome::Unavailable(_) => Some(503),
+            Outcome::Error(_) => None,
+        }
+    }
+
+    /// Why a request failed, in a few words for the table and the journal: `timeout`,
+    /// `refused`, `app 503: dynamodb`, `load balancer 502`, `HTTP 500`; `None` for a 2xx.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            Outcome::Status(c) if (200..300).contains(c) => None,
+            Outcome::Status(c) => Some(format!("HTTP {c}")),
+            Outcome::Unavailable(dep) => Some(format!("app 503: {dep}")),
+            Outcome::LoadBalancer(c) => Some(format!("load balancer {c}")),
+            Outcome::Error(e) => Some((*e).to_owned()),
+        }
+    }
+}
+
+/// Who answered a complete response with status `code`, from its kept head.
+fn classify(code: u16, head: &[u8]) -> Outcome {
+    if code < 500 {
+        return Outcome::Status(code);
+    }
+    let text = String::from_utf8_lossy(head);
+    let (headers, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let from_elb = headers.lines().skip(1).any(|l| {
+        l.split_once(':').is_some_and(|(n, v)| {
+            n.trim().eq_ignore_ascii_case("server") && v.trim().starts_with("awselb")
+        })
+    });
+    if from_elb {
+        return Outcome::LoadBalancer(code);
+    }
+    // Only a dependency name as the app writes them reaches the table: a few lowercase
+    // letters, digits, `-` or `_`, whatever else the body holds.
+    let dependency = serde_json::from_str::<serde_json::Value>(body.trim())
+        .ok()
+        .and_then(|v| v.get("dependency")?.as_str().map(str::to_owned))
+        .filter(|d| {
+            (1..=32).contains(&d.len())
+                && d.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_".contains(&b))
+        });
+    match dependency {
+        Some(dep) if code == 503 => Outcome::Unavailable(dep),
+        _ => Outcome::Status(code),
     }
 }
 
@@ -258,6 +319,22 @@ mod tests {
         assert_eq!(
             get(&url, "/a\r\nX: y", Duration::from_secs(1)),
             Outcome::Error("bad-path")
+        );
+    }
+
+    #[test]
+    fn who_answered_a_failure() {
+        let app = b"HTTP/1.1 503 SERVICE UNAVAILABLE\r\nServer: gunicorn\r\n\r\n{\"error\": \"reviews temporarily unavailable\", \"dependency\": \"dynamodb\"}\n";
+        assert_eq!(classify(503, app), Outcome::Unavailable("dynamodb".into()));
+        let elb = b"HTTP/1.1 502 Bad Gateway\r\nServer: awselb/2.0\r\n\r\n<html>";
+        assert_eq!(classify(502, elb), Outcome::LoadBalancer(502));
+        let odd = b"HTTP/1.1 503 X\r\n\r\n{\"dependency\": \"a b\\r\\nc\"}";
+        assert_eq!(classify(503, odd), Outcome::Status(503));
+        assert_eq!(classify(200, app), Outcome::Status(200));
+        assert_eq!(Outcome::Status(200).reason(), None);
+        assert_eq!(
+            Outcome::Unavailable("s3".into()).reason().as_deref(),
+            Some("app 503: s3")
         );
     }
 

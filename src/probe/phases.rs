@@ -81,6 +81,9 @@ pub fn run(
         };
         out.line(&super::line(&label, running.phase_length(i), &st));
         out.line(&super::latencies(&st));
+        if let Some(why) = super::failures(&st) {
+            out.line(&why);
+        }
         if was_interrupted || running.exhausted() {
             break;
         }

@@ -56,6 +56,8 @@ pub struct Judged {
     /// `degraded`, `healthy` or `not judged`.
     pub expected: &'static str,
     pub held: bool,
+    /// What broke the expectation, with the counts: `None` when it held.
+    pub why: Option<String>,
 }
 
 /// Judges one phase: healthy endpoints need `tolerance` ok; in the fault phase, degraded ones
@@ -71,15 +73,35 @@ pub fn judge(h: &Hypothesis, stats: &[Stats], fault: bool, budget: Duration) -> 
                 (true, false, false) => "not judged",
                 _ => "healthy",
             };
-            let held = match expected {
-                "degraded" => s.failed > 0 && s.failed_max.is_some_and(|m| m <= budget),
-                "healthy" => s.ok + s.failed > 0 && h.tolerates(s.ok, s.failed),
-                _ => true,
+            let why = match expected {
+                "degraded" if s.failed == 0 => Some(format!(
+                    "expected to fail fast during the fault, but none of its {} requests failed",
+                    s.ok
+                )),
+                "degraded" => s.failed_max.filter(|m| *m > budget).map(|m| {
+                    format!(
+                        "expected to fail fast, but its slowest failure took {:.1} s, over the app's {:.1} s budget",
+                        m.as_secs_f64(),
+                        budget.as_secs_f64()
+                    )
+                }),
+                "healthy" if s.ok + s.failed == 0 => {
+                    Some("expected healthy, but no request completed".to_owned())
+                }
+                "healthy" if !h.tolerates(s.ok, s.failed) => Some(format!(
+                    "expected healthy ({} % ok at least), but {} of {} requests were ok ({:.1} %)",
+                    h.tolerance,
+                    s.ok,
+                    s.ok + s.failed,
+                    s.ok as f64 * 100.0 / (s.ok + s.failed) as f64
+                )),
+                _ => None,
             };
             Judged {
                 stats: s.clone(),
                 expected,
-                held,
+                held: why.is_none(),
+                why,
             }
         })
         .collect()
@@ -293,8 +315,14 @@ fn phases(
     out.line(if held {
         "hypothesis held"
     } else {
-        "hypothesis deviated"
+        "hypothesis deviated:"
     });
+    for (phase, js) in record.judged.iter().skip(1) {
+        for j in js.iter().filter(|j| !j.held) {
+            let why = j.why.as_deref().unwrap_or_default();
+            out.line(&format!("  {phase}: {} {why}", j.stats.endpoint));
+        }
+    }
     if held {
         Verdict::Held
     } else {
@@ -409,6 +437,9 @@ fn print_phase(out: &mut dyn Report, name: &str, length: Duration, judged: &[Jud
     }
     out.line(&text);
     out.line(&probe::latencies(&stats));
+    if let Some(why) = probe::failures(&stats) {
+        out.line(&why);
+    }
 }
 
 fn finish(
@@ -435,6 +466,8 @@ fn finish(
                 "p50_ms": j.stats.p50.map(|d| d.as_millis() as u64),
                 "p99_ms": j.stats.p99.map(|d| d.as_millis() as u64),
                 "tolerance_met": j.held,
+                "why": j.why,
+                "failures": j.stats.failures.iter().map(|(r, n)| (r.clone(), Value::from(*n))).collect::<serde_json::Map<_, _>>(),
             })).collect::<Vec<_>>(),
         })
     };
@@ -489,6 +522,7 @@ mod tests {
             p50: None,
             p99: None,
             failed_max: failed_max_ms.map(Duration::from_millis),
+            failures: Vec::new(),
         }
     }
 
@@ -510,11 +544,26 @@ mod tests {
             j.iter().map(|j| j.held).collect::<Vec<_>>(),
             [true, true, false]
         );
+        // What broke it, with the counts.
+        assert_eq!(
+            j[2].why.as_deref(),
+            Some("expected healthy (99 % ok at least), but 98 of 100 requests were ok (98.0 %)")
+        );
         // A slow failure is not a fast 503; no failure means the fault did not show.
         let slow = judge(&h, &[st("reviews", 0, 3, Some(6000))], true, budget);
         assert!(!slow.iter().all(|j| j.held));
+        assert_eq!(
+            slow[0].why.as_deref(),
+            Some(
+                "expected to fail fast, but its slowest failure took 6.0 s, over the app's 5.0 s budget"
+            )
+        );
         let none = judge(&h, &[st("reviews", 10, 0, None)], true, budget);
         assert!(!none.iter().all(|j| j.held));
+        assert_eq!(
+            none[0].why.as_deref(),
+            Some("expected to fail fast during the fault, but none of its 10 requests failed")
+        );
         // Outside the fault every endpoint is judged healthy, and an empty phase holds nothing.
         let base = judge(
             &h,

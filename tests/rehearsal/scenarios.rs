@@ -609,6 +609,15 @@ fn verify_judges_the_run_and_stops_what_it_started(execs: &Value, j: &str) {
         out.contains("reviews ✘") && out.contains("products ✔"),
         "verify wrong: deviates on the reviews alone: {out}"
     );
+    // And says why: the expectation it broke, with the counts, and what the requests got.
+    assert!(
+        out.contains("  during: reviews expected healthy (100 % ok at least), but "),
+        "verify wrong: names the broken expectation: {out}"
+    );
+    assert!(
+        out.contains(" app 503: dynamodb"),
+        "verify wrong: the app's 503 naming DynamoDB: {out}"
+    );
 
     let deviated = &execs["deviated"];
     assert_eq!(

@@ -62,6 +62,22 @@ fn trickle(mut conn: TcpStream) {
     }
 }
 
+/// Answers by path as the lab's app and its load balancer do when they fail: `/app` the
+/// app's JSON 503 naming its dependency, `/elb` the load balancer's own 502, `/boom` a 500.
+fn failing(mut conn: TcpStream) {
+    let mut buf = [0u8; 1024];
+    let n = conn.read(&mut buf).unwrap_or(0);
+    let request = String::from_utf8_lossy(buf.get(..n).unwrap_or_default()).into_owned();
+    let reply: &[u8] = if request.starts_with("GET /app ") {
+        b"HTTP/1.1 503 SERVICE UNAVAILABLE\r\nServer: gunicorn\r\nContent-Type: application/json\r\n\r\n{\"error\": \"reviews temporarily unavailable\", \"dependency\": \"dynamodb\"}\n"
+    } else if request.starts_with("GET /elb ") {
+        b"HTTP/1.1 502 Bad Gateway\r\nServer: awselb/2.0\r\nContent-Type: text/html\r\n\r\n<html><body>502 Bad Gateway</body></html>\r\n"
+    } else {
+        b"HTTP/1.1 500 Internal Server Error\r\n\r\n"
+    };
+    let _ = conn.write_all(reply);
+}
+
 fn probe(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_chaoslab"))
         .arg("probe")
@@ -145,6 +161,76 @@ fn a_body_that_does_not_end_is_a_failure_not_an_ok() {
         assert!(!errors.is_empty(), "{want}: no request recorded");
         assert!(errors.iter().all(|e| e == want), "{want}: {errors:?}");
     }
+}
+
+/// The table says why requests failed and who answered: the app's 503 naming its
+/// dependency, the load balancer's own 5xx, another status; the JSONL says it per request.
+#[test]
+fn failures_are_told_apart_in_the_table_and_the_jsonl() {
+    let server = Server::start(failing);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let jsonl = dir.path().join("p.jsonl");
+    let out = probe(&[
+        "--url",
+        &server.url,
+        "--path",
+        "reviews=/app",
+        "--path",
+        "promo=/elb",
+        "--path",
+        "products=/boom",
+        "--interval",
+        "200ms",
+        "--phase",
+        "p=1s",
+        "--jsonl",
+        jsonl.to_str().expect("utf-8 path"),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("  failed: "))
+        .unwrap_or_else(|| panic!("no failure line:\n{stdout}"));
+    for (endpoint, reason) in [
+        ("reviews", "app 503: dynamodb"),
+        ("promo", "load balancer 502"),
+        ("products", "HTTP 500"),
+    ] {
+        let part = line
+            .split("; ")
+            .find(|p| p.contains(&format!("{endpoint} ")))
+            .unwrap_or_else(|| panic!("{endpoint} missing: {line}"));
+        assert!(part.ends_with(&format!(" {reason}")), "{endpoint}: {line}");
+    }
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(&jsonl)
+        .expect("jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let of = |ep: &str| {
+        records
+            .iter()
+            .filter(|r| r["endpoint"] == ep)
+            .map(|r| {
+                (
+                    r["status"].as_u64(),
+                    r["reason"].as_str().map(str::to_owned),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        of("reviews")
+            .iter()
+            .all(|r| r == &(Some(503), Some("app 503: dynamodb".into())))
+    );
+    assert!(
+        of("promo")
+            .iter()
+            .all(|r| r == &(Some(502), Some("load balancer 502".into())))
+    );
+    assert!(!of("reviews").is_empty() && !of("promo").is_empty());
 }
 
 #[test]
