@@ -349,9 +349,12 @@ pub(super) fn lab_settings(
     })
 }
 
-/// How long the app may take to come back after a fault by its own design, and why: a circuit
-/// breaker fails calls at once for `reset_seconds` after its last failure, and its trial call
-/// may take the whole deadline before it closes (per worker, so the slowest counts).
+/// How long the app may take to come back after a fault by its own design, and why. Calls
+/// begun while the dependency failed keep their bulkhead slots until they end, up to the
+/// deadline after the fault is lifted, and new calls are shed meanwhile (a rehearsal saw a
+/// fast 503 0.2 s into the recovery). A circuit breaker also fails calls at once for
+/// `reset_seconds` after its last failure, and its trial call may take the whole deadline
+/// before it closes (per worker, so the slowest counts).
 pub(super) fn settle(lab: &Lab) -> (std::time::Duration, String) {
     let Some(app) = &lab.app else {
         return (std::time::Duration::ZERO, String::new());
@@ -367,6 +370,14 @@ pub(super) fn settle(lab: &Lab) -> (std::time::Duration, String) {
                 ),
             )
         }
-        None => (std::time::Duration::ZERO, String::new()),
+        None => {
+            let deadline = app.timeouts.deadline();
+            (
+                std::time::Duration::from_secs(u64::from(deadline)),
+                format!(
+                    "calls begun during the fault keep their bulkhead slots up to the app's {deadline} s deadline after it"
+                ),
+            )
+        }
     }
 }

@@ -247,6 +247,11 @@ impl Running {
         self.shared.start.elapsed()
     }
 
+    /// When phase `i` began and, once over, ended (from the start of the run).
+    pub fn phase_span(&self, i: usize) -> Option<(Duration, Option<Duration>)> {
+        self.phase_spans.lock().ok().and_then(|s| s.get(i).copied())
+    }
+
     /// How long phase `i` has lasted (so far, for the current one).
     pub fn phase_length(&self, i: usize) -> Duration {
         let now = self.shared.start.elapsed();

@@ -9,6 +9,7 @@ pub mod fis;
 pub mod helper;
 pub mod local;
 pub mod preview;
+pub mod timings;
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -171,6 +172,9 @@ pub fn run(
         }
         None => verdict,
     };
+    if record.moments.start.is_some() {
+        out.line(&timings::measure(&record.samples, record.moments, endpoints.len()).line());
+    }
     finish(verdict, hypothesis, opts, &endpoints, record)
 }
 
@@ -182,6 +186,7 @@ struct Record {
     samples: Vec<Sample>,
     activities: Vec<Value>,
     judged: Vec<(String, Vec<Judged>)>,
+    moments: timings::Moments,
 }
 
 /// Baseline, fault and recovery, each judged; returns at the first that ends the run.
@@ -226,6 +231,7 @@ fn phases(
     }
 
     // The fault.
+    record.moments.start = Some(probe.elapsed());
     let id = match fis.start(opts.template_id, false) {
         Ok(id) => id,
         Err(e) => {
@@ -250,6 +256,17 @@ fn phases(
     record
         .samples
         .extend(probe.next_phase(if settling { "settling" } else { "recovery" }));
+    // The phase watch() ended began when FIS was seen running ("during"), if it was.
+    if let Some((began, ended)) = probe.phase_span(during_index) {
+        if probe
+            .phases
+            .get(during_index)
+            .is_some_and(|p| p == "during")
+        {
+            record.moments.running = Some(began);
+        }
+        record.moments.ended = ended;
+    }
     let during = judge(
         hypothesis,
         &probe::stats(endpoints, &record.samples, during_index),
@@ -454,7 +471,9 @@ fn finish(
         samples,
         activities,
         judged: phases,
+        moments,
     } = record;
+    let timings = timings::measure(&samples, moments, endpoints.len());
     let phase_json = |js: &[Judged]| {
         json!({
             "steady_state_met": js.iter().all(|j| j.held),
@@ -503,6 +522,7 @@ fn finish(
         "reason": match &verdict { Verdict::ExperimentEnded(r) | Verdict::ProbeFailed(r) => Value::from(r.as_str()), _ => Value::Null },
         "steady_states": states,
         "run": activities,
+        "timings": timings.json(),
         "samples": samples.iter().map(|s| {
             serde_json::from_str::<Value>(&probe::jsonl(&names, endpoints, s)).unwrap_or(Value::Null)
         }).collect::<Vec<_>>(),

@@ -568,6 +568,20 @@ fn verify_judges_the_run_and_stops_what_it_started(execs: &Value, j: &str) {
         "{held_journal}"
     );
     assert_eq!(journal["run"][0]["status"], "completed", "{held_journal}");
+    // The run's timings, each measured: FIS running (the stand-in's first poll), the first
+    // failed request (the cut reviews), every endpoint ok again after the end.
+    for key in [
+        "start_to_running_s",
+        "start_to_first_failed_request_s",
+        "end_to_recovered_s",
+    ] {
+        let t = journal["timings"][key].as_f64();
+        assert!(
+            t.is_some_and(|t| (0.0..60.0).contains(&t)),
+            "{held_journal}: timings.{key} = {:?}",
+            journal["timings"]
+        );
+    }
     // The journal's samples carry the phase they were judged in: per endpoint, as many
     // `during` samples as the during table counts.
     let samples = journal["samples"].as_array().expect("samples");
