@@ -19,9 +19,12 @@ pub(super) struct Target {
     /// in the lab's directory).
     #[arg(long)]
     url: Option<String>,
-    /// An endpoint to probe instead of the lab's (repeatable).
+    /// An endpoint to probe besides the lab's (repeatable); with --only-paths, instead of them.
     #[arg(long = "path", value_name = "NAME=PATH")]
     paths: Vec<String>,
+    /// Probe only the --path endpoints, not the lab's.
+    #[arg(long, requires = "paths")]
+    only_paths: bool,
     /// Per-request limit (default: the app's dependency budget plus 1 s, or 5s).
     #[arg(long)]
     timeout: Option<String>,
@@ -141,13 +144,22 @@ fn settings(
         (None, None) => return Err(usage("give a lab spec or --url".into())),
     };
     let url = crate::probe::Url::parse(&url).map_err(usage)?;
-    let mut endpoints = Vec::new();
+    let mut endpoints = match &lab {
+        Some(l) if l.app.is_some() && !t.only_paths => crate::probe::endpoints(l),
+        _ => Vec::new(),
+    };
     for p in &t.paths {
         let (name, path) = p
             .split_once('=')
             .filter(|(n, p)| !n.is_empty() && p.starts_with('/'))
             .ok_or_else(|| usage(format!("--path `{}`: use NAME=/path", p.escape_debug())))?;
         crate::probe::http::check_path(path).map_err(|e| usage(format!("--path {e}")))?;
+        if let Some(same) = endpoints.iter().find(|e| e.name == name) {
+            return Err(usage(format!(
+                "--path {name}=…: `{name}` is probed already (at {}); give the endpoint another name, or --only-paths to probe only yours",
+                same.path
+            )));
+        }
         endpoints.push(crate::probe::Endpoint {
             name: name.to_owned(),
             path: path.to_owned(),
@@ -155,7 +167,6 @@ fn settings(
     }
     if endpoints.is_empty() {
         match &lab {
-            Some(l) if l.app.is_some() => endpoints = crate::probe::endpoints(l),
             Some(l) => {
                 return Err(usage(format!(
                     "lab {} has no app to probe; give --url and --path",

@@ -233,6 +233,51 @@ fn failures_are_told_apart_in_the_table_and_the_jsonl() {
     assert!(!of("reviews").is_empty() && !of("promo").is_empty());
 }
 
+/// With a lab spec, `--path` adds to the lab's endpoints (a Lambda route, a page of one's
+/// own); `--only-paths` probes only those; a name the lab uses already is refused.
+#[test]
+fn a_path_adds_to_the_labs_endpoints_unless_only_paths_is_given() {
+    let server = Server::start(failing);
+    let spec = "blueprints/chaos-shop-dependencies.yaml";
+    let run = |extra: &[&str]| {
+        let mut args = vec![spec, "--url", server.url.as_str(), "--phase", "p=1s"];
+        args.extend_from_slice(extra);
+        let out = Command::new(env!("CARGO_BIN_EXE_chaoslab"))
+            .arg("probe")
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("probe runs");
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    // The endpoints of the phase's line: each name before its `ok=N/M`.
+    let names = |stdout: &str| -> Vec<String> {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with("p ("))
+            .unwrap_or_default();
+        let words: Vec<&str> = line.split(' ').collect();
+        words
+            .windows(2)
+            .filter(|w| w[1].starts_with("ok="))
+            .map(|w| w[0].to_owned())
+            .collect()
+    };
+    let (code, stdout, stderr) = run(&["--path", "fn-checkout=/fn/checkout"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        names(&stdout),
+        ["products", "reviews", "promo", "fn-checkout"],
+        "{stdout}"
+    );
+    let (code, stdout, stderr) = run(&["--path", "fn-checkout=/fn/checkout", "--only-paths"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(names(&stdout), ["fn-checkout"], "{stdout}");
+    let (code, _, stderr) = run(&["--path", "promo=/other"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("`promo` is probed already"), "{stderr}");
+}
+
 #[test]
 fn a_path_or_url_that_would_add_a_header_is_refused_before_any_request() {
     let server = Server::start(silent);
