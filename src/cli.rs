@@ -121,6 +121,18 @@ enum Command {
     /// for AWS, each fault injected locally by a stand-in FIS (root, Linux). Exit codes as
     /// verify's, the worst of the runs.
     Rehearse(rehearse::RehearseArgs),
+    /// One self-contained HTML page (no network, no script) from verify or rehearse journals:
+    /// per run the verdict and why, the hypothesis, the timings, the judged tables, and every
+    /// request over time per endpoint with the phases and the FIS events marked.
+    Report {
+        /// Journals written by `verify --journal` or `rehearse --journal` (one or more runs
+        /// each; several compare them on one page).
+        #[arg(value_name = "JOURNAL", required = true)]
+        journals: Vec<PathBuf>,
+        /// The HTML file to write.
+        #[arg(short, long, value_name = "HTML")]
+        out: PathBuf,
+    },
     /// List the FIS actions chaoslab knows, or show one in full.
     ///
     /// With an ID: its targets, every parameter (type, range, default, meaning), the IAM the
@@ -324,6 +336,16 @@ fn execute(cmd: Command, ctx: &mut Ctx) -> u8 {
             ctx.stdout.push_str(&crate::schema::text());
             0
         }
+        Command::Report { journals, out } => match report(&journals, &out) {
+            Ok(runs) => {
+                ctx.say(&format!("wrote {} ({runs} run(s))\n", out.display()));
+                0
+            }
+            Err(e) => {
+                ctx.error("", &e);
+                u8::try_from(e.exit_code()).unwrap_or(1)
+            }
+        },
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut command(), "chaoslab", &mut buf);
@@ -337,6 +359,74 @@ fn execute(cmd: Command, ctx: &mut Ctx) -> u8 {
             0
         }
     }
+}
+
+/// Writes the report of `journals` to `out`; returns how many runs it shows.
+fn report(journals: &[PathBuf], out: &Path) -> Result<usize, Error> {
+    let mut read = Vec::new();
+    for path in journals {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            Error::Usage(format!(
+                "{}:{}:{}: not a journal (JSON): {e}\n  = help: give a file written by `verify --journal` or `rehearse --journal`",
+                path.display(),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        if crate::report::runs(&value)
+            .iter()
+            .any(|r| !r.get("samples").is_some_and(serde_json::Value::is_array))
+        {
+            return Err(Error::Usage(format!(
+                "{}: not a journal: a run without `samples`\n  = help: give a file written by `verify --journal` or `rehearse --journal`",
+                path.display()
+            )));
+        }
+        read.push((path.display().to_string(), value));
+    }
+    let runs: Vec<(String, &serde_json::Value)> = read
+        .iter()
+        .flat_map(|(name, v)| {
+            crate::report::runs(v)
+                .into_iter()
+                .map(|r| (name.clone(), r))
+        })
+        .collect();
+    let html = crate::report::render(&runs).map_err(Error::Bug)?;
+    write_report(out, &html)?;
+    Ok(runs.len())
+}
+
+/// Writes a report whole (a temporary file renamed into place), replacing only a file that
+/// is a chaoslab report already: anything else at `path` is not ours to overwrite.
+pub(crate) fn write_report(path: &Path, html: &str) -> Result<(), Error> {
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        let ours = meta.is_file()
+            && std::fs::read(path).is_ok_and(|b| {
+                let head = b.get(..b.len().min(1024)).unwrap_or_default();
+                String::from_utf8_lossy(head).contains(crate::report::MARK)
+            });
+        if !ours {
+            return Err(Error::Refused {
+                path: path.to_path_buf(),
+                reason: crate::base::errors::Refusal::NotAReport,
+            });
+        }
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, html).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
 }
 
 /// An action by its id, or by the part after its last `:` when that names one action.

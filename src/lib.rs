@@ -32,6 +32,7 @@ pub mod output;
 pub mod probe;
 pub mod rehearse;
 pub mod render;
+pub mod report;
 pub mod resources;
 pub mod schema;
 pub mod spec;

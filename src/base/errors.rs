@@ -346,6 +346,8 @@ pub enum Refusal {
     Locked(u64),
     /// A run failed after its commit point, and undoing it failed too (both errors).
     Interrupted { failure: String, rollback: String },
+    /// A report's path holds something that is not a chaoslab report.
+    NotAReport,
 }
 
 impl fmt::Display for Refusal {
@@ -369,6 +371,10 @@ impl fmt::Display for Refusal {
                 f,
                 "another chaoslab run still holds this lab directory's lock after {secs} s of waiting\n  \
                  = help: wait for it to finish (or stop it), then run again"
+            ),
+            Refusal::NotAReport => f.write_str(
+                "exists and is not a chaoslab report; chaoslab replaces only a report of its own\n  \
+                 = help: give another file with -o (or --report), or move this one away",
             ),
             Refusal::Interrupted { failure, rollback } => write!(
                 f,

@@ -81,6 +81,9 @@ pub(super) struct VerifyArgs {
     /// Write the run's journal (JSON) here.
     #[arg(long)]
     journal: Option<PathBuf>,
+    /// Write the run's report here: one self-contained HTML page (as `chaoslab report`).
+    #[arg(long, value_name = "HTML")]
+    report: Option<PathBuf>,
     /// Run the template in FIS's target-preview mode (nothing is injected): checks targets
     /// and permissions.
     #[arg(long)]
@@ -295,6 +298,14 @@ pub(super) fn verify(
     if let Some(path) = &a.journal {
         let text = serde_json::to_string_pretty(&outcome.journal).unwrap_or_default();
         std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))?;
+    }
+    if let Some(path) = &a.report {
+        let name = a.journal.as_ref().map_or_else(
+            || format!("verify --experiment {}", a.experiment),
+            |j| j.display().to_string(),
+        );
+        let html = crate::report::render(&[(name, &outcome.journal)]).map_err(Error::Bug)?;
+        super::write_report(path, &html)?;
     }
     Ok((String::new(), outcome.verdict.exit_code()))
 }

@@ -523,6 +523,7 @@ fn finish(
         "steady_states": states,
         "run": activities,
         "timings": timings.json(),
+        "moments": moments.json(),
         "samples": samples.iter().map(|s| {
             serde_json::from_str::<Value>(&probe::jsonl(&names, endpoints, s)).unwrap_or(Value::Null)
         }).collect::<Vec<_>>(),

@@ -72,6 +72,18 @@ pub fn measure(samples: &[Sample], m: Moments, endpoints: usize) -> Timings {
     }
 }
 
+impl Moments {
+    /// For the journal (and the report's marks): seconds from the start of the probe.
+    pub fn json(&self) -> Value {
+        let s = |d: Option<Duration>| d.map(|d| (d.as_secs_f64() * 1000.0).round() / 1000.0);
+        json!({
+            "start_s": s(self.start),
+            "running_s": s(self.running),
+            "ended_s": s(self.ended),
+        })
+    }
+}
+
 impl Timings {
     /// `timings: running 1.0 s after StartExperiment, first failed request 1.2 s after it,
     /// every endpoint ok again 2.1 s after the experiment ended`.

@@ -21,7 +21,9 @@ const LAYERS: &[&[&str]] = &[
     &["render"],
     &["output"],
     // The pipeline's entry points (`load`, `generate` in lib.rs) and what drives it.
-    &["<root>", "probe", "verify", "rehearse", "schema", "cli"],
+    &[
+        "<root>", "probe", "verify", "rehearse", "report", "schema", "cli",
+    ],
 ];
 
 /// Files over this many lines fail: one job per file.

@@ -32,6 +32,7 @@ mod ownership;
 mod readme_tables;
 mod references;
 mod regions;
+mod report;
 mod review_hooks;
 mod rpo;
 mod safe_output;
