@@ -80,6 +80,9 @@ class FisStandIn:
                 self.answer(start)
 
             def do_GET(self):
+                if self.path.startswith("/safetyLevers/"):
+                    self.answer(standin.safety_lever)
+                    return
                 self.answer(lambda: standin.get(self.path.rsplit("/", 1)[-1]))
 
             def do_DELETE(self):
@@ -87,6 +90,14 @@ class FisStandIn:
 
         self.server = http.server.ThreadingHTTPServer((FIS_ADDR, 4567), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def safety_lever(self):
+        """GetSafetyLever: the account's one lever per Region, `default`, disengaged here."""
+        with self.lock:
+            self.calls.append({"call": "GetSafetyLever"})
+        return 200, {"safetyLever": {"id": "default",
+                                     "arn": "arn:aws:fis:us-east-1:123456789012:safety-lever/default",
+                                     "state": {"status": "disengaged", "reason": "stand-in"}}}, None
 
     def view(self, e):
         return {"experiment": {"id": e["id"], "experimentTemplateId": e["template"],

@@ -69,4 +69,9 @@ pub trait Fis {
     fn start(&mut self, template_id: &str, preview: bool) -> Result<String, String>;
     fn status(&mut self, id: &str) -> Result<(Status, Option<String>), String>;
     fn stop(&mut self, id: &str) -> Result<(), String>;
+    /// The state of the account's FIS safety lever in the Region (`GetSafetyLever`, id
+    /// `default`): `disengaged`, `engaging` or `engaged`, and its reason. An engaged lever
+    /// cancels every experiment started (the FIS user guide, "Safety levers", read 2026-12-07:
+    /// https://docs.aws.amazon.com/fis/latest/userguide/safety-lever.html).
+    fn safety_lever(&mut self) -> Result<(String, Option<String>), String>;
 }

@@ -254,6 +254,16 @@ impl Fis for Helper {
     fn stop(&mut self, id: &str) -> Result<(), String> {
         self.call(json!({"op": "stop", "id": id})).map(|_| ())
     }
+
+    fn safety_lever(&mut self) -> Result<(String, Option<String>), String> {
+        let answer = self.call(json!({"op": "safety_lever"}))?;
+        let status = answer
+            .get("status")
+            .and_then(Value::as_str)
+            .ok_or("FIS answered without the safety lever's status")?;
+        let reason = answer.get("reason").and_then(Value::as_str);
+        Ok((status.to_owned(), reason.map(str::to_owned)))
+    }
 }
 
 #[cfg(test)]

@@ -116,4 +116,16 @@ impl Fis for LocalFis {
         self.call("DELETE", &format!("/experiments/{id}"), None)
             .map(|_| ())
     }
+
+    fn safety_lever(&mut self) -> Result<(String, Option<String>), String> {
+        let answer = self.call("GET", "/safetyLevers/default", None)?;
+        let status = answer
+            .pointer("/safetyLever/state/status")
+            .and_then(Value::as_str)
+            .ok_or("FIS's answer has no safety lever state")?;
+        let reason = answer
+            .pointer("/safetyLever/state/reason")
+            .and_then(Value::as_str);
+        Ok((status.to_owned(), reason.map(str::to_owned)))
+    }
 }

@@ -36,6 +36,9 @@ pub enum Verdict {
     /// The probe stopped early: it could not start a thread (exit 3, as for a machine that
     /// lacks what the command needs).
     ProbeFailed(String),
+    /// A pre-flight check refused the run before anything was probed or started (exit 7):
+    /// FIS's safety lever is engaged.
+    Refused(String),
 }
 
 impl Verdict {
@@ -46,6 +49,7 @@ impl Verdict {
             Verdict::BaselineNotMet => 5,
             Verdict::ExperimentEnded(_) => 6,
             Verdict::ProbeFailed(_) => 3,
+            Verdict::Refused(_) => 7,
         }
     }
 }
@@ -142,6 +146,10 @@ pub fn run(
     interrupted: &AtomicBool,
 ) -> Outcome {
     let endpoints = settings.endpoints.clone();
+    if let Some(why) = preflight(fis, out) {
+        let record = Record::default();
+        return finish(Verdict::Refused(why), hypothesis, opts, &endpoints, record);
+    }
     let mut probe = Running::start(settings, "baseline");
     let mut record = Record::default();
     let verdict = phases(
@@ -176,6 +184,32 @@ pub fn run(
         out.line(&timings::measure(&record.samples, record.moments, endpoints.len()).line());
     }
     finish(verdict, hypothesis, opts, &endpoints, record)
+}
+
+/// The checks before anything is probed or started; `Some(why)` refuses the run. What cannot
+/// be checked is said and does not refuse it.
+fn preflight(fis: &mut dyn Fis, out: &mut dyn Report) -> Option<String> {
+    match fis.safety_lever() {
+        Ok((status, _)) if status == "disengaged" => {
+            out.line("pre-flight: FIS's safety lever is disengaged");
+            None
+        }
+        Ok((status, reason)) => {
+            let why = format!(
+                "FIS's safety lever is {status}{}: FIS would cancel the experiment; nothing was started",
+                reason.map(|r| format!(" ({r})")).unwrap_or_default()
+            );
+            out.line(&format!("pre-flight: {why}"));
+            out.line("  = help: disengage it (aws fis update-safety-lever-state --id default --state status=disengaged,reason=...) once it is safe to run experiments again");
+            Some(why)
+        }
+        Err(e) => {
+            out.line(&format!(
+                "pre-flight: the safety lever could not be read ({e}); going on (an engaged lever would cancel the experiment)"
+            ));
+            None
+        }
+    }
 }
 
 /// What a run gathers for its journal.
@@ -504,6 +538,7 @@ fn finish(
         Verdict::Deviated => ("deviated", true),
         Verdict::BaselineNotMet => ("failed", false),
         Verdict::ExperimentEnded(_) | Verdict::ProbeFailed(_) => ("aborted", false),
+        Verdict::Refused(_) => ("refused", false),
     };
     let journal = json!({
         "chaoslab_version": env!("CARGO_PKG_VERSION"),
@@ -519,7 +554,7 @@ fn finish(
         },
         "status": status,
         "deviated": deviated,
-        "reason": match &verdict { Verdict::ExperimentEnded(r) | Verdict::ProbeFailed(r) => Value::from(r.as_str()), _ => Value::Null },
+        "reason": match &verdict { Verdict::ExperimentEnded(r) | Verdict::ProbeFailed(r) | Verdict::Refused(r) => Value::from(r.as_str()), _ => Value::Null },
         "steady_states": states,
         "run": activities,
         "timings": timings.json(),

@@ -596,7 +596,17 @@ fn verify_judges_the_run_and_stops_what_it_started(execs: &Value, j: &str) {
         let counted = probe["ok"].as_u64().unwrap_or(0) + probe["failed"].as_u64().unwrap_or(0);
         assert_eq!(n, counted, "verify held: journal samples vs table: {probe}");
     }
-    let token = held["fis_calls"][0]["client_token"]
+    // The pre-flight read the safety lever (through the SDK's GetSafetyLever) before the start.
+    let names: Vec<&str> = held["fis_calls"]
+        .as_array()
+        .map(|c| c.iter().filter_map(|c| c["call"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        names.get(..2),
+        Some(&["GetSafetyLever", "StartExperiment"][..]),
+        "verify held: the safety lever is read first: {held}"
+    );
+    let token = held["fis_calls"][1]["client_token"]
         .as_str()
         .unwrap_or_default();
     assert_eq!(

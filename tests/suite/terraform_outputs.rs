@@ -37,6 +37,11 @@ struct FisStub {
 
 impl FisStub {
     fn start() -> FisStub {
+        FisStub::with_lever("disengaged")
+    }
+
+    /// The stub with its safety lever (GetSafetyLever) in `lever`.
+    fn with_lever(lever: &'static str) -> FisStub {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -44,7 +49,7 @@ impl FisStub {
         std::thread::spawn(move || {
             for conn in listener.incoming().flatten() {
                 let seen = Arc::clone(&seen);
-                std::thread::spawn(move || serve(conn, &seen));
+                std::thread::spawn(move || serve(conn, &seen, lever));
             }
         });
         FisStub { url, requests }
@@ -55,7 +60,7 @@ impl FisStub {
     }
 }
 
-fn serve(conn: TcpStream, seen: &Mutex<Vec<Request>>) {
+fn serve(conn: TcpStream, seen: &Mutex<Vec<Request>>, lever: &str) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
     let mut reader = BufReader::new(conn.try_clone().expect("clone"));
     let mut writer = conn;
@@ -97,7 +102,11 @@ fn serve(conn: TcpStream, seen: &Mutex<Vec<Request>>) {
             authorization,
             body: String::from_utf8_lossy(&body).into_owned(),
         });
+        let lever_answer = format!(
+            r#"{{"safetyLever":{{"id":"default","arn":"arn:aws:fis:eu-west-3:123456789012:safety-lever/default","state":{{"status":"{lever}","reason":"game day paused"}}}}}}"#
+        );
         let (status, answer) = match (method.as_str(), path.as_str()) {
+            ("GET", "/safetyLevers/default") => ("200 OK", lever_answer.as_str()),
             ("POST", "/experiments") => (
                 "200 OK",
                 r#"{"experiment":{"id":"EXPstub","state":{"status":"initiating"}}}"#,
@@ -235,6 +244,52 @@ fn probe_refuses(ws: &Path, fis: &FisStub) {
         &["probe", "lab.yaml", "-o", "lab", "--phase", "baseline=1s"],
     );
     assert_not_applied(&probe, "app_url", "--url", fis);
+}
+
+/// An engaged safety lever refuses the run before anything is probed or started (exit 7),
+/// naming the lever's reason and the fix; a disengaged one lets it go on (and says so). The
+/// lever is read through the real helper, the AWS SDK's GetSafetyLever.
+#[test]
+fn an_engaged_safety_lever_refuses_the_run_before_anything_starts() {
+    let ws = workspace();
+    let fis = FisStub::with_lever("engaged");
+    let out = chaoslab(
+        ws.path(),
+        &fis.url,
+        &[
+            "verify",
+            "lab.yaml",
+            "-o",
+            "lab",
+            "--experiment",
+            "disrupt-dynamodb",
+            "--url",
+            "http://127.0.0.1:9",
+            "--template-id",
+            "EXT123",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(
+        stdout.contains("FIS's safety lever is engaged (game day paused)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("update-safety-lever-state"), "{stdout}");
+    let calls: Vec<(String, String)> = fis
+        .requests()
+        .into_iter()
+        .map(|r| (r.method, r.path))
+        .collect();
+    assert_eq!(
+        calls,
+        [("GET".to_owned(), "/safetyLevers/default".to_owned())]
+    );
 }
 
 #[test]

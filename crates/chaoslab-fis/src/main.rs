@@ -8,6 +8,7 @@
 //! {"op":"start","template_id":"EXT…","preview":false}  {"ok":true,"id":"EXP…"}
 //! {"op":"status","id":"EXP…"}                          {"ok":true,"status":"running","reason":null}
 //! {"op":"stop","id":"EXP…"}                            {"ok":true}
+//! {"op":"safety_lever"}                                {"ok":true,"status":"disengaged","reason":…}
 //! any request that fails                               {"ok":false,"error":"…"}
 //! ```
 //!
@@ -144,6 +145,23 @@ async fn call(client: &aws_sdk_fis::Client, request: &Value) -> Result<Value, St
                 .await
                 .map_err(|e| describe(&e))?;
             Ok(json!({"ok": true}))
+        }
+        "safety_lever" => {
+            // One lever per account and Region, its id `default`.
+            let out = client
+                .get_safety_lever()
+                .id("default")
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let state = out
+                .safety_lever()
+                .and_then(|l| l.state())
+                .ok_or("FIS answered without the safety lever's state")?;
+            let status = state
+                .status()
+                .ok_or("FIS answered without the safety lever's status")?;
+            Ok(json!({"ok": true, "status": status.as_str(), "reason": state.reason()}))
         }
         other => Err(format!("unknown op `{other}`")),
     }
