@@ -93,7 +93,8 @@ impl Sample {
 /// The most requests in flight at once over the whole probe: what bounds its threads, and so
 /// its memory, against a server that answers slowly or never (a slow-loris, a cut
 /// dependency). Each worker may have as many in flight as keep its rate when every request
-/// takes the whole timeout, within its share of this.
+/// takes the whole timeout, within its share of this, and always one: with more workers than
+/// this (`--concurrency` times the endpoints), one each.
 pub const MAX_IN_FLIGHT: u32 = 256;
 
 /// A request thread's stack: an HTTP/1.1 GET with a 4 KiB buffer needs a few KiB; the
