@@ -32,7 +32,8 @@ Exit codes:
   4    internal error (a bug; please report it)
   5    verify, rehearse: steady state not met before the fault (nothing was injected)
   6    verify, rehearse: the experiment failed, was stopped or was interrupted
-  7    verify: refused before the start by a pre-flight check (FIS's safety lever engaged)
+  7    verify: refused before the start by a pre-flight check (an action FIS does not
+       offer in the Region, or its safety lever engaged)
   130  probe, rehearse: interrupted (Ctrl-C)";
 
 #[derive(Parser, Debug)]

@@ -45,6 +45,10 @@ class FisStandIn:
             self.templates = scope_faults(tree)
         else:
             self.templates = {p["template"]: p["faults"] for p in plan["experiments"]}
+        # ListActions: what this stand-in Region offers, the actions of the tree's templates.
+        self.offered = sorted({tree.value(a["action_id"])
+                               for body in tree.of_type("aws_fis_experiment_template").values()
+                               for a in body["action"]})
         self.inject = inject
         self.seconds = seconds
         self.calls, self.experiments, self.lock = [], {}, threading.Lock()
@@ -83,6 +87,9 @@ class FisStandIn:
                 if self.path.startswith("/safetyLevers/"):
                     self.answer(standin.safety_lever)
                     return
+                if self.path.split("?")[0] == "/actions":
+                    self.answer(standin.list_actions)
+                    return
                 self.answer(lambda: standin.get(self.path.rsplit("/", 1)[-1]))
 
             def do_DELETE(self):
@@ -90,6 +97,11 @@ class FisStandIn:
 
         self.server = http.server.ThreadingHTTPServer((FIS_ADDR, 4567), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def list_actions(self):
+        with self.lock:
+            self.calls.append({"call": "ListActions"})
+        return 200, {"actions": [{"id": a, "description": "stand-in"} for a in self.offered]}, None
 
     def safety_lever(self):
         """GetSafetyLever: the account's one lever per Region, `default`, disengaged here."""

@@ -333,8 +333,20 @@ pub(super) fn judged(
         .unwrap_or(settings.timeout)
         .saturating_sub(std::time::Duration::from_secs(1));
     let (settle, settle_why) = settle(lab);
+    let actions = lab
+        .experiments
+        .iter()
+        .find(|e| e.name == run.experiment)
+        .map(|e| {
+            let mut ids: Vec<&'static str> = e.actions().map(|s| s.action.id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        })
+        .unwrap_or_default();
     let opts = crate::verify::Options {
         experiment: run.experiment,
+        actions,
         template_id: run.template_id,
         baseline: run.baseline,
         recovery: run.recovery,

@@ -74,4 +74,7 @@ pub trait Fis {
     /// cancels every experiment started (the FIS user guide, "Safety levers", read 2026-12-07:
     /// https://docs.aws.amazon.com/fis/latest/userguide/safety-lever.html).
     fn safety_lever(&mut self) -> Result<(String, Option<String>), String>;
+    /// Every action FIS offers in the Region (`ListActions`, all pages): an action it does not
+    /// offer there fails the experiment at its start.
+    fn actions(&mut self) -> Result<Vec<String>, String>;
 }

@@ -255,6 +255,19 @@ impl Fis for Helper {
         self.call(json!({"op": "stop", "id": id})).map(|_| ())
     }
 
+    fn actions(&mut self) -> Result<Vec<String>, String> {
+        let answer = self.call(json!({"op": "actions"}))?;
+        let ids = answer
+            .get("actions")
+            .and_then(Value::as_array)
+            .ok_or("FIS answered without a list of actions")?;
+        Ok(ids
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect())
+    }
+
     fn safety_lever(&mut self) -> Result<(String, Option<String>), String> {
         let answer = self.call(json!({"op": "safety_lever"}))?;
         let status = answer

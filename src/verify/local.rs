@@ -117,6 +117,19 @@ impl Fis for LocalFis {
             .map(|_| ())
     }
 
+    fn actions(&mut self) -> Result<Vec<String>, String> {
+        let answer = self.call("GET", "/actions", None)?;
+        let list = answer
+            .get("actions")
+            .and_then(Value::as_array)
+            .ok_or("FIS's answer has no actions")?;
+        Ok(list
+            .iter()
+            .filter_map(|a| a.get("id").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect())
+    }
+
     fn safety_lever(&mut self) -> Result<(String, Option<String>), String> {
         let answer = self.call("GET", "/safetyLevers/default", None)?;
         let status = answer

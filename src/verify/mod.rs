@@ -37,7 +37,7 @@ pub enum Verdict {
     /// lacks what the command needs).
     ProbeFailed(String),
     /// A pre-flight check refused the run before anything was probed or started (exit 7):
-    /// FIS's safety lever is engaged.
+    /// an action FIS does not offer in the Region, or its safety lever engaged.
     Refused(String),
 }
 
@@ -115,6 +115,8 @@ pub fn judge(h: &Hypothesis, stats: &[Stats], fault: bool, budget: Duration) -> 
 /// The run's options.
 pub struct Options<'a> {
     pub experiment: &'a str,
+    /// The FIS actions of the experiment's template, for the pre-flight.
+    pub actions: Vec<&'static str>,
     pub template_id: &'a str,
     pub baseline: Duration,
     pub recovery: Duration,
@@ -146,7 +148,7 @@ pub fn run(
     interrupted: &AtomicBool,
 ) -> Outcome {
     let endpoints = settings.endpoints.clone();
-    if let Some(why) = preflight(fis, out) {
+    if let Some(why) = preflight(fis, &opts.actions, out) {
         let record = Record::default();
         return finish(Verdict::Refused(why), hypothesis, opts, &endpoints, record);
     }
@@ -188,7 +190,32 @@ pub fn run(
 
 /// The checks before anything is probed or started; `Some(why)` refuses the run. What cannot
 /// be checked is said and does not refuse it.
-fn preflight(fis: &mut dyn Fis, out: &mut dyn Report) -> Option<String> {
+fn preflight(fis: &mut dyn Fis, actions: &[&str], out: &mut dyn Report) -> Option<String> {
+    match fis.actions() {
+        Ok(offered) => {
+            let missing: Vec<&str> = actions
+                .iter()
+                .filter(|a| !offered.iter().any(|o| o == *a))
+                .copied()
+                .collect();
+            if !missing.is_empty() {
+                let why = format!(
+                    "FIS does not offer {} in this Region: the experiment would fail at its start; nothing was started",
+                    missing.join(", ")
+                );
+                out.line(&format!("pre-flight: {why}"));
+                out.line("  = help: run the lab in a Region that offers them (aws fis list-actions --region R), or take the action out of the experiment");
+                return Some(why);
+            }
+            out.line(&format!(
+                "pre-flight: FIS offers the experiment's actions here ({})",
+                actions.join(", ")
+            ));
+        }
+        Err(e) => out.line(&format!(
+            "pre-flight: the Region's actions could not be listed ({e}); going on"
+        )),
+    }
     match fis.safety_lever() {
         Ok((status, _)) if status == "disengaged" => {
             out.line("pre-flight: FIS's safety lever is disengaged");

@@ -596,17 +596,18 @@ fn verify_judges_the_run_and_stops_what_it_started(execs: &Value, j: &str) {
         let counted = probe["ok"].as_u64().unwrap_or(0) + probe["failed"].as_u64().unwrap_or(0);
         assert_eq!(n, counted, "verify held: journal samples vs table: {probe}");
     }
-    // The pre-flight read the safety lever (through the SDK's GetSafetyLever) before the start.
+    // The pre-flight listed the Region's actions and read the safety lever (through the SDK's
+    // ListActions and GetSafetyLever) before the start.
     let names: Vec<&str> = held["fis_calls"]
         .as_array()
         .map(|c| c.iter().filter_map(|c| c["call"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(
-        names.get(..2),
-        Some(&["GetSafetyLever", "StartExperiment"][..]),
-        "verify held: the safety lever is read first: {held}"
+        names.get(..3),
+        Some(&["ListActions", "GetSafetyLever", "StartExperiment"][..]),
+        "verify held: the pre-flight's calls come first: {held}"
     );
-    let token = held["fis_calls"][1]["client_token"]
+    let token = held["fis_calls"][2]["client_token"]
         .as_str()
         .unwrap_or_default();
     assert_eq!(

@@ -37,11 +37,12 @@ struct FisStub {
 
 impl FisStub {
     fn start() -> FisStub {
-        FisStub::with_lever("disengaged")
+        FisStub::with("disengaged", &[])
     }
 
-    /// The stub with its safety lever (GetSafetyLever) in `lever`.
-    fn with_lever(lever: &'static str) -> FisStub {
+    /// The stub with its safety lever (GetSafetyLever) in `lever` and the Region's actions
+    /// (ListActions) `offered`.
+    fn with(lever: &'static str, offered: &'static [&'static str]) -> FisStub {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -49,7 +50,7 @@ impl FisStub {
         std::thread::spawn(move || {
             for conn in listener.incoming().flatten() {
                 let seen = Arc::clone(&seen);
-                std::thread::spawn(move || serve(conn, &seen, lever));
+                std::thread::spawn(move || serve(conn, &seen, lever, offered));
             }
         });
         FisStub { url, requests }
@@ -60,7 +61,7 @@ impl FisStub {
     }
 }
 
-fn serve(conn: TcpStream, seen: &Mutex<Vec<Request>>, lever: &str) {
+fn serve(conn: TcpStream, seen: &Mutex<Vec<Request>>, lever: &str, offered: &[&str]) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
     let mut reader = BufReader::new(conn.try_clone().expect("clone"));
     let mut writer = conn;
@@ -105,8 +106,13 @@ fn serve(conn: TcpStream, seen: &Mutex<Vec<Request>>, lever: &str) {
         let lever_answer = format!(
             r#"{{"safetyLever":{{"id":"default","arn":"arn:aws:fis:eu-west-3:123456789012:safety-lever/default","state":{{"status":"{lever}","reason":"game day paused"}}}}}}"#
         );
+        let actions_answer = serde_json::json!({
+            "actions": offered.iter().map(|id| serde_json::json!({"id": id})).collect::<Vec<_>>()
+        })
+        .to_string();
         let (status, answer) = match (method.as_str(), path.as_str()) {
             ("GET", "/safetyLevers/default") => ("200 OK", lever_answer.as_str()),
+            ("GET", "/actions") => ("200 OK", actions_answer.as_str()),
             ("POST", "/experiments") => (
                 "200 OK",
                 r#"{"experiment":{"id":"EXPstub","state":{"status":"initiating"}}}"#,
@@ -246,50 +252,54 @@ fn probe_refuses(ws: &Path, fis: &FisStub) {
     assert_not_applied(&probe, "app_url", "--url", fis);
 }
 
-/// An engaged safety lever refuses the run before anything is probed or started (exit 7),
-/// naming the lever's reason and the fix; a disengaged one lets it go on (and says so). The
-/// lever is read through the real helper, the AWS SDK's GetSafetyLever.
+/// The pre-flight, through the real helper (the AWS SDK's ListActions and GetSafetyLever):
+/// an action FIS does not offer in the Region, or an engaged safety lever, refuses the run
+/// before anything is probed or started (exit 7), with the reason and the fix.
 #[test]
-fn an_engaged_safety_lever_refuses_the_run_before_anything_starts() {
-    let ws = workspace();
-    let fis = FisStub::with_lever("engaged");
-    let out = chaoslab(
-        ws.path(),
-        &fis.url,
-        &[
-            "verify",
-            "lab.yaml",
-            "-o",
-            "lab",
-            "--experiment",
-            "disrupt-dynamodb",
-            "--url",
-            "http://127.0.0.1:9",
-            "--template-id",
-            "EXT123",
-        ],
-    );
-    let stdout = text(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(7),
-        "{stdout}\n{}",
-        text(&out.stderr)
-    );
+fn the_pre_flight_refuses_a_run_fis_would_not_run() {
+    let verify = |fis: &FisStub| {
+        let ws = workspace();
+        let out = chaoslab(
+            ws.path(),
+            &fis.url,
+            &[
+                "verify",
+                "lab.yaml",
+                "-o",
+                "lab",
+                "--experiment",
+                "disrupt-dynamodb",
+                "--url",
+                "http://127.0.0.1:9",
+                "--template-id",
+                "EXT123",
+            ],
+        );
+        let calls: Vec<String> = fis
+            .requests()
+            .into_iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        (out.status.code(), text(&out.stdout), calls)
+    };
+    const OFFERED: &[&str] = &["aws:network:disrupt-connectivity", "aws:ec2:stop-instances"];
+
+    let (code, stdout, calls) = verify(&FisStub::with("engaged", OFFERED));
+    assert_eq!(code, Some(7), "{stdout}");
     assert!(
         stdout.contains("FIS's safety lever is engaged (game day paused)"),
         "{stdout}"
     );
     assert!(stdout.contains("update-safety-lever-state"), "{stdout}");
-    let calls: Vec<(String, String)> = fis
-        .requests()
-        .into_iter()
-        .map(|r| (r.method, r.path))
-        .collect();
-    assert_eq!(
-        calls,
-        [("GET".to_owned(), "/safetyLevers/default".to_owned())]
+    assert_eq!(calls, ["GET /actions", "GET /safetyLevers/default"]);
+
+    let (code, stdout, calls) = verify(&FisStub::with("disengaged", &["aws:ec2:stop-instances"]));
+    assert_eq!(code, Some(7), "{stdout}");
+    assert!(
+        stdout.contains("FIS does not offer aws:network:disrupt-connectivity in this Region"),
+        "{stdout}"
     );
+    assert_eq!(calls, ["GET /actions"]);
 }
 
 #[test]

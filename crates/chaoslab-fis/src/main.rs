@@ -9,6 +9,7 @@
 //! {"op":"status","id":"EXP…"}                          {"ok":true,"status":"running","reason":null}
 //! {"op":"stop","id":"EXP…"}                            {"ok":true}
 //! {"op":"safety_lever"}                                {"ok":true,"status":"disengaged","reason":…}
+//! {"op":"actions"}                                     {"ok":true,"actions":["aws:ec2:stop-instances",…]}
 //! any request that fails                               {"ok":false,"error":"…"}
 //! ```
 //!
@@ -145,6 +146,21 @@ async fn call(client: &aws_sdk_fis::Client, request: &Value) -> Result<Value, St
                 .await
                 .map_err(|e| describe(&e))?;
             Ok(json!({"ok": true}))
+        }
+        "actions" => {
+            // Every page: the Region's whole list.
+            let mut ids = Vec::new();
+            let mut pages = client.list_actions().into_paginator().send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| describe(&e))?;
+                ids.extend(
+                    page.actions()
+                        .iter()
+                        .filter_map(|a| a.id())
+                        .map(str::to_owned),
+                );
+            }
+            Ok(json!({"ok": true, "actions": ids}))
         }
         "safety_lever" => {
             // One lever per account and Region, its id `default`.
