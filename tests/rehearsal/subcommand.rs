@@ -114,18 +114,36 @@ fn the_cache_is_trusted_only_when_it_is_ours_and_as_shipped() {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("others may write to it"), "{stderr}");
 
-    // The shared cache (set up by the first run; this sets it up if not): every harness's
-    // __main__.py tampered with, then --setup restores the one this binary ships. In the
-    // rehearsals' lanes: no run may start from the cache meanwhile.
-    let _lanes = common::every_rehearsal_lane();
-    let cache = common::root().join(".tools/cache/rehearse");
-    let setup = || {
+    // A cache of its own, holding links to the shared cache's stand-ins (set up by the first
+    // run; this sets it up if not), so no rehearsal running beside it meets the tampering:
+    // set up, its harness's __main__.py tampered with, then --setup restores the one this
+    // binary ships.
+    assert!(
         chaoslab()
             .args(["rehearse", "--setup"])
             .output()
             .expect("runs")
+            .status
+            .success()
+    );
+    let shared = common::root().join(".tools/cache/rehearse");
+    let own = tempfile::tempdir().expect("tmp");
+    let cache = own.path().join("rehearse");
+    std::fs::create_dir(&cache).expect("cache");
+    for entry in std::fs::read_dir(&shared).expect("shared cache").flatten() {
+        if entry.file_name().to_string_lossy().starts_with("tools-") {
+            std::os::unix::fs::symlink(entry.path(), cache.join(entry.file_name())).expect("link");
+        }
+    }
+    let setup = || {
+        chaoslab()
+            .args(["rehearse", "--setup"])
+            .env("CHAOSLAB_CACHE_DIR", own.path())
+            .output()
+            .expect("runs")
     };
-    assert!(setup().status.success());
+    let first = setup();
+    assert!(first.status.success(), "{}", text(&first).1);
     let shipped = chaoslab::rehearse::setup::HARNESS
         .iter()
         .find(|(n, _)| *n == "__main__.py")
@@ -137,6 +155,7 @@ fn the_cache_is_trusted_only_when_it_is_ours_and_as_shipped() {
         .map(|e| e.path().join("chaoslab_rehearse/__main__.py"))
         .filter(|p| p.is_file())
         .collect();
+    assert_eq!(mains.len(), 1, "one harness written: {mains:?}");
     for m in &mains {
         std::fs::write(m, "raise SystemExit('planted')\n").expect("tamper");
     }

@@ -167,43 +167,34 @@ fn rehearsal_lanes() -> usize {
 static LANES: (std::sync::Mutex<usize>, std::sync::Condvar) =
     (std::sync::Mutex::new(0), std::sync::Condvar::new());
 
-/// Lanes held until dropped.
-pub struct Lanes(usize);
+/// A rehearsal's lane, held until dropped.
+pub struct Lane;
 
-impl Drop for Lanes {
+impl Drop for Lane {
     fn drop(&mut self) {
         let mut busy = LANES
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *busy -= self.0;
+        *busy -= 1;
         LANES.1.notify_all();
     }
 }
 
-fn take_lanes(wanted: usize) -> Lanes {
+/// A lane for one rehearsal, waiting for one to be free.
+pub fn rehearsal_lane() -> Lane {
     let mut busy = LANES
         .0
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    while *busy + wanted > rehearsal_lanes().max(wanted) {
+    while *busy >= rehearsal_lanes() {
         busy = LANES
             .1
             .wait(busy)
             .unwrap_or_else(std::sync::PoisonError::into_inner);
     }
-    *busy += wanted;
-    Lanes(wanted)
-}
-
-/// A lane for one rehearsal, waiting for one to be free.
-pub fn rehearsal_lane() -> Lanes {
-    take_lanes(1)
-}
-
-/// Every lane: no rehearsal runs meanwhile (for a test that changes what they share).
-pub fn every_rehearsal_lane() -> Lanes {
-    take_lanes(rehearsal_lanes())
+    *busy += 1;
+    Lane
 }
 
 /// Whether this machine lets the tests make a network namespace (root, Linux), and why not.
