@@ -150,7 +150,15 @@ pub fn run(
     let endpoints = settings.endpoints.clone();
     if let Some(why) = preflight(fis, &opts.actions, out) {
         let record = Record::default();
-        return finish(Verdict::Refused(why), hypothesis, opts, &endpoints, record);
+        let nothing = timings::Timings::default();
+        return finish(
+            Verdict::Refused(why),
+            hypothesis,
+            opts,
+            &endpoints,
+            record,
+            nothing,
+        );
     }
     let mut probe = Running::start(settings, "baseline");
     let mut record = Record::default();
@@ -182,10 +190,12 @@ pub fn run(
         }
         None => verdict,
     };
+    // Measured once, for the line and the journal.
+    let timings = timings::measure(&record.samples, record.moments, endpoints.len());
     if record.moments.start.is_some() {
-        out.line(&timings::measure(&record.samples, record.moments, endpoints.len()).line());
+        out.line(&timings.line());
     }
-    finish(verdict, hypothesis, opts, &endpoints, record)
+    finish(verdict, hypothesis, opts, &endpoints, record, timings)
 }
 
 /// The checks before anything is probed or started; `Some(why)` refuses the run. What cannot
@@ -526,6 +536,7 @@ fn finish(
     opts: &Options<'_>,
     endpoints: &[probe::Endpoint],
     record: Record,
+    timings: timings::Timings,
 ) -> Outcome {
     let Record {
         phase_names: names,
@@ -534,7 +545,6 @@ fn finish(
         judged: phases,
         moments,
     } = record;
-    let timings = timings::measure(&samples, moments, endpoints.len());
     let phase_json = |js: &[Judged]| {
         json!({
             "steady_state_met": js.iter().all(|j| j.held),
