@@ -393,25 +393,20 @@ pub(super) fn settle(lab: &Lab) -> (std::time::Duration, String) {
     let Some(app) = &lab.app else {
         return (std::time::Duration::ZERO, String::new());
     };
+    let deadline = app.timeouts.deadline();
     match app.circuit_breaker {
-        Some(b) => {
-            let deadline = app.timeouts.deadline();
-            (
-                std::time::Duration::from_secs(u64::from(b.reset_seconds + deadline)),
-                format!(
-                    "the app's circuit breaker stays open {} s after the last failure, and its trial call may take the {deadline} s deadline",
-                    b.reset_seconds
-                ),
-            )
-        }
-        None => {
-            let deadline = app.timeouts.deadline();
-            (
-                std::time::Duration::from_secs(u64::from(deadline)),
-                format!(
-                    "calls begun during the fault keep their bulkhead slots up to the app's {deadline} s deadline after it"
-                ),
-            )
-        }
+        Some(b) => (
+            std::time::Duration::from_secs(u64::from(b.reset_seconds + deadline)),
+            format!(
+                "the app's circuit breaker stays open {} s after the last failure, and its trial call may take the {deadline} s deadline",
+                b.reset_seconds
+            ),
+        ),
+        None => (
+            std::time::Duration::from_secs(u64::from(deadline)),
+            format!(
+                "calls begun during the fault keep their bulkhead slots up to the app's {deadline} s deadline after it"
+            ),
+        ),
     }
 }
