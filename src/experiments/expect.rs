@@ -52,6 +52,22 @@ pub(super) fn names() -> Vec<&'static str> {
     ENDPOINTS.iter().map(|e| e.name).collect()
 }
 
+/// How `expect:` names a Lambda function's endpoint: `fn/<name>`, which the load balancer
+/// serves at `/fn/<name>` (a name of its own, so no function can take a shop endpoint's).
+pub fn function_endpoint(function: &str) -> String {
+    format!("fn/{function}")
+}
+
+/// Every endpoint of a lab's app, as `expect:` names them: the shop's, then one per function
+/// (with an app, the load balancer routes `/fn/<name>` to each).
+pub fn lab_endpoints<'a>(functions: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    names()
+        .into_iter()
+        .map(str::to_owned)
+        .chain(functions.into_iter().map(function_endpoint))
+        .collect()
+}
+
 /// What the fault can degrade, and what degrades by default.
 fn degradable(reach: Reach) -> (Vec<&'static str>, Vec<&'static str>) {
     match reach {
@@ -83,15 +99,20 @@ pub(super) fn reach_text(action: &str, reach: Reach) -> String {
 }
 
 impl Validator {
-    /// The experiment's hypothesis, or `None` when the lab has no app to judge.
+    /// The experiment's hypothesis, or `None` when the lab has no app to judge. `endpoints`:
+    /// every endpoint of the lab's app ([`lab_endpoints`]); `targeted`: the function endpoints
+    /// the experiment faults, which it can degrade (not judged by default: a share of errors
+    /// or a delay need not fail a request).
     pub(super) fn hypothesis(
         &mut self,
         field: &str,
         raw: Option<&Spanned<RawExpect>>,
-        action: &str,
-        reach: Reach,
-        app: bool,
+        scope: (&str, Reach),
+        endpoints: &[String],
+        targeted: &[String],
     ) -> Option<Hypothesis> {
+        let (action, reach) = scope;
+        let app = !endpoints.is_empty();
         let field = format!("{field}.expect");
         if !app {
             if let Some(r) = raw {
@@ -100,6 +121,11 @@ impl Validator {
             return None;
         }
         let (can, default) = degradable(reach);
+        let can: Vec<String> = can
+            .into_iter()
+            .map(str::to_owned)
+            .chain(targeted.iter().cloned())
+            .collect();
         let empty = RawExpect {
             degraded: None,
             healthy: None,
@@ -119,27 +145,32 @@ impl Validator {
                 .filter(|n| !claimed_healthy(n))
                 .map(|s| (*s).to_owned())
                 .collect(),
-            Some(list) => self.endpoint_list(&format!("{field}.degraded"), list, |name| {
-                (!can.contains(&name)).then(|| Problem::CannotDegrade {
-                    name: name.to_owned(),
-                    action: action.to_owned(),
-                    reach: Some(reach),
-                    can: can.clone(),
+            Some(list) => {
+                self.endpoint_list(&format!("{field}.degraded"), list, endpoints, |name| {
+                    (!can.iter().any(|c| c == name)).then(|| Problem::CannotDegrade {
+                        name: name.to_owned(),
+                        action: action.to_owned(),
+                        reach: Some(reach),
+                        can: can.clone(),
+                    })
                 })
-            }),
+            }
         };
         let healthy = match &e.healthy {
-            None => names()
-                .into_iter()
-                .filter(|n| !degraded.iter().any(|d| d == n))
+            None => endpoints
+                .iter()
+                .filter(|n| !degraded.contains(n))
                 .filter(|n| e.degraded.is_some() || !is_disturbed(reach, n))
-                .map(str::to_owned)
+                .filter(|n| !targeted.contains(n))
+                .cloned()
                 .collect(),
-            Some(list) => self.endpoint_list(&format!("{field}.healthy"), list, |name| {
-                let name = name.to_owned();
-                let both = degraded.contains(&name);
-                both.then_some(Problem::DegradedAndHealthy { name })
-            }),
+            Some(list) => {
+                self.endpoint_list(&format!("{field}.healthy"), list, endpoints, |name| {
+                    let name = name.to_owned();
+                    let both = degraded.contains(&name);
+                    both.then_some(Problem::DegradedAndHealthy { name })
+                })
+            }
         };
         let tolerance = match &e.tolerance {
             None => TOLERANCE_PERCENT,
@@ -154,25 +185,29 @@ impl Validator {
             degraded,
             healthy,
             tolerance,
+            endpoints: endpoints.to_vec(),
         })
     }
 
-    /// Checks each name of an endpoint list: known, listed once, and `fits` the experiment
-    /// (`fits` gives the problem when it does not).
+    /// Checks each name of an endpoint list: one of the lab's `known` endpoints, listed once,
+    /// and `fits` the experiment (`fits` gives the problem when it does not).
     fn endpoint_list(
         &mut self,
         field: &str,
         list: &[Spanned<String>],
+        known: &[String],
         fits: impl Fn(&str) -> Option<Problem>,
     ) -> Vec<String> {
-        let known = names();
         let mut out: Vec<String> = Vec::new();
         for (i, item) in list.iter().enumerate() {
             let at = format!("{field}[{i}]");
             let name = item.value.as_str();
-            if !known.contains(&name) {
-                let name = name.to_owned();
-                self.flag(pos(item), at, Problem::UnknownEndpoint { name });
+            if !known.iter().any(|k| k == name) {
+                let problem = Problem::UnknownEndpoint {
+                    name: name.to_owned(),
+                    known: known.to_vec(),
+                };
+                self.flag(pos(item), at, problem);
                 continue;
             }
             if out.iter().any(|o| o == name) {
@@ -199,10 +234,10 @@ fn is_disturbed(reach: Reach, endpoint: &str) -> bool {
     }
 }
 
-pub(super) fn quoted(names: &[&str]) -> String {
+pub(super) fn quoted(names: &[impl AsRef<str>]) -> String {
     names
         .iter()
-        .map(|n| format!("`{n}`"))
+        .map(|n| format!("`{}`", n.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -238,10 +273,11 @@ impl Hypothesis {
                 self.tolerance
             ));
         }
-        let unjudged: Vec<String> = names()
-            .into_iter()
-            .filter(|n| !self.degraded.iter().chain(&self.healthy).any(|l| l == n))
-            .map(str::to_owned)
+        let unjudged: Vec<String> = self
+            .endpoints
+            .iter()
+            .filter(|n| !self.degraded.iter().chain(&self.healthy).any(|l| l == *n))
+            .cloned()
             .collect();
         if !unjudged.is_empty() {
             parts.push(format!(
@@ -288,6 +324,7 @@ mod tests {
             degraded: vec!["reviews".into()],
             healthy: vec!["promo".into()],
             tolerance: 99.5,
+            endpoints: lab_endpoints([]),
         };
         assert_eq!(
             h.describe(4),

@@ -97,6 +97,8 @@ pub struct Hypothesis {
     pub healthy: Vec<String>,
     /// Percent of a healthy endpoint's requests that must answer 2xx, above 0 and at most 100.
     pub tolerance: f64,
+    /// Every endpoint of the lab's app: those in neither list are not judged during the fault.
+    pub endpoints: Vec<String>,
 }
 
 impl Hypothesis {

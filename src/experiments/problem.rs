@@ -43,11 +43,12 @@ problems! {
         AlarmCannotFire { alarm: String, points: u32, periods: String, condition: String, missing: String, why: Vec<(String, String)>, peak: Option<f64>, others: Vec<String> } => E082,
         ExpectWithoutApp => E043,
         Tolerance { value: f64 } => E060,
-        UnknownEndpoint { name: String } => E060,
+        /// `known`: the lab's endpoints.
+        UnknownEndpoint { name: String, known: Vec<String> } => E060,
         EndpointTwice { name: String } => E060,
         /// `action`'s fault reaches `reach` (none only in the examples), so only `can`
         /// may degrade.
-        CannotDegrade { name: String, action: String, reach: Option<Reach>, can: Vec<&'static str> } => E060,
+        CannotDegrade { name: String, action: String, reach: Option<Reach>, can: Vec<String> } => E060,
         DegradedAndHealthy { name: String } => E060,
         NotAnExpression { expression: String, why: String } => E070,
         /// `spelt`: the database's spelling of a name given in another case.
@@ -143,8 +144,18 @@ impl crate::base::diag::Problem for Problem {
             Problem::Tolerance { value } => format!(
                 "a tolerance is a percentage of ok requests above 0 and at most 100, not {value}"
             ),
-            Problem::UnknownEndpoint { name } => format!("the app has no endpoint `{name}`"),
+            Problem::UnknownEndpoint { name, .. } => format!("the app has no endpoint `{name}`"),
             Problem::EndpointTwice { name } => format!("`{name}` is listed twice"),
+            // A Lambda action reaches only its functions' endpoints.
+            Problem::CannotDegrade {
+                name,
+                action,
+                reach: None | Some(Reach::Nothing),
+                can,
+            } if !can.is_empty() => format!(
+                "{action} reaches only {}; `{name}` cannot degrade",
+                super::expect::quoted(can)
+            ),
             Problem::CannotDegrade {
                 name,
                 action,
@@ -293,8 +304,8 @@ impl crate::base::diag::Problem for Problem {
                 "use e.g. `tolerance: 99` (99 % of a healthy endpoint's requests answer 2xx)"
                     .to_owned()
             }
-            Problem::UnknownEndpoint { name } => {
-                let known = super::expect::names();
+            Problem::UnknownEndpoint { name, known } => {
+                let known: Vec<&str> = known.iter().map(String::as_str).collect();
                 did_you_mean(name, &known, || {
                     format!("the app's endpoints are {}", super::expect::quoted(&known))
                 })

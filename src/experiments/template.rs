@@ -5,8 +5,8 @@
 use super::guardrails::Fleet;
 use super::rules::Checked;
 use super::steps::{RawAction, action_pos};
-use super::{Experiment, Problem, Validator};
-use crate::catalog::{LabView, Step, network};
+use super::{Experiment, Problem, Validator, expect};
+use crate::catalog::{LabView, Step, functions, network};
 use crate::resources::Resources;
 use crate::spec::{RawExperiment, Spanned, pos};
 
@@ -156,12 +156,22 @@ impl Validator {
             [one] => one.action.id,
             _ => "the experiment's actions",
         };
+        let endpoints = match ctx.lab.app {
+            Some(_) => expect::lab_endpoints(ctx.lab.functions.iter().map(|f| f.name.as_str())),
+            None => Vec::new(),
+        };
+        let targeted: Vec<String> = experiment
+            .steps
+            .iter()
+            .filter_map(|s| s.selection().and_then(functions::function))
+            .map(expect::function_endpoint)
+            .collect();
         experiment.hypothesis = self.hypothesis(
             &field,
             e.expect.as_ref(),
-            what,
-            experiment.reach(),
-            ctx.lab.app.is_some(),
+            (what, experiment.reach()),
+            &endpoints,
+            &targeted,
         );
         self.experiment_rules(&field, raw, &experiment, &acknowledged, ctx);
         Some(experiment)

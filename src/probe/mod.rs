@@ -38,17 +38,23 @@ pub struct Endpoint {
     pub path: String,
 }
 
-/// The endpoints a lab's app serves, each from one dependency (`/health` is left out: the
-/// article's table counts the three features).
+/// The endpoints a lab's app serves: the shop's three, each from one dependency (`/health` is
+/// left out: the article's table counts the three features), then each function's
+/// `/fn/<name>` on the load balancer.
 pub fn endpoints(lab: &Lab) -> Vec<Endpoint> {
     let id = crate::resources::app::reviews_probe_id(lab.app.as_ref(), &lab.tables);
-    crate::experiments::expect::ENDPOINTS
+    let shop = crate::experiments::expect::ENDPOINTS
         .iter()
         .map(|e| Endpoint {
             name: e.name.to_owned(),
             path: e.path.replace("{id}", &id),
-        })
-        .collect()
+        });
+    // Each function behind the load balancer, as `expect:` names it.
+    let functions = lab.functions.iter().map(|f| Endpoint {
+        name: crate::experiments::expect::function_endpoint(&f.name),
+        path: crate::resources::functions::path(&f.name),
+    });
+    shop.chain(functions).collect()
 }
 
 /// The per-request limit for a lab's app ([`crate::resources::Timeouts::probe_limit`]).

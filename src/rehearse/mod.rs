@@ -16,7 +16,7 @@ use crate::catalog::LocalFault;
 use crate::experiments::{Experiment, Lab, tf_name};
 
 /// What a rehearsal does not model, printed at the end of every run.
-pub const NOT_MODELLED: &str = "not modelled here: the load balancer, several instances or tasks, TLS, real DNS, the network ACL swap's start-up delay, IMDS credentials, the container image itself";
+pub const NOT_MODELLED: &str = "not modelled here: the load balancer, several instances or tasks, the Lambda functions behind it (`/fn/<name>` is not probed), TLS, real DNS, the network ACL swap's start-up delay, IMDS credentials, the container image itself";
 
 /// One experiment the stand-in FIS can play.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -625,6 +625,7 @@ mod tests {
             degraded: vec!["reviews".into()],
             healthy: vec!["products".into(), "promo".into()],
             tolerance: 99.0,
+            endpoints: crate::experiments::expect::lab_endpoints([]),
         };
         let budget = Duration::from_secs(5);
         let during = [

@@ -435,3 +435,40 @@ fn actions_that_pick_the_same_resources_differently_get_their_own_targets() {
         "{fis}"
     );
 }
+
+/// A function behind the load balancer is an endpoint like the shop's: `probe` and `verify`
+/// request its `/fn/<name>`, and `expect:` judges it as `fn/<name>` (the serverless blueprint
+/// claims its Lambda errors degrade it, and every other fault leaves it healthy).
+#[test]
+fn functions_are_probed_and_judged_as_fn_endpoints() {
+    let spec = std::fs::read_to_string(
+        common::root().join("blueprints/chaos-shop-containers-serverless.yaml"),
+    )
+    .expect("blueprint");
+    let lab = load(&spec).expect("the blueprint loads");
+    let endpoints: Vec<(String, String)> = chaoslab::probe::endpoints(&lab)
+        .into_iter()
+        .map(|e| (e.name, e.path))
+        .collect();
+    assert_eq!(
+        endpoints.last(),
+        Some(&(
+            "fn/recommendations".to_owned(),
+            "/fn/recommendations".to_owned()
+        )),
+        "{endpoints:?}"
+    );
+    let hypothesis = |name: &str| {
+        lab.experiments
+            .iter()
+            .find(|e| e.name == name)
+            .and_then(|e| e.hypothesis.clone())
+            .unwrap_or_else(|| panic!("{name} has a hypothesis"))
+    };
+    assert_eq!(hypothesis("lambda-errors").degraded, ["fn/recommendations"]);
+    assert!(
+        hypothesis("stop-all-tasks")
+            .healthy
+            .contains(&"fn/recommendations".to_owned())
+    );
+}
