@@ -113,10 +113,10 @@ enum Command {
     /// Probe the lab's endpoints at an interval and count ok/failed per phase, as the article
     /// does.
     Probe(live::ProbeArgs),
-    /// Run one experiment and judge it: baseline, the experiment (started through FIS), a
-    /// recovery, and a verdict per endpoint against the experiment's hypothesis. Exit 0 held,
-    /// 1 deviated, 5 baseline not met (nothing injected), 6 experiment failed, stopped or
-    /// interrupted.
+    /// Run one experiment and judge it: pre-flight checks, baseline, the experiment (started
+    /// through FIS), a recovery, and a verdict per endpoint against the experiment's hypothesis.
+    /// Exit 0 held, 1 deviated, 3 probe failed, 5 baseline not met (nothing injected), 6
+    /// experiment failed, stopped or interrupted, 7 refused by the pre-flight.
     Verify(live::VerifyArgs),
     /// Run the lab's experiments on this machine and judge them as verify does: the lab's
     /// app booted from its own tree in a network namespace, moto and PostgreSQL standing in

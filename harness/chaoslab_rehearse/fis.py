@@ -1,6 +1,7 @@
 """FIS, stood in for on the namespace's loopback."""
 
 import json
+import re
 import threading
 import time
 
@@ -10,6 +11,9 @@ from .faults import drop
 # Where the stand-in FIS listens: an address of its own, so no fault on a dependency's
 # addresses (base.ADDRESSES) can cut verify off from it.
 FIS_ADDR = "127.0.70.1"
+# Where verify reaches moto's CloudWatch for its pre-flight (moto listens on every address of
+# the namespace's loopback): an address no fault drops either.
+CLOUDWATCH_ADDR = "127.0.70.2"
 
 
 def scope_faults(tree):
@@ -21,6 +25,22 @@ def scope_faults(tree):
                   for a in body["action"] for p in a.get("parameter", [])}
         scope = params.get("scope")
         out[name] = [{"kind": "drop", "dependency": scope}] if scope else []
+    return out
+
+
+def stop_alarms(tree):
+    """Each template's stop-condition alarms, by name (the alarm resources its
+    `stop_condition` blocks name): the stand-in answers them in GetExperimentTemplate, and
+    `Standins.seed` puts them in moto's CloudWatch for the pre-flight to read."""
+    out = {}
+    for name, body in tree.of_type("aws_fis_experiment_template").items():
+        names = []
+        for c in body.get("stop_condition", []):
+            m = re.fullmatch(r"\$\{(aws_cloudwatch_metric_alarm\.[A-Za-z0-9_-]+)\.arn\}",
+                             str(c.get("value", "")))
+            if m:
+                names.append(tree.ref(f"{m[1]}.alarm_name"))
+        out[name] = names
     return out
 
 
@@ -49,6 +69,9 @@ class FisStandIn:
         self.offered = sorted({tree.value(a["action_id"])
                                for body in tree.of_type("aws_fis_experiment_template").values()
                                for a in body["action"]})
+        self.alarms = stop_alarms(tree)
+        self.actions = {name: sorted({tree.value(a["action_id"]) for a in body["action"]})
+                        for name, body in tree.of_type("aws_fis_experiment_template").items()}
         self.inject = inject
         self.seconds = seconds
         self.calls, self.experiments, self.lock = [], {}, threading.Lock()
@@ -90,6 +113,9 @@ class FisStandIn:
                 if self.path.split("?")[0] == "/actions":
                     self.answer(standin.list_actions)
                     return
+                if self.path.startswith("/experimentTemplates/"):
+                    self.answer(lambda: standin.get_template(self.path.rsplit("/", 1)[-1]))
+                    return
                 self.answer(lambda: standin.get(self.path.rsplit("/", 1)[-1]))
 
             def do_DELETE(self):
@@ -102,6 +128,21 @@ class FisStandIn:
         with self.lock:
             self.calls.append({"call": "ListActions"})
         return 200, {"actions": [{"id": a, "description": "stand-in"} for a in self.offered]}, None
+
+    def get_template(self, tid):
+        """GetExperimentTemplate: the template's actions and its stop-condition alarms (ARNs
+        in the stand-in account); its targets are not stood in for (they name resources that
+        exist only after apply)."""
+        with self.lock:
+            self.calls.append({"call": "GetExperimentTemplate", "id": tid})
+        if tid not in self.actions:
+            return 404, {"message": f"template {tid} not found"}, "ResourceNotFoundException"
+        stops = [{"source": "aws:cloudwatch:alarm",
+                  "value": f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{n}"}
+                 for n in self.alarms.get(tid, [])] or [{"source": "none"}]
+        actions = {f"action-{i}": {"actionId": a} for i, a in enumerate(self.actions[tid])}
+        return 200, {"experimentTemplate": {"id": tid, "actions": actions,
+                                            "stopConditions": stops, "targets": {}}}, None
 
     def safety_lever(self):
         """GetSafetyLever: the account's one lever per Region, `default`, disengaged here."""

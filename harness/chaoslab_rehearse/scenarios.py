@@ -17,7 +17,7 @@ from . import evidence
 from .app import AppHost
 from .base import ACCOUNT, MOTO_PORT, NAMES, Failure, log, run
 from .faults import DelayProxy, drop, drop_all_quietly, lose, parse_fault
-from .fis import FIS_ADDR, FisStandIn
+from .fis import CLOUDWATCH_ADDR, FIS_ADDR, FisStandIn
 from .standins import StandIns
 from .stats import summarize
 from .traffic import Load, Orders, orders_in_db, request
@@ -387,10 +387,12 @@ class Rehearsal(StandIns, AppHost):
         a = self.args
         command = step["exec"]
         env = {**os.environ, "AWS_ENDPOINT_URL_FIS": f"http://{FIS_ADDR}:4567",
+               "AWS_ENDPOINT_URL_CLOUDWATCH": f"http://{CLOUDWATCH_ADDR}:{MOTO_PORT}",
                "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
                "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true",
                "REHEARSE_APP_URL": f"http://127.0.0.1:{self.port}"}
-        for k in [k for k in env if k.startswith("AWS_ENDPOINT_URL_") and k != "AWS_ENDPOINT_URL_FIS"]:
+        mine = ("AWS_ENDPOINT_URL_FIS", "AWS_ENDPOINT_URL_CLOUDWATCH")
+        for k in [k for k in env if k.startswith("AWS_ENDPOINT_URL_") and k not in mine]:
             env.pop(k)
         timers = []
         for spec in step.get("fault_at", []):

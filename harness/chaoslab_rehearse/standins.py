@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from .base import ADDRESSES, MOTO_PORT, NAMES, VENV_PY, Failure, run
+from .fis import stop_alarms
 from .tree import hcl_string
 
 
@@ -138,6 +139,14 @@ class StandIns:
                 for key, o in t.value(obj["for_each"]).items():
                     s3.put_object(Bucket=bucket, Key=key, Body=o["content"].encode(),
                                   ContentType=o.get("content_type", "binary/octet-stream"))
+        # The templates' stop-condition alarms, for verify's pre-flight to read: a stand-in
+        # alarm has the tree's name and moto's first state, OK (its metric is not modelled).
+        cw = boto3.client("cloudwatch", **env)
+        for alarm in sorted({a for names in stop_alarms(t).values() for a in names}):
+            cw.put_metric_alarm(AlarmName=alarm, Namespace="chaoslab/rehearse",
+                                MetricName="stand-in", Statistic="Sum", Period=60,
+                                EvaluationPeriods=1, Threshold=1,
+                                ComparisonOperator="GreaterThanThreshold")
 
     def secret(self):
         """The database secret as the tree makes it: its ARN expression and its keys."""

@@ -1,4 +1,5 @@
-//! The FIS calls `verify` makes: start an experiment from a template, read its state, stop it.
+//! The AWS calls `verify` makes: start an experiment from a template, read its state, stop it;
+//! and for the pre-flight, the template, its alarms' states and where this machine runs.
 //!
 //! Behind a trait so the run's logic does not depend on how FIS is reached: `verify` reaches it
 //! through the `chaoslab-fis` helper process ([`super::helper`]), which alone links the AWS SDK.
@@ -77,4 +78,59 @@ pub trait Fis {
     /// Every action FIS offers in the Region (`ListActions`, all pages): an action it does not
     /// offer there fails the experiment at its start.
     fn actions(&mut self) -> Result<Vec<String>, String>;
+    /// The template FIS holds under `template_id`.
+    fn template(&mut self, template_id: &str) -> Result<Template, String>;
+    /// The states (`OK`, `ALARM`, `INSUFFICIENT_DATA`) of the CloudWatch alarms of these names
+    /// that exist; a name missing from the answer has no alarm.
+    fn alarm_states(&mut self, names: &[String]) -> Result<Vec<(String, String)>, String>;
+    /// What an experiment's targets resolved to (after its target resolution ended).
+    fn resolved_targets(&mut self, experiment_id: &str) -> Result<Vec<Resolved>, String>;
+    /// Where this machine runs; `Err` says why that is unknown (not on EC2, metadata off).
+    fn runner(&mut self) -> Result<Runner, String>;
+}
+
+/// What the pre-flight reads of the template FIS will run (`GetExperimentTemplate`): the
+/// template as applied, which may differ from the spec.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Template {
+    /// Its actions' ids.
+    pub actions: Vec<String>,
+    /// Its stop conditions' CloudWatch alarm ARNs.
+    pub alarms: Vec<String>,
+    pub targets: Vec<Target>,
+}
+
+/// One of a template's targets, as written (before FIS resolves it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub name: String,
+    pub resource_type: String,
+    /// The ARNs it names; empty when it selects by tags or filters.
+    pub arns: Vec<String>,
+    /// It selects by tags or filters: what it hits is known once FIS resolves it.
+    pub by_tags: bool,
+}
+
+/// A resource one of an experiment's targets resolved to (`ListExperimentResolvedTargets`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub target: String,
+    pub resource_type: String,
+    /// FIS's `targetInformation`, sorted by key (e.g. `arn`).
+    pub information: Vec<(String, String)>,
+}
+
+/// Where the machine running `verify` is, from the instance metadata service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Runner {
+    pub instance_id: String,
+    pub subnet_id: String,
+    pub availability_zone: String,
+}
+
+/// The name of a CloudWatch alarm from its ARN (`arn:aws:cloudwatch:R:A:alarm:NAME`).
+pub fn alarm_name(arn: &str) -> Option<&str> {
+    arn.split_once(":alarm:")
+        .map(|(_, name)| name)
+        .filter(|n| !n.is_empty())
 }

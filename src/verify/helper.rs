@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::fis::{Fis, Status};
+use super::fis::{Fis, Resolved, Runner, Status, Target, Template};
 
 /// The helper's file name.
 pub fn file_name() -> String {
@@ -277,6 +277,96 @@ impl Fis for Helper {
         let reason = answer.get("reason").and_then(Value::as_str);
         Ok((status.to_owned(), reason.map(str::to_owned)))
     }
+
+    fn template(&mut self, template_id: &str) -> Result<Template, String> {
+        let answer = self.call(json!({"op": "template", "id": template_id}))?;
+        let targets = list(&answer, "targets")?
+            .iter()
+            .map(|t| Target {
+                name: text(t, "name"),
+                resource_type: text(t, "resource_type"),
+                arns: strings(t.get("arns")),
+                by_tags: t.get("by_tags").and_then(Value::as_bool) == Some(true),
+            })
+            .collect();
+        Ok(Template {
+            actions: strings(answer.get("actions")),
+            alarms: strings(answer.get("alarms")),
+            targets,
+        })
+    }
+
+    fn alarm_states(&mut self, names: &[String]) -> Result<Vec<(String, String)>, String> {
+        let answer = self.call(json!({"op": "alarms", "names": names}))?;
+        Ok(list(&answer, "alarms")?
+            .iter()
+            .map(|a| (text(a, "name"), text(a, "state")))
+            .collect())
+    }
+
+    fn resolved_targets(&mut self, experiment_id: &str) -> Result<Vec<Resolved>, String> {
+        let answer = self.call(json!({"op": "targets", "id": experiment_id}))?;
+        Ok(list(&answer, "targets")?
+            .iter()
+            .map(|t| {
+                let mut information: Vec<(String, String)> = t
+                    .get("information")
+                    .and_then(Value::as_object)
+                    .map(|m| {
+                        m.iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                information.sort();
+                Resolved {
+                    target: text(t, "name"),
+                    resource_type: text(t, "resource_type"),
+                    information,
+                }
+            })
+            .collect())
+    }
+
+    fn runner(&mut self) -> Result<Runner, String> {
+        let answer = self.call(json!({"op": "runner"}))?;
+        match answer.get("runner") {
+            Some(r) if r.is_object() => Ok(Runner {
+                instance_id: text(r, "instance_id"),
+                subnet_id: text(r, "subnet_id"),
+                availability_zone: text(r, "availability_zone"),
+            }),
+            _ => Err(text(&answer, "why")),
+        }
+    }
+}
+
+/// An answer's array field.
+fn list<'a>(answer: &'a Value, field: &str) -> Result<&'a Vec<Value>, String> {
+    answer
+        .get(field)
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("the helper answered without `{field}`"))
+}
+
+/// A string field, empty when absent.
+fn text(v: &Value, field: &str) -> String {
+    v.get(field)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The strings of an array field.
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::fis::{Fis, Status};
+use super::fis::{Fis, Resolved, Runner, Status, Target, Template};
 use crate::probe::Url;
 
 /// Longest wait for one answer of the stand-in.
@@ -140,5 +140,82 @@ impl Fis for LocalFis {
             .pointer("/safetyLever/state/reason")
             .and_then(Value::as_str);
         Ok((status.to_owned(), reason.map(str::to_owned)))
+    }
+
+    fn template(&mut self, template_id: &str) -> Result<Template, String> {
+        let answer = self.call("GET", &format!("/experimentTemplates/{template_id}"), None)?;
+        let t = answer
+            .get("experimentTemplate")
+            .ok_or("FIS's answer has no template")?;
+        let mut actions: Vec<String> = t
+            .get("actions")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.values()
+                    .filter_map(|a| a.get("actionId").and_then(Value::as_str))
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        actions.sort();
+        let alarms = t
+            .get("stopConditions")
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter(|c| {
+                        c.get("source").and_then(Value::as_str) == Some("aws:cloudwatch:alarm")
+                    })
+                    .filter_map(|c| c.get("value").and_then(Value::as_str))
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let targets = t
+            .get("targets")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .map(|(name, t)| Target {
+                        name: name.clone(),
+                        resource_type: t
+                            .get("resourceType")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                        arns: t
+                            .get("resourceArns")
+                            .and_then(Value::as_array)
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(Value::as_str)
+                                    .map(str::to_owned)
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        by_tags: t
+                            .get("resourceTags")
+                            .is_some_and(|v| v.as_object().is_some_and(|o| !o.is_empty())),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Template {
+            actions,
+            alarms,
+            targets,
+        })
+    }
+
+    fn alarm_states(&mut self, _names: &[String]) -> Result<Vec<(String, String)>, String> {
+        Err("a rehearsal has no CloudWatch alarms (not modelled)".into())
+    }
+
+    fn resolved_targets(&mut self, _experiment_id: &str) -> Result<Vec<Resolved>, String> {
+        Err("a rehearsal resolves no AWS targets (not modelled)".into())
+    }
+
+    fn runner(&mut self) -> Result<Runner, String> {
+        Err("a rehearsal probes from this machine, outside the lab's namespaces".into())
     }
 }

@@ -8,6 +8,7 @@
 pub mod fis;
 pub mod helper;
 pub mod local;
+pub mod preflight;
 pub mod preview;
 pub mod timings;
 
@@ -148,7 +149,7 @@ pub fn run(
     interrupted: &AtomicBool,
 ) -> Outcome {
     let endpoints = settings.endpoints.clone();
-    if let Some(why) = preflight(fis, &opts.actions, out) {
+    if let Some(why) = preflight::run(fis, opts.template_id, &opts.actions, out) {
         let record = Record::default();
         let nothing = timings::Timings::default();
         return finish(
@@ -196,57 +197,6 @@ pub fn run(
         out.line(&timings.line());
     }
     finish(verdict, hypothesis, opts, &endpoints, record, timings)
-}
-
-/// The checks before anything is probed or started; `Some(why)` refuses the run. What cannot
-/// be checked is said and does not refuse it.
-fn preflight(fis: &mut dyn Fis, actions: &[&str], out: &mut dyn Report) -> Option<String> {
-    match fis.actions() {
-        Ok(offered) => {
-            let missing: Vec<&str> = actions
-                .iter()
-                .filter(|a| !offered.iter().any(|o| o == *a))
-                .copied()
-                .collect();
-            if !missing.is_empty() {
-                let why = format!(
-                    "FIS does not offer {} in this Region: the experiment would fail at its start; nothing was started",
-                    missing.join(", ")
-                );
-                out.line(&format!("pre-flight: {why}"));
-                out.line("  = help: run the lab in a Region that offers them (aws fis list-actions --region R), or take the action out of the experiment");
-                return Some(why);
-            }
-            out.line(&format!(
-                "pre-flight: FIS offers the experiment's actions here ({})",
-                actions.join(", ")
-            ));
-        }
-        Err(e) => out.line(&format!(
-            "pre-flight: the Region's actions could not be listed ({e}); going on"
-        )),
-    }
-    match fis.safety_lever() {
-        Ok((status, _)) if status == "disengaged" => {
-            out.line("pre-flight: FIS's safety lever is disengaged");
-            None
-        }
-        Ok((status, reason)) => {
-            let why = format!(
-                "FIS's safety lever is {status}{}: FIS would cancel the experiment; nothing was started",
-                reason.map(|r| format!(" ({r})")).unwrap_or_default()
-            );
-            out.line(&format!("pre-flight: {why}"));
-            out.line("  = help: disengage it (aws fis update-safety-lever-state --id default --state status=disengaged,reason=...) once it is safe to run experiments again");
-            Some(why)
-        }
-        Err(e) => {
-            out.line(&format!(
-                "pre-flight: the safety lever could not be read ({e}); going on (an engaged lever would cancel the experiment)"
-            ));
-            None
-        }
-    }
 }
 
 /// What a run gathers for its journal.

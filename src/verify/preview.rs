@@ -1,5 +1,7 @@
 //! `chaoslab verify --preview`: the template run with `actionsMode = skip-all`, waited for to its
-//! end. FIS resolves the targets and checks the role's permissions without injecting anything.
+//! end. FIS resolves the targets and checks the role's permissions without injecting anything;
+//! then the resources each target resolved to are listed (`ListExperimentResolvedTargets`),
+//! and this machine is named if it is among them.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -36,8 +38,60 @@ pub fn run(
                 "preview: experiment {id} {}{reason}",
                 status.as_str()
             ));
+            resolved(fis, &id, out);
             return Ok(if status == Status::Completed { 0 } else { 6 });
         }
         std::thread::sleep(Duration::from_secs(2));
+    }
+}
+
+/// Lists what the experiment's targets resolved to, one line per resource.
+fn resolved(fis: &mut dyn Fis, id: &str, out: &mut dyn Report) {
+    let targets = match fis.resolved_targets(id) {
+        Ok(t) => t,
+        Err(e) => {
+            out.line(&format!(
+                "preview: the resolved targets could not be listed ({e})"
+            ));
+            return;
+        }
+    };
+    if targets.is_empty() {
+        out.line("preview: no target resolved to any resource");
+        return;
+    }
+    out.line(&format!(
+        "preview: {} resolved target resources:",
+        targets.len()
+    ));
+    for t in &targets {
+        let info: Vec<String> = t
+            .information
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        out.line(&format!(
+            "  {} ({}): {}",
+            t.target,
+            t.resource_type,
+            info.join(" ")
+        ));
+    }
+    // Best effort, as in the pre-flight: only on EC2 is this machine known.
+    if let Ok(me) = fis.runner() {
+        let hit = targets.iter().find(|t| {
+            t.information.iter().any(|(_, v)| {
+                v.ends_with(&format!("/{}", me.subnet_id))
+                    || v.ends_with(&format!("/{}", me.instance_id))
+                    || *v == me.subnet_id
+                    || *v == me.instance_id
+            })
+        });
+        if let Some(t) = hit {
+            out.line(&format!(
+                "preview: this machine (instance {}, subnet {}) is among target {}'s resources: the fault would cut the probe itself; run verify from elsewhere",
+                me.instance_id, me.subnet_id, t.target
+            ));
+        }
     }
 }

@@ -596,18 +596,31 @@ fn verify_judges_the_run_and_stops_what_it_started(execs: &Value, j: &str) {
         let counted = probe["ok"].as_u64().unwrap_or(0) + probe["failed"].as_u64().unwrap_or(0);
         assert_eq!(n, counted, "verify held: journal samples vs table: {probe}");
     }
-    // The pre-flight listed the Region's actions and read the safety lever (through the SDK's
-    // ListActions and GetSafetyLever) before the start.
+    // The pre-flight listed the Region's actions, read the safety lever and the template
+    // (through the SDK's ListActions, GetSafetyLever and GetExperimentTemplate) before the
+    // start, and read the template's stop-condition alarm in moto's CloudWatch (DescribeAlarms).
     let names: Vec<&str> = held["fis_calls"]
         .as_array()
         .map(|c| c.iter().filter_map(|c| c["call"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(
-        names.get(..3),
-        Some(&["ListActions", "GetSafetyLever", "StartExperiment"][..]),
+        names.get(..4),
+        Some(
+            &[
+                "ListActions",
+                "GetSafetyLever",
+                "GetExperimentTemplate",
+                "StartExperiment"
+            ][..]
+        ),
         "verify held: the pre-flight's calls come first: {held}"
     );
-    let token = held["fis_calls"][2]["client_token"]
+    let said = held["stdout"].as_str().unwrap_or_default();
+    assert!(
+        said.contains("pre-flight: stop-condition alarms: chaos-lab-") && said.contains(" OK"),
+        "verify held: the stop-condition alarm read in CloudWatch: {said}"
+    );
+    let token = held["fis_calls"][3]["client_token"]
         .as_str()
         .unwrap_or_default();
     assert_eq!(

@@ -29,6 +29,7 @@ mod lab_readme;
 mod layers;
 mod limits;
 mod ownership;
+mod preflight;
 mod readme_tables;
 mod references;
 mod regions;

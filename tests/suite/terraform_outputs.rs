@@ -10,136 +10,16 @@
 //! as it does in use.
 
 use crate::common;
+use crate::common::fis_stub::{self, FisStub};
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 const SPEC: &str = "blueprints/chaos-shop-dependencies.yaml";
 
-/// One request the stub received: method, path, the `Authorization` header, the body.
-#[derive(Clone, Debug)]
-struct Request {
-    method: String,
-    path: String,
-    authorization: String,
-    body: String,
-}
-
-/// A loopback FIS: StartExperiment answers an experiment, GetExperiment says it completed.
-struct FisStub {
-    url: String,
-    requests: Arc<Mutex<Vec<Request>>>,
-}
-
-impl FisStub {
-    fn start() -> FisStub {
-        FisStub::with("disengaged", &[])
-    }
-
-    /// The stub with its safety lever (GetSafetyLever) in `lever` and the Region's actions
-    /// (ListActions) `offered`.
-    fn with(lever: &'static str, offered: &'static [&'static str]) -> FisStub {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&requests);
-        std::thread::spawn(move || {
-            for conn in listener.incoming().flatten() {
-                let seen = Arc::clone(&seen);
-                std::thread::spawn(move || serve(conn, &seen, lever, offered));
-            }
-        });
-        FisStub { url, requests }
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.requests.lock().expect("lock").clone()
-    }
-}
-
-fn serve(conn: TcpStream, seen: &Mutex<Vec<Request>>, lever: &str, offered: &[&str]) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut reader = BufReader::new(conn.try_clone().expect("clone"));
-    let mut writer = conn;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.split_whitespace();
-        let (method, path) = (
-            parts.next().unwrap_or_default().to_owned(),
-            parts.next().unwrap_or_default().to_owned(),
-        );
-        let (mut length, mut authorization) = (0usize, String::new());
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            let header = header.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                match name.to_ascii_lowercase().as_str() {
-                    "content-length" => length = value.trim().parse().unwrap_or(0),
-                    "authorization" => authorization = value.trim().to_owned(),
-                    _ => {}
-                }
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        seen.lock().expect("lock").push(Request {
-            method: method.clone(),
-            path: path.clone(),
-            authorization,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        });
-        let lever_answer = format!(
-            r#"{{"safetyLever":{{"id":"default","arn":"arn:aws:fis:eu-west-3:123456789012:safety-lever/default","state":{{"status":"{lever}","reason":"game day paused"}}}}}}"#
-        );
-        let actions_answer = serde_json::json!({
-            "actions": offered.iter().map(|id| serde_json::json!({"id": id})).collect::<Vec<_>>()
-        })
-        .to_string();
-        let (status, answer) = match (method.as_str(), path.as_str()) {
-            ("GET", "/safetyLevers/default") => ("200 OK", lever_answer.as_str()),
-            ("GET", "/actions") => ("200 OK", actions_answer.as_str()),
-            ("POST", "/experiments") => (
-                "200 OK",
-                r#"{"experiment":{"id":"EXPstub","state":{"status":"initiating"}}}"#,
-            ),
-            ("GET", "/experiments/EXPstub") => (
-                "200 OK",
-                r#"{"experiment":{"id":"EXPstub","state":{"status":"completed"}}}"#,
-            ),
-            _ => ("404 Not Found", r#"{"message":"not in the stub"}"#),
-        };
-        let reply = format!(
-            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{answer}",
-            answer.len()
-        );
-        if writer.write_all(reply.as_bytes()).is_err() {
-            return;
-        }
-    }
-}
-
 /// A lab directory holding a copy of the reference spec, and a `bin/` for stand-ins.
 fn workspace() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(common::root().join(SPEC), tmp.path().join("lab.yaml")).expect("copy spec");
-    std::fs::create_dir(tmp.path().join("bin")).expect("bin");
-    std::fs::create_dir(tmp.path().join("lab")).expect("lab dir");
-    tmp
+    fis_stub::workspace(SPEC)
 }
 
 /// A `terraform` on PATH that prints `raw` for `output` and `output -raw NAME`, `json` for
@@ -166,31 +46,9 @@ fn before_apply() -> PathBuf {
     common::root().join("tests/fixtures/terraform-output-before-apply.txt")
 }
 
-/// chaoslab in `ws`, with `ws/bin` first on PATH, FIS at `fis`, the shell's Region `eu-west-3`
-/// and no AWS configuration but dummy keys.
+/// chaoslab in `ws` against the stub FIS at `fis` (see [`fis_stub::chaoslab`]).
 fn chaoslab(ws: &Path, fis: &str, args: &[&str]) -> Output {
-    let path = format!(
-        "{}:{}",
-        ws.join("bin").display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chaoslab"));
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("AWS_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.args(args)
-        .current_dir(ws)
-        .env("PATH", path)
-        .env("AWS_ENDPOINT_URL_FIS", fis)
-        .env("AWS_REGION", "eu-west-3")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_CONFIG_FILE", ws.join("no-aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", ws.join("no-aws-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    common::run_bounded(cmd, Duration::from_secs(60))
+    fis_stub::chaoslab(ws, fis, &[], args)
 }
 
 fn text(b: &[u8]) -> String {
@@ -250,56 +108,6 @@ fn probe_refuses(ws: &Path, fis: &FisStub) {
         &["probe", "lab.yaml", "-o", "lab", "--phase", "baseline=1s"],
     );
     assert_not_applied(&probe, "app_url", "--url", fis);
-}
-
-/// The pre-flight, through the real helper (the AWS SDK's ListActions and GetSafetyLever):
-/// an action FIS does not offer in the Region, or an engaged safety lever, refuses the run
-/// before anything is probed or started (exit 7), with the reason and the fix.
-#[test]
-fn the_pre_flight_refuses_a_run_fis_would_not_run() {
-    let verify = |fis: &FisStub| {
-        let ws = workspace();
-        let out = chaoslab(
-            ws.path(),
-            &fis.url,
-            &[
-                "verify",
-                "lab.yaml",
-                "-o",
-                "lab",
-                "--experiment",
-                "disrupt-dynamodb",
-                "--url",
-                "http://127.0.0.1:9",
-                "--template-id",
-                "EXT123",
-            ],
-        );
-        let calls: Vec<String> = fis
-            .requests()
-            .into_iter()
-            .map(|r| format!("{} {}", r.method, r.path))
-            .collect();
-        (out.status.code(), text(&out.stdout), calls)
-    };
-    const OFFERED: &[&str] = &["aws:network:disrupt-connectivity", "aws:ec2:stop-instances"];
-
-    let (code, stdout, calls) = verify(&FisStub::with("engaged", OFFERED));
-    assert_eq!(code, Some(7), "{stdout}");
-    assert!(
-        stdout.contains("FIS's safety lever is engaged (game day paused)"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("update-safety-lever-state"), "{stdout}");
-    assert_eq!(calls, ["GET /actions", "GET /safetyLevers/default"]);
-
-    let (code, stdout, calls) = verify(&FisStub::with("disengaged", &["aws:ec2:stop-instances"]));
-    assert_eq!(code, Some(7), "{stdout}");
-    assert!(
-        stdout.contains("FIS does not offer aws:network:disrupt-connectivity in this Region"),
-        "{stdout}"
-    );
-    assert_eq!(calls, ["GET /actions"]);
 }
 
 #[test]
@@ -389,7 +197,8 @@ fn outputs_are_checked_for_their_shape_and_fis_gets_the_specs_region() {
     // `region: us-east-1`, not the shell's AWS_REGION=eu-west-3.
     for r in &requests {
         assert!(
-            r.authorization.contains("/us-east-1/fis/aws4_request"),
+            r.header("authorization")
+                .contains("/us-east-1/fis/aws4_request"),
             "FIS must be called in the spec's Region: {r:?}"
         );
     }

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod fis_stub;
 pub mod terraform_eval;
 
 use std::path::{Path, PathBuf};
