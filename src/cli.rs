@@ -416,17 +416,33 @@ pub(crate) fn write_report(path: &Path, html: &str) -> Result<(), Error> {
             });
         }
     }
+    replace_whole(path, html)
+}
+
+/// Writes `contents` to `path` whole: a fresh file beside it (created new, so never written
+/// through a link) renamed into place, so a reader sees the old file or the new one, never a
+/// part; the fresh file is removed if the rename fails.
+pub(crate) fn replace_whole(path: &Path, contents: &str) -> Result<(), Error> {
+    use std::io::Write as _;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let name = path
         .file_name()
-        .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, html).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let staged = dir.join(format!(".{name}.{}.chaoslab-new", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&staged)
+        .and_then(|mut f| f.write_all(contents.as_bytes()));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&staged);
+        return Err(Error::io(&staged, e));
+    }
+    std::fs::rename(&staged, path).map_err(|e| {
+        let _ = std::fs::remove_file(&staged);
         Error::io(path, e)
     })
 }

@@ -170,18 +170,9 @@ pub fn init(blueprint: &str, dir: &Path) -> Result<String, Error> {
         .map_err(|e| Error::io(&spec, e))?;
     let mut out = format!("wrote {} (from the blueprint {name})\n", spec.display());
     if write_schema {
-        // A fresh file renamed into place: replaces the old schema atomically, and never
-        // writes through whatever the name points to.
-        let staged = dir.join(format!(".{FILE}.chaoslab-new"));
-        let _ = std::fs::remove_file(&staged);
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&staged)
-            .map_err(|e| Error::io(&staged, e))?;
-        file.write_all(new_schema.as_bytes())
-            .map_err(|e| Error::io(&staged, e))?;
-        std::fs::rename(&staged, &schema).map_err(|e| Error::io(&schema, e))?;
+        // Replaces the old schema atomically, and never writes through whatever the name
+        // points to.
+        super::replace_whole(&schema, &new_schema)?;
         out.push_str(&format!("wrote {}\n", schema.display()));
     }
     out.push_str(&format!(

@@ -294,7 +294,14 @@ pub(super) fn verify(
         let code = crate::verify::preview::run(&mut fis, &template_id, &mut report, &INTERRUPTED);
         return code.map(|code| (String::new(), code)).map_err(usage);
     }
-    let outcome = judged(&lab, hypothesis, settings, &run, &mut fis, live);
+    let outcome = judged(
+        &lab,
+        (experiment, hypothesis),
+        settings,
+        &run,
+        &mut fis,
+        live,
+    );
     if let Some(path) = &a.journal {
         let text = serde_json::to_string_pretty(&outcome.journal).unwrap_or_default();
         std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))?;
@@ -323,7 +330,10 @@ pub(super) struct Run<'a> {
 /// helper (`verify`) or the rehearsal's stand-in (`rehearse`). Ctrl-C must be caught first.
 pub(super) fn judged(
     lab: &Lab,
-    hypothesis: &crate::experiments::Hypothesis,
+    (experiment, hypothesis): (
+        &crate::experiments::Experiment,
+        &crate::experiments::Hypothesis,
+    ),
     settings: crate::probe::Settings,
     run: &Run<'_>,
     fis: &mut dyn crate::verify::Fis,
@@ -333,17 +343,9 @@ pub(super) fn judged(
         .unwrap_or(settings.timeout)
         .saturating_sub(std::time::Duration::from_secs(1));
     let (settle, settle_why) = settle(lab);
-    let actions = lab
-        .experiments
-        .iter()
-        .find(|e| e.name == run.experiment)
-        .map(|e| {
-            let mut ids: Vec<&'static str> = e.actions().map(|s| s.action.id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        })
-        .unwrap_or_default();
+    let mut actions: Vec<&'static str> = experiment.actions().map(|s| s.action.id).collect();
+    actions.sort_unstable();
+    actions.dedup();
     let opts = crate::verify::Options {
         experiment: run.experiment,
         actions,

@@ -329,7 +329,14 @@ fn inside(a: &RehearseArgs, ctx: &mut Ctx, live: &mut dyn Live) -> Result<(Strin
         let mut settings = lab_settings(&p.lab, &app, Duration::from_millis(250))?;
         // The functions behind `/fn/<name>` are not stood in for (NOT_MODELLED).
         settings.endpoints.retain(|e| !e.name.starts_with("fn/"));
-        let outcome = judged(&p.lab, hypothesis, settings, &run, &mut fis, live);
+        let outcome = judged(
+            &p.lab,
+            (experiment, hypothesis),
+            settings,
+            &run,
+            &mut fis,
+            live,
+        );
         worst = worst.max(outcome.verdict.exit_code());
         journals.push(outcome.journal);
         if super::live::interrupted() {

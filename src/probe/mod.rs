@@ -239,11 +239,7 @@ impl Running {
     /// for; each ends by its own deadline, counted in no phase, while the caller exits.
     pub fn abandon(&mut self) -> Vec<Sample> {
         self.shared.abandon.store(true, Ordering::SeqCst);
-        {
-            let _switch = self.shared.switch.write();
-            self.shared.phase.store(usize::MAX, Ordering::SeqCst);
-        }
-        self.shared.stop.store(true, Ordering::SeqCst);
+        self.close();
         // The workers notice within their 50 ms wait; those inside a back-to-back request
         // are left to end by its deadline.
         self.workers.clear();
@@ -272,6 +268,16 @@ impl Running {
     /// Stops the workers (each finishes its request, bounded by the timeout) and returns the
     /// samples not yet polled. Calling it again returns nothing more and changes nothing.
     pub fn finish(&mut self) -> Vec<Sample> {
+        self.close();
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+        self.rx.try_iter().collect()
+    }
+
+    /// Ends the last phase and the run: requests that end after this belong to no phase, and
+    /// every worker is told to stop.
+    fn close(&mut self) {
         let now = self.shared.start.elapsed();
         if let Ok(mut spans) = self.phase_spans.lock()
             && let Some(last) = spans.last_mut()
@@ -279,16 +285,11 @@ impl Running {
         {
             last.1 = Some(now);
         }
-        // Requests that end after this point belong to no phase.
         {
             let _switch = self.shared.switch.write();
             self.shared.phase.store(usize::MAX, Ordering::SeqCst);
         }
         self.shared.stop.store(true, Ordering::SeqCst);
-        for w in self.workers.drain(..) {
-            let _ = w.join();
-        }
-        self.rx.try_iter().collect()
     }
 }
 

@@ -125,7 +125,7 @@ fn claims(s: &Value) -> Result<(), Vec<String>> {
 /// Runs `scripts/rehearse LAB ARGS... --json FILE` and returns its report, or `None` (after
 /// saying why) where the machine cannot make a network namespace and this is not CI.
 fn rehearse(lab: &Path, args: &[&str]) -> Option<Value> {
-    let _lane = common::rehearsal_lane();
+    let _lane = crate::lane();
     let root = common::root();
     if !common::rehearsal_can_run() {
         return None;
@@ -250,7 +250,7 @@ fn probe_and_verify_judge_the_reference_lab_beside_its_app() {
         // Last: the unguarded app is left hung, and nothing runs on it after.
         exec_step(
             "deviated",
-            json!({"fis_seconds": 25, "exec_guard": "none"}),
+            json!({"fis_seconds": 15, "exec_guard": "none"}),
             &verify_args(&["--concurrency", "12"]),
         ),
     ];
@@ -725,6 +725,8 @@ fn hypothesis(spec: &str, experiment: &str) -> chaoslab::experiments::Hypothesis
 fn unhealthy(s: &Value, h: &chaoslab::experiments::Hypothesis) -> Vec<String> {
     h.healthy
         .iter()
+        // The harness stands in for no Lambda function: `fn/<name>` is not probed here.
+        .filter(|ep| !ep.starts_with("fn/"))
         .filter(|ep| {
             let e = endpoint(s, "fault", ep);
             let (ok, failed) = (num(e, &["ok"]), num(e, &["failed"]));

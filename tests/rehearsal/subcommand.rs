@@ -279,7 +279,7 @@ fn a_stale_tree_is_refused_before_anything_runs() {
 
 /// The runs: root and a namespace, one at a time with the other rehearsals.
 fn rehearse(spec: &Path, out: Option<&Path>, args: &[&str]) -> Option<(Output, Value)> {
-    let _lane = common::rehearsal_lane();
+    let _lane = crate::lane();
     if !common::rehearsal_can_run() {
         return None;
     }
@@ -420,7 +420,7 @@ fn a_latency_fault_on_the_ecs_task_is_injected_and_judged() {
 fn ctrl_c_ends_the_rehearsal_and_leaves_nothing_behind() {
     use std::io::BufRead;
     use std::os::unix::process::CommandExt;
-    let _lane = common::rehearsal_lane();
+    let _lane = crate::lane();
     if !common::rehearsal_can_run() {
         return;
     }

@@ -156,7 +156,6 @@ pub fn run_bounded(mut cmd: Command, limit: std::time::Duration) -> Output {
 /// Rehearsals running at once: each has its own network and mount namespaces and its own
 /// stand-ins, and spends most of its time waiting on its phases (about a third of a core on
 /// average), so three share a 2-core machine; `CHAOSLAB_REHEARSAL_LANES` sets another count.
-/// libtest must run as many tests at once (`--test-threads`, which scripts/test sets).
 fn rehearsal_lanes() -> usize {
     std::env::var("CHAOSLAB_REHEARSAL_LANES")
         .ok()
@@ -165,36 +164,84 @@ fn rehearsal_lanes() -> usize {
         .unwrap_or(3)
 }
 
-static LANES: (std::sync::Mutex<usize>, std::sync::Condvar) =
-    (std::sync::Mutex::new(0), std::sync::Condvar::new());
+/// Who holds a lane and who waits for one, by rank (lower goes first).
+struct Lanes {
+    busy: usize,
+    waiting: Vec<(usize, u64)>,
+    tickets: u64,
+    /// When the first rehearsal asked: lanes open a moment later, once every test that
+    /// started with it has asked too.
+    opened: Option<std::time::Instant>,
+}
+
+static LANES: (std::sync::Mutex<Lanes>, std::sync::Condvar) = (
+    std::sync::Mutex::new(Lanes {
+        busy: 0,
+        waiting: Vec::new(),
+        tickets: 0,
+        opened: None,
+    }),
+    std::sync::Condvar::new(),
+);
+
+/// How long the first lanes wait for the rehearsals that started with the first one to ask.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// A rehearsal's lane, held until dropped.
 pub struct Lane;
 
 impl Drop for Lane {
     fn drop(&mut self) {
-        let mut busy = LANES
+        let mut lanes = LANES
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *busy -= 1;
+        lanes.busy -= 1;
         LANES.1.notify_all();
     }
 }
 
-/// A lane for one rehearsal, waiting for one to be free.
-pub fn rehearsal_lane() -> Lane {
-    let mut busy = LANES
+/// A lane for one rehearsal, waiting for one to be free. `longest_first` names the rehearsal
+/// tests, longest first: a free lane goes to the waiting test named first there (one not
+/// named goes last), so that with every test started at once (scripts/test runs the
+/// rehearsals with many test threads) the long runs start first and the short ones fill the
+/// lanes at the end, rather than one long run starting last and alone. libtest names each
+/// test's thread after the test.
+pub fn rehearsal_lane(longest_first: &[&str]) -> Lane {
+    let name = std::thread::current().name().unwrap_or_default().to_owned();
+    let rank = longest_first
+        .iter()
+        .position(|n| *n == name)
+        .unwrap_or(longest_first.len());
+    let mut lanes = LANES
         .0
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    while *busy >= rehearsal_lanes() {
-        busy = LANES
+    let ticket = lanes.tickets;
+    lanes.tickets += 1;
+    lanes.waiting.push((rank, ticket));
+    let opens = *lanes
+        .opened
+        .get_or_insert_with(|| std::time::Instant::now() + GATHER);
+    loop {
+        let now = std::time::Instant::now();
+        let first = lanes.waiting.iter().min().map(|w| w.1);
+        if now >= opens && lanes.busy < rehearsal_lanes() && first == Some(ticket) {
+            break;
+        }
+        let wait = opens
+            .saturating_duration_since(now)
+            .max(std::time::Duration::from_millis(50));
+        lanes = LANES
             .1
-            .wait(busy)
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+            .wait_timeout(lanes, wait)
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .0;
     }
-    *busy += 1;
+    lanes.waiting.retain(|w| w.1 != ticket);
+    lanes.busy += 1;
+    // The next waiting test may take another free lane.
+    LANES.1.notify_all();
     Lane
 }
 
