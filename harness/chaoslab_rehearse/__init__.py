@@ -20,12 +20,12 @@ script creates (all traffic stays on its loopback) and is removed at the end, al
 A tree whose app runs on ECS (`ecs.tf`) is rehearsed as one task: the app container's
 command and environment are the task definition's own `container_definitions`, evaluated by
 the real Terraform binary (file(), base64gzip(), jsonencode()); the command runs as root with
-`python` standing in for the image's interpreter (a fresh virtualenv of Debian's Python, as
+`python` standing in for the image's interpreter (a fresh virtualenv of the stand-ins' CPython, as
 writable as the image's), installing the same hash-checked requirements from the mirror.
 
 Not modelled: the load balancer, several instances or tasks, the container image itself, real DNS (names resolve through the
 instance's /etc/hosts), FIS's network-ACL swap and its start-up delay, IMDS credentials,
-AL2023 itself (Debian's Python 3.11 stands in for python3.12).
+AL2023 itself (the stand-ins' own CPython, 3.11 to 3.13, stands in for python3.12).
 
 Needs root (network namespace, iptables, overlay mounts). scripts/install-rehearsal installs
 what it needs. Exit status: 0 ran (the report says what was measured; tests judge it),

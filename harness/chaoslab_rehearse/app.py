@@ -8,6 +8,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -77,9 +78,10 @@ class AppHost:
             (inst / d).mkdir(parents=True)
         self.write_hosts(inst)
         shims = inst / "shims"
-        # The image's python, writable as the image's is: a virtualenv made on first use.
+        # The image's python, writable as the image's is: a virtualenv made on first use, of
+        # the stand-ins' own CPython (the Python the wheel mirror was filled for).
         (shims / "python").write_text(
-            "#!/bin/sh\n[ -x /opt/python-image/bin/python ] || /usr/bin/python3 -m venv /opt/python-image\n"
+            f"#!/bin/sh\n[ -x /opt/python-image/bin/python ] || {sys._base_executable} -m venv /opt/python-image\n"
             'exec /opt/python-image/bin/python "$@"\n')
         (shims / "sleep").write_text("#!/bin/sh\nexec /bin/sleep 0.2\n")
         for f in shims.iterdir():
@@ -112,8 +114,9 @@ class AppHost:
         (inst / "user_data.sh").write_text(script)
         shims = inst / "shims"
         (shims / "dnf").write_text('#!/bin/sh\necho "dnf (stubbed): $*"\n')
-        # AL2023's python3.12 is not on this machine: Debian's Python 3.11 stands in.
-        (shims / "python3.12").write_text('#!/bin/sh\nexec /usr/bin/python3 "$@"\n')
+        # AL2023's python3.12 may not be on this machine: the stand-ins' own CPython (3.11 to
+        # 3.13, the base of their venv) stands in, the Python the wheel mirror was filled for.
+        (shims / "python3.12").write_text(f'#!/bin/sh\nexec {sys._base_executable} "$@"\n')
         # The seed loop's 10 s pauses, shortened.
         (shims / "sleep").write_text("#!/bin/sh\nexec /bin/sleep 0.2\n")
         (shims / "systemctl").write_text(

@@ -35,8 +35,9 @@ def mirror_wheels(lab):
     fcntl.flock(lock, fcntl.LOCK_EX)
     req = Path(tempfile.mkstemp(dir=WHEELS, prefix="requirements-", suffix=".txt")[1])
     req.write_text(lines)
+    # For the stand-ins' own interpreter and machine: the app runs on it (app.py's python3.12).
     pip = [str(VENV_PY), "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-           "--require-hashes", "--only-binary", ":all:", "--python-version", "3.11",
+           "--require-hashes", "--only-binary", ":all:",
            "-d", str(WHEELS), "-r", str(req)]
     # Mirrored by an earlier run (the usual case): the files checked against the hashes
     # without asking the index; anything missing is downloaded.

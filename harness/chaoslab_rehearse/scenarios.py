@@ -218,7 +218,7 @@ class Rehearsal(StandIns, AppHost):
             # Before the app starts, so its pooled connections go through the proxy too.
             self.proxy, self.proxied = DelayProxy(delayed), set(delayed)
 
-        report = {"lab": str(a.lab), "python": run(["/usr/bin/python3", "--version"]).stdout.strip(),
+        report = {"lab": str(a.lab), "python": run([sys._base_executable, "--version"]).stdout.strip(),
                   "scenarios": []}
         cfg = self.app_config("spec")
         probe_id = self.probe_id()

@@ -40,12 +40,13 @@ pub const HARNESS: &[(&str, &str)] = harness![
     "tree.py",
 ];
 
-/// The stand-ins' lock: every package at one version, with the SHA-256 of its wheel for
-/// CPython 3.11 on x86-64 Linux (`pip install --require-hashes` refuses anything else).
+/// The stand-ins' lock: every package at one version, with the SHA-256 of its wheels for
+/// [`PYTHONS`] on x86-64 and aarch64 Linux (`pip install --require-hashes` refuses anything
+/// else; scripts/lock-rehearsal writes it).
 pub const REQUIREMENTS: &str = include_str!("../../harness/requirements.txt");
 
-/// The Python the lock is for.
-pub const PYTHON: &str = "3.11";
+/// The CPython versions the lock is for.
+pub const PYTHONS: [&str; 3] = ["3.11", "3.12", "3.13"];
 
 /// Where a prepared rehearsal lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,7 +171,7 @@ pub fn prepare(cache: &Path, progress: &mut dyn FnMut(&str)) -> Result<Prepared,
     }
     let tools = cache.join(format!("tools-{}", key([REQUIREMENTS])));
     if !tools.join("venv/bin/python").is_file() {
-        let python = python311()?;
+        let python = locked_python()?;
         progress(&format!(
             "installing the stand-ins (moto, python-hcl2, boto3: pinned, hash-checked) in {}",
             tools.display()
@@ -242,14 +243,21 @@ fn settle(tmp: &Path, to: &Path) -> Result<(), String> {
     }
 }
 
-/// The system's CPython 3.11 with its venv module (the lock's wheels are for it).
-fn python311() -> Result<PathBuf, String> {
-    for candidate in ["/usr/bin/python3.11", "python3.11", "python3"] {
+/// A CPython the lock is for, with its venv module: the system's first, then any on PATH.
+fn locked_python() -> Result<PathBuf, String> {
+    let check = format!(
+        "import sys, venv, ensurepip; sys.exit('%d.%d' % sys.version_info[:2] not in {PYTHONS:?})"
+    );
+    let candidates = [
+        "/usr/bin/python3",
+        "python3",
+        "python3.13",
+        "python3.12",
+        "python3.11",
+    ];
+    for candidate in candidates {
         let ok = Command::new(candidate)
-            .args([
-                "-c",
-                "import sys, venv, ensurepip; sys.exit(sys.version_info[:2] != (3, 11))",
-            ])
+            .args(["-c", &check])
             .output()
             .is_ok_and(|o| o.status.success());
         if ok {
@@ -257,7 +265,8 @@ fn python311() -> Result<PathBuf, String> {
         }
     }
     Err(format!(
-        "the stand-ins are locked for CPython {PYTHON} with its venv module, which this machine lacks (Debian 12: apt-get install python3-venv)"
+        "the stand-ins are locked for CPython {} with its venv module, which this machine lacks (Debian, Ubuntu: apt-get install python3-venv)",
+        PYTHONS.join(", ")
     ))
 }
 

@@ -30,6 +30,7 @@ mod layers;
 mod limits;
 mod ownership;
 mod preflight;
+mod python_locks;
 mod readme_tables;
 mod references;
 mod regions;
