@@ -44,6 +44,7 @@ mod sidecar;
 mod spec_schema;
 mod tenants;
 mod terraform_outputs;
+mod trickle;
 mod untrusted_text;
 mod validation;
 mod yaml_wording;
