@@ -27,7 +27,11 @@ Not modelled: the load balancer, several instances or tasks, the container image
 instance's /etc/hosts), FIS's network-ACL swap and its start-up delay, IMDS credentials,
 AL2023 itself (the stand-ins' own CPython, 3.11 to 3.13, stands in for python3.12).
 
-Needs root (network namespace, iptables, overlay mounts). scripts/install-rehearsal installs
+Needs root (network namespace, iptables, overlay mounts), or, without it, a kernel that lets
+an unprivileged user create user, network, mount and PID namespaces: then the run is root in
+namespaces of its own, PostgreSQL runs in a nested one as uid 1000, the unit's User= is not
+modelled (only that root exists), and what the bootstrap changes in /etc starts in the
+instance's upper layer (the machine's root owns the rest). scripts/install-rehearsal installs
 what it needs. Exit status: 0 ran (the report says what was measured; tests judge it),
 2 usage or environment error, 3 the machine cannot create a network namespace.
 """

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .base import ADDRESSES, MOTO_PORT, NAMES, WHEELS, Failure, log, run
+from .base import ADDRESSES, MOTO_PORT, NAMES, USERNS, WHEELS, Failure, log, run
 from .traffic import request
 from .tree import hcl_call_after, terraform
 
@@ -102,6 +102,22 @@ class AppHost:
                 names += [f"{b}.{NAMES['s3']}" for b in self.buckets]
             hosts += [f"{a} {' '.join(names)}" for a in addrs[:n]]
         (inst / "etc-up" / "hosts").write_text("\n".join(hosts) + "\n")
+        if USERNS:
+            self.writable_etc(inst / "etc-up")
+
+    @staticmethod
+    def writable_etc(up):
+        """In a user namespace the machine's root is no user, and overlayfs cannot copy up what
+        it owns: what the bootstrap changes in /etc (useradd's files, their backups and lock,
+        systemd's unit folder) starts in the upper layer, as this user's. The user files are
+        the machine's copies, the shadow files empty (this user may not read the machine's)."""
+        for name in ("passwd", "group"):
+            for copy in (name, name + "-"):
+                shutil.copyfile(f"/etc/{name}", up / copy)
+        for name in ("shadow", "shadow-", "gshadow", "gshadow-", ".pwd.lock"):
+            (up / name).write_text("")
+            (up / name).chmod(0o600)
+        (up / "systemd" / "system").mkdir(parents=True)
 
     def boot(self, script, env, name):
         """Lays out an instance: /etc and /opt overlays over the machine's own (so they stay

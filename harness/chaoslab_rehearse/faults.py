@@ -30,9 +30,9 @@ PROXY_ADDR = "127.0.60.1"
 
 
 class DelayProxy:
-    """Network latency without netem (this kernel has no sch_netem): every TCP connection the
-    app (any user but root) opens to a dependency's address is sent, by a DNAT rule in the
-    namespace, through this proxy (root, so its own upstream connections go straight), which
+    """Network latency without netem (this kernel has no sch_netem): every TCP connection
+    opened to a dependency's address is sent, by a DNAT rule in the namespace, through this
+    proxy (but its own upstream connections, made from its own address), which
     forwards what the app sends after `delay` seconds, as egress latency on the instance's
     interface delays it; the answers come back at once. The rules and listeners are in place
     before the app starts, so pooled connections go through it too; `delay` is 0 outside a
@@ -58,7 +58,7 @@ class DelayProxy:
                 srv.settimeout(0.5)
                 self.sockets.append(srv)
                 run(["iptables", "-w", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d", upstream[0],
-                     "--dport", str(upstream[1]), "-m", "owner", "!", "--uid-owner", "0",
+                     "--dport", str(upstream[1]), "!", "-s", PROXY_ADDR,
                      "-j", "DNAT",
                      "--to-destination", f"{PROXY_ADDR}:{port}"])
                 threading.Thread(target=self.accept, args=(srv, upstream, dep), daemon=True).start()
@@ -80,7 +80,8 @@ class DelayProxy:
             except (socket.timeout, OSError):
                 continue
             try:
-                up = socket.create_connection(upstream, timeout=5)
+                # From the proxy's own address, which the DNAT rules leave alone.
+                up = socket.create_connection(upstream, timeout=5, source_address=(PROXY_ADDR, 0))
             except OSError:
                 conn.close()
                 continue

@@ -57,35 +57,13 @@ def outside(argv, args):
         print(f"rehearse: {e}", file=sys.stderr)
         return 2
     if os.geteuid() != 0:
-        print("rehearse: needs root (network namespace, iptables, overlay mounts)", file=sys.stderr)
-        return 3
+        return outside_unprivileged(argv)
     ns = f"chaoslab-rh-{os.getpid()}"
     if subprocess.run(["ip", "netns", "add", ns], capture_output=True).returncode != 0:
         print("rehearse: this machine cannot create a network namespace", file=sys.stderr)
         return 3
-    work = tempfile.mkdtemp(prefix="chaoslab-rehearse-")
-    os.chmod(work, 0o755)
-    child = None
 
-    def stop(signum, _frame):
-        raise KeyboardInterrupt(signum)
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        run(["ip", "-n", ns, "link", "set", "lo", "up"])
-        cmd, env = python_m(sys.executable, ["--inside", work] + argv)
-        child = subprocess.Popen(["ip", "netns", "exec", ns] + cmd, env=env, start_new_session=True)
-        return child.wait()
-    except KeyboardInterrupt:
-        print("rehearse: interrupted; cleaning up", file=sys.stderr)
-        return 130
-    finally:
-        if child and child.poll() is None:
-            os.killpg(child.pid, signal.SIGTERM)
-            try:
-                child.wait(20)
-            except subprocess.TimeoutExpired:
-                pass
+    def gone():
         # Whatever is still in the namespace was started by this run: end it.
         for _ in range(3):
             pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
@@ -98,10 +76,88 @@ def outside(argv, args):
                     pass
             time.sleep(0.5)
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-        if not os.environ.get("REHEARSE_KEEP"):
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            log(f"kept {work}")
+
+    return run_inner(["ip", "netns", "exec", ns], argv, gone,
+                     before=lambda: run(["ip", "-n", ns, "link", "set", "lo", "up"]))
+
+
+# A user namespace where this user is root, with network, mount and PID namespaces of its own:
+# what an unprivileged user may create where the kernel allows it. The PID namespace ends
+# everything started inside when its first process ends (--kill-child ends that one with
+# unshare).
+USERNS = ["unshare", "--user", "--map-root-user", "--net", "--mount", "--pid", "--fork",
+          "--kill-child"]
+
+
+def outside_unprivileged(argv):
+    """The rehearsal without root: in namespaces this user may create, if the kernel lets it."""
+    tried = subprocess.run(USERNS + ["true"], capture_output=True, text=True)
+    if tried.returncode != 0:
+        print("rehearse: not root, and this machine does not let an unprivileged user create user "
+              f"and network namespaces ({tried.stderr.strip() or tried.returncode}): run it as root, "
+              "or allow them (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu also "
+              "kernel.apparmor_restrict_unprivileged_userns=0)", file=sys.stderr)
+        return 3
+    # Ending unshare ends its PID namespace, and everything in it.
+    return run_inner(USERNS + ["sh", "-c", 'ip link set lo up && exec "$@"', "sh"], argv,
+                     lambda: None)
+
+
+def run_inner(enter, argv, cleanup, before=lambda: None):
+    """The inner run in a fresh work folder, through `enter` (the command that puts it in its
+    namespaces); Ctrl-C or SIGTERM end it; then `cleanup`, and the folder is removed."""
+    work = tempfile.mkdtemp(prefix="chaoslab-rehearse-")
+    os.chmod(work, 0o755)
+    child = None
+
+    def stop(signum, _frame):
+        raise KeyboardInterrupt(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        before()
+        cmd, env = python_m(sys.executable, ["--inside", work] + argv)
+        child = subprocess.Popen(enter + cmd, env=env, start_new_session=True)
+        return child.wait()
+    except KeyboardInterrupt:
+        print("rehearse: interrupted; cleaning up", file=sys.stderr)
+        return 130
+    finally:
+        end_child(child)
+        cleanup()
+        remove(work)
+
+
+def end_child(child):
+    """Asks the inner run to end (it stops what it started), then ends its process group."""
+    if child and child.poll() is None:
+        os.killpg(child.pid, signal.SIGTERM)
+        try:
+            child.wait(20)
+        except subprocess.TimeoutExpired:
+            pass
+    if child:
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        child.wait()
+
+
+def remove(work):
+    if os.environ.get("REHEARSE_KEEP"):
+        log(f"kept {work}")
+        return
+    # overlayfs leaves its work folders mode 000: without root they must be opened first.
+    for parent, dirs, _ in os.walk(work):
+        for d in dirs:
+            path = os.path.join(parent, d)
+            if not os.path.islink(path):
+                try:
+                    os.chmod(path, 0o700)
+                except OSError:
+                    pass
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def inside(args, on_scenario=None):

@@ -7,7 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from .base import ADDRESSES, MOTO_PORT, NAMES, VENV_PY, Failure, run
+from .base import ADDRESSES, MOTO_PORT, NAMES, USERNS, VENV_PY, Failure, run
 from .fis import stop_alarms
 from .tree import hcl_string
 
@@ -17,7 +17,18 @@ from .tree import hcl_string
 # PostgreSQL left waiting for a second or more fills a worker's catalog slots (the app's
 # bulkhead, 4 calls per worker) with 12 load clients, and the shop sheds catalog calls with
 # JSON 503s for a fault that is only the test machine's.
-STAND_IN_PRIORITY = ["nice", "-n", "-5"]
+# Without root (a user namespace) no process may raise its priority: they run as they are.
+STAND_IN_PRIORITY = [] if USERNS else ["nice", "-n", "-5"]
+# PostgreSQL refuses to run as root: as its own user, or, in a user namespace where no other
+# user exists, in a nested one where this root is uid 1000 (files keep their owner).
+AS_POSTGRES = (["unshare", "--user", "--map-user=1000", "--map-group=1000", "--"] if USERNS
+               else ["runuser", "-u", "postgres", "--"])
+
+
+def to_postgres(path):
+    """Gives `path` to PostgreSQL's user (in a user namespace it already is its owner)."""
+    if not USERNS:
+        shutil.chown(path, "postgres", "postgres")
 
 
 class StandIns:
@@ -40,15 +51,18 @@ class StandIns:
         pg = self.pg_bin()
         data = self.work / "pg"
         data.mkdir()
-        shutil.chown(data, "postgres", "postgres")
+        to_postgres(data)
         pw = self.work / "pgpass"
         pw.write_text(password + "\n")
-        shutil.chown(pw, "postgres", "postgres")
-        as_pg = ["runuser", "-u", "postgres", "--"]
+        to_postgres(pw)
+        as_pg = AS_POSTGRES
         run(as_pg + [f"{pg}/initdb", "-D", str(data), "-U", user, f"--pwfile={pw}",
                      "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8"])
+        # Any address of the namespace's loopback: the delay proxy connects from its own.
+        with open(data / "pg_hba.conf", "a", encoding="utf-8") as hba:
+            hba.write("host all all 127.0.0.0/8 scram-sha-256\n")
         logf = open(self.work / "postgres.log", "w")
-        shutil.chown(self.work / "postgres.log", "postgres", "postgres")
+        to_postgres(self.work / "postgres.log")
         logf.close()
         self.launch_postgres()
         run(as_pg + [f"{pg}/createdb", "-h", str(data), "-U", user, database])
@@ -58,7 +72,7 @@ class StandIns:
         pg, data = self.pg_bin(), self.work / "pg"
         logf = open(self.work / "postgres.log", "a")
         p = subprocess.Popen(
-            STAND_IN_PRIORITY + ["runuser", "-u", "postgres", "--", f"{pg}/postgres", "-D", str(data),
+            STAND_IN_PRIORITY + AS_POSTGRES + [f"{pg}/postgres", "-D", str(data),
                                  "-k", str(data),
              "-c", f"listen_addresses={ADDRESSES['aurora'][0]}", "-c", "fsync=off"],
             stdout=logf, stderr=subprocess.STDOUT, start_new_session=True,
@@ -78,7 +92,7 @@ class StandIns:
         shutdown (open connections dropped, new ones refused), `down` seconds without it,
         then the server again."""
         pg, data = self.pg_bin(), self.work / "pg"
-        run(["runuser", "-u", "postgres", "--", f"{pg}/pg_ctl", "stop", "-D", str(data),
+        run(AS_POSTGRES + [f"{pg}/pg_ctl", "stop", "-D", str(data),
              "-m", "fast", "-w", "-t", "30"])
         time.sleep(down)
         self.launch_postgres()

@@ -7,7 +7,8 @@
 Starts the unit's ExecStart= exactly as written, as its User= in its WorkingDirectory=, with
 the environment systemd would give it (PATH and LANG) plus the instance's AWS settings (the
 rehearsal's stand-ins for the instance role and the endpoints), in its own session so the
-rehearsal can stop it by its PID. Restart= is not modelled.
+rehearsal can stop it by its PID. Restart= is not modelled, nor User= in an unprivileged
+rehearsal (a user namespace where no other user exists: the unit runs as its root).
 """
 import os
 import shlex
@@ -33,13 +34,16 @@ with open(f"/etc/systemd/system/{unit}", encoding="utf-8") as f:
         elif section == "[Service]" and "=" in line:
             key, value = line.split("=", 1)
             service[key] = value
+# In a user namespace of its own (an unprivileged rehearsal) only its root exists.
+with open("/proc/self/uid_map", encoding="utf-8") as f:
+    own_namespace = f.read().split() != ["0", "0", "4294967295"]
 env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_")})
 log = open(logfile, "a")
 proc = subprocess.Popen(
     shlex.split(service["ExecStart"]),
     cwd=service.get("WorkingDirectory", "/"),
-    user=service.get("User"),
+    user=None if own_namespace else service.get("User"),
     env=env,
     stdin=subprocess.DEVNULL,
     stdout=log,

@@ -215,7 +215,7 @@ pub(super) fn rehearse(
         Some(130) => return Ok((String::new(), 130)),
         Some(3) => {
             return Err(Error::Environment(
-                "the rehearsal needs root and network namespaces (it creates one, with iptables rules and overlay mounts inside); run it as root on Linux. Unprivileged user namespaces are not enough: PostgreSQL runs as its own user and the bootstrap mounts overlays"
+                "the rehearsal needs root, or a kernel that lets this user create user, network, mount and PID namespaces (it makes them, with iptables rules and overlay mounts inside): the harness said which is missing above"
                     .into(),
             ));
         }

@@ -110,6 +110,8 @@ pub fn missing() -> Vec<String> {
         ("ip", "iproute2"),
         ("iptables", "iptables"),
         ("runuser", "util-linux"),
+        // Without root, the namespaces are made with it.
+        ("unshare", "util-linux"),
         ("python3", "python3-venv"),
     ] {
         if !on_path(tool) {
@@ -169,7 +171,7 @@ pub fn prepare(cache: &Path, progress: &mut dyn FnMut(&str)) -> Result<Prepared,
         }
         settle(&tmp, &harness)?;
     }
-    let tools = cache.join(format!("tools-{}", key([REQUIREMENTS])));
+    let tools = cache.join(tools_name());
     if !tools.join("venv/bin/python").is_file() {
         let python = locked_python()?;
         progress(&format!(
@@ -217,6 +219,11 @@ fn owned(dir: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The name of the stand-ins' folder in the cache: it changes with the lock.
+pub fn tools_name() -> String {
+    format!("tools-{}", key([REQUIREMENTS]))
 }
 
 /// A new, empty folder in `cache` to fill before renaming it into place.

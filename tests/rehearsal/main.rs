@@ -25,7 +25,7 @@ const LONGEST_FIRST: [&str; 12] = [
     "scenarios::the_fargate_task_boots_from_its_task_definition_and_keeps_the_promise", // 56 s
     "scenarios::the_circuit_breaker_turns_repeated_failures_into_immediate_503s_and_closes_again", // 53 s
     "subcommand::a_latency_fault_on_the_ecs_task_is_injected_and_judged", // 45 s
-    "subcommand::the_unguarded_app_breaks_the_reference_labs_promise",    // 45 s
+    "subcommand::without_root_the_unguarded_app_breaks_the_reference_labs_promise", // 45 s
     "subcommand::a_circuit_breakers_reset_is_awaited_before_the_recovery_is_judged", // 43 s
     "subcommand::a_database_restart_is_injected_and_the_other_features_hold", // 35 s
     "subcommand::ctrl_c_ends_the_rehearsal_and_leaves_nothing_behind",    // 29 s

@@ -90,6 +90,7 @@ fn setup_names_what_the_machine_lacks() {
         "`ip` (",
         "`iptables` (",
         "`runuser` (",
+        "`unshare` (",
         "`python3` (",
         "`terraform` (",
     ] {
@@ -365,22 +366,124 @@ fn true_hypotheses_hold_and_a_false_one_exits_1_in_one_boot() {
     );
 }
 
+/// The counterfactual, rehearsed without root: as `nobody` when the tests run as root (else as
+/// the user running them), in user, network, mount and PID namespaces of its own. The
+/// unguarded app must deviate, which it can only do if the whole rehearsal ran (the app booted
+/// from its bootstrap, PostgreSQL in its nested namespace, the cut as iptables rules); and it
+/// leaves no folder and no process behind.
 #[test]
-fn the_unguarded_app_breaks_the_reference_labs_promise() {
-    let spec = common::root().join("blueprints/chaos-shop-dependencies.yaml");
-    let Some((out, journal)) = rehearse(
-        &spec,
-        None,
-        &["--unguarded", "--experiment", "disrupt-dynamodb"],
-    ) else {
+fn without_root_the_unguarded_app_breaks_the_reference_labs_promise() {
+    let _lane = crate::lane();
+    if !common::rehearsal_can_run() {
         return;
+    }
+    let spec = common::root().join("blueprints/chaos-shop-dependencies.yaml");
+    // This process's effective user: the owner of its /proc entry.
+    let root = {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata("/proc/self").expect("/proc/self").uid() == 0
     };
-    assert_eq!(out.status.code(), Some(1), "the counterfactual deviates");
+    // nobody's cache: the stand-ins prepared once (the shared cache's, as root prepared them:
+    // its venv linked, its wheel mirror copied, since the harness writes there), the harness
+    // written by this run.
+    let home = tempfile::tempdir().expect("tmp");
+    let cache = home.path().join("rehearse");
+    let tools = cache.join(chaoslab::rehearse::setup::tools_name());
+    let shared = common::root().join(".tools/cache/rehearse");
+    let setup = chaoslab()
+        .args(["rehearse", "--setup"])
+        .output()
+        .expect("setup");
+    assert!(setup.status.success(), "{:?}", text(&setup));
+    std::fs::create_dir_all(&tools).expect("tools");
+    let from = shared.join(chaoslab::rehearse::setup::tools_name());
+    std::os::unix::fs::symlink(from.join("venv"), tools.join("venv")).expect("venv link");
+    let copied = Command::new("cp")
+        .args(["-a"])
+        .arg(from.join("wheels"))
+        .arg(from.join("requirements.txt"))
+        .arg(&tools)
+        .status()
+        .expect("cp");
+    assert!(copied.success());
+    let journal = home.path().join("journal.json");
+    let mut cmd = if root {
+        let owned = Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(home.path())
+            .status()
+            .expect("chown");
+        assert!(owned.success());
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_chaoslab"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_chaoslab"))
+    };
+    // The cache is `$CHAOSLAB_CACHE_DIR/rehearse`.
+    cmd.env("HOME", home.path())
+        .env("CHAOSLAB_CACHE_DIR", home.path())
+        .current_dir(common::root())
+        .arg("rehearse")
+        .arg(&spec)
+        .args(["--baseline", "3s", "--fault", "6s", "--recovery", "5s"])
+        .arg("--journal")
+        .arg(&journal)
+        .args(["--unguarded", "--experiment", "disrupt-dynamodb"]);
+    let leftovers = || -> Vec<String> {
+        let mine = |m: &std::fs::Metadata| {
+            use std::os::unix::fs::MetadataExt;
+            !root || m.uid() == 65534
+        };
+        std::fs::read_dir(std::env::temp_dir())
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .starts_with("chaoslab-rehearse-")
+                    })
+                    .filter(|e| e.metadata().is_ok_and(|m| mine(&m)))
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let before = leftovers();
+    let output = common::run_bounded(cmd, Duration::from_secs(600));
+    let (stdout, stderr) = text(&output);
+    eprintln!("{stdout}\n{stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the counterfactual deviates, without root:\n{stderr}"
+    );
+    let journal: Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap_or_default())
+            .expect("the journal");
     assert_eq!(
         verdicts(&journal),
         vec![("disrupt-dynamodb".to_owned(), true)]
     );
     assert_eq!(journal["rehearsal"]["unguarded"], true);
+    let after = leftovers();
+    assert!(
+        after.iter().all(|d| before.contains(d)),
+        "left behind in {}: {after:?}",
+        std::env::temp_dir().display()
+    );
+    if root {
+        let procs = Command::new("pgrep")
+            .args(["-u", "65534"])
+            .output()
+            .expect("pgrep");
+        assert!(
+            procs.stdout.is_empty(),
+            "processes of nobody left: {}",
+            String::from_utf8_lossy(&procs.stdout)
+        );
+    }
 }
 
 #[test]
