@@ -144,6 +144,10 @@ enum Command {
         /// (`disrupt-connectivity`).
         #[arg(value_name = "ID")]
         id: Option<String>,
+        /// Print the catalog (or the one action) as JSON: targets, parameters, IAM, provider
+        /// floor and rehearsal, for tools.
+        #[arg(long)]
+        json: bool,
     },
     /// Write a starter lab spec from a blueprint, with the JSON Schema beside it.
     ///
@@ -310,13 +314,20 @@ fn execute(cmd: Command, ctx: &mut Ctx) -> u8 {
             })
         }
         Command::Validate { specs } => specs::each(ctx, "validate", &specs, None, specs::validate),
-        Command::Actions { id: None } => {
-            ctx.stdout.push_str(&crate::catalog::doc::listing());
+        Command::Actions { id: None, json } => {
+            let all: Vec<&crate::catalog::Action> = crate::catalog::ACTIONS.iter().collect();
+            ctx.stdout.push_str(&match json {
+                true => format!("{:#}\n", crate::catalog::doc::json(&all)),
+                false => crate::catalog::doc::listing(),
+            });
             0
         }
-        Command::Actions { id: Some(id) } => match action(&id) {
+        Command::Actions { id: Some(id), json } => match action(&id) {
             Ok(a) => {
-                ctx.stdout.push_str(&crate::catalog::doc::entry(a));
+                ctx.stdout.push_str(&match json {
+                    true => format!("{:#}\n", crate::catalog::doc::json(&[a])),
+                    false => crate::catalog::doc::entry(a),
+                });
                 0
             }
             Err(e) => {

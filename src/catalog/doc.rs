@@ -268,6 +268,50 @@ fn statement(s: &Statement) -> String {
     text
 }
 
+/// The catalog as data (`chaoslab actions --json`): per action its id, summary, target
+/// (spec key, FIS key, resource type), parameters (type, range and default as the tables print
+/// them), IAM statements, provider floor and rehearsal. For tools that read what chaoslab
+/// knows without parsing Markdown.
+pub fn json(actions: &[&Action]) -> serde_json::Value {
+    let one = |a: &&Action| {
+        let (rehearsed, how) = a.rehearsal.summary();
+        let (major, minor) = a.provider_floor;
+        serde_json::json!({
+            "id": a.id,
+            "summary": a.summary,
+            "target": a.target.map(|k| serde_json::json!({
+                "spec_key": k.spec_key,
+                "fis_key": k.fis_key,
+                "resource_type": k.resource_type,
+                "values": k.values,
+            })),
+            "parameters": a.params.iter().map(|p| {
+                let (kind, range) = kind(p.kind);
+                serde_json::json!({
+                    "name": p.name,
+                    "required": p.required,
+                    "type": kind,
+                    "range": range,
+                    "default": default(p),
+                    "meaning": p.meaning,
+                })
+            }).collect::<Vec<_>>(),
+            "iam": a.iam.iter().map(|s| serde_json::json!({
+                "sid": s.sid,
+                "actions": s.actions,
+                "resources": s.resources,
+                "conditions": s.conditions.iter().map(|(test, var, value)| {
+                    serde_json::json!({"test": test, "variable": var, "value": value})
+                }).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "provider_floor": format!("{major}.{minor}"),
+            "rehearsed": rehearsed == "yes",
+            "rehearsal": how,
+        })
+    };
+    serde_json::Value::Array(actions.iter().map(one).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -903,3 +903,44 @@ fn closed_stdout_is_an_io_error_not_a_panic() {
         "error: writing the result to stdout: Broken pipe (os error 32)\n"
     );
 }
+
+/// `chaoslab actions --json`: the catalog as data, one object per action (ids once each), the
+/// same facts the tables print (the rehearsal's yes or no, the provider floor); with an ID, that
+/// action alone; an unknown ID is exit 2 as without --json.
+#[test]
+fn actions_as_json_are_the_catalog() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = chaoslab(tmp.path(), &["actions", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let all = all.as_array().expect("an array");
+    assert_eq!(all.len(), chaoslab::catalog::ACTIONS.len());
+    let table = chaoslab::catalog::doc::rehearsal_table();
+    for (a, j) in chaoslab::catalog::ACTIONS.iter().zip(all) {
+        assert_eq!(j["id"], a.id);
+        let (major, minor) = a.provider_floor;
+        assert_eq!(j["provider_floor"], format!("{major}.{minor}"));
+        let row = format!(
+            "| `{}` | {} |",
+            a.id,
+            if j["rehearsed"] == true { "yes" } else { "no" }
+        );
+        assert!(table.contains(&row), "{row} is not in the table");
+        assert_eq!(
+            j["parameters"].as_array().map(Vec::len),
+            Some(a.params.len()),
+            "{}",
+            a.id
+        );
+    }
+    let one = chaoslab(tmp.path(), &["actions", "--json", "invocation-error"]);
+    let one: serde_json::Value = serde_json::from_slice(&one.stdout).expect("JSON");
+    assert_eq!(one[0]["id"], "aws:lambda:invocation-error");
+    assert_eq!(one[0]["provider_floor"], "6.22");
+    assert_eq!(one[0]["target"]["fis_key"], "Functions");
+    let unknown = chaoslab(
+        tmp.path(),
+        &["actions", "--json", "aws:rds:reboot-db-instance"],
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+}
