@@ -5,6 +5,7 @@ import base64
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -81,7 +82,7 @@ class AppHost:
         # The image's python, writable as the image's is: a virtualenv made on first use, of
         # the stand-ins' own CPython (the Python the wheel mirror was filled for).
         (shims / "python").write_text(
-            f"#!/bin/sh\n[ -x /opt/python-image/bin/python ] || {sys._base_executable} -m venv /opt/python-image\n"
+            f"#!/bin/sh\n[ -x /opt/python-image/bin/python ] || {shlex.quote(sys._base_executable)} -m venv /opt/python-image\n"
             'exec /opt/python-image/bin/python "$@"\n')
         (shims / "sleep").write_text("#!/bin/sh\nexec /bin/sleep 0.2\n")
         for f in shims.iterdir():
@@ -132,11 +133,12 @@ class AppHost:
         (shims / "dnf").write_text('#!/bin/sh\necho "dnf (stubbed): $*"\n')
         # AL2023's python3.12 may not be on this machine: the stand-ins' own CPython (3.11 to
         # 3.13, the base of their venv) stands in, the Python the wheel mirror was filled for.
-        (shims / "python3.12").write_text(f'#!/bin/sh\nexec {sys._base_executable} "$@"\n')
+        (shims / "python3.12").write_text(f'#!/bin/sh\nexec {shlex.quote(sys._base_executable)} "$@"\n')
         # The seed loop's 10 s pauses, shortened.
         (shims / "sleep").write_text("#!/bin/sh\nexec /bin/sleep 0.2\n")
+        userns = "CHAOSLAB_REHEARSE_USERNS=1 " if USERNS else ""
         (shims / "systemctl").write_text(
-            f"#!/bin/sh\nexec /usr/bin/python3 {SYSTEMCTL} "
+            f"#!/bin/sh\n{userns}exec /usr/bin/python3 {SYSTEMCTL} "
             f'{self.app_pid_file} {inst / "app.log"} "$@"\n'
         )
         for f in shims.iterdir():

@@ -17,19 +17,10 @@ PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"  # moto's default account
 
 
-def _in_user_namespace():
-    """Whether this process runs in a user namespace of its own (an unprivileged rehearsal:
-    `unshare --map-root-user` maps only its user, as root), not the machine's: there,
-    /proc/self/uid_map maps every uid to itself."""
-    try:
-        return Path("/proc/self/uid_map").read_text().split() != ["0", "0", "4294967295"]
-    except OSError:
-        return False
-
-
-# An unprivileged rehearsal: root inside, but no other user exists (PostgreSQL, which refuses
-# to run as root, gets a nested namespace; the app runs as this root).
-USERNS = _in_user_namespace()
+# An unprivileged rehearsal (namespace.outside_unprivileged sets it for the inner run): root in
+# namespaces of its own, where no other user exists (PostgreSQL, which refuses to run as root,
+# gets a nested namespace; the app runs as this root).
+USERNS = os.environ.get("CHAOSLAB_REHEARSE_USERNS") == "1"
 MOTO_PORT = 4566
 APP = ("127.0.0.1", None)  # port comes from the unit
 # Where each dependency lives on the namespace's loopback.

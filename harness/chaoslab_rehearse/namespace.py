@@ -98,9 +98,10 @@ def outside_unprivileged(argv):
               "or allow them (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu also "
               "kernel.apparmor_restrict_unprivileged_userns=0)", file=sys.stderr)
         return 3
-    # Ending unshare ends its PID namespace, and everything in it.
-    return run_inner(USERNS + ["sh", "-c", 'ip link set lo up && exec "$@"', "sh"], argv,
-                     lambda: None)
+    # Ending unshare ends its PID namespace, and everything in it. The shell stays its first
+    # process (no exec): it reaps what is orphaned in there, as an init does, while it waits.
+    return run_inner(USERNS + ["env", "CHAOSLAB_REHEARSE_USERNS=1", "sh", "-c",
+                               'ip link set lo up && "$@"', "sh"], argv, lambda: None)
 
 
 def run_inner(enter, argv, cleanup, before=lambda: None):
@@ -135,13 +136,12 @@ def end_child(child):
         try:
             child.wait(20)
         except subprocess.TimeoutExpired:
-            pass
-    if child:
-        try:
-            os.killpg(child.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        child.wait()
+            # Still there after 20 s: its group is ended (its pid not yet reaped, so not reused).
+            try:
+                os.killpg(child.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            child.wait()
 
 
 def remove(work):

@@ -121,11 +121,16 @@ impl Validator {
             return None;
         }
         let (can, default) = degradable(reach);
-        let can: Vec<String> = can
-            .into_iter()
-            .map(str::to_owned)
-            .chain(targeted.iter().cloned())
-            .collect();
+        // A fault that can fail any endpoint (the fleet, the network around it) can fail the
+        // functions' too: the load balancer serves them.
+        let can: Vec<String> = match reach {
+            Reach::Everything | Reach::Blackout => endpoints.to_vec(),
+            _ => can
+                .into_iter()
+                .map(str::to_owned)
+                .chain(targeted.iter().cloned())
+                .collect(),
+        };
         let empty = RawExpect {
             degraded: None,
             healthy: None,

@@ -6,6 +6,8 @@
 
 use super::Report;
 use super::fis::{Fis, Runner, Template, alarm_name};
+use crate::base::escape::sh_word;
+use crate::base::text::printable;
 
 /// What one check found.
 enum Finding {
@@ -42,13 +44,16 @@ pub fn run(
                 }
             }
         };
+        // What AWS answered (alarm names, target names, errors) is shown, never interpreted by
+        // the terminal.
         match finding {
             Finding::Passed(line) | Finding::Unknown(line) => {
-                out.line(&format!("pre-flight: {line}"))
+                out.line(&format!("pre-flight: {}", printable(&line)));
             }
             Finding::Refused { why, help } => {
+                let why = printable(&why);
                 out.line(&format!("pre-flight: {why}; nothing was started"));
-                out.line(&format!("  = help: {help}"));
+                out.line(&format!("  = help: {}", printable(&help)));
                 return Some(format!("{why}; nothing was started"));
             }
         }
@@ -178,7 +183,8 @@ fn alarms(fis: &mut dyn Fis, template: &Template) -> Finding {
                         "the stop-condition alarm {name} is in ALARM: FIS would stop the experiment as soon as it started"
                     ),
                     help: format!(
-                        "find out why (aws cloudwatch describe-alarms --alarm-names {name}) and run the experiment once it is back to OK"
+                        "find out why (aws cloudwatch describe-alarms --alarm-names {}) and run the experiment once it is back to OK",
+                        sh_word(name)
                     ),
                 };
             }

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{Fis, Report, Status};
+use crate::base::text::printable;
 
 /// How long a preview may take before it is stopped.
 const LIMIT: Duration = Duration::from_secs(900);
@@ -50,9 +51,9 @@ fn resolved(fis: &mut dyn Fis, id: &str, out: &mut dyn Report) {
     let targets = match fis.resolved_targets(id) {
         Ok(t) => t,
         Err(e) => {
-            out.line(&format!(
+            out.line(&printable(&format!(
                 "preview: the resolved targets could not be listed ({e})"
-            ));
+            )));
             return;
         }
     };
@@ -70,12 +71,13 @@ fn resolved(fis: &mut dyn Fis, id: &str, out: &mut dyn Report) {
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        out.line(&format!(
+        // FIS's answer, shown and never interpreted by the terminal.
+        out.line(&printable(&format!(
             "  {} ({}): {}",
             t.target,
             t.resource_type,
             info.join(" ")
-        ));
+        )));
     }
     // Best effort, as in the pre-flight: only on EC2 is this machine known.
     if let Ok(me) = fis.runner() {

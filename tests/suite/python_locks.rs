@@ -1,8 +1,8 @@
 //! The two Python locks install wherever they say they do: for every CPython and machine they
 //! name, PyPI serves a wheel of every pinned package whose SHA-256 the lock lists. The oracle
 //! is pip itself (`pip download --require-hashes` for that interpreter version and platform,
-//! from PyPI, which scripts/test reaches anyway to install the stand-ins): a missing wheel or
-//! a hash the lock lacks fails it.
+//! from PyPI): a missing wheel or a hash the lock lacks fails it. Without PyPI it fails under
+//! CI and says SKIPPED elsewhere.
 
 use crate::common;
 use std::process::Command;
@@ -45,7 +45,7 @@ fn download(
         .arg(dir)
         .arg("-r")
         .arg(lock);
-    let out = cmd.output().expect("pip runs");
+    let out = common::run_bounded(cmd, std::time::Duration::from_secs(300));
     match out.status.success() {
         true => Ok(()),
         false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
@@ -58,8 +58,21 @@ fn serves_every_python(path: &str) {
     let dir = tempfile::tempdir().expect("tmp");
     for version in chaoslab::rehearse::setup::PYTHONS {
         for arch in ARCHES {
-            download(&lock, dir.path(), version, arch)
-                .unwrap_or_else(|e| panic!("{path}: CPython {version} on {arch}: {e}"));
+            if let Err(e) = download(&lock, dir.path(), version, arch) {
+                // Without PyPI the claim cannot be checked: CI must, elsewhere it says so.
+                let offline = [
+                    "NewConnectionError",
+                    "Temporary failure in name resolution",
+                    "Network is unreachable",
+                ]
+                .iter()
+                .any(|s| e.contains(s));
+                if offline && std::env::var_os("CI").is_none() {
+                    eprintln!("SKIPPED: PyPI is not reachable from here: {e}");
+                    return;
+                }
+                panic!("{path}: CPython {version} on {arch}: {e}");
+            }
         }
     }
 }
