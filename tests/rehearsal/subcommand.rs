@@ -377,7 +377,7 @@ fn without_root_the_unguarded_app_breaks_the_reference_labs_promise() {
     if !common::rehearsal_can_run() {
         return;
     }
-    let spec = common::root().join("blueprints/chaos-shop-dependencies.yaml");
+    let spec_in_checkout = common::root().join("blueprints/chaos-shop-dependencies.yaml");
     // This process's effective user: the owner of its /proc entry.
     let root = {
         use std::os::unix::fs::MetadataExt;
@@ -435,7 +435,36 @@ fn without_root_the_unguarded_app_breaks_the_reference_labs_promise() {
     assert!(setup.status.success(), "{:?}", text(&setup));
     std::fs::create_dir_all(&tools).expect("tools");
     let from = shared.join(chaoslab::rehearse::setup::tools_name());
-    std::os::unix::fs::symlink(from.join("venv"), tools.join("venv")).expect("venv link");
+    // nobody may not be able to reach the checkout (a CI's may sit in a private folder): what
+    // the run reads from it is linked into the test's own folder (hard links: no parent folder
+    // stands in the way; a copy across file systems), the spec and its tree copied.
+    let place = |from: &Path, to: &Path| {
+        let linked = Command::new("cp").arg("-al").arg(from).arg(to).status();
+        if !linked.is_ok_and(|s| s.success()) {
+            let _ = std::fs::remove_dir_all(to);
+            let _ = std::fs::remove_file(to);
+            let copied = Command::new("cp").arg("-a").arg(from).arg(to).status();
+            assert!(
+                copied.is_ok_and(|s| s.success()),
+                "cannot copy {}",
+                from.display()
+            );
+        }
+    };
+    place(&from.join("venv"), &tools.join("venv"));
+    let bin = home.path().join("chaoslab");
+    place(Path::new(env!("CARGO_BIN_EXE_chaoslab")), &bin);
+    let lab = home.path().join("lab");
+    std::fs::create_dir_all(lab.join("generated")).expect("lab");
+    let spec = lab.join("lab.yaml");
+    std::fs::copy(&spec_in_checkout, &spec).expect("spec");
+    let copied = Command::new("cp")
+        .arg("-a")
+        .arg(common::root().join("generated/chaos-shop-dependencies"))
+        .arg(lab.join("generated"))
+        .status()
+        .expect("cp");
+    assert!(copied.success());
     let copied = Command::new("cp")
         .args(["-a"])
         .arg(from.join("wheels"))
@@ -451,18 +480,23 @@ fn without_root_the_unguarded_app_breaks_the_reference_labs_promise() {
     std::fs::create_dir(&tmp).expect("tmp");
     let journal = home.path().join("journal.json");
     if root {
-        let owned = Command::new("chown")
-            .args(["-R", "65534:65534"])
+        // Everything but the linked files (their owner stays root's; they are only read).
+        let owned = Command::new("sh")
+            .args([
+                "-c",
+                "find \"$1\" -links 1 -o -type d | xargs -d '\\n' chown -h 65534:65534",
+                "sh",
+            ])
             .arg(home.path())
             .status()
             .expect("chown");
         assert!(owned.success());
     }
-    let mut cmd = as_nobody(env!("CARGO_BIN_EXE_chaoslab"));
+    let mut cmd = as_nobody(bin.to_str().expect("UTF-8 path"));
     cmd.env("HOME", home.path())
         .env("TMPDIR", &tmp)
         .env("CHAOSLAB_CACHE_DIR", home.path())
-        .current_dir(common::root())
+        .current_dir(&lab)
         .arg("rehearse")
         .arg(&spec)
         .args(["--baseline", "3s", "--fault", "6s", "--recovery", "5s"])
