@@ -55,8 +55,7 @@ class StandIns:
         pw = self.work / "pgpass"
         pw.write_text(password + "\n")
         to_postgres(pw)
-        as_pg = AS_POSTGRES
-        run(as_pg + [f"{pg}/initdb", "-D", str(data), "-U", user, f"--pwfile={pw}",
+        run(AS_POSTGRES + [f"{pg}/initdb", "-D", str(data), "-U", user, f"--pwfile={pw}",
                      "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8"])
         # Any address of the namespace's loopback: the delay proxy connects from its own.
         with open(data / "pg_hba.conf", "a", encoding="utf-8") as hba:
@@ -65,7 +64,7 @@ class StandIns:
         to_postgres(self.work / "postgres.log")
         logf.close()
         self.launch_postgres()
-        run(as_pg + [f"{pg}/createdb", "-h", str(data), "-U", user, database])
+        run(AS_POSTGRES + [f"{pg}/createdb", "-h", str(data), "-U", user, database])
 
     def launch_postgres(self):
         """Starts the initialised server and waits until it accepts connections."""

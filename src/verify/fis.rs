@@ -128,6 +128,16 @@ pub struct Runner {
     pub availability_zone: String,
 }
 
+impl Runner {
+    /// Whether `value` names this machine's instance or subnet: their ARN (what a template's
+    /// targets and FIS's resolved targets give) or their bare id.
+    pub fn named_by(&self, value: &str) -> bool {
+        [("instance", &self.instance_id), ("subnet", &self.subnet_id)]
+            .iter()
+            .any(|(kind, id)| value == id.as_str() || value.ends_with(&format!(":{kind}/{id}")))
+    }
+}
+
 /// The name of a CloudWatch alarm from its ARN (`arn:aws:cloudwatch:R:A:alarm:NAME`).
 pub fn alarm_name(arn: &str) -> Option<&str> {
     arn.split_once(":alarm:")

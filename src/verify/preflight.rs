@@ -220,14 +220,10 @@ fn radius(fis: &mut dyn Fis, template: &Template) -> Finding {
         }
     };
     let me = describe(&runner);
-    let mine = |arn: &str| {
-        arn.ends_with(&format!(":subnet/{}", runner.subnet_id))
-            || arn.ends_with(&format!(":instance/{}", runner.instance_id))
-    };
     if let Some(t) = template
         .targets
         .iter()
-        .find(|t| t.arns.iter().any(|a| mine(a)))
+        .find(|t| t.arns.iter().any(|a| runner.named_by(a)))
     {
         return Finding::Refused {
             why: format!(

@@ -81,14 +81,9 @@ fn resolved(fis: &mut dyn Fis, id: &str, out: &mut dyn Report) {
     }
     // Best effort, as in the pre-flight: only on EC2 is this machine known.
     if let Ok(me) = fis.runner() {
-        let hit = targets.iter().find(|t| {
-            t.information.iter().any(|(_, v)| {
-                v.ends_with(&format!("/{}", me.subnet_id))
-                    || v.ends_with(&format!("/{}", me.instance_id))
-                    || *v == me.subnet_id
-                    || *v == me.instance_id
-            })
-        });
+        let hit = targets
+            .iter()
+            .find(|t| t.information.iter().any(|(_, v)| me.named_by(v)));
         if let Some(t) = hit {
             out.line(&format!(
                 "preview: this machine (instance {}, subnet {}) is among target {}'s resources: the fault would cut the probe itself; run verify from elsewhere",
