@@ -8,6 +8,7 @@ resource "aws_lb" "app" {
   security_groups            = [aws_security_group.alb.id]
   subnets                    = aws_subnet.public[*].id
   drop_invalid_header_fields = true
+  enable_zonal_shift         = true
 }
 
 resource "aws_lb_target_group" "app" {

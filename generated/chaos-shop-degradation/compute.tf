@@ -64,6 +64,14 @@ resource "aws_launch_template" "app" {
     resource_type = "instance"
     tags          = { Name = "${var.name_prefix}-app" }
   }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags = {
+      Name = "${var.name_prefix}-app-root"
+      Lab  = "chaos-shop-degradation"
+    }
+  }
 }
 
 resource "aws_autoscaling_group" "app" {

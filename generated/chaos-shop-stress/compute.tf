@@ -58,6 +58,14 @@ resource "aws_launch_template" "app" {
     resource_type = "instance"
     tags          = { Name = "${var.name_prefix}-app" }
   }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags = {
+      Name = "${var.name_prefix}-app-root"
+      Lab  = "chaos-shop-stress"
+    }
+  }
 }
 
 resource "aws_autoscaling_group" "app" {

@@ -24,6 +24,11 @@ pub enum ParamKind {
         advice: Option<&'static str>,
     },
     Bool,
+    /// A decimal number within [min, max] tenths, at most one decimal place (`12.5`).
+    Percent {
+        min_tenths: u64,
+        max_tenths: u64,
+    },
     /// A whole number within [min, max].
     Int {
         min: u64,
@@ -47,6 +52,17 @@ pub enum ParamKind {
     /// Comma-separated traffic sources a task network fault is limited to: IPv4 addresses,
     /// CIDR blocks, domain names, `DYNAMODB` or `S3`.
     Sources,
+    /// The lab's zones by number (1 = its first zone), comma-separated: zone names differ per
+    /// account and Region, so chaoslab writes the names from the lab's own zone list.
+    Zones,
+    /// One of the lab's zones, by number, as [`ParamKind::Zones`].
+    Zone,
+    /// The lab's alarms by spec name, comma-separated; chaoslab writes their ARNs.
+    Alarms,
+    /// A comma-separated, non-empty selection from the listed values.
+    AnyOf {
+        values: &'static [&'static str],
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +85,9 @@ pub struct Param {
 /// `{region}` and `{account}`, which the emitter fills from the lab's provider, never from
 /// spec text; `{fis_config}`, the ARN of the lab's FIS Lambda configuration bucket;
 /// `{ecs_cluster}` and `{ecs_cluster_arn}`, the name and ARN of the lab's ECS cluster;
-/// `{lab_tag}`, the value of the `Lab` tag the lab puts on its resources. A resource of
+/// `{lab_tag}`, the value of the `Lab` tag the lab puts on its resources; `{name_prefix}`, the
+/// prefix of the lab's resource names; `{vpc_arn}`, the ARN of the lab's VPC; `{asg_arn}` and
+/// `{app_role_arn}`, the ARNs of the app's auto-scaling group and instance role. A resource of
 /// exactly `{functions}` stands for the ARNs of the lab's functions that carry the FIS
 /// extension; `{global_tables}`, for the ARNs (in every Region) of the lab's tables that have
 /// replicas, and of their streams.

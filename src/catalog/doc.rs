@@ -154,6 +154,9 @@ pub fn snippet(a: &Action) -> String {
     }
     if let Some(k) = a.target {
         let _ = writeln!(out, "    targets: {{{}: {}}}", k.spec_key, k.example);
+        if k.needs_zone {
+            out.push_str("    az: 1\n");
+        }
     }
     if a.target == Some(&functions::FUNCTIONS) {
         // The shop never calls a function: no load balancer alarm guards a harm of its fault
@@ -178,6 +181,17 @@ fn kind(k: ParamKind) -> (&'static str, String) {
         }
         ParamKind::Bool => ("boolean, as a string", "`\"true\"`, `\"false\"`".to_owned()),
         ParamKind::Int { min, max } => ("whole number, as a string", format!("{min} to {max}")),
+        ParamKind::Percent {
+            min_tenths,
+            max_tenths,
+        } => (
+            "number, as a string",
+            format!(
+                "{} to {}, one decimal place at most",
+                min_tenths as f64 / 10.0,
+                max_tenths as f64 / 10.0
+            ),
+        ),
         ParamKind::Operations => (
             "API operation names",
             "comma-separated, e.g. `DescribeInstances,RunInstances`".to_owned(),
@@ -199,6 +213,22 @@ fn kind(k: ParamKind) -> (&'static str, String) {
             "process name",
             "1 to 64 letters, digits and `.` `_` `+` `-`".to_owned(),
         ),
+        ParamKind::Zones => (
+            "the lab's zones, by number",
+            "comma-separated, e.g. `\"1\"`; chaoslab writes the zone names".to_owned(),
+        ),
+        ParamKind::Zone => (
+            "one of the lab's zones, by number",
+            "e.g. `\"1\"`; chaoslab writes the zone's name".to_owned(),
+        ),
+        ParamKind::Alarms => (
+            "the lab's alarms, by name",
+            "comma-separated, e.g. `error-rate`; chaoslab writes their ARNs".to_owned(),
+        ),
+        ParamKind::AnyOf { values } => {
+            let values: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+            ("comma-separated, any of", values.join(", "))
+        }
         ParamKind::Sources => (
             "comma-separated sources",
             "IPv4 addresses, CIDR blocks, domain names, Availability Zone names or IDs, `ALL`, `DYNAMODB` or `S3`".to_owned(),
@@ -258,6 +288,9 @@ fn statement(s: &Statement) -> String {
         .map(|(test, var, value)| match *value {
             "{lab_tag}" => format!("`{var}` {test} the lab's `Lab` tag"),
             "{ecs_cluster_arn}" => format!("`{var}` {test} the ARN of the lab's ECS cluster"),
+            "{vpc_arn}" => format!("`{var}` {test} the ARN of the lab's VPC"),
+            "{asg_arn}" => format!("`{var}` {test} the ARN of the app's auto-scaling group"),
+            "{app_role_arn}" => format!("`{var}` {test} the ARN of the app instances' role"),
             _ => format!("`{var}` {test} `{value}`"),
         })
         .collect();

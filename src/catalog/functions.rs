@@ -23,6 +23,7 @@ pub static FUNCTIONS: Kind = Kind {
     resource_type: "aws:lambda:function",
     values: "a function under `functions:`, by name (needs `fault_injection`, on by default)",
     example: "recommendations",
+    needs_zone: false,
     resolve,
 };
 

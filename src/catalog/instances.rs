@@ -5,8 +5,7 @@ use super::action::{
     Statement, optional, required,
 };
 use super::kinds::{
-    Kind, Problem, TargetSelection, TheOne, app_tasks, duration, resolve_the_one, zone_suffix,
-    zone_text,
+    Kind, Problem, TargetSelection, duration, resolve_on_ec2, zone_suffix, zone_text,
 };
 use super::rehearsal::{NOT_THE_FLEET, Rehearsal};
 use super::{Action, LabView, Reach, Step};
@@ -21,14 +20,12 @@ pub static INSTANCES: Kind = Kind {
     resource_type: "aws:ec2:instance",
     values: "`app`: the app fleet's running instances, by their auto-scaling group tag (needs `app:`); `az: N` narrows it to the lab's N-th zone",
     example: "app",
+    needs_zone: false,
     resolve,
 };
 
 fn resolve(value: &str, az: Option<usize>, res: &Resources) -> Result<TargetSelection, Problem> {
-    if app_tasks(res).is_some() {
-        return Err(Problem::InstancesOnEcs);
-    }
-    resolve_the_one(&INSTANCES, value, TheOne::app(res, "app instances"), || {
+    resolve_on_ec2(&INSTANCES, value, res, "app instances", || {
         Ok(TargetSelection {
             kind: &INSTANCES,
             value: value.to_owned(),

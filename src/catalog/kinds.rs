@@ -31,6 +31,8 @@ pub struct Kind {
     pub values: &'static str,
     /// The value the spec snippet shows.
     pub example: &'static str,
+    /// FIS acts on this kind's resources in one zone only: a step must name it with `az`.
+    pub needs_zone: bool,
     pub resolve: Resolve,
 }
 
@@ -181,6 +183,21 @@ pub(super) fn resolve_the_one(
     } else {
         Err(only(kind.spec_key, value, one.name))
     }
+}
+
+/// Resolves `value` to a resource of the app's EC2 fleet (its instances, group or volumes),
+/// which a lab whose app runs as ECS tasks does not have.
+pub(super) fn resolve_on_ec2(
+    kind: &Kind,
+    value: &str,
+    res: &Resources,
+    what: &'static str,
+    selection: impl FnOnce() -> Result<TargetSelection, Problem>,
+) -> Result<TargetSelection, Problem> {
+    if app_tasks(res).is_some() {
+        return Err(Problem::InstancesOnEcs);
+    }
+    resolve_the_one(kind, value, TheOne::app(res, what), selection)
 }
 
 /// A target kind without the lab resource it needs: E043 naming the missing section.

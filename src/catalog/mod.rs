@@ -17,9 +17,12 @@
 //! tests/suite/fis_facts.rs holds the entries to it.
 
 pub mod action;
+pub mod alarms;
 pub mod doc;
+pub mod endpoints;
 pub mod facts;
 pub mod functions;
+pub mod groups;
 pub mod instances;
 mod kinds;
 pub mod network;
@@ -32,7 +35,9 @@ pub mod ssm;
 pub mod step;
 pub mod tables;
 pub mod tasks;
+pub mod volumes;
 pub mod wait;
+pub mod zonal;
 
 pub use action::{Action, Expect, PROVIDER_BASE, Param, ParamKind, Statement};
 pub use functions::{DEFAULT_DELAY_MS, delay_problem};
@@ -46,6 +51,7 @@ pub use tasks::{APP_TASK_INSTANCES, EXCLUSIVE};
 /// Every action chaoslab knows, in catalog order.
 pub const ACTIONS: &[Action] = &[
     network::DISRUPT_CONNECTIVITY,
+    endpoints::DISRUPT_VPC_ENDPOINT,
     instances::STOP_INSTANCES,
     instances::TERMINATE_INSTANCES,
     instances::REBOOT_INSTANCES,
@@ -54,6 +60,10 @@ pub const ACTIONS: &[Action] = &[
     roles::INJECT_API_THROTTLE_ERROR,
     roles::INJECT_API_INTERNAL_ERROR,
     roles::INJECT_API_UNAVAILABLE_ERROR,
+    roles::API_INSUFFICIENT_CAPACITY,
+    groups::ASG_INSUFFICIENT_CAPACITY,
+    volumes::PAUSE_VOLUME_IO,
+    volumes::VOLUME_IO_LATENCY,
     instances::SEND_COMMAND,
     functions::INVOCATION_ERROR,
     functions::INVOCATION_ADD_DELAY,
@@ -66,6 +76,8 @@ pub const ACTIONS: &[Action] = &[
     tasks::TASK_NETWORK_BLACKHOLE_PORT,
     tasks::TASK_NETWORK_LATENCY,
     tasks::TASK_NETWORK_PACKET_LOSS,
+    zonal::START_ZONAL_AUTOSHIFT,
+    alarms::ASSERT_ALARM_STATE,
     wait::WAIT,
 ];
 

@@ -17,6 +17,7 @@ pub static SUBNETS: Kind = Kind {
     resource_type: "aws:ec2:subnet",
     values: "`private` (the app subnets) or `public`; `az: N` narrows it to the lab's N-th zone",
     example: "private",
+    needs_zone: false,
     resolve,
 };
 

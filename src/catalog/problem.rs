@@ -16,11 +16,15 @@ problems! {
         NoFunctions => E043,
         NoSuchFunction { value: String, names: Vec<String> } => E043,
         NoSuchTable { value: String, names: Vec<String> } => E043,
+        /// `names`: the services with an interface endpoint.
+        NoSuchEndpoint { value: String, names: Vec<String> } => E043,
         InstancesOnEcs => E043,
         TasksOnEc2 => E043,
         NoAppTasks => E043,
         /// `az` on a kind whose resources have no zone.
         ZoneNotTaken { spec_key: String } => E042,
+        /// A kind FIS acts on in one zone only, without `az`; `azs`: the lab's zone count.
+        ZoneNeeded { spec_key: String, azs: usize } => E042,
         FunctionWithoutExtension { function: String } => E052,
         TableWithoutReplicas { table: String } => E083,
         TasksWithoutSidecar => E084,
@@ -44,6 +48,9 @@ impl crate::base::diag::Problem for Problem {
             Problem::NoSuchTable { value, .. } => {
                 format!("there is no DynamoDB table `{value}` to target")
             }
+            Problem::NoSuchEndpoint { value, .. } => {
+                format!("the lab has no interface endpoint for `{value}` to target")
+            }
             Problem::InstancesOnEcs => {
                 "the app runs as ECS tasks: there are no app instances to target".to_owned()
             }
@@ -53,6 +60,9 @@ impl crate::base::diag::Problem for Problem {
             Problem::NoAppTasks => "the spec has no app tasks to target".to_owned(),
             Problem::ZoneNotTaken { spec_key } => {
                 format!("`az` does not apply to `{spec_key}` targets")
+            }
+            Problem::ZoneNeeded { spec_key, .. } => {
+                format!("FIS acts on `{spec_key}` of one zone only, and no `az` names it")
             }
             Problem::FunctionWithoutExtension { function } => format!(
                 "function `{function}` has `fault_injection: false`: without the AWS FIS Lambda extension, FIS cannot reach its invocations"
@@ -98,6 +108,13 @@ impl crate::base::diag::Problem for Problem {
                     format!("`tables` targets take one of: {}", names.join(", "))
                 }
             }),
+            Problem::NoSuchEndpoint { value, names } => did_you_mean(value, &strs(names), || {
+                if names.is_empty() {
+                    "add `interface_endpoints: [s3]` under `network:` (a gateway endpoint has no security group for FIS to swap); to cut a gateway endpoint's service, use aws:network:disrupt-connectivity".to_owned()
+                } else {
+                    format!("`vpc-endpoints` targets take one of: {}", names.join(", "))
+                }
+            }),
             Problem::InstancesOnEcs => {
                 "target `tasks: app` with an aws:ecs:* action, or remove `runtime: ecs` from the app"
                     .to_owned()
@@ -108,6 +125,7 @@ impl crate::base::diag::Problem for Problem {
             }
             Problem::NoAppTasks => "add `app: {runtime: ecs}` to the spec".to_owned(),
             Problem::ZoneNotTaken { .. } => "remove `az`".to_owned(),
+            Problem::ZoneNeeded { azs, .. } => format!("add `az: N` (1 to {azs}) to the step"),
             Problem::FunctionWithoutExtension { function } => format!(
                 "remove `fault_injection: false` from functions.{function}, or target another function"
             ),

@@ -17,6 +17,7 @@ pub static CLUSTERS: Kind = Kind {
     resource_type: "aws:rds:cluster",
     values: "`aurora`: the lab's Aurora cluster (needs `aurora:`)",
     example: "aurora",
+    needs_zone: false,
     resolve: resolve_cluster,
 };
 
@@ -26,6 +27,7 @@ pub static DB_INSTANCES: Kind = Kind {
     resource_type: "aws:rds:db",
     values: "`aurora-writer`: the Aurora cluster's writer instance (needs `aurora:`)",
     example: "aurora-writer",
+    needs_zone: false,
     resolve: resolve_writer,
 };
 

@@ -17,6 +17,7 @@ pub static ROLES: Kind = Kind {
     resource_type: "aws:iam:role",
     values: "`app`: the app instances' IAM role, whose calls fail (needs `app:`)",
     example: "app",
+    needs_zone: false,
     resolve,
 };
 
@@ -146,3 +147,49 @@ pub const INJECT_API_UNAVAILABLE_ERROR: Action = api_fault(
         &["fis:InjectApiUnavailableError"],
     )],
 );
+
+/// `aws:ec2:api-insufficient-instance-capacity-error` on the app role: the shop launches no
+/// instances with it, so only the FIS log shows the fault.
+pub fn expect_capacity(_: &LabView, e: &Step) -> String {
+    format!(
+        "for {}, {} of the `RunInstances`, `StartInstances`, `CreateFleet` and `CreateCapacityReservation` calls made with the app instances' role in {} fail with `InsufficientInstanceCapacity`. The shop makes none of them, so its endpoints keep answering 200; the fault is for roles that launch instances themselves, and for the auto-scaling group use `aws:ec2:asg-insufficient-instance-capacity-error`.",
+        duration(e),
+        super::groups::percent_text(e),
+        super::groups::zones_text(e),
+    )
+}
+
+pub const API_INSUFFICIENT_CAPACITY: Action = Action {
+    id: "aws:ec2:api-insufficient-instance-capacity-error",
+    summary: "Makes a share of the targeted role's instance launches (`RunInstances`, `StartInstances`, `CreateFleet`, `CreateCapacityReservation`) in the named zones fail with insufficient capacity.",
+    target: Some(&ROLES),
+    params: &[
+        super::groups::ZONES,
+        super::groups::CAPACITY_DURATION,
+        Param {
+            required: true,
+            example_or_default: "\"100\"",
+            ..super::groups::PERCENTAGE
+        },
+    ],
+    iam: &[super::groups::inject_api_error(
+        "InjectRoleCapacityErrors",
+        &[
+            (
+                "StringEquals",
+                "ec2:FisActionId",
+                "aws:ec2:api-insufficient-instance-capacity-error",
+            ),
+            (
+                "ForAllValues:ArnEquals",
+                "ec2:FisTargetArns",
+                "{app_role_arn}",
+            ),
+            ("Null", "ec2:FisTargetArns", "false"),
+        ],
+    )],
+    provider_floor: PROVIDER_BASE,
+    expect: expect_capacity,
+    reach,
+    rehearsal: Rehearsal::Not(super::rehearsal::NOT_API_FAULTS),
+};

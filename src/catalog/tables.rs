@@ -18,6 +18,7 @@ pub static TABLES: Kind = Kind {
     resource_type: "aws:dynamodb:global-table",
     values: "a table under `dynamodb:` that has `replicas:`, by name",
     example: "reviews",
+    needs_zone: false,
     resolve,
 };
 

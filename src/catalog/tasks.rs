@@ -26,6 +26,7 @@ pub static TASKS: Kind = Kind {
     resource_type: "aws:ecs:task",
     values: VALUES,
     example: "app",
+    needs_zone: false,
     resolve: |value, az, res| resolve(&TASKS, value, az, res),
 };
 

@@ -48,7 +48,7 @@ impl Validator {
                 continue;
             };
             let pfield = format!("{field}.parameters.{}", p.name);
-            if let Some(problem) = check_param(p.kind, &value.value, action.id, region) {
+            if let Some(problem) = check_param(p.kind, &value.value, action.id, ctx.lab.resources) {
                 self.flag(pos(value), pfield, problem);
             } else if let Some(v) = fargate_value.filter(|v| *v != value.value) {
                 let problem = StepProblem::FargateValue {

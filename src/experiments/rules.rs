@@ -11,7 +11,7 @@
 use super::steps::RawAction;
 use super::{Context, Step, StepProblem, Tier, Validator, reader_zone};
 use crate::base::errors::Pos;
-use crate::catalog::{self, Action, ParamKind, functions, instances, network, rds};
+use crate::catalog::{self, Action, ParamKind, functions, instances, network, rds, zonal};
 use crate::spec::{Spanned, pos};
 
 /// What a rule sees of one step.
@@ -53,6 +53,7 @@ const BY_ACTION: &[(&Action, Rule)] = &[
     (&network::DISRUPT_CONNECTIVITY, unsevered_path),
     (&network::DISRUPT_CONNECTIVITY, aurora_not_cut),
     (&network::DISRUPT_CONNECTIVITY, scope_all),
+    (&zonal::START_ZONAL_AUTOSHIFT, autoshift_status),
 ];
 
 /// Rules on what a step does, whatever its action.
@@ -89,6 +90,16 @@ fn prefix_list(v: &mut Validator, c: &Checked) {
         StepProblem::PrefixListUnused
     };
     v.flag(c.raw.at, format!("{}.parameters", c.field()), problem);
+}
+
+/// E041: the lab's load balancer takes part in zonal shift but has no zonal autoshift, so
+/// `zonalAutoshiftStatus: ENABLED` selects nothing and the experiment fails on its empty
+/// target.
+fn autoshift_status(v: &mut Validator, c: &Checked) {
+    if c.step.value(&zonal::STATUS) == Some("ENABLED") {
+        let field = format!("{}.parameters.{}", c.field(), zonal::STATUS.name);
+        v.flag(c.raw.at, field, StepProblem::AutoshiftEnabled);
+    }
 }
 
 /// E044: the fleet's auto-scaling group replaces stopped instances (ELB health checks); FIS

@@ -15,6 +15,7 @@ problems! {
         PrefixListMissing => E041,
         PrefixListUnused => E041,
         RestartReplaced => E044,
+        AutoshiftEnabled => E041,
         PartialSubnets => E044,
         ThroughProxy => E045,
         /// `service`: `s3` or `dynamodb`, reached through an interface endpoint.
@@ -63,6 +64,16 @@ problems! {
         NotProcessName { value: String } => E041,
         /// `why`: what is wrong with the first bad item.
         NotSources { value: String, why: String } => E041,
+        /// `azs`: how many zones the lab has.
+        NotZones { value: String, azs: usize } => E041,
+        NotZone { value: String, azs: usize } => E041,
+        /// `item`: the first name that is not one of the lab's `alarms`.
+        NotAlarm { value: String, item: String, alarms: Vec<String> } => E041,
+        /// `item`: the first item not among `values`, or given twice.
+        NotAnyOf { value: String, item: String, values: Vec<&'static str> } => E041,
+        TooManyAlarms { count: usize, max: usize } => E041,
+        /// The bounds in tenths.
+        NotDecimal { value: String, min_tenths: u64, max_tenths: u64 } => E041,
         UnknownDocument { name: String } => E041,
         NotJsonObject { value: String } => E041,
         NotDocumentArn { value: String } => E041,
@@ -95,6 +106,7 @@ impl crate::base::diag::Problem for StepProblem {
             } => format!(
                 "`{a}` ({a_action}) and `{b}` ({b_action}) would run at the same time, and FIS runs only one ECS task network fault at a time"
             ),
+            StepProblem::AutoshiftEnabled => "zonalAutoshiftStatus ENABLED selects only resources with zonal autoshift enabled, and the lab's load balancer has zonal shift without autoshift: FIS would find no target and fail the experiment".to_owned(),
             StepProblem::PrefixListMissing => {
                 "scope prefix-list needs `prefixListIdentifier`".to_owned()
             }
@@ -181,6 +193,25 @@ impl crate::base::diag::Problem for StepProblem {
             }
             StepProblem::NotMediaType { value } => format!("`{value}` is not a media type"),
             StepProblem::NotProcessName { value } => format!("`{value}` is not a process name"),
+            StepProblem::NotZones { value, azs } => {
+                format!("`{value}` is not a list of the lab's zones (1 to {azs})")
+            }
+            StepProblem::NotZone { value, azs } => {
+                format!("`{value}` is not one of the lab's zones (1 to {azs})")
+            }
+            StepProblem::NotAlarm { item, .. } => format!("there is no alarm `{item}` in the lab"),
+            StepProblem::TooManyAlarms { count, max } => {
+                format!("{count} alarms, and the action reads at most {max}")
+            }
+            StepProblem::NotDecimal { value, min_tenths, max_tenths } => format!(
+                "`{value}` is not a number from {} to {}",
+                tenths(*min_tenths),
+                tenths(*max_tenths)
+            ),
+            StepProblem::NotAnyOf { value, values, .. } => format!(
+                "`{value}` is not a comma-separated list of {}, each once",
+                values.join(", ")
+            ),
             StepProblem::NotSources { value, why } => {
                 format!("`{value}` is not a list of sources: {why}")
             }
@@ -229,6 +260,7 @@ impl crate::base::diag::Problem for StepProblem {
             StepProblem::ExclusiveOverlap { a, b, .. } => format!(
                 "add `start_after: [{a}]` to `{b}`, or move one of them to an experiment of its own"
             ),
+            StepProblem::AutoshiftEnabled => "set `zonalAutoshiftStatus: ANY`".to_owned(),
             StepProblem::PrefixListMissing => "add the customer-managed prefix list's name, ID or ARN as `prefixListIdentifier`".to_owned(),
             StepProblem::PrefixListUnused => {
                 "remove `prefixListIdentifier`, or set `scope: prefix-list`".to_owned()
@@ -348,6 +380,32 @@ impl crate::base::diag::Problem for StepProblem {
             StepProblem::NotProcessName { .. } => {
                 "name the process as `pgrep` sees it, e.g. gunicorn".to_owned()
             }
+            StepProblem::NotZones { azs, .. } => format!("write the lab's zones by number, comma-separated without spaces, from 1 to {azs}, e.g. \"1\"; chaoslab writes their names"),
+            StepProblem::NotZone { azs, .. } => format!("write one zone of the lab by number, from 1 to {azs}, e.g. \"1\"; chaoslab writes its name"),
+            StepProblem::NotAlarm { item, alarms, .. } if item.starts_with("arn:") => format!(
+                "name the lab's alarms by their names in the spec ({}); chaoslab writes their ARNs",
+                alarms.join(", ")
+            ),
+            StepProblem::NotAlarm { item, alarms, .. } => did_you_mean(item, &alarms.iter().map(String::as_str).collect::<Vec<_>>(), || {
+                format!("name alarms of the lab, comma-separated without spaces: {}", alarms.join(", "))
+            }),
+            StepProblem::TooManyAlarms { max, .. } => {
+                format!("name at most {max} alarms, or split the check into two actions")
+            }
+            StepProblem::NotDecimal { min_tenths, max_tenths, .. } => format!(
+                "write a number from {} to {}, with at most one decimal place, as a string",
+                tenths(*min_tenths),
+                tenths(*max_tenths)
+            ),
+            StepProblem::NotAnyOf { item, values, .. } if values.contains(&item.as_str()) => {
+                format!("list `{item}` once")
+            }
+            StepProblem::NotAnyOf { item, values, .. } => did_you_mean(item, values, || {
+                format!(
+                    "write one or more of {}, comma-separated without spaces, each once",
+                    values.join(", ")
+                )
+            }),
             StepProblem::NotSources { .. } => "write comma-separated IPv4 addresses, CIDR blocks, domain names, DYNAMODB or S3, without spaces, e.g. DYNAMODB,S3".to_owned(),
             StepProblem::UnknownDocument { name } => {
                 let known: Vec<&str> = crate::catalog::ssm::DOCUMENTS.iter().map(|d| d.name).collect();
@@ -406,3 +464,11 @@ fn whole_range(min: u64, max: u64) -> String {
 
 /// How to name an SSM document: the fix for each form of a name chaoslab cannot send.
 const DOCUMENT_EXAMPLE: &str = "write the bare name, e.g. AWSFIS-Run-CPU-Stress: chaoslab builds the ARN from the lab's Region (var.aws_region)";
+
+/// Tenths as the number they stand for: 125 → `12.5`, 1000 → `100`.
+fn tenths(n: u64) -> String {
+    match n % 10 {
+        0 => (n / 10).to_string(),
+        t => format!("{}.{t}", n / 10),
+    }
+}

@@ -6,6 +6,7 @@ use super::StepProblem;
 use crate::base::duration;
 use crate::catalog::ParamKind;
 use crate::catalog::ssm;
+use crate::resources::Resources;
 
 /// The services a task network fault's `sources` may name, spelt as FIS spells them.
 const SOURCE_SERVICES: [&str; 2] = ["DYNAMODB", "S3"];
@@ -68,13 +69,17 @@ fn source(item: &str) -> Result<(), String> {
     }
 }
 
-/// Checks one parameter value against its kind: the problem, if any.
+/// The most alarms `aws:cloudwatch:assert-alarm-state` reads (FIS actions reference).
+const MAX_ALARMS: usize = 5;
+
+/// Checks one parameter value against its kind, in the lab it acts in: the problem, if any.
 pub(super) fn check_param(
     kind: ParamKind,
     value: &str,
     action: &str,
-    region: &str,
+    lab: &Resources,
 ) -> Option<StepProblem> {
+    let region = lab.region.as_str();
     let value_owned = || value.to_owned();
     match kind {
         ParamKind::Duration { min_secs, max_secs } => match duration::parse(value) {
@@ -103,6 +108,17 @@ pub(super) fn check_param(
                 value: value_owned(),
                 min,
                 max,
+            })
+        }
+        ParamKind::Percent {
+            min_tenths,
+            max_tenths,
+        } => {
+            let tenths = tenths(value).filter(|t| (min_tenths..=max_tenths).contains(t));
+            tenths.is_none().then(|| StepProblem::NotDecimal {
+                value: value_owned(),
+                min_tenths,
+                max_tenths,
             })
         }
         ParamKind::Operations => {
@@ -158,6 +174,50 @@ pub(super) fn check_param(
             Ok(name) if ssm::document(&name).is_some() => None,
             Ok(name) => Some(StepProblem::UnknownDocument { name }),
         },
+        ParamKind::Zones => {
+            zones(value, lab.network.azs)
+                .is_none()
+                .then(|| StepProblem::NotZones {
+                    value: value_owned(),
+                    azs: lab.network.azs,
+                })
+        }
+        ParamKind::Zone => match zones(value, lab.network.azs) {
+            Some(z) if z.len() == 1 => None,
+            _ => Some(StepProblem::NotZone {
+                value: value_owned(),
+                azs: lab.network.azs,
+            }),
+        },
+        ParamKind::Alarms => {
+            let names: Vec<&str> = lab.alarms.iter().map(|a| a.name.as_str()).collect();
+            let count = value.split(',').count();
+            if count > MAX_ALARMS {
+                return Some(StepProblem::TooManyAlarms {
+                    count,
+                    max: MAX_ALARMS,
+                });
+            }
+            value.split(',').find_map(|item| {
+                (!names.contains(&item)).then(|| StepProblem::NotAlarm {
+                    value: value_owned(),
+                    item: item.to_owned(),
+                    alarms: names.iter().map(|n| (*n).to_owned()).collect(),
+                })
+            })
+        }
+        ParamKind::AnyOf { values } => {
+            let items: Vec<&str> = value.split(',').collect();
+            let bad = items
+                .iter()
+                .enumerate()
+                .find(|(n, i)| !values.contains(i) || items.iter().take(*n).any(|j| j == *i));
+            bad.map(|(_, item)| StepProblem::NotAnyOf {
+                value: value_owned(),
+                item: (*item).to_owned(),
+                values: values.to_vec(),
+            })
+        }
         // The keys and values are checked against the document (`document_parameters`).
         ParamKind::DocumentParameters => {
             json_object(value)
@@ -167,6 +227,35 @@ pub(super) fn check_param(
                 })
         }
     }
+}
+
+/// A decimal with at most one decimal place, in tenths: `12.5` → 125.
+fn tenths(value: &str) -> Option<u64> {
+    let (whole, tenth) = value.split_once('.').unwrap_or((value, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(tenth) || tenth.len() != 1 {
+        return None;
+    }
+    let whole: u64 = whole.parse().ok()?;
+    let tenth: u64 = tenth.parse().ok()?;
+    whole.checked_mul(10)?.checked_add(tenth)
+}
+
+/// The lab's zones a `Zones` value names, 0-based, in the order given: numbers from 1 to the
+/// lab's zone count, comma-separated, each once; `None` for anything else.
+fn zones(value: &str, azs: usize) -> Option<Vec<usize>> {
+    let mut out = Vec::new();
+    for item in value.split(',') {
+        let n = Some(item)
+            .filter(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|i| i.parse::<usize>().ok())
+            .filter(|n| (1..=azs).contains(n))?;
+        if out.contains(&(n - 1)) {
+            return None;
+        }
+        out.push(n - 1);
+    }
+    Some(out)
 }
 
 /// The name of an AWSFIS-Run-* document given by name or by ARN. An ARN must be the lab

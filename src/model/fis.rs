@@ -8,7 +8,7 @@ use super::Accepted;
 use super::monitoring;
 use super::{Tree, name_tag};
 use crate::base::address::{
-    AWS_REGION, Address, DASHBOARD, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION, REPORTS,
+    AWS_REGION, AZS, Address, DASHBOARD, FIS_LOGS, FIS_ROLE, NAME_PREFIX, PARTITION, REPORTS,
 };
 use crate::base::hcl::{Block, Expr, interp, lit};
 use crate::catalog::{Action, ParamKind};
@@ -26,23 +26,49 @@ fn target_block(target: &Target, selection_mode: &str, name: &str) -> Block {
     )
 }
 
-/// A parameter as FIS takes it: SSM documents (kept by name) become the AWS-owned document's
-/// ARN in the Region the lab is applied to, the only ones the FIS role may send.
+/// A parameter as FIS takes it. Values that name lab resources by the spec's words become
+/// what FIS needs, built from the lab's own resources: SSM documents (kept by name) the
+/// AWS-owned document's ARN in the Region the lab is applied to, the only ones the FIS role
+/// may send; zone numbers the lab's zone names; alarm names their ARNs.
 fn parameter_value(action: &Action, key: &str, value: &str) -> Expr {
-    let is_document = action
-        .params
-        .iter()
-        .any(|p| p.name == key && p.kind == ParamKind::SsmDocument);
-    if !is_document {
+    let Some(kind) = action.param(key).map(|p| p.kind) else {
         return Expr::str(value);
+    };
+    // Items of a comma-separated list, each an interpolation.
+    let listed = |items: Vec<Expr>| {
+        let mut parts = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                parts.push(lit(","));
+            }
+            parts.push(interp(item));
+        }
+        Expr::template(parts)
+    };
+    match kind {
+        ParamKind::SsmDocument => Expr::template(vec![
+            lit("arn:"),
+            interp(PARTITION.attr("partition")),
+            lit(":ssm:"),
+            interp(AWS_REGION.expr()),
+            lit(format!("::document/{value}")),
+        ]),
+        // Checked to be the lab's zones (1-based) when the spec was validated.
+        ParamKind::Zones | ParamKind::Zone => listed(
+            value
+                .split(',')
+                .filter_map(|n| n.parse::<usize>().ok())
+                .map(|n| AZS.index(n.saturating_sub(1), None))
+                .collect(),
+        ),
+        ParamKind::Alarms => listed(
+            value
+                .split(',')
+                .map(|a| monitoring::alarm(a).attr("arn"))
+                .collect(),
+        ),
+        _ => Expr::str(value),
     }
-    Expr::template(vec![
-        lit("arn:"),
-        interp(PARTITION.attr("partition")),
-        lit(":ssm:"),
-        interp(AWS_REGION.expr()),
-        lit(format!("::document/{value}")),
-    ])
 }
 
 pub fn build(lab: &Lab, tree: &mut Tree) {

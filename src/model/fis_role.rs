@@ -6,7 +6,8 @@
 
 use super::{Tree, account_id, iam, prefixed};
 use crate::base::address::{
-    AWS_REGION, Address, DASHBOARD, ECS_CLUSTER, FIS_CONFIG, FIS_ROLE, PARTITION, REPORTS,
+    APP_ROLE, ASG, AWS_REGION, Address, DASHBOARD, ECS_CLUSTER, FIS_CONFIG, FIS_ROLE, NAME_PREFIX,
+    PARTITION, REPORTS, VPC,
 };
 use crate::base::hcl::{Block, Expr, Part, interp, lit};
 use crate::catalog::Statement;
@@ -201,7 +202,9 @@ fn resources(lab: &Lab, pattern: &str) -> Vec<Expr> {
 }
 
 /// Fills `{partition}`, `{region}`, `{account}`, `{fis_config}`, `{ecs_cluster}`,
-/// `{ecs_cluster_arn}` and `{lab_tag}` in a catalog ARN or condition value.
+/// `{ecs_cluster_arn}`, `{lab_tag}`, `{name_prefix}`, `{vpc_arn}`, `{asg_arn}` and `{app_role_arn}`
+/// in a catalog ARN or
+/// condition value.
 pub(super) fn arn(lab: &Lab, pattern: &str) -> Expr {
     let mut parts: Vec<Part> = Vec::new();
     let mut pieces = pattern.split('{');
@@ -221,6 +224,10 @@ pub(super) fn arn(lab: &Lab, pattern: &str) -> Expr {
             "ecs_cluster" => parts.push(interp(ECS_CLUSTER.attr("name"))),
             "ecs_cluster_arn" => parts.push(interp(ECS_CLUSTER.attr("arn"))),
             "lab_tag" => parts.push(lit(super::terraform::lab_tag(lab))),
+            "asg_arn" => parts.push(interp(ASG.attr("arn"))),
+            "name_prefix" => parts.push(interp(NAME_PREFIX.expr())),
+            "vpc_arn" => parts.push(interp(VPC.attr("arn"))),
+            "app_role_arn" => parts.push(interp(APP_ROLE.attr("arn"))),
             _ => parts.push(lit(format!("{{{name}}}"))),
         }
         if !rest.is_empty() {

@@ -53,15 +53,19 @@ fn type_name(kind: ParamKind) -> &'static str {
     match kind {
         ParamKind::Duration { .. } => "duration",
         ParamKind::Int { .. } => "integer",
+        ParamKind::Percent { .. } => "number",
         ParamKind::Bool => "boolean",
-        ParamKind::OneOf { .. } => "enum",
+        ParamKind::OneOf { .. } | ParamKind::AnyOf { .. } => "enum",
         ParamKind::SsmDocument => "arn",
         ParamKind::DocumentParameters => "json",
         ParamKind::Operations
         | ParamKind::Identifier
         | ParamKind::MediaType
         | ParamKind::ProcessName
-        | ParamKind::Sources => "string",
+        | ParamKind::Sources
+        | ParamKind::Zones
+        | ParamKind::Zone
+        | ParamKind::Alarms => "string",
     }
 }
 
@@ -109,14 +113,19 @@ fn parameter(a: &Action, p: &Param, f: &Value, out: &mut Vec<String>) {
         ));
     }
     if let Some(range) = f.get("range").and_then(confirmed) {
-        let ours = match p.kind {
-            ParamKind::Duration { min_secs, max_secs } => Some((min_secs, max_secs)),
-            ParamKind::Int { min, max } => Some((min, max)),
-            _ => None,
+        // Bounds in the catalog's unit: seconds, whole numbers, or tenths for a decimal.
+        let (ours, scale) = match p.kind {
+            ParamKind::Duration { min_secs, max_secs } => (Some((min_secs, max_secs)), 1.0),
+            ParamKind::Int { min, max } => (Some((min, max)), 1.0),
+            ParamKind::Percent {
+                min_tenths,
+                max_tenths,
+            } => (Some((min_tenths, max_tenths)), 10.0),
+            _ => (None, 1.0),
         };
         let bound = |v: &Value| match v {
             Value::String(s) => iso_secs(s),
-            v => v.as_u64().expect("a number"),
+            v => (v.as_f64().expect("a number") * scale).round() as u64,
         };
         let documented = (bound(&range[0]), bound(&range[1]));
         if ours != Some(documented) {
@@ -127,7 +136,9 @@ fn parameter(a: &Action, p: &Param, f: &Value, out: &mut Vec<String>) {
     }
     if let Some(values) = f.get("values").and_then(confirmed).filter(|v| v.is_array()) {
         let ours: BTreeSet<String> = match p.kind {
-            ParamKind::OneOf { values, .. } => values.iter().map(|v| (*v).to_owned()).collect(),
+            ParamKind::OneOf { values, .. } | ParamKind::AnyOf { values } => {
+                values.iter().map(|v| (*v).to_owned()).collect()
+            }
             _ => BTreeSet::new(),
         };
         if ours != strs(values) {

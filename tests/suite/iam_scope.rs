@@ -382,6 +382,7 @@ fn narrowing_key(key: &str) -> bool {
         || k.contains("requesttag/")
         || k.contains("-tag/")
         || k == "ecs:cluster"
+        || k == "ec2:vpc"
 }
 
 fn tag_of(key: &str) -> Option<&str> {
@@ -630,7 +631,7 @@ fn judge_grants(facts: &Value, lab: &Lab, st: &Statement, out: &mut Findings) {
 
 /// What puts a tag on the resources a condition names is in the tree: the sidecar's
 /// activation tags for ECS_TASK_ARN, the auto-scaling group's propagated tag for Lab on
-/// instances.
+/// instances, the launch template's volume tags for Lab on volumes.
 fn judge_tag_sources(lab: &Lab, statements: &[Statement], out: &mut Findings) {
     let conditioned = |tag: &str, resource_part: &str| {
         statements.iter().any(|st| {
@@ -679,6 +680,40 @@ fn judge_tag_sources(lab: &Lab, statements: &[Statement], out: &mut Findings) {
                     lab.name
                 ));
             }
+        }
+    }
+    // The group's tags reach instances only: the volumes' come from the launch template.
+    if conditioned("Lab", ":volume/") {
+        let value = format!("{:?}", lab.lab_tag);
+        let tagged = lab
+            .files
+            .iter()
+            .filter(|f| f.name.ends_with(".tf"))
+            .map(|f| hcl::from_str::<hcl::Body>(&f.content).expect("parses"))
+            .flat_map(|b| b.into_blocks())
+            .filter(|b| {
+                b.identifier() == "resource"
+                    && b.labels().first().map(|l| l.as_str()) == Some("aws_launch_template")
+            })
+            .any(|lt| {
+                lt.body().blocks().any(|t| {
+                    let a = |k: &str| {
+                        t.body()
+                            .attributes()
+                            .find(|a| a.key() == k)
+                            .map(|a| hcl::format::to_string(a.expr()).expect("formats"))
+                    };
+                    t.identifier() == "tag_specifications"
+                        && a("resource_type").as_deref() == Some("\"volume\"")
+                        && a("tags").is_some_and(|tags| tags.contains(&format!("Lab = {value}")))
+                })
+            });
+        if !tagged {
+            out.defects.push(format!(
+                "{}: a grant requires the Lab tag on volumes, but no launch template tags the \
+                 volumes it launches with Lab = {value}",
+                lab.name
+            ));
         }
     }
 }

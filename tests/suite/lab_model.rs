@@ -179,15 +179,29 @@ fn versions_ask_for_the_provider_floor_the_labs_actions_need() {
         assert!(versions.contains("version = \"~> 6.0\""), "{versions}");
     }
     // Every catalog entry records its floor: 6.0, except the Lambda actions, whose
-    // `Functions` target key arrived in 6.22.0 (hashicorp/terraform-provider-aws#41209).
+    // `Functions` target key arrived in 6.22.0 (hashicorp/terraform-provider-aws#41209), and
+    // the VPC endpoint cut, whose `VPCEndpoints` arrived in 6.38.0 (#47045).
     for action in chaoslab::catalog::ACTIONS {
         let floor = if action.id.starts_with("aws:lambda:") {
             (6, 22)
+        } else if action.id == "aws:network:disrupt-vpc-endpoint" {
+            (6, 38)
         } else {
             (6, 0)
         };
         assert_eq!(action.provider_floor, floor, "{}", action.id);
     }
+    let (_, files) =
+        common::generate_file(&common::root().join("tests/fixtures/every-action.yaml"));
+    let versions = files
+        .iter()
+        .find(|f| f.name == "versions.tf")
+        .expect("versions.tf");
+    assert!(
+        versions.content.contains("version = \"~> 6.38\""),
+        "{}",
+        versions.content
+    );
     let (_, files) = common::generate_file(&common::root().join("tests/fixtures/lambda-lab.yaml"));
     let versions = files
         .iter()

@@ -11,10 +11,33 @@ fn readme() -> String {
     std::fs::read_to_string(common::root().join("README.md")).expect("README.md")
 }
 
+/// Under `CHAOSLAB_BLESS`, writes `text` over the README's block that starts with its first
+/// line and ends with the line break that begins `after` (`\n\n`: a blank line follows).
+fn bless(text: &str, after: &str) {
+    if std::env::var_os("CHAOSLAB_BLESS").is_none() {
+        return;
+    }
+    let readme = readme();
+    let first = text.lines().next().expect("a first line");
+    let start = readme
+        .find(&format!("\n{first}\n"))
+        .map(|i| i + 1)
+        .expect("README.md has the block's first line");
+    let end = readme[start..]
+        .find(after)
+        .map_or(readme.len(), |i| start + i + 1);
+    if readme[start..end] != *text {
+        let blessed = format!("{}{text}{}", &readme[..start], &readme[end..]);
+        std::fs::write(common::root().join("README.md"), blessed).expect("write README.md");
+    }
+}
+
 fn assert_in_readme(what: &str, table: &str) {
+    bless(table, "\n\n");
     assert!(
         readme().contains(table),
-        "README.md's {what} table differs from the code; it should read:\n\n{table}"
+        "README.md's {what} table differs from the code; it should read:\n\n{table} \
+         (CHAOSLAB_BLESS=1 cargo test --test suite readme_tables:: writes it)"
     );
 }
 
@@ -42,13 +65,14 @@ fn the_action_table_is_the_catalog() {
 
 #[test]
 fn the_action_reference_is_the_catalog() {
+    let reference = chaoslab::catalog::doc::reference();
+    bless(&reference, "\n\n## ");
     let readme = readme();
     let start = readme
         .find("\n### FIS action reference\n")
         .expect("README.md has an action reference");
     let end = start + readme[start..].find("\n## ").expect("a section after it");
     let section = &readme[start..end];
-    let reference = chaoslab::catalog::doc::reference();
     assert!(
         section.ends_with(&reference),
         "README.md's action reference differs from the catalog; it should end with:\n\n{reference}"

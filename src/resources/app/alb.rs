@@ -23,7 +23,10 @@ pub fn build(app: &App, tree: &mut Tree) {
                 Expr::List(vec![security_group("alb").attr("id")]),
             )
             .attr("subnets", subnets(Tier::Public, "id"))
-            .attr("drop_invalid_header_fields", Expr::Bool(true)),
+            .attr("drop_invalid_header_fields", Expr::Bool(true))
+            // Lets an operator (or FIS's aws:arc:start-zonal-autoshift) shift traffic away from
+            // an impaired zone with ARC; it costs nothing and changes nothing until then.
+            .attr("enable_zonal_shift", Expr::Bool(true)),
     );
     tree.add(
         FILE,

@@ -80,6 +80,19 @@ pub fn build(app: &App, context: &Context, slots: &Slots, tree: &mut Tree) {
                 Block::new("tag_specifications", &[])
                     .attr("resource_type", Expr::str("instance"))
                     .attr("tags", name_tag("app")),
+            )
+            // The group's tags reach its instances, never their volumes: the EBS faults pick
+            // these by Name, and the FIS role may act only on what carries the Lab tag.
+            .block(
+                Block::new("tag_specifications", &[])
+                    .attr("resource_type", Expr::str("volume"))
+                    .attr(
+                        "tags",
+                        Expr::map([
+                            ("Name", prefixed(super::VOLUME_NAME)),
+                            ("Lab", Expr::str(&context.lab_tag)),
+                        ]),
+                    ),
             ),
     );
     let size = Expr::int(i64::from(app.instances));

@@ -186,6 +186,11 @@ impl crate::base::diag::Problem for Problem {
 /// The spec name of the table the catalog cache lives in, made by chaoslab with the app.
 pub const CACHE_TABLE: &str = "catalog-cache";
 
+/// The `Name` of the app instances' root volumes, after the lab's prefix: the launch template
+/// tags them, since EC2 Auto Scaling propagates the group's tags to instances only, and FIS
+/// picks them by it (`catalog::volumes`).
+pub const VOLUME_NAME: &str = "app-root";
+
 impl Validator {
     pub(crate) fn app(&mut self, raw: &Spanned<crate::spec::RawApp>, spec: &RawSpec) -> App {
         let a = &raw.value;

@@ -242,6 +242,11 @@ pub fn subnet(tier: Tier) -> Address {
     Address::Resource("aws_subnet", Cow::Borrowed(tier.name()))
 }
 
+/// The interface endpoint of a service, `aws_vpc_endpoint.<service>_interface`.
+pub fn interface_endpoint(service: &str) -> Address {
+    Address::resource("aws_vpc_endpoint", format!("{service}_interface"))
+}
+
 /// Reference to every subnet of a tier, e.g. `aws_subnet.private[*].arn`.
 pub fn subnets(tier: Tier, attr: &str) -> Expr {
     subnet(tier).splat(attr)

@@ -4,10 +4,13 @@
 //! Subnets use `count`, so experiments can target `aws_subnet.private[*].arn` as the article
 //! does; CIDRs and AZs live in locals so a reviewer sees them in one place.
 
-use super::{Nat, Network, PUBLIC_IPV4, PUBLIC_IPV4_HOUR, PUBLIC_IPV4_NOTE, Tier, subnet, subnets};
+use super::{
+    Nat, Network, PUBLIC_IPV4, PUBLIC_IPV4_HOUR, PUBLIC_IPV4_NOTE, Tier, interface_endpoint,
+    subnet, subnets,
+};
 use crate::base::address::{
-    AWS_REGION, AZS, AZS_AVAILABLE, IGW, NAME_PREFIX, PRIVATE_NAT_ROUTE, PUBLIC_ROUTES, VPC,
-    security_group,
+    AWS_REGION, AZS, AZS_AVAILABLE, Address, IGW, NAME_PREFIX, PRIVATE_NAT_ROUTE, PUBLIC_ROUTES,
+    VPC, security_group,
 };
 use crate::base::hcl::{Block, Expr, interp, lit};
 use crate::resources::services::{Service, TypeUse};
@@ -202,9 +205,13 @@ pub fn build(n: &Network, tree: &mut Tree) {
         };
         tree.add(
             FILE,
-            endpoint(service, service, "Gateway")
-                .attr("route_table_ids", tables)
-                .attr("tags", Expr::map([("Name", prefixed(service))])),
+            endpoint(
+                Address::resource("aws_vpc_endpoint", service),
+                service,
+                "Gateway",
+            )
+            .attr("route_table_ids", tables)
+            .attr("tags", Expr::map([("Name", prefixed(service))])),
         );
     }
 
@@ -236,7 +243,7 @@ pub fn build(n: &Network, tree: &mut Tree) {
     for service in &n.interface_endpoints {
         tree.add(
             FILE,
-            endpoint(&format!("{service}_interface"), service, "Interface")
+            endpoint(interface_endpoint(service), service, "Interface")
                 .attr("subnet_ids", subnets(Tier::Private, "id"))
                 .attr(
                     "security_group_ids",
@@ -278,8 +285,9 @@ fn zone_name(suffix: &str) -> Expr {
 }
 
 /// `aws_vpc_endpoint.<name>` for an AWS service in the lab's Region.
-fn endpoint(name: &str, service: &str, kind: &str) -> Block {
-    Block::resource("aws_vpc_endpoint", name)
+fn endpoint(address: Address, service: &str, kind: &str) -> Block {
+    address
+        .block()
         .attr("vpc_id", VPC.attr("id"))
         .attr(
             "service_name",
