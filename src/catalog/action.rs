@@ -59,6 +59,11 @@ pub enum ParamKind {
     Zone,
     /// The lab's alarms by spec name, comma-separated; chaoslab writes their ARNs.
     Alarms,
+    /// The name of an SSM Automation runbook of the lab's account; emitted as its ARN in the
+    /// lab's Region.
+    Runbook,
+    /// A runbook's parameters: a JSON object of strings or lists of strings, as a string.
+    RunbookParameters,
     /// A comma-separated, non-empty selection from the listed values.
     AnyOf {
         values: &'static [&'static str],
@@ -89,7 +94,9 @@ pub struct Param {
 /// prefix of the lab's resource names; `{vpc_arn}`, the ARN of the lab's VPC; `{asg_arn}` and
 /// `{app_role_arn}`, the ARNs of the app's auto-scaling group and instance role. A resource of
 /// exactly `{functions}` stands for the ARNs of the lab's functions that carry the FIS
-/// extension; `{global_tables}`, for the ARNs (in every Region) of the lab's tables that have
+/// extension; `{runbooks}`, for the ARNs of the runbooks the lab's steps start, and
+/// `{runbook_roles}` for the roles they pass them (a statement left without resources is
+/// not emitted); `{global_tables}`, for the ARNs (in every Region) of the lab's tables that have
 /// replicas, and of their streams.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Statement {

@@ -217,6 +217,14 @@ fn kind(k: ParamKind) -> (&'static str, String) {
             "the lab's zones, by number",
             "comma-separated, e.g. `\"1\"`; chaoslab writes the zone names".to_owned(),
         ),
+        ParamKind::Runbook => (
+            "runbook name",
+            "an Automation runbook of the lab's account, not `aws*`, `amazon*` or `amzn*`".to_owned(),
+        ),
+        ParamKind::RunbookParameters => (
+            "JSON object, as a string",
+            "strings or lists of strings; `AutomationAssumeRole` one role ARN".to_owned(),
+        ),
         ParamKind::Zone => (
             "one of the lab's zones, by number",
             "e.g. `\"1\"`; chaoslab writes the zone's name".to_owned(),

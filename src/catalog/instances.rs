@@ -39,7 +39,7 @@ fn resolve(value: &str, az: Option<usize>, res: &Resources) -> Result<TargetSele
 
 /// The fleet by its auto-scaling group tag (instances come and go), running ones only; never
 /// ARNs as well, which FIS forbids.
-fn fis_target(az: Option<usize>) -> Vec<Item> {
+pub(super) fn fis_target(az: Option<usize>) -> Vec<Item> {
     let filter = |path: &str, values: Expr| {
         Item::Block(
             Block::new("filter", &[])

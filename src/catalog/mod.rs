@@ -18,6 +18,7 @@
 
 pub mod action;
 pub mod alarms;
+pub mod automation;
 pub mod doc;
 pub mod endpoints;
 pub mod facts;
@@ -31,6 +32,7 @@ pub mod rds;
 pub mod reach;
 pub mod rehearsal;
 pub mod roles;
+pub mod spot;
 pub mod ssm;
 pub mod step;
 pub mod tables;
@@ -55,6 +57,7 @@ pub const ACTIONS: &[Action] = &[
     instances::STOP_INSTANCES,
     instances::TERMINATE_INSTANCES,
     instances::REBOOT_INSTANCES,
+    spot::SEND_SPOT_INSTANCE_INTERRUPTIONS,
     rds::FAILOVER_DB_CLUSTER,
     rds::REBOOT_DB_INSTANCES,
     roles::INJECT_API_THROTTLE_ERROR,
@@ -65,6 +68,7 @@ pub const ACTIONS: &[Action] = &[
     volumes::PAUSE_VOLUME_IO,
     volumes::VOLUME_IO_LATENCY,
     instances::SEND_COMMAND,
+    automation::START_AUTOMATION_EXECUTION,
     functions::INVOCATION_ERROR,
     functions::INVOCATION_ADD_DELAY,
     functions::INVOCATION_HTTP_INTEGRATION_RESPONSE,

@@ -19,6 +19,8 @@ problems! {
         /// `names`: the services with an interface endpoint.
         NoSuchEndpoint { value: String, names: Vec<String> } => E043,
         InstancesOnEcs => E043,
+        /// Spot interruptions of a fleet bought On-Demand: the spec has no Spot Instances.
+        NotSpot => E043,
         TasksOnEc2 => E043,
         NoAppTasks => E043,
         /// `az` on a kind whose resources have no zone.
@@ -51,6 +53,7 @@ impl crate::base::diag::Problem for Problem {
             Problem::NoSuchEndpoint { value, .. } => {
                 format!("the lab has no interface endpoint for `{value}` to target")
             }
+            Problem::NotSpot => "the app's instances are On-Demand: EC2 sends Spot interruptions to Spot Instances only".to_owned(),
             Problem::InstancesOnEcs => {
                 "the app runs as ECS tasks: there are no app instances to target".to_owned()
             }
@@ -115,6 +118,7 @@ impl crate::base::diag::Problem for Problem {
                     format!("`vpc-endpoints` targets take one of: {}", names.join(", "))
                 }
             }),
+            Problem::NotSpot => "add `spot: true` to the app".to_owned(),
             Problem::InstancesOnEcs => {
                 "target `tasks: app` with an aws:ecs:* action, or remove `runtime: ecs` from the app"
                     .to_owned()

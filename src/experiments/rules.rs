@@ -48,6 +48,7 @@ type Rule = fn(&mut Validator, &Checked);
 const BY_ACTION: &[(&Action, Rule)] = &[
     (&network::DISRUPT_CONNECTIVITY, prefix_list),
     (&instances::STOP_INSTANCES, restart_replaced),
+    (&instances::STOP_INSTANCES, stop_spot),
     (&functions::INVOCATION_ADD_DELAY, delay_past_timeout),
     (&network::DISRUPT_CONNECTIVITY, partial_subnets),
     (&network::DISRUPT_CONNECTIVITY, unsevered_path),
@@ -99,6 +100,20 @@ fn autoshift_status(v: &mut Validator, c: &Checked) {
     if c.step.value(&zonal::STATUS) == Some("ENABLED") {
         let field = format!("{}.parameters.{}", c.field(), zonal::STATUS.name);
         v.flag(c.raw.at, field, StepProblem::AutoshiftEnabled);
+    }
+}
+
+/// E085: EC2 stops only Spot Instances of persistent requests, and an auto-scaling group's
+/// are one-time ("You can't stop the Spot Instance ... associated with a one-time Spot
+/// Instance request", EC2's UnsupportedOperation; "Behavior of Spot Instance interruptions",
+/// EC2 User Guide: stopping needs a persistent request).
+fn stop_spot(v: &mut Validator, c: &Checked) {
+    if c.ctx.lab.app.as_ref().is_some_and(|a| a.spot()) {
+        v.flag(
+            c.at(),
+            format!("{}.targets", c.field()),
+            StepProblem::StopSpot,
+        );
     }
 }
 

@@ -15,6 +15,7 @@ problems! {
         PrefixListMissing => E041,
         PrefixListUnused => E041,
         RestartReplaced => E044,
+        StopSpot => E085,
         AutoshiftEnabled => E041,
         PartialSubnets => E044,
         ThroughProxy => E045,
@@ -72,6 +73,9 @@ problems! {
         /// `item`: the first item not among `values`, or given twice.
         NotAnyOf { value: String, item: String, values: Vec<&'static str> } => E041,
         TooManyAlarms { count: usize, max: usize } => E041,
+        NotRunbook { value: String } => E041,
+        /// `why`: what is wrong with the object.
+        NotRunbookParameters { value: String, why: String } => E041,
         /// The bounds in tenths.
         NotDecimal { value: String, min_tenths: u64, max_tenths: u64 } => E041,
         UnknownDocument { name: String } => E041,
@@ -107,6 +111,7 @@ impl crate::base::diag::Problem for StepProblem {
                 "`{a}` ({a_action}) and `{b}` ({b_action}) would run at the same time, and FIS runs only one ECS task network fault at a time"
             ),
             StepProblem::AutoshiftEnabled => "zonalAutoshiftStatus ENABLED selects only resources with zonal autoshift enabled, and the lab's load balancer has zonal shift without autoshift: FIS would find no target and fail the experiment".to_owned(),
+            StepProblem::StopSpot => "the app runs on Spot Instances, which EC2 does not stop: an auto-scaling group launches them with one-time requests, and only a persistent request's instance can be stopped".to_owned(),
             StepProblem::PrefixListMissing => {
                 "scope prefix-list needs `prefixListIdentifier`".to_owned()
             }
@@ -203,6 +208,12 @@ impl crate::base::diag::Problem for StepProblem {
             StepProblem::TooManyAlarms { count, max } => {
                 format!("{count} alarms, and the action reads at most {max}")
             }
+            StepProblem::NotRunbook { value } => {
+                format!("`{value}` is not the name of a runbook of the lab's account")
+            }
+            StepProblem::NotRunbookParameters { value, why } => {
+                format!("`{value}` is not a runbook's parameters: {why}")
+            }
             StepProblem::NotDecimal { value, min_tenths, max_tenths } => format!(
                 "`{value}` is not a number from {} to {}",
                 tenths(*min_tenths),
@@ -261,6 +272,7 @@ impl crate::base::diag::Problem for StepProblem {
                 "add `start_after: [{a}]` to `{b}`, or move one of them to an experiment of its own"
             ),
             StepProblem::AutoshiftEnabled => "set `zonalAutoshiftStatus: ANY`".to_owned(),
+            StepProblem::StopSpot => "to take Spot Instances away, use aws:ec2:send-spot-instance-interruptions on `spot-instances: app` (or aws:ec2:terminate-instances); or remove `spot: true` from the app".to_owned(),
             StepProblem::PrefixListMissing => "add the customer-managed prefix list's name, ID or ARN as `prefixListIdentifier`".to_owned(),
             StepProblem::PrefixListUnused => {
                 "remove `prefixListIdentifier`, or set `scope: prefix-list`".to_owned()
@@ -392,6 +404,8 @@ impl crate::base::diag::Problem for StepProblem {
             StepProblem::TooManyAlarms { max, .. } => {
                 format!("name at most {max} alarms, or split the check into two actions")
             }
+            StepProblem::NotRunbook { .. } => "name the runbook as it is called in the lab's account: 3 to 128 letters, digits, `_`, `-` and `.`, without an ARN and not beginning with `aws`, `amazon` or `amzn`, which AWS keeps for its own".to_owned(),
+            StepProblem::NotRunbookParameters { .. } => "write a JSON object of strings or lists of strings, e.g. '{\"AutomationAssumeRole\": \"arn:aws:iam::111122223333:role/drain\"}'".to_owned(),
             StepProblem::NotDecimal { min_tenths, max_tenths, .. } => format!(
                 "write a number from {} to {}, with at most one decimal place, as a string",
                 tenths(*min_tenths),

@@ -218,6 +218,17 @@ pub(super) fn check_param(
                 values: values.to_vec(),
             })
         }
+        ParamKind::Runbook => (!runbook_name(value)).then(|| StepProblem::NotRunbook {
+            value: value_owned(),
+        }),
+        ParamKind::RunbookParameters => {
+            runbook_parameters(value)
+                .err()
+                .map(|why| StepProblem::NotRunbookParameters {
+                    value: value_owned(),
+                    why,
+                })
+        }
         // The keys and values are checked against the document (`document_parameters`).
         ParamKind::DocumentParameters => {
             json_object(value)
@@ -227,6 +238,59 @@ pub(super) fn check_param(
                 })
         }
     }
+}
+
+/// An SSM document name of the account's own: 3 to 128 letters, digits, `_`, `-` and `.`
+/// (SSM CreateDocument, `Name`), not beginning with a prefix AWS keeps for its own documents
+/// (`aws`, `amazon`, `amzn`, in any case).
+fn runbook_name(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    (3..=128).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+        && !["aws", "amazon", "amzn"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+}
+
+/// A runbook's parameters: a JSON object whose values are strings or lists of strings, with
+/// an `AutomationAssumeRole` (if any) that is an IAM role's ARN, which the FIS role may pass.
+fn runbook_parameters(value: &str) -> Result<(), String> {
+    let bad = |why: &str| why.to_owned();
+    let object = json_object(value).ok_or_else(|| bad("not a JSON object"))?;
+    for (key, v) in &object {
+        let strings = match v {
+            serde_json::Value::String(s) => vec![s.as_str()],
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(serde_json::Value::as_str)
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| bad(&format!("`{key}` is not a string or a list of strings")))?,
+            _ => {
+                return Err(bad(&format!(
+                    "`{key}` is not a string or a list of strings"
+                )));
+            }
+        };
+        if key == "AutomationAssumeRole" && !matches!(strings.as_slice(), [one] if role_arn(one)) {
+            return Err(bad("`AutomationAssumeRole` is not one IAM role ARN"));
+        }
+    }
+    Ok(())
+}
+
+/// `arn:<partition>:iam::<12 digits>:role/<path and name>`.
+fn role_arn(value: &str) -> bool {
+    let mut fields = value.splitn(6, ':');
+    let parts: Vec<&str> = fields.by_ref().collect();
+    matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
+    if partition.starts_with("aws")
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && resource.strip_prefix("role/").is_some_and(|r| {
+            !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b))
+        }))
 }
 
 /// A decimal with at most one decimal place, in tenths: `12.5` → 125.

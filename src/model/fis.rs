@@ -54,6 +54,15 @@ fn parameter_value(action: &Action, key: &str, value: &str) -> Expr {
             lit(format!("::document/{value}")),
         ]),
         // Checked to be the lab's zones (1-based) when the spec was validated.
+        ParamKind::Runbook => Expr::template(vec![
+            lit("arn:"),
+            interp(PARTITION.attr("partition")),
+            lit(":ssm:"),
+            interp(AWS_REGION.expr()),
+            lit(":"),
+            interp(crate::resources::tree::account_id()),
+            lit(format!(":document/{value}")),
+        ]),
         ParamKind::Zones | ParamKind::Zone => listed(
             value
                 .split(',')

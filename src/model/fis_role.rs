@@ -10,7 +10,7 @@ use crate::base::address::{
     PARTITION, REPORTS, VPC,
 };
 use crate::base::hcl::{Block, Expr, Part, interp, lit};
-use crate::catalog::Statement;
+use crate::catalog::{Statement, automation};
 use crate::experiments::{Lab, tf_name};
 use crate::resources::functions::function_address;
 
@@ -55,10 +55,14 @@ pub fn build(lab: &Lab, tree: &mut Tree) {
 
     let mut doc = Block::data("aws_iam_policy_document", "fis");
     for s in statements(lab) {
+        let arns: Vec<Expr> = s.resources.iter().flat_map(|r| resources(lab, r)).collect();
+        if arns.is_empty() {
+            continue; // e.g. no runbook of the lab assumes a role to pass
+        }
         let mut st = iam::statement(
             s.sid,
             s.actions.iter().map(|a| Expr::str(*a)).collect(),
-            s.resources.iter().flat_map(|r| resources(lab, r)).collect(),
+            arns,
         );
         for (test, variable, value) in s.conditions {
             st = st.block(iam::condition(test, variable, arn(lab, value)));
@@ -197,8 +201,36 @@ fn resources(lab: &Lab, pattern: &str) -> Vec<Expr> {
                 })
             })
             .collect(),
+        "{runbooks}" => runbook_steps(lab)
+            .filter_map(|step| step.value(&automation::RUNBOOK))
+            .map(|name| {
+                arn(
+                    lab,
+                    &format!("arn:{{partition}}:ssm:{{region}}:{{account}}:document/{name}"),
+                )
+            })
+            .fold(Vec::new(), dedup),
+        "{runbook_roles}" => runbook_steps(lab)
+            .filter_map(automation::assume_role)
+            .map(Expr::str)
+            .fold(Vec::new(), dedup),
         _ => vec![arn(lab, pattern)],
     }
+}
+
+/// The steps of the lab that start a runbook.
+fn runbook_steps(lab: &Lab) -> impl Iterator<Item = &crate::catalog::Step> {
+    lab.experiments
+        .iter()
+        .flat_map(|e| e.actions())
+        .filter(|s| s.action.is(&automation::START_AUTOMATION_EXECUTION))
+}
+
+fn dedup(mut all: Vec<Expr>, one: Expr) -> Vec<Expr> {
+    if !all.contains(&one) {
+        all.push(one);
+    }
+    all
 }
 
 /// Fills `{partition}`, `{region}`, `{account}`, `{fis_config}`, `{ecs_cluster}`,

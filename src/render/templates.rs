@@ -228,7 +228,7 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
         context! {
             instances => a.instances,
             instance_type => match &a.runtime {
-                crate::experiments::Runtime::Ec2 { instance_type } => Some(instance_type.clone()),
+                crate::experiments::Runtime::Ec2 { instance_type, .. } => Some(instance_type.clone()),
                 crate::experiments::Runtime::Ecs(_) => None,
             },
             fargate => a.fargate().map(|f| context! {

@@ -110,6 +110,11 @@ pub struct RawApp {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub instance_type: Option<Spanned<String>>,
+    /// Run the fleet on Spot Instances (default `false`), as a mixed-instances group that
+    /// replaces an instance at EC2's rebalance recommendation; `runtime: ec2` only.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub spot: Option<Spanned<bool>>,
     /// Fargate task CPU units, 256 to 4096 (default 512); `runtime: ecs` only.
     #[serde(default)]
     #[schemars(with = "Option<u32>")]

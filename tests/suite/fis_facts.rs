@@ -57,7 +57,8 @@ fn type_name(kind: ParamKind) -> &'static str {
         ParamKind::Bool => "boolean",
         ParamKind::OneOf { .. } | ParamKind::AnyOf { .. } => "enum",
         ParamKind::SsmDocument => "arn",
-        ParamKind::DocumentParameters => "json",
+        ParamKind::DocumentParameters | ParamKind::RunbookParameters => "json",
+        ParamKind::Runbook => "arn",
         ParamKind::Operations
         | ParamKind::Identifier
         | ParamKind::MediaType

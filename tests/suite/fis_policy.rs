@@ -31,12 +31,21 @@ fn strings(v: &Value) -> Vec<String> {
     }
 }
 
-/// Fills the catalog placeholders the way a deployed lab would.
+/// Fills the catalog placeholders the way a deployed lab would (the runbook and its role as
+/// tests/fixtures/every-action.yaml names them).
 fn concrete(arn: &str) -> String {
-    arn.replace("{partition}", "aws")
-        .replace("{region}", "us-east-1")
-        .replace("{account}", "123456789012")
-        .replace("{ecs_cluster}", "chaos-ecs-app")
+    arn.replace(
+        "{runbooks}",
+        "arn:{partition}:ssm:{region}:{account}:document/Chaos-Shop-Drain-Zone",
+    )
+    .replace(
+        "{runbook_roles}",
+        "arn:aws:iam::111122223333:role/chaos-drain",
+    )
+    .replace("{partition}", "aws")
+    .replace("{region}", "us-east-1")
+    .replace("{account}", "123456789012")
+    .replace("{ecs_cluster}", "chaos-ecs-app")
 }
 
 /// The statements of an AWS managed policy kept as a fixture under tests/fixtures.
@@ -70,29 +79,45 @@ fn managed_allows(statements: &[Value], api: &str, resource: &str, ours: &[Condi
     })
 }
 
-#[test]
-fn disrupt_connectivity_permissions_are_a_strict_subset_of_the_managed_policy() {
-    let statements = managed_policy("AWSFaultInjectionSimulatorNetworkAccess");
-    let action = catalog::find("aws:network:disrupt-connectivity").expect("in catalog");
-    let mut granted = 0;
-    for ours in action.iam {
-        let conditions: Vec<Condition> = ours
+/// Asserts every API of `action`'s statements, on each resource and under its conditions, is
+/// granted by `managed` (the policy called `policy`); returns the APIs, each once.
+fn assert_granted(action: &catalog::Action, managed: &[Value], policy: &str) -> Vec<&'static str> {
+    let mut apis = Vec::new();
+    for s in action.iam {
+        // Our conditions only narrow; any condition of the managed statement must be among them.
+        let conditions: Vec<Condition> = s
             .conditions
             .iter()
             .map(|(t, k, v)| ((*t).to_owned(), (*k).to_owned(), (*v).to_owned()))
             .collect();
-        for api in ours.actions {
-            for resource in ours.resources {
+        for api in s.actions {
+            for resource in s.resources {
                 let resource = concrete(resource);
                 assert!(
-                    managed_allows(&statements, api, &resource, &conditions),
-                    "{api} on {resource} ({}) is not granted by the managed policy",
-                    ours.sid
+                    managed_allows(managed, api, &resource, &conditions),
+                    "{}: {api} on {resource} ({}) is not granted by {policy}",
+                    action.id,
+                    s.sid
                 );
-                granted += 1;
+            }
+            if !apis.contains(api) {
+                apis.push(*api);
             }
         }
     }
+    apis
+}
+
+#[test]
+fn disrupt_connectivity_permissions_are_a_strict_subset_of_the_managed_policy() {
+    let statements = managed_policy("AWSFaultInjectionSimulatorNetworkAccess");
+    let action = catalog::find("aws:network:disrupt-connectivity").expect("in catalog");
+    let granted = assert_granted(
+        action,
+        &statements,
+        "AWSFaultInjectionSimulatorNetworkAccess",
+    )
+    .len();
     // Strict: the managed policy grants far more (route tables, ENIs, prefix lists, ...).
     let managed_actions: usize = statements.iter().map(|m| strings(&m["Action"]).len()).sum();
     let ours: usize = action.iam.iter().map(|s| s.actions.len()).sum();
@@ -430,27 +455,9 @@ fn ecs_permissions_are_a_strict_subset_of_the_managed_policy() {
     assert_eq!(ecs.len(), 7, "stop-task and the six task faults");
     let mut ours: Vec<&str> = Vec::new();
     for action in &ecs {
-        for s in action.iam {
-            // Our conditions only narrow (the lab's cluster, its tasks' managed instances);
-            // any condition of the managed statement must be among them.
-            let conditions: Vec<Condition> = s
-                .conditions
-                .iter()
-                .map(|(t, k, v)| ((*t).to_owned(), (*k).to_owned(), (*v).to_owned()))
-                .collect();
-            for api in s.actions {
-                for resource in s.resources {
-                    let resource = concrete(resource);
-                    assert!(
-                        managed_allows(&managed, api, &resource, &conditions),
-                        "{}: {api} on {resource} ({}) is not granted by AWSFaultInjectionSimulatorECSAccess",
-                        action.id,
-                        s.sid
-                    );
-                }
-                if !ours.contains(api) {
-                    ours.push(api);
-                }
+        for api in assert_granted(action, &managed, "AWSFaultInjectionSimulatorECSAccess") {
+            if !ours.contains(&api) {
+                ours.push(api);
             }
         }
     }
@@ -493,4 +500,32 @@ fn the_containers_labs_task_permissions_are_scoped_to_its_cluster() {
         !a.iter()
             .any(|x| x.starts_with("ec2:Stop") || x == "ecs:UpdateContainerInstancesState")
     }));
+}
+
+/// The actions a managed policy covers, statement by statement: each API on each resource,
+/// under conditions at least as narrow, is granted by the policy (read 2026-12-07 from the AWS
+/// Managed Policy Reference, versions in the fixtures' `_source`).
+#[test]
+fn ec2_and_ssm_permissions_are_granted_by_their_managed_policies() {
+    for (policy, ids) in [
+        (
+            "AWSFaultInjectionSimulatorEC2Access",
+            &[
+                "aws:ec2:send-spot-instance-interruptions",
+                "aws:ec2:stop-instances",
+                "aws:ec2:terminate-instances",
+                "aws:ec2:reboot-instances",
+            ][..],
+        ),
+        (
+            "AWSFaultInjectionSimulatorSSMAccess",
+            &["aws:ssm:start-automation-execution", "aws:ssm:send-command"][..],
+        ),
+    ] {
+        let managed = managed_policy(policy);
+        for id in ids {
+            let action = catalog::find(id).expect("in catalog");
+            assert!(!assert_granted(action, &managed, policy).is_empty(), "{id}");
+        }
+    }
 }

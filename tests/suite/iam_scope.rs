@@ -757,7 +757,7 @@ fn labs() -> Vec<Lab> {
             .into_owned();
         out.push(lab_of(&format!("generated/{name}"), files));
     }
-    for fixture in ["every-action.yaml", "every-ecs-action.yaml"] {
+    for fixture in common::EVERY_ACTION_FIXTURES {
         let (_, files) = common::generate_file(&root.join("tests/fixtures").join(fixture));
         out.push(lab_of(&format!("tests/fixtures/{fixture}"), files));
     }

@@ -313,11 +313,10 @@ fn tree_types(files: &[chaoslab::output::GeneratedFile]) -> Vec<String> {
 /// service list is checked on.
 fn every_lab() -> Vec<std::path::PathBuf> {
     let mut specs = common::blueprints();
-    for fixture in [
-        "every-action.yaml",
-        "every-ecs-action.yaml",
-        "lambda-lab.yaml",
-    ] {
+    for fixture in common::EVERY_ACTION_FIXTURES
+        .into_iter()
+        .chain(["lambda-lab.yaml"])
+    {
         specs.push(common::root().join("tests/fixtures").join(fixture));
     }
     specs

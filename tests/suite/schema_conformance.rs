@@ -190,30 +190,35 @@ fn generated_trees_conform_to_the_provider_schema() {
     );
 }
 
-/// Every catalog action is usable: tests/fixtures/every-action.yaml (EC2 app) and
-/// every-ecs-action.yaml (Fargate app) hold one experiment per action between them, and
-/// their trees pass the schema check and `terraform fmt -check`.
+/// Every catalog action is usable: the every-action fixtures (`common::EVERY_ACTION_FIXTURES`)
+/// hold one experiment per action between them, each in the fixture `common::fixture_for`
+/// names, and their trees pass the schema check and `terraform fmt -check`.
 #[test]
 fn every_catalog_action_is_in_a_conforming_lab() {
-    let (lab, files) =
-        common::generate_file(&common::root().join("tests/fixtures/every-action.yaml"));
-    let (ecs_lab, ecs_files) =
-        common::generate_file(&common::root().join("tests/fixtures/every-ecs-action.yaml"));
+    let labs: Vec<_> = common::EVERY_ACTION_FIXTURES
+        .iter()
+        .map(|f| {
+            let (lab, files) =
+                common::generate_file(&common::root().join("tests/fixtures").join(f));
+            (*f, lab, files)
+        })
+        .collect();
     for action in chaoslab::catalog::ACTIONS {
+        let home = common::fixture_for(action);
         assert!(
-            lab.experiments
-                .iter()
-                .chain(&ecs_lab.experiments)
+            labs.iter()
+                .filter(|(f, _, _)| *f == home)
+                .flat_map(|(_, lab, _)| &lab.experiments)
                 .flat_map(|e| e.actions())
                 .any(|e| e.action.id == action.id),
-            "{} is in no test lab: add it to tests/fixtures/every-action.yaml (or every-ecs-action.yaml)",
+            "{} is in no test lab: add it to tests/fixtures/{home}",
             action.id
         );
     }
-    assert_tree_conforms(&ecs_files);
-    fmt_check(&ecs_files);
-    assert_tree_conforms(&files);
-    fmt_check(&files);
+    for (_, _, files) in &labs {
+        assert_tree_conforms(files);
+        fmt_check(files);
+    }
 }
 
 fn fmt_check(files: &[chaoslab::output::GeneratedFile]) {

@@ -67,7 +67,7 @@ fn every_spec_chaoslab_accepts_passes_the_schema() {
             (p.display().to_string(), text)
         })
         .collect();
-    for name in ["every-action.yaml", "every-ecs-action.yaml"] {
+    for name in common::EVERY_ACTION_FIXTURES {
         let fixture = common::root().join("tests/fixtures").join(name);
         let every = std::fs::read_to_string(&fixture).expect("fixture");
         specs.push((fixture.display().to_string(), every));

@@ -17,7 +17,11 @@ const FILE: &str = "compute.tf";
 pub const USER_DATA: &str = "templates/user_data.sh.tftpl";
 
 pub fn build(app: &App, context: &Context, slots: &Slots, tree: &mut Tree) {
-    let Runtime::Ec2 { instance_type } = &app.runtime else {
+    let Runtime::Ec2 {
+        instance_type,
+        spot,
+    } = &app.runtime
+    else {
         return;
     };
     let config = config_locals(slots);
@@ -110,11 +114,8 @@ pub fn build(app: &App, context: &Context, slots: &Slots, tree: &mut Tree) {
             )
             .attr("health_check_type", Expr::str("ELB"))
             .attr("health_check_grace_period", Expr::int(300))
-            .block(
-                Block::new("launch_template", &[])
-                    .attr("id", LAUNCH_TEMPLATE.attr("id"))
-                    .attr("version", LAUNCH_TEMPLATE.attr("latest_version")),
-            )
+            .attr_opt("capacity_rebalance", spot.then_some(Expr::Bool(true)))
+            .block(launch_template(*spot))
             .block(
                 Block::new("tag", &[])
                     .attr("key", Expr::str("Name"))
@@ -148,6 +149,36 @@ pub fn build(app: &App, context: &Context, slots: &Slots, tree: &mut Tree) {
         "Name of the app auto-scaling group.",
         ASG.attr("name"),
     );
+}
+
+/// The group's launch template; on Spot, inside a mixed-instances policy that asks for Spot
+/// only (no On-Demand base) from the pools least likely to be interrupted. With
+/// `capacity_rebalance` the group launches a replacement when EC2 sends a rebalance
+/// recommendation, before the two-minute interruption notice ("Use Capacity Rebalancing",
+/// EC2 Auto Scaling User Guide).
+fn launch_template(spot: bool) -> Block {
+    let template = |name: &'static str| {
+        Block::new(name, &[])
+            .attr(
+                if spot { "launch_template_id" } else { "id" },
+                LAUNCH_TEMPLATE.attr("id"),
+            )
+            .attr("version", LAUNCH_TEMPLATE.attr("latest_version"))
+    };
+    if !spot {
+        return template("launch_template");
+    }
+    Block::new("mixed_instances_policy", &[])
+        .block(
+            Block::new("instances_distribution", &[])
+                .attr("on_demand_base_capacity", Expr::int(0))
+                .attr("on_demand_percentage_above_base_capacity", Expr::int(0))
+                .attr(
+                    "spot_allocation_strategy",
+                    Expr::str("price-capacity-optimized"),
+                ),
+        )
+        .block(Block::new("launch_template", &[]).block(template("launch_template_specification")))
 }
 
 /// `local.app_config`: the runtime settings the app reads from /etc/chaos-shop/config.json,

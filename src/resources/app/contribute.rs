@@ -142,7 +142,7 @@ fn costs(app: &App, network: &Network, slots: &mut Slots) {
     );
     let instances = f64::from(app.instances);
     match &app.runtime {
-        Runtime::Ec2 { instance_type } => {
+        Runtime::Ec2 { instance_type, .. } => {
             let price = INSTANCE_HOUR
                 .iter()
                 .find(|(t, _)| t == instance_type)

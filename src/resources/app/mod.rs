@@ -66,8 +66,8 @@ pub struct App {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Runtime {
-    /// An auto-scaling group of instances of this type.
-    Ec2 { instance_type: String },
+    /// An auto-scaling group of instances of this type, on Spot or On-Demand.
+    Ec2 { instance_type: String, spot: bool },
     /// A Fargate service behind the same load balancer.
     Ecs(Fargate),
 }
@@ -85,6 +85,11 @@ pub struct Fargate {
 }
 
 impl App {
+    /// The fleet runs on Spot Instances.
+    pub fn spot(&self) -> bool {
+        matches!(self.runtime, Runtime::Ec2 { spot: true, .. })
+    }
+
     /// The Fargate settings, when the app runs on ECS.
     pub fn fargate(&self) -> Option<&Fargate> {
         match &self.runtime {
@@ -105,6 +110,7 @@ problems! {
         BulkheadFillsThreads { bulkhead: u32, threads: u32 } => E047,
         UnsafePromoKey { key: String } => E031,
         InstanceTypeOnEcs => E056,
+        SpotOnEcs => E056,
         FargateSettingOnEc2 { field: &'static str } => E056,
         FargateMemory { cpu: u32, memory: u32, offered: Vec<u32> } => E056,
         FargateCpu { cpu: u32 } => E006,
@@ -124,6 +130,7 @@ impl crate::base::diag::Problem for Problem {
             Problem::BulkheadFillsThreads { bulkhead, threads } => format!("a bulkhead of {bulkhead} calls lets one dead dependency hold all {threads} threads of a worker"),
             Problem::UnsafePromoKey { key } => format!("the promo object key `{key}` is used in an IAM policy and must use S3's safe characters"),
             Problem::InstanceTypeOnEcs => "`instance_type` sizes EC2 instances, and `runtime: ecs` runs the app as Fargate tasks".to_owned(),
+            Problem::SpotOnEcs => "`spot` runs EC2 instances on Spot, and `runtime: ecs` runs the app as Fargate tasks".to_owned(),
             Problem::FargateSettingOnEc2 { field } => format!("`{field}` is a Fargate task setting, and the app runs on EC2 instances"),
             Problem::FargateMemory { cpu, memory, offered } => format!(
                 "a Fargate task of {cpu} CPU units cannot have {memory} MiB: Fargate offers {}",
@@ -164,6 +171,7 @@ impl crate::base::diag::Problem for Problem {
             Problem::InstanceTypeOnEcs => {
                 "remove `instance_type`, and size the tasks with `cpu` and `memory`".to_owned()
             }
+            Problem::SpotOnEcs => "remove `spot`: Fargate Spot tasks are not EC2 Spot Instances, and aws:ec2:send-spot-instance-interruptions cannot reach them".to_owned(),
             Problem::FargateSettingOnEc2 { field } => {
                 format!("add `runtime: ecs` to the app, or remove `{field}`")
             }
@@ -342,6 +350,9 @@ impl Validator {
             if let Some(t) = &a.instance_type {
                 self.flag(pos(t), "app.instance_type", Problem::InstanceTypeOnEcs);
             }
+            if let Some(s) = &a.spot {
+                self.flag(pos(s), "app.spot", Problem::SpotOnEcs);
+            }
             return Runtime::Ecs(self.fargate(a));
         }
         for (field, at) in [
@@ -386,7 +397,10 @@ impl Validator {
             };
             self.flag(at, "app.instance_type", problem);
         }
-        Runtime::Ec2 { instance_type }
+        Runtime::Ec2 {
+            instance_type,
+            spot: a.spot.as_ref().is_some_and(|s| s.value),
+        }
     }
 
     /// Fargate's size table: the memory sizes each CPU size offers (Linux), from "Amazon ECS

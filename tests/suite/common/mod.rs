@@ -118,14 +118,30 @@ network:
   private: [10.0.11.0/24, 10.0.12.0/24]
 ";
 
-/// The catalog's spec snippet of `action` in a lab that can run it: the setup of
-/// tests/fixtures/every-action.yaml, or of every-ecs-action.yaml for an ECS action.
-pub fn snippet_lab(action: &chaoslab::catalog::Action) -> String {
-    let fixture = if action.id.starts_with("aws:ecs:") {
-        "every-ecs-action.yaml"
+/// The fixtures that hold one experiment per catalog action between them, each an app that
+/// can run its actions: EC2 On-Demand, Fargate, and EC2 on Spot (whose instances EC2 will not
+/// stop, so the stops of the first cannot sit beside its interruptions).
+pub const EVERY_ACTION_FIXTURES: [&str; 3] = [
+    "every-action.yaml",
+    "every-ecs-action.yaml",
+    "every-spot-action.yaml",
+];
+
+/// The fixture whose lab can run `action`.
+pub fn fixture_for(action: &chaoslab::catalog::Action) -> &'static str {
+    if action.id.starts_with("aws:ecs:") {
+        EVERY_ACTION_FIXTURES[1]
+    } else if action.target == Some(&chaoslab::catalog::spot::SPOT_INSTANCES) {
+        EVERY_ACTION_FIXTURES[2]
     } else {
-        "every-action.yaml"
-    };
+        EVERY_ACTION_FIXTURES[0]
+    }
+}
+
+/// The catalog's spec snippet of `action` in a lab that can run it: the setup of the
+/// action's fixture ([`fixture_for`]).
+pub fn snippet_lab(action: &chaoslab::catalog::Action) -> String {
+    let fixture = fixture_for(action);
     let text =
         std::fs::read_to_string(root().join("tests/fixtures").join(fixture)).expect("fixture");
     let base = &text[..text.find("\nexperiments:").expect("experiments") + 1];
