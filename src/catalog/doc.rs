@@ -39,6 +39,47 @@ pub fn listing() -> String {
 
 /// What `chaoslab rehearse` plays of each action on one machine, and why not the rest
 /// (Markdown): printed after the action table, and in the README.
+/// Which hashicorp/aws release each action needs: what its template asks of the provider, the
+/// first release that accepts it and the pull request that brought it (`data/fis-facts.json`),
+/// and the floor chaoslab's `versions.tf` asks for (at least the 6.x line it is checked
+/// against).
+pub fn provider_table() -> String {
+    let mut out = String::from(
+        "| action | needs of the provider | first release | change | chaoslab asks for |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for a in ACTIONS {
+        let needs = super::facts::provider_needs(a.id);
+        let cell = |f: &dyn Fn(&super::facts::ProviderNeed) -> String| {
+            if needs.is_empty() {
+                "none".to_owned()
+            } else {
+                needs.iter().map(f).collect::<Vec<_>>().join("; ")
+            }
+        };
+        let what = cell(&|n| n.what.clone());
+        let since = cell(&|n| {
+            n.since
+                .clone()
+                .unwrap_or_else(|| "before 6.0 (release not read)".to_owned())
+        });
+        let change = cell(&|n| {
+            n.change.as_ref().map_or("-".to_owned(), |c| {
+                format!(
+                    "[{c}](https://github.com/hashicorp/terraform-provider-aws/pull/{})",
+                    c.trim_start_matches('#')
+                )
+            })
+        });
+        let (major, minor) = a.provider_floor;
+        let _ = writeln!(
+            out,
+            "| `{}` | {what} | {since} | {change} | `~> {major}.{minor}` |",
+            a.id
+        );
+    }
+    out
+}
+
 pub fn rehearsal_table() -> String {
     let mut out = String::from(
         "| action | rehearsed | how on this machine, or why not |\n| --- | --- | --- |\n",

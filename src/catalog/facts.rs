@@ -25,6 +25,29 @@ struct Source {
 struct ActionFacts {
     #[serde(default)]
     lag: Option<Fact<LagValue>>,
+    #[serde(default)]
+    provider: Vec<ProviderFact>,
+}
+
+/// A provider release fact: the target key (or resource argument) an action's template needs,
+/// and the first release that accepts it, with the change's number in its note.
+#[derive(Deserialize)]
+struct ProviderFact {
+    value: ProviderValue,
+    #[serde(default)]
+    confirmed: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct ProviderValue {
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    argument: Option<String>,
+    since: Option<String>,
+    /// The pull request that brought it, e.g. `#41209`, when the sources name it.
+    #[serde(default)]
+    change: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -99,6 +122,42 @@ pub fn lag(action: &str) -> Option<Lag> {
     })
 }
 
+/// What an action's template needs of the hashicorp/aws provider: a target key or a resource
+/// argument, the first release that accepts it (when the changelog read settles it) and the
+/// pull request that brought it (`#41209`) where the sources name it, as
+/// `data/fis-facts.json` records them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderNeed {
+    /// `action.target.key = "Functions"`, or the argument, e.g.
+    /// `aws_ecs_task_definition.enable_fault_injection`.
+    pub what: String,
+    pub since: Option<String>,
+    pub change: Option<String>,
+}
+
+/// The provider needs of an action, in the facts' order.
+pub fn provider_needs(action: &str) -> Vec<ProviderNeed> {
+    let Some(facts) = FACTS.as_ref().ok().and_then(|f| f.actions.get(action)) else {
+        return Vec::new();
+    };
+    facts
+        .provider
+        .iter()
+        .filter_map(|p| {
+            let what = match (&p.value.key, &p.value.argument) {
+                (Some(key), _) => format!("target key `{key}`"),
+                (None, Some(argument)) => format!("`{argument}`"),
+                (None, None) => return None,
+            };
+            Some(ProviderNeed {
+                what,
+                since: p.value.since.clone().filter(|_| p.confirmed != Some(false)),
+                change: p.value.change.clone(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +179,22 @@ mod tests {
         // Documented without a number, or not at all.
         assert_eq!(lag("aws:ecs:task-cpu-stress"), None);
         assert_eq!(lag("aws:network:disrupt-connectivity"), None);
+    }
+
+    #[test]
+    fn provider_needs_name_the_key_its_release_and_its_change() {
+        let lambda = provider_needs("aws:lambda:invocation-error");
+        assert_eq!(
+            lambda,
+            vec![ProviderNeed {
+                what: "target key `Functions`".to_owned(),
+                since: Some("6.22.0".to_owned()),
+                change: Some("#41209".to_owned()),
+            }]
+        );
+        // Unsettled: the release is not claimed.
+        let stop = provider_needs("aws:ec2:stop-instances");
+        assert_eq!(stop.first().map(|n| n.since.clone()), Some(None));
+        assert!(provider_needs("aws:fis:wait").is_empty());
     }
 }

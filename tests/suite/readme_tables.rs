@@ -157,6 +157,34 @@ fn codes_are_unique_and_in_order() {
     assert_eq!(meanings.len(), Code::ALL.len(), "two codes share a meaning");
 }
 
+/// The provider table: one row per action, in catalog order, its floor the catalog's, and
+/// its release the facts' (so a floor raised or a release read shows in the README).
+#[test]
+fn the_provider_table_is_the_catalog_and_the_facts() {
+    let table = chaoslab::catalog::doc::provider_table();
+    let rows: Vec<&str> = table.lines().skip(2).collect();
+    assert_eq!(rows.len(), ACTIONS.len());
+    for (row, a) in rows.iter().zip(ACTIONS) {
+        let (major, minor) = a.provider_floor;
+        assert!(row.starts_with(&format!("| `{}` | ", a.id)), "{row}");
+        assert!(
+            row.ends_with(&format!(" | `~> {major}.{minor}` |")),
+            "{row}"
+        );
+        for need in chaoslab::catalog::facts::provider_needs(a.id) {
+            if let Some(since) = need.since {
+                assert!(row.contains(&since), "{row}");
+            }
+        }
+    }
+    let lambda = rows
+        .iter()
+        .find(|r| r.starts_with("| `aws:lambda:invocation-error`"))
+        .expect("row");
+    assert!(lambda.contains("| 6.22.0 | [#41209]("), "{lambda}");
+    assert_in_readme("provider compatibility", &table);
+}
+
 #[test]
 fn the_rehearsal_coverage_table_is_the_catalog() {
     let table = chaoslab::catalog::doc::rehearsal_table();
