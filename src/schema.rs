@@ -34,12 +34,21 @@ pub fn schema() -> Value {
     }
     if let Some(experiment) = schema.pointer_mut("/definitions/RawExperiment") {
         complete_experiment(experiment);
-        // One form or the other: `action` (with its parameters and targets) or `actions`.
+        // One form of three: `action` (with its parameters and targets), `actions`, or a
+        // `scenario` (one of chaoslab's, with its zone).
         if let Value::Object(e) = experiment {
             e.insert(
                 "oneOf".into(),
-                json!([{"required": ["action"]}, {"required": ["actions"]}]),
+                json!([
+                    {"required": ["action"]},
+                    {"required": ["actions"]},
+                    {"required": ["scenario", "az"]}
+                ]),
             );
+        }
+        let names = crate::experiments::scenarios::names();
+        if let Some(Value::Object(scenario)) = experiment.pointer_mut("/properties/scenario") {
+            scenario.insert("enum".into(), json!(names));
         }
     }
     if let Some(step) = schema.pointer_mut("/definitions/RawStep") {

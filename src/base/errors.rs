@@ -92,6 +92,7 @@ codes! {
     E083 => "a replication pause on a DynamoDB table without replicas",
     E084 => "an ECS task fault on an app without the SSM agent sidecar (`fault_injection: false`)",
     E085 => "a stop of the app's Spot Instances, which EC2 does not stop (an auto-scaling group launches them with one-time requests)",
+    E086 => "a scenario chaoslab cannot expand (an unknown name, keys of a hand-written template beside it, no `az`, a parameter other than `duration` or one out of range)",
     W001 => "warning: `scope: all` on the app subnets also cuts the catalog",
     W002 => "warning: no alarm stops the experiment",
     W003 => "warning: a zone cut that may take the Aurora writer with it after the lab's failover",

@@ -50,6 +50,10 @@ pub const BLUEPRINTS: &[(&str, &str)] = &[
         "chaos-program",
         include_str!("../../blueprints/chaos-program.yaml"),
     ),
+    (
+        "chaos-shop-az-power",
+        include_str!("../../blueprints/chaos-shop-az-power.yaml"),
+    ),
 ];
 
 /// The spec file `init` writes.

@@ -77,7 +77,7 @@ fn degradable(reach: Reach) -> (Vec<&'static str>, Vec<&'static str>) {
             (e.clone(), e)
         }
         Reach::Disturbs(d) => (served_by(d).into_iter().collect(), vec![]),
-        Reach::Everything | Reach::Blackout => (names(), vec![]),
+        Reach::Everything | Reach::EverythingAndDisturbs(_) | Reach::Blackout => (names(), vec![]),
     }
 }
 
@@ -93,7 +93,9 @@ pub(super) fn reach_text(action: &str, reach: Reach) -> String {
             "{action} disturbs only {d}, so only `{}` can degrade",
             served_by(d).unwrap_or("?")
         ),
-        Reach::Everything => format!("{action} can degrade any endpoint"),
+        Reach::Everything | Reach::EverythingAndDisturbs(_) => {
+            format!("{action} can degrade any endpoint")
+        }
         Reach::Blackout => format!("{action} on every app subnet fails every endpoint"),
     }
 }
@@ -124,7 +126,9 @@ impl Validator {
         // A fault that can fail any endpoint (the fleet, the network around it) can fail the
         // functions' too: the load balancer serves them.
         let can: Vec<String> = match reach {
-            Reach::Everything | Reach::Blackout => endpoints.to_vec(),
+            Reach::Everything | Reach::EverythingAndDisturbs(_) | Reach::Blackout => {
+                endpoints.to_vec()
+            }
             _ => can
                 .into_iter()
                 .map(str::to_owned)
@@ -233,7 +237,7 @@ impl Validator {
 /// endpoint of a blackout.
 fn is_disturbed(reach: Reach, endpoint: &str) -> bool {
     match reach {
-        Reach::Disturbs(d) => served_by(d) == Some(endpoint),
+        Reach::Disturbs(d) | Reach::EverythingAndDisturbs(d) => served_by(d) == Some(endpoint),
         Reach::Blackout => true,
         _ => false,
     }

@@ -53,6 +53,8 @@ pub struct Experiment {
     /// In spec order; never empty.
     pub steps: Vec<Step>,
     pub description: String,
+    /// The published scenario its steps were expanded from, if any.
+    pub scenario: Option<&'static super::scenarios::Scenario>,
     /// Names of alarms that stop the experiment, in spec order.
     pub stop_conditions: Vec<String>,
     /// The dependency the experiment means to cut, if any.

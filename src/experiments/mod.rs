@@ -17,6 +17,7 @@ mod parameters;
 mod problem;
 pub(crate) mod report;
 mod rules;
+pub mod scenarios;
 mod schedule;
 mod step_problem;
 mod steps;
@@ -171,7 +172,27 @@ impl Validator {
                     .iter()
                     .any(|s| moves(&s.value.action.value, &s.value.parameters))
             });
-            (single || multi).then_some(name.value.as_str())
+            // A scenario moves the writer when its plan for this lab does.
+            let scenario = e
+                .scenario
+                .as_ref()
+                .and_then(|s| scenarios::find(&s.value))
+                .is_some_and(|s| {
+                    let input = scenarios::Input {
+                        az: 1,
+                        duration: s.default_duration.to_owned(),
+                        secs: s.duration_secs.0,
+                    };
+                    (s.plan)(&input, &resources).iter().any(|p| {
+                        crate::catalog::moves_writer(p.action, |param| {
+                            p.parameters
+                                .iter()
+                                .find(|(k, _)| *k == param.name)
+                                .map(|(_, v)| v.clone())
+                        })
+                    })
+                });
+            (single || multi || scenario).then_some(name.value.as_str())
         });
         let context = Context::new(&resources, failover);
         let experiments: Vec<Experiment> = self

@@ -27,6 +27,14 @@ problems! {
         NoDescription => E048,
         LongDescription => E048,
         NoAction => E005,
+        /// `names`: the scenarios chaoslab knows.
+        UnknownScenario { name: String, names: Vec<&'static str> } => E086,
+        /// `key`: an experiment key that a scenario replaces.
+        KeyBesideScenario { key: &'static str } => E086,
+        ScenarioWithoutZone { azs: usize } => E086,
+        /// `key`: a parameter the scenario does not take.
+        ScenarioParameter { key: String, scenario: &'static str } => E086,
+        ScenarioDuration { value: String, min_secs: u64, max_secs: u64 } => E086,
         NoAurora => E043,
         NoStopCondition { app: bool, alarms: Vec<String> } => W002,
         TooManyStops => E049,
@@ -99,6 +107,25 @@ impl crate::base::diag::Problem for Problem {
                 "an FIS template description is at most 512 characters".to_owned()
             }
             Problem::NoAction => "an experiment needs an FIS action".to_owned(),
+            Problem::UnknownScenario { name, .. } => format!("chaoslab knows no scenario `{name}`"),
+            Problem::KeyBesideScenario { key } => {
+                format!("`{key}` beside `scenario:`: the scenario makes the template's actions")
+            }
+            Problem::ScenarioWithoutZone { .. } => {
+                "a scenario needs the zone it hits, and no `az` names it".to_owned()
+            }
+            Problem::ScenarioParameter { key, scenario } => {
+                format!("scenario `{scenario}` takes no parameter `{key}`")
+            }
+            Problem::ScenarioDuration {
+                value,
+                min_secs,
+                max_secs,
+            } => format!(
+                "`{value}` is not a duration from {} to {}",
+                duration::show(*min_secs),
+                duration::show(*max_secs)
+            ),
             Problem::NoAurora => "the spec has no Aurora cluster".to_owned(),
             Problem::NoStopCondition { .. } => {
                 "nothing stops this experiment if the lab breaks more than expected".to_owned()
@@ -229,6 +256,22 @@ impl crate::base::diag::Problem for Problem {
             }
             Problem::NoDescription => "say in a sentence what the experiment does".to_owned(),
             Problem::LongDescription => "shorten the description".to_owned(),
+            Problem::UnknownScenario { name, names } => did_you_mean(name, names, || {
+                format!("use one of: {}", names.join(", "))
+            }),
+            Problem::KeyBesideScenario { key } => {
+                format!("remove `{key}`, or write the actions yourself under `actions:` without `scenario:`")
+            }
+            Problem::ScenarioWithoutZone { azs } => format!("add `az: N` (1 to {azs})"),
+            Problem::ScenarioParameter { .. } => {
+                "a scenario takes only `duration`, the interruption's length".to_owned()
+            }
+            Problem::ScenarioDuration { min_secs, max_secs, .. } => format!(
+                "choose an ISO 8601 duration from {} to {} (the zonal shift starts {} in)",
+                duration::show(*min_secs),
+                duration::show(*max_secs),
+                duration::show(5 * 60)
+            ),
             Problem::NoAction => {
                 "add `action:` (e.g. `action: aws:fis:wait`), or several under `actions:`"
                     .to_owned()

@@ -5,7 +5,7 @@
 use super::guardrails::Fleet;
 use super::rules::Checked;
 use super::steps::{RawAction, action_pos};
-use super::{Experiment, Problem, Validator, expect};
+use super::{Experiment, Problem, StepProblem, Validator, expect, scenarios};
 use crate::catalog::{LabView, Step, functions, network};
 use crate::resources::Resources;
 use crate::spec::{RawExperiment, Spanned, pos};
@@ -60,14 +60,120 @@ const ACKNOWLEDGEABLE: [&str; 7] = [
 ];
 
 impl Validator {
+    /// `scenario:`: its name, no key of a hand-written template beside it, its zone and its
+    /// `duration`; then the experiment as the scenario's actions for this lab.
+    fn scenario(
+        &mut self,
+        field: &str,
+        raw: &Spanned<RawExperiment>,
+        at: &Spanned<String>,
+        ctx: &Context,
+    ) -> Option<(&'static scenarios::Scenario, Spanned<RawExperiment>)> {
+        let e = &raw.value;
+        let Some(scenario) = scenarios::find(&at.value) else {
+            let problem = Problem::UnknownScenario {
+                name: at.value.clone(),
+                names: scenarios::names(),
+            };
+            self.flag(pos(at), format!("{field}.scenario"), problem);
+            return None;
+        };
+        let mut ok = true;
+        let beside = [
+            e.action.as_ref().map(|a| (pos(a), "action")),
+            e.actions.as_ref().map(|a| (pos(a), "actions")),
+            e.targets.as_ref().map(|t| (pos(t), "targets")),
+            e.selection_mode
+                .as_ref()
+                .map(|m| (pos(m), "selection_mode")),
+        ];
+        for (p, key) in beside.into_iter().flatten() {
+            self.flag(
+                p,
+                format!("{field}.{key}"),
+                Problem::KeyBesideScenario { key },
+            );
+            ok = false;
+        }
+        let azs = ctx.lab.network.azs;
+        let az = match &e.az {
+            Some(az) if (1..=azs).contains(&(az.value as usize)) => Some(az),
+            Some(az) => {
+                let problem = StepProblem::NoZone {
+                    azs,
+                    zone: az.value,
+                };
+                self.flag(pos(az), format!("{field}.az"), problem);
+                None
+            }
+            None => {
+                self.flag(
+                    pos(at),
+                    format!("{field}.az"),
+                    Problem::ScenarioWithoutZone { azs },
+                );
+                None
+            }
+        };
+        let (min_secs, max_secs) = scenario.duration_secs;
+        let mut duration = (scenario.default_duration.to_owned(), 0);
+        for (k, v) in e.parameters.iter() {
+            let pfield = format!("{field}.parameters.{}", k.value);
+            if k.value != "duration" {
+                let problem = Problem::ScenarioParameter {
+                    key: k.value.clone(),
+                    scenario: scenario.name,
+                };
+                self.flag(pos(k), pfield, problem);
+                ok = false;
+                continue;
+            }
+            match crate::base::duration::parse(&v.value) {
+                Ok(secs) if (min_secs..=max_secs).contains(&secs) => {
+                    duration = (v.value.clone(), secs);
+                }
+                _ => {
+                    let problem = Problem::ScenarioDuration {
+                        value: v.value.clone(),
+                        min_secs,
+                        max_secs,
+                    };
+                    self.flag(pos(v), pfield, problem);
+                    ok = false;
+                }
+            }
+        }
+        if duration.1 == 0 {
+            duration.1 = crate::base::duration::parse(&duration.0).unwrap_or(min_secs);
+        }
+        let az = az.filter(|_| ok)?;
+        let input = scenarios::Input {
+            az: az.value,
+            duration: duration.0,
+            secs: duration.1,
+        };
+        let planned = (scenario.plan)(&input, ctx.lab.resources);
+        let steps = scenarios::steps(planned, az, at);
+        Some((scenario, scenarios::expanded(raw, scenario, steps)))
+    }
+
     pub(super) fn experiment(
         &mut self,
         name: &Spanned<String>,
         raw: &Spanned<RawExperiment>,
         ctx: &Context,
     ) -> Option<Experiment> {
-        let e = &raw.value;
         let field = format!("experiments.{}", name.value);
+        // A scenario is checked as the actions it expands into.
+        let expanded = match &raw.value.scenario {
+            Some(at) => Some(self.scenario(&field, raw, at, ctx)?),
+            None => None,
+        };
+        let (scenario, raw) = match &expanded {
+            Some((scenario, e)) => (Some(*scenario), e),
+            None => (None, raw),
+        };
+        let e = &raw.value;
         if e.description.value.trim().is_empty() {
             let at = format!("{field}.description");
             self.flag(pos(&e.description), at, Problem::NoDescription);
@@ -140,6 +246,7 @@ impl Validator {
             name: name.value.clone(),
             steps: steps.into_iter().map(|(s, _)| s).collect(),
             description: e.description.value.clone(),
+            scenario,
             stop_conditions,
             dependency,
             hypothesis: None,

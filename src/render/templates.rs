@@ -292,6 +292,12 @@ pub fn readme(lab: &Lab, model: &Model, header: &[String]) -> Result<GeneratedFi
                 steps => steps,
                 name => e.name.clone(),
                 description => e.description.clone(),
+                scenario => e.scenario.map(|sc| context! {
+                    name => sc.name,
+                    summary => Value::from_safe_string(sc.summary.to_owned()),
+                    omits => Value::from_safe_string(sc.omits.to_owned()),
+                    url => sc.url,
+                }),
                 action => single.map(|s| s.action.id),
                 parameters => single.map(|s| s.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>()),
                 target => single.map(|s| Value::from_safe_string(target(s))),

@@ -377,6 +377,12 @@ pub struct RawExperiment {
     #[serde(default)]
     #[schemars(with = "Option<Vec<RawStep>>")]
     pub actions: Option<Spanned<Vec<Spanned<RawStep>>>>,
+    /// A published FIS scenario (`az-power-interruption`), expanded into `actions:` for this
+    /// lab, in place of `action`/`actions`: with `az` (the zone it hits) and optionally
+    /// `parameters: {duration: PT30M}` (the interruption's length).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub scenario: Option<Spanned<String>>,
     #[serde(default)]
     #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub parameters: NamedMap<Spanned<String>>,

@@ -38,6 +38,7 @@ mod report;
 mod review_hooks;
 mod rpo;
 mod safe_output;
+mod scenarios;
 mod schedule;
 mod schema_conformance;
 mod sidecar;
