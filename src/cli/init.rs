@@ -54,6 +54,10 @@ pub const BLUEPRINTS: &[(&str, &str)] = &[
         "chaos-shop-az-power",
         include_str!("../../blueprints/chaos-shop-az-power.yaml"),
     ),
+    (
+        "chaos-shop-spot",
+        include_str!("../../blueprints/chaos-shop-spot.yaml"),
+    ),
 ];
 
 /// The spec file `init` writes.
