@@ -3,6 +3,7 @@
 pub mod colour;
 pub mod init;
 mod input;
+mod lint;
 mod live;
 mod messages;
 mod outputs;
@@ -103,6 +104,16 @@ enum Command {
     Diff {
         #[command(flatten)]
         trees: Trees,
+    },
+    /// Check FIS experiment templates you already have against the catalog: JSON (the API's
+    /// shape), CloudFormation (`AWS::FIS::ExperimentTemplate`, JSON or YAML) or Terraform
+    /// (`aws_fis_experiment_template` in *.tf). Role policies and a hashicorp/aws constraint
+    /// among the files are checked against the templates' actions. Exit 0 clean (warnings
+    /// allowed), 2 an error.
+    Lint {
+        /// Template files, or directories of them (*.json, *.yaml, *.yml, *.tf).
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
     },
     /// Check the specs only.
     Validate {
@@ -314,6 +325,7 @@ fn execute(cmd: Command, ctx: &mut Ctx) -> u8 {
             })
         }
         Command::Validate { specs } => specs::each(ctx, "validate", &specs, None, specs::validate),
+        Command::Lint { files } => lint::run(ctx, &files),
         Command::Actions { id: None, json } => {
             let all: Vec<&crate::catalog::Action> = crate::catalog::ACTIONS.iter().collect();
             ctx.stdout.push_str(&match json {
@@ -485,12 +497,11 @@ fn out_dir(lab: &Lab, out: Option<&Path>) -> PathBuf {
     out.map_or_else(|| Path::new("generated").join(&lab.name), Path::to_path_buf)
 }
 
-/// Reads and validates a spec file; an unreadable file is a spec error (E001) with a fix.
-/// Warnings are reported through `ctx`, or fail the command with `--deny-warnings`.
-fn read(path: &Path, ctx: &mut Ctx) -> Result<Lab, Error> {
+/// The text of a spec (or template) file; one that cannot be read is a spec error (E001)
+/// with a fix.
+fn read_text(path: &Path) -> Result<String, Error> {
     use input::Unreadable;
-    let file = path.display().to_string();
-    let source = input::read_spec(path).map_err(|why| {
+    input::read_spec(path).map_err(|why| {
         let problem = match why {
             Unreadable::Io(e) => SpecProblem::CannotRead { why: e.to_string() },
             Unreadable::TooLarge => SpecProblem::TooLarge,
@@ -499,11 +510,18 @@ fn read(path: &Path, ctx: &mut Ctx) -> Result<Lab, Error> {
         };
         let diagnostic = problem.at(Pos::default(), "");
         Error::Spec(Box::new(SpecErrors {
-            file: file.clone(),
+            file: path.display().to_string(),
             source: String::new(),
             diagnostics: vec![diagnostic],
         }))
-    })?;
+    })
+}
+
+/// Reads and validates a spec file. Warnings are reported through `ctx`, or fail the command
+/// with `--deny-warnings`.
+fn read(path: &Path, ctx: &mut Ctx) -> Result<Lab, Error> {
+    let file = path.display().to_string();
+    let source = read_text(path)?;
     let lab = crate::load(&file, &source)?;
     if lab.warnings.is_empty() {
         return Ok(lab);

@@ -27,6 +27,7 @@ pub mod base;
 pub mod catalog;
 pub mod cli;
 pub mod experiments;
+pub mod lint;
 pub mod model;
 pub mod output;
 pub mod probe;

@@ -93,12 +93,16 @@ codes! {
     E084 => "an ECS task fault on an app without the SSM agent sidecar (`fault_injection: false`)",
     E085 => "a stop of the app's Spot Instances, which EC2 does not stop (an auto-scaling group launches them with one-time requests)",
     E086 => "a scenario chaoslab cannot expand (an unknown name, keys of a hand-written template beside it, no `az`, a parameter other than `duration` or one out of range)",
+    E087 => "a file `chaoslab lint` cannot read as an FIS template (Terraform it cannot parse, or a JSON or YAML file with no template or policy in it)",
+    E088 => "an FIS template whose role policy, in the files linted with it, lacks a permission one of its actions needs",
+    E089 => "an FIS template field FIS does not define (a key of an action or a target the API refuses)",
     W001 => "warning: `scope: all` on the app subnets also cuts the catalog",
     W002 => "warning: no alarm stops the experiment",
     W003 => "warning: a zone cut that may take the Aurora writer with it after the lab's failover",
     W004 => "warning: the auto-scaling group replaces instances the experiment stops or cuts off",
     W005 => "warning: a schedule window already in the past when the spec is checked (a start Scheduler refuses, an end after which it never fires)",
     W006 => "warning: `dependency: aurora` on a network fault that does not cut the app off Aurora (Aurora shares the app subnets)",
+    W007 => "warning: a hashicorp/aws constraint, in the files linted, that admits a release which refuses an action's target key",
 }
 
 impl Code {

@@ -20,11 +20,11 @@ mod rules;
 pub mod scenarios;
 mod schedule;
 mod step_problem;
-mod steps;
+pub mod steps;
 pub mod stop_words;
 mod stops;
 mod template;
-mod values;
+pub mod values;
 
 pub use lab::*;
 pub use steps::MAX_ACTIONS;

@@ -3,7 +3,7 @@
 //! SSM document's own parameters against its table entry.
 
 use super::steps::RawAction;
-use super::values::{check_param, json_object, ssm_document};
+use super::values::{Scope, check_param, json_object, ssm_document};
 use super::{Context, StepProblem, Validator};
 use crate::catalog::ssm::{self, DocValue};
 use crate::catalog::{Action, ParamKind};
@@ -48,7 +48,12 @@ impl Validator {
                 continue;
             };
             let pfield = format!("{field}.parameters.{}", p.name);
-            if let Some(problem) = check_param(p.kind, &value.value, action.id, ctx.lab.resources) {
+            if let Some(problem) = check_param(
+                p.kind,
+                &value.value,
+                action.id,
+                Scope::Lab(ctx.lab.resources),
+            ) {
                 self.flag(pos(value), pfield, problem);
             } else if let Some(v) = fargate_value.filter(|v| *v != value.value) {
                 let problem = StepProblem::FargateValue {

@@ -40,6 +40,10 @@ problems! {
         TooManyStops => E049,
         NoAlarm { name: String, alarms: Vec<String> } => E043,
         StopTwice { name: String } => E049,
+        /// In an FIS template: a `source` other than FIS's two.
+        StopSource { source: String } => E049,
+        /// In an FIS template: an alarm stop condition whose value is not an alarm's ARN.
+        StopNotAlarm { value: String } => E049,
         /// The alarm needs `needs` seconds of breaching data; the experiment lasts `lasts`;
         /// `fast` are the lab's alarms that can fire within it.
         SlowStop { alarm: String, evaluation_periods: u32, period: u32, needs: u64, lasts: u64, fast: Vec<String> } => E051,
@@ -107,6 +111,10 @@ impl crate::base::diag::Problem for Problem {
                 "an FIS template description is at most 512 characters".to_owned()
             }
             Problem::NoAction => "an experiment needs an FIS action".to_owned(),
+            Problem::StopSource { source } => format!("`{source}` is not a stop condition source"),
+            Problem::StopNotAlarm { value } => {
+                format!("`{value}` is not the ARN of a CloudWatch alarm")
+            }
             Problem::UnknownScenario { name, .. } => format!("chaoslab knows no scenario `{name}`"),
             Problem::KeyBesideScenario { key } => {
                 format!("`{key}` beside `scenario:`: the scenario makes the template's actions")
@@ -256,6 +264,10 @@ impl crate::base::diag::Problem for Problem {
             }
             Problem::NoDescription => "say in a sentence what the experiment does".to_owned(),
             Problem::LongDescription => "shorten the description".to_owned(),
+            Problem::StopSource { source } => did_you_mean(source, &["aws:cloudwatch:alarm", "none"], || {
+                "use `aws:cloudwatch:alarm` with an alarm's ARN, or `none`".to_owned()
+            }),
+            Problem::StopNotAlarm { .. } => "give the alarm's full ARN, `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`".to_owned(),
             Problem::UnknownScenario { name, names } => did_you_mean(name, names, || {
                 format!("use one of: {}", names.join(", "))
             }),

@@ -50,6 +50,10 @@ problems! {
         TakesNoTarget { action: &'static str } => E042,
         WrongTargetKey { action: &'static str, key: String, kind: &'static str } => E042,
         NeedsTarget { action: &'static str, kind: &'static str } => E042,
+        /// In an FIS template: an action's target naming none of the template's `names`.
+        NoSuchTarget { name: String, names: Vec<String> } => E042,
+        /// In an FIS template: a target of another resource type than the action takes.
+        WrongResourceType { action: &'static str, target: String, resource_type: String, expected: &'static str } => E042,
         UnknownParameter { action: &'static str, name: String, known: Vec<&'static str> } => E041,
         MissingParameter { action: &'static str, name: &'static str } => E041,
         /// `why`: the duration parser's words.
@@ -68,6 +72,12 @@ problems! {
         /// `azs`: how many zones the lab has.
         NotZones { value: String, azs: usize } => E041,
         NotZone { value: String, azs: usize } => E041,
+        /// In an FIS template: zone names or IDs (`single`: exactly one).
+        NotFisZones { value: String, single: bool } => E041,
+        /// In an FIS template: `what` (`a CloudWatch alarm`) by its ARN.
+        NotArn { value: String, what: &'static str } => E041,
+        /// Blanks around a value, which FIS keeps.
+        Blanks { value: String } => E041,
         /// `item`: the first name that is not one of the lab's `alarms`.
         NotAlarm { value: String, item: String, alarms: Vec<String> } => E041,
         /// `item`: the first item not among `values`, or given twice.
@@ -158,6 +168,12 @@ impl crate::base::diag::Problem for StepProblem {
             StepProblem::UnknownAction { action } => {
                 format!("`{action}` is not an FIS action chaoslab supports")
             }
+            StepProblem::NoSuchTarget { name, .. } => {
+                format!("the template has no target `{name}`")
+            }
+            StepProblem::WrongResourceType { action, target, resource_type, expected } => format!(
+                "target `{target}` selects `{resource_type}`, and {action} acts on `{expected}`"
+            ),
             StepProblem::NoZone { azs, zone } => {
                 format!("the lab has {azs} availability zones; there is no zone {zone}")
             }
@@ -201,6 +217,12 @@ impl crate::base::diag::Problem for StepProblem {
             StepProblem::NotZones { value, azs } => {
                 format!("`{value}` is not a list of the lab's zones (1 to {azs})")
             }
+            StepProblem::NotFisZones { value, single } => format!(
+                "`{value}` is not {}",
+                if *single { "an Availability Zone name or ID" } else { "a list of Availability Zone names or IDs" }
+            ),
+            StepProblem::NotArn { value, what } => format!("`{value}` is not the ARN of {what}"),
+            StepProblem::Blanks { value } => format!("`{value}` has blanks around it, which FIS keeps as part of the value"),
             StepProblem::NotZone { value, azs } => {
                 format!("`{value}` is not one of the lab's zones (1 to {azs})")
             }
@@ -212,7 +234,7 @@ impl crate::base::diag::Problem for StepProblem {
                 format!("`{value}` is not the name of a runbook of the lab's account")
             }
             StepProblem::NotRunbookParameters { value, why } => {
-                format!("`{value}` is not a runbook's parameters: {why}")
+                format!("`{value}` is not an SSM document's parameters: {why}")
             }
             StepProblem::NotDecimal { value, min_tenths, max_tenths } => format!(
                 "`{value}` is not a number from {} to {}",
@@ -323,6 +345,12 @@ impl crate::base::diag::Problem for StepProblem {
             StepProblem::Cycle { .. } => {
                 "break the cycle: some action must start without waiting for this one".to_owned()
             }
+            StepProblem::NoSuchTarget { name, names } => did_you_mean(name, &names.iter().map(String::as_str).collect::<Vec<_>>(), || {
+                format!("name one of the template's targets: {}", names.join(", "))
+            }),
+            StepProblem::WrongResourceType { expected, .. } => {
+                format!("set the target's resource type to `{expected}`")
+            }
             StepProblem::UnknownAction { action } => {
                 // A suggestion keeps the service the author named when chaoslab knows it:
                 // `aws:ec2:cpu-stress` is not a typo of `aws:ecs:task-cpu-stress`.
@@ -393,6 +421,13 @@ impl crate::base::diag::Problem for StepProblem {
                 "name the process as `pgrep` sees it, e.g. gunicorn".to_owned()
             }
             StepProblem::NotZones { azs, .. } => format!("write the lab's zones by number, comma-separated without spaces, from 1 to {azs}, e.g. \"1\"; chaoslab writes their names"),
+            StepProblem::NotFisZones { single, .. } => format!(
+                "write {} such as `us-east-1a` or `use1-az1`{}",
+                if *single { "one zone" } else { "zones" },
+                if *single { "" } else { ", comma-separated without spaces" }
+            ),
+            StepProblem::NotArn { what, .. } => format!("give {what} by its full ARN, `arn:aws:...`"),
+            StepProblem::Blanks { value } => format!("write `{}`", value.trim()),
             StepProblem::NotZone { azs, .. } => format!("write one zone of the lab by number, from 1 to {azs}, e.g. \"1\"; chaoslab writes its name"),
             StepProblem::NotAlarm { item, alarms, .. } if item.starts_with("arn:") => format!(
                 "name the lab's alarms by their names in the spec ({}); chaoslab writes their ARNs",

@@ -279,7 +279,7 @@ pub(super) const SELECTION_MODES: [(&str, u64, u64); 2] =
     [("COUNT", 1, u64::MAX), ("PERCENT", 1, 100)];
 
 /// The problem with a selection mode FIS refuses or one that selects nothing, if any.
-fn selection_mode(m: &str) -> Option<StepProblem> {
+pub fn selection_mode(m: &str) -> Option<StepProblem> {
     if m == "ALL" {
         return None;
     }

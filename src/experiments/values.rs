@@ -72,14 +72,115 @@ fn source(item: &str) -> Result<(), String> {
 /// The most alarms `aws:cloudwatch:assert-alarm-state` reads (FIS actions reference).
 const MAX_ALARMS: usize = 5;
 
-/// Checks one parameter value against its kind, in the lab it acts in: the problem, if any.
-pub(super) fn check_param(
+/// Where a value is read: a lab spec, whose values name the lab's own things (zone numbers,
+/// alarm and runbook names, FIS documents by name in the lab's Region), or an FIS template as
+/// FIS takes it (`chaoslab lint`), whose values are zone names or IDs and ARNs.
+#[derive(Clone, Copy)]
+pub enum Scope<'a> {
+    Lab(&'a Resources),
+    Fis,
+}
+
+/// Checks one parameter value against its kind, where it is read: the problem, if any.
+pub fn check_param(
     kind: ParamKind,
     value: &str,
     action: &str,
-    lab: &Resources,
+    scope: Scope,
 ) -> Option<StepProblem> {
+    let value_owned = || value.to_owned();
+    let lab = match (scope, kind) {
+        (Scope::Lab(lab), _) => lab,
+        (Scope::Fis, ParamKind::Zones | ParamKind::Zone) => {
+            let items: Vec<&str> = value.split(',').collect();
+            let single = kind == ParamKind::Zone;
+            let ok = items.iter().all(|z| fis_zone(z)) && (!single || items.len() == 1);
+            return (!ok).then(|| StepProblem::NotFisZones {
+                value: value_owned(),
+                single,
+            });
+        }
+        (Scope::Fis, ParamKind::Alarms) => {
+            let count = value.split(',').count();
+            if count > MAX_ALARMS {
+                return Some(StepProblem::TooManyAlarms {
+                    count,
+                    max: MAX_ALARMS,
+                });
+            }
+            return value
+                .split(',')
+                .find(|a| !arn_of(a, "cloudwatch", "alarm:"))
+                .map(|a| StepProblem::NotArn {
+                    value: a.to_owned(),
+                    what: "a CloudWatch alarm",
+                });
+        }
+        (Scope::Fis, ParamKind::SsmDocument | ParamKind::Runbook) => {
+            return (!arn_of(value, "ssm", "document/")).then(|| StepProblem::NotArn {
+                value: value_owned(),
+                what: "an SSM document",
+            });
+        }
+        // FIS's rule for any document's parameters: strings, or lists of strings.
+        (Scope::Fis, ParamKind::DocumentParameters) => {
+            return runbook_parameters(value)
+                .err()
+                .map(|why| StepProblem::NotRunbookParameters {
+                    value: value_owned(),
+                    why,
+                });
+        }
+        (Scope::Fis, _) => return check_plain(kind, value, action),
+    };
     let region = lab.region.as_str();
+    match kind {
+        ParamKind::SsmDocument => match ssm_document(value, region) {
+            Err(problem) => Some(*problem),
+            Ok(name) if ssm::document(&name).is_some() => None,
+            Ok(name) => Some(StepProblem::UnknownDocument { name }),
+        },
+        ParamKind::Zones => {
+            zones(value, lab.network.azs)
+                .is_none()
+                .then(|| StepProblem::NotZones {
+                    value: value_owned(),
+                    azs: lab.network.azs,
+                })
+        }
+        ParamKind::Zone => match zones(value, lab.network.azs) {
+            Some(z) if z.len() == 1 => None,
+            _ => Some(StepProblem::NotZone {
+                value: value_owned(),
+                azs: lab.network.azs,
+            }),
+        },
+        ParamKind::Alarms => {
+            let names: Vec<&str> = lab.alarms.iter().map(|a| a.name.as_str()).collect();
+            let count = value.split(',').count();
+            if count > MAX_ALARMS {
+                return Some(StepProblem::TooManyAlarms {
+                    count,
+                    max: MAX_ALARMS,
+                });
+            }
+            value.split(',').find_map(|item| {
+                (!names.contains(&item)).then(|| StepProblem::NotAlarm {
+                    value: value_owned(),
+                    item: item.to_owned(),
+                    alarms: names.iter().map(|n| (*n).to_owned()).collect(),
+                })
+            })
+        }
+        ParamKind::Runbook => (!runbook_name(value)).then(|| StepProblem::NotRunbook {
+            value: value_owned(),
+        }),
+        _ => check_plain(kind, value, action),
+    }
+}
+
+/// The checks a value's kind makes wherever it is read.
+fn check_plain(kind: ParamKind, value: &str, action: &str) -> Option<StepProblem> {
     let value_owned = || value.to_owned();
     match kind {
         ParamKind::Duration { min_secs, max_secs } => match duration::parse(value) {
@@ -169,43 +270,6 @@ pub(super) fn check_param(
                 why,
             }),
         }),
-        ParamKind::SsmDocument => match ssm_document(value, region) {
-            Err(problem) => Some(*problem),
-            Ok(name) if ssm::document(&name).is_some() => None,
-            Ok(name) => Some(StepProblem::UnknownDocument { name }),
-        },
-        ParamKind::Zones => {
-            zones(value, lab.network.azs)
-                .is_none()
-                .then(|| StepProblem::NotZones {
-                    value: value_owned(),
-                    azs: lab.network.azs,
-                })
-        }
-        ParamKind::Zone => match zones(value, lab.network.azs) {
-            Some(z) if z.len() == 1 => None,
-            _ => Some(StepProblem::NotZone {
-                value: value_owned(),
-                azs: lab.network.azs,
-            }),
-        },
-        ParamKind::Alarms => {
-            let names: Vec<&str> = lab.alarms.iter().map(|a| a.name.as_str()).collect();
-            let count = value.split(',').count();
-            if count > MAX_ALARMS {
-                return Some(StepProblem::TooManyAlarms {
-                    count,
-                    max: MAX_ALARMS,
-                });
-            }
-            value.split(',').find_map(|item| {
-                (!names.contains(&item)).then(|| StepProblem::NotAlarm {
-                    value: value_owned(),
-                    item: item.to_owned(),
-                    alarms: names.iter().map(|n| (*n).to_owned()).collect(),
-                })
-            })
-        }
         ParamKind::AnyOf { values } => {
             let items: Vec<&str> = value.split(',').collect();
             let bad = items
@@ -218,9 +282,6 @@ pub(super) fn check_param(
                 values: values.to_vec(),
             })
         }
-        ParamKind::Runbook => (!runbook_name(value)).then(|| StepProblem::NotRunbook {
-            value: value_owned(),
-        }),
         ParamKind::RunbookParameters => {
             runbook_parameters(value)
                 .err()
@@ -237,6 +298,12 @@ pub(super) fn check_param(
                     value: value_owned(),
                 })
         }
+        // Read where they are: `check_param`.
+        ParamKind::SsmDocument
+        | ParamKind::Zones
+        | ParamKind::Zone
+        | ParamKind::Alarms
+        | ParamKind::Runbook => None,
     }
 }
 
@@ -303,6 +370,34 @@ fn tenths(value: &str) -> Option<u64> {
     let whole: u64 = whole.parse().ok()?;
     let tenth: u64 = tenth.parse().ok()?;
     whole.checked_mul(10)?.checked_add(tenth)
+}
+
+/// A zone as FIS takes it: a name (`us-east-1a`) or an ID (`use1-az1`).
+fn fis_zone(z: &str) -> bool {
+    let name = z.rsplit_once('-').is_some_and(|(region, rest)| {
+        crate::base::regions::find(region).is_some()
+            && rest.len() >= 2
+            && rest.starts_with(|c: char| c.is_ascii_digit())
+            && rest.ends_with(|c: char| c.is_ascii_lowercase())
+            && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    let id = z.split_once("-az").is_some_and(|(code, n)| {
+        code.len() >= 4
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+    });
+    name || id
+}
+
+/// `arn:<partition>:<service>:<region>:<account>:<resource>` with the resource beginning
+/// `kind` (`alarm:`, `document/`).
+fn arn_of(value: &str, service: &str, kind: &str) -> bool {
+    let parts: Vec<&str> = value.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", partition, s, _, _, resource]
+        if partition.starts_with("aws") && *s == service && resource.len() > kind.len() && resource.starts_with(kind))
 }
 
 /// The lab's zones a `Zones` value names, 0-based, in the order given: numbers from 1 to the

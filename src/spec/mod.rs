@@ -9,7 +9,7 @@ mod path;
 mod problem;
 mod scalar;
 mod text;
-mod tree;
+pub mod tree;
 mod yaml_error;
 
 pub use named_map::NamedMap;
@@ -547,6 +547,17 @@ fn tree_options() -> serde_saphyr::Options {
     let mut options = options();
     options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::AsString;
     options
+}
+
+/// Any JSON or YAML document (an FIS template for `chaoslab lint`) as the located tree the
+/// spec's own first pass walks, under the spec's budgets (size, aliases, nesting); a syntax
+/// error is the spec's E002 at its line and column.
+pub fn document(source: &str) -> Result<Spanned<tree::Node>, Diagnostic> {
+    if source.len() > MAX_SPEC_BYTES {
+        return Err(Problem::TooLarge.at(Pos::default(), ""));
+    }
+    serde_saphyr::from_str_with_options::<Spanned<tree::Node>>(source, tree_options())
+        .map_err(|e| yaml_error::diagnostic(&e, source))
 }
 
 /// Parses a spec (size capped before parsing, see `options`). Two passes: the untyped tree

@@ -28,6 +28,7 @@ fn claims() -> Vec<(&'static str, &'static str, Code)> {
     add::<chaoslab::experiments::Problem>(&mut out);
     add::<chaoslab::experiments::StepProblem>(&mut out);
     add::<chaoslab::catalog::Problem>(&mut out);
+    add::<chaoslab::lint::problem::Problem>(&mut out);
     out
 }
 

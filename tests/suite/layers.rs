@@ -17,6 +17,8 @@ const LAYERS: &[&[&str]] = &[
     &["resources"],
     &["catalog"],
     &["experiments"],
+    // `chaoslab lint` reads templates through the catalog and the experiments' checks.
+    &["lint"],
     &["model"],
     &["render"],
     &["output"],

@@ -28,6 +28,7 @@ mod lab_model;
 mod lab_readme;
 mod layers;
 mod limits;
+mod lint;
 mod ownership;
 mod preflight;
 mod python_locks;
