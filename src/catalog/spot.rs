@@ -2,10 +2,11 @@
 //! (`app.spot`), which FIS sends EC2's interruption signals.
 //!
 //! Source: the FIS actions reference, `aws:ec2:send-spot-instance-interruptions` (target
-//! `aws:ec2:spot-instance`, key `SpotInstances`): FIS sends a rebalance recommendation at once
-//! and the two-minute interruption notice `durationBeforeInterruption` later; two minutes after
-//! that EC2 interrupts (for the group's one-time requests, terminates) the instance. By default
-//! FIS interrupts at most five Spot Instances an experiment when they are picked by tag.
+//! `aws:ec2:spot-instance`, key `SpotInstances`): FIS sends a rebalance recommendation at once,
+//! the interruption notice two minutes before the interruption, and interrupts the instances
+//! (for the group's one-time requests, terminates them) `durationBeforeInterruption` after the
+//! start. By default FIS interrupts at most five Spot Instances an experiment when they are
+//! picked by tag.
 
 use super::action::{DESCRIBE_INSTANCES, ParamKind, Statement, required};
 use super::kinds::{Kind, Problem, TargetSelection, resolve_on_ec2, zone_suffix, zone_text};
@@ -41,7 +42,7 @@ fn resolve(value: &str, az: Option<usize>, res: &Resources) -> Result<TargetSele
 
 pub fn expect_interruption(_: &LabView, e: &Step) -> String {
     format!(
-        "the app Spot Instances{} get EC2's rebalance recommendation at once, and the interruption notice {} later; two minutes after the notice EC2 terminates them. The auto-scaling group (Capacity Rebalancing) launches replacements at the recommendation, and the load balancer routes around the interrupted instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip.",
+        "the app Spot Instances{} get EC2's rebalance recommendation at once and are terminated {} later, with the two-minute interruption notice before that. The auto-scaling group (Capacity Rebalancing) launches replacements at the recommendation, and the load balancer routes around the interrupted instances, so `/products`, the reviews and `/promo` keep answering 200 apart from a brief blip.",
         zone_text(e.zone()),
         e.value(&BEFORE_INTERRUPTION)
             .unwrap_or("`durationBeforeInterruption`"),

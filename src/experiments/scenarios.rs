@@ -114,7 +114,7 @@ pub const AZ_POWER_INTERRUPTION: Scenario = Scenario {
     default_duration: "PT30M",
     duration_secs: (10 * 60, 12 * 60 * 60),
     acknowledges: &["partial-subnets", "scope-all", "asg-replacement"],
-    omits: "The scenario's ElastiCache power interruption (the lab has no cache) and its instance-launch errors for other roles (`aws:ec2:api-insufficient-instance-capacity-error`: no role of the lab launches instances).",
+    omits: "The scenario's ElastiCache power interruption (the lab has no cache) and its instance-launch errors for other roles (`aws:ec2:api-insufficient-instance-capacity-error`: no role of the lab launches instances); on a Spot fleet, the instance stop too (EC2 does not stop an auto-scaling group's Spot Instances), so the volumes pause from the start.",
     plan: az_power,
 };
 
@@ -122,13 +122,17 @@ fn az_power(input: &Input, lab: &Resources) -> Vec<Planned> {
     let d = input.duration.clone();
     let mut out = Vec::new();
     let on_ec2 = lab.app.as_ref().is_some_and(|a| a.fargate().is_none());
-    if on_ec2 {
+    // EC2 does not stop an auto-scaling group's Spot Instances (E085).
+    let stops = on_ec2 && !lab.app.as_ref().is_some_and(|a| a.spot());
+    if stops {
         out.push(
             Planned::new("stop-instances", &instances::STOP_INSTANCES)
                 .set(instances::RESTART_AFTER.name, &d)
                 .set(instances::COMPLETE_IF_TERMINATED.name, "true")
                 .target(&instances::INSTANCES, "app", true),
         );
+    }
+    if on_ec2 {
         out.push(
             Planned::new("pause-asg-scaling", &groups::ASG_INSUFFICIENT_CAPACITY)
                 .set(groups::ZONES.name, input.az.to_string())
@@ -153,12 +157,14 @@ fn az_power(input: &Input, lab: &Resources) -> Vec<Planned> {
         );
     }
     if on_ec2 {
-        out.push(
-            Planned::new("pause-ebs-io", &volumes::PAUSE_VOLUME_IO)
-                .set("duration", &d)
-                .target(&volumes::VOLUMES, "app", true)
-                .after(&["stop-instances"]),
-        );
+        let pause = Planned::new("pause-ebs-io", &volumes::PAUSE_VOLUME_IO)
+            .set("duration", &d)
+            .target(&volumes::VOLUMES, "app", true);
+        out.push(if stops {
+            pause.after(&["stop-instances"])
+        } else {
+            pause
+        });
     }
     if lab.app.is_some() {
         out.push(
@@ -169,7 +175,7 @@ fn az_power(input: &Input, lab: &Resources) -> Vec<Planned> {
             Planned::new("start-zonal-autoshift", &zonal::START_ZONAL_AUTOSHIFT)
                 .set(
                     "duration",
-                    duration::show(input.secs - AUTOSHIFT_AFTER_SECS),
+                    duration::show(input.secs.saturating_sub(AUTOSHIFT_AFTER_SECS)),
                 )
                 .set(zonal::ZONE.name, input.az.to_string())
                 .set(zonal::STATUS.name, "ANY")

@@ -372,15 +372,13 @@ fn tenths(value: &str) -> Option<u64> {
     whole.checked_mul(10)?.checked_add(tenth)
 }
 
-/// A zone as FIS takes it: a name (`us-east-1a`) or an ID (`use1-az1`).
+/// A zone as FIS takes it: a name, its Region and a letter (`us-east-1a`, `us-west-2-lax-1a`
+/// for a Local Zone is not a FIS target and is refused), or an ID (`use1-az1`).
 fn fis_zone(z: &str) -> bool {
-    let name = z.rsplit_once('-').is_some_and(|(region, rest)| {
-        crate::base::regions::find(region).is_some()
-            && rest.len() >= 2
-            && rest.starts_with(|c: char| c.is_ascii_digit())
-            && rest.ends_with(|c: char| c.is_ascii_lowercase())
-            && rest.bytes().all(|b| b.is_ascii_alphanumeric())
-    });
+    let letters = z.len() - z.trim_end_matches(|c: char| c.is_ascii_lowercase()).len();
+    let name = letters == 1
+        && z.get(..z.len() - 1)
+            .is_some_and(|region| crate::base::regions::find(region).is_some());
     let id = z.split_once("-az").is_some_and(|(code, n)| {
         code.len() >= 4
             && code
@@ -483,6 +481,30 @@ pub(super) fn json_object(value: &str) -> Option<serde_json::Map<String, serde_j
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zones_as_fis_takes_them() {
+        for ok in [
+            "us-east-1a",
+            "eu-west-3b",
+            "ap-southeast-2c",
+            "use1-az1",
+            "euw3-az12",
+        ] {
+            assert!(fis_zone(ok), "{ok}");
+        }
+        for bad in [
+            "us-east-1",
+            "us-east-1ab",
+            "us-east-9a",
+            "1",
+            "your_zone",
+            "use1-az",
+            "",
+        ] {
+            assert!(!fis_zone(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn sources() {

@@ -17,6 +17,30 @@ use crate::experiments::{Problem, StepProblem};
 /// FIS's quota of stop conditions per template.
 const MAX_STOPS: usize = 5;
 
+/// Permissions an action needs only with one of its parameters (FIS actions reference):
+/// restarting instances with encrypted volumes (`startInstancesAfterDuration`), handing a
+/// runbook its role (`AutomationAssumeRole` in `documentParameters`). chaoslab's own role
+/// always holds the first and holds the second only when a runbook gets a role.
+const ONLY_WITH: &[(&str, &str, &str, &str)] = &[
+    (
+        "aws:ec2:stop-instances",
+        "kms:CreateGrant",
+        "startInstancesAfterDuration",
+        "",
+    ),
+    (
+        "aws:ssm:start-automation-execution",
+        "iam:PassRole",
+        "documentParameters",
+        "AutomationAssumeRole",
+    ),
+];
+
+/// Parameters chaoslab asks a spec for that FIS itself does not require: the lab's load
+/// balancer needs `zonalAutoshiftStatus` set, any other resource may take FIS's default.
+const REQUIRED_BY_CHAOSLAB_ONLY: &[(&str, &str)] =
+    &[("aws:arc:start-zonal-autoshift", "zonalAutoshiftStatus")];
+
 /// Every finding of one template. `allowed`: the IAM actions the file set's policies allow,
 /// when it has any; `provider`: its hashicorp/aws constraint.
 pub fn template(
@@ -35,7 +59,7 @@ pub fn template(
             out.push(problem.at(a.id.pos, format!("{}.actionId", a.field)));
             continue;
         };
-        parameters(a, action, &mut out);
+        parameters(a, action, t.partial, &mut out);
         targets(t, a, action, &mut out);
         if let Some(allowed) = allowed {
             permissions(a, action, allowed, &mut missing, &mut out);
@@ -93,7 +117,7 @@ pub fn template(
 
 /// Names against the action's list, each value against its kind as FIS takes it, and the
 /// required ones present.
-fn parameters(a: &TemplateAction, action: &Action, out: &mut Vec<Diagnostic>) {
+fn parameters(a: &TemplateAction, action: &Action, partial: bool, out: &mut Vec<Diagnostic>) {
     let known: Vec<&'static str> = action.params.iter().map(|p| p.name).collect();
     for (k, v) in &a.parameters {
         let field = format!("{}.parameters.{}", a.field, k.value);
@@ -120,8 +144,11 @@ fn parameters(a: &TemplateAction, action: &Action, out: &mut Vec<Diagnostic>) {
             out.push(problem.at(v.pos, field));
         }
     }
-    for p in action.params.iter().filter(|p| p.required) {
-        if !a.parameters.iter().any(|(k, _)| k.value == p.name) {
+    let required = |p: &&crate::catalog::Param| {
+        p.required && !REQUIRED_BY_CHAOSLAB_ONLY.contains(&(action.id, p.name))
+    };
+    for p in action.params.iter().filter(required) {
+        if !partial && !a.parameters.iter().any(|(k, _)| k.value == p.name) {
             let problem = StepProblem::MissingParameter {
                 action: action.id,
                 name: p.name,
@@ -142,6 +169,9 @@ fn targets(t: &Template, a: &TemplateAction, action: &Action, out: &mut Vec<Diag
         return;
     };
     if a.targets.is_empty() {
+        if t.partial {
+            return;
+        }
         let problem = StepProblem::NeedsTarget {
             action: action.id,
             kind: kind.fis_key,
@@ -160,6 +190,9 @@ fn targets(t: &Template, a: &TemplateAction, action: &Action, out: &mut Vec<Diag
             continue;
         }
         let Some(target) = t.targets.iter().find(|x| x.name.value == name.value) else {
+            if t.partial {
+                continue;
+            }
             let problem = StepProblem::NoSuchTarget {
                 name: name.value.clone(),
                 names: t.targets.iter().map(|x| x.name.value.clone()).collect(),
@@ -230,18 +263,35 @@ fn stops(t: &Template, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// IAM's action patterns: `*` any run of characters, case-insensitive.
+/// IAM's action patterns, case-insensitive: `*` any run of characters, `?` any one. Matched
+/// by the usual two-pointer walk, which backtracks only to the last `*`: linear in practice,
+/// whatever a policy file holds.
 fn allows(pattern: &str, action: &str) -> bool {
-    fn glob(p: &[u8], a: &[u8]) -> bool {
-        match p.split_first() {
-            None => a.is_empty(),
-            Some((b'*', rest)) => (0..=a.len()).any(|i| a.get(i..).is_some_and(|t| glob(rest, t))),
-            Some((c, rest)) => a
-                .split_first()
-                .is_some_and(|(d, tail)| c.eq_ignore_ascii_case(d) && glob(rest, tail)),
+    let (p, a) = (pattern.as_bytes(), action.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < a.len() {
+        match p.get(i) {
+            Some(b'*') => {
+                star = Some((i, j));
+                i += 1;
+            }
+            Some(&c) if c == b'?' || a.get(j).is_some_and(|d| c.eq_ignore_ascii_case(d)) => {
+                i += 1;
+                j += 1;
+            }
+            _ => match star {
+                Some((si, sj)) => {
+                    i = si + 1;
+                    j = sj + 1;
+                    star = Some((si, sj + 1));
+                }
+                None => return false,
+            },
         }
     }
-    glob(pattern.as_bytes(), action.as_bytes())
+    p.get(i..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
 }
 
 /// Each permission the catalog grants the action, allowed by some policy of the file set;
@@ -253,9 +303,19 @@ fn permissions(
     missing: &mut BTreeSet<String>,
     out: &mut Vec<Diagnostic>,
 ) {
+    // Whether the template gives `param` (holding `word`, when one is named).
+    let given = |param: &str, word: &str| {
+        a.parameters
+            .iter()
+            .any(|(k, v)| k.value == param && v.value.text().is_none_or(|t| t.contains(word)))
+    };
     for s in action.iam {
         for permission in s.actions {
-            if allowed.iter().any(|p| allows(p, permission))
+            let not_needed = ONLY_WITH.iter().any(|(id, p, param, word)| {
+                *id == action.id && p == permission && !given(param, word)
+            });
+            if not_needed
+                || allowed.iter().any(|p| allows(p, permission))
                 || !missing.insert((*permission).to_owned())
             {
                 continue;
@@ -277,7 +337,7 @@ fn lowest_admitted(constraint: &str) -> Option<(u32, u32)> {
         .split(',')
         .filter_map(|c| {
             let c = c.trim();
-            let v = ["~>", ">=", "="]
+            let v = ["~>", ">=", ">", "="]
                 .iter()
                 .find_map(|op| c.strip_prefix(op))
                 .or_else(|| c.starts_with(|ch: char| ch.is_ascii_digit()).then_some(c))?;
@@ -363,9 +423,14 @@ mod tests {
         assert!(allows("EC2:stop*", "ec2:StopInstances"));
         assert!(!allows("ec2:Stop", "ec2:StopInstances"));
         assert!(allows("*", "fis:InjectApiThrottleError"));
+        assert!(allows("ec2:?topInstances", "ec2:StopInstances"));
+        assert!(!allows("ec2:*Z", "ec2:StopInstances"));
+        // A pattern built to backtrack: answered at once.
+        assert!(!allows(&format!("{}Z", "*".repeat(40)), &"a".repeat(200)));
         assert_eq!(lowest_admitted("~> 5.0"), Some((5, 0)));
         assert_eq!(lowest_admitted(">= 5.30, < 7.0"), Some((5, 30)));
         assert_eq!(lowest_admitted("6.22.0"), Some((6, 22)));
         assert_eq!(lowest_admitted("< 7"), None);
+        assert_eq!(lowest_admitted("> 5.1"), Some((5, 1)));
     }
 }

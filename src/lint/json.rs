@@ -19,8 +19,11 @@ fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Spanned<Node>> {
     })
 }
 
-fn value(n: &Spanned<Node>) -> At<Value> {
-    let v = match n.value.text() {
+/// A value as written; computed when CloudFormation or a template tool fills it in: a short-form
+/// intrinsic (`!Ref`, `!GetAtt`, `!Sub`), a long-form one (a map), or `${...}`.
+fn value(src: &str, n: &Spanned<Node>) -> At<Value> {
+    let tagged = crate::spec::tree::source_text(n, src).is_some_and(|t| t.starts_with('!'));
+    let v = match n.value.text().filter(|t| !tagged && !t.contains("${")) {
         Some(t) => Value::Text(t.to_owned()),
         None => Value::Computed,
     };
@@ -81,7 +84,7 @@ pub fn read(source: &str) -> Result<Read, Diagnostic> {
             let field = format!("Resources.{}.Properties.", name.value);
             match kind {
                 Some("AWS::FIS::ExperimentTemplate") => {
-                    let mut t = template(&props.value, &name.value, name.pos, &field);
+                    let mut t = template(source, &props.value, &name.value, name.pos, &field);
                     t.role = get(&props.value, "RoleArn").and_then(|r| logical_id(&r.value));
                     out.templates.push(t);
                 }
@@ -128,7 +131,7 @@ pub fn read(source: &str) -> Result<Read, Diagnostic> {
         return Ok(out);
     }
     let api = |t: &Spanned<Node>, name: &str, field: &str| {
-        let mut template = template(&t.value, name, pos(t), field);
+        let mut template = template(source, &t.value, name, pos(t), field);
         template.role = get(&t.value, "roleArn")
             .and_then(|r| r.value.text())
             .map(str::to_owned);
@@ -146,7 +149,13 @@ pub fn read(source: &str) -> Result<Read, Diagnostic> {
 }
 
 /// One template's actions, targets and stop conditions.
-fn template(t: &Node, name: &str, at: crate::base::errors::Pos, field: &str) -> Template {
+fn template(
+    src: &str,
+    t: &Node,
+    name: &str,
+    at: crate::base::errors::Pos,
+    field: &str,
+) -> Template {
     let mut out = Template {
         name: name.to_owned(),
         pos: at,
@@ -157,13 +166,21 @@ fn template(t: &Node, name: &str, at: crate::base::errors::Pos, field: &str) -> 
     let actions = get(t, "actions");
     for (name, a) in actions.map_or_else(Vec::new, |a| a.value.entries()) {
         let field = format!("{field}actions.{}", name.value);
-        let id = get(&a.value, "actionId")
-            .and_then(text)
-            .unwrap_or_else(|| At::new(String::new(), pos(a)));
+        let id = match get(&a.value, "actionId").map(|n| value(src, n)) {
+            Some(At {
+                value: Value::Text(id),
+                pos,
+            }) => At::new(id, pos),
+            Some(_) => {
+                out.partial = true; // an intrinsic fills it in
+                continue;
+            }
+            None => At::new(String::new(), pos(a)),
+        };
         let parameters = get(&a.value, "parameters")
             .map_or_else(Vec::new, |p| p.value.entries())
             .into_iter()
-            .map(|(k, v)| (k, value(v)))
+            .map(|(k, v)| (k, value(src, v)))
             .collect();
         let targets = get(&a.value, "targets")
             .map_or_else(Vec::new, |p| p.value.entries())
@@ -194,8 +211,8 @@ fn template(t: &Node, name: &str, at: crate::base::errors::Pos, field: &str) -> 
         );
         out.targets.push(TemplateTarget {
             name: name.clone(),
-            resource_type: get(&tg.value, "resourceType").map(value),
-            selection_mode: get(&tg.value, "selectionMode").map(value),
+            resource_type: get(&tg.value, "resourceType").map(|n| value(src, n)),
+            selection_mode: get(&tg.value, "selectionMode").map(|n| value(src, n)),
             field: format!("{field}targets.{}", name.value),
         });
     }
@@ -206,8 +223,8 @@ fn template(t: &Node, name: &str, at: crate::base::errors::Pos, field: &str) -> 
                 continue;
             };
             out.stop_conditions.push(StopCondition {
-                source: value(source),
-                value: get(&s.value, "value").map(value),
+                source: value(src, source),
+                value: get(&s.value, "value").map(|n| value(src, n)),
                 field: format!("{field}stopConditions[{i}]"),
             });
         }

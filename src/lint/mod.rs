@@ -60,6 +60,9 @@ pub struct Template {
     pub stop_conditions: Vec<StopCondition>,
     /// Where the stop conditions are (or the template, when it has none).
     pub stops_pos: Pos,
+    /// Parts only Terraform can know (`dynamic` blocks, computed action ids): what is missing
+    /// is not reported, since it may be there.
+    pub partial: bool,
     /// Keys of an action or a target that FIS does not define, each with the field path and
     /// the keys it does define.
     pub unknown: Vec<(At<String>, String, &'static [&'static str])>,
@@ -161,16 +164,20 @@ pub fn lint(sources: &[Source]) -> Vec<Linted> {
         .collect()
 }
 
-/// What the file set lets a template's role do: its role's grants (or, when the template
-/// names its role by ARN or not at all, the stand-alone policy documents); `None` when that
-/// is unknown (no policy of it read, or one lint cannot read).
+/// What the file set lets a template's role do: its role's grants, or, when the files attach
+/// none to it (a template naming its role by ARN), the stand-alone policy documents; `None`
+/// when that is unknown (no policy of it read, or one lint cannot read).
 fn allowed_for(t: &Template, grants: &[Grant]) -> Option<Vec<String>> {
-    let named = |g: &&Grant| match (&g.role, &t.role) {
-        (Some(r), Some(mine)) => r == mine,
-        (None, _) => true,
-        (Some(_), None) => false,
+    // The role's own grants; only without any, the policy documents on their own.
+    let own: Vec<&Grant> = grants
+        .iter()
+        .filter(|g| g.role.is_some() && g.role == t.role)
+        .collect();
+    let mine: Vec<&Grant> = if own.is_empty() {
+        grants.iter().filter(|g| g.role.is_none()).collect()
+    } else {
+        own
     };
-    let mine: Vec<&Grant> = grants.iter().filter(named).collect();
     if mine.is_empty() || mine.iter().any(|g| g.opaque) {
         return None;
     }

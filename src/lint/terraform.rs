@@ -58,7 +58,7 @@ pub fn read(source: &str) -> Result<Read, Diagnostic> {
     let lines = Lines { text: source };
     let mut out = Read::default();
     // Policy documents and managed policies by address, to be granted where attached.
-    let mut documents: Vec<(String, Vec<String>)> = Vec::new();
+    let mut documents: Vec<(String, Option<Vec<String>>)> = Vec::new();
     let mut attachments: Vec<(String, Option<String>)> = Vec::new();
     let mut inline: Vec<(String, PolicyText)> = Vec::new();
     for block in body.blocks() {
@@ -73,11 +73,23 @@ pub fn read(source: &str) -> Result<Read, Diagnostic> {
                 out.templates.push(t);
             }
             ("data", ["aws_iam_policy_document", name]) => {
-                let mut allowed = Vec::new();
-                for st in block.body.get_blocks("statement") {
-                    let effect = attr_text(&st.body, "effect");
-                    if effect.is_none_or(|e| e == "Allow") {
-                        allowed.extend(strings(st.body.get_attribute("actions").map(|a| &a.value)));
+                // None once any part is computed (a `dynamic` statement, `actions = local.x`).
+                let mut allowed = Some(Vec::new());
+                for st in block.body.blocks() {
+                    match st.ident.as_str() {
+                        "statement" => {
+                            let effect = attr_text(&st.body, "effect");
+                            if effect.is_none_or(|e| e == "Allow") {
+                                let listed =
+                                    strings(st.body.get_attribute("actions").map(|a| &a.value));
+                                match (allowed.as_mut(), listed) {
+                                    (Some(all), Some(more)) => all.extend(more),
+                                    _ => allowed = None,
+                                }
+                            }
+                        }
+                        "dynamic" => allowed = None,
+                        _ => {}
                     }
                 }
                 documents.push((format!("data.aws_iam_policy_document.{name}"), allowed));
@@ -144,7 +156,7 @@ pub fn read(source: &str) -> Result<Read, Diagnostic> {
         documents
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, a)| a.clone())
+            .and_then(|(_, a)| a.clone())
     };
     let mut managed: Vec<(String, Grant)> = Vec::new();
     for (holder, text) in inline {
@@ -228,15 +240,12 @@ fn attr_text<'a>(body: &'a Body, key: &str) -> Option<&'a str> {
     body.get_attribute(key).and_then(|a| a.value.as_str())
 }
 
-/// The literal strings of a list (or of one string).
-fn strings(e: Option<&Expression>) -> Vec<String> {
+/// The literal strings of a list (or of one string); `None` when any part is computed.
+fn strings(e: Option<&Expression>) -> Option<Vec<String>> {
     match e {
-        Some(Expression::Array(a)) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_owned))
-            .collect(),
-        Some(x) => x.as_str().map(str::to_owned).into_iter().collect(),
-        None => Vec::new(),
+        Some(Expression::Array(a)) => a.iter().map(|x| x.as_str().map(str::to_owned)).collect(),
+        Some(x) => x.as_str().map(|s| vec![s.to_owned()]),
+        None => Some(Vec::new()),
     }
 }
 
@@ -267,11 +276,29 @@ fn template(block: &Block, name: &str, lines: &Lines) -> Template {
         stops_pos: at,
         ..Template::default()
     };
+    // `dynamic "parameter"` and the like: what they make is Terraform's to know.
+    out.partial = block.body.blocks().any(|b| {
+        b.ident.as_str() == "dynamic" || b.body.blocks().any(|c| c.ident.as_str() == "dynamic")
+    });
     for (i, a) in block.body.get_blocks("action").enumerate() {
         let here = lines.of(a.span());
         let name =
             text(&a.body, "name", lines).unwrap_or_else(|| At::new(format!("action[{i}]"), here));
-        let id = text(&a.body, "action_id", lines).unwrap_or_else(|| At::new(String::new(), here));
+        let id = match a
+            .body
+            .get_attribute("action_id")
+            .map(|v| value(&v.value, lines))
+        {
+            Some(At {
+                value: Value::Text(id),
+                pos,
+            }) => At::new(id, pos),
+            Some(_) => {
+                out.partial = true; // computed by Terraform
+                continue;
+            }
+            None => At::new(String::new(), here),
+        };
         let parameters = a
             .body
             .get_blocks("parameter")
@@ -355,8 +382,18 @@ fn json_policy(e: &Expression, source: &str) -> Grant {
             Some(one) => vec![one],
             None => Vec::new(),
         };
+        // A Statement or an Action Terraform computes: what the policy allows is unknown.
+        if !matches!(
+            statements,
+            Some(Expression::Array(_) | Expression::Object(_))
+        ) {
+            out.opaque = true;
+        }
         for st in items {
-            let Some(o) = st.as_object() else { continue };
+            let Some(o) = st.as_object() else {
+                out.opaque = true;
+                continue;
+            };
             let field = |name: &str| {
                 o.iter()
                     .find(|(k, _)| key_name(k) == Some(name))
@@ -366,7 +403,10 @@ fn json_policy(e: &Expression, source: &str) -> Grant {
                 .and_then(Expression::as_str)
                 .is_none_or(|e| e == "Allow")
             {
-                out.allowed.extend(strings(field("Action")));
+                match strings(field("Action")) {
+                    Some(actions) => out.allowed.extend(actions),
+                    None => out.opaque = true,
+                }
             }
         }
         return out;

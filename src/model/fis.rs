@@ -53,7 +53,6 @@ fn parameter_value(action: &Action, key: &str, value: &str) -> Expr {
             interp(AWS_REGION.expr()),
             lit(format!("::document/{value}")),
         ]),
-        // Checked to be the lab's zones (1-based) when the spec was validated.
         ParamKind::Runbook => Expr::template(vec![
             lit("arn:"),
             interp(PARTITION.attr("partition")),
@@ -63,6 +62,7 @@ fn parameter_value(action: &Action, key: &str, value: &str) -> Expr {
             interp(crate::resources::tree::account_id()),
             lit(format!(":document/{value}")),
         ]),
+        // Checked to be the lab's zones (1-based) when the spec was validated.
         ParamKind::Zones | ParamKind::Zone => listed(
             value
                 .split(',')

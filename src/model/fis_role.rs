@@ -201,14 +201,18 @@ fn resources(lab: &Lab, pattern: &str) -> Vec<Expr> {
                 })
             })
             .collect(),
+        // Automation authorises the start on the document and on its definition, the
+        // optional resource type the SAR lists beside it (AWSFaultInjectionSimulatorSSMAccess
+        // grants both).
         "{runbooks}" => runbook_steps(lab)
             .filter_map(|step| step.value(&automation::RUNBOOK))
-            .map(|name| {
-                arn(
-                    lab,
-                    &format!("arn:{{partition}}:ssm:{{region}}:{{account}}:document/{name}"),
-                )
+            .flat_map(|name| {
+                [
+                    format!("arn:{{partition}}:ssm:{{region}}:{{account}}:document/{name}"),
+                    format!("arn:{{partition}}:ssm:{{region}}:{{account}}:automation-definition/{name}:*"),
+                ]
             })
+            .map(|pattern| arn(lab, &pattern))
             .fold(Vec::new(), dedup),
         "{runbook_roles}" => runbook_steps(lab)
             .filter_map(automation::assume_role)

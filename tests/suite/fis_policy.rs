@@ -36,7 +36,7 @@ fn strings(v: &Value) -> Vec<String> {
 fn concrete(arn: &str) -> String {
     arn.replace(
         "{runbooks}",
-        "arn:{partition}:ssm:{region}:{account}:document/Chaos-Shop-Drain-Zone",
+        "arn:{partition}:ssm:{region}:{account}:automation-definition/Chaos-Shop-Drain-Zone:$DEFAULT",
     )
     .replace(
         "{runbook_roles}",

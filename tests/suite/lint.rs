@@ -396,3 +396,135 @@ fn unreadable_files_are_refused_and_module_files_pass() {
         assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "{file}");
     }
 }
+
+/// What is valid in FIS is never reported: zone names and IDs, a stop without a restart (no
+/// KMS grant needed), a runbook without a role (no PassRole), FIS's default autoshift status,
+/// CloudFormation intrinsics, and whatever Terraform computes (a variable's action id, a
+/// `dynamic` parameter, a policy built from a local).
+#[test]
+fn valid_templates_are_not_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = r#"{
+  "description": "valid",
+  "roleArn": "arn:aws:iam::111122223333:role/fis",
+  "targets": {
+    "group": {"resourceType": "aws:ec2:autoscaling-group", "resourceArns": ["arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:x:autoScalingGroupName/app"], "selectionMode": "ALL"},
+    "fleet": {"resourceType": "aws:ec2:instance", "resourceTags": {"App": "shop"}, "selectionMode": "ALL"},
+    "alb": {"resourceType": "aws:arc:zonal-shift-managed-resource", "resourceArns": ["arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shop/1"], "selectionMode": "ALL"}
+  },
+  "actions": {
+    "ice": {"actionId": "aws:ec2:asg-insufficient-instance-capacity-error", "parameters": {"availabilityZoneIdentifiers": "us-east-1a,use1-az2", "duration": "PT5M"}, "targets": {"AutoScalingGroups": "group"}},
+    "stop": {"actionId": "aws:ec2:stop-instances", "targets": {"Instances": "fleet"}},
+    "shift": {"actionId": "aws:arc:start-zonal-autoshift", "parameters": {"duration": "PT5M", "availabilityZoneIdentifier": "us-east-1b"}, "targets": {"ManagedResources": "alb"}, "startAfter": ["ice"]},
+    "runbook": {"actionId": "aws:ssm:start-automation-execution", "parameters": {"documentArn": "arn:aws:ssm:us-east-1:111122223333:document/Drain", "maxDuration": "PT10M"}}
+  },
+  "stopConditions": [{"source": "none"}]
+}
+"#;
+    let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ec2:InjectApiError", "autoscaling:DescribeAutoScalingGroups", "ec2:StopInstances", "ec2:StartInstances", "ec2:Describe*", "arc-zonal-shift:*", "autoscaling:DescribeTags", "tag:GetResources", "ssm:*AutomationExecution"], "Resource": "*"}]}"#;
+    std::fs::write(dir.path().join("valid.json"), json).expect("write");
+    std::fs::write(dir.path().join("policy.json"), policy).expect("write");
+    let cfn = "Resources:
+  Template:
+    Type: AWS::FIS::ExperimentTemplate
+    Properties:
+      Description: wait
+      RoleArn: !GetAtt Role.Arn
+      Actions:
+        wait: {ActionId: 'aws:fis:wait', Parameters: {duration: !Ref Duration}}
+      Targets: {}
+      StopConditions:
+        - {Source: 'aws:cloudwatch:alarm', Value: !GetAtt Alarm.Arn}
+";
+    std::fs::write(dir.path().join("stack.yaml"), cfn).expect("write");
+    let tf = r#"variable "action" {}
+locals { actions = ["ec2:RebootInstances"] }
+
+data "aws_iam_policy_document" "fis" {
+  statement {
+    actions   = local.actions
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "fis" {
+  role   = aws_iam_role.fis.id
+  policy = data.aws_iam_policy_document.fis.json
+}
+
+resource "aws_fis_experiment_template" "computed" {
+  description = "computed"
+  role_arn    = aws_iam_role.fis.arn
+
+  action {
+    name      = "from-a-variable"
+    action_id = var.action
+  }
+
+  action {
+    name      = "reboot"
+    action_id = "aws:ec2:reboot-instances"
+    dynamic "target" {
+      for_each = ["fleet"]
+      content {
+        key   = "Instances"
+        value = target.value
+      }
+    }
+  }
+
+  stop_condition {
+    source = "none"
+  }
+}
+"#;
+    std::fs::write(dir.path().join("main.tf"), tf).expect("write");
+    for files in [
+        &["valid.json", "policy.json"][..],
+        &["stack.yaml"],
+        &["main.tf"],
+    ] {
+        let (code, findings, _) = lint(dir.path(), files);
+        assert!(findings.is_empty(), "{files:?}: {findings:#?}");
+        assert_eq!(code, 0, "{files:?}");
+    }
+    // The same JSON with its zone name misspelt is still caught.
+    std::fs::write(
+        dir.path().join("valid.json"),
+        json.replace("us-east-1a,", "us-east-1,"),
+    )
+    .expect("write");
+    let (_, findings, _) = lint(dir.path(), &["valid.json", "policy.json"]);
+    assert_eq!(
+        brief(&findings),
+        [f("valid.json", "E041", 10)],
+        "{findings:#?}"
+    );
+}
+
+/// A runbook step without a role generates a tree whose role holds no PassRole, and lint
+/// agrees that none is needed.
+#[test]
+fn a_runbook_without_a_role_lints_clean() {
+    let spec = std::fs::read_to_string(
+        common::root().join("tests/fixtures/every-spot-action.yaml"),
+    )
+    .expect("fixture")
+        + "  run-runbook:\n    description: Run the account's drain runbook\n    action: aws:ssm:start-automation-execution\n    parameters: {documentArn: Chaos-Shop-Drain-Zone, maxDuration: PT10M}\n    stop_conditions: [error-rate]\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    for file in common::generate_str(&spec) {
+        let path = dir.path().join(&file.name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, file.content).expect("write");
+    }
+    let (code, findings, stdout) = lint(dir.path(), &["."]);
+    assert!(findings.is_empty(), "{findings:#?}");
+    assert_eq!(code, 0);
+    assert!(stdout.contains("fis.tf: ok (3 templates)"), "{stdout}");
+    let iam = std::fs::read_to_string(dir.path().join("fis_iam.tf")).expect("fis_iam.tf");
+    assert!(!iam.contains("iam:PassRole"), "{iam}");
+    assert!(
+        iam.contains(":automation-definition/Chaos-Shop-Drain-Zone:*"),
+        "{iam}"
+    );
+}
