@@ -179,9 +179,28 @@ fn the_known_mistakes_of_public_templates_are_found_where_they_are() {
 }
 
 /// Every template chaoslab generates lints clean with its tree (its role policy and its
-/// provider constraint beside it), and every one is read.
+/// provider constraint beside it), and every one is read: the blueprints' trees, and the
+/// every-action fixtures', which hold each catalog action.
 #[test]
 fn chaoslabs_own_trees_lint_clean() {
+    for fixture in common::EVERY_ACTION_FIXTURES {
+        let spec = common::root().join("tests/fixtures").join(fixture);
+        let (lab, files) = common::generate_file(&spec);
+        let dir = tempfile::tempdir().expect("tempdir");
+        for file in files {
+            let path = dir.path().join(&file.name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, file.content).expect("write");
+        }
+        let (code, findings, stdout) = lint(dir.path(), &["."]);
+        assert!(findings.is_empty(), "{fixture}: {findings:#?}");
+        assert_eq!(code, 0, "{fixture}");
+        let n = lab.experiments.len();
+        assert!(
+            stdout.contains(&format!("fis.tf: ok ({n} templates)")),
+            "{fixture}: {stdout}"
+        );
+    }
     for spec in common::blueprints() {
         let (lab, _) = common::generate_file(&spec);
         let dir = common::root().join("generated").join(&lab.name);
