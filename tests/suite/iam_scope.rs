@@ -649,66 +649,47 @@ fn judge_tag_sources(lab: &Lab, statements: &[Statement], out: &mut Findings) {
             ));
         }
     }
+    let value = format!("{:?}", lab.lab_tag);
+    // Whether a block of `resource` type `kind` has a nested `block` whose attributes are as
+    // `wanted` asks (each a formatted expression).
+    let has =
+        |kind: &str, block: &str, wanted: &dyn Fn(&dyn Fn(&str) -> Option<String>) -> bool| {
+            resources(lab, kind)
+                .iter()
+                .map(|r| {
+                    r.body().blocks().any(|t| {
+                        let a = |k: &str| {
+                            t.body()
+                                .attributes()
+                                .find(|a| a.key() == k)
+                                .map(|a| hcl::format::to_string(a.expr()).expect("formats"))
+                        };
+                        t.identifier() == block && wanted(&a)
+                    })
+                })
+                .collect::<Vec<bool>>()
+        };
     if conditioned("Lab", ":instance/") {
-        let bodies: Vec<hcl::Body> = lab
-            .files
-            .iter()
-            .filter(|f| f.name.ends_with(".tf"))
-            .map(|f| hcl::from_str(&f.content).expect("parses"))
-            .collect();
-        let value = format!("{:?}", lab.lab_tag);
-        for asg in bodies.iter().flat_map(|b| b.blocks()).filter(|b| {
-            b.identifier() == "resource"
-                && b.labels().first().map(|l| l.as_str()) == Some("aws_autoscaling_group")
-        }) {
-            let propagates = asg.body().blocks().any(|t| {
-                let a = |k: &str| {
-                    t.body()
-                        .attributes()
-                        .find(|a| a.key() == k)
-                        .map(|a| hcl::format::to_string(a.expr()).expect("formats"))
-                };
-                t.identifier() == "tag"
-                    && a("key").as_deref() == Some("\"Lab\"")
-                    && a("value").as_deref() == Some(value.as_str())
-                    && a("propagate_at_launch").as_deref() == Some("true")
-            });
-            if !propagates {
-                out.defects.push(format!(
-                    "{}: a grant requires the Lab tag on instances, but the auto-scaling group \
-                     does not propagate Lab = {value} to the instances it launches",
-                    lab.name
-                ));
-            }
+        let propagates = has("aws_autoscaling_group", "tag", &|a| {
+            a("key").as_deref() == Some("\"Lab\"")
+                && a("value").as_deref() == Some(value.as_str())
+                && a("propagate_at_launch").as_deref() == Some("true")
+        });
+        if propagates.contains(&false) {
+            out.defects.push(format!(
+                "{}: a grant requires the Lab tag on instances, but the auto-scaling group \
+                 does not propagate Lab = {value} to the instances it launches",
+                lab.name
+            ));
         }
     }
     // The group's tags reach instances only: the volumes' come from the launch template.
     if conditioned("Lab", ":volume/") {
-        let value = format!("{:?}", lab.lab_tag);
-        let tagged = lab
-            .files
-            .iter()
-            .filter(|f| f.name.ends_with(".tf"))
-            .map(|f| hcl::from_str::<hcl::Body>(&f.content).expect("parses"))
-            .flat_map(|b| b.into_blocks())
-            .filter(|b| {
-                b.identifier() == "resource"
-                    && b.labels().first().map(|l| l.as_str()) == Some("aws_launch_template")
-            })
-            .any(|lt| {
-                lt.body().blocks().any(|t| {
-                    let a = |k: &str| {
-                        t.body()
-                            .attributes()
-                            .find(|a| a.key() == k)
-                            .map(|a| hcl::format::to_string(a.expr()).expect("formats"))
-                    };
-                    t.identifier() == "tag_specifications"
-                        && a("resource_type").as_deref() == Some("\"volume\"")
-                        && a("tags").is_some_and(|tags| tags.contains(&format!("Lab = {value}")))
-                })
-            });
-        if !tagged {
+        let tagged = has("aws_launch_template", "tag_specifications", &|a| {
+            a("resource_type").as_deref() == Some("\"volume\"")
+                && a("tags").is_some_and(|tags| tags.contains(&format!("Lab = {value}")))
+        });
+        if !tagged.contains(&true) {
             out.defects.push(format!(
                 "{}: a grant requires the Lab tag on volumes, but no launch template tags the \
                  volumes it launches with Lab = {value}",
@@ -716,6 +697,19 @@ fn judge_tag_sources(lab: &Lab, statements: &[Statement], out: &mut Findings) {
             ));
         }
     }
+}
+
+/// The `resource` blocks of type `kind` in a lab's Terraform files.
+fn resources(lab: &Lab, kind: &str) -> Vec<hcl::Block> {
+    lab.files
+        .iter()
+        .filter(|f| f.name.ends_with(".tf"))
+        .map(|f| hcl::from_str::<hcl::Body>(&f.content).expect("parses"))
+        .flat_map(|b| b.into_blocks())
+        .filter(|b| {
+            b.identifier() == "resource" && b.labels().first().map(|l| l.as_str()) == Some(kind)
+        })
+        .collect()
 }
 
 fn judge(facts: &Value, lab: &Lab, out: &mut Findings) -> usize {

@@ -187,11 +187,7 @@ fn chaoslabs_own_trees_lint_clean() {
         let spec = common::root().join("tests/fixtures").join(fixture);
         let (lab, files) = common::generate_file(&spec);
         let dir = tempfile::tempdir().expect("tempdir");
-        for file in files {
-            let path = dir.path().join(&file.name);
-            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-            std::fs::write(path, file.content).expect("write");
-        }
+        common::write_tree(dir.path(), &files);
         let (code, findings, stdout) = lint(dir.path(), &["."]);
         assert!(findings.is_empty(), "{fixture}: {findings:#?}");
         assert_eq!(code, 0, "{fixture}");
@@ -531,11 +527,7 @@ fn a_runbook_without_a_role_lints_clean() {
     .expect("fixture")
         + "  run-runbook:\n    description: Run the account's drain runbook\n    action: aws:ssm:start-automation-execution\n    parameters: {documentArn: Chaos-Shop-Drain-Zone, maxDuration: PT10M}\n    stop_conditions: [error-rate]\n";
     let dir = tempfile::tempdir().expect("tempdir");
-    for file in common::generate_str(&spec) {
-        let path = dir.path().join(&file.name);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, file.content).expect("write");
-    }
+    common::write_tree(dir.path(), &common::generate_str(&spec));
     let (code, findings, stdout) = lint(dir.path(), &["."]);
     assert!(findings.is_empty(), "{findings:#?}");
     assert_eq!(code, 0);
