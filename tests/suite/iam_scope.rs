@@ -650,27 +650,8 @@ fn judge_tag_sources(lab: &Lab, statements: &[Statement], out: &mut Findings) {
         }
     }
     let value = format!("{:?}", lab.lab_tag);
-    // Whether a block of `resource` type `kind` has a nested `block` whose attributes are as
-    // `wanted` asks (each a formatted expression).
-    let has =
-        |kind: &str, block: &str, wanted: &dyn Fn(&dyn Fn(&str) -> Option<String>) -> bool| {
-            resources(lab, kind)
-                .iter()
-                .map(|r| {
-                    r.body().blocks().any(|t| {
-                        let a = |k: &str| {
-                            t.body()
-                                .attributes()
-                                .find(|a| a.key() == k)
-                                .map(|a| hcl::format::to_string(a.expr()).expect("formats"))
-                        };
-                        t.identifier() == block && wanted(&a)
-                    })
-                })
-                .collect::<Vec<bool>>()
-        };
     if conditioned("Lab", ":instance/") {
-        let propagates = has("aws_autoscaling_group", "tag", &|a| {
+        let propagates = nested(lab, "aws_autoscaling_group", "tag", |a| {
             a("key").as_deref() == Some("\"Lab\"")
                 && a("value").as_deref() == Some(value.as_str())
                 && a("propagate_at_launch").as_deref() == Some("true")
@@ -685,7 +666,7 @@ fn judge_tag_sources(lab: &Lab, statements: &[Statement], out: &mut Findings) {
     }
     // The group's tags reach instances only: the volumes' come from the launch template.
     if conditioned("Lab", ":volume/") {
-        let tagged = has("aws_launch_template", "tag_specifications", &|a| {
+        let tagged = nested(lab, "aws_launch_template", "tag_specifications", |a| {
             a("resource_type").as_deref() == Some("\"volume\"")
                 && a("tags").is_some_and(|tags| tags.contains(&format!("Lab = {value}")))
         });
@@ -697,6 +678,28 @@ fn judge_tag_sources(lab: &Lab, statements: &[Statement], out: &mut Findings) {
             ));
         }
     }
+}
+
+/// An attribute of a block, its expression formatted.
+type Attr<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Per `resource` block of type `kind`: whether it has a nested `block` whose attributes are
+/// as `wanted` asks.
+fn nested(lab: &Lab, kind: &str, block: &str, wanted: impl Fn(Attr) -> bool) -> Vec<bool> {
+    resources(lab, kind)
+        .iter()
+        .map(|r| {
+            r.body().blocks().any(|t| {
+                let a = |k: &str| {
+                    t.body()
+                        .attributes()
+                        .find(|a| a.key() == k)
+                        .map(|a| hcl::format::to_string(a.expr()).expect("formats"))
+                };
+                t.identifier() == block && wanted(&a)
+            })
+        })
+        .collect()
 }
 
 /// The `resource` blocks of type `kind` in a lab's Terraform files.
