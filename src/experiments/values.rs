@@ -392,7 +392,7 @@ fn fis_zone(z: &str) -> bool {
 
 /// `arn:<partition>:<service>:<region>:<account>:<resource>` with the resource beginning
 /// `kind` (`alarm:`, `document/`).
-fn arn_of(value: &str, service: &str, kind: &str) -> bool {
+pub fn arn_of(value: &str, service: &str, kind: &str) -> bool {
     let parts: Vec<&str> = value.splitn(6, ':').collect();
     matches!(parts.as_slice(), ["arn", partition, s, _, _, resource]
         if partition.starts_with("aws") && *s == service && resource.len() > kind.len() && resource.starts_with(kind))

@@ -11,7 +11,7 @@ use crate::base::diag::Problem as _;
 use crate::base::errors::Diagnostic;
 use crate::catalog::{self, Action};
 use crate::experiments::steps::selection_mode;
-use crate::experiments::values::{Scope, check_param};
+use crate::experiments::values::{Scope, arn_of, check_param};
 use crate::experiments::{Problem, StepProblem};
 
 /// FIS's quota of stop conditions per template.
@@ -237,9 +237,7 @@ fn stops(t: &Template, out: &mut Vec<Diagnostic>) {
                 else {
                     continue;
                 };
-                let parts: Vec<&str> = alarm.splitn(6, ':').collect();
-                let arn = matches!(parts.as_slice(), ["arn", _, "cloudwatch", _, _, r] if r.starts_with("alarm:"));
-                if !arn {
+                if !arn_of(alarm, "cloudwatch", "alarm:") {
                     let problem = Problem::StopNotAlarm {
                         value: alarm.clone(),
                     };
