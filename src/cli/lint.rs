@@ -18,19 +18,7 @@ fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
             out.push(arg.clone());
             continue;
         }
-        let mut found = Vec::new();
-        for entry in std::fs::read_dir(arg).map_err(|e| Error::io(arg, e))? {
-            let path = entry.map_err(|e| Error::io(arg, e))?.path();
-            let template = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| EXTENSIONS.contains(&e));
-            if template && path.is_file() {
-                found.push(path);
-            }
-        }
-        found.sort();
-        out.extend(found);
+        out.extend(super::specs::files_in(arg, &EXTENSIONS)?);
     }
     Ok(out)
 }

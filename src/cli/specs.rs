@@ -24,23 +24,33 @@ pub(crate) fn expand(args: &[PathBuf]) -> Result<(Vec<PathBuf>, bool), Error> {
             continue;
         }
         several = true;
-        let mut found: Vec<PathBuf> = Vec::new();
-        for entry in std::fs::read_dir(arg).map_err(|e| Error::io(arg, e))? {
-            let path = entry.map_err(|e| Error::io(arg, e))?.path();
-            if path.extension().is_some_and(|e| e == "yaml") && path.is_file() {
-                found.push(path);
-            }
-        }
+        let found = files_in(arg, &["yaml"])?;
         if found.is_empty() {
             return Err(Error::Usage(format!(
                 "{} holds no lab spec (*.yaml)",
                 arg.display()
             )));
         }
-        found.sort();
         specs.extend(found);
     }
     Ok((specs, several))
+}
+
+/// The regular files of `dir` whose extension is one of `extensions`, sorted; not recursive.
+pub(crate) fn files_in(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, Error> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let wanted = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| extensions.contains(&e));
+        if wanted && path.is_file() {
+            found.push(path);
+        }
+    }
+    found.sort();
+    Ok(found)
 }
 
 /// Runs `one` for every spec of `args`, reporting each failure and carrying on; the exit code
