@@ -118,6 +118,18 @@ pub fn printable_lines(text: &str) -> String {
         .join("\n")
 }
 
+/// Items as a sentence lists them: `a`, `a and b`, `a, b and c`; nothing for none.
+pub fn and_list(items: &[impl AsRef<str>]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", init.join(", "), last.as_ref())
+        }
+    }
+}
+
 /// A Markdown code span that shows `s` literally, whatever backticks it holds.
 pub fn code_span(s: &str) -> String {
     let s = s.replace(['\n', '\r'], " ").replace('|', "\\|");

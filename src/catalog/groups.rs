@@ -8,7 +8,7 @@ use super::rehearsal::{NOT_THE_FLEET, Rehearsal};
 use super::{Action, LabView, Reach, Step};
 use crate::base::address::ASG;
 use crate::base::hcl::Expr;
-use crate::base::text::code_span;
+use crate::base::text::{and_list, code_span};
 use crate::resources::Resources;
 
 pub static GROUPS: Kind = Kind {
@@ -41,10 +41,10 @@ pub(super) fn zones_text(e: &Step) -> String {
         .value(&ZONES)
         .map(|v| v.split(',').collect())
         .unwrap_or_default();
-    match numbers.as_slice() {
-        [] => "the named zones".to_owned(),
-        [one] => format!("zone {one}"),
-        [init @ .., last] => format!("zones {} and {last}", init.join(", ")),
+    match numbers.len() {
+        0 => "the named zones".to_owned(),
+        1 => format!("zone {}", and_list(&numbers)),
+        _ => format!("zones {}", and_list(&numbers)),
     }
 }
 

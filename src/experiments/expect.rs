@@ -256,11 +256,7 @@ impl Hypothesis {
     pub fn describe(&self, deadline_secs: u32) -> String {
         let list = |l: &[String]| {
             let spans: Vec<String> = l.iter().map(|n| format!("`{n}`")).collect();
-            match spans.as_slice() {
-                [] => String::new(),
-                [one] => one.clone(),
-                [init @ .., last] => format!("{} and {last}", init.join(", ")),
-            }
+            crate::base::text::and_list(&spans)
         };
         let mut parts = Vec::new();
         if !self.degraded.is_empty() {

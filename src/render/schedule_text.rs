@@ -72,11 +72,7 @@ fn days(field: &str) -> Option<String> {
         return Some(format!("{} to {}", day(from)?, day(to)?));
     }
     let names = field.split(',').map(day).collect::<Option<Vec<&str>>>()?;
-    Some(match names.as_slice() {
-        [] => return None,
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    })
+    (!names.is_empty()).then(|| crate::base::text::and_list(&names))
 }
 
 /// A day of the week by name (`TUE`) or number (`3`, Sunday being 1).
